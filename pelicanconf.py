@@ -1,0 +1,79 @@
+"""Site settings for development builds (`invoke build`, `pelican content -s pelicanconf.py`).
+
+Editors never need to change this file. Languages are declared once, here, in LANGUAGES.
+"""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+SITENAME = "Keter Health"  # per-language names come from the UI strings (site.name)
+SITEURL = ""
+TIMEZONE = "Asia/Jerusalem"
+
+# --- Languages -------------------------------------------------------------------------
+# One entry per language. `prefix` is the URL folder ("" means the site root), `dir` the text
+# direction, `name` the language's name in its own language (shown in the language switcher),
+# `locale` the Open Graph / Babel locale. Adding a language: add an entry, a folder
+# content/<code>/ with every page, and theme/strings/<code>.yml (docs/editing.md).
+DEFAULT_LANG = "he"
+LANGUAGES = {
+    "he": {"name": "עברית", "dir": "rtl", "prefix": "", "locale": "he_IL"},
+    "en": {"name": "English", "dir": "ltr", "prefix": "en", "locale": "en_US"},
+}
+
+# --- Content ---------------------------------------------------------------------------
+PATH = str(ROOT / "content")
+OUTPUT_PATH = str(ROOT / "output")
+# Every page lives in content/<language>/; the site has no blog, so no articles.
+PAGE_PATHS = [""]
+ARTICLE_PATHS = []
+PAGE_EXCLUDES = ["data", "images"]
+STATIC_PATHS = ["images"]
+# Pages in different languages are translations of each other when they share a slug.
+PAGE_TRANSLATION_ID = "slug"
+# `lang_prefix` is filled in by the languages plugin from LANGUAGES ("" or "en/").
+PAGE_URL = PAGE_LANG_URL = "{lang_prefix}{slug}/"
+PAGE_SAVE_AS = PAGE_LANG_SAVE_AS = "{lang_prefix}{slug}/index.html"
+# The page with this slug is each language's home page, served at the language's root.
+HOME_SLUG = "home"
+CLINIC_DATA_FILE = str(ROOT / "content" / "data" / "clinic.yml")
+
+# No blog: switch off every listing, feed and archive Pelican would otherwise write.
+DIRECT_TEMPLATES = []
+ARTICLE_SAVE_AS = ARTICLE_LANG_SAVE_AS = ""
+CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
+DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = ""
+FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+DEFAULT_PAGINATION = False
+
+MARKDOWN = {
+    "extension_configs": {
+        # extra brings attr_list ({: dir="ltr" }), tables and footnotes.
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        # Stable heading ids so pages can link to #sections.
+        "markdown.extensions.toc": {"permalink": False},
+    },
+    "output_format": "html5",
+}
+
+# --- Theme and plugins -----------------------------------------------------------------
+THEME = str(ROOT / "theme")
+THEME_STATIC_PATHS = ["static"]
+UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
+PLUGIN_PATHS = [str(ROOT / "plugins")]
+PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets"]
+# Components (theme/components/<name>/) keep their template beside their styles and script.
+THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
+
+# Content cache: livereload re-reads only the Markdown files that changed.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = str(ROOT / ".cache" / "pelican")
+DELETE_OUTPUT_DIRECTORY = False
+
+# Escape everything templates print unless marked safe (page HTML is marked `|safe`).
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}

@@ -1,0 +1,69 @@
+"""The problem list that build checks collect and report."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str  # the file to open, relative to the project when possible ("" if none)
+    message: str  # what is wrong, in plain words
+    fix: str = ""  # how to fix it
+    line: int = 0  # 1-based line number, 0 if not known
+
+    def describe(self):
+        where = self.path or "(site settings)"
+        if self.line:
+            where = f"{where}:{self.line}"
+        text = f"{where}: {self.message}"
+        return f"{text}\n    How to fix: {self.fix}" if self.fix else text
+
+
+class ContentProblems(Exception):
+    """Raised to stop the build; Pelican prints the message and exits non-zero."""
+
+    exitcode = 1
+
+    def __init__(self, problems):
+        self.problems = problems
+        lines = [p.describe() for p in problems]
+        count = len(problems)
+        heading = f"The site was not built: {count} problem{'s' if count != 1 else ''} to fix."
+        super().__init__("\n".join([heading, *lines]))
+
+
+class ProblemCollector:
+    def __init__(self):
+        self.root = None
+        self.content = None
+        self.problems = []
+
+    def reset(self, root, content):
+        self.root = Path(root)
+        self.content = Path(content)
+        self.problems = []
+
+    def _relative(self, path):
+        if not path:
+            return ""
+        path = Path(path)
+        if not path.is_absolute() and self.content and (self.content / path).exists():
+            # Pelican names files relative to the content folder; editors think in project paths.
+            path = self.content / path
+        if self.root and path.is_absolute():
+            try:
+                return str(path.relative_to(self.root))
+            except ValueError:
+                return str(path)
+        return str(path)
+
+    def add(self, problem):
+        problem = Problem(self._relative(problem.path), problem.message, problem.fix, problem.line)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def raise_if_any(self):
+        if self.problems:
+            problems = sorted(self.problems)
+            self.problems = []
+            raise ContentProblems(problems)

@@ -1,0 +1,99 @@
+"""Clinic facts: one data file (CLINIC_DATA_FILE) holds the clinic's name, phone, e-mail,
+address and hours, and every page and template takes them from there.
+
+Templates call `clinic('phone')`; Markdown writes `{clinic:phone}`. Phone numbers and e-mail
+addresses come out as links marked `dir="ltr"`, so inside Hebrew text their digits and symbols
+keep their order. Tokens are replaced when a page is written, not when it is read, so a change
+to the data file reaches pages that Pelican's content cache did not re-read.
+"""
+
+import re
+from pathlib import Path
+
+import yaml
+from blinker import signal
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+from pelican import signals
+
+content_problem = signal("content_problem")
+TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
+
+_facts = {}
+
+
+def _load(settings):
+    path = Path(settings["CLINIC_DATA_FILE"])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        content_problem.send("clinic_facts", path=str(path), message=f"cannot read the clinic data file: {error}",
+                             fix="Check the file exists and that every line is `key: value`.")
+        return {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for lang in settings["LANGUAGES"]:
+                if lang not in value:
+                    content_problem.send("clinic_facts", path=str(path),
+                                         message=f"`{key}` has no value for language '{lang}'.",
+                                         fix=f"Add a line `{lang}: ...` under `{key}:`.")
+    return data
+
+
+def fact(key, lang):
+    value = _facts[key]
+    return value[lang] if isinstance(value, dict) else value
+
+
+def fact_html(key, lang):
+    """A fact as HTML: phone and e-mail as left-to-right links, the rest as escaped text."""
+    value = fact(key, lang)
+    if key == "phone":
+        return Markup('<a href="tel:{}" dir="ltr" class="nowrap">{}</a>').format(
+            fact("phone_international", lang), value)
+    if key == "email":
+        return Markup('<a href="mailto:{0}" dir="ltr">{0}</a>').format(value)
+    return escape(value)
+
+
+@pass_context
+def clinic(context, key):
+    page = context.get("page")
+    return fact_html(key, getattr(page, "lang", None) or context["DEFAULT_LANG"])
+
+
+def expand_tokens(html, lang):
+    return TOKEN.sub(lambda m: str(fact_html(m.group(1), lang)), html)
+
+
+def _on_init(pelican):
+    _facts.clear()
+    _facts.update(_load(pelican.settings))
+
+
+def _check_tokens(generator):
+    pages = [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
+    for page in pages:
+        for key in sorted(set(TOKEN.findall(page._content or ""))):
+            if key not in _facts:
+                content_problem.send(
+                    "clinic_facts", path=page.source_path,
+                    message=f"`{{clinic:{key}}}` is not a clinic fact.",
+                    fix=f"Use one of: {', '.join(k for k in _facts if k != 'example_values')}; "
+                        "or add it to content/data/clinic.yml.")
+
+
+def _expand_before_writing(generator, content):
+    if TOKEN.search(content._content or ""):
+        content._content = expand_tokens(content._content, content.lang)
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["clinic"] = clinic
+
+
+def register():
+    signals.initialized.connect(_on_init)
+    signals.generator_init.connect(_add_to_jinja)
+    signals.page_generator_finalized.connect(_check_tokens)
+    signals.page_generator_write_page.connect(_expand_before_writing)

@@ -1,0 +1,109 @@
+"""Build real sites for tests: the project's own site, or a small fixture site made in a
+temporary folder that uses the project's real theme and plugins with its own content."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[2]
+PELICAN = [sys.executable, "-m", "pelican"]
+NO_CACHE = ["-e", "LOAD_CONTENT_CACHE=false", "CACHE_CONTENT=false"]
+
+
+@dataclass
+class Build:
+    returncode: int
+    log: str
+    output: Path
+
+    def html(self, relative):
+        return BeautifulSoup((self.output / relative).read_text(encoding="utf-8"), "html.parser")
+
+    def pages(self):
+        return sorted(p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html"))
+
+
+def run_pelican(settings_file, output, *extra, cwd=ROOT, env=None):
+    """Pelican's own command line; the content folder is the settings' PATH."""
+    env = {**os.environ, **(env or {}), "COLUMNS": "500"}  # keep Rich from wrapping messages
+    result = subprocess.run(
+        [*PELICAN, "-s", str(settings_file), "-o", str(output), *NO_CACHE, *extra],
+        cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+    # Rich wraps long lines to the terminal width; join them so messages can be matched whole.
+    log = " ".join((result.stdout + result.stderr).split())
+    return Build(result.returncode, log, Path(output))
+
+
+def page_text(slug, lang, title="Title", body="Some text.", **meta):
+    lines = [f"title: {title}", f"slug: {slug}"]
+    if lang is not None:
+        lines.append(f"lang: {lang}")
+    meta.setdefault("description", f"{title} description.")
+    lines += [f"{k}: {v}" for k, v in meta.items()]
+    return "\n".join(lines) + "\n\n" + body + "\n"
+
+
+class FixtureSite:
+    """A minimal site in `base`: the slugs the theme links to, in each language given."""
+
+    REQUIRED_SLUGS = ("home", "signup", "privacy", "accessibility")
+
+    def __init__(self, base, languages=None, default_lang="he"):
+        self.base = Path(base)
+        self.content = self.base / "content"
+        self.strings = self.base / "strings"
+        self.languages = languages or {
+            "he": {"name": "עברית", "dir": "rtl", "prefix": "", "locale": "he_IL"},
+            "en": {"name": "English", "dir": "ltr", "prefix": "en", "locale": "en_US"},
+        }
+        self.default_lang = default_lang
+        self.strings.mkdir(parents=True, exist_ok=True)
+        (self.content / "data").mkdir(parents=True, exist_ok=True)
+        (self.content / "data" / "clinic.yml").write_text(
+            (ROOT / "content" / "data" / "clinic.yml").read_text(encoding="utf-8"), encoding="utf-8")
+        for lang in self.languages:
+            source = ROOT / "theme" / "strings" / f"{lang}.yml"
+            if source.exists():
+                (self.strings / f"{lang}.yml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+            for slug in self.REQUIRED_SLUGS:
+                self.write_page(lang, slug, page_text(slug, lang, title=f"{slug} {lang}"))
+
+    def add_clinic_language(self, lang, text="(value)"):
+        """Give every per-language clinic fact a value in `lang` (a new language's one line
+        under each of them in content/data/clinic.yml)."""
+        path = self.content / "data" / "clinic.yml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for value in data.values():
+            if isinstance(value, dict):
+                value[lang] = text
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    def write_page(self, folder, name, text):
+        path = self.content / folder / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def settings_file(self):
+        path = self.base / "fixtureconf.py"
+        path.write_text(textwrap.dedent(f"""\
+            import sys
+            sys.path.insert(0, {str(ROOT)!r})
+            from pelicanconf import *
+            PATH = {str(self.content)!r}
+            LANGUAGES = {self.languages!r}
+            DEFAULT_LANG = {self.default_lang!r}
+            UI_STRINGS_DIR = {str(self.strings)!r}
+            CLINIC_DATA_FILE = {str(self.content / 'data' / 'clinic.yml')!r}
+            CACHE_PATH = {str(self.base / 'cache')!r}
+            """), encoding="utf-8")
+        return path
+
+    def build(self, output=None):
+        return run_pelican(self.settings_file(), output or self.base / "output")

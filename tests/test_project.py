@@ -1,0 +1,62 @@
+"""The project's own promises: pinned dependencies, and Pelican's CLI building the same site."""
+
+import filecmp
+import re
+import sys
+import tomllib
+
+from support.sites import ROOT, run_pelican
+
+
+def _lock():
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        name, _, version = line.partition("==")
+        pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_every_dependency_is_pinned_and_in_the_lock():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + [d for group in project["optional-dependencies"].values() for d in group]
+    lock = _lock()
+    assert len(declared) >= 10
+    for requirement in declared:
+        name, _, version = requirement.partition("==")
+        assert version, f"{requirement} is not pinned with =="
+        assert lock.get(re.sub(r"[-_.]+", "-", name).lower()) == version, requirement
+
+
+def test_pelican_cli_and_invoke_build_the_same_site(tmp_path):
+    cli = run_pelican(ROOT / "pelicanconf.py", tmp_path / "cli")
+    assert cli.returncode == 0, cli.log
+    sys.path.insert(0, str(ROOT))
+    from tooling.build import build
+
+    result = build("pelicanconf.py", tmp_path / "invoke", overrides={"CACHE_PATH": str(tmp_path / "cache")},
+                   use_cache=False)
+    assert result.ok, result.message
+    comparison = filecmp.dircmp(tmp_path / "cli", tmp_path / "invoke")
+    files = sorted(p.relative_to(tmp_path / "cli") for p in (tmp_path / "cli").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "invoke") for p in (tmp_path / "invoke").rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "cli", tmp_path / "invoke", [str(f) for f in files], shallow=False)
+    assert not mismatch and not errors, (mismatch, errors, comparison)
+
+
+def test_failed_build_leaves_the_last_good_site_untouched(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from tooling.build import build
+    from support.sites import FixtureSite, page_text
+
+    fixture = FixtureSite(tmp_path / "site")
+    settings = fixture.settings_file()
+    output = tmp_path / "output"
+    good = build(str(settings), output, use_cache=False)
+    assert good.ok, good.message
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    fixture.write_page("en", "broken", page_text("broken", "xx"))
+    bad = build(str(settings), output, use_cache=False)
+    assert not bad.ok
+    assert "content/en/broken.md: unknown language 'xx'" in bad.message
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+    assert not [p for p in output.parent.iterdir() if ".building-" in p.name]

@@ -1,0 +1,30 @@
+"""Install what the test suite needs and the machine lacks: Debian packages (Chromium for the
+browser tests) and the npm packages in package.json. Safe to run again: it installs only
+what is missing."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Debian package -> the program it provides.
+DEBIAN_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
+}
+
+
+def _missing_debian():
+    return [pkg for pkg, path in DEBIAN_PACKAGES.items() if not Path(path).exists()]
+
+
+def ensure():
+    missing = _missing_debian()
+    if missing:
+        print(f"Installing Debian packages the tests need: {', '.join(missing)}")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+                       check=True, env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    if (ROOT / "package.json").exists() and not (ROOT / "node_modules" / ".package-lock.json").exists():
+        print("Installing npm packages the tests need (npm ci)")
+        subprocess.run([shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
