@@ -65,9 +65,16 @@ THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets"]
+PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets", "translation_status"]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
+
+# Translations record the fingerprint of the source page they follow (invoke translations).
+TRANSLATION_SOURCE_LANG = DEFAULT_LANG
+TRANSLATIONS_STALE_IS_ERROR = False  # a warning while editing; publishconf.py makes it an error
+# `invoke new` fills new pages with "TODO:" placeholders; publishconf.py refuses to publish them.
+PLACEHOLDER_MARK = "TODO:"
+FAIL_ON_PLACEHOLDERS = False
 
 # Content cache: livereload re-reads only the Markdown files that changed.
 CACHE_CONTENT = True

@@ -14,3 +14,7 @@ SITEURL = os.environ.get("SITEURL", "https://www.keter-health.example").rstrip("
 RELATIVE_URLS = False
 # Production builds always read every file afresh.
 LOAD_CONTENT_CACHE = False
+# Nothing half-done goes live: stale translations (unless ALLOW_STALE_TRANSLATIONS=1) and
+# "TODO:" placeholders left by `invoke new` stop the build.
+TRANSLATIONS_STALE_IS_ERROR = True
+FAIL_ON_PLACEHOLDERS = True

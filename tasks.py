@@ -22,14 +22,7 @@ HOST = "127.0.0.1"
 
 
 def _build(settings_file="pelicanconf.py", overrides=None, use_cache=True):
-    site_build.setup_logging()
-    result = site_build.build(settings_file, OUTPUT, overrides, use_cache)
-    if not result.ok:
-        print(result.message, file=sys.stderr)
-        print("The previous site in output/ was left unchanged.", file=sys.stderr)
-        return result
-    print(f"Built {result.pages} pages into {OUTPUT.relative_to(ROOT)}/ in {result.seconds:.2f} s.")
-    return result
+    return site_build.build_and_report(settings_file, OUTPUT, overrides, use_cache)
 
 
 @task
@@ -80,28 +73,53 @@ def livereload(c, port=8000):
     static files, UI strings or settings change. A failed build keeps the last good site."""
     from livereload import Server
 
-    _build()
-    server = Server()
-    code_paths = ["pelicanconf.py", "publishconf.py", "plugins", "theme/templates", "theme/strings"]
+    from tooling import devserver
+
+    state = devserver.BuildState()
+    state.record(_build())
+    # Our WSGI app serves the last good build (with a banner while the latest build failed);
+    # livereload adds its reload script to every page and watches the sources.
+    server = Server(app=devserver.make_app(OUTPUT, state))
+    code_paths = ["pelicanconf.py", "publishconf.py", "plugins", "theme/templates",
+                  "theme/strings", "theme/assets", "theme/components", "content/data"]
 
     def rebuild_content():
-        _build()
+        state.record(_build())
 
     def rebuild_all():
         # Settings, templates and plugins change how every page is made: skip the content cache.
-        _build(use_cache=False)
+        state.record(_build(use_cache=False))
 
     server.watch(str(ROOT / "content"), rebuild_content)
     server.watch(str(ROOT / "theme" / "static"), rebuild_content)
     for path in code_paths:
         server.watch(str(ROOT / path), rebuild_all)
-    server.serve(host=HOST, port=port, root=str(OUTPUT))
+    server.serve(host=HOST, port=port)
 
 
 @task
 def check(c):
-    """Build the site and run every check on it."""
+    """Build the site, then run the deeper checks: the Nu Html Checker on every page and a check
+    that every link inside the site resolves."""
+    from tooling import linkcheck, validate_html
+
     if not _build(use_cache=False).ok:
+        raise Exit(code=1)
+    failed = False
+    code, errors = validate_html.validate(OUTPUT)
+    pages = sum(1 for _ in OUTPUT.rglob("*.html"))
+    if code != 0 or errors:
+        failed = True
+        print(f"HTML checker: {len(errors)} error(s):", *errors, sep="\n  ")
+    else:
+        print(f"HTML checker: 0 errors in {pages} pages.")
+    broken = linkcheck.check(OUTPUT)
+    if broken:
+        failed = True
+        print(f"Link check: {len(broken)} broken link(s):", *broken, sep="\n  ")
+    else:
+        print(f"Link check: every link inside the site resolves ({pages} pages).")
+    if failed:
         raise Exit(code=1)
 
 
@@ -114,3 +132,78 @@ def test(c, k=""):
     test_deps.ensure()
     args = ["-k", k] if k else []
     c.run(" ".join([sys.executable, "-m", "pytest", *args]), pty=False)
+
+
+def _status_module():
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from translation_status import status
+
+    return status
+
+
+def _site_settings(settings_file="pelicanconf.py"):
+    return site_build.load_settings(settings_file)
+
+
+@task(help={"done": "PAGE: mark this page's translation as brought up to date with its source",
+            "lang": "LANG: the translation's language, with --done",
+            "settings": "settings file (default pelicanconf.py)"})
+def translations(c, done="", lang="", settings="pelicanconf.py"):
+    """Show every page by language: source, ok, stale or missing."""
+    status = _status_module()
+    settings = _site_settings(settings)
+    languages = list(settings["LANGUAGES"])
+    source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
+    table = status.status_table(settings["PATH"], languages, source_lang)
+    if done or lang:
+        slug = done
+        if not (slug and lang):
+            raise Exit("Usage: bin/invoke translations --done PAGE --lang LANG", code=2)
+        if slug not in table or lang not in table[slug][1] or lang == source_lang:
+            raise Exit(f"No {lang} translation of page '{slug}' (languages: {', '.join(languages)}; "
+                       f"the source language is {source_lang}).", code=1)
+        row, files = table[slug]
+        value = status.mark_done(files[lang], files[source_lang])
+        print(f"{files[lang]}: marked up to date ({status.HASH_KEY}: {value}).")
+        return
+    width = max(len(s) for s in table) if table else 4
+    print("page".ljust(width) + "".join(f"  {lang:<8}" for lang in languages))
+    for slug, (row, _) in table.items():
+        print(slug.ljust(width) + "".join(f"  {row[lang]:<8}" for lang in languages))
+    counts = {}
+    for row, _ in table.values():
+        for state in row.values():
+            counts[state] = counts.get(state, 0) + 1
+    print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+
+
+NEW_PAGE = """title: {mark} the page title in {name}
+slug: {slug}
+lang: {lang}
+description: {mark} one sentence for search results, at most 160 characters
+
+{mark} write the page here. Start each section with "## " and a heading.
+"""
+
+
+@task(help={"settings": "settings file (default pelicanconf.py)"})
+def new(c, slug, settings="pelicanconf.py"):
+    """Create a page in every language with all required front matter (never overwrites)."""
+    import re
+
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        raise Exit(f"'{slug}' cannot be a page address: use lowercase English letters, digits and "
+                   "hyphens, such as `side-effects`.", code=2)
+    settings = _site_settings(settings)
+    content = Path(settings["PATH"])
+    targets = {lang: content / lang / f"{slug}.md" for lang in settings["LANGUAGES"]}
+    existing = [str(p) for p in targets.values() if p.exists()]
+    if existing:
+        raise Exit(f"Not created: {', '.join(existing)} already exist(s). Choose another slug or "
+                   "edit the existing page.", code=1)
+    for lang, path in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(NEW_PAGE.format(mark=settings["PLACEHOLDER_MARK"], slug=slug, lang=lang,
+                                        name=settings["LANGUAGES"][lang]["name"]), encoding="utf-8")
+        print(f"Created {path}")
+    print(f"Replace every {settings['PLACEHOLDER_MARK']} line; a publish build refuses pages that still have one.")

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,12 +55,49 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
     try:
         Pelican(settings).run()
         pages = sum(1 for _ in fresh.rglob("*.html"))
-    except Exception as error:  # the message is the editor's report: file, problem, fix
+    except Exception as error:
         shutil.rmtree(fresh, ignore_errors=True)
-        return BuildResult(False, output, time.perf_counter() - started, message=str(error))
+        # Our checks raise errors whose message is the editor's report (file, problem, fix) and
+        # mark them with `exitcode`; anything else is a fault in the site's code, shown in full.
+        message = str(error) if hasattr(error, "exitcode") else (
+            f"The build crashed ({type(error).__name__}: {error}). This is a fault in the site's "
+            "code, not in the content: report it to the developers with this message.\n"
+            + traceback.format_exc())
+        return BuildResult(False, output, time.perf_counter() - started, message=message)
     _swap_into_place(fresh, output)
     return BuildResult(True, output, time.perf_counter() - started, pages=pages)
 
 
 def setup_logging(verbose=False):
     init_logging(level=logging.DEBUG if verbose else logging.WARNING)
+
+
+def build_and_report(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True):
+    """Build, then tell the editor what happened: the problems and that the old site stayed, or
+    how many pages were built."""
+    import sys
+
+    setup_logging()
+    result = build(settings_file, output, overrides, use_cache)
+    if result.ok:
+        print(f"Built {result.pages} pages into {result.output} in {result.seconds:.2f} s.")
+    else:
+        print(result.message, file=sys.stderr)
+        print(f"The previous site in {result.output} was left unchanged.", file=sys.stderr)
+    return result
+
+
+def main(argv=None):
+    """`python -m tooling.build [SETTINGS] [OUTPUT]`: what `invoke build` does, for any settings."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("settings", nargs="?", default="pelicanconf.py")
+    parser.add_argument("output", nargs="?")
+    parser.add_argument("--no-cache", action="store_true")
+    args = parser.parse_args(argv)
+    return 0 if build_and_report(args.settings, args.output, use_cache=not args.no_cache).ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

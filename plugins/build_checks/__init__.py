@@ -12,8 +12,12 @@ from pathlib import Path
 from blinker import signal
 from pelican import signals
 
-from .metadata import page_problems
-from .problems import Problem, ProblemCollector, ContentProblems
+from pelican.generators import PagesGenerator, StaticGenerator
+
+from . import content_html
+from .front_matter import front_matter_problems, line_of, read_front_matter
+from .metadata import metadata_problems
+from .problems import PELICAN_PREFIX, Problem, ProblemCollector, ContentProblems
 
 content_problem = signal("content_problem")
 
@@ -28,15 +32,19 @@ class _PelicanLogToProblems(logging.Handler):
         self.collector = collector
 
     def emit(self, record):
+        if record.msg.startswith("Unable to find") and "url replacement" in record.msg:
+            # A {filename} link to a missing file: content_html reports it with the file and
+            # line that contain the link, which Pelican's message does not name.
+            return
         message = record.getMessage()
         path = ""
         if record.args and isinstance(record.args, tuple):
             # Pelican's messages name the source file as their first argument ("Could not
             # process %s"); keep it as the problem's file so the report stays sorted by file.
             first = str(record.args[0])
-            if first.endswith((".md", ".markdown", ".html", ".rst")):
+            if first.endswith((".md", ".markdown", ".html", ".rst")) and Path(self.collector.content or ".", first).exists():
                 path = first
-        self.collector.add(Problem(path, f"Pelican reported: {message}", ""))
+        self.collector.add(Problem(path, f"{PELICAN_PREFIX}{message}", ""))
 
 
 _handler = _PelicanLogToProblems(_collector)
@@ -54,15 +62,59 @@ def _on_problem(sender, **problem):
     _collector.add(Problem(**problem))
 
 
+def _all_pages(generator):
+    return [*generator.pages, *generator.translations,
+            *generator.hidden_pages, *generator.hidden_translations]
+
+
 def _check_front_matter(generator):
-    pages = [*generator.pages, *generator.translations,
-             *generator.hidden_pages, *generator.hidden_translations]
+    content = Path(generator.path)
+    for relative in sorted(generator.get_files(generator.settings["PAGE_PATHS"],
+                                               exclude=generator.settings["PAGE_EXCLUDES"])):
+        if relative.endswith((".md", ".markdown")):
+            for line, message, fix in front_matter_problems(content / relative):
+                _collector.add(Problem(str(content / relative), message, fix, line))
+            for message, fix in metadata_problems(read_front_matter(content / relative)):
+                _collector.add(Problem(str(content / relative), message, fix))
+            if generator.settings.get("FAIL_ON_PLACEHOLDERS"):
+                mark = generator.settings["PLACEHOLDER_MARK"]
+                line = line_of(content / relative, mark)
+                if line:
+                    _collector.add(Problem(str(content / relative),
+                                           f"a placeholder ({mark}) is still in the page; it cannot be published.",
+                                           f"Replace every line containing {mark} with the real text.", line))
+
+
+def _check_addresses_and_html(generators):
+    """Two pages at one address; links, anchors and images that lead nowhere; unsafe HTML."""
+    languages = generators[0].settings["LANGUAGES"]
+    # A page in an unknown language has no address of its own yet (reported by `languages`).
+    pages = [p for g in generators if isinstance(g, PagesGenerator) for p in _all_pages(g)
+             if p.lang in languages]
+    statics = [s for g in generators if isinstance(g, StaticGenerator) for s in g.staticfiles]
+    settings = generators[0].settings
+    siteurl = settings.get("SITEURL", "")
+
+    by_address = {}
     for page in pages:
-        for message, fix in page_problems(page):
-            _collector.add(Problem(page.source_path, message, fix))
+        by_address.setdefault(page.save_as, []).append(page)
+    for address, claimants in by_address.items():
+        if len(claimants) > 1:
+            files = ", ".join(sorted(_collector.relative(p.source_path) for p in claimants))
+            for page in claimants:
+                _collector.add(Problem(page.source_path, f"{len(claimants)} pages claim the address /{address}: {files}.",
+                                       "Give each page its own slug (or `save_as`)."))
+
+    parsed = {"/" + p.url: (p, content_html.parse(p.content)) for p in pages}
+    targets = set(parsed) | {"/" + s.url for s in statics} | {"/" + p.save_as for p in pages}
+    ids = {path: html.ids for path, (_, html) in parsed.items()}
+    for _, (page, html) in sorted(parsed.items()):
+        for needle, message, fix in content_html.page_html_problems(page, html, targets, ids, siteurl):
+            _collector.add(Problem(page.source_path, message, fix, line_of(page.source_path, needle)))
 
 
 def _stop_before_writing(generators):
+    _check_addresses_and_html(generators)
     # Everything read so far is known: fail now so no page of a broken build is written.
     _collector.raise_if_any()
 

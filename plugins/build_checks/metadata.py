@@ -17,9 +17,8 @@ def _is_true(value):
     return str(value).strip().lower() in {"true", "yes", "1"}
 
 
-def page_problems(page):
-    """Yield (message, fix) pairs for one page's front matter."""
-    meta = page.metadata
+def metadata_problems(meta):
+    """Yield (message, fix) pairs for one file's front matter ({lowercase key: value})."""
     for key, meaning in REQUIRED.items():
         if not str(meta.get(key, "")).strip():
             yield (f"missing `{key}` in the front matter ({meaning}).",

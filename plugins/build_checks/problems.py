@@ -4,6 +4,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+PELICAN_PREFIX = "Pelican reported: "
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str  # the file to open, relative to the project when possible ("" if none)
@@ -43,7 +46,7 @@ class ProblemCollector:
         self.content = Path(content)
         self.problems = []
 
-    def _relative(self, path):
+    def relative(self, path):
         if not path:
             return ""
         path = Path(path)
@@ -58,12 +61,15 @@ class ProblemCollector:
         return str(path)
 
     def add(self, problem):
-        problem = Problem(self._relative(problem.path), problem.message, problem.fix, problem.line)
+        problem = Problem(self.relative(problem.path), problem.message, problem.fix, problem.line)
         if problem not in self.problems:
             self.problems.append(problem)
 
     def raise_if_any(self):
         if self.problems:
-            problems = sorted(self.problems)
+            # Pelican's own message about a file adds nothing when we already explain that file.
+            explained = {p.path for p in self.problems if not p.message.startswith(PELICAN_PREFIX)}
+            problems = sorted(p for p in self.problems
+                              if not (p.message.startswith(PELICAN_PREFIX) and p.path in explained))
             self.problems = []
             raise ContentProblems(problems)

@@ -84,13 +84,13 @@ def _place_page(page):
         page.override_save_as = f"{prefix}index.html"
 
 
-def _check_complete(groups, languages):
+def _check_complete(groups, languages, project_root):
     for slug, pages in sorted(groups.items()):
         present = {p.lang for p in pages}
         source = next((p for p in pages), None)
         for lang in languages:
             if lang not in present:
-                others = ", ".join(sorted(p.source_path for p in pages))
+                others = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in pages))
                 _report(source, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
                         f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
                         f"(the existing version: {others}).")
@@ -99,7 +99,7 @@ def _check_complete(groups, languages):
             seen[p.lang].append(p)
         for lang, same in seen.items():
             if len(same) > 1:
-                files = ", ".join(sorted(p.source_path for p in same))
+                files = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in same))
                 _report(same[0], f"{len(same)} pages claim slug '{slug}' in language '{lang}': {files}.",
                         "Give each page its own slug, or delete the duplicate.")
 
@@ -117,7 +117,7 @@ def _on_pages_finalized(generator):
         if _check_page(page, languages, content_root):
             groups[page.slug].append(page)
     _check_complete({s: ps for s, ps in groups.items()
-                     if all(p.status == "published" for p in ps)}, languages)
+                     if all(p.status == "published" for p in ps)}, languages, content_root.parent)
 
     order = {code: i for i, code in enumerate(languages)}
     menus = {lang: [] for lang in languages}

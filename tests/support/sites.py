@@ -90,12 +90,12 @@ class FixtureSite:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def settings_file(self):
-        path = self.base / "fixtureconf.py"
+    def settings_file(self, base="pelicanconf"):
+        path = self.base / f"fixture_{base}.py"
         path.write_text(textwrap.dedent(f"""\
             import sys
             sys.path.insert(0, {str(ROOT)!r})
-            from pelicanconf import *
+            from {base} import *
             PATH = {str(self.content)!r}
             LANGUAGES = {self.languages!r}
             DEFAULT_LANG = {self.default_lang!r}
@@ -107,3 +107,12 @@ class FixtureSite:
 
     def build(self, output=None):
         return run_pelican(self.settings_file(), output or self.base / "output")
+
+    def invoke_build(self, output=None, base="pelicanconf", env=None):
+        """What `invoke build` does (atomic build + editor report), for this fixture's settings."""
+        output = output or self.base / "output"
+        result = subprocess.run(
+            [sys.executable, "-m", "tooling.build", str(self.settings_file(base)), str(output), "--no-cache"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "COLUMNS": "500", **(env or {})})
+        return Build(result.returncode, " ".join((result.stdout + result.stderr).split()), Path(output))

@@ -1,0 +1,156 @@
+"""Every mistake an editor can make: one clear message naming the file (and line) and the fix,
+a non-zero exit, and the last good site left byte-for-byte as it was."""
+
+import pytest
+
+from support.sites import FixtureSite, page_text
+
+PUBLISH_ENV = {"SIGNUP_ENDPOINT": "https://forms.example.test/f/abc", "SITEURL": "https://www.example.test"}
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(tmp_path):
+    """A fixture site that built cleanly once, with a snapshot of its output."""
+    site = FixtureSite(tmp_path / "site")
+    site.write_page("he", "about", page_text("about", "he", body="## פרק\n\nטקסט."))
+    site.write_page("en", "about", page_text("about", "en", body="## Part one\n\nText."))
+    first = site.invoke_build()
+    assert first.returncode == 0, first.log
+    site.snapshot = _snapshot(first.output)
+    assert len(site.snapshot) > 5
+    return site
+
+
+def _fails_cleanly(site, *expected, base="pelicanconf", env=None):
+    build = site.invoke_build(base=base, env=env)
+    assert build.returncode != 0, build.log
+    for text in expected:
+        assert text in build.log, (text, build.log)
+    assert "The previous site in" in build.log and "was left unchanged" in build.log
+    assert _snapshot(build.output) == site.snapshot
+    return build
+
+
+def test_malformed_front_matter_names_the_line(built):
+    built.write_page("en", "about", "title: About\nslug about\nlang: en\ndescription: d\n\nText\n")
+    _fails_cleanly(built, "content/en/about.md:2: line 2 of the front matter is not `key: value`",
+                   "Write it as `key: value`")
+
+
+def test_file_without_front_matter(built):
+    built.write_page("en", "about", "Just text, no front matter.\n")
+    _fails_cleanly(built, "content/en/about.md:1: the file does not start with front matter")
+
+
+def test_missing_title_and_description(built):
+    built.write_page("en", "about", "slug: about\nlang: en\n\nText\n")
+    _fails_cleanly(built, "content/en/about.md: missing `title`", "content/en/about.md: missing `description`")
+
+
+def test_medical_page_needs_review_and_a_real_date(built):
+    built.write_page("en", "about", page_text("about", "en", medical="true", reviewed_by="Dr. A",
+                                                last_reviewed="26/11/2026"))
+    built.write_page("he", "about", page_text("about", "he", medical="true"))
+    _fails_cleanly(built, "content/en/about.md: `last_reviewed: 26/11/2026` is not a date",
+                   "content/he/about.md: this is a medical page (`medical: true`) but it has no `reviewed_by`",
+                   "content/he/about.md: this is a medical page (`medical: true`) but it has no `last_reviewed`")
+
+
+def test_unknown_language(built):
+    built.write_page("en", "about", page_text("about", "de"))
+    _fails_cleanly(built, "content/en/about.md: unknown language 'de'")
+
+
+def test_page_missing_in_a_language(built):
+    (built.content / "he" / "about.md").unlink()
+    _fails_cleanly(built, "page 'about' has no עברית (he) version", "Create content/he/about.md")
+
+
+def test_two_pages_claim_the_same_address(built):
+    built.write_page("en", "about-copy", page_text("about", "en"))
+    _fails_cleanly(built, "2 pages claim slug 'about' in language 'en'")
+
+
+def test_two_pages_claim_the_same_address_with_save_as(built):
+    built.write_page("en", "other", page_text("other", "en", save_as="en/about/index.html"))
+    built.write_page("he", "other", page_text("other", "he"))
+    _fails_cleanly(built, "2 pages claim the address /en/about/index.html")
+
+
+def test_link_to_a_page_that_does_not_exist(built):
+    built.write_page("en", "about", page_text("about", "en", body="See [this](/en/nowhere/)."))
+    _fails_cleanly(built, "content/en/about.md:6: the link to /en/nowhere/ leads to no page of the site")
+
+
+def test_filename_link_to_a_missing_file(built):
+    built.write_page("en", "about", page_text("about", "en", body="See [this]({filename}/en/nothing.md)."))
+    _fails_cleanly(built, "content/en/about.md:6: the link to {filename}/en/nothing.md names a file that does "
+                          "not exist (content/en/nothing.md)")
+
+
+def test_anchor_that_leads_nowhere(built):
+    built.write_page("en", "about", page_text("about", "en", body="## Part one\n\nSee [part two](#part-two)."))
+    _fails_cleanly(built, "content/en/about.md:8: the link to /en/about/#part-two points to a section that does not exist")
+
+
+def test_missing_image_and_image_without_alt(built):
+    (built.content / "images").mkdir()
+    (built.content / "images" / "room.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    built.write_page("en", "about", page_text("about", "en", body="![]({static}/images/room.png)\n\n![A chair](/images/chair.png)"))
+    _fails_cleanly(built, "content/en/about.md:6: the image /images/room.png has no alt text",
+                   "content/en/about.md:8: the image /images/chair.png does not exist")
+
+
+@pytest.mark.parametrize("html,label", [
+    ("<script>alert(1)</script>", "<script>"),
+    ('<iframe src="https://example.test"></iframe>', "<iframe>"),
+    ('<a href="#x" onclick="steal()">x</a>', "the `onclick` attribute on <a>"),
+    ('<a href="javascript:alert(1)">x</a>', "a `javascript:` address"),
+])
+def test_raw_html_that_could_run_script(built, html, label):
+    built.write_page("en", "about", page_text("about", "en", body=f"Text.\n\n{html}\n"))
+    _fails_cleanly(built, f"content/en/about.md:8: raw HTML that could run code or break the page: {label}")
+
+
+def test_raw_html_that_breaks_the_page(built):
+    built.write_page("en", "about", page_text("about", "en", body="<div class=\"box\">\n\nText.\n"))
+    _fails_cleanly(built, "content/en/about.md:6: a <div> is opened but never closed")
+
+
+def test_description_over_160_characters(built):
+    built.write_page("en", "about", page_text("about", "en", description="x" * 161))
+    _fails_cleanly(built, "content/en/about.md: the description is 161 characters; search results show at most 160")
+
+
+def test_missing_ui_string(built):
+    path = built.strings / "he.yml"
+    path.write_text("\n".join(l for l in path.read_text(encoding="utf-8").splitlines()
+                              if not l.startswith("nav.label:")) + "\n", encoding="utf-8")
+    _fails_cleanly(built, "strings/he.yml: UI string 'nav.label' is missing in language 'he'")
+
+
+def test_pelican_warning_becomes_an_error(built):
+    built.write_page("en", "about", page_text("about", "en", body="See [x]({nonsense}thing)."))
+    _fails_cleanly(built, "Pelican reported: Replacement Indicator 'nonsense' not recognized")
+
+
+def test_problems_are_all_reported_sorted_by_file(built):
+    built.write_page("he", "about", page_text("about", "he", description="y" * 200))
+    built.write_page("en", "about", page_text("about", "xx"))
+    build = _fails_cleanly(built, "3 problems to fix", "content/en/about.md: unknown language 'xx'",
+                           "content/he/about.md: page 'about' has no English (en) version",
+                           "content/he/about.md: the description is 200 characters")
+    assert build.log.index("content/en/about.md") < build.log.index("content/he/about.md")
+
+
+def test_placeholder_blocks_a_publish_build_only(built, tmp_path):
+    built.write_page("en", "about", page_text("about", "en", title="TODO: the title"))
+    dev = built.invoke_build()
+    assert dev.returncode == 0, dev.log
+    built.snapshot = _snapshot(dev.output)
+    _fails_cleanly(built, "content/en/about.md:1: a placeholder (TODO:) is still in the page",
+                   base="publishconf", env=PUBLISH_ENV)
