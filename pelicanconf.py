@@ -5,6 +5,8 @@ Editors never need to change this file. Languages are declared once, here, in LA
 
 from pathlib import Path
 
+from markdown.extensions.toc import slugify_unicode
+
 ROOT = Path(__file__).resolve().parent
 
 SITENAME = "Keter Health"  # per-language names come from the UI strings (site.name)
@@ -55,7 +57,8 @@ MARKDOWN = {
         "markdown.extensions.extra": {},
         "markdown.extensions.meta": {},
         # Stable heading ids so pages can link to #sections.
-        "markdown.extensions.toc": {"permalink": False},
+        # Unicode ids, so Hebrew headings get readable ids (#מה-זו-חרדה) rather than _1, _2.
+        "markdown.extensions.toc": {"permalink": False, "slugify": slugify_unicode},
     },
     "output_format": "html5",
 }
@@ -65,9 +68,12 @@ THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets", "translation_status"]
+PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets", "translation_status", "signup_form", "minify"]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
+# Where the signup form posts (the environment variable SIGNUP_ENDPOINT overrides it): here, the
+# local receiver that `invoke serve` / `invoke livereload` start (tooling/form_receiver.py).
+SIGNUP_ENDPOINT = "http://127.0.0.1:8001/signup"
 
 # Translations record the fingerprint of the source page they follow (invoke translations).
 TRANSLATION_SOURCE_LANG = DEFAULT_LANG

@@ -72,28 +72,24 @@ def livereload(c, port=8000):
     """Serve the site and rebuild it, reloading the browser, whenever content, templates,
     static files, UI strings or settings change. A failed build keeps the last good site."""
     from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop
 
-    from tooling import devserver
+    from tooling import devserver, watch
 
     state = devserver.BuildState()
     state.record(_build())
     # Our WSGI app serves the last good build (with a banner while the latest build failed);
-    # livereload adds its reload script to every page and watches the sources.
+    # livereload adds its reload script to every page and tells the browser to reload.
     server = Server(app=devserver.make_app(OUTPUT, state))
-    code_paths = ["pelicanconf.py", "publishconf.py", "plugins", "theme/templates",
-                  "theme/strings", "theme/assets", "theme/components", "content/data"]
+    loop = IOLoop.current()
 
-    def rebuild_content():
-        state.record(_build())
-
-    def rebuild_all():
+    def rebuild(full):
         # Settings, templates and plugins change how every page is made: skip the content cache.
-        state.record(_build(use_cache=False))
+        state.record(_build(use_cache=not full))
+        loop.add_callback(LiveReloadHandler.reload_waiters)
 
-    server.watch(str(ROOT / "content"), rebuild_content)
-    server.watch(str(ROOT / "theme" / "static"), rebuild_content)
-    for path in code_paths:
-        server.watch(str(ROOT / path), rebuild_all)
+    watch.start(rebuild)
     server.serve(host=HOST, port=port)
 
 

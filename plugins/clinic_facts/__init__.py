@@ -3,8 +3,8 @@ address and hours, and every page and template takes them from there.
 
 Templates call `clinic('phone')`; Markdown writes `{clinic:phone}`. Phone numbers and e-mail
 addresses come out as links marked `dir="ltr"`, so inside Hebrew text their digits and symbols
-keep their order. Tokens are replaced when a page is written, not when it is read, so a change
-to the data file reaches pages that Pelican's content cache did not re-read.
+keep their order. Tokens are replaced once all pages are read, not while each is read, so a
+change to the data file reaches pages that Pelican's content cache did not re-read.
 """
 
 import re
@@ -71,9 +71,12 @@ def _on_init(pelican):
     _facts.update(_load(pelican.settings))
 
 
+def _all_pages(generator):
+    return [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
+
+
 def _check_tokens(generator):
-    pages = [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
-    for page in pages:
+    for page in _all_pages(generator):
         for key in sorted(set(TOKEN.findall(page._content or ""))):
             if key not in _facts:
                 content_problem.send(
@@ -83,9 +86,12 @@ def _check_tokens(generator):
                         "or add it to content/data/clinic.yml.")
 
 
-def _expand_before_writing(generator, content):
-    if TOKEN.search(content._content or ""):
-        content._content = expand_tokens(content._content, content.lang)
+def _expand(generator):
+    # After reading (cached pages included, so a changed data file reaches every page) and before
+    # anything renders or checks the page's HTML.
+    for page in _all_pages(generator):
+        if TOKEN.search(page._content or ""):
+            page._content = expand_tokens(page._content, page.lang)
 
 
 def _add_to_jinja(generator):
@@ -96,4 +102,4 @@ def register():
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.page_generator_finalized.connect(_check_tokens)
-    signals.page_generator_write_page.connect(_expand_before_writing)
+    signals.page_generator_finalized.connect(_expand)

@@ -1,0 +1,183 @@
+"""Build benchmark: the project's build against bare Pelican (no plugins, its default theme) on
+the same content, in the same run, plus generated sites of 250 and 500 pages per language, and
+livereload's save-to-page time. Prints a table; `--markdown FILE` also writes it as Markdown.
+
+Run: bin/invoke bench   (or .venv/bin/python bench/build_bench.py)
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+from translation_status.status import HASH_KEY, fingerprint  # noqa: E402
+
+PY = sys.executable
+ENV = {**os.environ, "COLUMNS": "200"}
+REPEATS = 3
+
+HE_PARAGRAPH = ("חרדה היא תגובה טבעית של הגוף ללחץ, אבל כשהיא נמשכת זמן רב היא עלולה להקשות על "
+                "השגרה. בעמוד הזה נסביר בשפה פשוטה מה ידוע, מה עדיין לא ידוע, ואיך אפשר לקבל עזרה.")
+EN_PARAGRAPH = ("Anxiety is a natural response to stress, but when it lasts a long time it can make "
+                "daily life hard. This page explains in plain words what is known, what is not yet "
+                "known, and how to get help.")
+
+
+def _timed(cmd, cwd=ROOT):
+    started = time.perf_counter()
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV, timeout=1800)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"Benchmark build failed: {' '.join(map(str, cmd))}\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def _median_time(cmd):
+    return statistics.median(_timed(cmd) for _ in range(REPEATS))
+
+
+def _project_settings(folder, content):
+    path = folder / "bench_projectconf.py"
+    path.write_text(textwrap.dedent(f"""\
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from pelicanconf import *
+        PATH = {str(content)!r}
+        CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
+        CACHE_PATH = {str(folder / 'cache')!r}
+        """), encoding="utf-8")
+    return path
+
+
+def _bare_settings(folder, content):
+    path = folder / "bench_bareconf.py"
+    path.write_text(textwrap.dedent(f"""\
+        # Bare Pelican: its defaults, its default theme, no plugins; only where the content is.
+        PATH = {str(content)!r}
+        PAGE_PATHS = ["he", "en"]
+        ARTICLE_PATHS = []
+        DEFAULT_LANG = "he"
+        CACHE_CONTENT = False
+        LOAD_CONTENT_CACHE = False
+        """), encoding="utf-8")
+    return path
+
+
+def _generated_content(folder, pages_per_language):
+    """The real content plus generated pages, so every page the theme links to exists."""
+    content = folder / "content"
+    shutil.copytree(ROOT / "content", content)
+    for i in range(pages_per_language - len(list((ROOT / "content" / "he").glob("*.md")))):
+        slug = f"generated-{i:04d}"
+        he = (f"title: עמוד לדוגמה {i}\nslug: {slug}\nlang: he\ndescription: עמוד שנוצר למדידת זמני בנייה.\n\n"
+              + "\n\n".join(f"## פרק {k}\n\n{HE_PARAGRAPH}" for k in range(4)) + "\n")
+        (content / "he" / f"{slug}.md").write_text(he, encoding="utf-8")
+        en = (f"title: Sample page {i}\nslug: {slug}\nlang: en\ndescription: A page generated to measure build times.\n"
+              f"{HASH_KEY}: {fingerprint(he)}\n\n"
+              + "\n\n".join(f"## Part {k}\n\n{EN_PARAGRAPH}" for k in range(4)) + "\n")
+        (content / "en" / f"{slug}.md").write_text(en, encoding="utf-8")
+    return content
+
+
+def _bare_content(content, folder):
+    """The same pages for bare Pelican, less the `template:` lines naming our theme's templates."""
+    bare = folder / "content-bare"
+    for source in sorted(content.glob("*/*.md")):
+        target = bare / source.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+        target.write_text("".join(l for l in lines if not l.startswith("template:")), encoding="utf-8")
+    return bare
+
+
+def compare_builds(label, content, folder):
+    project = _median_time([PY, "-m", "tooling.build", str(_project_settings(folder, content)),
+                            str(folder / "out-project"), "--no-cache"])
+    bare = _median_time([PY, "-m", "pelican", "-s", str(_bare_settings(folder, _bare_content(content, folder))),
+                         "-o", str(folder / "out-bare")])
+    pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
+    return {"label": label, "pages": pages, "project_s": project, "bare_s": bare,
+            "ms_per_page": project * 1000 / pages, "ratio": project / bare}
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def livereload_times(runs=5):
+    """Milliseconds from saving a Markdown file to its rebuilt page being on disk, with the real
+    `invoke livereload` running."""
+    port = _free_port()
+    page = ROOT / "content" / "en" / "team.md"
+    built = ROOT / "output" / "en" / "team" / "index.html"
+    original = page.read_text(encoding="utf-8")
+    server = subprocess.Popen([PY, "-m", "invoke", "-r", str(ROOT), "livereload", "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    times = []
+    try:
+        deadline = time.monotonic() + 60
+        while not built.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+        for run in range(runs):
+            before = built.stat().st_ino
+            started = time.perf_counter()
+            page.write_text(original + f"\n<!-- bench {run} -->\n", encoding="utf-8")
+            while built.stat().st_ino == before and time.perf_counter() - started < 10:
+                time.sleep(0.002)
+            times.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.4)
+    finally:
+        page.write_text(original, encoding="utf-8")
+        server.terminate()
+        server.wait(timeout=10)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--markdown", help="also write the tables to this Markdown file")
+    args = parser.parse_args()
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "site").mkdir()
+        rows.append(compare_builds("the site", ROOT / "content", tmp / "site"))
+        for n in (250, 500):
+            folder = tmp / f"gen{n}"
+            folder.mkdir()
+            rows.append(compare_builds(f"{n} pages/language", _generated_content(folder, n), folder))
+    live = livereload_times()
+
+    lines = ["| content | pages written | project build (s) | bare Pelican (s) | ms per page | ratio to bare |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {r['label']} | {r['pages']} | {r['project_s']:.2f} | {r['bare_s']:.2f} | "
+                     f"{r['ms_per_page']:.2f} | {r['ratio']:.2f} |")
+    growth = rows[2]["project_s"] / rows[1]["project_s"]
+    lines += ["", f"Growth, 500 vs 250 pages per language: {growth:.2f}x (goal at most 2.1x).",
+              f"Ratio to bare Pelican, goal at most 1.2: site {rows[0]['ratio']:.2f}, "
+              f"250 {rows[1]['ratio']:.2f}, 500 {rows[2]['ratio']:.2f}.",
+              f"Livereload, save to rebuilt page on disk (ms, {len(live)} runs): "
+              + ", ".join(f"{t:.0f}" for t in live) + f"; median {statistics.median(live):.0f} (goal at most 300).",
+              f"Each build time is the median of {REPEATS} cold runs (a fresh process, no content cache)."]
+    table = "\n".join(lines)
+    print(table)
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
