@@ -158,3 +158,18 @@ def test_third_language_right_to_left_needs_only_settings_content_and_strings(tm
     assert switch == {"he": "/privacy/", "en": "/en/privacy/"}
     assert build.html("privacy/index.html").select_one("nav.language-switcher a[hreflang=ar]")["href"] == "/ar/privacy/"
     assert build.html("ar/index.html").find("h1").get_text() == "صفحة home"
+
+
+def test_latin_runs_in_hebrew_keep_their_direction(tmp_path):
+    fixture = FixtureSite(tmp_path)
+    body = ("טלפון: {clinic:phone}.\n\nשם המחקר: <bdi>Ketamine for Social Anxiety Disorder</bdi>.\n\n"
+            "An English paragraph on a Hebrew page.\n{: dir=\"ltr\" lang=\"en\" }\n")
+    fixture.write_page("he", "about", page_text("about", "he", body=body))
+    fixture.write_page("en", "about", page_text("about", "en"))
+    build = fixture.build()
+    assert build.returncode == 0, build.log
+    prose = build.html("about/index.html").select_one(".prose")
+    assert prose.select_one("a[href^='tel:']")["dir"] == "ltr"
+    assert prose.find("bdi").get_text() == "Ketamine for Social Anxiety Disorder"
+    paragraph = prose.find("p", attrs={"dir": "ltr"})
+    assert paragraph["lang"] == "en" and paragraph.get_text().startswith("An English paragraph")

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEBIAN_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
+    "default-jre-headless": "/usr/bin/java",  # the Nu Html Checker (vnu.jar)
 }
 
 
@@ -25,6 +26,8 @@ def ensure():
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
                        check=True, env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
-    if (ROOT / "package.json").exists() and not (ROOT / "node_modules" / ".package-lock.json").exists():
+    lock, stamp = ROOT / "package-lock.json", ROOT / "node_modules" / ".installed-from-lock"
+    if not stamp.exists() or stamp.read_bytes() != lock.read_bytes():
         print("Installing npm packages the tests need (npm ci)")
         subprocess.run([shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+        stamp.write_bytes(lock.read_bytes())
