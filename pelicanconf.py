@@ -68,7 +68,7 @@ THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets", "translation_status", "signup_form", "minify"]
+PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets", "translation_status", "signup_form", "minify", "seo"]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
 # Where the signup form posts (the environment variable SIGNUP_ENDPOINT overrides it): here, the
@@ -90,3 +90,12 @@ DELETE_OUTPUT_DIRECTORY = False
 
 # Escape everything templates print unless marked safe (page HTML is marked `|safe`).
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+# --- Search and sharing (plugins/seo) --------------------------------------------------
+# Canonical, hreflang, Open Graph and sitemap addresses must be absolute. SITEURL stays "" in
+# development so any local server works; these addresses point at `invoke serve` instead.
+# publishconf.py sets CANONICAL_BASE = SITEURL.
+CANONICAL_BASE = "http://127.0.0.1:8000"
+# The browser's toolbar colour and the web manifest's colours (--accent and --paper in site.css).
+SEO_THEME_COLOR = "#0b5e63"
+SEO_BACKGROUND_COLOR = "#fbfaf7"

@@ -11,6 +11,8 @@ sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("SITEURL", "https://www.keter-health.example").rstrip("/")
+# Canonical, hreflang, Open Graph and sitemap addresses use the public address (plugins/seo).
+CANONICAL_BASE = SITEURL
 RELATIVE_URLS = False
 # Production builds always read every file afresh.
 LOAD_CONTENT_CACHE = False
@@ -18,3 +20,35 @@ LOAD_CONTENT_CACHE = False
 # "TODO:" placeholders left by `invoke new` stop the build.
 TRANSLATIONS_STALE_IS_ERROR = True
 FAIL_ON_PLACEHOLDERS = True
+# The signup form posts to the clinic's form service, named by the environment variable
+# SIGNUP_ENDPOINT (https://formspree.io/f/<form id>, say); never to the development receiver.
+# Missing or not https stops the build (plugins/signup_form).
+SIGNUP_ENDPOINT = ""
+SIGNUP_REQUIRE_HTTPS = True
+
+# --- Publishing (`invoke publish`, docs/deploying.md) ------------------------------------
+# Precompressed copies (.gz and .br) beside every text file: nginx sends them as they are.
+PLUGINS = [*PLUGINS, "pelican.plugins.precompress"]  # noqa: F405
+PRECOMPRESS_GZIP = True
+PRECOMPRESS_BROTLI = True
+PRECOMPRESS_ZSTANDARD = False
+# Where `invoke publish` sends the site: "rsync" (a server over SSH) or "s3" (object storage);
+# `--target` overrides it. Addresses come from the environment; credentials never live here
+# (ssh-agent or SSH keys; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws).
+DEPLOY_TARGET = "rsync"
+DEPLOY_RSYNC = {
+    "host": os.environ.get("DEPLOY_SSH_HOST", ""),
+    "user": os.environ.get("DEPLOY_SSH_USER", ""),
+    "port": os.environ.get("DEPLOY_SSH_PORT", ""),
+    # releases/, current and nginx/ live here on the server.
+    "path": os.environ.get("DEPLOY_PATH", "/srv/keter-health"),
+    "keep": 5,
+    "options": os.environ.get("DEPLOY_RSYNC_OPTIONS", ""),  # extra rsync options, e.g. --bwlimit=500
+    "nginx_reload": os.environ.get("DEPLOY_NGINX_RELOAD", ""),  # e.g. "sudo systemctl reload nginx"
+}
+DEPLOY_S3 = {
+    "bucket": os.environ.get("DEPLOY_S3_BUCKET", ""),
+    "endpoint_url": os.environ.get("DEPLOY_S3_ENDPOINT_URL", ""),  # empty: AWS itself
+    "region": os.environ.get("DEPLOY_S3_REGION", ""),
+    "prefix": os.environ.get("DEPLOY_S3_PREFIX", ""),
+}

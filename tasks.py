@@ -61,10 +61,17 @@ def _serve_forever(port):
 
 @task
 def serve(c, port=8000):
-    """Build, then serve the site at http://127.0.0.1:8000/."""
+    """Build, then serve the site at http://127.0.0.1:8000/ (and the signup form's local
+    receiver, which keeps submissions in var/signups.jsonl)."""
+    from tooling import form_receiver
+
     if not _build().ok:
         raise Exit(code=1)
-    _serve_forever(port)
+    receiver = form_receiver.start_for_site()
+    try:
+        _serve_forever(port)
+    finally:
+        form_receiver.stop(receiver)
 
 
 @task
@@ -75,7 +82,7 @@ def livereload(c, port=8000):
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
 
-    from tooling import devserver, watch
+    from tooling import devserver, form_receiver, watch
 
     state = devserver.BuildState()
     state.record(_build())
@@ -90,7 +97,12 @@ def livereload(c, port=8000):
         loop.add_callback(LiveReloadHandler.reload_waiters)
 
     watch.start(rebuild)
-    server.serve(host=HOST, port=port)
+    # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
+    receiver = form_receiver.start_for_site()
+    try:
+        server.serve(host=HOST, port=port)
+    finally:
+        form_receiver.stop(receiver)
 
 
 @task
@@ -203,3 +215,69 @@ def new(c, slug, settings="pelicanconf.py"):
                                         name=settings["LANGUAGES"][lang]["name"]), encoding="utf-8")
         print(f"Created {path}")
     print(f"Replace every {settings['PLACEHOLDER_MARK']} line; a publish build refuses pages that still have one.")
+
+
+@task(help={"target": "where to publish: rsync or s3 (default: DEPLOY_TARGET in publishconf.py)",
+            "dry_run": "print what would be sent and removed, and change nothing",
+            "settings": "settings file to build with (default publishconf.py)"})
+def publish(c, target="", dry_run=False, settings="publishconf.py"):
+    """Build with the production settings, run every check, then deploy (docs/deploying.md).
+    Any failure stops the publish and leaves the live site as it was."""
+    from tooling.deploy import pipeline
+    from tooling.deploy.common import INTERRUPTED, DeployError
+
+    site_build.setup_logging()
+    try:
+        pipeline.publish(settings, target or None, dry_run)
+    except DeployError as error:
+        print(error, file=sys.stderr)
+        raise Exit(code=1)
+    except KeyboardInterrupt:
+        print(f"\n{INTERRUPTED}", file=sys.stderr)
+        raise Exit(code=130)
+
+
+@task(help={"to": "the release to switch to (default: the one before the current one)",
+            "target": "rsync (the only target with releases)",
+            "settings": "settings file (default publishconf.py)"})
+def rollback(c, to="", target="", settings="publishconf.py"):
+    """Switch the live site back to the previous release (rsync target)."""
+    from tooling.deploy import pipeline
+    from tooling.deploy.common import DeployError
+
+    try:
+        pipeline.rollback(settings, target or None, to or None)
+    except DeployError as error:
+        print(error, file=sys.stderr)
+        raise Exit(code=1)
+
+
+@task
+def bench(c):
+    """Measure: build times against bare Pelican (real and generated sites), livereload's
+    save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
+    Performance. Prints the tables and keeps them in docs/performance.md."""
+    import tempfile
+
+    from tooling import test_deps
+
+    test_deps.ensure()
+    sections = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        c.run(f"{sys.executable} bench/build_bench.py --markdown {tmp / 'build.md'}")
+        sections.append(("Build", (tmp / "build.md").read_text(encoding="utf-8")))
+        # The pages as published: production settings, minified and precompressed.
+        env = {"SITEURL": os.environ.get("SITEURL", "https://www.keter-health.example"),
+               "SIGNUP_ENDPOINT": os.environ.get("SIGNUP_ENDPOINT", "https://forms.keter-health.example/signup")}
+        site = tmp / "publish"
+        c.run(f"{sys.executable} -m tooling.build publishconf.py {site} --no-cache", env=env)
+        weight = c.run(f"{sys.executable} bench/page_weight.py {site} --site-url {env['SITEURL']}", warn=True, env=env)
+        sections.append(("Page weight (publish build)", "```\n" + weight.stdout.strip() + "\n```"))
+        lighthouse = c.run(f"{sys.executable} bench/lighthouse_perf.py {site}", warn=True)
+        sections.append(("Lighthouse Performance (mobile preset)", "```\n" + lighthouse.stdout.strip() + "\n```"))
+    stamp = time.strftime("%Y-%m-%d")
+    report = [f"# Performance figures\n\nMeasured by `bin/invoke bench` on {stamp} (2 cores; figures vary by machine).\n"]
+    report += [f"## {title}\n\n{body}\n" for title, body in sections]
+    (ROOT / "docs" / "performance.md").write_text("\n".join(report), encoding="utf-8")
+    print("Written: docs/performance.md")

@@ -12,6 +12,11 @@ DEBIAN_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
     "default-jre-headless": "/usr/bin/java",  # the Nu Html Checker (vnu.jar)
+    # The deploy tests: a real web server, SSH server and client, and rsync.
+    "nginx-light": "/usr/sbin/nginx",
+    "openssh-server": "/usr/sbin/sshd",
+    "openssh-client": "/usr/bin/ssh",
+    "rsync": "/usr/bin/rsync",
 }
 
 

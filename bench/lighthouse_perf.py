@@ -1,0 +1,158 @@
+"""Lighthouse 12.2.3 Performance (mobile preset: a mid-range phone on a slow 4G connection,
+simulated) on the home, a content, the process and the signup page in both languages.
+
+    .venv/bin/python bench/lighthouse_perf.py output/            # serves the folder on 127.0.0.1
+    .venv/bin/python bench/lighthouse_perf.py --base-url http://127.0.0.1:8000
+
+Given a folder, it serves it on 127.0.0.1 the way the production server does: the precompressed
+.br or .gz copy beside a file when the browser accepts it (publish builds have them). Prints a
+table (URL, Performance score, LCP ms, CLS, TBT ms, total byte weight) and, with --json, the same
+rows as JSON. Exits 1 if any URL scores below --min-score (default 100), 2 if Lighthouse fails.
+"""
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import mimetypes
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = "/usr/bin/chromium"
+CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                "--disable-background-networking --disable-component-update --disable-sync")
+PATHS = ["/", "/en/", "/anxiety/", "/en/anxiety/", "/process/", "/en/process/", "/signup/", "/en/signup/"]
+
+
+class PrecompressedHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, answered from `<file>.br` / `<file>.gz` when present and accepted."""
+
+    def log_message(self, format, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                return super().send_head()  # the standard redirect to the folder's URL
+            path = path / "index.html"
+        accepted = {part.split(";")[0].strip() for part in self.headers.get("Accept-Encoding", "").split(",")}
+        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            compressed = path.with_name(path.name + suffix)
+            if encoding in accepted and path.is_file() and compressed.is_file():
+                data = compressed.read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+                self.send_header("Content-Encoding", encoding)
+                self.send_header("Vary", "Accept-Encoding")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                return _Body(data)
+        return super().send_head()
+
+
+class _Body:
+    """A file-like body for SimpleHTTPRequestHandler.copyfile."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def read(self, size=-1):
+        data, self.data = (self.data, b"") if size < 0 else (self.data[:size], self.data[size:])
+        return data
+
+    def close(self):
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder):
+    handler = functools.partial(PrecompressedHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def run_lighthouse(url):
+    result = subprocess.run(
+        [str(LIGHTHOUSE), url, "--only-categories=performance", "--output=json", "--output-path=stdout",
+         "--quiet", "--disable-full-page-screenshot", f"--chrome-flags={CHROME_FLAGS}"],
+        capture_output=True, text=True, timeout=240, cwd=ROOT, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    if result.returncode != 0:
+        raise RuntimeError(f"lighthouse failed on {url}:\n{result.stderr[-2000:]}")
+    report = json.loads(result.stdout)
+    if report.get("runtimeError"):
+        raise RuntimeError(f"lighthouse could not load {url}: {report['runtimeError']}")
+    return report
+
+
+def row(path, report):
+    audits = report["audits"]
+    score = report["categories"]["performance"]["score"]
+    return {
+        "url": path,
+        "performance": None if score is None else round(score * 100),
+        "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
+        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
+        "total_bytes": round(audits["total-byte-weight"]["numericValue"]),
+    }
+
+
+def print_table(rows):
+    header = f"{'URL':<16} {'Perf':>5} {'LCP ms':>8} {'CLS':>7} {'TBT ms':>7} {'bytes':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        perf = "n/a" if r["performance"] is None else r["performance"]
+        print(f"{r['url']:<16} {perf:>5} {r['lcp_ms']:>8} {r['cls']:>7.3f} {r['tbt_ms']:>7} {r['total_bytes']:>8}")
+
+
+def measure(base_url, paths=PATHS):
+    return [row(path, run_lighthouse(base_url.rstrip("/") + path)) for path in paths]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", nargs="?", type=Path, help="a built site to serve on 127.0.0.1")
+    parser.add_argument("--base-url", help="measure a site already served here instead")
+    parser.add_argument("--min-score", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    args = parser.parse_args(argv)
+    if bool(args.folder) == bool(args.base_url):
+        parser.error("give either a folder or --base-url")
+    if args.folder and not (args.folder / "index.html").is_file():
+        parser.error(f"{args.folder} has no index.html: build the site first (bin/invoke build)")
+    try:
+        if args.base_url:
+            rows = measure(args.base_url)
+        else:
+            with serve(args.folder) as base_url:
+                rows = measure(base_url)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print_table(rows)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    below = [r["url"] for r in rows if r["performance"] is None or r["performance"] < args.min_score]
+    if below:
+        print(f"below {args.min_score}: {', '.join(below)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

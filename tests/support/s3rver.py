@@ -1,0 +1,62 @@
+"""s3rver (npm): an S3 API emulator that keeps its objects in a folder, on 127.0.0.1.
+
+It is an emulator, not AWS: it speaks the S3 REST API that boto3 uses (path-style addresses,
+ETag = MD5, metadata, DeleteObjects), which is what the s3 target relies on.
+"""
+
+import contextlib
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .sites import ROOT
+from .sshd import free_port, wait_for_port
+
+S3RVER = ROOT / "node_modules" / ".bin" / "s3rver"
+# s3rver's fixed development credentials; boto3 must sign with something.
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
+
+
+@dataclass
+class S3Server:
+    endpoint_url: str
+    bucket: str
+
+    def environment(self, base):
+        """Environment for boto3 that reaches only this server: dummy keys, no ~/.aws files."""
+        return {**CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_CONFIG_FILE": str(Path(base) / "no-aws-config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(Path(base) / "no-aws-credentials"),
+                "DEPLOY_S3_BUCKET": self.bucket, "DEPLOY_S3_ENDPOINT_URL": self.endpoint_url,
+                "DEPLOY_S3_REGION": "us-east-1"}
+
+    def client(self):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.session.Session(aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER",
+                                     region_name="us-east-1").client(
+            "s3", endpoint_url=self.endpoint_url, config=Config(s3={"addressing_style": "path"}))
+
+
+@contextlib.contextmanager
+def s3_server(base, bucket="keter-health-site"):
+    base = Path(base)
+    data = base / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = open(base / "s3rver.log", "w")
+    process = subprocess.Popen([str(S3RVER), "--directory", str(data), "--address", "127.0.0.1",
+                                "--port", str(port), "--configure-bucket", bucket],
+                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        wait_for_port(port, process, timeout=30, what="s3rver")
+        yield S3Server(f"http://127.0.0.1:{port}", bucket)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()

@@ -1,0 +1,187 @@
+"""`invoke publish` to a server: a real OpenSSH server and rsync on 127.0.0.1, and a real nginx
+serving the server's `current` release with the configuration the publish uploaded."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from support.nginx import nginx_server
+from support.publishing import add_marker, base_environment, copy_site, deploy_command, invoke_command, run
+from support.sites import ROOT
+from support.sshd import ssh_server
+
+SUMMARY = re.compile(r"(\d+) sent, (\d+) unchanged, (\d+) removed, in [\d.]+ s\.")
+
+
+@pytest.fixture
+def server(tmp_path):
+    with ssh_server(tmp_path / "sshd") as ssh:
+        yield ssh
+
+
+@pytest.fixture
+def deploy(tmp_path, server):
+    """A site copy, and the environment that publishes it to the test's server."""
+    settings, content = copy_site(tmp_path / "site")
+    remote = tmp_path / "srv"
+    env = base_environment(RSYNC_RSH=server.rsync_rsh, DEPLOY_SSH_HOST="127.0.0.1", DEPLOY_SSH_USER=server.user,
+                           DEPLOY_SSH_PORT=str(server.port), DEPLOY_PATH=str(remote))
+    return settings, content, remote, env
+
+
+def summary(result):
+    match = SUMMARY.search(result.stdout)
+    assert match, result.log
+    return tuple(int(n) for n in match.groups())
+
+
+def current(remote):
+    return os.readlink(remote / "current")
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_publish_twice_rollback_and_prune(tmp_path, deploy):
+    settings, content, remote, env = deploy
+    (content / "images").mkdir(exist_ok=True)
+    (content / "images" / "retired.png").write_bytes(os.urandom(2000))  # dropped by the next version
+    add_marker(content, "Release marker alpha.")
+
+    first = run(invoke_command("publish", "--settings", settings), env)
+    assert first.returncode == 0, first.log
+    sent, unchanged, removed = summary(first)
+    assert sent > 20 and unchanged == 0 and removed == 0, first.log
+    assert f"sent {sent} of {sent} files" in first.stdout
+    first_release = current(remote)
+    assert first_release.startswith("releases/")
+    assert (remote / "nginx" / "keter-health.conf").is_file()
+
+    with nginx_server(tmp_path / "nginx", remote / "nginx" / "keter-health.conf") as url:
+        assert "Release marker alpha." in fetch(f"{url}/en/")
+
+        (content / "images" / "retired.png").unlink()
+        add_marker(content, "Release marker beta.")
+        dry = run(deploy_command("publish", "--settings", settings, "--dry-run"), env)
+        assert dry.returncode == 0, dry.log
+        assert "send   en/index.html" in dry.stdout and "remove images/retired.png" in dry.stdout, dry.log
+        assert current(remote) == first_release
+        assert sorted(p.name for p in (remote / "releases").iterdir()) == [first_release.split("/")[1]]
+
+        second = run(deploy_command("publish", "--settings", settings), env)
+        assert second.returncode == 0, second.log
+        sent, unchanged, removed = summary(second)
+        # The English home page (and its .gz/.br) changed, little else; the old static file is gone.
+        assert "send   en/index.html.gz" in dry.stdout
+        assert 3 <= sent <= 6 and unchanged > 20 and removed == 1, second.log
+        second_release = current(remote)
+        assert second_release != first_release
+        assert "Release marker beta." in fetch(f"{url}/en/")
+        assert not (remote / second_release / "images" / "retired.png").exists()
+        # Unchanged files are hard links to the previous release: a release costs what changed.
+        css = next((remote / second_release / "theme" / "css").glob("site.*.css"))
+        assert css.stat().st_ino == (remote / first_release / "theme" / "css" / css.name).stat().st_ino
+
+        back = run(invoke_command("rollback", "--settings", settings), env)
+        assert back.returncode == 0, back.log
+        assert current(remote) == first_release
+        assert "Release marker alpha." in fetch(f"{url}/en/")
+
+        again = run(deploy_command("publish", "--settings", settings), env)
+        assert again.returncode == 0, again.log
+        assert "Release marker beta." in fetch(f"{url}/en/")
+        unchanged_publish = run(deploy_command("publish", "--settings", settings), env)
+        assert unchanged_publish.returncode == 0, unchanged_publish.log
+        assert summary(unchanged_publish)[0] == 0, unchanged_publish.log
+
+    # Old releases beyond the last five go, never the one `current` points to.
+    for stamp in ("20000101T000000Z", "20000102T000000Z", "20000103T000000Z"):
+        (remote / "releases" / stamp).mkdir()
+    last = run(deploy_command("publish", "--settings", settings), env)
+    assert last.returncode == 0, last.log
+    releases = sorted(p.name for p in (remote / "releases").iterdir())
+    assert len(releases) == 5 and not [r for r in releases if r.startswith("2000")], releases
+    assert current(remote) == f"releases/{releases[-1]}"
+
+
+def test_a_failed_build_publishes_nothing(deploy):
+    settings, content, remote, env = deploy
+    (content / "en" / "broken.md").write_text("title: Broken\nslug: broken\nlang: xx\n\nText.\n")
+    result = run(invoke_command("publish", "--settings", settings), env)
+    assert result.returncode != 0
+    assert "content/en/broken.md" in result.log and "nothing was published" in result.log
+    assert not remote.exists()
+
+
+def test_a_theme_the_csp_would_break_is_not_published(tmp_path, deploy):
+    settings, content, remote, env = deploy
+    # A template change with an inline style and handler: the build allows it, the CSP would not.
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace("<body>", '<body><div style="color: red" onclick="go()"></div>', 1))
+    settings.write_text(settings.read_text() + f"THEME = {str(theme)!r}\n")
+    result = run(deploy_command("publish", "--settings", settings), env)
+    assert result.returncode == 1, result.log
+    assert "en/index.html: inline styles" in result.log and "(onclick= on <div>)" in result.log, result.log
+    assert "nothing was published" in result.log
+    assert not remote.exists()
+
+
+def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy):
+    settings, content, remote, env = deploy
+    add_marker(content, "Release marker alpha.")
+    first = run(deploy_command("publish", "--settings", settings), env)
+    assert first.returncode == 0, first.log
+    live = current(remote)
+
+    with nginx_server(tmp_path / "nginx", remote / "nginx" / "keter-health.conf") as url:
+        before = fetch(f"{url}/en/")
+        assert "Release marker alpha." in before
+        # A new version with a large file, sent slowly so the test can stop it half-way.
+        add_marker(content, "Release marker gamma.")
+        (content / "images").mkdir(exist_ok=True)
+        (content / "images" / "large.bin").write_bytes(os.urandom(3_000_000))
+        slow = {**env, "DEPLOY_RSYNC_OPTIONS": "--bwlimit=200"}
+        process = subprocess.Popen(deploy_command("publish", "--settings", settings), cwd=ROOT, env=slow,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            incoming = []
+            while time.monotonic() < deadline and process.poll() is None:
+                incoming = list((remote / "releases").glob(".incoming-*/images/.large.bin.*"))
+                if incoming:  # rsync is writing the large file: the upload is under way
+                    break
+                time.sleep(0.1)
+            assert incoming, "the upload never reached the large file"
+            time.sleep(1)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+        assert process.returncode == -signal.SIGKILL, process.stdout.read()
+
+        assert current(remote) == live
+        assert fetch(f"{url}/en/") == before
+        partial = list((remote / "releases").glob(".incoming-*"))
+        assert partial, "the interrupted upload left no trace: it was not interrupted half-way"
+        assert not (partial[0] / "images" / "large.bin").exists()
+
+        # The next publish clears the partial upload and goes live.
+        done = run(deploy_command("publish", "--settings", settings), env)
+        assert done.returncode == 0, done.log
+        assert "Release marker gamma." in fetch(f"{url}/en/")
+        assert not list((remote / "releases").glob(".incoming-*"))
+        assert Path(remote / current(remote) / "images" / "large.bin").stat().st_size == 3_000_000

@@ -1,0 +1,162 @@
+"""Keyboard only, in real Chromium: Tab reaches every link, button and field of a page exactly
+once, in the order the page reads (skip link, site name, language switcher, menu, main content,
+footer), each with a focus ring a reader can see; and the signup form can be filled in and sent
+without a mouse, in Hebrew and in English."""
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+
+CONTENT_PAGES = ["/anxiety/", "/en/anxiety/"]
+SIGNUP_PAGES = ["/signup/", "/en/signup/"]
+
+# Every element a keyboard user should be able to reach, in DOM order, as Chromium's Tab key
+# does it: a radio group is one stop (its checked radio, else its first one when moving
+# forwards; the arrow keys move within it).
+TABBABLES = """() => {
+  const selector = 'a[href], area[href], button, input, select, textarea, summary, iframe, ' +
+    '[contenteditable=""], [contenteditable=true], [tabindex]';
+  const seenGroups = new Set();
+  const list = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.tabIndex < 0 || el.disabled || (el.tagName === 'INPUT' && el.type === 'hidden')) continue;
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    if (el.tagName === 'INPUT' && el.type === 'radio' && el.name) {
+      if (seenGroups.has(el.name)) continue;
+      seenGroups.add(el.name);
+      const group = Array.from(el.form ? el.form.elements : document.querySelectorAll('input[type=radio]'))
+        .filter((r) => r.type === 'radio' && r.name === el.name);
+      list.push(group.find((r) => r.checked) || el);
+      continue;
+    }
+    list.push(el);
+  }
+  window.__tabbables = list;
+  return list.length;
+}"""
+
+# Where focus is now: its index in the expected list, how it looks, and where it sits.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const region = el.closest('header') ? 'header' : el.closest('main') ? 'main'
+    : el.closest('footer') ? 'footer' : el.closest('body') && el !== document.body ? 'other' : 'none';
+  return {
+    index: (window.__tabbables || []).indexOf(el),
+    body: el === document.body || el === document.documentElement,
+    describe: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ')[0] : '') +
+      (el.name ? '[name=' + el.name + ']' : '') + (el.getAttribute('href') ? '[href=' + el.getAttribute('href') + ']' : ''),
+    classes: String(el.className),
+    tag: el.tagName, type: el.type || '', name: el.name || '', region,
+    outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth) || 0,
+    boxShadow: style.boxShadow,
+    inView: box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight &&
+      box.right > 0 && box.left < innerWidth,
+  };
+}"""
+
+
+def _walk(page):
+    """Tab from the top of the page until focus leaves the page; every stop, in order."""
+    expected = page.evaluate(TABBABLES)
+    assert expected > 5
+    stops = []
+    for _ in range(expected + 5):  # bounded: a trap or a repeat shows up as extra stops
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["body"]:
+            break
+        stops.append(focused)
+        if len(stops) > 1 and focused["index"] == stops[0]["index"]:
+            break  # wrapped round to the start
+    return expected, stops
+
+
+def _assert_walk(path, expected, stops):
+    order = [s["index"] for s in stops]
+    names = [s["describe"] for s in stops]
+    assert -1 not in order, f"{path}: focus stopped on something that should not take it: " + \
+        str([s["describe"] for s in stops if s["index"] == -1])
+    assert len(set(order)) == len(order), f"{path}: an element was reached twice: {names}"
+    assert order == list(range(expected)), f"{path}: Tab order {order} is not the page's order ({expected} stops): {names}"
+    # The order a reader expects: skip link, site name, other languages, menu, page, footer.
+    assert "skip-link" in stops[0]["classes"], names[:3]
+    assert "site-name" in stops[1]["classes"], names[:3]
+    regions = [s["region"] for s in stops[1:]]
+    assert "other" not in regions and "none" not in regions, names
+    rank = {"header": 0, "main": 1, "footer": 2}
+    assert [rank[r] for r in regions] == sorted(rank[r] for r in regions), f"{path}: {list(zip(regions, names[1:]))}"
+    assert {"header", "main", "footer"} <= set(regions)
+    for stop in stops:
+        visible_ring = (stop["outlineStyle"] != "none" and stop["outlineWidth"] >= 2) or stop["boxShadow"] != "none"
+        assert visible_ring, f"{path}: no visible focus indicator on {stop['describe']}: {stop}"
+        assert stop["inView"], f"{path}: {stop['describe']} is focused but off screen"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}])
+@pytest.mark.parametrize("path", CONTENT_PAGES + SIGNUP_PAGES)
+def test_tab_reaches_every_control_once_in_reading_order_with_a_visible_focus(page, site_url, path, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(site_url + path)
+    expected, stops = _walk(page)
+    _assert_walk(path, expected, stops)
+    if path in SIGNUP_PAGES:
+        form_stops = [s for s in stops if s["tag"] in ("INPUT", "TEXTAREA", "SELECT", "BUTTON")]
+        kinds = {(s["tag"], s["type"]) for s in form_stops}
+        assert ("BUTTON", "submit") in kinds and ("INPUT", "checkbox") in kinds, f"{path}: no signup form controls: {kinds}"
+
+
+# What a person types, by field name; radios and the checkbox are set with the keyboard.
+ANSWERS = {"name": "Dana Levi", "phone": "050-123-4567", "email": "dana@example.com",
+           "message": "Evenings are best."}
+
+
+@pytest.mark.parametrize("path", SIGNUP_PAGES)
+def test_signup_form_can_be_filled_in_and_sent_with_the_keyboard_alone(page, site_url, path):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site_url + path)
+    form = page.locator("main form")
+    assert form.count() == 1, f"no signup form on {path}"
+    action = form.evaluate("f => f.action")
+    posted = []
+
+    def receive(route):
+        posted.append(route.request.post_data or "")
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({"ok": True}))
+
+    # The form service is stood in for here; the signup form's own tests send to a real receiver.
+    page.route(action, receive)
+    page.evaluate(TABBABLES)
+    visited = []
+    for _ in range(80):  # bounded: the page has far fewer stops than this
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["body"] or (visited and focused["index"] == visited[0]):
+            break
+        visited.append(focused["index"])
+        name, kind = focused["name"], focused["type"]
+        if focused["tag"] in ("INPUT", "TEXTAREA") and name in ANSWERS:
+            page.keyboard.type(ANSWERS[name])
+        elif kind == "radio" and name == "call_time":
+            page.keyboard.press("ArrowDown")  # moves to, and selects, the next time of day
+        elif kind == "checkbox":
+            page.keyboard.press("Space")
+        elif focused["tag"] == "BUTTON" and kind == "submit":
+            page.keyboard.press("Enter")
+            break
+    else:
+        pytest.fail(f"{path}: the submit button was never reached with Tab")
+    assert not errors, f"{path}: script errors while sending: {errors}"
+    page.wait_for_function("document.querySelector('[data-signup-success]') && "
+                           "!document.querySelector('[data-signup-success]').hidden", timeout=10000)
+    assert len(posted) == 1, posted
+    sent = {k: v[0] for k, v in parse_qs(posted[0]).items()}
+    for field, value in ANSWERS.items():
+        assert sent.get(field) == value, (field, sent)
+    assert sent.get("consent") == "yes" and sent.get("language") == ("en" if path.startswith("/en/") else "he")
+    assert sent.get("call_time") == "morning", sent  # the second choice, reached with an arrow key
+    # Focus moves to the confirmation, so a screen reader announces it.
+    assert page.evaluate("document.activeElement.hasAttribute('data-signup-success')")

@@ -1,0 +1,54 @@
+"""Command line of the publishing pipeline, the same code `invoke publish` runs:
+
+    python -m tooling.deploy publish [--target rsync|s3] [--dry-run] [--settings FILE]
+    python -m tooling.deploy rollback [--to RELEASE] [--settings FILE]
+    python -m tooling.deploy build [--out FOLDER] [--settings FILE]
+
+`build` makes the checked production site with its _headers/_redirects and nginx configuration
+without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare Pages).
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tooling import build as site_build  # noqa: E402
+from tooling.deploy import pipeline  # noqa: E402
+from tooling.deploy.common import INTERRUPTED, DeployError  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tooling.deploy", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("publish", "rollback", "build"):
+        command = commands.add_parser(name)
+        command.add_argument("--settings", default="publishconf.py", help="settings file (default publishconf.py)")
+        if name != "build":
+            command.add_argument("--target", choices=pipeline.TARGETS, help="override DEPLOY_TARGET")
+    commands.choices["publish"].add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    commands.choices["rollback"].add_argument("--to", help="release name (default: the one before current)")
+    commands.choices["build"].add_argument("--out", help=f"build folder (default {pipeline.BUILD_DIR})")
+    args = parser.parse_args(argv)
+    site_build.setup_logging()
+    try:
+        if args.command == "publish":
+            pipeline.publish(args.settings, args.target, args.dry_run)
+        elif args.command == "rollback":
+            pipeline.rollback(args.settings, args.target, args.to)
+        else:
+            prepared = pipeline.prepare(args.settings, args.out)
+            print(f"Site: {prepared.site}\nnginx configuration: {prepared.nginx_conf}")
+    except DeployError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\n{INTERRUPTED}", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Checks of the built site before it is published, beyond the build's own content checks.
+
+They hold the promises the servers' headers rely on: with the strict Content-Security-Policy a
+page that carried an inline script or style, or loaded something from another host, would
+break in the browser, so such a page stops the publish here instead, with its file named.
+"""
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from . import headers
+
+# <script type> values that browsers execute; other types (application/ld+json) are data.
+SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript",
+                "application/ecmascript"}
+# Elements and attributes that make the browser load something into the page.
+LOADS = {"script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"),
+         "video": ("src", "poster"), "audio": ("src",), "iframe": ("src",), "embed": ("src",),
+         "object": ("data",), "input": ("src",), "track": ("src",)}
+LINK_LOADS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "modulepreload",
+              "prefetch", "mask-icon"}
+
+
+class _PageScan(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []  # (kind, tag, value)
+        self._script = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                self.found.append(("handler", tag, name))
+            elif name == "style":
+                self.found.append(("style-attribute", tag, value))
+            elif value.strip().lower().startswith("javascript:"):
+                self.found.append(("javascript-url", tag, value))
+        if tag == "style":
+            self.found.append(("style-element", tag, ""))
+        if tag == "script":
+            executable = attrs.get("type", "").strip().lower() in SCRIPT_TYPES
+            self._script = executable and "src" not in attrs
+        for name in LOADS.get(tag, ()):
+            if attrs.get(name):
+                for url in _urls(name, attrs[name]):
+                    self.found.append(("load", tag, url))
+        if tag == "link" and LINK_LOADS & set(attrs.get("rel", "").lower().split()) and attrs.get("href"):
+            self.found.append(("load", tag, attrs["href"]))
+        if tag == "form":
+            self.found.append(("form", tag, attrs.get("action", "")))
+        if tag == "base" and attrs.get("href"):
+            self.found.append(("base", tag, attrs["href"]))
+
+    def handle_data(self, data):
+        if self._script and data.strip():
+            self.found.append(("inline-script", "script", data.strip()[:60]))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
+
+
+def _urls(attribute, value):
+    if attribute == "srcset":
+        return [candidate.strip().split()[0] for candidate in value.split(",") if candidate.strip()]
+    return [value.strip()]
+
+
+def _local_file(site, site_url, page_url, url):
+    """The file in the built site that `url` (as written in the page at `page_url`) names, or
+    None when it points to another origin."""
+    absolute = urljoin(page_url, url)
+    parts, base = urlsplit(absolute), urlsplit(site_url)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        return None
+    path = unquote(parts.path)
+    prefix = base.path.rstrip("/")
+    if prefix and path.startswith(prefix):
+        path = path[len(prefix):]
+    relative = path.lstrip("/")
+    if relative == "" or relative.endswith("/"):
+        relative += "index.html"
+    return Path(site) / relative
+
+
+def _origin(url):
+    try:
+        return headers.origin_of(url)
+    except ValueError:  # mailto:, data: and the like: not a web origin
+        return url.split(":", 1)[0] + ":"
+
+
+def check_site(site, settings):
+    """Every problem found, as "file: what is wrong. How to fix it." lines (empty: all good)."""
+    site = Path(site)
+    problems = []
+    site_url = (settings.get("SITEURL") or "").rstrip("/")
+    parts = urlsplit(site_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return [f"publishconf.py: SITEURL is {site_url!r}, not the site's public address. "
+                "Set SITEURL (for example SITEURL=https://www.example.org) and publish again."]
+    allowed_forms = {headers.origin_of(site_url)}
+    origin = headers.signup_origin(settings)
+    if origin:
+        allowed_forms.add(origin)
+
+    for prefix, not_found in headers.language_folders(settings):
+        for required in (f"{prefix}/index.html" if prefix else "index.html", not_found.lstrip("/")):
+            if not (site / required).is_file():
+                problems.append(f"{required}: missing from the built site; the server needs it "
+                                "(each language's home page and 404 page). Add the page and publish again.")
+
+    for page in sorted(site.rglob("*.html")):
+        relative = page.relative_to(site).as_posix()
+        page_url = f"{site_url}/{relative}"
+        scan = _PageScan()
+        scan.feed(page.read_text(encoding="utf-8", errors="replace"))
+        for kind, tag, value in scan.found:
+            problem = None
+            if kind == "handler":
+                problem = (f"an inline event handler ({value}= on <{tag}>), which the Content-Security-Policy "
+                           "blocks. Attach the handler from the component's .js file instead.")
+            elif kind in ("style-attribute", "style-element"):
+                problem = (f"inline styles (<{tag}{' style=' if kind == 'style-attribute' else ''}>), which the "
+                           "Content-Security-Policy blocks. Move them into the component's .css file.")
+            elif kind == "inline-script":
+                problem = ("an inline <script>, which the Content-Security-Policy blocks. Move it into a "
+                           "component's .js file.")
+            elif kind == "javascript-url":
+                problem = (f"a javascript: URL on <{tag}>, which the Content-Security-Policy blocks. "
+                           "Use a link or a script file instead.")
+            elif kind == "load" and not value.startswith("data:"):
+                target = _local_file(site, site_url, page_url, value)
+                if target is None:
+                    problem = (f"<{tag}> loads {value} from another host; pages load only the site's own "
+                               "files. Copy the file into the theme or content instead.")
+                elif not target.is_file():
+                    problem = f"<{tag}> loads {value}, which is not in the built site. Fix the address."
+            elif kind == "form":
+                action = _origin(urljoin(page_url, value or page_url))
+                if action not in allowed_forms:
+                    problem = (f"a form sends to {action}, which the Content-Security-Policy (form-action) "
+                               "does not allow. Point it at the site or at SIGNUP_ENDPOINT.")
+            elif kind == "base" and _origin(urljoin(page_url, value)) != _origin(site_url):
+                problem = f"<base href={value}> points to another host (base-uri allows only the site)."
+            if problem:
+                problems.append(f"{relative}: {problem}")
+    return problems

@@ -1,0 +1,82 @@
+"""What every deploy target shares: the plan, the progress line and the closing summary."""
+
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .headers import HOST_FILES
+
+
+class DeployError(Exception):
+    """A publish that cannot go on; the message says what to do. The live site is untouched."""
+
+
+INTERRUPTED = ("Interrupted. The live site changes only in the publish's last step (the switch to the "
+               "new release, or the upload of changed pages to the bucket), so it was left as it was "
+               "unless that step had begun. Run the publish again to finish it.")
+
+
+@dataclass
+class Plan:
+    """What a publish will do, file by file (paths relative to the site root)."""
+
+    send: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    remove: list = field(default_factory=list)
+
+    def describe(self, destination, limit=40):
+        lines = [f"Plan for {destination}: send {len(self.send)}, unchanged {len(self.unchanged)}, "
+                 f"remove {len(self.remove)}."]
+        for label, paths in (("send", self.send), ("remove", self.remove)):
+            for path in paths[:limit]:
+                lines.append(f"  {label:6} {path}")
+            if len(paths) > limit:
+                lines.append(f"  {label:6} ... and {len(paths) - limit} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class Summary:
+    sent: int
+    unchanged: int
+    removed: int
+    seconds: float
+    destination: str = ""
+
+    def line(self):
+        return (f"Published to {self.destination}: {self.sent} sent, {self.unchanged} unchanged, "
+                f"{self.removed} removed, in {self.seconds:.1f} s.")
+
+
+class Progress:
+    """"sent N of M files", rewritten in place on a terminal; in a log, about every tenth."""
+
+    def __init__(self, total, stream=None):
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stdout
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.step = max(1, total // 10)
+        self.lock = threading.Lock()
+
+    def advance(self, count=1):
+        with self.lock:
+            self.done += count
+            if self.tty:
+                end = "\n" if self.done >= self.total else ""
+                self.stream.write(f"\rsent {self.done} of {self.total} files{end}")
+            elif self.done % self.step == 0 or self.done >= self.total:
+                self.stream.write(f"sent {self.done} of {self.total} files\n")
+            self.stream.flush()
+
+
+def site_files(site):
+    """Every file of the built site that a server or bucket serves, relative, sorted."""
+    site = Path(site)
+    files = []
+    for path in site.rglob("*"):
+        relative = path.relative_to(site).as_posix()
+        if path.is_file() and relative not in HOST_FILES:
+            files.append(relative)
+    return sorted(files)

@@ -1,0 +1,250 @@
+"""Publish to a server over SSH with rsync, as atomic releases.
+
+On the server, under DEPLOY_PATH:
+    releases/<UTC time>/   one folder per publish (files unchanged since the previous one are
+                           hard links to it, so a release costs only what changed)
+    current -> releases/…  the folder nginx serves (`root <DEPLOY_PATH>/current;`)
+    nginx/keter-health.conf  the site's nginx configuration, included by the server block
+
+A publish uploads into releases/.incoming-<time>/, renames it when rsync has finished, then
+points `current` at it with a rename of a new symlink over the old one: visitors see either the
+old site or the new one, never a mix. An upload that is interrupted leaves only an .incoming
+folder, removed by the next publish; `current` is never touched.
+
+SSH settings and credentials are the user's own: ssh-agent or keys, ~/.ssh/config, or a whole
+command in RSYNC_RSH (rsync's own variable), for example "ssh -i ~/.ssh/deploy_key".
+"""
+
+import contextlib
+import hashlib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .common import DeployError, Plan, Progress, Summary, site_files
+from .headers import HOST_FILES, NGINX_CONF_NAME
+
+ITEM = re.compile(r"^([<>ch.*][fdLDS]\S*|\*deleting)\s+(.*)$")
+SENT = ("<f", ">f")  # rsync's itemized code of a file it sends ("<f" when pushing to a server)
+
+
+@dataclass
+class RemoteState:
+    current: str = ""                     # release name `current` points to ("" if none)
+    releases: list = field(default_factory=list)
+    nginx_sha256: str = ""
+
+
+class RsyncTarget:
+    name = "rsync"
+
+    def __init__(self, config, out=print):
+        self.host = config.get("host") or ""
+        if not self.host:
+            raise DeployError("No server to publish to: set DEPLOY_SSH_HOST (and DEPLOY_SSH_USER, "
+                              "DEPLOY_PATH) in the environment, or DEPLOY_RSYNC in publishconf.py.")
+        self.user = config.get("user") or ""
+        self.port = str(config.get("port") or "")
+        self.path = str(config.get("path") or "").rstrip("/")
+        if not self.path:
+            raise DeployError("DEPLOY_PATH is empty: set the folder on the server that holds the releases.")
+        self.keep = max(2, int(config.get("keep") or 5))
+        self.options = shlex.split(config.get("options") or "")
+        self.nginx_reload = config.get("nginx_reload") or ""
+        self.out = out
+        self.ssh = shlex.split(os.environ.get("RSYNC_RSH") or "ssh") + (["-p", self.port] if self.port else [])
+        self.login = f"{self.user}@{self.host}" if self.user else self.host
+
+    @property
+    def destination(self):
+        return f"{self.login}:{self.path}"
+
+    # --- the server ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _connection(self):
+        """One SSH login for the whole publish: every later ssh and rsync goes through it
+        (OpenSSH connection sharing), instead of logging in again for each step."""
+        folder = tempfile.mkdtemp(prefix="keter-ssh-")
+        own = self.ssh
+        control = ["-o", f"ControlPath={folder}/%C"]
+        try:
+            with open(os.path.join(folder, "log"), "w+b") as log:
+                # -f: back to us once logged in; the shared connection closes itself when idle.
+                master = subprocess.run([*own, *control, "-o", "ControlMaster=yes", "-o", "ControlPersist=30",
+                                         "-f", "-N", self.login], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=log, timeout=120)
+                log.seek(0)
+                if master.returncode != 0:
+                    raise DeployError(f"Could not log in to {self.login} with ssh: "
+                                      f"{log.read().decode(errors='replace').strip()}")
+            self.ssh = [*own, *control, "-o", "ControlMaster=no"]
+            yield
+        finally:
+            self.ssh = own
+            subprocess.run([*own, *control, "-O", "exit", self.login], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _remote(self, script, stdin=None, what="run a command on the server"):
+        """Run a POSIX shell script on the server; DeployError with ssh's message on failure."""
+        command = [*self.ssh, self.login, "sh -c " + shlex.quote("set -e; " + script)]
+        try:
+            result = subprocess.run(command, input=stdin, capture_output=True, timeout=300)
+        except subprocess.TimeoutExpired as error:
+            raise DeployError(f"Could not {what}: ssh timed out after 300 s. The live site was not changed.") from error
+        if result.returncode != 0:
+            message = result.stderr.decode(errors="replace").strip()
+            raise DeployError(f"Could not {what} ({self.login}): {message or 'ssh exit ' + str(result.returncode)}")
+        return result.stdout.decode(errors="replace")
+
+    def _state(self):
+        path = shlex.quote(self.path)
+        output = self._remote(
+            f"cd -- {path} 2>/dev/null || exit 0; "
+            "echo \"current=$(readlink current 2>/dev/null || true)\"; "
+            "for r in releases/*; do if [ -d \"$r\" ]; then echo \"release=${r#releases/}\"; fi; done; "
+            f"if [ -f nginx/{NGINX_CONF_NAME} ]; then "
+            f"echo \"nginx=$(sha256sum < nginx/{NGINX_CONF_NAME} | cut -d' ' -f1)\"; fi",
+            what=f"read the releases in {self.path} on the server")
+        state = RemoteState()
+        for line in output.splitlines():
+            key, _, value = line.partition("=")
+            if key == "current" and value:
+                state.current = value.rstrip("/").rsplit("/", 1)[-1]
+            elif key == "release":
+                state.releases.append(value)
+            elif key == "nginx":
+                state.nginx_sha256 = value.strip()
+        state.releases.sort()
+        return state
+
+    def _switch_script(self, release, prune=()):
+        """Point `current` at `release` atomically: a new link, renamed over the old one."""
+        script = (f"cd -- {shlex.quote(self.path)}; ln -sfn {shlex.quote('releases/' + release)} current.tmp; "
+                  "mv -T current.tmp current")
+        if prune:
+            script += "; rm -rf -- " + " ".join(shlex.quote(f"releases/{name}") for name in prune)
+        return script
+
+    # --- rsync -----------------------------------------------------------------------------
+    def _rsync(self, site, destination, extra=(), progress=None):
+        command = ["rsync", "-rlp", "--checksum", "--chmod=D755,F644", "--out-format=%i %n",
+                   "--outbuf=L", "-e", shlex.join(self.ssh),
+                   *[f"--exclude=/{name}" for name in HOST_FILES], *self.options, *extra,
+                   f"{site}/", f"{self.login}:{destination}/"]
+        items, other = [], []
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, errors="replace")
+        try:
+            for line in process.stdout:
+                match = ITEM.match(line.rstrip("\n"))
+                if match:
+                    items.append((match.group(1), match.group(2)))
+                    if progress and match.group(1).startswith(SENT):
+                        progress.advance()
+                elif line.strip():
+                    other.append(line.rstrip())
+            returncode = process.wait()
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        if returncode != 0:
+            raise DeployError(f"rsync failed (exit {returncode}): " + "\n".join(other[-15:])
+                              + "\nThe live site was not changed.")
+        return items
+
+    def _plan(self, site, state):
+        files = site_files(site)
+        if not state.current:
+            return Plan(send=files)
+        items = self._rsync(site, f"{self.path}/current", ["--dry-run", "--delete"])
+        send = sorted(name for code, name in items if code.startswith(SENT))
+        remove = sorted(name for code, name in items if code == "*deleting" and not name.endswith("/"))
+        sending = set(send)
+        return Plan(send=send, unchanged=[f for f in files if f not in sending], remove=remove)
+
+    # --- publish and roll back ---------------------------------------------------------------
+    def publish(self, site, nginx_conf=None, dry_run=False):
+        with self._connection():
+            return self._publish(site, nginx_conf, dry_run)
+
+    def _publish(self, site, nginx_conf, dry_run):
+        started = time.perf_counter()
+        state = self._state()
+        plan = self._plan(site, state)
+        self.out(plan.describe(self.destination))
+        conf = Path(nginx_conf).read_bytes() if nginx_conf else b""
+        conf_changed = bool(conf) and hashlib.sha256(conf).hexdigest() != state.nginx_sha256
+        if dry_run:
+            if conf_changed:
+                self.out(f"  nginx configuration {self.path}/nginx/{NGINX_CONF_NAME} would be updated.")
+            self.out("Dry run: nothing was sent and nothing on the server changed.")
+            return None
+
+        release = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        number = 1
+        while release in state.releases:  # two publishes in one second
+            number += 1
+            release = release.split("-")[0] + f"-{number}"
+        incoming = f"releases/.incoming-{release}"
+        # A killed publish leaves an .incoming folder behind: it was never live; remove it.
+        self._remote(f"mkdir -p -- {shlex.quote(self.path)}/releases; cd -- {shlex.quote(self.path)}; "
+                     "rm -rf releases/.incoming-*", what=f"prepare {self.path} on the server")
+        self.out(f"Uploading release {release} to {self.destination} ...")
+        link = ["--link-dest", f"../{state.current}"] if state.current else []
+        progress = Progress(len(plan.send))
+        items = self._rsync(site, f"{self.path}/{incoming}", link, progress)
+        sent = sum(1 for code, _ in items if code.startswith(SENT))
+
+        releases = sorted(state.releases + [release])
+        keep = set(releases[-self.keep:]) | {release}
+        prune = [name for name in releases if name not in keep and name != state.current]
+        self._remote(f"cd -- {shlex.quote(self.path)}; mv -T {shlex.quote(incoming)} "
+                     f"{shlex.quote('releases/' + release)}; " + self._switch_script(release, prune),
+                     what="switch the site to the new release")
+        self.out(f"The site now serves release {release}"
+                 + (f"; removed old releases {', '.join(prune)}." if prune else "."))
+        if conf_changed:
+            self._update_nginx(conf)
+        return Summary(sent, len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
+                       self.destination)
+
+    def _update_nginx(self, conf):
+        target = f"nginx/{NGINX_CONF_NAME}"
+        self._remote(f"cd -- {shlex.quote(self.path)}; mkdir -p nginx; cat > {target}.tmp; mv -f {target}.tmp {target}",
+                     stdin=conf, what="upload the nginx configuration")
+        if self.nginx_reload:
+            self._remote(self.nginx_reload, what=f"reload nginx with {self.nginx_reload!r}")
+            self.out(f"Updated {self.path}/{target} and reloaded nginx.")
+        else:
+            self.out(f"Updated {self.path}/{target}: reload nginx on the server to apply it "
+                     "(or set DEPLOY_NGINX_RELOAD, for example \"sudo systemctl reload nginx\").")
+
+    def rollback(self, to=None):
+        with self._connection():
+            return self._rollback(to)
+
+    def _rollback(self, to):
+        state = self._state()
+        if not state.current:
+            raise DeployError(f"Nothing to roll back: {self.destination}/current does not exist yet.")
+        if to:
+            if to not in state.releases:
+                raise DeployError(f"No release {to!r} on the server; there are: {', '.join(state.releases)}.")
+            target = to
+        else:
+            earlier = [name for name in state.releases if name < state.current]
+            if not earlier:
+                raise DeployError(f"No release older than {state.current} is left to roll back to.")
+            target = earlier[-1]
+        self._remote(self._switch_script(target), what="switch the site back")
+        self.out(f"Rolled back {self.destination}: current is now release {target} (was {state.current}).")
+        return target

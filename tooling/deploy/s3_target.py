@@ -1,0 +1,172 @@
+"""Publish to S3-compatible object storage (AWS S3, Cloudflare R2, MinIO, ...) behind a CDN.
+
+Only files whose content (or whose Content-Type / Cache-Control) changed are uploaded. The
+order keeps every moment of the publish consistent for visitors: first the assets (a new
+stylesheet has a new fingerprinted name, so old pages are not affected), then new pages, then
+changed pages, and only at the end are objects that are no longer in the site deleted.
+
+Credentials come from boto3's usual places only: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
+AWS_PROFILE and ~/.aws/config, or the machine's role. The .gz/.br files beside the text files
+are not uploaded: object stores do not negotiate encodings, the CDN compresses instead.
+"""
+
+import base64
+import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import DeployError, Plan, Progress, Summary, site_files
+from .headers import cache_control, content_type, load_policy
+
+THREADS = 16
+PRECOMPRESSED = (".gz", ".br")
+
+
+@dataclass
+class LocalFile:
+    relative: str
+    key: str
+    md5: str
+    sha256: str
+    content_type: str
+    cache_control: str
+
+
+def _local_files(site, prefix):
+    site = Path(site)
+    policy = load_policy()
+    everything = set(site_files(site))
+    files = []
+    for relative in sorted(everything):
+        if relative.endswith(PRECOMPRESSED) and relative[:-3] in everything:
+            continue
+        data = (site / relative).read_bytes()
+        files.append(LocalFile(relative, prefix + relative, hashlib.md5(data).hexdigest(),
+                               hashlib.sha256(data).hexdigest(), content_type(relative),
+                               cache_control(relative, policy)))
+    return files
+
+
+def _wave(item, existing):
+    """0 assets, 1 new pages, 2 changed pages: a page never goes live before what it uses, nor
+    before the pages it links to."""
+    if not item.relative.endswith(".html"):
+        return 0
+    return 2 if item.key in existing else 1
+
+
+class S3Target:
+    name = "s3"
+
+    def __init__(self, config, out=print):
+        self.bucket = config.get("bucket") or ""
+        if not self.bucket:
+            raise DeployError("No bucket to publish to: set DEPLOY_S3_BUCKET (and DEPLOY_S3_ENDPOINT_URL "
+                              "for a store other than AWS) in the environment, or DEPLOY_S3 in publishconf.py.")
+        self.endpoint_url = config.get("endpoint_url") or None
+        self.region = config.get("region") or None
+        prefix = (config.get("prefix") or "").strip("/")
+        self.prefix = f"{prefix}/" if prefix else ""
+        self.out = out
+        import boto3
+        from botocore.config import Config
+
+        addressing = config.get("addressing_style") or ("path" if self.endpoint_url else "auto")
+        self.client = boto3.session.Session().client(
+            "s3", endpoint_url=self.endpoint_url, region_name=self.region,
+            config=Config(
+                # Many S3-compatible stores reject the newer default integrity headers.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                s3={"addressing_style": addressing},
+                retries={"mode": "standard", "max_attempts": 5},
+                max_pool_connections=THREADS))
+
+    @property
+    def destination(self):
+        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
+        return f"s3://{self.bucket}/{self.prefix}{where}"
+
+    def _call(self, what, function, **arguments):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return function(**arguments)
+        except ClientError as error:
+            raise DeployError(f"Could not {what} in {self.destination}: {error}") from error
+        except BotoCoreError as error:  # no credentials, endpoint unreachable, ...
+            raise DeployError(f"Could not {what} in {self.destination}: {error}. Credentials come "
+                              "from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws.") from error
+
+    def _remote_objects(self):
+        """{key: ETag} of everything under the prefix."""
+        objects = {}
+        paginator = self.client.get_paginator("list_objects_v2")
+        pages = self._call("list the objects", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=self.prefix)))
+        for page in pages:
+            for item in page.get("Contents", []):
+                objects[item["Key"]] = item.get("ETag", "").strip('"')
+        return objects
+
+    def _unchanged(self, item, etag):
+        """Same content (the ETag of a single-part upload is the MD5; otherwise the sha256 we
+        store as metadata) and the same headers."""
+        if len(etag) == 32 and etag != item.md5:
+            return False
+        head = self._call(f"read {item.key}", self.client.head_object, Bucket=self.bucket, Key=item.key)
+        same_content = etag == item.md5 or head.get("Metadata", {}).get("sha256") == item.sha256
+        return (same_content and head.get("ContentType") == item.content_type
+                and head.get("CacheControl") == item.cache_control)
+
+    def plan(self, site):
+        files = _local_files(site, self.prefix)
+        existing = self._remote_objects()
+        with ThreadPoolExecutor(THREADS) as pool:
+            unchanged = list(pool.map(
+                lambda item: item.key in existing and self._unchanged(item, existing[item.key]), files))
+        send = sorted((item for item, same in zip(files, unchanged) if not same),
+                      key=lambda item: (_wave(item, existing), item.relative))
+        keep = {item.key for item in files}
+        plan = Plan(send=[item.relative for item in send],
+                    unchanged=[item.relative for item, same in zip(files, unchanged) if same],
+                    remove=sorted(key for key in existing if key not in keep))
+        return send, existing, plan
+
+    def _upload(self, site, item, progress):
+        data = (Path(site) / item.relative).read_bytes()
+        self._call(f"upload {item.key}", self.client.put_object, Bucket=self.bucket, Key=item.key, Body=data,
+                   ContentType=item.content_type, CacheControl=item.cache_control,
+                   ContentMD5=base64.b64encode(bytes.fromhex(item.md5)).decode(),
+                   Metadata={"sha256": item.sha256})
+        progress.advance()
+
+    def publish(self, site, nginx_conf=None, dry_run=False):
+        started = time.perf_counter()
+        self._call("find the bucket", self.client.head_bucket, Bucket=self.bucket)
+        send, existing, plan = self.plan(site)
+        self.out(plan.describe(self.destination))
+        if dry_run:
+            self.out("Dry run: nothing was uploaded and nothing in the bucket changed.")
+            return None
+        progress = Progress(len(send))
+        # Each wave is finished before the next starts: assets, new pages, changed pages.
+        with ThreadPoolExecutor(THREADS) as pool:
+            for wave in (0, 1, 2):
+                batch = [item for item in send if _wave(item, existing) == wave]
+                list(pool.map(lambda item: self._upload(site, item, progress), batch))
+        for start in range(0, len(plan.remove), 1000):
+            batch = plan.remove[start:start + 1000]
+            result = self._call("delete old objects", self.client.delete_objects, Bucket=self.bucket,
+                                Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True})
+            if result.get("Errors"):
+                raise DeployError(f"Could not delete {len(result['Errors'])} old objects: {result['Errors'][:3]}")
+        if plan.remove:
+            self.out(f"Deleted {len(plan.remove)} objects no longer in the site.")
+        return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
+                       self.destination)
+
+    def rollback(self, to=None):
+        raise DeployError("The s3 target keeps no releases to roll back to: publish the earlier "
+                          "version of the site again (or turn on the bucket's object versioning).")
