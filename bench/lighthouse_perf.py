@@ -11,18 +11,18 @@ rows as JSON. Exits 1 if any URL scores below --min-score (default 100), 2 if Li
 """
 
 import argparse
-import contextlib
-import functools
 import http.server
 import json
 import mimetypes
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from support.browser import serve_directory  # noqa: E402  (the same local server the tests use)
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
@@ -71,18 +71,8 @@ class _Body:
         pass
 
 
-@contextlib.contextmanager
 def serve(folder):
-    handler = functools.partial(PrecompressedHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    return serve_directory(folder, PrecompressedHandler)
 
 
 def run_lighthouse(url):

@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from support.sites import ROOT
+from support.sites import ROOT, front_matter
 
 SHARED = ROOT.parent / "shared"
 LANGS = ("he", "en")
@@ -16,16 +16,6 @@ MEDICAL = ("anxiety", "what-is-kap", "how-it-works", "research", "treatment-sett
            "is-kap-right", "process", "faq")
 
 
-def _meta(path):
-    meta = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(":")
-        meta[key.strip()] = value.strip()
-    return meta
-
-
 def _url(slug, lang):
     return ("en/" if lang == "en" else "") + ("" if slug == "home" else f"{slug}/") + "index.html"
 
@@ -33,7 +23,7 @@ def _url(slug, lang):
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("slug", PAGES)
 def test_page_exists_with_its_metadata(slug, lang, site):
-    meta = _meta(ROOT / "content" / lang / f"{slug}.md")
+    meta = front_matter(ROOT / "content" / lang / f"{slug}.md")
     assert meta["slug"] == slug and meta["lang"] == lang and meta["title"]
     assert 0 < len(meta["description"]) <= 160
     if slug in MEDICAL:

@@ -99,10 +99,30 @@ def test_anchor_that_leads_nowhere(built):
 
 def test_missing_image_and_image_without_alt(built):
     (built.content / "images").mkdir()
-    (built.content / "images" / "room.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    built.write_page("en", "about", page_text("about", "en", body="![]({static}/images/room.png)\n\n![A chair](/images/chair.png)"))
-    _fails_cleanly(built, "content/en/about.md:6: the image /images/room.png has no alt text",
-                   "content/en/about.md:8: the image /images/chair.png does not exist")
+    (built.content / "images" / "room.webp").write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
+    size = '{: width="800" height="600" }'
+    built.write_page("en", "about", page_text("about", "en", body=f"![]({{static}}/images/room.webp){size}\n\n"
+                                                                    f"![A chair](/images/chair.webp){size}"))
+    _fails_cleanly(built, "content/en/about.md:6: the image /images/room.webp has no alt text",
+                   "content/en/about.md:8: the image /images/chair.webp does not exist")
+
+
+def test_image_without_size_or_in_an_old_format(built):
+    (built.content / "images").mkdir()
+    (built.content / "images" / "room.jpg").write_bytes(b"\xff\xd8\xff")
+    built.write_page("en", "about", page_text("about", "en", body="![The quiet room]({static}/images/room.jpg)"))
+    _fails_cleanly(built, "content/en/about.md:6: the image /images/room.jpg has no width and height",
+                   "content/en/about.md:6: the image /images/room.jpg is in an old, heavy format")
+
+
+def test_a_sized_modern_image_builds(built):
+    (built.content / "images").mkdir()
+    (built.content / "images" / "room.webp").write_bytes(b"RIFF\x00\x00\x00\x00WEBP")
+    built.write_page("en", "about", page_text("about", "en", body='![The quiet room]({static}/images/room.webp){: width="800" height="600" }'))
+    build = built.invoke_build()
+    assert build.returncode == 0, build.log
+    image = build.html("en/about/index.html").select_one(".prose img")
+    assert (image["width"], image["height"], image["alt"]) == ("800", "600", "The quiet room")
 
 
 @pytest.mark.parametrize("html,label", [

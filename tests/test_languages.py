@@ -6,23 +6,10 @@ from pathlib import Path
 
 import yaml
 
-from support.sites import ROOT, FixtureSite, page_text
-
-import importlib.util
-
-_spec = importlib.util.spec_from_file_location("pelicanconf", ROOT / "pelicanconf.py")
-conf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(conf)
+from support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings
 
 
-def _front_matter(path):
-    meta = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(":")
-        meta[key.strip().lower()] = value.strip()
-    return meta
+conf = project_settings()
 
 
 def _content_pages():
@@ -43,7 +30,7 @@ def _lang_of(relative):
 
 def test_every_page_is_built_in_every_language(site):
     # Hidden pages (the 404 pages) choose their own address with `save_as`.
-    slugs = {m["slug"] for m in map(_front_matter, _content_pages()) if m.get("status") != "hidden"}
+    slugs = {m["slug"] for m in map(front_matter, _content_pages()) if m.get("status") != "hidden"}
     assert len(slugs) >= 5
     for slug in slugs:
         for lang in conf.LANGUAGES:
@@ -103,7 +90,7 @@ def test_each_language_has_its_own_chrome(site):
 
 
 def test_menu_lists_only_pages_with_menu_order(site):
-    flagged = [_front_matter(p) for p in (ROOT / "content" / "en").glob("*.md")]
+    flagged = [front_matter(p) for p in (ROOT / "content" / "en").glob("*.md")]
     expected = sorted((int(m["menu_order"]), m["slug"]) for m in flagged if "menu_order" in m)
     hrefs = [a["href"] for a in site.html("en/index.html").select("nav.site-nav a")]
     assert hrefs == [f"/en/{slug}/" for _, slug in expected]

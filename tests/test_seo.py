@@ -1,7 +1,6 @@
 """Found and shared correctly: canonical and hreflang links, the sitemap and robots.txt, link
 previews, structured data (JSON-LD), the 404 pages, favicon and web manifest."""
 
-import importlib.util
 import json
 import re
 import struct
@@ -12,27 +11,15 @@ from urllib.parse import urlsplit
 import yaml
 
 from support.browser import serve_directory
-from support.sites import ROOT, FixtureSite, page_text, run_pelican
+from support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings, run_pelican
 
-_spec = importlib.util.spec_from_file_location("pelicanconf", ROOT / "pelicanconf.py")
-conf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(conf)
+conf = project_settings()
 
 BASE = conf.CANONICAL_BASE
 LANGS = list(conf.LANGUAGES)
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML_NS = "{http://www.w3.org/1999/xhtml}"
 SCRIPT_END = "</script><script>alert(1)</script>"
-
-
-def _front_matter(path):
-    meta = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(":")
-        meta[key.strip().lower()] = value.strip()
-    return meta
 
 
 def _strings(lang):
@@ -58,7 +45,7 @@ def _published():
     pages = {}
     for lang in LANGS:
         for path in sorted((ROOT / "content" / lang).glob("*.md")):
-            meta = _front_matter(path)
+            meta = front_matter(path)
             if meta.get("status", "published") == "published":
                 pages[(meta["slug"], lang)] = meta
     return pages

@@ -2,12 +2,9 @@
 project's own receiver on 127.0.0.1 (told to fail where a test needs it), driven in real
 Chromium, with and without JavaScript. Counts are of what the receiver really kept."""
 
-import contextlib
-import functools
 import http.server
 import json
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -520,7 +517,6 @@ def test_dev_receiver_starts_where_the_environment_says_and_redirects_plain_post
         form_receiver.stop(server)
 
 
-@contextlib.contextmanager
 def _serve_with_csp(directory, policy):
     """Serve `directory` on 127.0.0.1 with a Content-Security-Policy header on every answer."""
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -531,15 +527,7 @@ def _serve_with_csp(directory, policy):
         def log_message(self, format, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    return serve_directory(directory, Handler)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])

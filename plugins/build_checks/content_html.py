@@ -12,6 +12,8 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster"}
 # Containers an editor may open in raw HTML; an unclosed one swallows the rest of the page.
 BALANCED_TAGS = {"div", "span", "section", "aside", "details", "summary", "table", "a", "bdi",
                  "blockquote", "ul", "ol", "strong", "em"}
+# Photos and pictures must be WebP, AVIF or SVG: the same picture at a fraction of the weight.
+OLD_IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
 # Ids the theme puts on every page, so links to them are valid from any page.
 THEME_IDS = {"main"}
 
@@ -36,7 +38,7 @@ class _PageHTML(HTMLParser):
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         if tag == "img":
-            self.images.append((attrs.get("src") or "", attrs.get("alt")))
+            self.images.append((attrs.get("src") or "", attrs.get("alt"), attrs))
         if tag in BALANCED_TAGS:
             self.open_counts[tag] = self.open_counts.get(tag, 0) + 1
 
@@ -104,7 +106,7 @@ def page_html_problems(page, parsed, targets, ids_by_path, siteurl):
         elif fragment and fragment not in ids_by_path.get(resolved, set()) | THEME_IDS:
             yield (f"#{fragment}", f"the link to {path}#{fragment} points to a section that does not exist on {'this' if resolved == own_path else 'that'} page.",
                    "Use the id of an existing heading (shown in the address when you click it), or remove the #part.")
-    for src, alt in parsed.images:
+    for src, alt, attrs in parsed.images:
         target = _site_path(src, page.url, siteurl)
         if target is not None and target[0] not in targets:
             yield (src.rsplit("/", 1)[-1], f"the image {src} does not exist.",
@@ -112,3 +114,11 @@ def page_html_problems(page, parsed, targets, ids_by_path, siteurl):
         if not (alt or "").strip():
             yield (src.rsplit("/", 1)[-1] or "![", f"the image {src} has no alt text.",
                    "Describe the image for people who cannot see it: ![what the image shows](...).")
+        if not (attrs.get("width") and attrs.get("height")):
+            # Without its size the browser cannot keep the image's place, and the text jumps
+            # when it arrives (layout shift), worst on a slow phone.
+            yield (src.rsplit("/", 1)[-1] or "![", f"the image {src} has no width and height.",
+                   'Add its size in pixels right after it: ![...](...){: width="800" height="600" }.')
+        if src.lower().rsplit("?", 1)[0].endswith(OLD_IMAGE_FORMATS):
+            yield (src.rsplit("/", 1)[-1], f"the image {src} is in an old, heavy format.",
+                   "Save it as WebP (or AVIF, or SVG for drawings) and link that file instead.")

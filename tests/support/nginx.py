@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .sshd import free_port, wait_for_port
+from .sshd import free_port, stop_process, wait_for_port
 
 NGINX = "/usr/sbin/nginx"
 
@@ -57,10 +57,4 @@ def nginx_server(base, site_conf, port=None):
         wait_for_port(port, process, what="nginx")
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        stop_process(process, log)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .sites import ROOT
-from .sshd import free_port, wait_for_port
+from .sshd import free_port, stop_process, wait_for_port
 
 S3RVER = ROOT / "node_modules" / ".bin" / "s3rver"
 # s3rver's fixed development credentials; boto3 must sign with something.
@@ -53,10 +53,4 @@ def s3_server(base, bucket="keter-health-site"):
         wait_for_port(port, process, timeout=30, what="s3rver")
         yield S3Server(f"http://127.0.0.1:{port}", bucket)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        stop_process(process, log)

@@ -1,6 +1,7 @@
 """Build real sites for tests: the project's own site, or a small fixture site made in a
 temporary folder that uses the project's real theme and plugins with its own content."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -14,6 +15,25 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[2]
 PELICAN = [sys.executable, "-m", "pelican"]
 NO_CACHE = ["-e", "LOAD_CONTENT_CACHE=false", "CACHE_CONTENT=false"]
+
+
+def project_settings():
+    """pelicanconf.py as a module, so tests read the languages and paths from where they are set."""
+    spec = importlib.util.spec_from_file_location("pelicanconf", ROOT / "pelicanconf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def front_matter(path):
+    """{lowercase key: value} of a content file's front matter, read as an editor wrote it."""
+    meta = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        meta[key.strip().lower()] = value.strip()
+    return meta
 
 
 @dataclass

@@ -24,6 +24,18 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def stop_process(process, log=None):
+    """Stop a server the tests started: politely, then firmly; both waits are bounded."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    if log:
+        log.close()
+
+
 def wait_for_port(port, process, timeout=15, what="server"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -84,10 +96,4 @@ def ssh_server(base):
         wait_for_port(port, process, what="ssh server")
         yield SshServer(port, getpass.getuser(), client_key, known_hosts)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        stop_process(process, log)
