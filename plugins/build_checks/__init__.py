@@ -88,9 +88,9 @@ def _check_front_matter(generator):
 def _check_addresses_and_html(generators):
     """Two pages at one address; links, anchors and images that lead nowhere; unsafe HTML."""
     languages = generators[0].settings["LANGUAGES"]
-    # A page in an unknown language has no address of its own yet (reported by `languages`).
+    # A page without a known `lang` line has no address of its own yet (`languages` reports it).
     pages = [p for g in generators if isinstance(g, PagesGenerator) for p in _all_pages(g)
-             if p.lang in languages]
+             if p.metadata.get("lang") in languages]
     statics = [s for g in generators if isinstance(g, StaticGenerator) for s in g.staticfiles]
     settings = generators[0].settings
     siteurl = settings.get("SITEURL", "")

@@ -68,8 +68,10 @@ class ProblemCollector:
     def raise_if_any(self):
         if self.problems:
             # Pelican's own message about a file adds nothing when we already explain that file.
-            explained = {p.path for p in self.problems if not p.message.startswith(PELICAN_PREFIX)}
-            problems = sorted(p for p in self.problems
-                              if not (p.message.startswith(PELICAN_PREFIX) and p.path in explained))
+            explained = {p.path for p in self.problems if not p.message.startswith(PELICAN_PREFIX) and p.path}
+            mentions = explained | {str(self.root / path) for path in explained if self.root}
+            problems = sorted(p for p in self.problems if not (
+                p.message.startswith(PELICAN_PREFIX)
+                and (p.path in explained or any(path in p.message for path in mentions))))
             self.problems = []
             raise ContentProblems(problems)

@@ -84,12 +84,14 @@ def _place_page(page):
         page.override_save_as = f"{prefix}index.html"
 
 
-def _check_complete(groups, languages, project_root):
+def _check_complete(groups, languages, project_root, reported):
+    """Every page in every language; `reported` holds the (slug, folder) of files already
+    reported for a wrong or missing `lang`, which are not reported again as missing."""
     for slug, pages in sorted(groups.items()):
         present = {p.lang for p in pages}
         source = next((p for p in pages), None)
         for lang in languages:
-            if lang not in present:
+            if lang not in present and (slug, lang) not in reported:
                 others = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in pages))
                 _report(source, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
                         f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
@@ -113,11 +115,14 @@ def _on_pages_finalized(generator):
              *generator.hidden_pages, *generator.hidden_translations]
 
     groups = defaultdict(list)
+    reported = set()
     for page in pages:
         if _check_page(page, languages, content_root):
             groups[page.slug].append(page)
+        else:
+            reported.add((page.slug, Path(page.source_path).relative_to(content_root).parts[0]))
     _check_complete({s: ps for s, ps in groups.items()
-                     if all(p.status == "published" for p in ps)}, languages, content_root.parent)
+                     if all(p.status == "published" for p in ps)}, languages, content_root.parent, reported)
 
     order = {code: i for i, code in enumerate(languages)}
     menus = {lang: [] for lang in languages}
