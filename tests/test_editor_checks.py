@@ -72,13 +72,14 @@ def test_page_missing_in_a_language(built):
 
 def test_two_pages_claim_the_same_address(built):
     built.write_page("en", "about-copy", page_text("about", "en"))
-    _fails_cleanly(built, "2 pages claim slug 'about' in language 'en'")
+    build = _fails_cleanly(built, "1 problem to fix", "content/en/about-copy.md: 2 pages claim the address "
+                                  "/en/about/index.html: content/en/about-copy.md, content/en/about.md")
 
 
 def test_two_pages_claim_the_same_address_with_save_as(built):
     built.write_page("en", "other", page_text("other", "en", save_as="en/about/index.html"))
     built.write_page("he", "other", page_text("other", "he"))
-    _fails_cleanly(built, "2 pages claim the address /en/about/index.html")
+    _fails_cleanly(built, "1 problem to fix", "2 pages claim the address /en/about/index.html")
 
 
 def test_link_to_a_page_that_does_not_exist(built):

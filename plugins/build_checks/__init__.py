@@ -72,10 +72,12 @@ def _check_front_matter(generator):
     for relative in sorted(generator.get_files(generator.settings["PAGE_PATHS"],
                                                exclude=generator.settings["PAGE_EXCLUDES"])):
         if relative.endswith((".md", ".markdown")):
-            for line, message, fix in front_matter_problems(content / relative):
+            form_problems = list(front_matter_problems(content / relative))
+            for line, message, fix in form_problems:
                 _collector.add(Problem(str(content / relative), message, fix, line))
-            for message, fix in metadata_problems(read_front_matter(content / relative)):
-                _collector.add(Problem(str(content / relative), message, fix))
+            if not any(line == 1 for line, _, _ in form_problems):  # no front matter: said once
+                for message, fix in metadata_problems(read_front_matter(content / relative)):
+                    _collector.add(Problem(str(content / relative), message, fix))
             if generator.settings.get("FAIL_ON_PLACEHOLDERS"):
                 mark = generator.settings["PLACEHOLDER_MARK"]
                 line = line_of(content / relative, mark)
@@ -100,10 +102,9 @@ def _check_addresses_and_html(generators):
         by_address.setdefault(page.save_as, []).append(page)
     for address, claimants in by_address.items():
         if len(claimants) > 1:
-            files = ", ".join(sorted(_collector.relative(p.source_path) for p in claimants))
-            for page in claimants:
-                _collector.add(Problem(page.source_path, f"{len(claimants)} pages claim the address /{address}: {files}.",
-                                       "Give each page its own slug (or `save_as`)."))
+            files = sorted(_collector.relative(p.source_path) for p in claimants)
+            _collector.add(Problem(files[0], f"{len(claimants)} pages claim the address /{address}: {', '.join(files)}.",
+                                   "Give each page its own slug (or `save_as`)."))
 
     parsed = {"/" + p.url: (p, content_html.parse(p.content)) for p in pages}
     targets = set(parsed) | {"/" + s.url for s in statics} | {"/" + p.save_as for p in pages}

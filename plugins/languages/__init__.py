@@ -84,26 +84,22 @@ def _place_page(page):
         page.override_save_as = f"{prefix}index.html"
 
 
-def _check_complete(groups, languages, project_root, reported):
-    """Every page in every language; `reported` holds the (slug, folder) of files already
-    reported for a wrong or missing `lang`, which are not reported again as missing."""
+def _check_complete(groups, languages, content_root, reported):
+    """Every page in every language. A version that exists as a file but could not be read, or
+    was reported for a wrong or missing `lang` (`reported`: (slug, folder) pairs), has its own
+    problem in the report and is not called missing too. (Two pages at one address are reported
+    by build_checks.)"""
+    project_root = content_root.parent
     for slug, pages in sorted(groups.items()):
         present = {p.lang for p in pages}
         source = next((p for p in pages), None)
         for lang in languages:
-            if lang not in present and (slug, lang) not in reported:
-                others = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in pages))
-                _report(source, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
-                        f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
-                        f"(the existing version: {others}).")
-        seen = defaultdict(list)
-        for p in pages:
-            seen[p.lang].append(p)
-        for lang, same in seen.items():
-            if len(same) > 1:
-                files = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in same))
-                _report(same[0], f"{len(same)} pages claim slug '{slug}' in language '{lang}': {files}.",
-                        "Give each page its own slug, or delete the duplicate.")
+            if lang in present or (slug, lang) in reported or (content_root / lang / f"{slug}.md").exists():
+                continue
+            others = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in pages))
+            _report(source, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
+                    f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
+                    f"(the existing version: {others}).")
 
 
 def _on_pages_finalized(generator):
@@ -122,7 +118,7 @@ def _on_pages_finalized(generator):
         else:
             reported.add((page.slug, Path(page.source_path).relative_to(content_root).parts[0]))
     _check_complete({s: ps for s, ps in groups.items()
-                     if all(p.status == "published" for p in ps)}, languages, content_root.parent, reported)
+                     if all(p.status == "published" for p in ps)}, languages, content_root, reported)
 
     order = {code: i for i, code in enumerate(languages)}
     menus = {lang: [] for lang in languages}
