@@ -86,10 +86,8 @@ def _local_file(site, site_url, page_url, url):
 
 
 def _origin(url):
-    try:
-        return headers.origin_of(url)
-    except ValueError:  # mailto:, data: and the like: not a web origin
-        return url.split(":", 1)[0] + ":"
+    # mailto:, data: and the like have no web origin: they are named by their scheme.
+    return headers.origin_of(url) or url.split(":", 1)[0] + ":"
 
 
 def check_site(site, settings):

@@ -8,15 +8,17 @@ One policy, several renderings, so the hosts can never disagree:
 """
 
 import mimetypes
-import os
 import re
+import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from plugins.signup_form import origin_of, resolve  # noqa: E402,F401  (one rule for the origin)
+
 POLICY_FILE = ROOT / "deploy" / "policy.yml"
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "keter-health.conf.j2"
 NGINX_CONF_NAME = "keter-health.conf"
@@ -39,26 +41,10 @@ def load_policy(path=POLICY_FILE):
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-def origin_of(url):
-    """scheme://host[:port] of a URL (the port only when not the scheme's default), or "" when
-    there is no URL."""
-    if not url:
-        return ""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not an http(s) address")
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    port = parts.port if parts.port not in (None, {"http": 80, "https": 443}[scheme]) else None
-    return f"{scheme}://{host}" + (f":{port}" if port else "")
-
-
 def signup_origin(settings):
-    """The signup form's endpoint origin, as plugins/signup_form works it out: the environment
-    variable SIGNUP_ENDPOINT, when set, wins over the setting."""
-    if settings.get("SIGNUP_ORIGIN"):
-        return settings["SIGNUP_ORIGIN"]
-    return origin_of(os.environ.get("SIGNUP_ENDPOINT") or settings.get("SIGNUP_ENDPOINT") or "")
+    """The signup form's endpoint origin, worked out exactly as plugins/signup_form does (the
+    environment variable SIGNUP_ENDPOINT, when set, wins over the setting)."""
+    return settings.get("SIGNUP_ORIGIN") or resolve(settings)[1]
 
 
 def content_security_policy(policy, origin):
