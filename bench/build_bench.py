@@ -8,7 +8,6 @@ Run: bin/invoke bench   (or .venv/bin/python bench/build_bench.py)
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "tests"))
+from support.processes import free_port  # noqa: E402  (the tests' own helper)
 from translation_status.status import HASH_KEY, fingerprint  # noqa: E402
 
 PY = sys.executable
@@ -109,16 +110,10 @@ def compare_builds(label, content, folder):
             "ms_per_page": project * 1000 / pages, "ratio": project / bare}
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def livereload_times(runs=5):
     """Milliseconds from saving a Markdown file to its rebuilt page being on disk, with the real
     `invoke livereload` running."""
-    port = _free_port()
+    port = free_port()
     page = ROOT / "content" / "en" / "team.md"
     built = ROOT / "output" / "en" / "team" / "index.html"
     original = page.read_text(encoding="utf-8")

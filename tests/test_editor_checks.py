@@ -142,6 +142,19 @@ def test_raw_html_that_breaks_the_page(built):
     _fails_cleanly(built, "content/en/about.md:6: a <div> is opened but never closed")
 
 
+def test_unknown_clinic_fact(built):
+    built.write_page("en", "about", page_text("about", "en", body="Call {clinic:phone} or {clinic:fax}."))
+    _fails_cleanly(built, "content/en/about.md: `{clinic:fax}` is not a clinic fact",
+                   "Use one of: name, phone, phone_international, email")
+
+
+def test_clinic_fact_missing_a_language(built):
+    path = built.content / "data" / "clinic.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace('  en: "Keter Health"\n', ""), encoding="utf-8")
+    _fails_cleanly(built, "content/data/clinic.yml: `name` has no value for language 'en'",
+                   "Add a line `en: ...` under `name:`")
+
+
 def test_description_over_160_characters(built):
     built.write_page("en", "about", page_text("about", "en", description="x" * 161))
     _fails_cleanly(built, "content/en/about.md: the description is 161 characters; search results show at most 160")

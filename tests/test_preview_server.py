@@ -1,22 +1,16 @@
 """The preview server: serves the last good build, each language's 404, and a banner while the
 latest build has failed."""
 
-import socket
 import sys
 import urllib.error
 import urllib.request
 
+from support.processes import free_port
 from support.sites import ROOT
 
 sys.path.insert(0, str(ROOT))
 from tooling import devserver  # noqa: E402
 from tooling.build import BuildResult  # noqa: E402
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url):
@@ -29,7 +23,7 @@ def _get(url):
 
 def test_banner_only_while_the_last_build_failed(tmp_path, site):
     state = devserver.BuildState()
-    port = _free_port()
+    port = free_port()
     server = devserver.start(site.output, "127.0.0.1", port, state)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -1,7 +1,9 @@
 """Build checks: collect every content problem of a build and stop it with one clear report.
 
-Other plugins report problems on the named signal `content_problem` (see `report` below) instead
-of raising, so an editor sees every mistake at once, sorted by file, rather than one per build.
+Other plugins report problems on the named signal `content_problem` instead of raising, so an
+editor sees every mistake at once, sorted by file, rather than one per build. They report on
+`page_generator_finalized` or later (never on `initialized`, where this plugin clears the list:
+blinker calls the receivers of one signal in no fixed order), and before `finalized`.
 Any warning or error Pelican itself logs while building counts as a problem too: by default
 Pelican logs and carries on, which would publish a site with silent holes in it.
 """

@@ -25,21 +25,19 @@ _facts = {}
 
 
 def _load(settings):
+    """(facts, problems): the data file's values, and what is wrong with it as content_problem
+    keyword arguments."""
     path = Path(settings["CLINIC_DATA_FILE"])
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
     except (OSError, yaml.YAMLError) as error:
-        content_problem.send("clinic_facts", path=str(path), message=f"cannot read the clinic data file: {error}",
-                             fix="Check the file exists and that every line is `key: value`.")
-        return {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            for lang in settings["LANGUAGES"]:
-                if lang not in value:
-                    content_problem.send("clinic_facts", path=str(path),
-                                         message=f"`{key}` has no value for language '{lang}'.",
-                                         fix=f"Add a line `{lang}: ...` under `{key}:`.")
-    return data
+        return {}, [dict(path=str(path), message=f"cannot read the clinic data file: {error}",
+                         fix="Check the file exists and that every line is `key: value`.")]
+    problems = [dict(path=str(path), message=f"`{key}` has no value for language '{lang}'.",
+                     fix=f"Add a line `{lang}: ...` under `{key}:`.")
+                for key, value in data.items() if isinstance(value, dict)
+                for lang in settings["LANGUAGES"] if lang not in value]
+    return data, problems
 
 
 def fact(key, lang):
@@ -65,34 +63,36 @@ def clinic(context, key):
 
 
 def expand_tokens(html, lang):
-    return TOKEN.sub(lambda m: str(fact_html(m.group(1), lang)), html)
+    return TOKEN.sub(lambda m: str(fact_html(m.group(1), lang)) if m.group(1) in _facts else m.group(0), html)
+
+
+_load_problems = []
 
 
 def _on_init(pelican):
+    facts, problems = _load(pelican.settings)
     _facts.clear()
-    _facts.update(_load(pelican.settings))
+    _facts.update(facts)
+    _load_problems[:] = problems
 
 
-def _all_pages(generator):
-    return [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
-
-
-def _check_tokens(generator):
-    for page in _all_pages(generator):
-        for key in sorted(set(TOKEN.findall(page._content or ""))):
-            if key not in _facts:
-                content_problem.send(
-                    "clinic_facts", path=page.source_path,
-                    message=f"`{{clinic:{key}}}` is not a clinic fact.",
-                    fix=f"Use one of: {', '.join(k for k in _facts if k != 'example_values')}; "
-                        "or add it to content/data/clinic.yml.")
-
-
-def _expand(generator):
-    # After reading (cached pages included, so a changed data file reaches every page) and before
-    # anything renders or checks the page's HTML.
-    for page in _all_pages(generator):
-        if TOKEN.search(page._content or ""):
+def _check_and_expand(generator):
+    """Once all pages are read (cached ones included, so a changed data file reaches every page)
+    and before anything renders or checks their HTML: report unknown tokens and the data file's
+    problems (not on `initialized`, where build_checks clears its list and blinker gives no
+    order), then put the facts in. Unknown tokens stay as written; the build stops on them."""
+    for problem in _load_problems:
+        content_problem.send("clinic_facts", **problem)
+    pages = [*generator.pages, *generator.translations, *generator.hidden_pages, *generator.hidden_translations]
+    for page in pages:
+        keys = set(TOKEN.findall(page._content or ""))
+        for key in sorted(keys - set(_facts)):
+            content_problem.send(
+                "clinic_facts", path=page.source_path,
+                message=f"`{{clinic:{key}}}` is not a clinic fact.",
+                fix=f"Use one of: {', '.join(k for k in _facts if k != 'example_values')}; "
+                    "or add it to content/data/clinic.yml.")
+        if keys:
             page._content = expand_tokens(page._content, page.lang)
 
 
@@ -103,5 +103,4 @@ def _add_to_jinja(generator):
 def register():
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.page_generator_finalized.connect(_check_tokens)
-    signals.page_generator_finalized.connect(_expand)
+    signals.page_generator_finalized.connect(_check_and_expand)

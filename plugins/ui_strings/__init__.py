@@ -45,8 +45,8 @@ def _read_catalog(path):
 
 
 def load_catalogs(settings):
-    """Load every language's strings into python-i18n; report files that are missing or broken
-    and keys that one language has and another lacks."""
+    """Load every language's strings into python-i18n; return the problems (files missing or
+    broken, keys one language has and another lacks) as content_problem keyword arguments."""
     i18n.set("skip_locale_root_data", True)
     i18n.set("filename_format", "{locale}.{format}")
     i18n.set("error_on_missing_translation", True)
@@ -54,13 +54,13 @@ def load_catalogs(settings):
     i18n.translations.container.clear()
 
     languages = list(settings["LANGUAGES"])
-    catalogs = {}
+    catalogs, problems = {}, []
     for lang in languages:
         path = _catalog_path(settings, lang)
         data, error = _read_catalog(path)
         if error:
-            content_problem.send("ui_strings", path=str(path), message=error,
-                                 fix="Copy the keys from another language's strings file and translate the text.")
+            problems.append(dict(path=str(path), message=error,
+                                 fix="Copy the keys from another language's strings file and translate the text."))
             continue
         catalogs[lang] = data
         for key, text in data.items():
@@ -70,11 +70,11 @@ def load_catalogs(settings):
     for lang, data in catalogs.items():
         for key in sorted(all_keys - set(data)):
             holder = next(other for other in catalogs if key in catalogs[other])
-            content_problem.send(
-                "ui_strings", path=str(_catalog_path(settings, lang)),
+            problems.append(dict(
+                path=str(_catalog_path(settings, lang)),
                 message=f"UI string '{key}' is missing in language '{lang}'.",
-                fix=f"Add `{key}: ...` with the {lang} text (see {holder}.yml for what it says).")
-    return catalogs
+                fix=f"Add `{key}: ...` with the {lang} text (see {holder}.yml for what it says)."))
+    return problems
 
 
 def translate(key, lang, **values):
@@ -110,13 +110,24 @@ def _add_to_jinja(generator):
     generator.env.filters["localized_date"] = localized_date
 
 
+_load_problems = []
+
+
 def _on_init(pelican):
-    load_catalogs(pelican.settings)
+    _load_problems[:] = load_catalogs(pelican.settings)
+
+
+def _report_load_problems(generator):
+    # Not on `initialized`: build_checks clears its list there, and blinker calls the receivers
+    # of one signal in no fixed order, so a report sent there could be wiped.
+    for problem in _load_problems:
+        content_problem.send("ui_strings", **problem)
 
 
 def register():
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
+    signals.page_generator_finalized.connect(_report_load_problems)
 
 
 __all__ = ["register", "translate"]

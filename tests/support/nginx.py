@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .sshd import free_port, stop_process, wait_for_port
+from .processes import free_port, stop_process, wait_for_port
 
 NGINX = "/usr/sbin/nginx"
 

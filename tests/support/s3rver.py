@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .sites import ROOT
-from .sshd import free_port, stop_process, wait_for_port
+from .processes import free_port, stop_process, wait_for_port
 
 S3RVER = ROOT / "node_modules" / ".bin" / "s3rver"
 # s3rver's fixed development credentials; boto3 must sign with something.
