@@ -37,8 +37,26 @@ PAGE_TRANSLATION_ID = "slug"
 # `lang_prefix` is filled in by the languages plugin from LANGUAGES ("" or "en/").
 PAGE_URL = PAGE_LANG_URL = "{lang_prefix}{slug}/"
 PAGE_SAVE_AS = PAGE_LANG_SAVE_AS = "{lang_prefix}{slug}/index.html"
-# The page with this slug is each language's home page, served at the language's root.
-HOME_SLUG = "home"
+# Pages the theme and plugins find by their role, declared once here: role -> slug (the same
+# slug in every language). The home page is served at each language's root and the 404 page
+# at <prefix>404.html, both derived from LANGUAGES (plugins/keter_site/languages).
+SPECIAL_PAGES = {
+    "home": "home",
+    "signup": "signup",
+    "signup_thanks": "signup-thanks",
+    "privacy": "privacy",
+    "accessibility": "accessibility",
+    "faq": "faq",
+    "reviewers": "team",  # the page that introduces who reviews medical pages
+    # The page whose `<div class="contraindications">` list search engines are given.
+    "contraindications": "is-kap-right",
+    "crisis": "crisis",
+    "disclaimer": "disclaimer",
+    "not_found": "404",
+}
+# Special pages that carry no "leave your details" call to action (the form itself, its
+# thank-you page, and the legal pages).
+NO_SIGNUP_CTA = ("signup", "signup_thanks", "privacy", "accessibility", "crisis", "disclaimer", "not_found")
 CLINIC_DATA_FILE = str(ROOT / "content" / "data" / "clinic.yml")
 
 # No blog: switch off every listing, feed and archive Pelican would otherwise write.
@@ -67,12 +85,16 @@ MARKDOWN = {
 THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
-PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["build_checks", "languages", "ui_strings", "clinic_facts", "assets", "translation_status", "signup_form", "minify", "seo"]
+# The project's plugins are the package keter_site (plugins/keter_site, installed by bin/invoke
+# with `pip install -e .`). `checks` comes first: it starts each build's problem list, and
+# Pelican calls the receivers of a signal in the order the plugins connected them.
+PLUGINS = [f"keter_site.{name}" for name in (
+    "checks", "languages", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
+    "translation_status", "signup_form", "minify", "seo")]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
 # Where the signup form posts (the environment variable SIGNUP_ENDPOINT overrides it): here, the
-# local receiver that `invoke serve` / `invoke livereload` start (tooling/form_receiver.py).
+# local receiver that `invoke serve` / `invoke livereload` start (keter_site.tooling.form_receiver).
 SIGNUP_ENDPOINT = "http://127.0.0.1:8001/signup"
 
 # Translations record the fingerprint of the source page they follow (invoke translations).
@@ -81,6 +103,21 @@ TRANSLATIONS_STALE_IS_ERROR = False  # a warning while editing; publishconf.py m
 # `invoke new` fills new pages with "TODO:" placeholders; publishconf.py refuses to publish them.
 PLACEHOLDER_MARK = "TODO:"
 FAIL_ON_PLACEHOLDERS = False
+
+# Medical pages (`medical: true`) show a review only while the physician's recorded approval
+# matches their text (bin/invoke review; keter_site.medical_review). The preview shows editors a
+# banner on pages awaiting review; the public site never does.
+REVIEWS_PATH = str(ROOT / "content" / "data" / "reviews")
+MEDICAL_REVIEW_INTERVAL_MONTHS = 12
+MEDICAL_REVIEW_BANNER = True
+# The references registry: every source the site cites, by key ([@key] in Markdown).
+REFERENCES_FILE = str(ROOT / "content" / "data" / "references.yml")
+# Launch readiness (publishconf.py turns it on): pending, stale or overdue medical reviews,
+# EXAMPLE clinic values, stale translations and placeholders stop a publishing build. A staging
+# publish (STAGING, `bin/invoke publish --staging`) builds anyway, marked "preview" on every
+# page and kept out of search engines.
+LAUNCH_CHECKS = False
+STAGING = False
 
 # Content cache: livereload re-reads only the Markdown files that changed.
 CACHE_CONTENT = True
@@ -91,7 +128,7 @@ DELETE_OUTPUT_DIRECTORY = False
 # Escape everything templates print unless marked safe (page HTML is marked `|safe`).
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 
-# --- Search and sharing (plugins/seo) --------------------------------------------------
+# --- Search and sharing (keter_site.seo) --------------------------------------------------
 # Canonical, hreflang, Open Graph and sitemap addresses must be absolute. SITEURL stays "" in
 # development so any local server works; these addresses point at `invoke serve` instead.
 # publishconf.py sets CANONICAL_BASE = SITEURL.

@@ -4,14 +4,15 @@ SITEURL comes from the environment variable of the same name when it is set.
 """
 
 import os
-import sys
+import runpy
+from pathlib import Path
 
-sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-
-from pelicanconf import *  # noqa: E402,F403
+# Every development setting first (read by path: the settings files are not a package).
+globals().update({key: value for key, value in runpy.run_path(
+    str(Path(__file__).with_name("pelicanconf.py"))).items() if key.isupper()})
 
 SITEURL = os.environ.get("SITEURL", "https://www.keter-health.example").rstrip("/")
-# Canonical, hreflang, Open Graph and sitemap addresses use the public address (plugins/seo).
+# Canonical, hreflang, Open Graph and sitemap addresses use the public address (keter_site.seo).
 CANONICAL_BASE = SITEURL
 RELATIVE_URLS = False
 # Production builds always read every file afresh.
@@ -20,15 +21,22 @@ LOAD_CONTENT_CACHE = False
 # "TODO:" placeholders left by `invoke new` stop the build.
 TRANSLATIONS_STALE_IS_ERROR = True
 FAIL_ON_PLACEHOLDERS = True
+# Launch readiness: every medical page approved by the physician for its current text and not
+# overdue, and no EXAMPLE value left in content/data/clinic.yml. `bin/invoke publish --staging`
+# sets STAGING (from the environment variable of the same name): the build goes ahead, every
+# page says it is a preview, and search engines are kept out.
+LAUNCH_CHECKS = True
+STAGING = os.environ.get("STAGING") == "1"
+MEDICAL_REVIEW_BANNER = False
 # The signup form posts to the clinic's form service, named by the environment variable
 # SIGNUP_ENDPOINT (https://formspree.io/f/<form id>, say); never to the development receiver.
-# Missing or not https stops the build (plugins/signup_form).
+# Missing or not https stops the build (keter_site.signup_form).
 SIGNUP_ENDPOINT = ""
 SIGNUP_REQUIRE_HTTPS = True
 
 # --- Publishing (`invoke publish`, docs/deploying.md) ------------------------------------
 # Precompressed copies (.gz and .br) beside every text file: nginx sends them as they are.
-PLUGINS = [*PLUGINS, "pelican.plugins.precompress"]  # noqa: F405
+PLUGINS = [*PLUGINS, "pelican.plugins.precompress"]  # noqa: F821 (from pelicanconf.py)
 PRECOMPRESS_GZIP = True
 PRECOMPRESS_BROTLI = True
 PRECOMPRESS_ZSTANDARD = False

@@ -11,10 +11,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-
-from tooling import build as site_build  # noqa: E402
+from keter_site.core.project import ROOT
+from keter_site.tooling import build as site_build
 
 OUTPUT = ROOT / "output"
 CACHE = ROOT / ".cache"
@@ -48,7 +46,7 @@ def preview(c):
 
 
 def _serve_forever(port):
-    from tooling import devserver
+    from keter_site.tooling import devserver
 
     server = devserver.start(OUTPUT, HOST, port)
     print(f"Serving the site at http://{HOST}:{port}/ (Ctrl+C stops).")
@@ -63,7 +61,7 @@ def _serve_forever(port):
 def serve(c, port=8000):
     """Build, then serve the site at http://127.0.0.1:8000/ (and the signup form's local
     receiver, which keeps submissions in var/signups.jsonl)."""
-    from tooling import form_receiver
+    from keter_site.tooling import form_receiver
 
     if not _build().ok:
         raise Exit(code=1)
@@ -82,7 +80,7 @@ def livereload(c, port=8000):
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
 
-    from tooling import devserver, form_receiver, watch
+    from keter_site.tooling import devserver, form_receiver, watch
 
     state = devserver.BuildState()
     state.record(_build())
@@ -109,7 +107,7 @@ def livereload(c, port=8000):
 def check(c):
     """Build the site, then run the deeper checks: the Nu Html Checker on every page and a check
     that every link inside the site resolves."""
-    from tooling import linkcheck, validate_html
+    from keter_site.tooling import linkcheck, validate_html
 
     if not _build(use_cache=False).ok:
         raise Exit(code=1)
@@ -135,18 +133,11 @@ def check(c):
 def test(c, k=""):
     """Install what the tests need when missing (Debian's chromium, npm packages), then run
     the whole test suite."""
-    from tooling import test_deps
+    from keter_site.tooling import test_deps
 
     test_deps.ensure()
     args = ["-k", k] if k else []
     c.run(" ".join([sys.executable, "-m", "pytest", *args]), pty=False)
-
-
-def _status_module():
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from translation_status import status
-
-    return status
 
 
 def _site_settings(settings_file="pelicanconf.py"):
@@ -158,7 +149,8 @@ def _site_settings(settings_file="pelicanconf.py"):
             "settings": "settings file (default pelicanconf.py)"})
 def translations(c, done="", lang="", settings="pelicanconf.py"):
     """Show every page by language: source, ok, stale or missing."""
-    status = _status_module()
+    from keter_site.translation_status import status
+
     settings = _site_settings(settings)
     languages = list(settings["LANGUAGES"])
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
@@ -217,15 +209,87 @@ def new(c, slug, settings="pelicanconf.py"):
     print(f"Replace every {settings['PLACEHOLDER_MARK']} line; a publish build refuses pages that still have one.")
 
 
+@task(help={"settings": "settings file (default pelicanconf.py)"})
+def status(c, settings="pelicanconf.py"):
+    """Launch readiness, page by page: translations, medical review, placeholders; and the
+    clinic facts still marked EXAMPLE. Exits 1 while anything would stop a publish."""
+    from keter_site.tooling import readiness
+
+    settings = _site_settings(settings)
+    languages = list(settings["LANGUAGES"])
+    rows = readiness.pages(settings)
+    width = max(len(r.key) for r in rows)
+    print("page".ljust(width) + "".join(f"  {lang:<9}" for lang in languages) + "  medical review")
+    blocking = 0
+    for row in rows:
+        review = "-" if not row.review else {
+            "current": f"approved {row.review.on}, next by {row.review.due}", "pending": "AWAITING REVIEW",
+            "stale": f"CHANGED since approval {row.review.on}", "overdue": f"OVERDUE since {row.review.due}"}[row.review.state]
+        print(row.key.ljust(width) + "".join(f"  {row.translations.get(lang, '-'):<9}" for lang in languages)
+              + f"  {review}" + ("  PLACEHOLDER" if row.placeholders else ""))
+        blocking += bool(row.problems())
+    examples = readiness.example_values(settings)
+    print(f"\nClinic facts still EXAMPLE in content/data/clinic.yml ({len(examples)}): "
+          + (", ".join(examples) or "none"))
+    ready = not blocking and not examples
+    verdict = ("Ready to publish." if ready else f"Not ready to publish: {blocking} page(s) and "
+               f"{len(examples)} clinic fact(s) to finish. A staging preview is possible: "
+               "bin/invoke publish --staging.")
+    print("\n" + verdict)
+    if not ready:
+        raise Exit(code=1)
+
+
+@task(help={"pending": "write the physician's review document of every page awaiting review",
+            "out": "where to write it (default var/medical-review.html)",
+            "approve": "PAGE: record the physician's approval of this page's current text",
+            "by": "the physician's name, with --approve",
+            "fingerprint": "the fingerprint shown for the page in the review document, with --approve",
+            "settings": "settings file (default pelicanconf.py)"})
+def review(c, pending=False, out="var/medical-review.html", approve="", by="", fingerprint="",
+           settings="pelicanconf.py"):
+    """Medical review: the physician's document (--pending), or record an approval (--approve)."""
+    from datetime import date
+
+    from keter_site.medical_review import records
+    from keter_site.tooling import readiness, review_document
+
+    settings = _site_settings(settings)
+    if pending:
+        text, keys = review_document.build(settings)
+        target = ROOT / out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(f"{target}: {len(keys)} page(s) for the physician: {', '.join(keys) or 'none'}.")
+        return
+    if not (approve and by.strip() and fingerprint):
+        raise Exit('Usage: bin/invoke review --pending, or bin/invoke review --approve PAGE --by "NAME" '
+                   "--fingerprint FINGERPRINT (from the review document).", code=2)
+    texts, status = readiness.texts_for(settings, approve)
+    if status is None or not status.medical:
+        raise Exit(f"'{approve}' is not a medical page (pages with `medical: true`; see bin/invoke status).", code=1)
+    current = records.fingerprint(texts)
+    if fingerprint != current:
+        raise Exit(f"Not recorded: the text of '{approve}' is no longer the text the physician read (its "
+                   f"fingerprint is now {current}, the review document showed {fingerprint}). Make a new review "
+                   "document (bin/invoke review --pending) and have the physician read the current text.", code=1)
+    path = records.write_record(settings["REVIEWS_PATH"], approve, texts, by.strip(), date.today())
+    print(f"{path}: approval by {by.strip()} recorded for '{approve}' ({', '.join(sorted(texts))}), fingerprint {current}.")
+
+
 @task(help={"target": "where to publish: rsync or s3 (default: DEPLOY_TARGET in publishconf.py)",
             "dry_run": "print what would be sent and removed, and change nothing",
+            "staging": "a preview for the clinic before launch: builds even if not ready, marked "
+                       "'preview' on every page and kept out of search engines",
             "settings": "settings file to build with (default publishconf.py)"})
-def publish(c, target="", dry_run=False, settings="publishconf.py"):
-    """Build with the production settings, run every check, then deploy (docs/deploying.md).
-    Any failure stops the publish and leaves the live site as it was."""
-    from tooling.deploy import pipeline
-    from tooling.deploy.common import INTERRUPTED, DeployError
+def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py"):
+    """Build with the production settings, run every check (launch readiness included), then
+    deploy (docs/deploying.md). Any failure stops the publish and leaves the live site as it was."""
+    from keter_site.tooling.deploy import pipeline
+    from keter_site.tooling.deploy.common import INTERRUPTED, DeployError
 
+    if staging:
+        os.environ["STAGING"] = "1"  # read by publishconf.py
     site_build.setup_logging()
     try:
         pipeline.publish(settings, target or None, dry_run)
@@ -242,8 +306,8 @@ def publish(c, target="", dry_run=False, settings="publishconf.py"):
             "settings": "settings file (default publishconf.py)"})
 def rollback(c, to="", target="", settings="publishconf.py"):
     """Switch the live site back to the previous release (rsync target)."""
-    from tooling.deploy import pipeline
-    from tooling.deploy.common import DeployError
+    from keter_site.tooling.deploy import pipeline
+    from keter_site.tooling.deploy.common import DeployError
 
     try:
         pipeline.rollback(settings, target or None, to or None)
@@ -259,7 +323,7 @@ def bench(c):
     Performance. Prints the tables and keeps them in docs/performance.md."""
     import tempfile
 
-    from tooling import test_deps
+    from keter_site.tooling import test_deps
 
     test_deps.ensure()
     sections = []
@@ -271,7 +335,7 @@ def bench(c):
         env = {"SITEURL": os.environ.get("SITEURL", "https://www.keter-health.example"),
                "SIGNUP_ENDPOINT": os.environ.get("SIGNUP_ENDPOINT", "https://forms.keter-health.example/signup")}
         site = tmp / "publish"
-        c.run(f"{sys.executable} -m tooling.build publishconf.py {site} --no-cache", env=env)
+        c.run(f"{sys.executable} -m keter_site.tooling.build publishconf.py {site} --no-cache", env=env)
         weight = c.run(f"{sys.executable} bench/page_weight.py {site} --site-url {env['SITEURL']}", warn=True, env=env)
         sections.append(("Page weight (publish build)", "```\n" + weight.stdout.strip() + "\n```"))
         lighthouse = c.run(f"{sys.executable} bench/lighthouse_perf.py {site}", warn=True)

@@ -16,11 +16,9 @@ import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
-sys.path.insert(0, str(ROOT / "tests"))
-from support.processes import free_port  # noqa: E402  (the tests' own helper)
-from translation_status.status import HASH_KEY, fingerprint  # noqa: E402
+from keter_site.core.project import ROOT, settings_preamble
+from keter_site.tooling.processes import free_port
+from keter_site.translation_status.status import HASH_KEY, fingerprint
 
 PY = sys.executable
 ENV = {**os.environ, "COLUMNS": "200"}
@@ -48,10 +46,7 @@ def _median_time(cmd):
 
 def _project_settings(folder, content):
     path = folder / "bench_projectconf.py"
-    path.write_text(textwrap.dedent(f"""\
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
-        from pelicanconf import *
+    path.write_text(settings_preamble('pelicanconf') + textwrap.dedent(f"""\
         PATH = {str(content)!r}
         CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
         CACHE_PATH = {str(folder / 'cache')!r}
@@ -101,7 +96,7 @@ def _bare_content(content, folder):
 
 
 def compare_builds(label, content, folder):
-    project = _median_time([PY, "-m", "tooling.build", str(_project_settings(folder, content)),
+    project = _median_time([PY, "-m", "keter_site.tooling.build", str(_project_settings(folder, content)),
                             str(folder / "out-project"), "--no-cache"])
     bare = _median_time([PY, "-m", "pelican", "-s", str(_bare_settings(folder, _bare_content(content, folder))),
                          "-o", str(folder / "out-bare")])

@@ -19,9 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from support.browser import serve_directory  # noqa: E402  (the same local server the tests use)
+from keter_site.core.project import ROOT
+from keter_site.tooling.browser import serve_directory  # the same local server the tests use
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"

@@ -1,12 +1,7 @@
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from support.sites import ROOT, run_pelican  # noqa: E402
-from support.browser import browser_session, serve_directory  # noqa: E402,F401
+from tests.support.browser import browser_session, serve_directory  # noqa: F401
+from tests.support.sites import ROOT, run_pelican
 
 
 @pytest.fixture(scope="session")

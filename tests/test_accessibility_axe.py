@@ -3,7 +3,7 @@ Hebrew and in English, nor on the signup form while it shows its errors."""
 
 import pytest
 
-from support.sites import ROOT
+from tests.support.sites import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -1,6 +1,6 @@
 """Mistakes an editor can make stop the build with a message naming the file and the fix."""
 
-from support.sites import FixtureSite, page_text
+from tests.support.sites import FixtureSite, page_text
 
 
 def _fixture(tmp_path):

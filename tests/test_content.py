@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from support.sites import ROOT, front_matter
+from tests.support.sites import ROOT, front_matter
 
 SHARED = ROOT.parent / "shared"
 LANGS = ("he", "en")

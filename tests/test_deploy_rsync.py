@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from support.nginx import nginx_server
-from support.publishing import add_marker, base_environment, copy_site, deploy_command, invoke_command, run
-from support.sites import ROOT
-from support.sshd import ssh_server
+from tests.support.nginx import nginx_server
+from tests.support.publishing import add_marker, base_environment, copy_site, deploy_command, invoke_command, run
+from tests.support.sites import ROOT
+from tests.support.sshd import ssh_server
 
 SUMMARY = re.compile(r"(\d+) sent, (\d+) unchanged, (\d+) removed, in [\d.]+ s\.")
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from support.publishing import add_marker, base_environment, copy_site, deploy_command, invoke_command, run
-from support.s3rver import s3_server
+from tests.support.publishing import add_marker, base_environment, copy_site, deploy_command, invoke_command, run
+from tests.support.s3rver import s3_server
 
 SUMMARY = re.compile(r"(\d+) sent, (\d+) unchanged, (\d+) removed, in [\d.]+ s\.")
 STORED = re.compile(r'Stored object "([^"]+)"')

@@ -3,7 +3,7 @@ a non-zero exit, and the last good site left byte-for-byte as it was."""
 
 import pytest
 
-from support.sites import FixtureSite, page_text
+from tests.support.sites import FixtureSite, page_text
 
 PUBLISH_ENV = {"SIGNUP_ENDPOINT": "https://forms.example.test/f/abc", "SITEURL": "https://www.example.test"}
 

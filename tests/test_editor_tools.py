@@ -4,7 +4,7 @@ checks (the Nu Html Checker and the whole-site link check)."""
 import subprocess
 import sys
 
-from support.sites import ROOT, FixtureSite, page_text
+from tests.support.sites import ROOT, FixtureSite, page_text
 
 INVOKE = [sys.executable, "-m", "invoke", "-r", str(ROOT)]
 PUBLISH_ENV = {"SIGNUP_ENDPOINT": "https://forms.example.test/f/abc", "SITEURL": "https://www.example.test"}
@@ -92,16 +92,14 @@ def test_new_rejects_an_unusable_slug(tmp_path):
 
 
 def test_nu_html_checker_finds_no_error_on_any_page(site):
-    sys.path.insert(0, str(ROOT))
-    from tooling import validate_html
+    from keter_site.tooling import validate_html
 
     code, errors = validate_html.validate(site.output)
     assert code == 0 and errors == [], errors
 
 
 def test_nu_html_checker_reports_an_invalid_page(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    from tooling import validate_html
+    from keter_site.tooling import validate_html
 
     (tmp_path / "bad.html").write_text("<!doctype html><html lang=en><title>x</title><p><div></p>", encoding="utf-8")
     code, errors = validate_html.validate(tmp_path)
@@ -109,15 +107,13 @@ def test_nu_html_checker_reports_an_invalid_page(tmp_path):
 
 
 def test_every_link_inside_the_site_resolves(site):
-    sys.path.insert(0, str(ROOT))
-    from tooling import linkcheck
+    from keter_site.tooling import linkcheck
 
     assert linkcheck.check(site.output) == []
 
 
 def test_link_check_reports_missing_files_and_anchors(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    from tooling import linkcheck
+    from keter_site.tooling import linkcheck
 
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "index.html").write_text('<h2 id="here">x</h2>', encoding="utf-8")

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from support.nginx import nginx_server
-from support.publishing import SIGNUP_ORIGIN, base_environment, deploy_command, run
-from support.processes import free_port
+from tests.support.nginx import nginx_server
+from tests.support.publishing import SIGNUP_ORIGIN, base_environment, deploy_command, run
+from tests.support.processes import free_port
 
 EXPECTED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 f"form-action 'self' {SIGNUP_ORIGIN}; connect-src 'self' {SIGNUP_ORIGIN}; "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings
+from tests.support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings
 
 
 conf = project_settings()
@@ -18,7 +18,7 @@ def _content_pages():
 
 def _expected_file(slug, lang):
     prefix = conf.LANGUAGES[lang]["prefix"]
-    folder = "" if slug == conf.HOME_SLUG else f"{slug}/"
+    folder = "" if slug == conf.SPECIAL_PAGES["home"] else f"{slug}/"
     return f"{prefix + '/' if prefix else ''}{folder}index.html"
 
 

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from support.browser import CHROMIUM
-from support.sites import ROOT
+from tests.support.browser import CHROMIUM
+from tests.support.sites import ROOT
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["accessibility", "best-practices", "seo"]

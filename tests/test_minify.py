@@ -9,8 +9,10 @@ import textwrap
 import pytest
 from bs4 import BeautifulSoup
 
-from support.browser import serve_directory
-from support.sites import ROOT, run_pelican
+from tests.support.browser import serve_directory
+from tests.support.sites import ROOT, run_pelican
+
+from keter_site.core.project import settings_preamble
 
 # Whitespace inside these elements is content; everywhere else a minified page has no newline
 # and no run of whitespace.
@@ -30,11 +32,8 @@ def unminified(tmp_path_factory):
     """The same site built without the minify plugin, to compare against."""
     base = tmp_path_factory.mktemp("unminified")
     settings = base / "unminified_conf.py"
-    settings.write_text(textwrap.dedent(f"""\
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
-        from pelicanconf import *
-        PLUGINS = [p for p in PLUGINS if p != "minify"]
+    settings.write_text(settings_preamble('pelicanconf') + textwrap.dedent(f"""\
+        PLUGINS = [p for p in PLUGINS if p != "keter_site.minify"]
         """), encoding="utf-8")
     build = run_pelican(settings, base / "output")
     assert build.returncode == 0, build.log

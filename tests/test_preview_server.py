@@ -1,16 +1,13 @@
 """The preview server: serves the last good build, each language's 404, and a banner while the
 latest build has failed."""
 
-import sys
 import urllib.error
 import urllib.request
 
-from support.processes import free_port
-from support.sites import ROOT
-
-sys.path.insert(0, str(ROOT))
-from tooling import devserver  # noqa: E402
-from tooling.build import BuildResult  # noqa: E402
+from tests.support.processes import free_port
+from tests.support.sites import ROOT
+from keter_site.tooling import devserver
+from keter_site.tooling.build import BuildResult
 
 
 def _get(url):

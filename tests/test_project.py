@@ -2,10 +2,9 @@
 
 import filecmp
 import re
-import sys
 import tomllib
 
-from support.sites import ROOT, run_pelican
+from tests.support.sites import ROOT, run_pelican
 
 
 def _lock():
@@ -30,8 +29,7 @@ def test_every_dependency_is_pinned_and_in_the_lock():
 def test_pelican_cli_and_invoke_build_the_same_site(tmp_path):
     cli = run_pelican(ROOT / "pelicanconf.py", tmp_path / "cli")
     assert cli.returncode == 0, cli.log
-    sys.path.insert(0, str(ROOT))
-    from tooling.build import build
+    from keter_site.tooling.build import build
 
     result = build("pelicanconf.py", tmp_path / "invoke", overrides={"CACHE_PATH": str(tmp_path / "cache")},
                    use_cache=False)
@@ -44,9 +42,8 @@ def test_pelican_cli_and_invoke_build_the_same_site(tmp_path):
 
 
 def test_failed_build_leaves_the_last_good_site_untouched(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    from tooling.build import build
-    from support.sites import FixtureSite, page_text
+    from keter_site.tooling.build import build
+    from tests.support.sites import FixtureSite, page_text
 
     fixture = FixtureSite(tmp_path / "site")
     settings = fixture.settings_file()

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from support.browser import serve_directory
-from support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings, run_pelican
+from tests.support.browser import serve_directory
+from tests.support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings, run_pelican
 
 conf = project_settings()
 
@@ -37,7 +37,7 @@ def _prefix(lang):
 
 def _path_of(slug, lang):
     """The site-relative URL of a published page."""
-    return _prefix(lang) + ("" if slug == conf.HOME_SLUG else f"{slug}/")
+    return _prefix(lang) + ("" if slug == conf.SPECIAL_PAGES["home"] else f"{slug}/")
 
 
 def _published():
@@ -259,7 +259,7 @@ def test_structured_data_on_every_page(site):
         nodes = _nodes(doc)
         own = f"{BASE}/{_path_of(slug, lang)}"
         home = f"{BASE}/{_prefix(lang)}"
-        if slug == conf.HOME_SLUG:
+        if slug == conf.SPECIAL_PAGES["home"]:
             assert set(nodes) == {"MedicalClinic"}
             node = nodes["MedicalClinic"]
             assert node["name"] == clinic["name"][lang]
@@ -293,7 +293,7 @@ def test_structured_data_on_every_page(site):
 
 
 def conf_faq_slug():
-    return getattr(conf, "SEO_FAQ_SLUG", "faq")
+    return conf.SPECIAL_PAGES["faq"]
 
 
 def test_contraindications_name_the_conditions_the_clinic_names():

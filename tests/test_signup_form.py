@@ -4,7 +4,6 @@ Chromium, with and without JavaScript. Counts are of what the receiver really ke
 
 import http.server
 import json
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,14 +12,12 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from support.browser import serve_directory
-from support.receiver import Endpoint
-from support.sites import NO_CACHE, ROOT, run_pelican
+from tests.support.browser import serve_directory
+from tests.support.receiver import Endpoint
+from tests.support.sites import NO_CACHE, ROOT, run_pelican
 
-sys.path.insert(0, str(ROOT))
-
-from plugins.signup_form import origin_of  # noqa: E402
-from tooling import form_receiver  # noqa: E402
+from keter_site.signup_form import origin_of
+from keter_site.tooling import form_receiver
 
 LANGS = ("he", "en")
 PREFIX = {"he": "", "en": "/en"}

@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from support.sites import ROOT, FixtureSite
+from tests.support.sites import ROOT, FixtureSite
 
 STRINGS = ROOT / "theme" / "strings"
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .sites import ROOT
 
+from keter_site.core.project import settings_preamble
+
 # An https endpoint on a name that never resolves: the browser test answers it itself.
 SIGNUP_ENDPOINT = "https://forms.example.test/f/abc"
 SIGNUP_ORIGIN = "https://forms.example.test"
@@ -27,10 +29,7 @@ def copy_site(base):
     content = base / "content"
     shutil.copytree(ROOT / "content", content)
     settings = base / "publishtest.py"
-    settings.write_text(textwrap.dedent(f"""\
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
-        from publishconf import *
+    settings.write_text(settings_preamble('publishconf') + textwrap.dedent(f"""\
         PATH = {str(content)!r}
         CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
         CACHE_PATH = {str(base / 'cache')!r}
@@ -46,7 +45,7 @@ def add_marker(content, text):
 
 
 def deploy_command(*args):
-    return [sys.executable, "-m", "tooling.deploy", *map(str, args)]
+    return [sys.executable, "-m", "keter_site.tooling.deploy", *map(str, args)]
 
 
 def invoke_command(*args):

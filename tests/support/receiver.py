@@ -1,14 +1,11 @@
 """A signup endpoint for tests: the project's own local receiver (tooling/form_receiver.py) on a
 free port of 127.0.0.1, which a test can tell to fail, to hold a post, or to go away."""
 
-import sys
 import threading
 
-from support.sites import ROOT
+from tests.support.sites import ROOT
 
-sys.path.insert(0, str(ROOT))
-
-from tooling.form_receiver import SignupReceiver, make_server, read_records, start, stop  # noqa: E402
+from keter_site.tooling.form_receiver import SignupReceiver, make_server, read_records, start, stop
 
 HOLD_LIMIT = 30  # seconds a held post waits at most: every wait in the tests is bounded
 

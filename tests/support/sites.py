@@ -12,7 +12,9 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[2]
+from keter_site.core.front_matter import read as read_front_matter
+from keter_site.core.project import ROOT, settings_preamble
+
 PELICAN = [sys.executable, "-m", "pelican"]
 NO_CACHE = ["-e", "LOAD_CONTENT_CACHE=false", "CACHE_CONTENT=false"]
 
@@ -27,13 +29,7 @@ def project_settings():
 
 def front_matter(path):
     """{lowercase key: value} of a content file's front matter, read as an editor wrote it."""
-    meta = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(":")
-        meta[key.strip().lower()] = value.strip()
-    return meta
+    return read_front_matter(path)
 
 
 @dataclass
@@ -112,10 +108,7 @@ class FixtureSite:
 
     def settings_file(self, base="pelicanconf"):
         path = self.base / f"fixture_{base}.py"
-        path.write_text(textwrap.dedent(f"""\
-            import sys
-            sys.path.insert(0, {str(ROOT)!r})
-            from {base} import *
+        path.write_text(settings_preamble(base) + textwrap.dedent(f"""\
             PATH = {str(self.content)!r}
             LANGUAGES = {self.languages!r}
             DEFAULT_LANG = {self.default_lang!r}
@@ -132,7 +125,7 @@ class FixtureSite:
         """What `invoke build` does (atomic build + editor report), for this fixture's settings."""
         output = output or self.base / "output"
         result = subprocess.run(
-            [sys.executable, "-m", "tooling.build", str(self.settings_file(base)), str(output), "--no-cache"],
+            [sys.executable, "-m", "keter_site.tooling.build", str(self.settings_file(base)), str(output), "--no-cache"],
             cwd=ROOT, capture_output=True, text=True, timeout=300,
             env={**os.environ, "COLUMNS": "500", **(env or {})})
         return Build(result.returncode, " ".join((result.stdout + result.stderr).split()), Path(output))

@@ -1,0 +1,69 @@
+"""Assets: the theme's stylesheet and scripts, bundled, minified and fingerprinted.
+
+- theme/assets/site.css plus every component's stylesheet (theme/components/<name>/<name>.css)
+  become one file, theme/css/site.<hash>.css: a single small request for first render.
+- each component's script (theme/components/<name>/<name>.js) becomes theme/js/<name>.<hash>.js.
+The hash changes whenever the content does, so browsers may cache these files for a year.
+Templates link them with `asset_url('css/site.css')` or `asset_url('js/<name>.js')`.
+"""
+
+import hashlib
+from pathlib import Path
+
+import rcssmin
+import rjsmin
+from jinja2 import pass_context
+from pelican import signals
+
+from keter_site.core.problems import report
+
+_bundles = {}  # logical name -> (output path under the site root, minified bytes)
+
+
+def _fingerprinted(logical, data):
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    stem, _, ext = logical.rpartition(".")
+    return f"theme/{stem}.{digest}.{ext}"
+
+
+def collect(theme):
+    theme = Path(theme)
+    components = sorted((theme / "components").glob("*/"))
+    css_sources = [theme / "assets" / "site.css"] + [c / f"{c.name}.css" for c in components]
+    css = "\n".join(p.read_text(encoding="utf-8") for p in css_sources if p.exists())
+    bundles = {"css/site.css": rcssmin.cssmin(css).encode("utf-8")}
+    for component in components:
+        script = component / f"{component.name}.js"
+        if script.exists():
+            bundles[f"js/{component.name}.js"] = rjsmin.jsmin(script.read_text(encoding="utf-8")).encode("utf-8")
+    return {name: (_fingerprinted(name, data), data) for name, data in bundles.items()}
+
+
+def _on_init(pelican):
+    _bundles.clear()
+    _bundles.update(collect(pelican.settings["THEME"]))
+
+
+@pass_context
+def asset_url(context, logical):
+    if logical not in _bundles:
+        raise KeyError(f"no theme asset '{logical}' (known: {', '.join(sorted(_bundles))})")
+    return f"{context['SITEURL']}/{_bundles[logical][0]}"
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["asset_url"] = asset_url
+
+
+def _write(generators):
+    output = Path(generators[0].output_path)
+    for path, data in _bundles.values():
+        target = output / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def register():
+    signals.initialized.connect(_on_init)
+    signals.generator_init.connect(_add_to_jinja)
+    signals.all_generators_finalized.connect(_write)

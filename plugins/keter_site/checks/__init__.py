@@ -1,0 +1,132 @@
+"""Checks: collect every content problem of a build and stop it with one clear report.
+
+Every plugin reports with `keter_site.core.problems.report()`. This plugin is first in PLUGINS:
+Pelican calls the receivers of a signal in the order they were connected (its signals keep
+their receivers in an ordered set), so the fresh problem list it starts at `initialized` is in
+place before any other plugin's `initialized` receiver can report. The build stops on
+`get_writer`, which Pelican sends after every generator has read its content and after
+`all_generators_finalized`, and before anything is written.
+Any warning or error Pelican itself logs while building counts as a problem too: by default
+Pelican logs and carries on, which would publish a site with silent holes in it.
+"""
+
+import logging
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import StaticGenerator
+
+from keter_site.core import content, front_matter
+from keter_site.core.problems import PELICAN_PREFIX, ContentProblems, Problem, collector, report
+
+from . import content_html
+from .metadata import metadata_problems
+
+
+class _PelicanLogToProblems(logging.Handler):
+    """Turns Pelican's own warnings and errors into problems."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+
+    def emit(self, record):
+        if record.msg.startswith("Unable to find") and "url replacement" in record.msg:
+            # A {filename} link to a missing file: content_html reports it with the file and
+            # line that contain the link, which Pelican's message does not name.
+            return
+        message = record.getMessage()
+        path = ""
+        if record.args and isinstance(record.args, tuple):
+            # Pelican's messages name the source file as their first argument ("Could not
+            # process %s"); keep it as the problem's file so the report stays sorted by file.
+            first = str(record.args[0])
+            if first.endswith((".md", ".markdown", ".html", ".rst")) and Path(collector().content or ".", first).exists():
+                path = first
+        collector().add(Problem(path, f"{PELICAN_PREFIX}{message}", ""))
+
+
+_handler = _PelicanLogToProblems()
+_generators = []
+
+
+def _start(pelican):
+    content_path = Path(pelican.settings["PATH"])
+    collector().reset(content_path.parent, content_path)
+    _generators.clear()
+    logger = logging.getLogger("pelican")
+    if _handler not in logger.handlers:
+        logger.addHandler(_handler)
+
+
+def _check_front_matter(generator):
+    settings = generator.settings
+    for path in content.source_files(generator):
+        form_problems = list(front_matter.problems(path))
+        for line, message, fix in form_problems:
+            report(path, message, fix, line)
+        if not any(line == 1 for line, _, _ in form_problems):  # no front matter: said once
+            for message, fix in metadata_problems(front_matter.read(path)):
+                report(path, message, fix)
+        if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING"):
+            mark = settings["PLACEHOLDER_MARK"]
+            line = front_matter.line_of(path, mark)
+            if line:
+                report(path, f"a placeholder ({mark}) is still in the page; it cannot be published.",
+                       f"Replace every line containing {mark} with the real text.", line)
+
+
+def _remember(generators):
+    _generators[:] = generators
+
+
+def _check_addresses_and_html(generators):
+    """Two documents at one address; links, anchors and images that lead nowhere; unsafe HTML."""
+    settings = generators[0].settings
+    languages = settings["LANGUAGES"]
+    # A document without a known `lang` line has no address of its own yet (`languages` reports it).
+    documents = [d for d in content.documents(generators) if d.metadata.get("lang") in languages
+                 and d.save_as]
+    statics = [s for g in generators if isinstance(g, StaticGenerator) for s in g.staticfiles]
+    siteurl = settings.get("SITEURL", "")
+
+    by_address = {}
+    for document in documents:
+        by_address.setdefault(document.save_as, []).append(document)
+    for address, claimants in by_address.items():
+        if len(claimants) > 1:
+            files = sorted(collector().relative(d.source_path) for d in claimants)
+            report(files[0], f"{len(claimants)} pages claim the address /{address}: {', '.join(files)}.",
+                   "Give each page its own slug (or `save_as`).")
+
+    parsed = {"/" + d.url: (d, content_html.parse(d.content)) for d in documents}
+    targets = set(parsed) | {"/" + s.url for s in statics} | {"/" + d.save_as for d in documents}
+    # Ids the theme renders beyond the content (a plugin lists them in `template_ids`).
+    ids = {path: html.ids | set(getattr(d, "template_ids", ())) for path, (d, html) in parsed.items()}
+    for _, (document, html) in sorted(parsed.items(), key=lambda item: item[0]):
+        for needle, message, fix in content_html.page_html_problems(document, html, targets, ids, siteurl):
+            report(document.source_path, message, fix, front_matter.line_of(document.source_path, needle))
+
+
+def _stop_before_writing(pelican):
+    # Sent after every generator read its content and every plugin's all_generators_finalized
+    # receiver ran: everything read is known, so fail now and no page of a broken build is written.
+    _check_addresses_and_html(_generators)
+    collector().raise_if_any()
+
+
+def _stop_after_writing(pelican):
+    # Problems found while rendering (a UI string missing in a template, say).
+    logging.getLogger("pelican").removeHandler(_handler)
+    collector().raise_if_any()
+
+
+def register():
+    signals.initialized.connect(_start)
+    signals.page_generator_finalized.connect(_check_front_matter)
+    signals.article_generator_finalized.connect(_check_front_matter)
+    signals.all_generators_finalized.connect(_remember)
+    signals.get_writer.connect(_stop_before_writing)
+    signals.finalized.connect(_stop_after_writing)
+
+
+__all__ = ["ContentProblems", "register"]

@@ -1,0 +1,155 @@
+"""Citations: every medical claim traceable to a source in the project's references registry.
+
+The registry (REFERENCES_FILE, content/data/references.yml) holds one entry per source: authors,
+title, publisher (journal or issuer), year, details, DOI / PMID / PMCID / URL, and what it
+supports. Editors write a marker after a claim, `[@glue2017]` or `[@glue2017; @taylor2018]`;
+this plugin turns each marker into a numbered link and gives the document its list of sources,
+in the order first cited, which the theme writes at the end of the page (partials/sources.html).
+A page with `sources: all` (the research page) lists the whole registry, numbered in registry
+order, so its list cannot drift from the registry.
+
+Build errors, with file and line: an unknown key; a registry entry missing what a reader needs;
+a doi.org link typed by hand whose DOI is not in the registry.
+
+Document attributes it sets (for templates and plugins): `sources` [entry dicts with `key`,
+`number`], and `template_ids` (ids the theme renders beyond the content: source-N).
+Context key: REFERENCES {key: entry}.
+"""
+
+import re
+from pathlib import Path
+
+from markupsafe import Markup, escape
+from pelican import signals
+
+from keter_site.core import content
+from keter_site.core.data import DataError
+from keter_site.core.data import load as load_data
+from keter_site.core.front_matter import line_of
+from keter_site.core.problems import report
+
+KEY = r"[a-z0-9][a-z0-9-]*"
+MARKER = re.compile(r"\[@(" + KEY + r"(?:\s*;\s*@" + KEY + r")*)\]")
+DOI_LINK = re.compile(r"""https?://(?:dx\.)?doi\.org/(10\.[^\s"'<>)\]]+)""", re.I)
+REQUIRED = ("title", "publisher", "supports")  # labels and web pages name no authors
+IDENTIFIERS = ("doi", "pmid", "url")
+
+_registry = {}
+
+
+def _load(settings):
+    path = Path(settings["REFERENCES_FILE"])
+    try:
+        data = load_data(path, strings_only=True) or {}
+    except DataError as error:
+        for line, message, fix in error.problems:
+            report(path, message, fix, line)
+        return {}
+    if not isinstance(data, dict):
+        report(path, "the references registry must be a list of entries, each under its key.",
+               "Start each entry with its key at the beginning of a line, such as `glue2017:`.")
+        return {}
+    registry = {}
+    for key, entry in data.items():
+        line = line_of(path, f"{key}:")
+        if not re.fullmatch(KEY, str(key)):
+            report(path, f"`{key}` cannot be a citation key.",
+                   "Use lowercase letters, digits and hyphens, such as `glue2017`.", line)
+            continue
+        if not isinstance(entry, dict):
+            report(path, f"the entry `{key}` must list its fields (authors, title, ...).",
+                   "Indent each field under the key: `  title: \"...\"`.", line)
+            continue
+        for field in REQUIRED:
+            if not entry.get(field):
+                report(path, f"the entry `{key}` has no `{field}`.", f"Add `  {field}: \"...\"` under `{key}:`.", line)
+        if not any(entry.get(field) for field in IDENTIFIERS):
+            report(path, f"the entry `{key}` has no DOI, PMID or URL: readers could not find the source.",
+                   "Add `  doi: \"10....\"` (or `pmid:` / `url:`), copied from the publisher's record.", line)
+        if entry.get("doi") and not str(entry["doi"]).startswith("10."):
+            report(path, f"the DOI of `{key}` does not start with `10.`.", "Write the bare DOI, such as `10.1177/0269881117705089`.", line)
+        registry[key] = {**entry, "key": key}
+    return registry
+
+
+def links(entry):
+    """[(label, address)] for one entry: DOI, PubMed, PubMed Central, web page."""
+    found = []
+    if entry.get("doi"):
+        found.append((f"doi:{entry['doi']}", f"https://doi.org/{entry['doi']}"))
+    if entry.get("pmid"):
+        found.append((f"PMID {entry['pmid']}", f"https://pubmed.ncbi.nlm.nih.gov/{entry['pmid']}/"))
+    if entry.get("pmcid"):
+        found.append((entry["pmcid"], f"https://pmc.ncbi.nlm.nih.gov/articles/{entry['pmcid']}/"))
+    if entry.get("url"):
+        found.append((entry["url"], entry["url"]))
+    return found
+
+
+def _on_init(pelican):
+    _registry.clear()
+    _registry.update(_load(pelican.settings))
+    pelican.settings["REFERENCES"] = dict(_registry)
+
+
+def _cite(document):
+    """Replace the document's markers with numbered links; set its `sources`."""
+    text = document._content or ""
+    numbered = {}
+    if str(document.metadata.get("sources", "")).strip().lower() == "all":
+        numbered = {key: number for number, key in enumerate(_registry, start=1)}
+    unknown = []
+
+    def replace(match):
+        links_html = []
+        for key in (part.strip().lstrip("@") for part in match.group(1).split(";")):
+            if key not in _registry:
+                unknown.append(key)
+                continue
+            number = numbered.setdefault(key, len(numbered) + 1)
+            links_html.append(f'<a href="#source-{number}">{number}</a>')
+        if not links_html:
+            return match.group(0)
+        return f'<sup class="cite">[{", ".join(links_html)}]</sup>'
+
+    document._content = MARKER.sub(replace, text)
+    for key in dict.fromkeys(unknown):
+        report(document.source_path, f"`[@{key}]` is not in the references registry.",
+               f"Use a key from content/data/references.yml ({', '.join(list(_registry)[:4])}, ...), "
+               "or add the source there first (with its DOI or PMID, checked against the publisher's record).",
+               line_of(document.source_path, f"@{key}"))
+    known_dois = {str(e.get("doi", "")).lower() for e in _registry.values()}
+    for doi in dict.fromkeys(DOI_LINK.findall(text)):
+        if doi.rstrip(".,;").lower() not in known_dois:
+            report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
+                   "Add the source to content/data/references.yml and cite it with its marker, such as `[@glue2017]`.",
+                   line_of(document.source_path, doi))
+    by_number = sorted(numbered.items(), key=lambda item: item[1])
+    document.sources = [{**_registry[key], "number": number} for key, number in by_number]
+    document.template_ids = {f"source-{number}" for _, number in by_number}
+
+
+def _cite_everything(generators):
+    for document in content.documents(generators):
+        _cite(document)
+
+
+def format_entry(entry):
+    """One source as the Sources list writes it (HTML, links not included)."""
+    parts = [escape(entry["authors"])] if entry.get("authors") else []
+    parts += [escape(entry["title"]) + ".", f"<i>{escape(entry['publisher'])}</i>."]
+    tail = " ".join(str(escape(entry[f])) for f in ("year", "details") if entry.get(f))
+    if tail:
+        parts.append(tail + ".")
+    return " ".join(str(p) for p in parts)
+
+
+def _add_to_jinja(generator):
+    generator.env.filters["source_text"] = lambda entry: Markup(format_entry(entry))
+    generator.env.filters["source_links"] = links
+
+
+def register():
+    signals.initialized.connect(_on_init)
+    signals.generator_init.connect(_add_to_jinja)
+    signals.all_generators_finalized.connect(_cite_everything)

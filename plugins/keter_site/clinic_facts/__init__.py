@@ -1,0 +1,145 @@
+"""Clinic facts: one data file (CLINIC_DATA_FILE) holds the clinic's name, phone, e-mail,
+address and hours, and every page and template takes them from there.
+
+Templates call `clinic('phone')`; Markdown writes `{clinic:phone}`. Phone numbers and e-mail
+addresses come out as links marked `dir="ltr"`, so inside Hebrew text their digits and symbols
+keep their order. Tokens are replaced once all pages are read, not while each is read, so a
+change to the data file reaches pages that Pelican's content cache did not re-read.
+
+Context key it writes: CLINIC, the data file's values ({key: value or {lang: value}}), for
+templates and other plugins (seo).
+"""
+
+import re
+from pathlib import Path
+
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+from pelican import signals
+
+from keter_site.core import content
+from keter_site.core.data import DataError
+from keter_site.core.data import load as load_data
+from keter_site.core.front_matter import line_of
+from keter_site.core.problems import report
+
+TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
+# The list of values that are still placeholders (the clinic has not supplied them yet).
+EXAMPLES_KEY = "example_values"
+
+_facts = {}
+
+
+def _load(settings):
+    """(facts, problems): the data file's values, and what is wrong with it as `report()`
+    keyword arguments. The file's schema: every value is text in quotes, or one line of text
+    per language (`he:`, `en:` ...) for every language of the site; `example_values` lists the
+    keys whose values are still placeholders."""
+    path = Path(settings["CLINIC_DATA_FILE"])
+    try:
+        data = load_data(path, strings_only=True)
+    except DataError as error:
+        return {}, [dict(path=str(path), line=line, message=message, fix=fix)
+                    for line, message, fix in error.problems]
+    if not isinstance(data, dict):
+        return {}, [dict(path=str(path), message="the clinic data file must be a list of `key: value` lines.",
+                         fix="Start each fact at the beginning of a line: `phone: \"03-000-0000\"`.")]
+    problems = []
+    languages = list(settings["LANGUAGES"])
+    for key, value in data.items():
+        if key == EXAMPLES_KEY:
+            continue
+        line = line_of(path, f"{key}:")
+        if not TOKEN.fullmatch(f"{{clinic:{key}}}"):
+            problems.append(dict(path=str(path), line=line, message=f"`{key}` is not a usable name for a clinic fact.",
+                                 fix="Use lowercase English letters and underscores, such as `opening_hours`."))
+        if isinstance(value, dict):
+            for lang in languages:
+                if lang not in value:
+                    problems.append(dict(path=str(path), line=line, message=f"`{key}` has no value for language '{lang}'.",
+                                         fix=f"Add a line `{lang}: ...` under `{key}:`."))
+            if any(not isinstance(v, str) for v in value.values()):
+                problems.append(dict(path=str(path), line=line, message=f"`{key}` must hold one line of text per language.",
+                                     fix=f"Write `{key}:` then one line per language, such as `  en: \"...\"`."))
+        elif not isinstance(value, str):
+            problems.append(dict(path=str(path), line=line, message=f"`{key}` must be text (in quotes) or one line per language.",
+                                 fix=f'Write `{key}: "..."`.'))
+    examples = data.get(EXAMPLES_KEY, [])
+    if not isinstance(examples, list) or any(k not in data for k in examples):
+        problems.append(dict(path=str(path), line=line_of(path, f"{EXAMPLES_KEY}:"),
+                             message=f"`{EXAMPLES_KEY}` must list keys of this file.",
+                             fix=f"Write it as `{EXAMPLES_KEY}: [phone, email]`, naming only keys above it."))
+    return data, problems
+
+
+def example_keys(settings):
+    """The clinic facts still marked as placeholders (for launch readiness)."""
+    examples = (settings.get("CLINIC") or {}).get(EXAMPLES_KEY, [])
+    return list(examples) if isinstance(examples, list) else []
+
+
+def fact(key, lang):
+    value = _facts[key]
+    return value[lang] if isinstance(value, dict) else value
+
+
+def fact_html(key, lang):
+    """A fact as HTML: phone and e-mail as left-to-right links, the rest as escaped text."""
+    value = fact(key, lang)
+    if key == "phone":
+        return Markup('<a href="tel:{}" dir="ltr" class="nowrap">{}</a>').format(
+            fact("phone_international", lang), value)
+    if key == "email":
+        return Markup('<a href="mailto:{0}" dir="ltr">{0}</a>').format(value)
+    return escape(value)
+
+
+@pass_context
+def clinic(context, key):
+    page = context.get("page")
+    return fact_html(key, getattr(page, "lang", None) or context["DEFAULT_LANG"])
+
+
+def expand_tokens(html, lang):
+    return TOKEN.sub(lambda m: str(fact_html(m.group(1), lang)) if m.group(1) in _facts else m.group(0), html)
+
+
+def _on_init(pelican):
+    facts, problems = _load(pelican.settings)
+    _facts.clear()
+    _facts.update(facts)
+    pelican.settings["CLINIC"] = dict(facts)
+    for problem in problems:
+        report(**problem)
+    settings = pelican.settings
+    if settings.get("LAUNCH_CHECKS") and not settings.get("STAGING"):
+        # Launch readiness: the live site must never show made-up contact details.
+        path = settings["CLINIC_DATA_FILE"]
+        for key in example_keys(settings):
+            report(path, f"`{key}` is still an EXAMPLE value, not the clinic's real one.",
+                   f"Replace the value of `{key}` with the clinic's real one, then remove `{key}` "
+                   f"from `{EXAMPLES_KEY}` at the bottom of the file.", line_of(path, f"{key}:"))
+
+
+def _check_and_expand(generators):
+    """Once everything is read (cached documents included, so a changed data file reaches every
+    page) and before anything renders or checks their HTML: report unknown tokens, then put the
+    facts in. Unknown tokens stay as written; the build stops on them."""
+    for document in content.documents(generators):
+        keys = set(TOKEN.findall(document._content or ""))
+        for key in sorted(keys - set(_facts)):
+            report(document.source_path, f"`{{clinic:{key}}}` is not a clinic fact.",
+                   f"Use one of: {', '.join(k for k in _facts if k != 'example_values')}; "
+                   "or add it to content/data/clinic.yml.")
+        if keys:
+            document._content = expand_tokens(document._content, document.lang)
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["clinic"] = clinic
+
+
+def register():
+    signals.initialized.connect(_on_init)
+    signals.generator_init.connect(_add_to_jinja)
+    signals.all_generators_finalized.connect(_check_and_expand)

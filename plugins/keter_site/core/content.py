@@ -1,0 +1,51 @@
+"""The content walk: every document Pelican read, of every kind (pages and articles) and every
+status (published, hidden, draft), with its translations. Plugins check and transform content
+through this one list, so a new kind of content is handled everywhere at once."""
+
+from pathlib import Path
+
+from pelican.generators import ArticlesGenerator, PagesGenerator
+
+# Each generator's lists of documents, by the attribute names Pelican gives them.
+_LISTS = {
+    PagesGenerator: ("pages", "translations", "hidden_pages", "hidden_translations",
+                     "draft_pages", "draft_translations"),
+    ArticlesGenerator: ("articles", "translations", "drafts", "drafts_translations",
+                        "hidden_articles", "hidden_translations"),
+}
+
+
+def of_generator(generator):
+    """Every document one generator read (an empty list for generators of other things)."""
+    for kind, names in _LISTS.items():
+        if isinstance(generator, kind):
+            return [doc for name in names for doc in getattr(generator, name, [])]
+    return []
+
+
+def documents(generators):
+    """Every document of every content generator, pages first."""
+    return [doc for generator in generators for doc in of_generator(generator)]
+
+
+def is_published(document):
+    return document.status == "published"
+
+
+def kind(document):
+    """"page" or "article" (Pelican's class names, lowercased)."""
+    return type(document).__name__.lower()
+
+
+def source_files(generator):
+    """Every Markdown file a content generator was asked to read, whether or not Pelican could
+    make a document of it (so a file with broken front matter is still checked)."""
+    settings = generator.settings
+    if isinstance(generator, PagesGenerator):
+        paths, excludes = settings["PAGE_PATHS"], settings["PAGE_EXCLUDES"]
+    elif isinstance(generator, ArticlesGenerator):
+        paths, excludes = settings["ARTICLE_PATHS"], settings["ARTICLE_EXCLUDES"]
+    else:
+        return []
+    found = generator.get_files(paths, exclude=excludes)
+    return [Path(generator.path) / name for name in sorted(found) if name.endswith((".md", ".markdown"))]

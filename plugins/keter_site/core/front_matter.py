@@ -1,0 +1,86 @@
+"""Front matter as written in a content file: the `key: value` lines before the first blank
+line. The one reader of it, for the checks (which report a broken line with its number even
+when Pelican could not make a document of the file), the translation and review fingerprints,
+the editor tools and the tests."""
+
+import re
+from pathlib import Path
+
+KEY_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):(?P<value>.*)$")
+
+
+def split(text):
+    """(metadata {lowercase key: value}, body text, number of front-matter lines)."""
+    lines = text.splitlines()
+    meta, count = {}, 0
+    for line in lines:
+        if not line.strip():
+            break
+        match = KEY_LINE.match(line)
+        if match:
+            meta[match["key"].lower()] = match["value"].strip()
+        count += 1
+    return meta, "\n".join(lines[count + 1:]), count
+
+
+def read_text(path):
+    return Path(path).read_text(encoding="utf-8")
+
+
+def read(path):
+    """{lowercase key: value} of the file's front matter."""
+    return split(read_text(path))[0]
+
+
+def problems(path):
+    """Yield (line, message, fix) for the form of one Markdown source file's front matter."""
+    lines = read_text(path).splitlines()
+    if not lines or not KEY_LINE.match(lines[0]):
+        yield (1, "the file does not start with front matter (`title: ...`, `slug: ...` lines).",
+               "Start the file with its `key: value` lines, then one empty line, then the text.")
+        return
+    seen = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            break
+        if line.startswith(("    ", "\t")):
+            continue  # Markdown's meta syntax: an indented line continues the previous value
+        match = KEY_LINE.match(line)
+        if not match:
+            yield (number, f"line {number} of the front matter is not `key: value`: {line.strip()[:60]!r}.",
+                   "Write it as `key: value`, or leave an empty line before the page text.")
+            continue
+        key = match["key"].lower()
+        if key in seen:
+            yield (number, f"`{key}` is set twice (lines {seen[key]} and {number}).", "Keep one of them.")
+        seen[key] = number
+
+
+def set_keys(path, values):
+    """Write `key: value` lines into the file's front matter, replacing those keys' old lines
+    and keeping every other line as it was (the tools that record fingerprints use this)."""
+    path = Path(path)
+    text = read_text(path)
+    _, _, count = split(text)
+    lines = text.splitlines()
+    lowered = {key.lower() for key in values}
+    head = [line for line in lines[:count]
+            if not (KEY_LINE.match(line) and KEY_LINE.match(line)["key"].lower() in lowered)]
+    head += [f"{key}: {value}" for key, value in values.items()]
+    path.write_text("\n".join(head + lines[count:]) + "\n", encoding="utf-8")
+
+
+def line_of(path, needle):
+    """The first line of the source file that contains `needle` (0 if none)."""
+    try:
+        for number, line in enumerate(read_text(path).splitlines(), start=1):
+            if needle in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 0
+
+
+def is_true(value):
+    """A front-matter flag such as `medical: true` (also yes / 1)."""
+    return str(value).strip().lower() in {"true", "yes", "1"}

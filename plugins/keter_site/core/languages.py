@@ -1,0 +1,14 @@
+"""Languages as the LANGUAGES setting declares them: the one place that turns a language code
+into its URL prefix, so pages, special addresses, the sitemap and the deploy config agree."""
+
+
+def prefix(languages, lang):
+    """The URL folder of a language, with a trailing slash: "" for the site root, "en/"."""
+    folder = (languages.get(lang) or {}).get("prefix", "").strip("/")
+    return f"{folder}/" if folder else ""
+
+
+def ordered(languages, items, key=lambda item: item):
+    """`items` sorted in the order LANGUAGES declares the languages (unknown ones last)."""
+    order = {code: i for i, code in enumerate(languages)}
+    return sorted(items, key=lambda item: order.get(key(item), len(order)))

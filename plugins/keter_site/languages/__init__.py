@@ -1,0 +1,205 @@
+"""Languages: one Pelican run builds every language declared in the LANGUAGES setting.
+
+Pelican already pairs translations that share a slug (PAGE_TRANSLATION_ID). This plugin adds
+what a multilingual site needs on top, from settings alone, so that adding a language never
+needs a template or code change:
+- each page's URL prefix (the default language at the site root, others under /<prefix>/),
+  and each language's home page at its root;
+- a check that every page has a known `lang` and exists in every language;
+- per-language menus (top-level pages with `menu_order`) and language-switcher links;
+- the special pages (SPECIAL_PAGES: home, signup, thank-you, 404, ...) found by their role,
+  each language's home at its root and its 404 page at `<prefix>404.html`, derived from the
+  prefix rather than typed in front matter.
+It handles every kind of document Pelican reads (pages and articles), through the core's
+content walk.
+
+Context keys it writes (documented in docs/architecture.md): LANGUAGES, MENUS {lang: [page]},
+HOMES {lang: page}, PAGES_BY_LANG {lang: {slug: page}}, SPECIAL {lang: {role: page}}.
+"""
+
+from collections import defaultdict
+from pathlib import Path
+
+from jinja2 import pass_context
+from pelican import signals
+from pelican.contents import Content
+
+from keter_site.core import content
+from keter_site.core.languages import ordered, prefix
+from keter_site.core.problems import report
+
+
+
+def _report(page, message, fix):
+    report(path=page.source_path, message=message, fix=fix)
+
+
+def _settings_languages(settings):
+    languages = settings.get("LANGUAGES") or {}
+    default = settings["DEFAULT_LANG"]
+    if default not in languages:
+        report(path="pelicanconf.py",
+            message=f"DEFAULT_LANG '{default}' is not one of LANGUAGES ({', '.join(languages)}).",
+            fix="Add the default language to LANGUAGES, or change DEFAULT_LANG.",
+        )
+    return languages
+
+
+def _lang_from_file(page):
+    """The `lang` line as written in the file (Pelican fills in DEFAULT_LANG when it is absent)."""
+    return page.metadata.get("lang")
+
+
+def _check_page(page, languages, content_root):
+    lang = _lang_from_file(page)
+    known = ", ".join(languages)
+    folder = Path(page.source_path).relative_to(content_root).parts[0]
+    if not lang:
+        suggestion = folder if folder in languages else next(iter(languages))
+        _report(page, "this page has no `lang` line in its front matter.",
+                f"Add a line such as `lang: {suggestion}` at the top (one of: {known}).")
+        return False
+    if lang not in languages:
+        _report(page, f"unknown language '{lang}'.",
+                f"Use one of the site's languages: {known}. A new language is first added to "
+                "LANGUAGES in pelicanconf.py (docs/editing.md).")
+        return False
+    if folder in languages and folder != lang:
+        _report(page, f"the file is in the '{folder}' folder but says `lang: {lang}`.",
+                f"Move it to content/{lang}/ or correct its `lang` line.")
+        return False
+    if "slug" not in page.metadata:
+        _report(page, "this page has no `slug` line (the page's address and translation key).",
+                "Add a line such as `slug: anxiety`, the same in every language's version.")
+        return False
+    return True
+
+
+def special_role(settings, slug):
+    """The role ("home", "signup", "not_found", ...) a slug plays in SPECIAL_PAGES, or None."""
+    return next((role for role, special in settings.get("SPECIAL_PAGES", {}).items() if special == slug), None)
+
+
+def _place(document):
+    """Give the document its language's URL prefix; a language's home page goes to its root and
+    its 404 page to <prefix>404.html.
+
+    Runs as each document is read (Pelican checks an address right after reading it); an
+    unknown language gets no prefix here and is reported once everything is read."""
+    if not isinstance(document, Content):
+        return
+    settings = document.settings
+    lang_prefix = prefix(settings.get("LANGUAGES") or {}, document.lang)
+    document.metadata["lang_prefix"] = lang_prefix
+    role = special_role(settings, document.metadata.get("slug"))
+    document.role = role
+    if role == "home":
+        document.override_url = lang_prefix
+        document.override_save_as = f"{lang_prefix}index.html"
+    elif role == "not_found":
+        # Servers look for each language's 404 page by this fixed name (deploy/, devserver).
+        document.override_url = document.override_save_as = f"{lang_prefix}404.html"
+
+
+def _check_complete(groups, languages, content_root, reported):
+    """Every page in every language. A version that exists as a file but could not be read, or
+    was reported for a wrong or missing `lang` (`reported`: (slug, folder) pairs), has its own
+    problem in the report and is not called missing too. (Two pages at one address are reported
+    by build_checks.)"""
+    project_root = content_root.parent
+    for slug, pages in sorted(groups.items()):
+        present = {p.lang for p in pages}
+        source = next((p for p in pages), None)
+        for lang in languages:
+            if lang in present or (slug, lang) in reported or (content_root / lang / f"{slug}.md").exists():
+                continue
+            others = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in pages))
+            _report(source, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
+                    f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
+                    f"(the existing version: {others}).")
+
+
+def _on_all_read(generators):
+    settings = generators[0].settings
+    languages = _settings_languages(settings)
+    content_root = Path(settings["PATH"])
+    documents = [d for d in content.documents(generators) if d.status != "draft"]
+    # Pages exist in every language; an article may exist in one language only.
+    pages = [d for d in documents if content.kind(d) == "page"]
+
+    groups = defaultdict(list)
+    reported = set()
+    for document in documents:
+        if not _check_page(document, languages, content_root):
+            reported.add((document.slug, Path(document.source_path).relative_to(content_root).parts[0]))
+        elif content.kind(document) == "page":
+            groups[document.slug].append(document)
+    for document in documents:
+        if document.lang in languages:
+            # The switcher lists languages in the order LANGUAGES declares them.
+            document.translations[:] = ordered(languages, document.translations, key=lambda d: d.lang)
+    _check_complete({s: ps for s, ps in groups.items()
+                     if all(p.status == "published" for p in ps)}, languages, content_root, reported)
+
+    menus = {lang: [] for lang in languages}
+    special = {lang: {} for lang in languages}
+    for page in pages:
+        if page.lang not in languages:
+            continue
+        if page.role:
+            special[page.lang].setdefault(page.role, page)
+        if page.status == "published" and "menu_order" in page.metadata:
+            if str(page.metadata["menu_order"]).strip().isdigit():
+                menus[page.lang].append(page)
+            else:
+                _report(page, f"`menu_order: {page.metadata['menu_order']}` is not a whole number.",
+                        "Write the menu position as a number, such as `menu_order: 3`.")
+    for lang_menu in menus.values():
+        lang_menu.sort(key=lambda p: int(p.metadata["menu_order"]))
+
+    by_slug = {lang: {} for lang in languages}
+    for page in pages:
+        if page.lang in by_slug:
+            by_slug[page.lang][page.slug] = page
+
+    # Every generator shares one context dict; templates and other plugins read these keys.
+    context = generators[0].context
+    context["LANGUAGES"] = languages
+    context["MENUS"] = menus
+    context["SPECIAL"] = special
+    context["HOMES"] = {lang: roles["home"] for lang, roles in special.items() if "home" in roles}
+    context["PAGES_BY_LANG"] = by_slug
+
+
+class MissingPage(Exception):
+    exitcode = 1
+
+
+@pass_context
+def page_url(context, slug):
+    """`{{ page_url('privacy') }}`: the address of a page in the language being rendered."""
+    lang = context["page"].lang
+    target = context["PAGES_BY_LANG"].get(lang, {}).get(slug)
+    if target is None:
+        raise MissingPage(
+            f"the theme links to page '{slug}', which has no '{lang}' version. How to fix: create "
+            f"content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}`.")
+    return f"{context['SITEURL']}/{target.url}"
+
+
+@pass_context
+def special_url(context, role):
+    """`{{ special_url('signup') }}`: the address of a special page (SPECIAL_PAGES) in the
+    language being rendered."""
+    return page_url(context, context["SPECIAL_PAGES"][role])
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["page_url"] = page_url
+    generator.env.globals["special_url"] = special_url
+
+
+def register():
+    signals.content_object_init.connect(_place)
+    signals.all_generators_finalized.connect(_on_all_read)
+    signals.generator_init.connect(_add_to_jinja)

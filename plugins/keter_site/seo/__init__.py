@@ -1,0 +1,313 @@
+"""SEO: how the site is found and shared (search engines, and links pasted into WhatsApp groups).
+
+Every page's <head> (theme/templates/partials/seo_head.html, through the Jinja function
+`seo_head()`) gets:
+- a canonical link and `<link rel="alternate" hreflang>` for the page itself, every translation
+  and `x-default` (the default language's version): the same set on every version of a page, so
+  the links are reciprocal across the site. Pelican's own templates list only the other
+  translations, with no self link and no x-default, which search engines do not accept;
+- Open Graph and Twitter card tags: title, description, the language's share image
+  (theme/static/images/share-<lang>.png, 1200x630 PNG, made by tooling/make_share_images.py),
+  og:locale and og:locale:alternate from LANGUAGES;
+- one JSON-LD block (structured_data.py): the MedicalClinic with its therapy and
+  contraindications on each home page, MedicalWebPage (lastReviewed, reviewedBy) on pages with
+  `medical: true`, FAQPage on the FAQ (each `## Question?` heading and its answer), and a
+  BreadcrumbList on every other page;
+- the language's web manifest and the theme colour (base.html links the favicon,
+  theme/static/favicon.svg).
+The meta description is written by base.html from each page's `description`.
+
+Pages with `status: hidden` (the 404 pages) get `<meta name="robots" content="noindex">` instead
+of canonical, hreflang, sharing tags and JSON-LD, and stay out of the sitemap.
+
+Files written after the pages: sitemap.xml (every published page of every language, each with
+its hreflang alternates as `xhtml:link`), robots.txt pointing to it (theme/templates/sitemap.xml
+and robots.txt), and <language prefix>/site.webmanifest per language. Why not the PyPI plugin
+pelican-sitemap (1.2.2, checked against this site): it writes its alternates as `ref=` instead of
+`href=`, so crawlers ignore them; it lists neither the page itself nor x-default among them; it
+stamps pages without a date with the build time, so two builds of the same content differ; and
+with a development SITEURL of "" its addresses are not absolute.
+
+Settings (see README.md): CANONICAL_BASE, the absolute address every canonical, hreflang,
+Open Graph and sitemap URL starts with. Development builds have SITEURL "" (links stay
+site-relative so any local server works), so pelicanconf.py sets CANONICAL_BASE to the
+development server's address; publishconf.py sets it to SITEURL, and a publish build whose
+CANONICAL_BASE differs from an absolute SITEURL stops.
+"""
+
+import json
+import struct
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
+
+from jinja2 import pass_context
+from markupsafe import Markup
+from pelican import signals
+
+from keter_site.core import content
+from keter_site.core.front_matter import is_true
+from keter_site.core.languages import prefix
+from keter_site.core.problems import report
+
+from . import structured_data
+
+
+DEFAULTS = {
+    "CANONICAL_BASE": "",
+    # Under the theme's static folder; {lang} is the language code.
+    "SEO_SHARE_IMAGE": "images/share-{lang}.png",
+    "SEO_FAVICON": "favicon.svg",
+    "SEO_THEME_COLOR": "#0b5e63",
+    "SEO_BACKGROUND_COLOR": "#fbfaf7",
+}
+CLINIC_FACTS_NEEDED = ("name", "phone_international", "address")
+MANIFEST = "site.webmanifest"
+
+_documents = []  # every document of the build, kept from all_generators_finalized for the sitemap
+_share_images = {}  # lang -> (path under the site root, (width, height) or None)
+
+
+def absolute(base, url):
+    """The absolute address of a page whose site-relative URL is `url` ("" is the root)."""
+    return f"{base}/{quote(url, safe='/%#')}"
+
+
+def versions(page, languages):
+    """The page and its translations, one per language, in the order LANGUAGES declares them."""
+    by_lang = {}
+    for version in (page, *page.translations):
+        if version.lang in languages:
+            by_lang.setdefault(version.lang, version)
+    return [by_lang[lang] for lang in languages if lang in by_lang]
+
+
+def alternates(page, base, languages, default_lang):
+    """[(hreflang, absolute URL)]: every language's version, then x-default."""
+    links = [(version.lang, absolute(base, version.url)) for version in versions(page, languages)]
+    default = next((href for lang, href in links if lang == default_lang), None)
+    if default:
+        links.append(("x-default", default))
+    return links
+
+
+def indexable(page):
+    return page.status == "published"
+
+
+def _png_size(path):
+    head = Path(path).read_bytes()[:24]
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+def _find_share_images(settings):
+    images = {}
+    theme = Path(settings["THEME"])
+    for lang in settings["LANGUAGES"]:
+        relative = settings["SEO_SHARE_IMAGE"].format(lang=lang)
+        for static in settings.get("THEME_STATIC_PATHS", []):
+            source = theme / static / relative
+            if source.is_file():
+                images[lang] = (f"{settings['THEME_STATIC_DIR']}/{relative}", _png_size(source))
+                break
+    return images
+
+
+def _on_init(pelican):
+    settings = pelican.settings
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    siteurl = (settings.get("SITEURL") or "").strip()
+    settings["CANONICAL_BASE"] = (settings.get("CANONICAL_BASE") or siteurl).strip().rstrip("/")
+    _share_images.clear()
+    _share_images.update(_find_share_images(settings))
+
+
+def _share_image(settings, lang):
+    # A language without its own image (a newly added one) shares the default language's.
+    return _share_images.get(lang) or _share_images.get(settings["DEFAULT_LANG"]) or (None, None)
+
+
+CONTRAINDICATIONS_CLASS = "contraindications"
+
+
+def _contraindications(context, lang):
+    """The list the physician reviews on the contraindications page (SPECIAL_PAGES), inside
+    `<div class="contraindications" markdown="1">`: one source for the page and search engines."""
+    slug = context["SPECIAL_PAGES"].get("contraindications")
+    page = (context.get("PAGES_BY_LANG") or {}).get(lang, {}).get(slug)
+    return structured_data.list_items(page.content, CONTRAINDICATIONS_CLASS) if page else []
+
+
+def _fact(context, key, lang):
+    """A clinic fact from the CLINIC context key (written by clinic_facts), "" when absent."""
+    value = (context.get("CLINIC") or {}).get(key, "")
+    return value.get(lang, "") if isinstance(value, dict) else value
+
+
+def _jsonld(page, context):
+    translate = context["TRANSLATE"]
+    languages, lang = context["LANGUAGES"], page.lang
+    base = context["CANONICAL_BASE"]
+    url = absolute(base, page.url)
+    homes = context.get("HOMES") or {}
+    home = homes.get(lang)
+    home_url = absolute(base, home.url) if home else absolute(base, prefix(languages, lang))
+    nodes = []
+    if page.role == "home":
+        nodes.append(structured_data.clinic(
+            clinic_id=f"{base}/#clinic", url=home_url, name=_fact(context, "name", lang),
+            telephone=_fact(context, "phone_international", lang), email=_fact(context, "email", lang),
+            address=_fact(context, "address", lang), therapy_name=translate("seo.therapy_name", lang),
+            contraindications=_contraindications(context, lang)))
+    else:
+        review = getattr(page, "review", None)  # set by keter_site.medical_review
+        if is_true(page.metadata.get("medical", "")):
+            # lastReviewed and reviewedBy only while the physician's approval matches the text.
+            current = review is not None and review.state == "current"
+            reviewer_page = (context.get("PAGES_BY_LANG") or {}).get(lang, {}).get(context["SPECIAL_PAGES"]["reviewers"])
+            nodes.append(structured_data.medical_web_page(
+                url=url, name=page.title, description=getattr(page, "description", ""), lang=lang,
+                last_reviewed=review.on.isoformat() if current else None,
+                reviewer=review.by if current else None,
+                reviewer_url=absolute(base, reviewer_page.url) if reviewer_page and current else None))
+        if page.role == "faq":
+            entries = structured_data.faq_entries(page.content)
+            if entries:
+                nodes.append(structured_data.faq_page(url=url, lang=lang, entries=entries))
+        nodes.append(structured_data.breadcrumbs(
+            [(translate("seo.breadcrumb_home", lang), home_url), (page.title, url)]))
+    data = structured_data.graph(nodes)
+    return Markup(structured_data.dumps(data)) if data else None
+
+
+@pass_context
+def seo_head(context):
+    """What partials/seo_head.html writes for the page being rendered."""
+    page = context["page"]
+    languages, lang = context["LANGUAGES"], page.lang
+    siteurl = context["SITEURL"]
+    manifest = f"{siteurl}/{prefix(languages, lang)}{MANIFEST}" if lang in languages else None
+    if not indexable(page) or lang not in languages or context.get("STAGING"):
+        return SimpleNamespace(noindex=True, manifest=manifest)
+    base = context["CANONICAL_BASE"]
+    links = alternates(page, base, languages, context["DEFAULT_LANG"])
+    image, size = _share_image(context, lang)
+    return SimpleNamespace(
+        noindex=False, manifest=manifest,
+        canonical=absolute(base, page.url),
+        alternates=links,
+        locale=languages[lang].get("locale", lang),
+        locale_alternates=[languages[v.lang].get("locale", v.lang)
+                           for v in versions(page, languages) if v.lang != lang],
+        image=absolute(base, image) if image else None,
+        image_size=size,
+        jsonld=_jsonld(page, context),
+    )
+
+
+def _report(path, message, fix):
+    report(path=path, message=message, fix=fix)
+
+
+def _check(generators):
+    """Reported once everything is read, so the checks plugin stops the build before anything
+    is written."""
+    _documents[:] = content.documents(generators)
+    settings = generators[0].settings
+    siteurl = (settings.get("SITEURL") or "").rstrip("/")
+    published = siteurl.startswith(("http://", "https://"))
+    settings_file = "publishconf.py" if published else "pelicanconf.py"
+    base = settings["CANONICAL_BASE"]
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        _report(settings_file, f"CANONICAL_BASE is {base!r}, not an absolute http(s) address: search "
+                "engines and link previews need absolute addresses.",
+                "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
+                "(in publishconf.py: CANONICAL_BASE = SITEURL).")
+    elif published and base != siteurl:
+        _report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
+                "hreflang links would send search engines to another address.",
+                "Set CANONICAL_BASE = SITEURL in publishconf.py.")
+
+    for key in CLINIC_FACTS_NEEDED:
+        if key not in (settings.get("CLINIC") or {}):
+            _report(settings["CLINIC_DATA_FILE"], f"the clinic data has no `{key}`, which search "
+                    "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
+
+    default = settings["DEFAULT_LANG"]
+    if default not in _share_images:
+        where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
+        _report(where, "the share image shown in link previews is missing.",
+                "Run `.venv/bin/python -m keter_site.tooling.make_share_images`.")
+
+    for page in _documents:
+        if not content.is_published(page):
+            continue
+        # The HTML as read (links not yet resolved): enough to count the questions.
+        if page.role == "faq" and not structured_data.faq_entries(page._content):
+            _report(page.source_path, "the FAQ page has no questions that search engines can read.",
+                    "Write each question as a `## Question?` heading, with its answer below it.")
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _manifest(settings, context, lang):
+    translate = settings["TRANSLATE"]
+    siteurl = settings["SITEURL"]
+    language = settings["LANGUAGES"][lang]
+    home = (context.get("HOMES") or {}).get(lang)
+    name = translate("site.name", lang)
+    return {
+        "name": name,
+        "short_name": name,
+        "lang": lang,
+        "dir": language.get("dir", "auto"),
+        "start_url": f"{siteurl}/{home.url if home else prefix(settings['LANGUAGES'], lang)}",
+        "display": "browser",
+        "background_color": settings["SEO_BACKGROUND_COLOR"],
+        "theme_color": settings["SEO_THEME_COLOR"],
+        "icons": [{"src": f"{siteurl}/{settings['THEME_STATIC_DIR']}/{settings['SEO_FAVICON']}",
+                   "sizes": "any", "type": "image/svg+xml"}],
+    }
+
+
+def _write_site_files(generator, writer=None):
+    """sitemap.xml, robots.txt and each language's web manifest, once every page is written."""
+    settings, context = generator.settings, generator.context
+    languages, base = settings["LANGUAGES"], settings["CANONICAL_BASE"]
+    output = Path(generator.output_path)
+    pages = [p for p in _documents if p.lang in languages and indexable(p)]
+    entries = []
+    for page in pages:
+        modified = getattr(page, "modified", None)
+        entries.append(SimpleNamespace(
+            loc=absolute(base, page.url),
+            lastmod=modified.date().isoformat() if modified else None,
+            alternates=alternates(page, base, languages, settings["DEFAULT_LANG"])))
+    entries.sort(key=lambda entry: entry.loc)
+    sitemap_url = absolute(base, "sitemap.xml")
+    staging = bool(settings.get("STAGING"))
+    if not staging:  # a staging site is kept out of search engines: no sitemap, robots say no
+        _write(output / "sitemap.xml", generator.env.get_template("sitemap.xml").render(entries=entries) + "\n")
+    _write(output / "robots.txt", generator.env.get_template("robots.txt").render(
+        sitemap_url=sitemap_url, staging=staging) + "\n")
+    for lang in languages:
+        manifest = json.dumps(_manifest(settings, context, lang), ensure_ascii=False, indent=1)
+        _write(output / f"{prefix(languages, lang)}{MANIFEST}", manifest + "\n")
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["seo_head"] = seo_head
+
+
+def register():
+    signals.initialized.connect(_on_init)
+    signals.generator_init.connect(_add_to_jinja)
+    signals.all_generators_finalized.connect(_check)
+    signals.page_writer_finalized.connect(_write_site_files)

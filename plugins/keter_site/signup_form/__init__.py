@@ -1,0 +1,88 @@
+"""Signup form: the one address the signup form sends people's details to.
+
+SIGNUP_ENDPOINT is a setting; the environment variable of the same name overrides it when the
+site is built, so a deployment sets its form service's address without editing any file. The
+plugin puts the endpoint and its origin (scheme://host[:port]) into the settings, and so into
+every template's context, as SIGNUP_ENDPOINT and SIGNUP_ORIGIN: the form posts to the first, and
+security headers allow exactly the second in form-action and connect-src.
+
+SIGNUP_REQUIRE_HTTPS (set in publishconf.py) makes a missing or non-https endpoint stop the
+build: a published form must never post to a developer's machine, or send details unencrypted.
+SIGNUP_TIMEOUT_MS is how long the page's script waits for the endpoint before it tells the
+person the details were not sent (default 15 seconds).
+"""
+
+import os
+from urllib.parse import urlsplit
+
+from pelican import signals
+
+from keter_site.core.problems import report
+
+DEFAULT_TIMEOUT_MS = 15000
+
+
+def origin_of(endpoint):
+    """`https://forms.example/f/1` -> `https://forms.example`; "" when it is not a web address."""
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    default_port = {"http": 80, "https": 443}[parts.scheme.lower()]
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def resolve(settings, environ=None):
+    """(endpoint, origin) as a build with these settings uses them: the environment variable
+    SIGNUP_ENDPOINT, when set and not empty, wins over the setting. Used by tasks.py too."""
+    environ = os.environ if environ is None else environ
+    endpoint = (environ.get("SIGNUP_ENDPOINT") or settings.get("SIGNUP_ENDPOINT") or "").strip()
+    return endpoint, origin_of(endpoint)
+
+
+def problems(endpoint, require_https):
+    """(message, fix) pairs for an endpoint that the form cannot, or must not, post to."""
+    where = ("Set the environment variable SIGNUP_ENDPOINT to the form service's https address "
+             "(for a Formspree form: https://formspree.io/f/<form id>) when you build with publishconf.py.")
+    if not endpoint:
+        if require_https:
+            return [("SIGNUP_ENDPOINT is not set: the signup form would have nowhere to send "
+                     "people's details.", where)]
+        return [("SIGNUP_ENDPOINT is empty: the signup form would have nowhere to send people's details.",
+                 "Set SIGNUP_ENDPOINT in pelicanconf.py (the local receiver: http://127.0.0.1:8001/signup).")]
+    if not origin_of(endpoint):
+        return [(f"SIGNUP_ENDPOINT '{endpoint}' is not a web address (http:// or https://).",
+                 where if require_https else "Write the full address, such as http://127.0.0.1:8001/signup.")]
+    if require_https and urlsplit(endpoint).scheme.lower() != "https":
+        return [(f"SIGNUP_ENDPOINT '{endpoint}' is not https: people's details would travel unencrypted, "
+                 "or to a machine that is not the clinic's form service.", where)]
+    return []
+
+
+def _on_init(pelican):
+    settings = pelican.settings
+    endpoint, origin = resolve(settings)
+    settings["SIGNUP_ENDPOINT"] = endpoint
+    settings["SIGNUP_ORIGIN"] = origin
+    settings.setdefault("SIGNUP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS)
+    _report(settings)
+
+
+def _report(settings):
+    require_https = bool(settings.get("SIGNUP_REQUIRE_HTTPS"))
+    settings_file = "publishconf.py" if require_https else "pelicanconf.py"
+    found = problems(settings["SIGNUP_ENDPOINT"], require_https)
+    timeout = settings.get("SIGNUP_TIMEOUT_MS")
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+        found.append((f"SIGNUP_TIMEOUT_MS is {timeout!r}, not a number of milliseconds.",
+                      f"Remove it (the default is {DEFAULT_TIMEOUT_MS}) or write a whole number such as 15000."))
+    for message, fix in found:
+        report(path=settings_file, message=message, fix=fix)
+
+
+def register():
+    signals.initialized.connect(_on_init)

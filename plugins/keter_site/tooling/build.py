@@ -1,0 +1,105 @@
+"""Build the site atomically: Pelican writes into a fresh folder beside the output folder, and
+only a build that passed every check replaces the output. A failed build leaves the last good
+site exactly as it was, so a preview server keeps showing it and a deploy never sees half a site.
+"""
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.log import init as init_logging
+from pelican.settings import read_settings
+
+from keter_site.core.project import ROOT
+
+
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    output: Path
+    seconds: float
+    pages: int = 0
+    message: str = ""
+
+
+def load_settings(settings_file="pelicanconf.py", overrides=None):
+    return read_settings(str(ROOT / settings_file), override=dict(overrides or {}))
+
+
+def _swap_into_place(fresh, output):
+    """Put `fresh` where `output` is. The old folder is moved aside first and removed last."""
+    old = None
+    if output.exists():
+        old = output.with_name(f"{output.name}.old-{os.getpid()}")
+        os.rename(output, old)
+    os.rename(fresh, output)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True):
+    """Build the site; on success it is at `output` (default: the settings' OUTPUT_PATH)."""
+    started = time.perf_counter()
+    settings = load_settings(settings_file, overrides)
+    output = Path(output or settings["OUTPUT_PATH"]).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    settings["OUTPUT_PATH"] = str(fresh)
+    settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
+    try:
+        Pelican(settings).run()
+        pages = sum(1 for _ in fresh.rglob("*.html"))
+    except Exception as error:
+        shutil.rmtree(fresh, ignore_errors=True)
+        # Our checks raise errors whose message is the editor's report (file, problem, fix) and
+        # mark them with `exitcode`; anything else is a fault in the site's code, shown in full.
+        message = str(error) if hasattr(error, "exitcode") else (
+            f"The build crashed ({type(error).__name__}: {error}). This is a fault in the site's "
+            "code, not in the content: report it to the developers with this message.\n"
+            + traceback.format_exc())
+        return BuildResult(False, output, time.perf_counter() - started, message=message)
+    _swap_into_place(fresh, output)
+    return BuildResult(True, output, time.perf_counter() - started, pages=pages)
+
+
+def setup_logging(verbose=False):
+    init_logging(level=logging.DEBUG if verbose else logging.WARNING)
+
+
+def build_and_report(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True):
+    """Build, then tell the editor what happened: the problems and that the old site stayed, or
+    how many pages were built."""
+    import sys
+
+    setup_logging()
+    result = build(settings_file, output, overrides, use_cache)
+    if result.ok:
+        print(f"Built {result.pages} pages into {result.output} in {result.seconds:.2f} s.")
+    else:
+        print(result.message, file=sys.stderr)
+        print(f"The previous site in {result.output} was left unchanged.", file=sys.stderr)
+    return result
+
+
+def main(argv=None):
+    """`python -m tooling.build [SETTINGS] [OUTPUT]`: what `invoke build` does, for any settings."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("settings", nargs="?", default="pelicanconf.py")
+    parser.add_argument("output", nargs="?")
+    parser.add_argument("--no-cache", action="store_true")
+    args = parser.parse_args(argv)
+    return 0 if build_and_report(args.settings, args.output, use_cache=not args.no_cache).ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Command line of the publishing pipeline, the same code `invoke publish` runs:
+
+    python -m tooling.deploy publish [--target rsync|s3] [--dry-run] [--settings FILE]
+    python -m tooling.deploy rollback [--to RELEASE] [--settings FILE]
+    python -m tooling.deploy build [--out FOLDER] [--settings FILE]
+
+`build` makes the checked production site with its _headers/_redirects and nginx configuration
+without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare Pages).
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+
+from keter_site.tooling import build as site_build
+from keter_site.tooling.deploy import pipeline
+from keter_site.tooling.deploy.common import INTERRUPTED, DeployError
+
+from keter_site.core.project import ROOT
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m keter_site.tooling.deploy", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("publish", "rollback", "build"):
+        command = commands.add_parser(name)
+        command.add_argument("--settings", default="publishconf.py", help="settings file (default publishconf.py)")
+        command.add_argument("--staging", action="store_true",
+                             help="a preview for the clinic: launch readiness not enforced, noindex, a preview ribbon")
+        if name != "build":
+            command.add_argument("--target", choices=pipeline.TARGETS, help="override DEPLOY_TARGET")
+    commands.choices["publish"].add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    commands.choices["rollback"].add_argument("--to", help="release name (default: the one before current)")
+    commands.choices["build"].add_argument("--out", help=f"build folder (default {pipeline.BUILD_DIR})")
+    args = parser.parse_args(argv)
+    site_build.setup_logging()
+    if args.staging:
+        os.environ["STAGING"] = "1"  # read by publishconf.py
+    try:
+        if args.command == "publish":
+            pipeline.publish(args.settings, args.target, args.dry_run)
+        elif args.command == "rollback":
+            pipeline.rollback(args.settings, args.target, args.to)
+        else:
+            prepared = pipeline.prepare(args.settings, args.out)
+            print(f"Site: {prepared.site}\nnginx configuration: {prepared.nginx_conf}")
+    except DeployError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\n{INTERRUPTED}", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The site's HTTP policy (deploy/policy.yml) turned into what each host understands.
+
+One policy, several renderings, so the hosts can never disagree:
+- nginx: a configuration file to include in the server block (deploy/nginx/keter-health.conf.j2);
+- Netlify and Cloudflare Pages: `_headers` and `_redirects` at the root of the site;
+- S3: Content-Type and Cache-Control stored with each object (the CDN in front adds the
+  security headers, which object stores cannot send; docs/deploying.md).
+"""
+
+import mimetypes
+import re
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from keter_site.core.languages import prefix
+from keter_site.core.project import ROOT
+from keter_site.signup_form import origin_of, resolve  # noqa: F401  (one rule for the origin)
+
+POLICY_FILE = ROOT / "deploy" / "policy.yml"
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "keter-health.conf.j2"
+NGINX_CONF_NAME = "keter-health.conf"
+# Read by Netlify and Cloudflare Pages; the rsync and S3 targets do not publish them.
+HOST_FILES = ("_headers", "_redirects")
+
+# Content types for the files the site is made of; text types are sent with charset=utf-8.
+CONTENT_TYPES = {
+    ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".mjs": "text/javascript",
+    ".json": "application/json", ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml", ".txt": "text/plain", ".svg": "image/svg+xml",
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
+    ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf",
+}
+TEXT_TYPES = {"application/json", "application/manifest+json", "application/xml", "image/svg+xml"}
+
+
+def load_policy(path=POLICY_FILE):
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def signup_origin(settings):
+    """The signup form's endpoint origin, worked out exactly as plugins/signup_form does (the
+    environment variable SIGNUP_ENDPOINT, when set, wins over the setting)."""
+    return settings.get("SIGNUP_ORIGIN") or resolve(settings)[1]
+
+
+def content_security_policy(policy, origin):
+    directives = []
+    for name, sources in policy["content_security_policy"].items():
+        values = []
+        for source in sources:
+            value = source.replace("{signup_origin}", origin) if "{signup_origin}" in source else source
+            if value and value not in values:  # no endpoint: the placeholder simply drops out
+                values.append(value)
+        directives.append(" ".join([name, *values]))
+    return "; ".join(directives)
+
+
+def security_headers(settings, policy=None):
+    """Every security header, in order, with its value (sent on every response)."""
+    policy = policy or load_policy()
+    headers = {"Content-Security-Policy": content_security_policy(policy, signup_origin(settings))}
+    headers.update(policy["headers"])
+    return headers
+
+
+def is_fingerprinted(relative, policy=None):
+    policy = policy or load_policy()
+    return re.search(policy["fingerprinted_pattern"], relative) is not None
+
+
+def cache_control(relative, policy=None):
+    policy = policy or load_policy()
+    kind = "fingerprinted" if is_fingerprinted(relative, policy) else "default"
+    return policy["cache_control"][kind]
+
+
+def content_type(relative):
+    suffix = Path(relative).suffix.lower()
+    kind = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(relative)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in TEXT_TYPES:
+        return f"{kind}; charset=utf-8"
+    return kind
+
+
+def language_folders(settings):
+    """(URL prefix, 404 page path) per language, the default language's ("", "/404.html") last."""
+    folders = []
+    for code in settings["LANGUAGES"]:
+        folder = prefix(settings["LANGUAGES"], code)
+        # The languages plugin writes each language's 404 page at <prefix>404.html.
+        folders.append((folder.rstrip("/"), f"/{folder}404.html"))
+    return sorted(folders, key=lambda folder: folder[0] == "")
+
+
+def _nginx_value(value):
+    # Values go inside "..." in nginx, where $ starts a variable and " ends the string.
+    if any(char in value for char in '"$\\\n'):
+        raise ValueError(f"header value {value!r} cannot be written into nginx's configuration")
+    return value
+
+
+def nginx_conf(settings, site_root, policy=None):
+    """The nginx configuration for the site served from `site_root` (the `current` link)."""
+    policy = policy or load_policy()
+    headers = {name: _nginx_value(value) for name, value in security_headers(settings, policy).items()}
+    # text/html gets its charset from `charset utf-8;` itself; the other text types need naming,
+    # under the names nginx's own mime.types gives them too (application/javascript for .js).
+    charset_types = {kind.split(";")[0] for kind in (content_type(f"file{ext}") for ext in CONTENT_TYPES)
+                     if "charset" in kind}
+    charset_types = sorted(charset_types - {"text/html"} | {"application/javascript", "text/xml"})
+    template = jinja2.Template(NGINX_TEMPLATE.read_text(encoding="utf-8"), trim_blocks=True,
+                               lstrip_blocks=True, keep_trailing_newline=True,
+                               undefined=jinja2.StrictUndefined)
+    return template.render(
+        root=str(site_root).rstrip("/"), headers=headers, charset_types=charset_types,
+        cache=policy["cache_control"],
+        fingerprinted="^/" + policy["fingerprinted_pattern"].lstrip("^"),
+        languages=language_folders(settings))
+
+
+def headers_file(settings, site, policy=None):
+    """Netlify / Cloudflare Pages `_headers`. Both merge every rule that matches a path and join
+    repeated headers with commas, so Cache-Control is only ever set once per path: the
+    fingerprinted files are listed one by one (the hosts' own default for everything else is
+    already "public, max-age=0, must-revalidate")."""
+    policy = policy or load_policy()
+    lines = ["# Generated by `invoke publish` from deploy/policy.yml: edit that file, not this one.",
+             "/*"]
+    lines += [f"  {name}: {value}" for name, value in security_headers(settings, policy).items()]
+    for path in sorted(Path(site).rglob("*")):
+        relative = path.relative_to(site).as_posix()
+        if path.is_file() and is_fingerprinted(relative, policy):
+            lines += [f"/{relative}", f"  Cache-Control: {policy['cache_control']['fingerprinted']}"]
+    return "\n".join(lines) + "\n"
+
+
+def redirects_file(settings):
+    """Netlify / Cloudflare Pages `_redirects`: a language's bare folder name to its folder, and
+    that language's own 404 page for missing paths under it (Netlify; Cloudflare Pages already
+    serves the nearest 404.html)."""
+    lines = ["# Generated by `invoke publish` from LANGUAGES in pelicanconf.py."]
+    for prefix, not_found in language_folders(settings):
+        if prefix:
+            lines.append(f"/{prefix}  /{prefix}/  301")
+            lines.append(f"/{prefix}/*  {not_found}  404")
+    return "\n".join(lines) + "\n"
+
+
+def write_host_files(settings, site, policy=None):
+    site = Path(site)
+    (site / "_headers").write_text(headers_file(settings, site, policy), encoding="utf-8")
+    (site / "_redirects").write_text(redirects_file(settings), encoding="utf-8")

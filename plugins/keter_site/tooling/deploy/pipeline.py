@@ -1,0 +1,113 @@
+"""Build with the production settings, check, then hand the site to a deploy target.
+
+Each step either succeeds or stops the publish before anything is sent, so a failure anywhere
+leaves the live site as it was: the build happens in a fresh folder (.cache/publish/site), the
+targets switch the live site only once every file of the new one is in place.
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from keter_site.tooling import build as site_build
+
+from . import checks, headers
+from .common import DeployError
+
+from keter_site.core.project import ROOT
+
+
+BUILD_DIR = ROOT / ".cache" / "publish"
+TARGETS = ("rsync", "s3")
+
+
+@dataclass
+class Prepared:
+    site: Path            # the built site, ready to send
+    nginx_conf: Path      # the nginx configuration rendered for it
+    settings: dict
+    seconds: float
+
+
+def load_settings(settings_file="publishconf.py", overrides=None):
+    return site_build.load_settings(settings_file, overrides)
+
+
+def _site_root(settings):
+    return f"{(settings.get('DEPLOY_RSYNC') or {}).get('path') or '/srv/keter-health'}".rstrip("/") + "/current"
+
+
+def _project_checks(site, settings):
+    """The checks `invoke check` runs on the development build, here on the site to publish:
+    every internal link resolves, and every page passes the Nu Html Checker."""
+    from keter_site.tooling import linkcheck, validate_html
+
+    problems = linkcheck.check(site, settings.get("SITEURL") or "")
+    try:
+        code, errors = validate_html.validate(site)
+    except FileNotFoundError as error:
+        return problems + [str(error)]
+    if code != 0 or errors:
+        problems += errors or [f"the Nu Html Checker failed (exit {code})"]
+    return problems
+
+
+def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=print):
+    """Build the site with `settings_file` into `build_dir`/site (default: the setting
+    DEPLOY_BUILD_PATH, or .cache/publish), write the hosts' header files
+    and the nginx configuration, and run every check. Raises DeployError with the report."""
+    started = time.perf_counter()
+    overrides = {"CACHE_CONTENT": False, **(overrides or {})}
+    settings = load_settings(settings_file, overrides)
+    build_dir = Path(build_dir or settings.get("DEPLOY_BUILD_PATH") or BUILD_DIR)
+    out(f"Building with {Path(settings_file).name} for {settings.get('SITEURL') or '(no SITEURL)'} ...")
+    result = site_build.build(settings_file, build_dir / "site", overrides, use_cache=False)
+    if not result.ok:
+        raise DeployError(f"{result.message}\nThe build failed, so nothing was published.")
+    site = result.output
+    try:
+        headers.write_host_files(settings, site)
+        nginx_conf = build_dir / "nginx" / headers.NGINX_CONF_NAME
+        nginx_conf.parent.mkdir(parents=True, exist_ok=True)
+        nginx_conf.write_text(headers.nginx_conf(settings, _site_root(settings)), encoding="utf-8")
+    except (ValueError, KeyError, OSError) as error:
+        raise DeployError(f"Could not write the security headers from deploy/policy.yml: {error}") from error
+    out("Checking the built site ...")
+    problems = checks.check_site(site, settings) + _project_checks(site, settings)
+    if problems:
+        raise DeployError("The built site failed the publish checks, so nothing was published:\n"
+                          + "\n".join(f"- {problem}" for problem in problems))
+    seconds = time.perf_counter() - started
+    out(f"Built and checked {result.pages} pages in {seconds:.1f} s.")
+    return Prepared(site, nginx_conf, settings, seconds)
+
+
+def make_target(settings, name=None, out=print):
+    name = name or settings.get("DEPLOY_TARGET") or "rsync"
+    if name == "rsync":
+        from .rsync_target import RsyncTarget
+
+        return RsyncTarget(settings.get("DEPLOY_RSYNC") or {}, out=out)
+    if name == "s3":
+        from .s3_target import S3Target
+
+        return S3Target(settings.get("DEPLOY_S3") or {}, out=out)
+    raise DeployError(f"unknown deploy target {name!r}: use one of {', '.join(TARGETS)} "
+                      "(DEPLOY_TARGET in publishconf.py or --target).")
+
+
+def publish(settings_file="publishconf.py", target=None, dry_run=False, build_dir=None, out=print):
+    """Build, check and deploy. Returns the Summary (None for a dry run)."""
+    started = time.perf_counter()
+    prepared = prepare(settings_file, build_dir, out=out)
+    deployer = make_target(prepared.settings, target, out=out)
+    summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
+    if summary is not None:
+        summary.seconds = time.perf_counter() - started
+        out(summary.line())
+    return summary
+
+
+def rollback(settings_file="publishconf.py", target=None, to=None, out=print):
+    settings = load_settings(settings_file)
+    return make_target(settings, target, out=out).rollback(to)

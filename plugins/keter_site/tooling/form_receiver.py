@@ -1,0 +1,262 @@
+"""The signup form's local receiver: try the whole form on one machine, with no account anywhere.
+
+`invoke serve` and `invoke livereload` start it on 127.0.0.1, at the address the development
+setting SIGNUP_ENDPOINT names (http://127.0.0.1:8001/signup). It answers like a Formspree-style
+form service, so the form behaves here as it will in production:
+- it takes form posts (application/x-www-form-urlencoded, as the form sends, or multipart);
+- a post that asks for JSON (`Accept: application/json`, as the page's script sends) gets
+  `{"ok": true}`; a plain post (no JavaScript) is redirected (303) to its `_next` field, the
+  thank-you page of the site that sent it;
+- a post whose honeypot field `_gotcha` is filled (by a bot) gets the same answer but is dropped;
+- every other post is appended, exactly as posted, as one JSON line to var/signups.jsonl
+  (git-ignored) and printed.
+Run it alone with `.venv/bin/python -m tooling.form_receiver [--port 8001]`.
+"""
+
+import argparse
+import email.parser
+import email.policy
+import json
+import sys
+import threading
+from datetime import datetime, timezone
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from keter_site.core.project import ROOT
+
+
+DEFAULT_STORE = ROOT / "var" / "signups.jsonl"
+HONEYPOT = "_gotcha"
+MAX_BODY = 1_000_000  # a signup is a few hundred bytes; refuse anything absurd
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _is_local(url):
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
+
+
+def parse_form(content_type, body):
+    """The posted fields, in order: {name: value}, or {name: [values]} for a repeated name."""
+    pairs = []
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+        if not message.is_multipart():
+            raise ValueError("a multipart post without parts")
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if name is not None:
+                pairs.append((name, part.get_payload(decode=True).decode("utf-8")))
+    elif kind in ("application/x-www-form-urlencoded", ""):
+        pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    else:
+        raise ValueError(f"cannot read a post of type {kind}")
+    fields = {}
+    for name, value in pairs:
+        if name in fields:
+            previous = fields[name]
+            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[name] = value
+    return fields
+
+
+class ReceiverHandler(BaseHTTPRequestHandler):
+    server_version = "SignupReceiver"
+
+    def log_message(self, format, *args):  # each submission is printed in full instead
+        pass
+
+    def send_cors_headers(self):
+        # The development site is served from another port: let its pages read our answers.
+        origin = self.headers.get("Origin", "")
+        if _is_local(origin):
+            self.send_header("Access-Control-Allow-Origin", origin)
+        self.send_header("Vary", "Origin")
+
+    def answer(self, status, body=b"", content_type="application/json", headers=()):
+        self.send_response(status)
+        self.send_cors_headers()
+        for name, value in headers:
+            self.send_header(name, value)
+        if body:
+            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def answer_json(self, status, data):
+        self.answer(status, json.dumps(data).encode("utf-8"))
+
+    def do_OPTIONS(self):
+        # A CORS preflight, should a browser send one for the script's post.
+        self.answer(HTTPStatus.NO_CONTENT, headers=[
+            ("Access-Control-Allow-Methods", "POST"),
+            ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+            ("Access-Control-Max-Age", "600")])
+
+    def do_GET(self):
+        self.answer_json(HTTPStatus.METHOD_NOT_ALLOWED, {"ok": False, "error": "post the signup form here"})
+
+    def do_POST(self):
+        if urlsplit(self.path).path != self.server.path:
+            self.answer_json(HTTPStatus.NOT_FOUND, {"ok": False, "error": f"the form posts to {self.server.path}"})
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            self.answer_json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"ok": False, "error": "body too large"})
+            return
+        body = self.rfile.read(length)
+        try:
+            fields = parse_form(self.headers.get("Content-Type", ""), body)
+        except (ValueError, UnicodeDecodeError) as error:
+            self.answer_json(HTTPStatus.BAD_REQUEST, {"ok": False, "error": f"not a form post: {error}"})
+            return
+        if self.server.answer_fault(self):
+            return
+        if str(fields.get(HONEYPOT) or "").strip():
+            self.server.echo(f"Signup form: dropped a post whose honeypot field {HONEYPOT} was filled (a bot).")
+        else:
+            self.server.keep(fields)
+        self.answer_success(fields)
+
+    def answer_success(self, fields):
+        if "application/json" in self.headers.get("Accept", ""):
+            self.answer_json(HTTPStatus.OK, {"ok": True})
+            return
+        target = self.thank_you_address(fields.get("_next"))
+        if target:
+            self.answer(HTTPStatus.SEE_OTHER, headers=[("Location", target)])
+        else:
+            self.answer(HTTPStatus.OK, "<!doctype html><title>Received</title><p>Received.</p>".encode(),
+                        content_type="text/html")
+
+    def thank_you_address(self, next_field):
+        """`_next` made absolute against the sending page (the dev site's pages name it by path,
+        as they do not know the port they are served on); only addresses on this machine."""
+        if not isinstance(next_field, str) or not next_field:
+            return ""
+        base = self.headers.get("Origin", "")
+        if not _is_local(base):
+            base = self.headers.get("Referer", "")
+        target = urljoin(base + ("/" if base and not urlsplit(base).path else ""), next_field)
+        return target if _is_local(target) else ""
+
+
+class SignupReceiver(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, store=DEFAULT_STORE, echo=print, path="/signup", handler=ReceiverHandler):
+        super().__init__(address, handler)
+        self.store = Path(store)
+        self.echo = echo
+        self.path = path
+        self._lock = threading.Lock()
+
+    @property
+    def url(self):
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}{self.path}"
+
+    def handle_error(self, request, client_address):
+        # A page that gave up waiting (its timeout) has closed the connection: nothing to report.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def answer_fault(self, handler):
+        """Tests override this to make a post fail on purpose; True when it answered the post."""
+        return False
+
+    def keep(self, fields):
+        record = {"received": datetime.now(timezone.utc).isoformat(timespec="seconds"), "fields": fields}
+        line = json.dumps(record, ensure_ascii=False)
+        with self._lock:
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            with self.store.open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
+        try:
+            self.echo(f"Signup form: received {line}")
+        except UnicodeEncodeError:  # a terminal that cannot show Hebrew: print it escaped
+            self.echo(f"Signup form: received {json.dumps(record)}")
+
+    def records(self):
+        with self._lock:
+            return read_records(self.store)
+
+
+def read_records(store):
+    """Every submission kept in `store` so far, oldest first."""
+    store = Path(store)
+    if not store.exists():
+        return []
+    return [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines() if line]
+
+
+def make_server(host="127.0.0.1", port=8001, store=DEFAULT_STORE, echo=print, path="/signup",
+                server_class=SignupReceiver):
+    """A receiver bound to host:port (port 0: any free port), not yet serving."""
+    return server_class((host, port), store=store, echo=echo, path=path)
+
+
+def start(server):
+    threading.Thread(target=server.serve_forever, daemon=True, name="signup-receiver").start()
+    return server
+
+
+def stop(server):
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
+
+def start_for_site(settings_file="pelicanconf.py", store=DEFAULT_STORE):
+    """Start a receiver at the address the site's SIGNUP_ENDPOINT names, when that address is on
+    this machine (the development default); None when the form posts elsewhere."""
+    from keter_site.signup_form import resolve
+    from keter_site.tooling.build import load_settings
+
+    endpoint, _ = resolve(load_settings(settings_file))
+    parts = urlsplit(endpoint)
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
+        print(f"The signup form posts to {endpoint or '(nowhere)'}; no local receiver started.")
+        return None
+    try:
+        server = start(make_server(parts.hostname, parts.port or 80, store, path=parts.path or "/"))
+    except OSError as error:
+        print(f"The signup form's local receiver could not start on {endpoint}: {error}. "
+              "Is another `invoke serve` running?", file=sys.stderr)
+        return None
+    shown = store.relative_to(ROOT) if store.is_relative_to(ROOT) else store
+    print(f"Signup form submissions go to {endpoint} and are kept in {shown}.")
+    return server
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    args = parser.parse_args(argv)
+    server = make_server(port=args.port, store=args.store)
+    print(f"Receiving signup form posts at {server.url} (Ctrl+C stops); kept in {args.store}.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

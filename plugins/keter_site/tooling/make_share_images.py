@@ -1,0 +1,94 @@
+"""Make the share images that link previews show (WhatsApp, Facebook, X, search results):
+theme/static/images/share-<lang>.png, 1200x630 PNG, one per language in LANGUAGES.
+
+Each image is the clinic's name and a tagline (site.name and seo.share_tagline in
+theme/strings/<lang>.yml) on the theme's colours, drawn by headless Chromium from a small HTML
+page, so Hebrew (right to left, with its own font) is laid out exactly as a browser lays it out.
+Run it again after changing those strings, then commit the images:
+
+    .venv/bin/python -m keter_site.tooling.make_share_images
+"""
+
+import html
+import importlib.util
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from keter_site.core.project import ROOT
+
+
+CHROMIUM = "/usr/bin/chromium"
+WIDTH, HEIGHT = 1200, 630
+MAX_BYTES = 60_000  # messaging apps drop preview images that are slow to fetch
+OUT = ROOT / "theme" / "static" / "images"
+
+# The favicon's crown, drawn larger; colours are the theme's --accent and --paper.
+PAGE = """<!doctype html>
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><style>
+html, body {{ margin: 0; width: {width}px; height: {height}px; overflow: hidden; }}
+body {{ box-sizing: border-box; padding: 0 96px; display: flex; flex-direction: column;
+  justify-content: center; background: #0b5e63; color: #fbfaf7;
+  font-family: "Noto Sans Hebrew", "Noto Sans", sans-serif; }}
+svg {{ width: 132px; height: 132px; margin-block-end: 36px; }}
+h1 {{ font-size: 104px; line-height: 1.1; margin: 0 0 28px; font-weight: 700; }}
+p {{ font-size: 54px; line-height: 1.3; margin: 0; max-width: 960px; text-wrap: balance; }}
+.rule {{ width: 160px; height: 8px; background: #fbfaf7; margin-block-end: 36px; border-radius: 4px; }}
+</style></head><body>
+<svg viewBox="4 6 24 22" aria-hidden="true"><path d="M6 22h20l1-11-5.5 4.5L16 8l-5.5 7.5L5 11z" fill="#fbfaf7"/>
+<rect x="6" y="24" width="20" height="2.5" rx="1" fill="#fbfaf7"/></svg>
+<h1>{name}</h1>
+<div class="rule"></div>
+<p>{tagline}</p>
+</body></html>
+"""
+
+
+def _languages():
+    spec = importlib.util.spec_from_file_location("pelicanconf", ROOT / "pelicanconf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    return conf.LANGUAGES
+
+
+def png_size(data):
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    return struct.unpack(">II", data[16:24])
+
+
+def make(lang, language, workdir):
+    strings = yaml.safe_load((ROOT / "theme" / "strings" / f"{lang}.yml").read_text(encoding="utf-8"))
+    page = Path(workdir) / f"share-{lang}.html"
+    page.write_text(PAGE.format(lang=lang, dir=language["dir"], width=WIDTH, height=HEIGHT,
+                                name=html.escape(strings["site.name"]),
+                                tagline=html.escape(strings["seo.share_tagline"])), encoding="utf-8")
+    shot = Path(workdir) / f"share-{lang}.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--force-device-scale-factor=1", f"--window-size={WIDTH},{HEIGHT}",
+                    f"--user-data-dir={Path(workdir) / 'profile'}", f"--screenshot={shot}",
+                    page.as_uri()], check=True, capture_output=True, timeout=120)
+    data = shot.read_bytes()
+    if png_size(data) != (WIDTH, HEIGHT):
+        raise SystemExit(f"{lang}: Chromium made a {png_size(data)} image, not {WIDTH}x{HEIGHT}.")
+    if len(data) > MAX_BYTES:
+        raise SystemExit(f"{lang}: the image is {len(data)} bytes (at most {MAX_BYTES}); shorten the text.")
+    target = OUT / f"share-{lang}.png"
+    target.write_bytes(data)
+    return target, len(data)
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as workdir:
+        for lang, language in _languages().items():
+            target, size = make(lang, language, workdir)
+            print(f"{target.relative_to(ROOT)}: {WIDTH}x{HEIGHT}, {size} bytes")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

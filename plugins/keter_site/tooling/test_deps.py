@@ -1,0 +1,40 @@
+"""Install what the test suite needs and the machine lacks: Debian packages (Chromium for the
+browser tests) and the npm packages in package.json. Safe to run again: it installs only
+what is missing."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from keter_site.core.project import ROOT
+
+
+# Debian package -> the program it provides.
+DEBIAN_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
+    "default-jre-headless": "/usr/bin/java",  # the Nu Html Checker (vnu.jar)
+    # The deploy tests: a real web server, SSH server and client, and rsync.
+    "nginx-light": "/usr/sbin/nginx",
+    "openssh-server": "/usr/sbin/sshd",
+    "openssh-client": "/usr/bin/ssh",
+    "rsync": "/usr/bin/rsync",
+}
+
+
+def _missing_debian():
+    return [pkg for pkg, path in DEBIAN_PACKAGES.items() if not Path(path).exists()]
+
+
+def ensure():
+    missing = _missing_debian()
+    if missing:
+        print(f"Installing Debian packages the tests need: {', '.join(missing)}")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+                       check=True, env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    lock, stamp = ROOT / "package-lock.json", ROOT / "node_modules" / ".installed-from-lock"
+    if not stamp.exists() or stamp.read_bytes() != lock.read_bytes():
+        print("Installing npm packages the tests need (npm ci)")
+        subprocess.run([shutil.which("npm") or "npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+        stamp.write_bytes(lock.read_bytes())

@@ -1,0 +1,58 @@
+"""Which translations are up to date, from the content files alone (no git history needed).
+
+A translation records the fingerprint of the source-language page it was made from, in its
+front matter (`source_hash: ...`). When the source page's title, description or text change,
+its fingerprint changes, and the translation is stale until an editor updates it and runs
+`invoke translations --done PAGE LANG`, which records the new fingerprint.
+"""
+
+import hashlib
+from pathlib import Path
+
+from keter_site.core.front_matter import set_keys, split
+
+HASH_KEY = "source_hash"
+FINGERPRINTED_KEYS = ("title", "description")
+
+
+def fingerprint(source_text):
+    meta, body, _ = split(source_text)
+    material = "\n".join([*(meta.get(k, "") for k in FINGERPRINTED_KEYS), body.strip()])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:12]
+
+
+def status_table(content, languages, source_lang):
+    """{slug: ({lang: state}, {lang: path})} for every page of every language; a state is
+    "source", "ok", "stale", "missing", or "no source" (the source-language page is missing)."""
+    content = Path(content)
+    slugs = {}
+    for lang in languages:
+        # Pages in content/<lang>/, articles in content/<lang>/articles/ (any depth).
+        for path in sorted((content / lang).rglob("*.md")):
+            meta, _, _ = split(path.read_text(encoding="utf-8"))
+            folder = path.parent.relative_to(content / lang).as_posix()
+            slug = meta.get("slug", path.stem)
+            slugs.setdefault(slug if folder == "." else f"{folder}/{slug}", {})[lang] = path
+    table = {}
+    for slug, files in sorted(slugs.items()):
+        source = files.get(source_lang)
+        expected = fingerprint(source.read_text(encoding="utf-8")) if source else None
+        row = {}
+        for lang in languages:
+            path = files.get(lang)
+            if path is None:
+                row[lang] = "missing"
+            elif lang == source_lang:
+                row[lang] = "source"
+            else:
+                recorded = split(path.read_text(encoding="utf-8"))[0].get(HASH_KEY)
+                row[lang] = "no source" if expected is None else "ok" if recorded == expected else "stale"
+        table[slug] = (row, files)
+    return table
+
+
+def mark_done(translation_path, source_path):
+    """Record in the translation that it matches the current source page."""
+    value = fingerprint(Path(source_path).read_text(encoding="utf-8"))
+    set_keys(translation_path, {HASH_KEY: value})
+    return value

@@ -1,0 +1,128 @@
+"""UI strings: the words of the theme (menus, buttons, labels, footer) in every language.
+
+One flat YAML file per language in UI_STRINGS_DIR (theme/strings/<lang>.yml), the same keys in
+each, loaded with python-i18n. Templates reach them through one Jinja function, `t('key')`,
+which uses the language of the page being rendered. A key missing in any language stops the
+build naming the key and the language: a reader must never see a raw key or another language.
+Dates are formatted here too (Babel's locale data), so no operating-system locale is needed.
+
+Context key it writes: TRANSLATE, the function translate(key, lang, **values), for plugins that
+write text outside templates (seo's structured data and web manifests).
+"""
+
+from datetime import date
+from pathlib import Path
+
+import i18n
+import yaml
+from babel.dates import format_date
+from jinja2 import pass_context
+from pelican import signals
+
+from keter_site.core.problems import report
+
+# libyaml's safe loader when PyYAML was built with it (ten times faster), else the pure-Python one.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class MissingUIString(Exception):
+    exitcode = 1
+
+
+def _catalog_path(settings, lang):
+    return Path(settings["UI_STRINGS_DIR"]) / f"{lang}.yml"
+
+
+def _read_catalog(path):
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
+    except FileNotFoundError:
+        return None, "the UI strings file is missing."
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" near line {mark.line + 1}" if mark else ""
+        return None, f"the file is not valid YAML{line}: {getattr(error, 'problem', error)}."
+    if not isinstance(data, dict) or any(not isinstance(v, str) for v in data.values()):
+        return None, "every line must be `key: text` (a flat list of strings, no nesting)."
+    return data, ""
+
+
+def load_catalogs(settings):
+    """Load every language's strings into python-i18n; return the problems (files missing or
+    broken, keys one language has and another lacks) as `report()` keyword arguments."""
+    i18n.set("skip_locale_root_data", True)
+    i18n.set("filename_format", "{locale}.{format}")
+    i18n.set("error_on_missing_translation", True)
+    i18n.set("fallback", None)
+    i18n.translations.container.clear()
+
+    languages = list(settings["LANGUAGES"])
+    catalogs, problems = {}, []
+    for lang in languages:
+        path = _catalog_path(settings, lang)
+        data, error = _read_catalog(path)
+        if error:
+            problems.append(dict(path=str(path), message=error,
+                                 fix="Copy the keys from another language's strings file and translate the text."))
+            continue
+        catalogs[lang] = data
+        for key, text in data.items():
+            i18n.add_translation(key, text, locale=lang)
+
+    all_keys = set().union(*catalogs.values()) if catalogs else set()
+    for lang, data in catalogs.items():
+        for key in sorted(all_keys - set(data)):
+            holder = next(other for other in catalogs if key in catalogs[other])
+            problems.append(dict(
+                path=str(_catalog_path(settings, lang)),
+                message=f"UI string '{key}' is missing in language '{lang}'.",
+                fix=f"Add `{key}: ...` with the {lang} text (see {holder}.yml for what it says)."))
+    return problems
+
+
+def translate(key, lang, **values):
+    if not i18n.translations.has(key, lang):
+        raise MissingUIString(
+            f"UI string '{key}' is missing in language '{lang}'. How to fix: add `{key}: ...` "
+            f"to theme/strings/{lang}.yml and to every other language's strings file.")
+    return i18n.t(key, locale=lang, **values)
+
+
+def _page_lang(context):
+    page = context.get("page")
+    return getattr(page, "lang", None) or context.get("lang") or context["DEFAULT_LANG"]
+
+
+@pass_context
+def t(context, key, **values):
+    """`{{ t('nav.menu') }}`: the string in the language of the page being rendered."""
+    return translate(key, _page_lang(context), **values)
+
+
+@pass_context
+def localized_date(context, value, fmt="long"):
+    """A date written the way the page's language writes it (e.g. 5 במרץ 2026, March 5, 2026)."""
+    locale = context["LANGUAGES"][_page_lang(context)].get("locale", _page_lang(context))
+    if isinstance(value, str):
+        value = date.fromisoformat(value.strip())  # checked by build_checks before writing
+    return format_date(value, format=fmt, locale=locale)
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["t"] = t
+    generator.env.filters["localized_date"] = localized_date
+
+
+def _on_init(pelican):
+    for problem in load_catalogs(pelican.settings):
+        report(**problem)
+    # Context key for other plugins (seo): TRANSLATE(key, lang, **values).
+    pelican.settings["TRANSLATE"] = translate
+
+
+def register():
+    signals.initialized.connect(_on_init)
+    signals.generator_init.connect(_add_to_jinja)
+
+
+__all__ = ["register", "translate"]
