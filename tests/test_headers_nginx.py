@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.support.nginx import nginx_server
-from tests.support.publishing import SIGNUP_ORIGIN, base_environment, deploy_command, run
+from tests.support.publishing import SIGNUP_ORIGIN, base_environment, copy_site, deploy_command, run
 from tests.support.processes import free_port
 
 EXPECTED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -51,7 +51,8 @@ def published(tmp_path_factory):
     base = tmp_path_factory.mktemp("published")
     port = free_port()
     env = base_environment(SITEURL=f"http://127.0.0.1:{port}", DEPLOY_PATH=str(base / "srv"))
-    build = run(deploy_command("build", "--out", base / "build"), env)
+    settings, _ = copy_site(base / "site")  # launch-ready: real contact details, reviews recorded
+    build = run(deploy_command("build", "--settings", settings, "--out", base / "build"), env)
     assert build.returncode == 0, build.log
     (base / "srv").mkdir()
     (base / "srv" / "current").symlink_to(base / "build" / "site")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from tests.support.browser import serve_directory
+from keter_site.medical_review import records
 from tests.support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings, run_pelican
 
 conf = project_settings()
@@ -270,8 +271,10 @@ def test_structured_data_on_every_page(site):
             service = node["availableService"]
             assert service["@type"] == "MedicalTherapy"
             assert service["name"] == _strings(lang)["seo.therapy_name"]
-            items = [i.strip() for i in _strings(lang)["seo.contraindications"].split(";")]
-            assert service["contraindication"] == items and len(items) >= 2
+            # The list the physician reviews on is-kap-right, word for word.
+            listed = [" ".join(li.get_text().split()) for li in
+                      site.html(_path_of("is-kap-right", lang) + "index.html").select(".prose .contraindications li")]
+            assert service["contraindication"] == listed and len(listed) >= 5
             continue
         expected = {"BreadcrumbList"}
         if meta.get("medical") == "true":
@@ -285,23 +288,20 @@ def test_structured_data_on_every_page(site):
         if "MedicalWebPage" in nodes:
             page = nodes["MedicalWebPage"]
             assert page["url"] == own and page["name"] == meta["title"] and page["inLanguage"] == lang
-            assert page["lastReviewed"] == meta["last_reviewed"]
-            date.fromisoformat(page["lastReviewed"])
-            assert page["reviewedBy"]["@type"] == "Person"
-            assert page["reviewedBy"]["name"] == meta["reviewed_by"]
-            assert page["reviewedBy"]["url"] == f"{BASE}/{_path_of('team', lang)}"
+            # Nobody has approved today's text: the data claims no review either.
+            assert "lastReviewed" not in page and "reviewedBy" not in page
 
 
 def conf_faq_slug():
     return conf.SPECIAL_PAGES["faq"]
 
 
-def test_contraindications_name_the_conditions_the_clinic_names():
-    # The clinic's source names these two; the rest are "may not be eligible" (references.md).
-    assert "blood pressure" in _strings("en")["seo.contraindications"]
-    assert "psychosis" in _strings("en")["seo.contraindications"]
-    assert "לחץ דם" in _strings("he")["seo.contraindications"]
-    assert "פסיכוזה" in _strings("he")["seo.contraindications"]
+def test_contraindications_name_the_conditions_the_clinic_names(site):
+    # The clinic's source names these two; the rest are "may not be eligible" (the registry).
+    for lang, words in (("en", ("blood pressure", "psychosis")), ("he", ("לחץ דם", "פסיכוזה"))):
+        items = site.html(_path_of("is-kap-right", lang) + "index.html").select(".prose .contraindications li")
+        text = " ".join(li.get_text() for li in items)
+        assert all(word in text for word in words), (lang, text)
 
 
 def test_faq_structured_data_is_the_faq_page(site):
@@ -340,8 +340,11 @@ def _fixture_with_faq(tmp_path, question, answer, title="FAQ", description="Ques
     for lang in ("he", "en"):
         body = f"Intro text.\n\n## {question}\n\n{answer}\n\n## Second question?\n\nSecond answer.\n"
         fixture.write_page(lang, "faq", page_text(
-            "faq", lang, title=title, body=body, description=description, medical="true",
-            reviewed_by=f'ד"ר {SCRIPT_END}', last_reviewed="2026-11-26"))
+            "faq", lang, title=title, body=body, description=description, medical="true"))
+    # The physician's approval, recorded as `bin/invoke review --approve` records it, under a
+    # name that carries the script end tag too.
+    texts = {lang: records.page_text(fixture.content / lang / "faq.md") for lang in ("he", "en")}
+    records.write_record(fixture.content / "data" / "reviews", "faq", texts, f'ד"ר {SCRIPT_END}', date.today())
     return fixture
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.support.browser import serve_directory
 from tests.support.receiver import Endpoint
-from tests.support.sites import NO_CACHE, ROOT, run_pelican
+from tests.support.sites import NO_CACHE, ROOT, project_settings, run_pelican
 
 from keter_site.signup_form import origin_of
 from keter_site.tooling import form_receiver
@@ -155,9 +155,14 @@ def test_development_build_posts_to_the_local_receiver(site):
 
 
 def test_every_other_page_calls_to_the_signup_page_in_its_language(site):
+    settings = project_settings()
+    quiet = {settings.SPECIAL_PAGES[role] for role in settings.NO_SIGNUP_CTA}
+    assert {"signup-thanks", "privacy", "accessibility", "crisis", "disclaimer", "404"} <= quiet
     for path in site.pages():
-        if "/signup-thanks/" in f"/{path}":
-            # Right after sending, a "leave your details" call would only confuse.
+        slug = path.removeprefix("en/").split("/")[0].removesuffix(".html")
+        if slug in quiet - {"signup"}:
+            # Right after sending, on the legal pages and where someone looks for crisis help,
+            # a "leave your details" call would only confuse or pressure.
             assert not site.html(path).select("aside.cta"), path
             continue
         if "/signup/" in f"/{path}" or path.startswith("theme/"):
@@ -476,7 +481,7 @@ def test_publish_build_refuses_a_missing_endpoint(tmp_path):
 def test_publish_build_posts_to_the_https_endpoint_and_returns_to_the_public_site(tmp_path):
     build = run_pelican(ROOT / "publishconf.py", tmp_path / "out",
                         env={"SIGNUP_ENDPOINT": "https://forms.example/f/abc", "ALLOW_STALE_TRANSLATIONS": "1",
-                             "SITEURL": "https://www.keter-health.example"})
+                             "SITEURL": "https://www.keter-health.example", "STAGING": "1"})
     assert build.returncode == 0, build.log
     html = build.html("en/signup/index.html")
     assert html.select_one("form#signup-form")["action"] == "https://forms.example/f/abc"

@@ -6,11 +6,15 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
-from .sites import ROOT
+from .sites import ROOT, without_examples
 
 from keter_site.core.project import settings_preamble
+from keter_site.medical_review import records
+from keter_site.tooling import readiness
+from keter_site.tooling.build import load_settings
 
 # An https endpoint on a name that never resolves: the browser test answers it itself.
 SIGNUP_ENDPOINT = "https://forms.example.test/f/abc"
@@ -32,16 +36,33 @@ def copy_site(base):
     settings.write_text(settings_preamble('publishconf') + textwrap.dedent(f"""\
         PATH = {str(content)!r}
         CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
+        REVIEWS_PATH = {str(content / 'data' / 'reviews')!r}
         CACHE_PATH = {str(base / 'cache')!r}
         DEPLOY_BUILD_PATH = {str(base / 'build')!r}
         """), encoding="utf-8")
+    make_ready(settings)
     return settings, content
 
 
+def make_ready(settings_file, by="Test Physician, MD"):
+    """What the clinic does before launch, done to the copy: its real contact details in place
+    of the EXAMPLE values, and the physician's approval recorded (the real record format) for
+    every medical page's current text."""
+    settings = load_settings(settings_file)
+    clinic = Path(settings["CLINIC_DATA_FILE"])
+    clinic.write_text(without_examples(clinic.read_text(encoding="utf-8")), encoding="utf-8")
+    for status in readiness.pages(settings):
+        if status.medical:
+            texts = {lang: records.page_text(path) for lang, path in status.files.items()}
+            records.write_record(settings["REVIEWS_PATH"], status.key, texts, by, date.today())
+
+
 def add_marker(content, text):
-    """Put `text` at the end of the English home page (it shows at /en/)."""
+    """Put `text` at the end of the English home page (it shows at /en/); the physician approves
+    the change, as a real edit of a medical page needs."""
     page = content / "en" / "home.md"
     page.write_text(page.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{text}\n", encoding="utf-8")
+    make_ready(content.parent / "publishtest.py")
 
 
 def deploy_command(*args):

@@ -20,7 +20,6 @@ from pelican import signals
 from keter_site.core import content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.core.front_matter import line_of
 from keter_site.core.problems import report
 
 TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
@@ -49,7 +48,7 @@ def _load(settings):
     for key, value in data.items():
         if key == EXAMPLES_KEY:
             continue
-        line = line_of(path, f"{key}:")
+        line = _key_line(path, key)
         if not TOKEN.fullmatch(f"{{clinic:{key}}}"):
             problems.append(dict(path=str(path), line=line, message=f"`{key}` is not a usable name for a clinic fact.",
                                  fix="Use lowercase English letters and underscores, such as `opening_hours`."))
@@ -66,10 +65,18 @@ def _load(settings):
                                  fix=f'Write `{key}: "..."`.'))
     examples = data.get(EXAMPLES_KEY, [])
     if not isinstance(examples, list) or any(k not in data for k in examples):
-        problems.append(dict(path=str(path), line=line_of(path, f"{EXAMPLES_KEY}:"),
+        problems.append(dict(path=str(path), line=_key_line(path, EXAMPLES_KEY),
                              message=f"`{EXAMPLES_KEY}` must list keys of this file.",
                              fix=f"Write it as `{EXAMPLES_KEY}: [phone, email]`, naming only keys above it."))
     return data, problems
+
+
+def _key_line(path, key):
+    """The line where a top-level key starts (comments may mention the key before it)."""
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if text.startswith(f"{key}:"):
+            return number
+    return 0
 
 
 def example_keys(settings):
@@ -118,7 +125,7 @@ def _on_init(pelican):
         for key in example_keys(settings):
             report(path, f"`{key}` is still an EXAMPLE value, not the clinic's real one.",
                    f"Replace the value of `{key}` with the clinic's real one, then remove `{key}` "
-                   f"from `{EXAMPLES_KEY}` at the bottom of the file.", line_of(path, f"{key}:"))
+                   f"from `{EXAMPLES_KEY}` at the bottom of the file.", _key_line(path, key))
 
 
 def _check_and_expand(generators):
