@@ -133,6 +133,6 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 # development so any local server works; these addresses point at `invoke serve` instead.
 # publishconf.py sets CANONICAL_BASE = SITEURL.
 CANONICAL_BASE = "http://127.0.0.1:8000"
-# The browser's toolbar colour and the web manifest's colours (--accent and --paper in site.css).
-SEO_THEME_COLOR = "#0b5e63"
-SEO_BACKGROUND_COLOR = "#fbfaf7"
+# The site's icon, under the theme's static folder (the page head and the web manifests use it).
+# The toolbar and manifest colours are read from site.css (--accent and --paper), never repeated.
+SITE_FAVICON = "favicon.svg"

@@ -129,3 +129,111 @@ def test_no_testimonials_or_promises():
             # "not a one-time cure" is the one honest use of the word.
             if match and not re.search(r"\bnot (a|an) [\w-]* ?cure\b", line, re.I):
                 pytest.fail(f"{path.name}: {line.strip()}")
+
+
+# --- What a patient needs before saying yes (risks, off-label, consent, crisis, legal pages) ------
+
+def _text(site, slug, lang):
+    return " ".join(site.html(_url(slug, lang)).select_one(".prose").get_text().split())
+
+
+def _source(slug, lang):
+    return (ROOT / "content" / lang / f"{slug}.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug", ("home", "is-kap-right", "process", "treatment-setting", "faq"))
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_risks_page_is_linked_from_where_decisions_are_made(site, lang, slug):
+    target = ("/en" if lang == "en" else "") + "/side-effects/"
+    assert site.html(_url(slug, lang)).select(f".prose a[href^='{target}']"), slug
+
+
+def test_the_risks_page_has_the_same_sections_in_both_languages_and_cites_every_one(site):
+    sections = {}
+    for lang in LANGS:
+        prose = site.html(_url("side-effects", lang)).select_one(".prose")
+        headings = prose.find_all("h2")
+        sections[lang] = len(headings)
+        for heading in headings[:-1]:  # the last section only points onwards
+            cited = []
+            for sibling in heading.find_next_siblings():
+                if sibling.name == "h2":
+                    break
+                cited += sibling.select("sup.cite")
+            assert cited, (lang, heading.get_text())
+    assert sections["he"] == sections["en"] >= 7
+    en = _text(site, "side-effects", "en")
+    for fact in ("dream", "dizziness", "nausea or vomiting", "blood pressure and pulse", "double vision",
+                 "drowsiness", "until the next day", "take you home", "alcohol", "every medicine",
+                 "101", "bladder", "dependence", "esketamine"):
+        assert fact in en, fact
+
+
+@pytest.mark.parametrize("slug", ("home", "is-kap-right", "process", "signup"))
+def test_off_label_use_and_written_consent_are_said_plainly(site, slug):
+    en, he = _text(site, slug, "en"), _text(site, slug, "he")
+    assert "off-label" in en and "not approved" in en and "not yet approved" not in en, slug
+    assert "מחוץ להתוויה" in he and not re.search(r"עדיין (לא|אינו) מאושר", he), slug
+    if slug != "signup":
+        assert re.search(r"written (informed )?consent", en, re.I) and "הסכמה מדעת" in he, slug
+
+
+def test_corrected_claims_are_gone():
+    en = {slug: _source(slug, "en") for slug in PAGES}
+    assert "low risk of dependency" not in en["benefits"].lower() + en["faq"].lower()
+    assert "known for acting quickly" not in en["faq"]
+    assert "always" not in en["treatment-setting"].lower().split("intramuscular")[0][-80:]
+    # Benzodiazepines are "also used", never a first-line treatment.
+    for slug in ("home", "anxiety", "is-kap-right"):
+        for sentence in re.split(r"(?<=[.:])\s", en[slug]):
+            if "enzodiazepine" in sentence and "Benzodiazepines, opioids" not in sentence:
+                assert "also used" in sentence, (slug, sentence)
+    # The second S of SSRI is serotonin.
+    assert re.search(r"selective serotonin reuptake inhibitor", en["how-it-works"], re.I)
+    # Panic disorder is named among anxiety disorders, never as what the studies targeted.
+    for slug in ("what-is-kap", "research", "is-kap-right", "benefits"):
+        assert "panic" not in en[slug].lower(), slug
+
+
+def test_crisis_page_names_every_line_and_asks_nothing_of_the_reader(site):
+    en, he = _text(site, "crisis", "en"), _text(site, "crisis", "he")
+    assert en.count("suicide") == 1 and "התאבדות" in he
+    for number in ("101", "1201", "1-800-363-363"):
+        assert number in en and number in he
+    assert "SAHAR" in en and 'סה"ר' in he and "NATAL" in en and 'נט"ל' in he
+    for slug in ("crisis", "disclaimer", "privacy", "accessibility"):
+        for lang in LANGS:
+            html = site.html(_url(slug, lang))
+            assert not html.select("aside.cta"), (slug, lang)
+            assert not html.select_one(".prose").select("a[href$='/signup/']"), (slug, lang)
+
+
+def test_legal_pages_name_what_the_law_asks_for(site):
+    privacy = _text(site, "privacy", "en")
+    for fact in ("voluntary", "special sensitivity", "Privacy Protection Authority", "right to see",
+                 "correct", "delet", "outside Israel", "optional"):
+        assert fact in privacy, fact
+    accessibility = _text(site, "accessibility", "en")
+    for fact in ("5568", "WCAG 2.1", "AA", "axe-core", "keyboard", "Nu Html Checker", "coordinator"):
+        assert fact in accessibility, fact
+
+
+def test_credentials_and_legal_details_are_clinic_data_marked_example_until_supplied():
+    clinic = yaml.safe_load((ROOT / "content" / "data" / "clinic.yml").read_text(encoding="utf-8"))
+    needed = {"physician_specialty", "physician_licence", "facilitator_profession", "facilitator_licence",
+              "accessibility_coordinator", "accessibility_phone", "accessibility_email", "controller_name",
+              "controller_address", "form_processor", "form_processor_location", "retention"}
+    assert needed <= set(clinic) and needed <= set(clinic["example_values"])
+    team = _source("team", "en") + _source("team", "he")
+    assert "{clinic:physician_licence}" in team and "{clinic:facilitator_profession}" in team
+    for path in (ROOT / "content").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bcertified\b|\bCKF\b|מוסמכ", text, re.I), path
+
+
+def test_hebrew_wording_is_consistent():
+    he = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "content" / "he").glob("*.md"))
+    he += (ROOT / "theme" / "strings" / "he.yml").read_text(encoding="utf-8")
+    for wrong in ("הריון", "מספקטרום", "אינה פסק דין", "נבדק רפואית", "אימייל", "יום-יום"):
+        assert wrong not in he, wrong
+    assert "התוויות נגד" in he and "היריון" in he

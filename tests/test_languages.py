@@ -114,7 +114,8 @@ def test_footer_has_crisis_lines_and_legal_links(site):
         assert {"tel:101", "tel:1201"} <= tels, relative
         hrefs = [a["href"] for a in footer.select(".footer-links a")]
         prefix = "/en/" if relative.startswith("en/") else "/"
-        assert hrefs == [f"{prefix}accessibility/", f"{prefix}privacy/"], relative
+        assert hrefs == [f"{prefix}accessibility/", f"{prefix}privacy/", f"{prefix}disclaimer/"], relative
+        assert footer.select_one(f".crisis a[href='{prefix}crisis/']"), relative
 
 
 def test_nothing_is_loaded_from_another_host(site):

@@ -240,13 +240,13 @@ def test_favicon_manifest_and_theme_colour(site):
         assert (site.output / "theme" / "favicon.svg").stat().st_size < 1000
         manifests = doc.find_all("link", rel="manifest")
         assert [m["href"] for m in manifests] == [f"/{_prefix(lang)}site.webmanifest"], relative
-        assert _one(doc, "theme-color") == conf.SEO_THEME_COLOR
+        assert _one(doc, "theme-color") == ACCENT
     for lang in LANGS:
         manifest = json.loads((site.output / f"{_prefix(lang)}site.webmanifest").read_text(encoding="utf-8"))
         assert manifest["name"] == _strings(lang)["site.name"]
         assert manifest["lang"] == lang and manifest["dir"] == conf.LANGUAGES[lang]["dir"]
         assert manifest["start_url"] == f"/{_prefix(lang)}"
-        assert manifest["theme_color"] == conf.SEO_THEME_COLOR
+        assert manifest["theme_color"] == ACCENT
         assert [icon["src"] for icon in manifest["icons"]] == ["/theme/favicon.svg"]
 
 
@@ -290,6 +290,10 @@ def test_structured_data_on_every_page(site):
             assert page["url"] == own and page["name"] == meta["title"] and page["inLanguage"] == lang
             # Nobody has approved today's text: the data claims no review either.
             assert "lastReviewed" not in page and "reviewedBy" not in page
+
+
+# The toolbar colour is the stylesheet's --accent (one place for the theme's colours).
+ACCENT = re.search(r"--accent:\s*(#[0-9a-fA-F]+)", (ROOT / "theme" / "assets" / "site.css").read_text(encoding="utf-8"))[1]
 
 
 def conf_faq_slug():

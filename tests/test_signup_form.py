@@ -310,9 +310,9 @@ def test_missing_and_invalid_answers_are_explained_in_the_page_language(page, fo
     expect(summary).to_be_focused()
     expect(summary).to_have_attribute("role", "alert")
     expect(summary.locator("h3")).to_have_text(strings["signup.error_summary_title"])
+    # E-mail is optional: the phone is how the clinic makes contact.
     missing = {"name": "signup.error_name_required", "phone": "signup.error_phone_required",
-               "email": "signup.error_email_required", "language": "signup.error_language_required",
-               "consent": "signup.error_consent_required"}
+               "language": "signup.error_language_required", "consent": "signup.error_consent_required"}
     expect(summary.locator("a")).to_have_text([strings[key] for key in missing.values()])
     for field, key in missing.items():
         error = page.locator(f"#signup-{field}-error")
@@ -328,8 +328,9 @@ def test_missing_and_invalid_answers_are_explained_in_the_page_language(page, fo
     # Each summary link takes the keyboard to its field.
     summary.locator("a").nth(1).click()
     expect(page.locator("#signup-phone")).to_be_focused()
-    summary.locator("a").nth(3).click()
+    summary.locator("a").nth(2).click()
     expect(page.locator("#signup-language-he")).to_be_focused()
+    expect(page.locator("#signup-email")).not_to_have_attribute("aria-invalid", "true")
 
     # Wrong formats get their own message; what was right is no longer marked.
     person = PEOPLE[lang]
@@ -486,6 +487,28 @@ def test_publish_build_posts_to_the_https_endpoint_and_returns_to_the_public_sit
     html = build.html("en/signup/index.html")
     assert html.select_one("form#signup-form")["action"] == "https://forms.example/f/abc"
     assert html.select_one("input[name=_next]")["value"] == "https://www.keter-health.example/en/signup-thanks/"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_email_is_optional_with_and_without_script(browser, form_site, receiver, lang):
+    person = {**PEOPLE[lang], "email": ""}
+    for javascript in (True, False):
+        context = browser.new_context(java_script_enabled=javascript)
+        tab = context.new_page()
+        try:
+            open_form(tab, form_site, lang)
+            assert tab.locator("#signup-email").get_attribute("required") is None
+            fill(tab, person)
+            tab.click(SUBMIT)
+            if javascript:
+                expect_sent(tab)
+            else:
+                tab.wait_for_url(f"{form_site}{PREFIX[lang]}/signup-thanks/", timeout=WAIT)
+        finally:
+            context.close()
+    kept = receiver.records()
+    assert len(kept) == 2 and all(r["fields"].get("email", "") == "" for r in kept)
+    assert all(r["fields"]["phone"] == person["phone"] for r in kept)
 
 
 def test_origin_for_security_headers():

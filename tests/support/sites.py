@@ -74,7 +74,7 @@ def page_text(slug, lang, title="Title", body="Some text.", **meta):
 class FixtureSite:
     """A minimal site in `base`: the slugs the theme links to, in each language given."""
 
-    REQUIRED_SLUGS = ("home", "signup", "privacy", "accessibility")
+    REQUIRED_SLUGS = ("home", "signup", "privacy", "accessibility", "crisis", "disclaimer")
 
     def __init__(self, base, languages=None, default_lang="he"):
         self.base = Path(base)

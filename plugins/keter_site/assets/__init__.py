@@ -8,6 +8,7 @@ Templates link them with `asset_url('css/site.css')` or `asset_url('js/<name>.js
 """
 
 import hashlib
+import re
 from pathlib import Path
 
 import rcssmin
@@ -18,10 +19,14 @@ from pelican import signals
 from keter_site.core.problems import report
 
 _bundles = {}  # logical name -> (output path under the site root, minified bytes)
+DIGEST_LENGTH = 12
+# The one rule for a fingerprinted file's path in the site: the deploy headers (keter_site.tooling.
+# deploy.headers) give exactly these files a year of caching.
+FINGERPRINTED = re.compile(r"^theme/.+\.[0-9a-f]{%d}\.[a-z0-9]+$" % DIGEST_LENGTH)
 
 
 def _fingerprinted(logical, data):
-    digest = hashlib.sha256(data).hexdigest()[:12]
+    digest = hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH]
     stem, _, ext = logical.rpartition(".")
     return f"theme/{stem}.{digest}.{ext}"
 

@@ -138,7 +138,7 @@ def format_entry(entry):
     """One source as the Sources list writes it (HTML, links not included)."""
     parts = [escape(entry["authors"])] if entry.get("authors") else []
     parts += [escape(entry["title"]) + ".", f"<i>{escape(entry['publisher'])}</i>."]
-    tail = " ".join(str(escape(entry[f])) for f in ("year", "details") if entry.get(f))
+    tail = ";".join(str(escape(entry[f])) for f in ("year", "details") if entry.get(f))
     if tail:
         parts.append(tail + ".")
     return " ".join(str(p) for p in parts)

@@ -36,6 +36,7 @@ CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
 import json
+import re
 import struct
 from pathlib import Path
 from types import SimpleNamespace
@@ -57,9 +58,7 @@ DEFAULTS = {
     "CANONICAL_BASE": "",
     # Under the theme's static folder; {lang} is the language code.
     "SEO_SHARE_IMAGE": "images/share-{lang}.png",
-    "SEO_FAVICON": "favicon.svg",
-    "SEO_THEME_COLOR": "#0b5e63",
-    "SEO_BACKGROUND_COLOR": "#fbfaf7",
+    "SITE_FAVICON": "favicon.svg",
 }
 CLINIC_FACTS_NEEDED = ("name", "phone_international", "address")
 MANIFEST = "site.webmanifest"
@@ -123,6 +122,20 @@ def _on_init(pelican):
     settings["CANONICAL_BASE"] = (settings.get("CANONICAL_BASE") or siteurl).strip().rstrip("/")
     _share_images.clear()
     _share_images.update(_find_share_images(settings))
+    # The browser toolbar's and the manifest's colours are the stylesheet's own.
+    colours = theme_colours(Path(settings["THEME"]) / "assets" / "site.css")
+    settings.setdefault("SEO_THEME_COLOR", colours.get("--accent", "#000000"))
+    settings.setdefault("SEO_BACKGROUND_COLOR", colours.get("--paper", "#ffffff"))
+
+
+def theme_colours(stylesheet):
+    """{custom property: colour} of the stylesheet's `:root` block (such as --accent)."""
+    try:
+        text = Path(stylesheet).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    root = re.search(r":root\s*\{([^}]*)\}", text)
+    return dict(re.findall(r"(--[\w-]+)\s*:\s*(#[0-9a-fA-F]{3,8})", root.group(1))) if root else {}
 
 
 def _share_image(settings, lang):
@@ -272,7 +285,7 @@ def _manifest(settings, context, lang):
         "display": "browser",
         "background_color": settings["SEO_BACKGROUND_COLOR"],
         "theme_color": settings["SEO_THEME_COLOR"],
-        "icons": [{"src": f"{siteurl}/{settings['THEME_STATIC_DIR']}/{settings['SEO_FAVICON']}",
+        "icons": [{"src": f"{siteurl}/{settings['THEME_STATIC_DIR']}/{settings['SITE_FAVICON']}",
                    "sizes": "any", "type": "image/svg+xml"}],
     }
 

@@ -14,15 +14,14 @@ from datetime import date
 from pathlib import Path
 
 import i18n
-import yaml
 from babel.dates import format_date
 from jinja2 import pass_context
 from pelican import signals
 
+from keter_site.core.data import DataError
+from keter_site.core.data import load as load_data
 from keter_site.core.problems import report
 
-# libyaml's safe loader when PyYAML was built with it (ten times faster), else the pure-Python one.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class MissingUIString(Exception):
@@ -34,14 +33,14 @@ def _catalog_path(settings, lang):
 
 
 def _read_catalog(path):
+    """(strings, problem): the catalog's {key: text}, or None and what is wrong with it."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
-    except FileNotFoundError:
-        return None, "the UI strings file is missing."
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" near line {mark.line + 1}" if mark else ""
-        return None, f"the file is not valid YAML{line}: {getattr(error, 'problem', error)}."
+        data = load_data(path, strings_only=True) or {}
+    except DataError as error:
+        line, message, _ = error.problems[0]
+        if "missing" in message:
+            return None, "the UI strings file is missing."
+        return None, f"{message.rstrip('.')}{f' (line {line})' if line else ''}."
     if not isinstance(data, dict) or any(not isinstance(v, str) for v in data.values()):
         return None, "every line must be `key: text` (a flat list of strings, no nesting)."
     return data, ""

@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from keter_site.assets import FINGERPRINTED
 from keter_site.core.languages import prefix
 from keter_site.core.project import ROOT
 from keter_site.signup_form import origin_of, resolve  # noqa: F401  (one rule for the origin)
@@ -67,8 +68,8 @@ def security_headers(settings, policy=None):
 
 
 def is_fingerprinted(relative, policy=None):
-    policy = policy or load_policy()
-    return re.search(policy["fingerprinted_pattern"], relative) is not None
+    """Whether the site file at `relative` is fingerprinted (the assets plugin's own rule)."""
+    return FINGERPRINTED.search(relative) is not None
 
 
 def cache_control(relative, policy=None):
@@ -117,7 +118,7 @@ def nginx_conf(settings, site_root, policy=None):
     return template.render(
         root=str(site_root).rstrip("/"), headers=headers, charset_types=charset_types,
         cache=policy["cache_control"],
-        fingerprinted="^/" + policy["fingerprinted_pattern"].lstrip("^"),
+        fingerprinted="^/" + FINGERPRINTED.pattern.lstrip("^"),
         languages=language_folders(settings))
 
 
