@@ -89,9 +89,15 @@ def livereload(c, port=8000):
     server = Server(app=devserver.make_app(OUTPUT, state))
     loop = IOLoop.current()
 
-    def rebuild(full):
-        # Settings, templates and plugins change how every page is made: skip the content cache.
-        state.record(_build(use_cache=not full))
+    def rebuild(kind):
+        if kind == "code":
+            # Python keeps the modules it imported (Pelican its plugins): only a fresh process
+            # runs edited code. Replace this one; the browser's livereload script reconnects.
+            print("The site's Python code changed: restarting the preview to load it.", flush=True)
+            form_receiver.stop(receiver)
+            os.execv(sys.executable, [sys.executable, *sys.argv])
+        # Templates, UI strings and styles change how every page is made: skip the content cache.
+        state.record(_build(use_cache=kind == "content"))
         loop.add_callback(LiveReloadHandler.reload_waiters)
 
     watch.start(rebuild)

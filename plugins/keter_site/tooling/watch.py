@@ -1,6 +1,14 @@
 """Rebuild on save, fast: watchfiles (inotify) notices a change within tens of milliseconds,
-where livereload's own watcher polls every 800 ms. Content changes use Pelican's content cache;
-changes to settings, templates, plugins, strings or clinic data rebuild everything."""
+where livereload's own watcher polls every 800 ms.
+
+Each batch of changes is one of three kinds, and the preview reacts to what it affects:
+- "content": Markdown pages and static files; Pelican's content cache re-reads only those files.
+- "theme": templates, UI strings, stylesheets, components and the data files; every page is
+  rebuilt without the content cache (Jinja and the UI strings are loaded afresh on every build).
+- "code": the project's Python (plugins/, the settings files, tasks.py). Python keeps a module
+  it has imported, and Pelican keeps the plugins it loaded, so only a fresh process runs the
+  edited code: the preview restarts itself (keter_site.tooling.devserver's caller decides how).
+"""
 
 import threading
 from pathlib import Path
@@ -9,15 +17,23 @@ import watchfiles
 
 from keter_site.core.project import ROOT
 
-
 CONTENT_PATHS = ["content", "theme/static"]
-CODE_PATHS = ["pelicanconf.py", "publishconf.py", "plugins", "theme/templates", "theme/strings",
-              "theme/assets", "theme/components", "content/data"]
+THEME_PATHS = ["theme/templates", "theme/strings", "theme/assets", "theme/components", "content/data"]
+CODE_PATHS = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins"]
 
 
-def _is_code(path):
+def _under(path, roots):
     path = Path(path).resolve()
-    return any(path == ROOT / p or (ROOT / p) in path.parents for p in CODE_PATHS)
+    return any(path == ROOT / p or (ROOT / p) in path.parents for p in roots)
+
+
+def kind_of(paths):
+    """"code", "theme" or "content": the largest kind of change among `paths`."""
+    if any(_under(path, CODE_PATHS) and str(path).endswith(".py") for path in paths):
+        return "code"
+    if any(_under(path, THEME_PATHS) for path in paths):
+        return "theme"
+    return "content"
 
 
 def _ignored(change, path):
@@ -27,14 +43,15 @@ def _ignored(change, path):
 
 
 def start(rebuild, stop_event=None, debounce_ms=30):
-    """Call rebuild(full: bool) after each batch of changes, in a background thread."""
+    """Call rebuild(kind) after each batch of changes, in a background thread."""
     stop_event = stop_event or threading.Event()
-    paths = [str(ROOT / p) for p in sorted(set(CONTENT_PATHS + CODE_PATHS)) if (ROOT / p).exists()]
+    roots = sorted(set(CONTENT_PATHS + THEME_PATHS + CODE_PATHS))
+    paths = [str(ROOT / p) for p in roots if (ROOT / p).exists()]
 
     def loop():
         for changes in watchfiles.watch(*paths, debounce=debounce_ms, step=10, stop_event=stop_event,
                                         watch_filter=lambda c, p: not _ignored(c, p)):
-            rebuild(any(_is_code(path) for _, path in changes))
+            rebuild(kind_of(path for _, path in changes))
 
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()
