@@ -1,23 +1,59 @@
-"""The Nu Html Checker (npm `vnu-jar`, run with the machine's Java) over every page."""
+"""The Nu Html Checker (npm `vnu-jar`, run with the machine's Java) over every page.
 
+A page whose exact bytes passed before (with the same checker) is not sent again: the results
+are kept in .cache/html-valid/, one file per checker version, listing the SHA-256 of every page
+that had no error. A republish of unchanged pages then starts no Java at all; a changed or new
+page is always checked, and a page with an error is never remembered."""
+
+import hashlib
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from keter_site.core.project import ROOT
 
-
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CACHE_DIR = ROOT / ".cache" / "html-valid"
 
 
-def validate(output):
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _cache_file(cache_dir):
+    stat = VNU_JAR.stat()
+    return Path(cache_dir) / f"vnu-{stat.st_size}-{int(stat.st_mtime)}.txt"
+
+
+def _remember(cache_file, digests):
+    """Add `digests` to the cache file, written whole and swapped in (runs may overlap)."""
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    known = set(cache_file.read_text().split()) if cache_file.exists() else set()
+    handle, temporary = tempfile.mkstemp(dir=cache_file.parent, prefix=".vnu-")
+    with os.fdopen(handle, "w") as out:
+        out.write("\n".join(sorted(known | set(digests))) + "\n")
+    os.replace(temporary, cache_file)
+
+
+def validate(output, cache_dir=CACHE_DIR):
     """(exit code, error lines) for every HTML file under `output`."""
     if not VNU_JAR.exists():
         raise FileNotFoundError(f"{VNU_JAR} is missing: run `npm ci` (bin/invoke test does it).")
     java = shutil.which("java")
     if not java:
         raise FileNotFoundError("Java is needed for the HTML checker: apt-get install default-jre-headless.")
+    cache_file = _cache_file(cache_dir)
+    known = set(cache_file.read_text().split()) if cache_file.exists() else set()
+    pages = {path: _digest(path) for path in sorted(Path(output).rglob("*.html"))}
+    todo = [path for path, digest in pages.items() if digest not in known]
+    if not todo:
+        return 0, []
     result = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "gnu",
-                             "--skip-non-html", str(output)], capture_output=True, text=True, timeout=600)
+                             "--skip-non-html", *map(str, todo)], capture_output=True, text=True, timeout=600)
     lines = [l for l in (result.stdout + result.stderr).splitlines() if l.strip()]
+    failed = {path for path in todo if any(str(path) in line for line in lines)}
+    if result.returncode == 0 or failed:
+        _remember(cache_file, [pages[path] for path in todo if path not in failed])
     return result.returncode, lines
