@@ -131,10 +131,33 @@ def test_a_sized_modern_image_builds(built):
     ('<iframe src="https://example.test"></iframe>', "<iframe>"),
     ('<a href="#x" onclick="steal()">x</a>', "the `onclick` attribute on <a>"),
     ('<a href="javascript:alert(1)">x</a>', "a `javascript:` address"),
+    # Read as a browser reads them: a tab inside the scheme, a refresh hidden in <noscript>.
+    ('<a href="java&#x09;script:alert(1)">x</a>', "a `javascript:` address"),
+    ('<noscript><meta http-equiv="refresh" content="0;url=https://evil.example/"></noscript>', "<noscript>"),
+    ('<form action="https://evil.example/"><input name="q"></form>', "<form>"),
+    ('<p style="position:fixed">x</p>', "the `style` attribute on <p>"),
 ])
 def test_raw_html_that_could_run_script(built, html, label):
     built.write_page("en", "about", page_text("about", "en", body=f"Text.\n\n{html}\n"))
     _fails_cleanly(built, f"content/en/about.md:8: raw HTML that could run code or break the page: {label}")
+
+
+def test_written_html_is_the_sanitized_html_and_new_tabs_get_noopener(built, browser):
+    """What the editor is told is what the site does: even in a build whose problems were not
+    fixed, nothing the sanitizer removes would reach a page. Checked in real Chromium."""
+    from keter_site.sanitize import clean
+
+    written = clean('<p>Text <a href="https://example.test/" target="_blank">out</a></p>'
+                    '<noscript><meta http-equiv="refresh" content="0;url=https://evil.example/"></noscript>'
+                    '<a href="java&#x09;script:alert(1)">x</a><img src=x onerror="alert(1)" alt="a">')
+    tab = browser.new_page(java_script_enabled=False)
+    try:
+        tab.set_content(f"<!doctype html><html><body>{written}</body></html>")
+        assert tab.evaluate("document.querySelectorAll('meta, noscript, [onerror]').length") == 0
+        assert tab.evaluate("[...document.links].every(a => !a.href.startsWith('javascript:'))")
+        assert tab.get_attribute("a[target=_blank]", "rel") == "noopener"
+    finally:
+        tab.close()
 
 
 def test_raw_html_that_breaks_the_page(built):
@@ -189,3 +212,14 @@ def test_placeholder_blocks_a_publish_build_only(built, tmp_path):
     built.snapshot = _snapshot(dev.output)
     _fails_cleanly(built, "content/en/about.md:1: a placeholder (TODO:) is still in the page",
                    base="publishconf", env=PUBLISH_ENV)
+
+
+def test_symlinks_and_hidden_static_files_are_refused(built, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web")
+    images = built.content / "images"
+    images.mkdir(exist_ok=True)
+    (images / "chair.webp").symlink_to(secret)
+    (images / ".env").write_text("TOKEN=x")
+    _fails_cleanly(built, "content/images/chair.webp: this is a symbolic link",
+                   "content/images/.env: a hidden file in a folder that is copied to the site")

@@ -95,6 +95,19 @@ def test_every_file_is_served_with_every_header(published):
             assert headers["content-type"] != "application/octet-stream", relative
 
 
+def test_no_path_starting_with_a_dot_is_served(published):
+    planted = [published.site / ".env", published.site / "theme" / ".hidden.css"]
+    try:
+        for path in planted:
+            path.write_text("TOKEN=x")
+        for path in ("/.env", "/theme/.hidden.css", "/.git/config", "/en/.well-hidden/"):
+            status, _, body = published.request(path)
+            assert status == 404 and b"TOKEN" not in body, path
+    finally:
+        for path in planted:
+            path.unlink()
+
+
 def test_each_language_has_its_own_404_page(published):
     for path, page, lang in (("/no-such-page/", "404.html", "he"), ("/en/no-such-page/", "en/404.html", "en"),
                              ("/theme/css/site.000000000000.css", "404.html", "he")):

@@ -49,10 +49,25 @@ _handler = _PelicanLogToProblems()
 _generators = []
 
 
+def _check_files(settings):
+    """No symbolic link anywhere under content/ (one pointing at /etc/passwd would be copied into
+    the site), and no hidden file (.env, .DS_Store) in a folder copied to the site as it is."""
+    content_path = Path(settings["PATH"])
+    static = [content_path / folder for folder in settings.get("STATIC_PATHS", [])]
+    for path in sorted(content_path.rglob("*")):
+        if path.is_symlink():
+            report(path, "this is a symbolic link: the build would copy whatever it points to into the site.",
+                   "Replace it with the real file (or remove it).")
+        elif path.name.startswith(".") and any(folder == path or folder in path.parents for folder in static):
+            report(path, "a hidden file in a folder that is copied to the site as it is: it would be published.",
+                   "Remove it (or move it out of content/).")
+
+
 def _start(pelican):
     content_path = Path(pelican.settings["PATH"])
     collector().reset(content_path.parent, content_path)
     _generators.clear()
+    _check_files(pelican.settings)
     logger = logging.getLogger("pelican")
     if _handler not in logger.handlers:
         logger.addHandler(_handler)

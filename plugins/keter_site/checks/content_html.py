@@ -1,76 +1,24 @@
-"""Checks on each page's HTML as Markdown rendered it: links and #anchors that lead nowhere,
-images that are missing or have no alt text, and raw HTML that could run script or break the
-page layout. Runs before anything is written."""
+"""Checks on each document's HTML (already sanitized, keter_site.sanitize): links and #anchors
+that lead nowhere, images that are missing, have no alt text, no size or an old format. Runs
+before anything is written, on the HTML as a browser reads it (keter_site.core.html)."""
 
-from html.parser import HTMLParser
-
+from keter_site.core import html
 from keter_site.core.urls import site_path
 
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "style", "base", "link", "meta", "frame",
-                  "frameset", "form", "input", "button", "textarea", "select"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster"}
-# Containers an editor may open in raw HTML; an unclosed one swallows the rest of the page.
-BALANCED_TAGS = {"div", "span", "section", "aside", "details", "summary", "table", "a", "bdi",
-                 "blockquote", "ul", "ol", "strong", "em"}
 # Photos and pictures must be WebP, AVIF or SVG: the same picture at a fraction of the weight.
 OLD_IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
 # Ids the theme puts on every page, so links to them are valid from any page.
 THEME_IDS = {"main"}
 
 
-class _PageHTML(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links, self.images, self.ids, self.unsafe = [], [], set(), []
-        self.open_counts = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if attrs.get("id"):
-            self.ids.add(attrs["id"])
-        if tag in DANGEROUS_TAGS:
-            self.unsafe.append((f"<{tag}>", f"<{tag}"))
-        for name, value in attrs.items():
-            if name.startswith("on"):
-                self.unsafe.append((f"the `{name}` attribute on <{tag}>", name))
-            if name in URL_ATTRIBUTES and value and value.strip().lower().startswith(("javascript:", "vbscript:", "data:text/html")):
-                self.unsafe.append((f"a `{value.split(':')[0]}:` address", value.strip()[:20]))
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
-        if tag == "img":
-            self.images.append((attrs.get("src") or "", attrs.get("alt"), attrs))
-        if tag in BALANCED_TAGS:
-            self.open_counts[tag] = self.open_counts.get(tag, 0) + 1
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag in BALANCED_TAGS:
-            self.open_counts[tag] -= 1
-
-    def handle_endtag(self, tag):
-        if tag in BALANCED_TAGS:
-            self.open_counts[tag] = self.open_counts.get(tag, 0) - 1
-
-
-def parse(html):
-    parser = _PageHTML()
-    parser.feed(html or "")
-    parser.close()
-    return parser
+def parse(text):
+    """A document's HTML read as a browser reads it (keter_site.core.html)."""
+    return html.parse_fragment(text)
 
 
 def page_html_problems(page, parsed, targets, ids_by_path, siteurl):
     """Yield (needle, message, fix); `needle` helps find the line in the source file."""
     own_path = "/" + page.url
-    for label, needle in parsed.unsafe:
-        yield (needle, f"raw HTML that could run code or break the page: {label}.",
-               "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>, <span dir>).")
-    for tag, count in sorted(parsed.open_counts.items()):
-        if count > 0:
-            yield (f"<{tag}", f"a <{tag}> is opened but never closed: it would swallow the rest of the page.",
-                   f"Add the missing </{tag}>.")
-        elif count < 0:
-            yield (f"</{tag}", f"a </{tag}> closes something that was never opened.", f"Remove the extra </{tag}>.")
     for href in parsed.links:
         if href.lower().startswith(("mailto:", "tel:")):
             continue

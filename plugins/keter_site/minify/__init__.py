@@ -18,8 +18,7 @@ from pelican import signals
 
 OPTIONS = {
     # Closing tags and the <html>/<head> start tags cost a few bytes before gzip and almost
-    # none after it; keeping them lets simple parsers (html.parser, the site's own tooling)
-    # read the pages with the same tree a browser builds.
+    # none after it; the pages stay easy to read for people and tools alike.
     "keep_closing_tags": True,
     "keep_html_and_head_opening_tags": True,
     # Keeps input[type=text] selectable by attribute.

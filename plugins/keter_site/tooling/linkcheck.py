@@ -1,32 +1,27 @@
 """Check every link inside the built site: each internal href/src must lead to a file of the
 output, and each #anchor to an element with that id. External addresses are not fetched."""
 
-from html.parser import HTMLParser
 from pathlib import Path
 
+from keter_site.core import html
 from keter_site.core.urls import site_path
 
 LINK_ATTRIBUTES = {"href", "src", "action", "poster", "srcset"}
 
 
-class _Collector(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links, self.ids = [], set()
+class _Page:
+    """A page's links and ids, read by the one HTML5 parser (keter_site.core.html)."""
 
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name == "id" and value:
-                self.ids.add(value)
-            if name in LINK_ATTRIBUTES and value:
-                urls = [part.split()[0] for part in value.split(",")] if name == "srcset" else [value]
-                self.links.extend((tag, url.strip()) for url in urls if url.strip())
+    def __init__(self, path):
+        tree = html.parse(path.read_text(encoding="utf-8"))
+        elements = html.elements(tree)
+        self.ids = {a["id"] for _, a in elements if a.get("id")}
+        self.links = [(tag, url) for tag, a in elements for name, url in html.urls(tag, a)
+                      if name in LINK_ATTRIBUTES and url]
 
 
 def _parse(path):
-    collector = _Collector()
-    collector.feed(path.read_text(encoding="utf-8"))
-    return collector
+    return _Page(path)
 
 
 def _resolve(output, page, url, siteurl):

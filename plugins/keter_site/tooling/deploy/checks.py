@@ -5,9 +5,10 @@ page that carried an inline script or style, or loaded something from another ho
 break in the browser, so such a page stops the publish here instead, with its file named.
 """
 
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
+
+from keter_site.core import html
 
 from . import headers
 
@@ -22,50 +23,43 @@ LINK_LOADS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "
               "prefetch", "mask-icon"}
 
 
-class _PageScan(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found = []  # (kind, tag, value)
-        self._script = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {name: value or "" for name, value in attrs}
+def scan(text):
+    """[(kind, tag, value)]: what in one page the Content-Security-Policy cares about, read by the
+    same HTML5 parser as every other check (keter_site.core.html), so no markup a browser would
+    run can hide from it."""
+    found = []
+    tree = html.parse(text)
+    for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
+        tag = node.tag
+        if not tag or tag.startswith("-"):
+            continue
+        attrs = {name: value or "" for name, value in node.attributes.items()}
         for name, value in attrs.items():
             if name.startswith("on"):
-                self.found.append(("handler", tag, name))
+                found.append(("handler", tag, name))
             elif name == "style":
-                self.found.append(("style-attribute", tag, value))
-            elif value.strip().lower().startswith("javascript:"):
-                self.found.append(("javascript-url", tag, value))
+                found.append(("style-attribute", tag, value))
+            elif "".join(value.split()).lower().startswith("javascript:"):
+                found.append(("javascript-url", tag, value))
         if tag == "style":
-            self.found.append(("style-element", tag, ""))
+            found.append(("style-element", tag, ""))
         if tag == "script":
             executable = attrs.get("type", "").strip().lower() in SCRIPT_TYPES
-            self._script = executable and "src" not in attrs
+            if executable and "src" not in attrs and (node.text(deep=True) or "").strip():
+                found.append(("inline-script", "script", node.text(deep=True).strip()[:60]))
         for name in LOADS.get(tag, ()):
             if attrs.get(name):
-                for url in _urls(name, attrs[name]):
-                    self.found.append(("load", tag, url))
+                for _, url in html.urls(tag, {name: attrs[name]}):
+                    found.append(("load", tag, url))
         if tag == "link" and LINK_LOADS & set(attrs.get("rel", "").lower().split()) and attrs.get("href"):
-            self.found.append(("load", tag, attrs["href"]))
+            found.append(("load", tag, attrs["href"]))
         if tag == "form":
-            self.found.append(("form", tag, attrs.get("action", "")))
+            found.append(("form", tag, attrs.get("action", "")))
         if tag == "base" and attrs.get("href"):
-            self.found.append(("base", tag, attrs["href"]))
-
-    def handle_data(self, data):
-        if self._script and data.strip():
-            self.found.append(("inline-script", "script", data.strip()[:60]))
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._script = None
-
-
-def _urls(attribute, value):
-    if attribute == "srcset":
-        return [candidate.strip().split()[0] for candidate in value.split(",") if candidate.strip()]
-    return [value.strip()]
+            found.append(("base", tag, attrs["href"]))
+        if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
+            found.append(("refresh", tag, attrs.get("content", "")))
+    return found
 
 
 def _local_file(site, site_url, page_url, url):
@@ -113,9 +107,7 @@ def check_site(site, settings):
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site).as_posix()
         page_url = f"{site_url}/{relative}"
-        scan = _PageScan()
-        scan.feed(page.read_text(encoding="utf-8", errors="replace"))
-        for kind, tag, value in scan.found:
+        for kind, tag, value in scan(page.read_text(encoding="utf-8", errors="replace")):
             problem = None
             if kind == "handler":
                 problem = (f"an inline event handler ({value}= on <{tag}>), which the Content-Security-Policy "
@@ -141,6 +133,9 @@ def check_site(site, settings):
                 if action not in allowed_forms:
                     problem = (f"a form sends to {action}, which the Content-Security-Policy (form-action) "
                                "does not allow. Point it at the site or at SIGNUP_ENDPOINT.")
+            elif kind == "refresh":
+                problem = ("a <meta http-equiv=refresh>, which would send readers elsewhere. Remove it; "
+                           "a page that moved is redirected by the server (deploy/policy.yml).")
             elif kind == "base" and _origin(urljoin(page_url, value)) != _origin(site_url):
                 problem = f"<base href={value}> points to another host (base-uri allows only the site)."
             if problem:

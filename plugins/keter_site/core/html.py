@@ -1,0 +1,128 @@
+"""HTML read as a browser reads it: the one parser of every check (content checks, the
+whole-site link check, the publish checks, structured data), Lexbor through selectolax, an
+HTML5 parser that follows the WHATWG parsing rules. A check that read `<noscript>`, `<title>` or
+`java&#x09;script:` differently from a browser would let through what a browser runs.
+
+Scripting is off while parsing, as for a reader without JavaScript, so what `<noscript>` holds
+is parsed as the elements it would become (a `<meta http-equiv=refresh>` in it is seen)."""
+
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser
+
+# Attributes that hold an address, and the elements whose srcset lists several.
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "data", "xlink:href", "srcset")
+_PROBE, _END = "keter-html-probe", "keter-html-end"
+
+
+def parse(text):
+    """A whole page."""
+    return LexborHTMLParser(text or "")
+
+
+def elements(tree):
+    """Every element of the page in document order, as (tag, {attribute: value})."""
+    root = tree.root
+    if root is None:
+        return []
+    return [(node.tag, dict(node.attributes)) for node in root.traverse(include_text=False)
+            if node.tag and not node.tag.startswith("-")]
+
+
+def urls(tag, attributes):
+    """Every address the element names, srcset's several included."""
+    found = []
+    for name in URL_ATTRIBUTES:
+        value = attributes.get(name)
+        if not value:
+            continue
+        if name == "srcset":
+            found += [(name, part.split()[0]) for part in value.split(",") if part.strip()]
+        else:
+            found.append((name, value.strip()))
+    return found
+
+
+@dataclass
+class Fragment:
+    """What the checks need from one document's HTML (the part Markdown made)."""
+    elements: list = field(default_factory=list)  # [(tag, attributes)] in document order
+    ids: set = field(default_factory=set)
+    unclosed: list = field(default_factory=list)  # tags opened in the fragment and never closed
+    stray_end: bool = False                        # an end tag closed more than the fragment opened
+
+    @property
+    def links(self):
+        return [a.get("href") for tag, a in self.elements if tag == "a" and a.get("href")]
+
+    @property
+    def images(self):
+        return [(a.get("src") or "", a.get("alt"), a) for tag, a in self.elements if tag == "img"]
+
+
+def parse_fragment(text):
+    """One document's HTML, with an end marker placed right after it inside a start marker, the
+    way the theme places content inside the page: an element the fragment leaves open holds the
+    end marker, and an extra end tag closes the start marker before the end marker is reached."""
+    tree = LexborHTMLParser(f'<div id="{_PROBE}">{text or ""}<p id="{_END}"></p></div>')
+    end = tree.css_first(f"#{_END}")
+    fragment = Fragment()
+    unclosed, parent = [], end.parent if end is not None else None
+    while parent is not None and parent.attributes.get("id") != _PROBE:
+        if parent.tag in ("body", "html"):
+            fragment.stray_end, unclosed = True, []
+            break
+        unclosed.append(parent.tag)
+        parent = parent.parent
+    fragment.unclosed = list(reversed(unclosed))
+    body = tree.body
+    for node in body.traverse(include_text=False) if body is not None else []:
+        if not node.tag or node.tag.startswith("-") or node.tag == "body":
+            continue
+        attributes = dict(node.attributes)
+        if attributes.get("id") in (_PROBE, _END):
+            continue
+        fragment.elements.append((node.tag, attributes))
+        if attributes.get("id"):
+            fragment.ids.add(attributes["id"])
+    return fragment
+
+
+def ids(tree):
+    return {a["id"] for _, a in elements(tree) if a.get("id")}
+
+
+def list_items(text, css_class):
+    """[text of each list item] inside the element with class `css_class`."""
+    tree = LexborHTMLParser(text or "")
+    return [" ".join(li.text().split()) for li in tree.css(f".{css_class} li") if li.text().strip()]
+
+
+def sections(text, heading="h2"):
+    """[(heading text, [text of each block after it, up to the next heading])]: an FAQ's
+    questions and answers. Text before the first heading belongs to no section."""
+    tree = LexborHTMLParser(text or "")
+    body = tree.body
+    found = []
+    for node in (body.iter(include_text=False) if body is not None else []):
+        if node.tag == heading:
+            found.append((" ".join(node.text().split()), []))
+        elif found:
+            found[-1][1].extend(_block_lines(node))
+    return found
+
+
+BLOCKS = {"p", "li", "ul", "ol", "div", "blockquote", "table", "tr", "pre", "dl", "dt", "dd",
+          "h3", "h4", "h5", "h6", "figure", "figcaption", "section", "aside", "details", "summary"}
+
+
+def _block_lines(node):
+    """A block's text, one line per innermost block (a list gives one line per item)."""
+    children = [child for child in node.iter(include_text=False) if child.tag in BLOCKS]
+    if not children:
+        text = " ".join((node.text() or "").split())
+        return [text] if text else []
+    lines = []
+    for child in children:
+        lines += _block_lines(child)
+    return lines

@@ -1,0 +1,101 @@
+"""Sanitize: every document's HTML, as Markdown made it, goes through nh3 (the Python binding of
+ammonia, which parses as browsers do) with an allowlist of exactly what content needs: the
+elements Markdown writes plus <bdi>, <span dir>, <details>; the attributes they use; and the
+address schemes http, https, mailto and tel. The written page is the sanitized HTML in every
+case. Anything the sanitizer removed is also reported, with the file and line, so editors learn
+instead of being silently corrected: a page is never published with less than they wrote
+without them knowing. Links that open a new tab get rel="noopener", so the opened page cannot
+reach back into ours.
+
+Runs first on `all_generators_finalized` (second in PLUGINS, after checks), before other plugins
+add their own markup (clinic facts, citation links) to the HTML.
+"""
+
+import nh3
+from pelican import signals
+
+from keter_site.core import content, html
+from keter_site.core.front_matter import line_of
+from keter_site.core.problems import report
+
+TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "dd", "del", "details",
+        "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+        "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+        "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"}
+GENERIC_ATTRIBUTES = {"id", "class", "dir", "lang", "title"}
+ATTRIBUTES = {"a": {"href", "hreflang", "target", "rel"}, "img": {"src", "alt", "width", "height", "loading"},
+              "ol": {"start", "reversed"}, "li": {"value"}, "td": {"colspan", "rowspan"},
+              "th": {"colspan", "rowspan", "scope"}, "details": {"open"}, "q": {"cite"}, "blockquote": {"cite"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>, <span dir>)."
+
+
+def clean(text):
+    cleaned = nh3.clean(text or "", tags=TAGS, attributes={**ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
+                        url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
+                        clean_content_tags={"script", "style"})
+    if 'target="' in cleaned:
+        cleaned = _noopener(cleaned)
+    return cleaned
+
+
+def _noopener(text):
+    """rel="noopener" on every link that opens another tab or window."""
+    tree = html.parse(f"<body>{text}</body>")
+    for link in tree.css("a[target]"):
+        rel = set((link.attributes.get("rel") or "").split()) | {"noopener"}
+        link.attrs["rel"] = " ".join(sorted(rel))
+    body = tree.body
+    return "".join(node.html for node in body.iter(include_text=True)) if body is not None else text
+
+
+def removals(original, cleaned):
+    """[(what, needle)] the sanitizer removed: elements, attributes and unsafe addresses."""
+    before = html.parse_fragment(original).elements
+    after = html.parse_fragment(cleaned).elements
+    found, position = [], 0
+    for tag, attributes in before:
+        if position < len(after) and after[position][0] == tag:
+            kept = after[position][1]
+            for name, value in attributes.items():
+                if name in kept or (name == "rel" and tag == "a"):
+                    continue
+                if name.startswith("on"):
+                    found.append((f"the `{name}` attribute on <{tag}>", name))
+                elif name in html.URL_ATTRIBUTES and value:
+                    scheme = "".join(value.split()).split(":", 1)[0].lower()
+                    found.append((f"a `{scheme}:` address", value.strip()[:4]))
+                else:
+                    found.append((f"the `{name}` attribute on <{tag}>", f"{name}="))
+            position += 1
+        else:
+            found.append((f"<{tag}>", f"<{tag}"))
+    return list(dict.fromkeys(found))
+
+
+def _balance_problems(original):
+    """(message, fix, needle): an element the author opened and never closed swallows the rest
+    of the page; an extra end tag closes the theme's own elements."""
+    fragment = html.parse_fragment(original)
+    for tag in fragment.unclosed[:1]:
+        yield (f"a <{tag}> is opened but never closed: it would swallow the rest of the page.",
+               f"Add the missing </{tag}>.", f"<{tag}")
+    if fragment.stray_end:
+        yield ("an end tag closes something that was never opened, and would break the page around it.",
+               "Remove the extra end tag (such as </div>).", "</")
+
+
+def _sanitize(generators):
+    for document in content.documents(generators):
+        original = document._content or ""
+        for message, fix, needle in _balance_problems(original):
+            report(document.source_path, message, fix, line_of(document.source_path, needle))
+        cleaned = clean(original)
+        for what, needle in removals(original, cleaned):
+            report(document.source_path, f"raw HTML that could run code or break the page: {what}.", FIX,
+                   line_of(document.source_path, needle))
+        document._content = cleaned
+
+
+def register():
+    signals.all_generators_finalized.connect(_sanitize)
