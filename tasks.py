@@ -113,8 +113,9 @@ def livereload(c, port=8000):
 def check(c):
     """Build the site, then run the deeper checks: the Nu Html Checker on every page and a check
     that every link inside the site resolves."""
-    from keter_site.tooling import linkcheck, validate_html
+    from keter_site.tooling import linkcheck, test_deps, validate_html
 
+    test_deps.ensure_for_checks()  # Java and the HTML checker, on a fresh machine too
     if not _build(use_cache=False).ok:
         raise Exit(code=1)
     failed = False
@@ -294,8 +295,11 @@ def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py
     from keter_site.tooling.deploy import pipeline
     from keter_site.tooling.deploy.common import INTERRUPTED, DeployError
 
+    from keter_site.tooling import test_deps
+
     if staging:
         os.environ["STAGING"] = "1"  # read by publishconf.py
+    test_deps.ensure_for_checks()  # the publish runs the HTML checker: Java and npm packages
     site_build.setup_logging()
     try:
         pipeline.publish(settings, target or None, dry_run)

@@ -472,6 +472,20 @@ def test_publish_build_refuses_an_http_endpoint(tmp_path):
     assert not (tmp_path / "out" / "signup").exists()
 
 
+@pytest.mark.parametrize("endpoint, reason", [
+    ("https://forms.example.test/f;script-src *", "contains a character that would break the security headers"),
+    ('https://forms.example.test/f"onload=x', "contains a character that would break the security headers"),
+    ("https://127.0.0.1:8443/signup", "is not on a public host name"),
+    ("https://localhost/signup", "is not on a public host name"),
+])
+def test_publish_build_refuses_an_endpoint_that_could_break_headers_or_is_not_public(tmp_path, endpoint, reason):
+    build = run_pelican(ROOT / "publishconf.py", tmp_path / "out",
+                        env={"SIGNUP_ENDPOINT": endpoint, "STAGING": "1"})
+    assert build.returncode != 0
+    assert f"publishconf.py: SIGNUP_ENDPOINT '{endpoint}' {reason}" in build.log
+    assert not (tmp_path / "out" / "signup").exists()
+
+
 def test_publish_build_refuses_a_missing_endpoint(tmp_path):
     build = run_pelican(ROOT / "publishconf.py", tmp_path / "out",
                         env={"SIGNUP_ENDPOINT": "", "ALLOW_STALE_TRANSLATIONS": "1"})

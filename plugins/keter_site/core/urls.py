@@ -1,6 +1,7 @@
 """Internal addresses: the one rule that turns a link written on a page into the site path it
 leads to, for the build's link checks and the whole-site link check alike."""
 
+import ipaddress
 import posixpath
 from urllib.parse import unquote, urlsplit
 
@@ -24,3 +25,33 @@ def site_path(href, page_url, siteurl=""):
     else:
         path = posixpath.normpath(path) + ("/" if path.endswith("/") and path != "/" else "")
     return path.replace("//", "/"), parts.fragment
+
+
+# Characters that would end or split a value in a header (the Content-Security-Policy names the
+# endpoint's origin) or an HTML attribute.
+UNSAFE_CHARACTERS = set(' "\'<>;,\\`{}|^') | {chr(c) for c in range(32)} | {chr(127)}
+
+
+def public_https_problem(name, address):
+    """Why `address` cannot be a published site's or form service's address, or None: it must
+    be https, on a public host name, with nothing that could break a header or an attribute."""
+    if any(char in UNSAFE_CHARACTERS for char in address):
+        return (f"{name} '{address}' contains a character that would break the security headers or the page "
+                "(a space, quote, semicolon, comma, backslash or control character).")
+    try:
+        parts = urlsplit(address)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return f"{name} '{address}' is not a web address."
+    if parts.scheme.lower() != "https":
+        return f"{name} '{address}' is not https."
+    if parts.username or parts.password:
+        return f"{name} '{address}' carries a user name or password."
+    try:
+        address_ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        address_ip = None
+    if (address_ip is not None and not address_ip.is_global) or host == "localhost" \
+            or host.endswith((".localhost", ".local", ".internal")) or "." not in host:
+        return f"{name} '{address}' is not on a public host name: readers' browsers could not reach it."
+    return None

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pelican import signals
 
 from keter_site.core.problems import report
+from keter_site.core.urls import public_https_problem
 
 DEFAULT_TIMEOUT_MS = 15000
 
@@ -60,6 +61,10 @@ def problems(endpoint, require_https):
     if require_https and urlsplit(endpoint).scheme.lower() != "https":
         return [(f"SIGNUP_ENDPOINT '{endpoint}' is not https: people's details would travel unencrypted, "
                  "or to a machine that is not the clinic's form service.", where)]
+    if require_https:
+        problem = public_https_problem("SIGNUP_ENDPOINT", endpoint)
+        if problem:
+            return [(problem, where)]
     return []
 
 

@@ -1,6 +1,6 @@
-"""Install what the test suite needs and the machine lacks: Debian packages (Chromium for the
-browser tests) and the npm packages in package.json. Safe to run again: it installs only
-what is missing."""
+"""Install what the test suite (or, with `ensure_for_checks`, the site's checks) needs and the
+machine lacks: Debian packages (Chromium for the browser tests, Java for the HTML checker) and
+the npm packages in package.json. Safe to run again: it installs only what is missing."""
 
 import shutil
 import subprocess
@@ -22,12 +22,22 @@ DEBIAN_PACKAGES = {
 }
 
 
-def _missing_debian():
-    return [pkg for pkg, path in DEBIAN_PACKAGES.items() if not Path(path).exists()]
+# What `invoke check` and `invoke publish` need: Java and the npm packages (the HTML checker).
+CHECK_PACKAGES = ("default-jre-headless",)
 
 
-def ensure():
-    missing = _missing_debian()
+def _missing_debian(only=None):
+    return [pkg for pkg, path in DEBIAN_PACKAGES.items() if (only is None or pkg in only) and not Path(path).exists()]
+
+
+def ensure_for_checks():
+    """Install what the site's checks need (Java, npm packages) when missing: on a fresh machine
+    `invoke check` and `invoke publish` work without a manual step."""
+    ensure(only=CHECK_PACKAGES)
+
+
+def ensure(only=None):
+    missing = _missing_debian(only)
     if missing:
         print(f"Installing Debian packages the tests need: {', '.join(missing)}")
         subprocess.run(["apt-get", "update", "-qq"], check=True)
