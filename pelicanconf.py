@@ -69,6 +69,11 @@ FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 DEFAULT_PAGINATION = False
 
+# A page's Markdown file is refused over this size, or when turning it into HTML takes longer
+# (keter_site.source_files): a pasted-in mistake gets a message, never a build that never ends.
+MARKDOWN_MAX_BYTES = 200_000
+MARKDOWN_MAX_SECONDS = 10
+
 MARKDOWN = {
     "extension_configs": {
         # extra brings attr_list ({: dir="ltr" }), tables and footnotes.
@@ -90,7 +95,7 @@ UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 # Pelican calls the receivers of a signal in the order the plugins connected them. `sanitize`
 # comes next, so authors' HTML is cleaned before other plugins add their own markup.
 PLUGINS = [f"keter_site.{name}" for name in (
-    "checks", "sanitize", "languages", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
+    "checks", "source_files", "sanitize", "languages", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
     "translation_status", "signup_form", "minify", "seo")]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]

@@ -90,6 +90,11 @@ def livereload(c, port=8000):
     loop = IOLoop.current()
 
     def rebuild(kind):
+        # Called from the file watcher's thread: the build runs on the server's own (main)
+        # thread, where a page that takes too long to convert can be stopped (source_files).
+        loop.add_callback(rebuild_now, kind)
+
+    def rebuild_now(kind):
         if kind == "code":
             # Python keeps the modules it imported (Pelican its plugins): only a fresh process
             # runs edited code. Replace this one; the browser's livereload script reconnects.
@@ -98,7 +103,7 @@ def livereload(c, port=8000):
             os.execv(sys.executable, [sys.executable, *sys.argv])
         # Templates, UI strings and styles change how every page is made: skip the content cache.
         state.record(_build(use_cache=kind == "content"))
-        loop.add_callback(LiveReloadHandler.reload_waiters)
+        LiveReloadHandler.reload_waiters()
 
     watch.start(rebuild)
     # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.

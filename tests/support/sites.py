@@ -85,6 +85,7 @@ class FixtureSite:
             "en": {"name": "English", "dir": "ltr", "prefix": "en", "locale": "en_US"},
         }
         self.default_lang = default_lang
+        self.extra_settings = ""  # more settings lines, as a test needs them
         self.strings.mkdir(parents=True, exist_ok=True)
         (self.content / "data").mkdir(parents=True, exist_ok=True)
         # The clinic's data as at launch (no EXAMPLE values left), so a publish-mode fixture build
@@ -108,6 +109,12 @@ class FixtureSite:
                 value[lang] = text
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
+    def write_bytes(self, folder, name, data):
+        path = self.content / folder / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
     def write_page(self, folder, name, text):
         path = self.content / folder / f"{name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +131,7 @@ class FixtureSite:
             CLINIC_DATA_FILE = {str(self.content / 'data' / 'clinic.yml')!r}
             REVIEWS_PATH = {str(self.content / 'data' / 'reviews')!r}
             CACHE_PATH = {str(self.base / 'cache')!r}
-            """), encoding="utf-8")
+            """) + self.extra_settings, encoding="utf-8")
         return path
 
     def build(self, output=None):

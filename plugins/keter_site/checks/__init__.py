@@ -13,6 +13,7 @@ Pelican logs and carries on, which would publish a site with silent holes in it.
 import logging
 from pathlib import Path
 
+from jinja2 import TemplateNotFound
 from pelican import signals
 from pelican.generators import StaticGenerator
 
@@ -122,10 +123,30 @@ def _check_addresses_and_html(generators):
             report(document.source_path, message, fix, front_matter.line_of(document.source_path, needle))
 
 
+def _check_templates(generators):
+    """Every `template:` a document names exists in the theme (Pelican would stop with a
+    traceback while writing)."""
+    env = next((g.env for g in generators if hasattr(g, "env")), None)
+    if env is None:
+        return
+    for document in content.documents(generators):
+        name = document.metadata.get("template")
+        if not name:
+            continue
+        try:
+            env.get_template(f"{name}.html")
+        except TemplateNotFound:
+            known = sorted(t[:-5] for t in env.list_templates(extensions=["html"]) if "/" not in t)
+            report(document.source_path, f"`template: {name}` names no template of the theme.",
+                   f"Use one of: {', '.join(known)}; or remove the line (most pages need none).",
+                   front_matter.line_of(document.source_path, "template:"))
+
+
 def _stop_before_writing(pelican):
     # Sent after every generator read its content and every plugin's all_generators_finalized
     # receiver ran: everything read is known, so fail now and no page of a broken build is written.
     _check_addresses_and_html(_generators)
+    _check_templates(_generators)
     collector().raise_if_any()
 
 

@@ -24,7 +24,9 @@ def split(text):
 
 
 def read_text(path):
-    return Path(path).read_text(encoding="utf-8")
+    """The file's text. A byte-order mark is dropped; bytes that are not UTF-8 become U+FFFD
+    here (the Markdown reader refuses such a file with its own message)."""
+    return Path(path).read_text(encoding="utf-8-sig", errors="replace")
 
 
 def read(path):

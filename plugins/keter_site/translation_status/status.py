@@ -9,7 +9,7 @@ its fingerprint changes, and the translation is stale until an editor updates it
 import hashlib
 from pathlib import Path
 
-from keter_site.core.front_matter import set_keys, split
+from keter_site.core.front_matter import read_text, set_keys, split
 
 HASH_KEY = "source_hash"
 FINGERPRINTED_KEYS = ("title", "description")
@@ -29,14 +29,14 @@ def status_table(content, languages, source_lang):
     for lang in languages:
         # Pages in content/<lang>/, articles in content/<lang>/articles/ (any depth).
         for path in sorted((content / lang).rglob("*.md")):
-            meta, _, _ = split(path.read_text(encoding="utf-8"))
+            meta, _, _ = split(read_text(path))
             folder = path.parent.relative_to(content / lang).as_posix()
             slug = meta.get("slug", path.stem)
             slugs.setdefault(slug if folder == "." else f"{folder}/{slug}", {})[lang] = path
     table = {}
     for slug, files in sorted(slugs.items()):
         source = files.get(source_lang)
-        expected = fingerprint(source.read_text(encoding="utf-8")) if source else None
+        expected = fingerprint(read_text(source)) if source else None
         row = {}
         for lang in languages:
             path = files.get(lang)
@@ -45,7 +45,7 @@ def status_table(content, languages, source_lang):
             elif lang == source_lang:
                 row[lang] = "source"
             else:
-                recorded = split(path.read_text(encoding="utf-8"))[0].get(HASH_KEY)
+                recorded = split(read_text(path))[0].get(HASH_KEY)
                 row[lang] = "no source" if expected is None else "ok" if recorded == expected else "stale"
         table[slug] = (row, files)
     return table
@@ -53,6 +53,6 @@ def status_table(content, languages, source_lang):
 
 def mark_done(translation_path, source_path):
     """Record in the translation that it matches the current source page."""
-    value = fingerprint(Path(source_path).read_text(encoding="utf-8"))
+    value = fingerprint(read_text(source_path))
     set_keys(translation_path, {HASH_KEY: value})
     return value

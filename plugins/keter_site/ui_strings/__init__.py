@@ -10,6 +10,7 @@ Context key it writes: TRANSLATE, the function translate(key, lang, **values), f
 write text outside templates (seo's structured data and web manifests).
 """
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -68,6 +69,18 @@ def load_catalogs(settings):
         for key, text in data.items():
             i18n.add_translation(key, text, locale=lang)
 
+    # A placeholder spelled differently in one language would be printed as typed, not filled in.
+    reference = settings["DEFAULT_LANG"] if settings["DEFAULT_LANG"] in catalogs else next(iter(catalogs), None)
+    for lang, data in catalogs.items():
+        for key, text in data.items():
+            expected = set(PLACEHOLDER.findall(catalogs[reference].get(key, ""))) if reference else set()
+            found = set(PLACEHOLDER.findall(text))
+            if reference and key in catalogs[reference] and found != expected:
+                problems.append(dict(
+                    path=str(_catalog_path(settings, lang)),
+                    message=f"UI string '{key}' in '{lang}' fills in {_names(found)}, but in '{reference}' {_names(expected)}.",
+                    fix=f"Write the placeholders exactly as in {reference}.yml: {_names(expected)}."))
+
     all_keys = set().union(*catalogs.values()) if catalogs else set()
     for lang, data in catalogs.items():
         for key in sorted(all_keys - set(data)):
@@ -77,6 +90,13 @@ def load_catalogs(settings):
                 message=f"UI string '{key}' is missing in language '{lang}'.",
                 fix=f"Add `{key}: ...` with the {lang} text (see {holder}.yml for what it says)."))
     return problems
+
+
+PLACEHOLDER = re.compile(r"%\{([^}]*)\}")
+
+
+def _names(placeholders):
+    return ", ".join(f"%{{{p}}}" for p in sorted(placeholders)) or "no placeholder"
 
 
 def translate(key, lang, **values):

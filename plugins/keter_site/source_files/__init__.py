@@ -1,0 +1,119 @@
+"""Source files: every Markdown file is checked before Markdown reads it, so a file an editor
+saved wrongly gets a message (file, line, fix), never a traceback or a build that never ends.
+
+Pelican's own Markdown reader is replaced, through the `readers_init` signal, by a subclass that
+first refuses, with `FileProblem`: a file that is not UTF-8 (a UTF-8 byte-order mark is fine), a
+file over MARKDOWN_MAX_BYTES, and bidirectional override or control characters, which reorder
+or hide text invisibly (<bdi> is the visible way). It then converts the file within
+MARKDOWN_MAX_SECONDS: some inputs (a very long run of `[`) make Markdown's patterns take
+practically forever. Pelican logs a file it could not read; the checks plugin reports a
+FileProblem from that log record with its own message and fix.
+"""
+
+import signal
+import threading
+from pathlib import Path
+
+from pelican import signals
+from pelican.readers import MarkdownReader
+
+from keter_site.core.problems import report
+
+DEFAULT_MAX_BYTES = 200_000
+DEFAULT_MAX_SECONDS = 10
+# Embeddings and overrides (LRE, RLE, PDF, LRO, RLO): invisible, and they reverse text. The
+# isolates (U+2066 to U+2069, what <bdi> does) are allowed.
+BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e"}
+ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+class FileProblem(Exception):
+    """A content file that cannot be read, with what is wrong, how to fix it and where."""
+
+    def __init__(self, message, fix, line=0):
+        super().__init__(message)
+        self.message, self.fix, self.line = message, fix, line
+
+
+def check_bytes(data, max_bytes):
+    """The file's text; raises FileProblem for what must not reach Markdown."""
+    if len(data) > max_bytes:
+        raise FileProblem(f"the file is {len(data):,} bytes; a page may be at most {max_bytes:,}.",
+                          "Split it into several pages, or remove what was pasted in by mistake.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise FileProblem("the file is not saved as UTF-8 text, so Hebrew and other letters would be garbled.",
+                          "Save it again as UTF-8 (in most editors: Save As, Encoding: UTF-8).", line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in line:
+            if char in BIDI_CONTROLS:
+                raise FileProblem(f"an invisible direction-changing character (U+{ord(char):04X}) would "
+                                  "reorder the text around it.",
+                                  "Delete it (retype the line); to keep an English word or a number in order "
+                                  "inside Hebrew, write <bdi>...</bdi> around it.", number)
+            if (ord(char) < 32 or 127 <= ord(char) < 160) and char not in ALLOWED_CONTROLS:
+                raise FileProblem(f"an invisible control character (U+{ord(char):04X}) is in the text.",
+                                  "Delete it (retype the line).", number)
+    return text
+
+
+class _TimeLimit:
+    """Raise FileProblem when the block runs longer than `seconds` (main thread only: that is
+    where Unix delivers the alarm; the builds of `invoke build`, `publish` and the live preview
+    run there)."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.active = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+    def _expired(self, signum, frame):
+        raise FileProblem(f"turning the file into a page took longer than {self.seconds} seconds.",
+                          "Look for a very long run of the same character (such as [[[[ or ****) and remove it.")
+
+    def __enter__(self):
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+class CheckedMarkdownReader(MarkdownReader):
+    def read(self, source_path):
+        try:
+            text = check_bytes(Path(source_path).read_bytes(),
+                               self.settings.get("MARKDOWN_MAX_BYTES", DEFAULT_MAX_BYTES))
+            self._source_path = source_path
+            with _TimeLimit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)):
+                self._md = self._markdown()
+                content = self._md.convert(text)
+        except FileProblem as problem:
+            # Reported here with its fix; Pelican then skips the file, and its own "could not
+            # process" line about a file already explained is left out of the report.
+            report(source_path, problem.message, problem.fix, problem.line)
+            raise
+        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
+        return content, metadata
+
+    def _markdown(self):
+        from markdown import Markdown
+
+        return Markdown(**self.settings["MARKDOWN"])
+
+
+def _use_checked_reader(readers):
+    # Sent before Pelican makes its readers from these classes.
+    for extension in CheckedMarkdownReader.file_extensions:
+        if extension in readers.reader_classes:
+            readers.reader_classes[extension] = CheckedMarkdownReader
+
+
+def register():
+    signals.readers_init.connect(_use_checked_reader)
