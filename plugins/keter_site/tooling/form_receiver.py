@@ -14,9 +14,8 @@ Run it alone with `.venv/bin/python -m tooling.form_receiver [--port 8001]`.
 """
 
 import argparse
-import email.parser
-import email.policy
 import json
+import re
 import sys
 import threading
 from datetime import datetime, timezone
@@ -30,7 +29,9 @@ from keter_site.core.project import ROOT
 
 DEFAULT_STORE = ROOT / "var" / "signups.jsonl"
 HONEYPOT = "_gotcha"
-MAX_BODY = 1_000_000  # a signup is a few hundred bytes; refuse anything absurd
+MAX_BODY = 64_000  # a signup is a few hundred bytes; refuse anything absurd, before reading it
+BOUNDARY = re.compile(r'boundary="?([^";]{1,70})"?', re.I)
+PART_NAME = re.compile(rb'\bname="([^"]*)"', re.I)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -42,19 +43,37 @@ def _is_local(url):
     return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
 
 
+def _multipart_pairs(content_type, body):
+    """[(name, value)] of a multipart/form-data body, in one pass over it (linear time): split
+    at the boundary, then each part's headers from its value. A part that is itself multipart,
+    or a body not framed by its boundary, is refused."""
+    match = BOUNDARY.search(content_type)
+    if not match:
+        raise ValueError("a multipart post without a boundary")
+    delimiter = b"--" + match.group(1).encode("latin-1")
+    sections = body.split(delimiter)
+    if len(sections) < 3 or not sections[-1].startswith(b"--"):
+        raise ValueError("a multipart post that does not end with its boundary")
+    pairs = []
+    for section in sections[1:-1]:
+        head, separator, value = section.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not separator:
+            raise ValueError("a multipart part without headers")
+        headers = head.decode("latin-1").lower()
+        if "content-type: multipart/" in headers:
+            raise ValueError("a multipart part that is itself multipart")
+        name = PART_NAME.search(head)
+        if name is None:
+            raise ValueError("a multipart part without a name")
+        pairs.append((name.group(1).decode("utf-8"), value.removesuffix(b"\r\n").decode("utf-8")))
+    return pairs
+
+
 def parse_form(content_type, body):
     """The posted fields, in order: {name: value}, or {name: [values]} for a repeated name."""
-    pairs = []
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-        if not message.is_multipart():
-            raise ValueError("a multipart post without parts")
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if name is not None:
-                pairs.append((name, part.get_payload(decode=True).decode("utf-8")))
+        pairs = _multipart_pairs(content_type, body)
     elif kind in ("application/x-www-form-urlencoded", ""):
         pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
     else:
@@ -67,6 +86,36 @@ def parse_form(content_type, body):
         else:
             fields[name] = value
     return fields
+
+
+def _read_chunked(stream, limit):
+    """A chunked body (Transfer-Encoding: chunked), at most `limit` bytes; None when longer."""
+    body = bytearray()
+    while True:
+        size_line = stream.readline(100)
+        try:
+            size = int(size_line.split(b";")[0].strip(), 16)
+        except ValueError:
+            raise ValueError("a chunked body with a broken chunk size")
+        if size == 0:
+            while stream.readline(1000).strip():  # trailers, then the closing empty line
+                pass
+            return bytes(body)
+        if len(body) + size > limit:
+            return None
+        body += stream.read(size)
+        stream.readline(10)  # the CRLF after each chunk
+
+
+def same_site_path(next_field):
+    """`_next` when it is a path on this site (one leading /, no backslash, no scheme or host,
+    no control character), else ""."""
+    if not isinstance(next_field, str) or not next_field.startswith("/") or next_field.startswith("//"):
+        return ""
+    if "\\" in next_field or any(ord(char) < 32 or ord(char) == 127 for char in next_field):
+        return ""
+    parts = urlsplit(next_field)
+    return next_field if not parts.scheme and not parts.netloc else ""
 
 
 class ReceiverHandler(BaseHTTPRequestHandler):
@@ -111,14 +160,9 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != self.server.path:
             self.answer_json(HTTPStatus.NOT_FOUND, {"ok": False, "error": f"the form posts to {self.server.path}"})
             return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_BODY:
-            self.answer_json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"ok": False, "error": "body too large"})
+        body = self.read_body()
+        if body is None:
             return
-        body = self.rfile.read(length)
         try:
             fields = parse_form(self.headers.get("Content-Type", ""), body)
         except (ValueError, UnicodeDecodeError) as error:
@@ -132,6 +176,32 @@ class ReceiverHandler(BaseHTTPRequestHandler):
             self.server.keep(fields)
         self.answer_success(fields)
 
+    def read_body(self):
+        """The request's body, or None once the post has been answered with why it was not read:
+        never "ok" for data that was not all read and kept."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            try:
+                body = _read_chunked(self.rfile, MAX_BODY)
+            except ValueError as error:
+                self.answer_json(HTTPStatus.BAD_REQUEST, {"ok": False, "error": str(error)})
+                return None
+            if body is None:
+                self.answer_json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"ok": False, "error": "body too large"})
+                self.close_connection = True
+            return body
+        if self.headers.get("Content-Length") is None:
+            self.answer_json(HTTPStatus.LENGTH_REQUIRED, {"ok": False, "error": "send Content-Length"})
+            return None
+        try:
+            length = int(self.headers["Content-Length"])
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            self.answer_json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"ok": False, "error": "body too large"})
+            self.close_connection = True
+            return None
+        return self.rfile.read(length)
+
     def answer_success(self, fields):
         if "application/json" in self.headers.get("Accept", ""):
             self.answer_json(HTTPStatus.OK, {"ok": True})
@@ -144,25 +214,32 @@ class ReceiverHandler(BaseHTTPRequestHandler):
                         content_type="text/html")
 
     def thank_you_address(self, next_field):
-        """`_next` made absolute against the sending page (the dev site's pages name it by path,
-        as they do not know the port they are served on); only addresses on this machine."""
-        if not isinstance(next_field, str) or not next_field:
-            return ""
-        base = self.headers.get("Origin", "")
+        """Where to send the browser after a plain post: `_next` when it is a path on the sending
+        site, else the site's thank-you page, made absolute against the sending page's origin
+        (the development site's pages do not know the port they are served on); only this machine."""
+        path = same_site_path(next_field) or self.server.thank_you
+        base = self.headers.get("Origin", "") or ""
         if not _is_local(base):
-            base = self.headers.get("Referer", "")
-        target = urljoin(base + ("/" if base and not urlsplit(base).path else ""), next_field)
+            referer = urlsplit(self.headers.get("Referer", "") or "")
+            base = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
+        if not path or not _is_local(base):
+            return ""
+        target = urljoin(base.rstrip("/") + "/", path.lstrip("/"))
         return target if _is_local(target) else ""
 
 
 class SignupReceiver(ThreadingHTTPServer):
     daemon_threads = True
+    # A burst of posts waits in the queue instead of being refused (the default queue holds 5).
+    request_queue_size = 128
 
-    def __init__(self, address, store=DEFAULT_STORE, echo=print, path="/signup", handler=ReceiverHandler):
+    def __init__(self, address, store=DEFAULT_STORE, echo=print, path="/signup", handler=ReceiverHandler,
+                 thank_you="/signup-thanks/"):
         super().__init__(address, handler)
         self.store = Path(store)
         self.echo = echo
         self.path = path
+        self.thank_you = thank_you
         self._lock = threading.Lock()
 
     @property
