@@ -48,7 +48,7 @@ def preview(c):
 def _serve_forever(port):
     from keter_site.tooling import devserver
 
-    server = devserver.start(OUTPUT, HOST, port)
+    server = devserver.start(OUTPUT, HOST, port, headers=devserver.preview_headers())
     print(f"Serving the site at http://{HOST}:{port}/ (Ctrl+C stops).")
     try:
         while True:
@@ -86,7 +86,7 @@ def livereload(c, port=8000):
     state.record(_build())
     # Our WSGI app serves the last good build (with a banner while the latest build failed);
     # livereload adds its reload script to every page and tells the browser to reload.
-    server = Server(app=devserver.make_app(OUTPUT, state))
+    server = Server(app=devserver.make_app(OUTPUT, state, devserver.preview_headers()))
     loop = IOLoop.current()
 
     def rebuild(kind):

@@ -36,3 +36,54 @@ def test_banner_only_while_the_last_build_failed(tmp_path, site):
         assert _get(base + "/../../etc/passwd")[0] == 404
     finally:
         server.shutdown()
+
+
+def _raw_status(port, path):
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_preview_sends_productions_headers_and_never_fails_on_a_bad_path(tmp_path, site, page):
+    import shutil
+
+    from keter_site.tooling.deploy.headers import security_headers
+    from keter_site.tooling.build import load_settings
+
+    output = tmp_path / "output"
+    shutil.copytree(site.output, output)
+    (output / ".env").write_text("TOKEN=x")
+    (output / "en" / ".secret.html").write_text("TOKEN=x")
+    state = devserver.BuildState()
+    port = free_port()
+    server = devserver.start(output, "127.0.0.1", port, state, headers=devserver.preview_headers())
+    try:
+        expected = security_headers(load_settings("pelicanconf.py"))
+        assert "http://127.0.0.1:8001" in expected["Content-Security-Policy"]
+        status, headers, _ = _raw_status(port, "/en/")
+        assert status == 200
+        for name, value in expected.items():
+            assert headers[name] == value, name
+        for path, code in (("/%00", 400), ("/%ff%fe/", 400), ("/.env", 404), ("/en/.secret.html", 404),
+                           ("/%2e%2e/%2e%2e/etc/passwd", 404), ("/en/%2e%2e/.env", 404)):
+            status, headers, body = _raw_status(port, path)
+            assert status == code and b"TOKEN" not in body and b"Traceback" not in body, path
+            assert "Content-Security-Policy" in headers, path
+        # The failed-build banner shows, styled, under the production CSP, with no violation.
+        state.record(BuildResult(False, output, 0.1, message="content/en/x.md: unknown language 'xx'."))
+        messages = []
+        page.on("console", lambda message: messages.append(message.text))
+        page.goto(f"http://127.0.0.1:{port}/en/")
+        banner = page.locator(".keter-preview-banner")
+        assert "unknown language" in banner.inner_text()
+        assert banner.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(138, 28, 28)"
+        assert not [m for m in messages if "Content Security Policy" in m], messages
+    finally:
+        server.shutdown()
