@@ -50,7 +50,9 @@ def published(tmp_path_factory):
     `current` link exactly as on the server."""
     base = tmp_path_factory.mktemp("published")
     port = free_port()
-    env = base_environment(SITEURL=f"http://127.0.0.1:{port}", DEPLOY_PATH=str(base / "srv"))
+    # A staging build: it may be addressed at this machine (a launch build must name a public
+    # https host), and is otherwise the site as published.
+    env = base_environment(SITEURL=f"http://127.0.0.1:{port}", DEPLOY_PATH=str(base / "srv"), STAGING="1")
     settings, _ = copy_site(base / "site")  # launch-ready: real contact details, reviews recorded
     build = run(deploy_command("build", "--settings", settings, "--out", base / "build"), env)
     assert build.returncode == 0, build.log

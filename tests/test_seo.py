@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
 from tests.support.browser import serve_directory
@@ -398,6 +399,18 @@ def test_faq_without_questions_stops_the_build(tmp_path):
     assert build.returncode != 0
     assert "faq.md: the FAQ page has no questions that search engines can read." in build.log
     assert "`## Question?` heading" in build.log
+
+
+@pytest.mark.parametrize("siteurl, reason", [
+    ("http://www.example.test", "is not https"),
+    ("https://127.0.0.1", "is not on a public host name"),
+    ("https://www.example.test/;x", "contains a character that would break the security headers"),
+])
+def test_a_launch_build_needs_a_public_https_siteurl(tmp_path, siteurl, reason):
+    fixture = FixtureSite(tmp_path / "site")
+    build = fixture.invoke_build(base="publishconf", env={"SITEURL": siteurl, "SIGNUP_ENDPOINT": "https://forms.example.test/f"})
+    assert build.returncode == 1
+    assert f"publishconf.py: SITEURL '{siteurl}' {reason}" in build.log
 
 
 def test_canonical_base_must_be_an_absolute_address(tmp_path):

@@ -50,6 +50,7 @@ from keter_site.core import content
 from keter_site.core.front_matter import is_true
 from keter_site.core.languages import prefix
 from keter_site.core.problems import report
+from keter_site.core.urls import public_https_problem
 
 from . import structured_data
 
@@ -221,6 +222,16 @@ def seo_head(context):
     )
 
 
+def _siteurl_problem(settings, siteurl):
+    """What is wrong with a publish build's SITEURL, or None. A launch needs a public https
+    address; a staging preview may live anywhere, but never with a character that would break
+    a header or an attribute."""
+    problem = public_https_problem("SITEURL", siteurl)
+    if problem is None or not settings.get("STAGING"):
+        return problem
+    return problem if "character" in problem else None
+
+
 def _report(path, message, fix):
     report(path=path, message=message, fix=fix)
 
@@ -240,6 +251,9 @@ def _check(generators):
                 "engines and link previews need absolute addresses.",
                 "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
                 "(in publishconf.py: CANONICAL_BASE = SITEURL).")
+    elif published and settings.get("LAUNCH_CHECKS") and (problem := _siteurl_problem(settings, siteurl)):
+        _report(settings_file, problem, "Set the environment variable SITEURL to the site's public https "
+                "address, such as https://www.example.org, when you build with publishconf.py.")
     elif published and base != siteurl:
         _report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
                 "hreflang links would send search engines to another address.",
