@@ -136,7 +136,9 @@ def test_third_language_right_to_left_needs_only_settings_content_and_strings(tm
     fixture = FixtureSite(tmp_path, languages)
     english = yaml.safe_load((ROOT / "theme" / "strings" / "en.yml").read_text(encoding="utf-8"))
     (fixture.strings / "ar.yml").write_text(
-        yaml.safe_dump({k: f"نص {k}" for k in english}, allow_unicode=True), encoding="utf-8")
+        # Arabic text for every key, with the same %{placeholders} the site fills in.
+        yaml.safe_dump({k: " ".join([f"نص {k}", *re.findall(r"%\{[^}]*\}", v)]) for k, v in english.items()},
+                       allow_unicode=True), encoding="utf-8")
     fixture.add_clinic_language("ar", "قيمة")
     for slug in FixtureSite.REQUIRED_SLUGS:
         fixture.write_page("ar", slug, page_text(slug, "ar", title=f"صفحة {slug}"))

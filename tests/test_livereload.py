@@ -15,7 +15,7 @@ from tests.support.sites import ROOT
 
 from keter_site.tooling.processes import free_port, stop_process, wait_for_port
 
-COPIED = ("content", "theme", "plugins", "pelicanconf.py", "publishconf.py", "tasks.py")
+COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
 WAIT = 60  # seconds: every wait below is bounded
 
 
