@@ -1,4 +1,4 @@
-"""A signup endpoint for tests: the project's own local receiver (tooling/form_receiver.py) on a
+"""A signup endpoint for tests: the project's own local receiver (keter_site.tooling.form_receiver) on a
 free port of 127.0.0.1, which a test can tell to fail, to hold a post, or to go away."""
 
 import threading

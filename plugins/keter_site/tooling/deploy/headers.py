@@ -42,7 +42,7 @@ def load_policy(path=POLICY_FILE):
 
 
 def signup_origin(settings):
-    """The signup form's endpoint origin, worked out exactly as plugins/signup_form does (the
+    """The signup form's endpoint origin, worked out exactly as keter_site.signup_form does (the
     environment variable SIGNUP_ENDPOINT, when set, wins over the setting)."""
     return settings.get("SIGNUP_ORIGIN") or resolve(settings)[1]
 
