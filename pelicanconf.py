@@ -5,6 +5,7 @@ Editors never need to change this file. Languages are declared once, here, in LA
 
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from markdown.extensions.toc import slugify_unicode
 
 ROOT = Path(__file__).resolve().parent
@@ -131,8 +132,12 @@ LOAD_CONTENT_CACHE = True
 CACHE_PATH = str(ROOT / ".cache" / "pelican")
 DELETE_OUTPUT_DIRECTORY = False
 
-# Escape everything templates print unless marked safe (page HTML is marked `|safe`).
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+# Escape everything templates print unless marked safe (page HTML is marked `|safe`). Compiled
+# templates are kept in .cache/jinja (Jinja checks each template's source, so an edited template
+# is compiled again): every build, above all the live preview's, skips recompiling the theme.
+(ROOT / ".cache" / "jinja").mkdir(parents=True, exist_ok=True)
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True,
+                     "bytecode_cache": FileSystemBytecodeCache(str(ROOT / ".cache" / "jinja"))}
 
 # --- Search and sharing (keter_site.seo) --------------------------------------------------
 # Canonical, hreflang, Open Graph and sitemap addresses must be absolute. SITEURL stays "" in

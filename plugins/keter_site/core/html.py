@@ -6,6 +6,7 @@ HTML5 parser that follows the WHATWG parsing rules. A check that read `<noscript
 Scripting is off while parsing, as for a reader without JavaScript, so what `<noscript>` holds
 is parsed as the elements it would become (a `<meta http-equiv=refresh>` in it is seen)."""
 
+import functools
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
@@ -60,8 +61,10 @@ class Fragment:
         return [(a.get("src") or "", a.get("alt"), a) for tag, a in self.elements if tag == "img"]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_fragment(text):
-    """One document's HTML, with an end marker placed right after it inside a start marker, the
+    """(Read-only, and remembered for the same text: the live preview rebuilds often, and most
+    documents have not changed since the last build.) One document's HTML, with an end marker placed right after it inside a start marker, the
     way the theme places content inside the page: an element the fragment leaves open holds the
     end marker, and an extra end tag closes the start marker before the end marker is reached."""
     tree = LexborHTMLParser(f'<div id="{_PROBE}">{text or ""}<p id="{_END}"></p></div>')

@@ -11,6 +11,8 @@ Runs first on `all_generators_finalized` (second in PLUGINS, after checks), befo
 add their own markup (clinic facts, citation links) to the HTML.
 """
 
+import functools
+
 import nh3
 from pelican import signals
 
@@ -30,6 +32,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>, <span dir>)."
 
 
+@functools.lru_cache(maxsize=4096)
 def clean(text):
     cleaned = nh3.clean(text or "", tags=TAGS, attributes={**ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
                         url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
@@ -49,6 +52,7 @@ def _noopener(text):
     return "".join(node.html for node in body.iter(include_text=True)) if body is not None else text
 
 
+@functools.lru_cache(maxsize=4096)
 def removals(original, cleaned):
     """[(what, needle)] the sanitizer removed: elements, attributes and unsafe addresses."""
     before = html.parse_fragment(original).elements
@@ -70,7 +74,7 @@ def removals(original, cleaned):
             position += 1
         else:
             found.append((f"<{tag}>", f"<{tag}"))
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def _balance_problems(original):
