@@ -130,6 +130,7 @@ STAGING = False
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = str(ROOT / ".cache" / "pelican")
+GZIP_CACHE = False  # the cache stays on this machine: not compressing it saves time on every save
 DELETE_OUTPUT_DIRECTORY = False
 
 # Escape everything templates print unless marked safe (page HTML is marked `|safe`). Compiled

@@ -162,6 +162,13 @@ def _on_all_read(generators):
         if page.lang in by_slug:
             by_slug[page.lang][page.slug] = page
 
+    for document in documents:
+        # Pelican works a document's address out again on every use (menus, switchers, links,
+        # the sitemap ask for it thousands of times a build). Its addresses are final now:
+        # fix them with Pelican's own override, as a `url:` line in front matter would.
+        document.override_url = document.url
+        document.override_save_as = document.save_as
+
     # Every generator shares one context dict; templates and other plugins read these keys.
     context = generators[0].context
     context["LANGUAGES"] = languages

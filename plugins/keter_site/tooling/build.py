@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -35,14 +36,16 @@ def load_settings(settings_file="pelicanconf.py", overrides=None):
 
 
 def _swap_into_place(fresh, output):
-    """Put `fresh` where `output` is. The old folder is moved aside first and removed last."""
+    """Put `fresh` where `output` is. The old folder is moved aside first and removed last, in
+    the background: the new site is already in place, and the live preview need not wait."""
     old = None
     if output.exists():
-        old = output.with_name(f"{output.name}.old-{os.getpid()}")
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent)) / "site"
         os.rename(output, old)
     os.rename(fresh, output)
     if old:
-        shutil.rmtree(old, ignore_errors=True)
+        threading.Thread(target=shutil.rmtree, args=(old.parent,), kwargs={"ignore_errors": True},
+                         daemon=False).start()
 
 
 def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True):
