@@ -91,10 +91,6 @@ def parse_fragment(text):
     return fragment
 
 
-def ids(tree):
-    return {a["id"] for _, a in elements(tree) if a.get("id")}
-
-
 def list_items(text, css_class):
     """[text of each list item] inside the element with class `css_class`."""
     tree = LexborHTMLParser(text or "")

@@ -20,7 +20,6 @@ from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 
 FINGERPRINTED_KEYS = ("title", "description")
-STATES = ("current", "pending", "stale", "overdue")
 
 
 @dataclass
