@@ -77,15 +77,16 @@ def _start(pelican):
 def _check_front_matter(generator):
     settings = generator.settings
     for path in content.source_files(generator):
-        form_problems = list(front_matter.problems(path))
+        text = front_matter.read_text(path)  # read once for every check below
+        form_problems = list(front_matter.problems(text))
         for line, message, fix in form_problems:
             report(path, message, fix, line)
         if not any(line == 1 for line, _, _ in form_problems):  # no front matter: said once
-            for message, fix in metadata_problems(front_matter.read(path)):
+            for message, fix in metadata_problems(front_matter.split(text)[0]):
                 report(path, message, fix)
         if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING"):
             mark = settings["PLACEHOLDER_MARK"]
-            line = front_matter.line_of(path, mark)
+            line = next((n for n, content_line in enumerate(text.splitlines(), start=1) if mark in content_line), 0)
             if line:
                 report(path, f"a placeholder ({mark}) is still in the page; it cannot be published.",
                        f"Replace every line containing {mark} with the real text.", line)

@@ -34,9 +34,10 @@ def read(path):
     return split(read_text(path))[0]
 
 
-def problems(path):
-    """Yield (line, message, fix) for the form of one Markdown source file's front matter."""
-    lines = read_text(path).splitlines()
+def problems(text):
+    """Yield (line, message, fix) for the form of one Markdown source file's front matter
+    (`text`, the file's text)."""
+    lines = text.splitlines()
     if not lines or not KEY_LINE.match(lines[0]):
         yield (1, "the file does not start with front matter (`title: ...`, `slug: ...` lines).",
                "Start the file with its `key: value` lines, then one empty line, then the text.")

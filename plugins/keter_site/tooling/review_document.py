@@ -13,6 +13,7 @@ import markdown
 
 from keter_site.citations import MARKER, links
 from keter_site.core.data import load as load_data
+from keter_site.medical_review import records
 from keter_site.tooling import readiness
 
 STYLE = """
@@ -60,7 +61,7 @@ def build(settings, today=None):
         if not review or review.state == "current":
             continue
         keys.append(status.key)
-        texts = {lang: readiness.records.page_text(path) for lang, path in status.files.items()}
+        texts = {lang: records.page_text(path) for lang, path in status.files.items()}
         columns = []
         for lang in languages:
             if lang not in texts:
