@@ -97,7 +97,7 @@ UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 # comes next, so authors' HTML is cleaned before other plugins add their own markup.
 PLUGINS = [f"keter_site.{name}" for name in (
     "checks", "source_files", "sanitize", "languages", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
-    "translation_status", "signup_form", "minify", "seo")]
+    "translation_status", "signup_form", "minify", "seo", "incremental")]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
 # Where the signup form posts (the environment variable SIGNUP_ENDPOINT overrides it): here, the

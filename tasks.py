@@ -72,21 +72,31 @@ def serve(c, port=8000):
         form_receiver.stop(receiver)
 
 
-@task
-def livereload(c, port=8000):
+@task(help={"settings": "settings file (default pelicanconf.py)",
+            "output": "the folder to build into and serve (default output/)"})
+def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     """Serve the site and rebuild it, reloading the browser, whenever content, templates,
     static files, UI strings or settings change. A failed build keeps the last good site."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
 
+    from keter_site.incremental import State
     from keter_site.tooling import devserver, form_receiver, watch
 
+    output = Path(output).resolve() if output else OUTPUT
+    incremental = State()  # after an edit, only the pages it affects are rendered again
+
+    def build_now(full):
+        result = site_build.build_and_report(settings, output, use_cache=not full, incremental=incremental,
+                                             full=full)
+        state.record(result)
+
     state = devserver.BuildState()
-    state.record(_build())
+    build_now(full=True)
     # Our WSGI app serves the last good build (with a banner while the latest build failed);
     # livereload adds its reload script to every page and tells the browser to reload.
-    server = Server(app=devserver.make_app(OUTPUT, state, devserver.preview_headers()))
+    server = Server(app=devserver.make_app(output, state, devserver.preview_headers()))
     loop = IOLoop.current()
 
     def rebuild(kind):
@@ -100,18 +110,22 @@ def livereload(c, port=8000):
             # runs edited code. Replace this one; the browser's livereload script reconnects.
             print("The site's Python code changed: restarting the preview to load it.", flush=True)
             form_receiver.stop(receiver)
+            incremental.close()
             os.execv(sys.executable, [sys.executable, *sys.argv])
-        # Templates, UI strings and styles change how every page is made: skip the content cache.
-        state.record(_build(use_cache=kind == "content"))
+        # Templates, UI strings, styles and data change how every page is made: every page is
+        # rendered again, without the content cache.
+        build_now(full=kind != "content")
         LiveReloadHandler.reload_waiters()
 
-    watch.start(rebuild)
+    content = Path(site_build.load_settings(settings)["PATH"]).resolve()
+    watch.start(rebuild, content=content)
     # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
     receiver = form_receiver.start_for_site()
     try:
         server.serve(host=HOST, port=port)
     finally:
         form_receiver.stop(receiver)
+        incremental.close()
 
 
 @task

@@ -11,6 +11,7 @@ Pelican logs and carries on, which would publish a site with silent holes in it.
 """
 
 import logging
+import os
 from pathlib import Path
 
 from jinja2 import TemplateNotFound
@@ -48,6 +49,7 @@ class _PelicanLogToProblems(logging.Handler):
 
 _handler = _PelicanLogToProblems()
 _generators = []
+_html_problems = {}
 
 
 def _check_files(settings):
@@ -55,13 +57,23 @@ def _check_files(settings):
     the site), and no hidden file (.env, .DS_Store) in a folder copied to the site as it is."""
     content_path = Path(settings["PATH"])
     static = [content_path / folder for folder in settings.get("STATIC_PATHS", [])]
-    for path in sorted(content_path.rglob("*")):
-        if path.is_symlink():
+    for path, is_link in sorted(_every_path(content_path)):
+        if is_link:
             report(path, "this is a symbolic link: the build would copy whatever it points to into the site.",
                    "Replace it with the real file (or remove it).")
         elif path.name.startswith(".") and any(folder == path or folder in path.parents for folder in static):
             report(path, "a hidden file in a folder that is copied to the site as it is: it would be published.",
                    "Remove it (or move it out of content/).")
+
+
+def _every_path(folder):
+    """(path, is a symbolic link) for every file and folder under `folder`; links are not followed (os.scandir
+    knows each entry's type without asking the disk again: the live preview calls this often)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            yield Path(entry.path), entry.is_symlink()
+            if entry.is_dir(follow_symlinks=False):
+                yield from _every_path(entry.path)
 
 
 def _start(pelican):
@@ -119,8 +131,17 @@ def _check_addresses_and_html(generators):
     targets = set(parsed) | {"/" + s.url for s in statics} | {"/" + d.save_as for d in documents}
     # Ids the theme renders beyond the content (a plugin lists them in `template_ids`).
     ids = {path: html.ids | set(getattr(d, "template_ids", ())) for path, (d, html) in parsed.items()}
+    # A page's problems depend on its own HTML and on the site's addresses and ids: while those
+    # stay the same (the live preview's builds), each page is checked once.
+    site = hash((frozenset(targets), frozenset((p, frozenset(i)) for p, i in ids.items()), siteurl))
+    if _html_problems.get("site") != site:
+        _html_problems.clear()
+        _html_problems["site"] = site
     for _, (document, html) in sorted(parsed.items(), key=lambda item: item[0]):
-        for needle, message, fix in content_html.page_html_problems(document, html, targets, ids, siteurl):
+        key = (document.url, document.content)
+        if key not in _html_problems:
+            _html_problems[key] = list(content_html.page_html_problems(document, html, targets, ids, siteurl))
+        for needle, message, fix in _html_problems[key]:
             report(document.source_path, message, fix, front_matter.line_of(document.source_path, needle))
 
 

@@ -8,6 +8,7 @@ than text (an unquoted phone number such as 0501234567 is read as an octal numbe
 `no` as false).
 """
 
+import copy
 from pathlib import Path
 
 import yaml
@@ -58,9 +59,29 @@ def _kind(tag):
             "tag:yaml.org,2002:timestamp": "a date"}.get(tag, "something other than text")
 
 
+# Each good file's data, while its size and modification time stay the same (the live preview
+# builds again and again; the strict reading parses the file three times).
+_loaded = {}
+
+
 def load(path, strings_only=False):
     """The data in the YAML file at `path`. Raises DataError with every problem found."""
     path = Path(path)
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+    except FileNotFoundError:
+        stamp = None
+    known = _loaded.get((str(path), strings_only))
+    if stamp and known and known[0] == stamp:
+        return copy.deepcopy(known[1])  # a copy: callers may change what they were given
+    data = _load(path, strings_only)
+    if stamp:
+        _loaded[(str(path), strings_only)] = (stamp, copy.deepcopy(data))
+    return data
+
+
+def _load(path, strings_only):
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -3,6 +3,8 @@ line. The one reader of it, for the checks (which report a broken line with its 
 when Pelican could not make a document of the file), the translation and review fingerprints,
 the editor tools and the tests."""
 
+import functools
+import os
 import re
 from pathlib import Path
 
@@ -11,6 +13,12 @@ KEY_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):(?P<value>.*)$")
 
 def split(text):
     """(metadata {lowercase key: value}, body text, number of front-matter lines)."""
+    meta, body, count = _split(text)
+    return dict(meta), body, count
+
+
+@functools.lru_cache(maxsize=4096)  # the same texts are split on every build of the preview
+def _split(text):
     lines = text.splitlines()
     meta, count = {}, 0
     for line in lines:
@@ -23,10 +31,23 @@ def split(text):
     return meta, "\n".join(lines[count + 1:]), count
 
 
+# Each file's text, while its size and modification time stay the same: one build's checks,
+# translation status and review read the same files, and the live preview builds again and again.
+_texts = {}
+
+
 def read_text(path):
     """The file's text. A byte-order mark is dropped; bytes that are not UTF-8 become U+FFFD
     here (the Markdown reader refuses such a file with its own message)."""
-    return Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    path = str(path)
+    stat = os.stat(path)
+    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+    known = _texts.get(path)
+    if known and known[0] == stamp:
+        return known[1]
+    text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    _texts[path] = (stamp, text)
+    return text
 
 
 def read(path):
@@ -35,8 +56,17 @@ def read(path):
 
 
 def problems(text):
-    """Yield (line, message, fix) for the form of one Markdown source file's front matter
+    """(line, message, fix) triples for the form of one Markdown source file's front matter
     (`text`, the file's text)."""
+    return _problems(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _problems(text):
+    return tuple(_each_problem(text))
+
+
+def _each_problem(text):
     lines = text.splitlines()
     if not lines or not KEY_LINE.match(lines[0]):
         yield (1, "the file does not start with front matter (`title: ...`, `slug: ...` lines).",

@@ -17,6 +17,7 @@ Context keys it writes (documented in docs/architecture.md): LANGUAGES, MENUS {l
 HOMES {lang: page}, PAGES_BY_LANG {lang: {slug: page}}, SPECIAL {lang: {role: page}}.
 """
 
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -50,10 +51,19 @@ def _lang_from_file(page):
     return page.metadata.get("lang")
 
 
+def _top_folder(source_path, content_root):
+    """The folder of content/ a file is in ("he", "en"); plain string work, as it runs for every
+    document of every build."""
+    root = str(content_root).rstrip(os.sep) + os.sep
+    source_path = str(source_path)
+    relative = source_path[len(root):] if source_path.startswith(root) else os.path.relpath(source_path, root)
+    return relative.split(os.sep)[0]
+
+
 def _check_page(page, languages, content_root):
     lang = _lang_from_file(page)
     known = ", ".join(languages)
-    folder = Path(page.source_path).relative_to(content_root).parts[0]
+    folder = _top_folder(page.source_path, content_root)
     if not lang:
         suggestion = folder if folder in languages else next(iter(languages))
         _report(page, "this page has no `lang` line in its front matter.",
@@ -131,7 +141,7 @@ def _on_all_read(generators):
     reported = set()
     for document in documents:
         if not _check_page(document, languages, content_root):
-            reported.add((document.slug, Path(document.source_path).relative_to(content_root).parts[0]))
+            reported.add((document.slug, _top_folder(document.source_path, content_root)))
         elif content.kind(document) == "page":
             groups[document.slug].append(document)
     for document in documents:

@@ -18,8 +18,7 @@ from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
 from keter_site.core.project import ROOT
-
-
+from keter_site.incremental import SETTING as INCREMENTAL
 
 
 @dataclass
@@ -35,6 +34,10 @@ def load_settings(settings_file="pelicanconf.py", overrides=None):
     return read_settings(str(ROOT / settings_file), override=dict(overrides or {}))
 
 
+def _count_pages(folder):
+    return sum(name.endswith(".html") for _, _, files in os.walk(folder) for name in files)
+
+
 def _swap_into_place(fresh, output):
     """Put `fresh` where `output` is. The old folder is moved aside first and removed last, in
     the background: the new site is already in place, and the live preview need not wait."""
@@ -48,8 +51,12 @@ def _swap_into_place(fresh, output):
                          daemon=False).start()
 
 
-def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True):
-    """Build the site; on success it is at `output` (default: the settings' OUTPUT_PATH)."""
+def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True, incremental=None,
+          full=False):
+    """Build the site; on success it is at `output` (default: the settings' OUTPUT_PATH).
+
+    `incremental` (a keter_site.incremental.State, kept by the live preview from one build to
+    the next) renders only the pages a change affects; `full` asks it to render every page."""
     started = time.perf_counter()
     settings = load_settings(settings_file, overrides)
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
@@ -57,10 +64,15 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
     fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     settings["OUTPUT_PATH"] = str(fresh)
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
+    if incremental is not None:
+        settings[INCREMENTAL] = incremental
+        incremental.begin(fresh, full=full)
     try:
         Pelican(settings).run()
-        pages = sum(1 for _ in fresh.rglob("*.html"))
+        pages = _count_pages(fresh)
     except Exception as error:
+        if incremental is not None:
+            incremental.finish(False, fresh)
         shutil.rmtree(fresh, ignore_errors=True)
         # Our checks raise errors whose message is the editor's report (file, problem, fix) and
         # mark them with `exitcode`; anything else is a fault in the site's code, shown in full.
@@ -69,7 +81,11 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
             "code, not in the content: report it to the developers with this message.\n"
             + traceback.format_exc())
         return BuildResult(False, output, time.perf_counter() - started, message=message)
+    if incremental is not None:
+        incremental.finish(True, fresh)
     _swap_into_place(fresh, output)
+    if incremental is not None:
+        incremental.ready_next(output)
     return BuildResult(True, output, time.perf_counter() - started, pages=pages)
 
 
@@ -77,13 +93,13 @@ def setup_logging(verbose=False):
     init_logging(level=logging.DEBUG if verbose else logging.WARNING)
 
 
-def build_and_report(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True):
+def build_and_report(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True, **options):
     """Build, then tell the editor what happened: the problems and that the old site stayed, or
     how many pages were built."""
     import sys
 
     setup_logging()
-    result = build(settings_file, output, overrides, use_cache)
+    result = build(settings_file, output, overrides, use_cache, **options)
     if result.ok:
         print(f"Built {result.pages} pages into {result.output} in {result.seconds:.2f} s.")
     else:

@@ -2,9 +2,11 @@
 where livereload's own watcher polls every 800 ms.
 
 Each batch of changes is one of three kinds, and the preview reacts to what it affects:
-- "content": Markdown pages and static files; Pelican's content cache re-reads only those files.
-- "theme": templates, UI strings, stylesheets, components and the data files; every page is
-  rebuilt without the content cache (Jinja and the UI strings are loaded afresh on every build).
+- "content": Markdown pages and static files; Pelican's content cache re-reads only those files,
+  and only the pages they affect are rendered again (keter_site.incremental).
+- "theme": templates, UI strings, stylesheets, components and the data files, and any file
+  deleted or moved away; every page is rebuilt without the content cache (Jinja and the UI
+  strings are loaded afresh on every build, and a page whose file is gone leaves the site).
 - "code": the project's Python (plugins/, the settings files, tasks.py). Python keeps a module
   it has imported, and Pelican keeps the plugins it loaded, so only a fresh process runs the
   edited code: the preview restarts itself (keter_site.tooling.devserver's caller decides how).
@@ -27,11 +29,13 @@ def _under(path, roots):
     return any(path == ROOT / p or (ROOT / p) in path.parents for p in roots)
 
 
-def kind_of(paths):
-    """"code", "theme" or "content": the largest kind of change among `paths`."""
+def kind_of(paths, deleted=()):
+    """"code", "theme" or "content": the largest kind of change among `paths` (`deleted`: those
+    of them that are gone)."""
+    paths = list(paths)
     if any(_under(path, CODE_PATHS) and str(path).endswith(".py") for path in paths):
         return "code"
-    if any(_under(path, THEME_PATHS) for path in paths):
+    if deleted or any(_under(path, THEME_PATHS) for path in paths):
         return "theme"
     return "content"
 
@@ -42,16 +46,21 @@ def _ignored(change, path):
     return name.startswith(".") or name.endswith(("~", ".swp", ".pyc")) or "__pycache__" in path
 
 
-def start(rebuild, stop_event=None, debounce_ms=30):
-    """Call rebuild(kind) after each batch of changes, in a background thread."""
+def start(rebuild, stop_event=None, debounce_ms=30, content=None):
+    """Call rebuild(kind) after each batch of changes, in a background thread. `content`: the
+    settings' content folder when it is not the project's (a generated site, say)."""
     stop_event = stop_event or threading.Event()
     roots = sorted(set(CONTENT_PATHS + THEME_PATHS + CODE_PATHS))
     paths = [str(ROOT / p) for p in roots if (ROOT / p).exists()]
+    if content and not _under(content, ["content"]):
+        paths.append(str(content))
 
     def loop():
         for changes in watchfiles.watch(*paths, debounce=debounce_ms, step=10, stop_event=stop_event,
                                         watch_filter=lambda c, p: not _ignored(c, p)):
-            rebuild(kind_of(path for _, path in changes))
+            deleted = [path for change, path in changes
+                       if change == watchfiles.Change.deleted and not Path(path).exists()]
+            rebuild(kind_of((path for _, path in changes), deleted))
 
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()

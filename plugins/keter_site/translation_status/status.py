@@ -6,6 +6,7 @@ its fingerprint changes, and the translation is stale until an editor updates it
 `invoke translations --done PAGE LANG`, which records the new fingerprint.
 """
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -15,10 +16,15 @@ HASH_KEY = "source_hash"
 FINGERPRINTED_KEYS = ("title", "description")
 
 
+@functools.lru_cache(maxsize=4096)  # the live preview asks again on every build
 def fingerprint(source_text):
     meta, body, _ = split(source_text)
     material = "\n".join([*(meta.get(k, "") for k in FINGERPRINTED_KEYS), body.strip()])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:12]
+
+
+def _front_matter(text):
+    return split(text)[0]
 
 
 def status_table(content, languages, source_lang):
@@ -29,7 +35,7 @@ def status_table(content, languages, source_lang):
     for lang in languages:
         # Pages in content/<lang>/, articles in content/<lang>/articles/ (any depth).
         for path in sorted((content / lang).rglob("*.md")):
-            meta, _, _ = split(read_text(path))
+            meta = _front_matter(read_text(path))
             folder = path.parent.relative_to(content / lang).as_posix()
             slug = meta.get("slug", path.stem)
             slugs.setdefault(slug if folder == "." else f"{folder}/{slug}", {})[lang] = path
@@ -45,7 +51,7 @@ def status_table(content, languages, source_lang):
             elif lang == source_lang:
                 row[lang] = "source"
             else:
-                recorded = split(read_text(path))[0].get(HASH_KEY)
+                recorded = _front_matter(read_text(path)).get(HASH_KEY)
                 row[lang] = "no source" if expected is None else "ok" if recorded == expected else "stale"
         table[slug] = (row, files)
     return table

@@ -1,0 +1,188 @@
+"""Incremental writing, for the live preview only: after an edit, only the pages the edit can
+change are rendered again; every other page is the previous build's file, linked into the new
+build. Save-to-page then stays short however many pages the site has.
+
+What an edit can change:
+- A document's own page and its translations' pages (the language switcher, the translation
+  notice and the review stamp of one page read the others): each group has a key made of its
+  documents' text and details, and a group whose key is unchanged is not rendered again.
+- Every page, when any document's details change (a title, a menu label, an address: menus,
+  links, the home page and index pages show them): the build renders everything.
+- Templates, UI strings, styles and data files: the caller asks for a full build.
+
+The build stays atomic (keter_site.tooling.build): the new build is a fresh folder, and a page
+kept from the previous build is a hard link to its file. A page that is rendered again is first
+unlinked, so writing it never changes the previous build, which the preview may still be
+serving. Files that other code writes in place (static files, the stylesheet, the sitemap) are
+copied, not linked, for the same reason.
+
+Publishing builds never use this: it is active only when the build passes a `State` in the
+INCREMENTAL setting (keter_site.tooling.build does, for `invoke livereload`).
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from pelican import signals
+from pelican.writers import Writer
+
+from keter_site.core import content
+
+SETTING = "INCREMENTAL"
+# A document's attributes that are not its own details: Pelican's settings and context (the
+# same for every page), and objects compared through their own keys.
+_NOT_DETAILS = {"settings", "_context", "translations", "metadata", "_content", "_summary", "content"}
+
+
+class State:
+    """Kept by the live preview from one build to the next."""
+
+    def __init__(self):
+        self.keys = {}         # the last good build's files (relative path) -> their keys
+        self._pending = {}
+        self._full = True
+        self._base = None      # the last good build's folder
+        self._standby = None   # (thread, folder): a copy of it for the next build, made in advance
+        self.rendered = []     # the files the latest build rendered (the others were kept)
+
+    def begin(self, fresh, full=False):
+        """Start a build into the empty folder `fresh`: unless `full`, it starts as a copy of
+        the last good build (made in the background after that build; waited for if need be)."""
+        self._pending = {}
+        self.rendered = []
+        self._full = full or self._base is None
+        standby, self._standby = self._standby, None
+        if standby:
+            standby[0].join()
+        if self._full:
+            if standby:
+                shutil.rmtree(standby[1], ignore_errors=True)
+            return
+        if standby and standby[1].is_dir():
+            os.rmdir(fresh)
+            os.rename(standby[1], fresh)
+        else:
+            self._copy(Path(self._base), Path(fresh))
+
+    def finish(self, ok, fresh):
+        """After the build, before `fresh` takes the place of the last good one: a page that
+        build had and this one did not write (a page made a draft, say) is removed, and a good
+        build becomes the base of the next one. A failed build left the last good one as it
+        was, and the next build starts from it again."""
+        if ok and not self._full:
+            for relative in set(self.keys) - set(self._pending):
+                Path(fresh, relative).unlink(missing_ok=True)
+        if ok:
+            self.keys = self._pending
+        self._pending = {}
+
+    def ready_next(self, output):
+        """`output` is the last good build now: copy it for the next build, in the background
+        while the editor reads the page."""
+        self._base = str(output)
+        standby = Path(tempfile.mkdtemp(prefix=f".{Path(output).name}.next-", dir=Path(output).parent))
+        thread = threading.Thread(target=self._copy, args=(Path(output), standby), daemon=True)
+        thread.start()
+        self._standby = (thread, standby)
+
+    def _copy(self, source, target):
+        # Links for the pages this plugin wrote (it never writes through one), copies for the
+        # files other code writes in place.
+        for folder, _, files in os.walk(source):
+            target_folder = target / Path(folder).relative_to(source)
+            target_folder.mkdir(parents=True, exist_ok=True)
+            for name in files:
+                relative = (Path(folder) / name).relative_to(source).as_posix()
+                if relative in self.keys:
+                    os.link(Path(folder) / name, target_folder / name)
+                else:
+                    shutil.copy2(Path(folder) / name, target_folder / name)
+
+    def close(self):
+        """Remove the copy made in advance (the preview is stopping)."""
+        standby, self._standby = self._standby, None
+        if standby:
+            standby[0].join()
+            shutil.rmtree(standby[1], ignore_errors=True)
+
+
+def _hash(parts):
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _details(document):
+    """Everything about a document but its text: what other pages may show of it."""
+    extra = sorted((name, repr(value)) for name, value in vars(document).items() if name not in _NOT_DETAILS)
+    meta = sorted((key, repr(value)) for key, value in document.metadata.items())
+    return repr((type(document).__name__, document.save_as, document.url, meta, extra))
+
+
+class _Keys:
+    """The keys of one build: one for the site's shared details, one per document group."""
+
+    def __init__(self, generators):
+        documents = content.documents(generators)
+        details = {id(d): _details(d) for d in documents}
+        self.shared = _hash(sorted(details.values()))
+        own = {id(d): _hash([details[id(d)], d.content]) for d in documents}
+        self.by_document = {}
+        for document in documents:
+            group = [document, *getattr(document, "translations", [])]
+            self.by_document[id(document)] = _hash(
+                [self.shared, *sorted(own.get(id(d)) or _hash([_details(d), d.content]) for d in group)])
+
+
+_generators = []
+
+
+def _remember(generators):
+    _generators[:] = generators
+
+
+class IncrementalWriter(Writer):
+    """Pelican's writer, skipping any file whose key is the one it was last written with."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self._state = settings[SETTING]
+        self._keys = _Keys(_generators)
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if not name:
+            return super().write_file(name, template, context, *args, **kwargs)
+        document = kwargs.get("page") or kwargs.get("article")
+        key = self._keys.by_document.get(id(document)) if document is not None else self._keys.shared
+        relative = Path(name).as_posix()
+        state = self._state
+        if (not state._full and state.keys.get(relative) == key
+                and (Path(self.output_path) / relative).is_file()):
+            state._pending[relative] = key  # the linked file is this build's too
+            return None
+        state._pending[relative] = key
+        state.rendered.append(relative)
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def _open_w(self, filename, encoding, override=False):
+        # The file may be a link to the previous build's: replace it, never write through it.
+        if os.path.lexists(filename):
+            os.unlink(filename)
+        return super()._open_w(filename, encoding, override)
+
+
+def _writer(pelican):
+    if isinstance(pelican.settings.get(SETTING), State):
+        return IncrementalWriter
+    return None
+
+
+def register():
+    signals.all_generators_finalized.connect(_remember)
+    signals.get_writer.connect(_writer)

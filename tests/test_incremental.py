@@ -1,0 +1,119 @@
+"""The live preview's incremental builds (keter_site.incremental): after an edit only the pages it
+affects are rendered again, the result is the same site a full build makes, and a failed build
+leaves the last good one untouched. Real builds of a copy of the project's content."""
+
+import filecmp
+import os
+import shutil
+import textwrap
+
+import pytest
+
+from keter_site.core.project import ROOT, settings_preamble
+from keter_site.incremental import State
+from keter_site.tooling import build
+
+
+@pytest.fixture
+def project(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    settings = tmp_path / "incrementalconf.py"
+    settings.write_text(settings_preamble("pelicanconf") + textwrap.dedent(f"""\
+        PATH = {str(content)!r}
+        CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
+        CACHE_PATH = {str(tmp_path / 'cache')!r}
+        """), encoding="utf-8")
+    state = State()
+    yield content, settings, tmp_path / "output", state
+    state.close()
+
+
+def _build(settings, output, state, **options):
+    result = build.build(str(settings), output, incremental=state, **options)
+    assert result.ok, result.message
+    return result
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _same_site(one, other):
+    """Every file of one folder is in the other, byte for byte, and nothing more."""
+    files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert files(one) == files(other)
+    _, mismatch, errors = filecmp.cmpfiles(one, other, files(one), shallow=False)
+    assert not mismatch and not errors, (mismatch, errors)
+
+
+def test_an_edited_text_renders_its_page_and_translations_only_and_matches_a_full_build(project, tmp_path):
+    content, settings, output, state = project
+    first = _build(settings, output, state, full=True)
+    assert len(state.rendered) == first.pages
+    untouched = (output / "en" / "anxiety" / "index.html").stat().st_ino
+
+    _edit(content / "en" / "team.md", "\n\n", "\n\nAn edit the preview must show.\n\n")
+    _build(settings, output, state)
+    assert sorted(state.rendered) == ["en/team/index.html", "team/index.html"]
+    assert "An edit the preview must show." in (output / "en" / "team" / "index.html").read_text(encoding="utf-8")
+    # Kept pages are the previous build's files, linked, not written again.
+    assert (output / "en" / "anxiety" / "index.html").stat().st_ino == untouched
+
+    fresh = tmp_path / "full-build"
+    assert build.build(str(settings), fresh, use_cache=False).ok
+    _same_site(output, fresh)
+
+
+def test_a_changed_menu_label_renders_every_page(project):
+    content, settings, output, state = project
+    first = _build(settings, output, state, full=True)
+    _edit(content / "en" / "anxiety.md", "menu_label: ", "menu_label: Menu-edit ")
+    _build(settings, output, state)
+    assert len(state.rendered) == first.pages
+    assert "Menu-edit" in (output / "en" / "privacy" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_made_a_draft_leaves_the_preview(project):
+    content, settings, output, state = project
+    for lang, title in (("he", "עמוד נוסף"), ("en", "An extra page")):
+        (content / lang / "extra.md").write_text(
+            f"title: {title}\nslug: extra\nlang: {lang}\ndescription: {title}.\n\n{title}.\n", encoding="utf-8")
+    _build(settings, output, state, full=True)
+    assert (output / "en" / "extra" / "index.html").exists()
+    for lang in ("he", "en"):
+        _edit(content / lang / "extra.md", "\n\n", "\nstatus: draft\n\n")
+    _build(settings, output, state)
+    assert not (output / "en" / "extra" / "index.html").exists()
+    assert not (output / "extra" / "index.html").exists()
+    assert (output / "en" / "team" / "index.html").exists()
+
+
+def test_a_failed_build_leaves_the_last_good_site_and_the_next_one_is_incremental(project):
+    content, settings, output, state = project
+    _build(settings, output, state, full=True)
+    page = output / "en" / "team" / "index.html"
+    before = page.read_bytes()
+    _edit(content / "en" / "team.md", "\n\n", "\n\nA claim [@nobody2099].\n\n")
+    result = build.build(str(settings), output, incremental=state)
+    assert not result.ok and "nobody2099" in result.message
+    assert page.read_bytes() == before
+    _edit(content / "en" / "team.md", "A claim [@nobody2099].", "A corrected claim.")
+    _build(settings, output, state)
+    assert sorted(state.rendered) == ["en/team/index.html", "team/index.html"]
+    assert "A corrected claim." in page.read_text(encoding="utf-8")
+    assert page.stat().st_nlink >= 1 and not any(p.name.startswith(".") for p in output.parent.iterdir()
+                                                  if p.name.startswith(".output.building-"))
+
+
+def test_a_rendered_page_never_writes_through_to_the_previous_build(project, tmp_path):
+    content, settings, output, state = project
+    _build(settings, output, state, full=True)
+    kept = tmp_path / "kept"
+    os.link(output / "en" / "team" / "index.html", kept)  # a reader still holding the old page
+    before = kept.read_bytes()
+    _edit(content / "en" / "team.md", "\n\n", "\n\nAnother edit.\n\n")
+    _build(settings, output, state)
+    assert kept.read_bytes() == before
