@@ -28,16 +28,26 @@ LANGUAGES = {
 # --- Content ---------------------------------------------------------------------------
 PATH = str(ROOT / "content")
 OUTPUT_PATH = str(ROOT / "output")
-# Every page lives in content/<language>/; the site has no blog, so no articles.
+# Every page lives in content/<language>/, every article in content/<language>/articles/.
 PAGE_PATHS = [""]
-ARTICLE_PATHS = []
-PAGE_EXCLUDES = ["data", "images"]
+ARTICLE_PATHS = [f"{lang}/articles" for lang in LANGUAGES]
+# (A settings file that changes LANGUAGES sets these two again.)
+PAGE_EXCLUDES = ["data", "images", *ARTICLE_PATHS]
 STATIC_PATHS = ["images"]
 # Pages in different languages are translations of each other when they share a slug.
 PAGE_TRANSLATION_ID = "slug"
 # `lang_prefix` is filled in by the languages plugin from LANGUAGES ("" or "en/").
 PAGE_URL = PAGE_LANG_URL = "{lang_prefix}{slug}/"
 PAGE_SAVE_AS = PAGE_LANG_SAVE_AS = "{lang_prefix}{slug}/index.html"
+# Articles (keter_site.articles): under their language's articles page, translations sharing
+# the slug; newest first, ARTICLES_PER_PAGE to a page of the list. No categories, tags or
+# author pages.
+ARTICLE_TRANSLATION_ID = "slug"
+ARTICLE_URL = ARTICLE_LANG_URL = "{lang_prefix}articles/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_LANG_SAVE_AS = "{lang_prefix}articles/{slug}/index.html"
+ARTICLES_PER_PAGE = 10
+# A summary is plain text (the list escapes it), not Markdown turned into HTML.
+FORMATTED_FIELDS = []
 # Pages the theme and plugins find by their role, declared once here: role -> slug (the same
 # slug in every language). The home page is served at each language's root and the 404 page
 # at <prefix>404.html, both derived from LANGUAGES (plugins/keter_site/languages).
@@ -54,15 +64,16 @@ SPECIAL_PAGES = {
     "crisis": "crisis",
     "disclaimer": "disclaimer",
     "not_found": "404",
+    "articles": "articles",  # each language's list of articles (`template: articles`)
 }
 # Special pages that carry no "leave your details" call to action (the form itself, its
 # thank-you page, and the legal pages).
 NO_SIGNUP_CTA = ("signup", "signup_thanks", "privacy", "accessibility", "crisis", "disclaimer", "not_found")
 CLINIC_DATA_FILE = str(ROOT / "content" / "data" / "clinic.yml")
 
-# No blog: switch off every listing, feed and archive Pelican would otherwise write.
+# Pelican's own listings, feeds and archives are off: keter_site.articles writes one list and
+# one feed per language instead.
 DIRECT_TEMPLATES = []
-ARTICLE_SAVE_AS = ARTICLE_LANG_SAVE_AS = ""
 CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
 DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = ""
@@ -96,7 +107,8 @@ UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 # Pelican calls the receivers of a signal in the order the plugins connected them. `sanitize`
 # comes next, so authors' HTML is cleaned before other plugins add their own markup.
 PLUGINS = [f"keter_site.{name}" for name in (
-    "checks", "source_files", "sanitize", "languages", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
+    "checks", "source_files", "sanitize", "languages", "articles", "ui_strings", "clinic_facts", "citations",
+    "medical_review", "assets",
     "translation_status", "signup_form", "minify", "seo", "incremental")]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]

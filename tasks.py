@@ -212,25 +212,49 @@ description: {mark} one sentence for search results, at most 160 characters
 """
 
 
-@task(help={"settings": "settings file (default pelicanconf.py)"})
-def new(c, slug, settings="pelicanconf.py"):
-    """Create a page in every language with all required front matter (never overwrites)."""
+NEW_ARTICLE = """title: {mark} the article's title in {name}
+slug: {slug}
+lang: {lang}
+date: {today}
+summary: {mark} one or two sentences shown in the list of articles
+description: {mark} one sentence for search results, at most 160 characters
+
+{mark} write the article here. Start each section with "## " and a heading. If it states medical
+facts, add `medical: true` above and cite every source with its marker, such as [@glue2017].
+"""
+
+
+@task(help={"article": "create an article (content/<lang>/articles/) instead of a page",
+            "lang": "LANG: only this language (an article may exist in one language only)",
+            "settings": "settings file (default pelicanconf.py)"})
+def new(c, slug, article=False, lang="", settings="pelicanconf.py"):
+    """Create a page (or, with --article, an article) in every language, or in --lang only for
+    an article, with all required front matter (never overwrites)."""
     import re
+    from datetime import date
 
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
-        raise Exit(f"'{slug}' cannot be a page address: use lowercase English letters, digits and "
+        raise Exit(f"'{slug}' cannot be an address: use lowercase English letters, digits and "
                    "hyphens, such as `side-effects`.", code=2)
     settings = _site_settings(settings)
+    languages = settings["LANGUAGES"]
+    if lang and lang not in languages:
+        raise Exit(f"Unknown language '{lang}': use one of {', '.join(languages)}.", code=2)
+    if lang and not article:
+        raise Exit("A page exists in every language: --lang is for articles only (--article).", code=2)
     content = Path(settings["PATH"])
-    targets = {lang: content / lang / f"{slug}.md" for lang in settings["LANGUAGES"]}
+    folder = "articles/" if article else ""
+    targets = {code: content / code / f"{folder}{slug}.md" for code in ([lang] if lang else languages)}
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing:
         raise Exit(f"Not created: {', '.join(existing)} already exist(s). Choose another slug or "
-                   "edit the existing page.", code=1)
-    for lang, path in targets.items():
+                   "edit the existing one.", code=1)
+    template = NEW_ARTICLE if article else NEW_PAGE
+    for code, path in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(NEW_PAGE.format(mark=settings["PLACEHOLDER_MARK"], slug=slug, lang=lang,
-                                        name=settings["LANGUAGES"][lang]["name"]), encoding="utf-8")
+        path.write_text(template.format(mark=settings["PLACEHOLDER_MARK"], slug=slug, lang=code,
+                                        name=languages[code]["name"], today=date.today().isoformat()),
+                        encoding="utf-8")
         print(f"Created {path}")
     print(f"Replace every {settings['PLACEHOLDER_MARK']} line; a publish build refuses pages that still have one.")
 
@@ -347,8 +371,8 @@ def rollback(c, to="", target="", settings="publishconf.py"):
 
 @task
 def bench(c):
-    """Measure: build times against bare Pelican (real and generated sites), livereload's
-    save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
+    """Measure: build times against bare Pelican (real and generated sites, generated articles),
+    livereload's save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
     Performance. Prints the tables and keeps them in docs/performance.md."""
     import tempfile
 
@@ -360,6 +384,8 @@ def bench(c):
         tmp = Path(tmp)
         c.run(f"{sys.executable} bench/build_bench.py --markdown {tmp / 'build.md'}")
         sections.append(("Build", (tmp / "build.md").read_text(encoding="utf-8")))
+        c.run(f"{sys.executable} bench/articles_bench.py --markdown {tmp / 'articles.md'}")
+        sections.append(("Articles", (tmp / "articles.md").read_text(encoding="utf-8")))
         # The pages as published: production settings, minified and precompressed.
         env = {"SITEURL": os.environ.get("SITEURL", "https://www.keter-health.example"),
                "SIGNUP_ENDPOINT": os.environ.get("SIGNUP_ENDPOINT", "https://forms.keter-health.example/signup")}

@@ -106,12 +106,13 @@ def compare_builds(label, content, folder):
             "ms_per_page": project * 1000 / pages, "ratio": project / bare}
 
 
-def livereload_times(settings="pelicanconf.py", content=ROOT / "content", output=ROOT / "output", runs=5):
-    """Milliseconds from saving a Markdown file (an English page's text) to its rebuilt page
-    being on disk, with the real `invoke livereload` running on `settings`."""
+def livereload_times(settings="pelicanconf.py", content=ROOT / "content", output=ROOT / "output", runs=5,
+                     page=Path("en") / "team.md", built=Path("en") / "team" / "index.html"):
+    """Milliseconds from saving a Markdown file (`page`, an English page's text) to its rebuilt
+    page (`built`) being on disk, with the real `invoke livereload` running on `settings`."""
     port = free_port()
-    page = Path(content) / "en" / "team.md"
-    built = Path(output) / "en" / "team" / "index.html"
+    page = Path(content) / page
+    built = Path(output) / built
     original = page.read_text(encoding="utf-8")
     server = subprocess.Popen([PY, "-m", "invoke", "-r", str(ROOT), "livereload", "--port", str(port),
                                "--settings", str(settings), "--output", str(output)],

@@ -87,7 +87,7 @@ def test_new_creates_every_language_and_never_overwrites(tmp_path):
 def test_new_rejects_an_unusable_slug(tmp_path):
     site = FixtureSite(tmp_path)
     code, out = _invoke("new", "Side Effects", "--settings", str(site.settings_file()))
-    assert code == 2 and "cannot be a page address" in out
+    assert code == 2 and "cannot be an address" in out
     assert not list(site.content.glob("*/Side*"))
 
 

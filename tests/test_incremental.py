@@ -117,3 +117,14 @@ def test_a_rendered_page_never_writes_through_to_the_previous_build(project, tmp
     _edit(content / "en" / "team.md", "\n\n", "\n\nAnother edit.\n\n")
     _build(settings, output, state)
     assert kept.read_bytes() == before
+
+
+def test_an_edited_article_renders_that_article_only(project):
+    content, settings, output, state = project
+    _build(settings, output, state, full=True)
+    _edit(content / "en" / "articles" / "ketamine-anxiety-research.md", "\n\n", "\n\nAn article edit.\n\n")
+    _build(settings, output, state)
+    assert sorted(state.rendered) == ["articles/ketamine-anxiety-research/index.html",
+                                      "en/articles/ketamine-anxiety-research/index.html"]
+    assert "An article edit." in (output / "en" / "articles" / "ketamine-anxiety-research" / "index.html").read_text(
+        encoding="utf-8")

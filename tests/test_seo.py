@@ -43,13 +43,15 @@ def _path_of(slug, lang):
 
 
 def _published():
-    """{(slug, lang): front matter} of every published content page."""
+    """{(slug, lang): front matter} of every published content page and article (an article's
+    slug here is articles/<slug>, its address under the language's articles page)."""
     pages = {}
     for lang in LANGS:
-        for path in sorted((ROOT / "content" / lang).glob("*.md")):
+        for path in sorted((ROOT / "content" / lang).glob("*.md")) + sorted((ROOT / "content" / lang).glob("articles/*.md")):
             meta = front_matter(path)
             if meta.get("status", "published") == "published":
-                pages[(meta["slug"], lang)] = meta
+                folder = "articles/" if path.parent.name == "articles" else ""
+                pages[(folder + meta["slug"], lang)] = meta
     return pages
 
 
@@ -211,7 +213,7 @@ def test_description_and_sharing_tags_come_from_the_page(site):
         assert _one(doc, "og:title") == _one(doc, "twitter:title") == meta["title"]
         assert _one(doc, "og:description") == _one(doc, "twitter:description") == meta["description"]
         assert _one(doc, "og:url") == own
-        assert _one(doc, "og:type") == "website"
+        assert _one(doc, "og:type") == ("article" if slug.startswith("articles/") else "website")
         assert _one(doc, "og:site_name") == _strings(lang)["site.name"]
         assert _one(doc, "og:locale") == conf.LANGUAGES[lang]["locale"]
         assert sorted(_meta(doc, "og:locale:alternate")) == sorted(
@@ -282,10 +284,17 @@ def test_structured_data_on_every_page(site):
             expected.add("MedicalWebPage")
         if slug == conf_faq_slug():
             expected.add("FAQPage")
+        trail = [(_strings(lang)["seo.breadcrumb_home"], home)]
+        if slug.startswith("articles/"):
+            expected.add("BlogPosting")
+            index = front_matter(ROOT / "content" / lang / "articles.md")
+            trail.append((index["title"], f"{BASE}/{_path_of('articles', lang)}"))
+            posting = nodes["BlogPosting"]
+            assert posting["headline"] == meta["title"] and posting["datePublished"] == meta["date"]
         assert set(nodes) == expected, relative
         crumbs = nodes["BreadcrumbList"]["itemListElement"]
         assert [(c["position"], c["name"], c["item"]) for c in crumbs] == [
-            (1, _strings(lang)["seo.breadcrumb_home"], home), (2, meta["title"], own)]
+            (position, name, item) for position, (name, item) in enumerate([*trail, (meta["title"], own)], start=1)]
         if "MedicalWebPage" in nodes:
             page = nodes["MedicalWebPage"]
             assert page["url"] == own and page["name"] == meta["title"] and page["inLanguage"] == lang
@@ -343,7 +352,7 @@ def test_pages_stay_within_the_byte_budget(site):
 def _fixture_with_faq(tmp_path, question, answer, title="FAQ", description="Questions and answers."):
     fixture = FixtureSite(tmp_path / "site")
     for lang in ("he", "en"):
-        body = f"Intro text.\n\n## {question}\n\n{answer}\n\n## Second question?\n\nSecond answer.\n"
+        body = f"Intro text [@glue2017].\n\n## {question}\n\n{answer}\n\n## Second question?\n\nSecond answer.\n"
         fixture.write_page(lang, "faq", page_text(
             "faq", lang, title=title, body=body, description=description, medical="true"))
     # The physician's approval, recorded as `bin/invoke review --approve` records it, under a

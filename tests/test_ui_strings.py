@@ -69,7 +69,7 @@ def test_review_date_is_written_in_the_page_language(tmp_path):
 
     fixture = FixtureSite(tmp_path / "site")
     for lang in ("he", "en"):
-        fixture.write_page(lang, "about", page_text("about", lang, medical="true"))
+        fixture.write_page(lang, "about", page_text("about", lang, body="A claim [@glue2017].", medical="true"))
     texts = {lang: records.page_text(fixture.content / lang / "about.md") for lang in ("he", "en")}
     on = date.today().replace(day=5) if date.today().day >= 5 else date.today().replace(day=1)
     records.write_record(fixture.content / "data" / "reviews", "about", texts, "Dr. A", on)

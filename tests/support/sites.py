@@ -131,6 +131,8 @@ class FixtureSite:
             CLINIC_DATA_FILE = {str(self.content / 'data' / 'clinic.yml')!r}
             REVIEWS_PATH = {str(self.content / 'data' / 'reviews')!r}
             CACHE_PATH = {str(self.base / 'cache')!r}
+            ARTICLE_PATHS = [f"{{lang}}/articles" for lang in LANGUAGES]
+            PAGE_EXCLUDES = ["data", "images", *ARTICLE_PATHS]
             """) + self.extra_settings, encoding="utf-8")
         return path
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import TemplateNotFound
 from pelican import signals
-from pelican.generators import StaticGenerator
+from pelican.generators import ArticlesGenerator, StaticGenerator
 
 from keter_site.core import content, front_matter
 from keter_site.core.problems import PELICAN_PREFIX, ContentProblems, Problem, collector, report
@@ -94,7 +94,8 @@ def _check_front_matter(generator):
         for line, message, fix in form_problems:
             report(path, message, fix, line)
         if not any(line == 1 for line, _, _ in form_problems):  # no front matter: said once
-            for message, fix in metadata_problems(front_matter.split(text)[0]):
+            kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
+            for message, fix in metadata_problems(front_matter.split(text)[0], kind):
                 report(path, message, fix)
         if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING"):
             mark = settings["PLACEHOLDER_MARK"]

@@ -5,13 +5,20 @@ REQUIRED = {
     "title": "the page title, shown as its main heading",
     "description": "one sentence (at most 160 characters) shown in search results",
 }  # `lang` and `slug` are checked by the languages plugin, which owns them.
+# Articles (content/<lang>/articles/) also need these (keter_site.articles).
+REQUIRED_FOR_ARTICLES = {
+    "date": "the day it is published, such as `date: 2026-11-27`",
+    "summary": "one or two sentences shown in the list of articles",
+}
 DESCRIPTION_LIMIT = 160
 TITLE_LIMIT = 120  # a heading longer than this wraps over many lines on a phone
 
 
-def metadata_problems(meta):
-    """Yield (message, fix) pairs for one file's front matter ({lowercase key: value})."""
-    for key, meaning in REQUIRED.items():
+def metadata_problems(meta, kind="page"):
+    """Yield (message, fix) pairs for one file's front matter ({lowercase key: value}); `kind`
+    is "page" or "article"."""
+    required = {**REQUIRED, **(REQUIRED_FOR_ARTICLES if kind == "article" else {})}
+    for key, meaning in required.items():
         if not str(meta.get(key, "")).strip():
             yield (f"missing `{key}` in the front matter ({meaning}).",
                    f"Add a line `{key}: ...` at the top of the file.")

@@ -25,7 +25,7 @@ from pelican import signals
 from keter_site.core import content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.core.front_matter import line_of
+from keter_site.core.front_matter import is_true, line_of
 from keter_site.core.problems import report
 
 KEY = r"[a-z0-9][a-z0-9-]*"
@@ -132,6 +132,12 @@ def _cite(document):
 def _cite_everything(generators):
     for document in content.documents(generators):
         _cite(document)
+        if is_true(document.metadata.get("medical", "")) and not document.sources:
+            # A medical page states medical facts: each must be traceable to a checked source.
+            report(document.source_path, "this medical page cites no source.",
+                   "Cite the source of each medical statement with its marker, such as `[@glue2017]` "
+                   "(keys in content/data/references.yml); or, if the page states no medical fact, "
+                   "remove `medical: true`.", line_of(document.source_path, "medical:"))
 
 
 def format_entry(entry):

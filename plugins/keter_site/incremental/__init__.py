@@ -28,6 +28,7 @@ import threading
 from pathlib import Path
 
 from pelican import signals
+from pelican.contents import Content
 from pelican.writers import Writer
 
 from keter_site.core import content
@@ -36,6 +37,9 @@ SETTING = "INCREMENTAL"
 # A document's attributes that are not its own details: Pelican's settings and context (the
 # same for every page), and objects compared through their own keys.
 _NOT_DETAILS = {"settings", "_context", "translations", "metadata", "_content", "_summary", "content"}
+# What only the document's own page shows (its review stamp, its Sources list and their ids): it
+# changes with its text, and no other page shows it.
+_OWN_ONLY = {"review", "sources", "template_ids"}
 
 
 class State:
@@ -118,10 +122,24 @@ def _hash(parts):
     return digest.hexdigest()
 
 
-def _details(document):
-    """Everything about a document but its text: what other pages may show of it."""
-    extra = sorted((name, repr(value)) for name, value in vars(document).items() if name not in _NOT_DETAILS)
-    meta = sorted((key, repr(value)) for key, value in document.metadata.items())
+def _stable(value):
+    """A text that is the same from one build to the next for the same value (a document, which
+    Python would show by its memory address, is shown by its file)."""
+    if isinstance(value, Content):
+        return f"<{type(value).__name__} {value.source_path}>"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_stable(item) for item in value]
+        return f"[{', '.join(sorted(items) if isinstance(value, (set, frozenset)) else items)}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(f"{key!r}: {_stable(item)}" for key, item in value.items())) + "}"
+    return repr(value)
+
+
+def _details(document, shared=False):
+    """Everything about a document but its text; `shared`: only what other pages may show of it."""
+    skip = _NOT_DETAILS | _OWN_ONLY if shared else _NOT_DETAILS
+    extra = sorted((name, _stable(value)) for name, value in vars(document).items() if name not in skip)
+    meta = sorted((key, _stable(value)) for key, value in document.metadata.items())
     return repr((type(document).__name__, document.save_as, document.url, meta, extra))
 
 
@@ -131,7 +149,7 @@ class _Keys:
     def __init__(self, generators):
         documents = content.documents(generators)
         details = {id(d): _details(d) for d in documents}
-        self.shared = _hash(sorted(details.values()))
+        self.shared = _hash(sorted(_details(d, shared=True) for d in documents))
         own = {id(d): _hash([details[id(d)], d.content]) for d in documents}
         self.by_document = {}
         for document in documents:

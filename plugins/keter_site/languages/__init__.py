@@ -101,7 +101,8 @@ def _place(document):
     settings = document.settings
     lang_prefix = prefix(settings.get("LANGUAGES") or {}, document.lang)
     document.metadata["lang_prefix"] = lang_prefix
-    role = special_role(settings, document.metadata.get("slug"))
+    # Special roles are pages' (an article that happens to be called "faq" is just an article).
+    role = special_role(settings, document.metadata.get("slug")) if content.kind(document) == "page" else None
     document.role = role
     if role == "home":
         document.override_url = lang_prefix

@@ -83,8 +83,12 @@ def versions(page, languages):
 
 
 def alternates(page, base, languages, default_lang):
-    """[(hreflang, absolute URL)]: every language's version, then x-default."""
-    links = [(version.lang, absolute(base, version.url)) for version in versions(page, languages)]
+    """[(hreflang, absolute URL)]: every language's version, then x-default; none for a page
+    in one language only (an untranslated article): it has no alternate to point to."""
+    found = versions(page, languages)
+    if len(found) < 2:
+        return []
+    links = [(version.lang, absolute(base, version.url)) for version in found]
     default = next((href for lang, href in links if lang == default_lang), None)
     if default:
         links.append(("x-default", default))
@@ -177,6 +181,12 @@ def _jsonld(page, context):
             address=_fact(context, "address", lang), therapy_name=translate("seo.therapy_name", lang),
             contraindications=_contraindications(context, lang)))
     else:
+        if content.kind(page) == "article":
+            modified = getattr(page, "modified", None) or page.date
+            nodes.append(structured_data.blog_posting(
+                url=url, headline=page.title, description=getattr(page, "description", ""), lang=lang,
+                published=page.date.date().isoformat(), modified=modified.date().isoformat(),
+                publisher_id=f"{base}/#clinic", publisher_name=_fact(context, "name", lang)))
         review = getattr(page, "review", None)  # set by keter_site.medical_review
         if is_true(page.metadata.get("medical", "")):
             # lastReviewed and reviewedBy only while the physician's approval matches the text.
@@ -191,8 +201,11 @@ def _jsonld(page, context):
             entries = structured_data.faq_entries(page.content)
             if entries:
                 nodes.append(structured_data.faq_page(url=url, lang=lang, entries=entries))
-        nodes.append(structured_data.breadcrumbs(
-            [(translate("seo.breadcrumb_home", lang), home_url), (page.title, url)]))
+        trail = [(translate("seo.breadcrumb_home", lang), home_url)]
+        index = (context.get("SPECIAL") or {}).get(lang, {}).get("articles")
+        if content.kind(page) == "article" and index is not None:
+            trail.append((index.title, absolute(base, index.url)))
+        nodes.append(structured_data.breadcrumbs([*trail, (page.title, url)]))
     data = structured_data.graph(nodes)
     return Markup(structured_data.dumps(data)) if data else None
 
@@ -212,6 +225,7 @@ def seo_head(context):
     return SimpleNamespace(
         noindex=False, manifest=manifest,
         canonical=absolute(base, page.url),
+        og_type="article" if content.kind(page) == "article" else "website",
         alternates=links,
         locale=languages[lang].get("locale", lang),
         locale_alternates=[languages[v.lang].get("locale", v.lang)
@@ -312,7 +326,7 @@ def _write_site_files(generator, writer=None):
     pages = [p for p in _documents if p.lang in languages and indexable(p)]
     entries = []
     for page in pages:
-        modified = getattr(page, "modified", None)
+        modified = getattr(page, "modified", None) or getattr(page, "date", None)
         entries.append(SimpleNamespace(
             loc=absolute(base, page.url),
             lastmod=modified.date().isoformat() if modified else None,

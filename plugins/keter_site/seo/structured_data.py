@@ -68,6 +68,22 @@ def medical_web_page(*, url, name, description, lang, last_reviewed=None, review
     return node
 
 
+def blog_posting(*, url, headline, description, lang, published, modified, publisher_id, publisher_name):
+    """An article (news or a guide) and when it was published and last updated."""
+    return {
+        "@type": "BlogPosting",
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": headline,
+        "description": description,
+        "inLanguage": lang,
+        "datePublished": published,
+        "dateModified": modified,
+        "author": {"@type": "Organization", "@id": publisher_id, "name": publisher_name},
+        "publisher": {"@type": "Organization", "@id": publisher_id, "name": publisher_name},
+    }
+
+
 def faq_page(*, url, lang, entries):
     return {
         "@type": "FAQPage",

@@ -1,0 +1,117 @@
+"""Articles benchmark: the project's build with 250 and 1,000 generated articles per language
+(besides the real pages) against bare Pelican (no plugins, its default theme) on the same
+content, the growth from 250 to 1,000, and livereload's save-to-page time with 250 articles per
+language. Prints a table; `--markdown FILE` also writes it as Markdown.
+
+Run: bin/invoke bench   (or .venv/bin/python bench/articles_bench.py)
+"""
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import textwrap
+from datetime import date, timedelta
+from pathlib import Path
+
+from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _bare_content, _median_time, livereload_times
+
+from keter_site.core.project import ROOT, settings_preamble
+from keter_site.translation_status.status import HASH_KEY, fingerprint
+
+SIZES = (250, 1000)
+FIRST_DAY = date(2020, 1, 1)
+
+
+def generated_content(folder, per_language):
+    """The real content plus `per_language` articles in each language (translations of each
+    other, one a day)."""
+    content = folder / "content"
+    shutil.copytree(ROOT / "content", content)
+    for i in range(per_language):
+        slug = f"bench-article-{i:04d}"
+        day = (FIRST_DAY + timedelta(days=i)).isoformat()
+        he = (f"title: מאמר לדוגמה {i}\nslug: {slug}\nlang: he\ndate: {day}\n"
+              f"summary: מאמר שנוצר למדידת זמני בנייה.\ndescription: מאמר שנוצר למדידת זמני בנייה.\n\n"
+              + "\n\n".join(f"## פרק {k}\n\n{HE_PARAGRAPH}" for k in range(4)) + "\n")
+        (content / "he" / "articles" / f"{slug}.md").write_text(he, encoding="utf-8")
+        en = (f"title: Sample article {i}\nslug: {slug}\nlang: en\ndate: {day}\n"
+              f"summary: An article generated to measure build times.\n"
+              f"description: An article generated to measure build times.\n{HASH_KEY}: {fingerprint(he)}\n\n"
+              + "\n\n".join(f"## Part {k}\n\n{EN_PARAGRAPH}" for k in range(4)) + "\n")
+        (content / "en" / "articles" / f"{slug}.md").write_text(en, encoding="utf-8")
+    return content
+
+
+def project_settings(folder, content):
+    path = folder / "bench_articlesconf.py"
+    path.write_text(settings_preamble("pelicanconf") + textwrap.dedent(f"""\
+        PATH = {str(content)!r}
+        CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
+        CACHE_PATH = {str(folder / 'cache')!r}
+        """), encoding="utf-8")
+    return path
+
+
+def bare_settings(folder, content):
+    path = folder / "bench_bare_articlesconf.py"
+    path.write_text(textwrap.dedent(f"""\
+        # Bare Pelican: its defaults, its default theme, no plugins; only where the content is.
+        PATH = {str(content)!r}
+        PAGE_PATHS = ["he", "en"]
+        ARTICLE_PATHS = ["he/articles", "en/articles"]
+        PAGE_EXCLUDES = ARTICLE_PATHS
+        ARTICLE_TRANSLATION_ID = "slug"
+        DEFAULT_LANG = "he"
+        CACHE_CONTENT = False
+        LOAD_CONTENT_CACHE = False
+        """), encoding="utf-8")
+    return path
+
+
+def compare(per_language, folder):
+    content = generated_content(folder, per_language)
+    project = _median_time([PY, "-m", "keter_site.tooling.build", str(project_settings(folder, content)),
+                            str(folder / "out-project"), "--no-cache"])
+    bare_content = _bare_content(content, folder)
+    bare = _median_time([PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content)),
+                         "-o", str(folder / "out-bare")])
+    pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
+    return {"label": f"{per_language} articles/language", "pages": pages, "project_s": project, "bare_s": bare,
+            "ratio": project / bare, "content": content}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--markdown", help="also write the table to this Markdown file")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for size in SIZES:
+            folder = tmp / f"articles{size}"
+            folder.mkdir()
+            rows.append(compare(size, folder))
+        small = tmp / f"articles{SIZES[0]}"
+        live = livereload_times(project_settings(small, small / "content"), small / "content",
+                                small / "out-livereload", page=Path("en") / "articles" / "ketamine-anxiety-research.md",
+                                built=Path("en") / "articles" / "ketamine-anxiety-research" / "index.html")
+    lines = ["| content | pages written | project build (s) | bare Pelican (s) | ratio to bare |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {r['label']} | {r['pages']} | {r['project_s']:.2f} | {r['bare_s']:.2f} | {r['ratio']:.2f} |")
+    growth = rows[1]["project_s"] / rows[0]["project_s"]
+    lines += ["", f"Growth, {SIZES[1]} vs {SIZES[0]} articles per language: {growth:.2f}x (goal at most 4.4x).",
+              f"Ratio to bare Pelican, goal at most 1.0: " + ", ".join(f"{r['label']} {r['ratio']:.2f}" for r in rows) + ".",
+              f"Livereload with {SIZES[0]} articles per language, save to rebuilt article on disk (ms, {len(live)} runs): "
+              + ", ".join(f"{t:.0f}" for t in live) + f"; median {statistics.median(live):.0f} (goal at most 300).",
+              "Each build time is the median of 3 cold runs (a fresh process, no content cache)."]
+    table = "\n".join(lines)
+    print(table)
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

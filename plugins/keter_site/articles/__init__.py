@@ -1,0 +1,170 @@
+"""Articles: news and guides in content/<lang>/articles/, listed per language.
+
+Pelican reads articles with its own generator (ARTICLE_PATHS, addresses from ARTICLE_URL), and
+every plugin that walks keter_site.core.content handles them as it handles pages (checks,
+citations, medical review, translation status, SEO). This plugin adds what only articles have:
+- an optional `updated` date (the checks plugin requires `date` and `summary`);
+- each language's list, newest first, split into pages of ARTICLES_PER_PAGE (context key
+  ARTICLE_LISTINGS: {lang: [Listing]}); the first page is the language's articles page
+  (SPECIAL_PAGES["articles"], an ordinary page with `template: articles`), the others are
+  written here at <prefix>articles/page/<n>/;
+- each article's previous and next article in its language (`article.newer`, `article.older`);
+- an Atom feed per language (<prefix>articles/atom.xml) with absolute links;
+- `language_versions(page)` for the language switcher: an article with no translation in a
+  language leads to that language's articles page, never to a missing page.
+A translation shares the slug; an article may exist in one language only.
+"""
+
+from dataclasses import dataclass, field
+
+from jinja2 import pass_context
+from pelican import signals
+from pelican.utils import get_date
+
+from keter_site.core import content
+from keter_site.core.front_matter import line_of
+from keter_site.core.languages import prefix
+from keter_site.core.problems import report
+
+FEED_NAME = "atom.xml"
+
+
+@dataclass
+class Listing:
+    """One page of a language's list of articles."""
+    number: int
+    articles: list
+    url: str
+    save_as: str
+    previous: "Listing | None" = None
+    next: "Listing | None" = None
+    pages: list = field(default_factory=list)  # every Listing of the language, for "page n of N"
+
+
+def is_article(document):
+    return content.kind(document) == "article"
+
+
+def _check(article):
+    """`updated`, optional, is a date after `date` (the checks plugin requires `date` and
+    `summary` of every article file)."""
+    updated = article.metadata.get("updated")
+    if updated is not None and not hasattr(article, "modified"):
+        try:
+            article.modified = article.metadata["modified"] = get_date(str(updated))
+        except (ValueError, TypeError):
+            report(article.source_path, f"`updated: {updated}` is not a date.",
+                   "Write it as `updated: 2026-12-01` (year, month, day).", line_of(article.source_path, "updated:"))
+            return
+        if hasattr(article, "date") and article.modified.date() < article.date.date():
+            report(article.source_path, "`updated` is before `date`.",
+                   "An article is updated after it is published: correct one of the two dates.",
+                   line_of(article.source_path, "updated:"))
+
+
+def _listings(articles, settings, lang, index):
+    per_page = int(settings.get("ARTICLES_PER_PAGE", 10))
+    lang_prefix = prefix(settings["LANGUAGES"], lang)
+    chunks = [articles[i:i + per_page] for i in range(0, len(articles), per_page)] or [[]]
+    listings = []
+    for number, chunk in enumerate(chunks, start=1):
+        if number == 1:
+            url, save_as = index.url, index.save_as
+        else:
+            url = f"{lang_prefix}articles/page/{number}/"
+            save_as = f"{url}index.html"
+        listings.append(Listing(number, chunk, url, save_as))
+    for before, after in zip(listings, listings[1:]):
+        before.next, after.previous = after, before
+    for listing in listings:
+        listing.pages = listings
+    return listings
+
+
+def _on_all_read(generators):
+    settings = generators[0].settings
+    context = generators[0].context
+    languages = settings["LANGUAGES"]
+    documents = content.documents(generators)
+    articles = [d for d in documents if is_article(d)]
+    for article in articles:
+        _check(article)
+    published = [a for a in articles if content.is_published(a) and a.lang in languages and hasattr(a, "date")]
+    by_lang = {lang: sorted((a for a in published if a.lang == lang), key=lambda a: (a.date, a.slug), reverse=True)
+               for lang in languages}
+    for lang_articles in by_lang.values():
+        for position, article in enumerate(lang_articles):
+            article.newer = lang_articles[position - 1] if position > 0 else None
+            article.older = lang_articles[position + 1] if position + 1 < len(lang_articles) else None
+    role = settings["SPECIAL_PAGES"].get("articles")
+    listings = {}
+    for lang in languages:
+        index = (context.get("SPECIAL") or {}).get(lang, {}).get("articles") if role else None
+        if index is None:
+            if by_lang[lang]:
+                report(by_lang[lang][0].source_path, f"there are {lang} articles but no {lang} articles page to list them.",
+                       f"Create content/{lang}/{role or 'articles'}.md with `template: articles`, or set "
+                       "SPECIAL_PAGES['articles'] in pelicanconf.py.")
+            continue
+        listings[lang] = _listings(by_lang[lang], settings, lang, index)
+    context["ARTICLES_BY_LANG"] = by_lang
+    context["ARTICLE_LISTINGS"] = listings
+
+
+def _write_listings_and_feeds(generator, writer):
+    """Every listing page after the first (the articles page itself is page 1), and the feeds."""
+    context = generator.context
+    settings = generator.settings
+    template = generator.env.get_template("articles.html")
+    special = context.get("SPECIAL") or {}
+    for lang, listings in (context.get("ARTICLE_LISTINGS") or {}).items():
+        index = special[lang]["articles"]
+        for listing in listings[1:]:
+            writer.write_file(listing.save_as, template, context, page=index, listing=listing,
+                              relative_urls=settings["RELATIVE_URLS"], url=listing.url)
+    base = settings["CANONICAL_BASE"].rstrip("/")
+    translate = settings["TRANSLATE"]
+    # Feed readers need absolute addresses: the feed is written as the public site would serve it.
+    feed_context = {**context, "SITEURL": base, "FEED_DOMAIN": base,
+                    "SITESUBTITLE": None}
+    for lang, articles in (context.get("ARTICLES_BY_LANG") or {}).items():
+        if lang not in (context.get("ARTICLE_LISTINGS") or {}):
+            continue
+        path = f"{prefix(settings['LANGUAGES'], lang)}articles/{FEED_NAME}"
+        writer.write_feed(articles, {**feed_context, "SITENAME": translate("site.name", lang)}, path,
+                          feed_title=translate("articles.feed_title", lang))
+
+
+def _name_the_author(context, feed):
+    # Atom wants an author for each entry: the clinic, named in the feed's language.
+    for item in feed.items:
+        item["author_name"] = item.get("author_name") or context["SITENAME"]
+
+
+@pass_context
+def language_versions(context, page):
+    """[(lang, address)] of this page in every other language: its translation, or for an
+    article without one, that language's articles page."""
+    languages = context["LANGUAGES"]
+    translations = {t.lang: t for t in getattr(page, "translations", []) if t.lang in languages}
+    special = context.get("SPECIAL") or {}
+    versions = []
+    for lang in languages:
+        if lang == page.lang:
+            continue
+        if lang in translations:
+            versions.append((lang, translations[lang].url))
+        elif is_article(page) and "articles" in special.get(lang, {}):
+            versions.append((lang, special[lang]["articles"].url))
+    return versions
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["language_versions"] = language_versions
+
+
+def register():
+    signals.generator_init.connect(_add_to_jinja)
+    signals.all_generators_finalized.connect(_on_all_read)
+    signals.article_writer_finalized.connect(_write_listings_and_feeds)
+    signals.feed_generated.connect(_name_the_author)
