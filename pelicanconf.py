@@ -46,6 +46,9 @@ ARTICLE_TRANSLATION_ID = "slug"
 ARTICLE_URL = ARTICLE_LANG_URL = "{lang_prefix}articles/{slug}/"
 ARTICLE_SAVE_AS = ARTICLE_LANG_SAVE_AS = "{lang_prefix}articles/{slug}/index.html"
 ARTICLES_PER_PAGE = 10
+# Each language's feed carries its newest articles: what a feed reader needs, at a size that
+# stays small however many articles the site has.
+FEED_MAX_ITEMS = 20
 # A summary is plain text (the list escapes it), not Markdown turned into HTML.
 FORMATTED_FIELDS = []
 # Pages the theme and plugins find by their role, declared once here: role -> slug (the same

@@ -331,8 +331,10 @@ def review(c, pending=False, out="var/medical-review.html", approve="", by="", f
             "dry_run": "print what would be sent and removed, and change nothing",
             "staging": "a preview for the clinic before launch: builds even if not ready, marked "
                        "'preview' on every page and kept out of search engines",
-            "settings": "settings file to build with (default publishconf.py)"})
-def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py"):
+            "settings": "settings file to build with (default publishconf.py)",
+            "from_": "FOLDER: publish this folder, built and checked earlier by "
+                     "`python -m keter_site.tooling.deploy build --out FOLDER`, without building again"})
+def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py", from_=""):
     """Build with the production settings, run every check (launch readiness included), then
     deploy (docs/deploying.md). Any failure stops the publish and leaves the live site as it was."""
     from keter_site.tooling.deploy import pipeline
@@ -345,7 +347,7 @@ def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py
     test_deps.ensure_for_checks()  # the publish runs the HTML checker: Java and npm packages
     site_build.setup_logging()
     try:
-        pipeline.publish(settings, target or None, dry_run)
+        pipeline.publish(settings, target or None, dry_run, checked=from_ or None)
     except DeployError as error:
         print(error, file=sys.stderr)
         raise Exit(code=1)

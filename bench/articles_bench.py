@@ -15,7 +15,7 @@ import textwrap
 from datetime import date, timedelta
 from pathlib import Path
 
-from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _bare_content, _median_time, livereload_times
+from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _median_time, livereload_times
 
 from keter_site.core.project import ROOT, settings_preamble
 from keter_site.translation_status.status import HASH_KEY, fingerprint
@@ -42,6 +42,18 @@ def generated_content(folder, per_language):
               + "\n\n".join(f"## Part {k}\n\n{EN_PARAGRAPH}" for k in range(4)) + "\n")
         (content / "en" / "articles" / f"{slug}.md").write_text(en, encoding="utf-8")
     return content
+
+
+def bare_content(content, folder):
+    """Every page and article for bare Pelican, less the `template:` lines naming our theme's
+    templates."""
+    bare = folder / "content-bare"
+    for source in sorted(content.glob("*/**/*.md")):
+        target = bare / source.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+        target.write_text("".join(l for l in lines if not l.startswith("template:")), encoding="utf-8")
+    return bare
 
 
 def project_settings(folder, content):
@@ -74,8 +86,7 @@ def compare(per_language, folder):
     content = generated_content(folder, per_language)
     project = _median_time([PY, "-m", "keter_site.tooling.build", str(project_settings(folder, content)),
                             str(folder / "out-project"), "--no-cache"])
-    bare_content = _bare_content(content, folder)
-    bare = _median_time([PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content)),
+    bare = _median_time([PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder))),
                          "-o", str(folder / "out-bare")])
     pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
     return {"label": f"{per_language} articles/language", "pages": pages, "project_s": project, "bare_s": bare,

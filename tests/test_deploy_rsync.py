@@ -51,12 +51,13 @@ def fetch(url):
         return response.read().decode("utf-8")
 
 
-def test_publish_twice_rollback_and_prune(tmp_path, deploy):
+def test_publish_twice_rollback_and_prune(tmp_path, deploy, checked_builds):
     settings, content, remote, env = deploy
     (content / "images").mkdir(exist_ok=True)
     (content / "images" / "retired.png").write_bytes(os.urandom(2000))  # dropped by the next version
     add_marker(content, "Release marker alpha.")
 
+    # The whole command once: build, check, send.
     first = run(invoke_command("publish", "--settings", settings), env)
     assert first.returncode == 0, first.log
     sent, unchanged, removed = summary(first)
@@ -65,24 +66,25 @@ def test_publish_twice_rollback_and_prune(tmp_path, deploy):
     first_release = current(remote)
     assert first_release.startswith("releases/")
     assert (remote / "nginx" / "keter-health.conf").is_file()
+    # The next version: built and checked once for every publishing test (`publish --from`).
+    beta = checked_builds["beta"]
 
     with nginx_server(tmp_path / "nginx", remote / "nginx" / "keter-health.conf") as url:
         assert "Release marker alpha." in fetch(f"{url}/en/")
 
-        (content / "images" / "retired.png").unlink()
-        add_marker(content, "Release marker beta.")
-        dry = run(deploy_command("publish", "--settings", settings, "--dry-run"), env)
+        dry = run(deploy_command("publish", "--settings", settings, "--from", beta, "--dry-run"), env)
         assert dry.returncode == 0, dry.log
         assert "send   en/index.html" in dry.stdout and "remove images/retired.png" in dry.stdout, dry.log
         assert current(remote) == first_release
         assert sorted(p.name for p in (remote / "releases").iterdir()) == [first_release.split("/")[1]]
 
-        second = run(deploy_command("publish", "--settings", settings), env)
+        second = run(deploy_command("publish", "--settings", settings, "--from", beta), env)
         assert second.returncode == 0, second.log
         sent, unchanged, removed = summary(second)
-        # The English home page (and its .gz/.br) changed, little else; the old static file is gone.
-        assert "send   en/index.html.gz" in dry.stdout
-        assert 3 <= sent <= 6 and unchanged > 20 and removed == 1, second.log
+        # The English home page and the new image (each with .gz/.br) changed, little else; the
+        # old static file is gone.
+        assert "send   en/index.html.gz" in dry.stdout and "send   images/new.svg" in dry.stdout
+        assert 4 <= sent <= 6 and unchanged > 20 and removed == 1, second.log
         second_release = current(remote)
         assert second_release != first_release
         assert "Release marker beta." in fetch(f"{url}/en/")
@@ -96,21 +98,37 @@ def test_publish_twice_rollback_and_prune(tmp_path, deploy):
         assert current(remote) == first_release
         assert "Release marker alpha." in fetch(f"{url}/en/")
 
-        again = run(deploy_command("publish", "--settings", settings), env)
+        again = run(deploy_command("publish", "--settings", settings, "--from", beta), env)
         assert again.returncode == 0, again.log
         assert "Release marker beta." in fetch(f"{url}/en/")
-        unchanged_publish = run(deploy_command("publish", "--settings", settings), env)
+        unchanged_publish = run(invoke_command("publish", "--settings", settings, "--from", beta), env)
         assert unchanged_publish.returncode == 0, unchanged_publish.log
         assert summary(unchanged_publish)[0] == 0, unchanged_publish.log
 
     # Old releases beyond the last five go, never the one `current` points to.
     for stamp in ("20000101T000000Z", "20000102T000000Z", "20000103T000000Z"):
         (remote / "releases" / stamp).mkdir()
-    last = run(deploy_command("publish", "--settings", settings), env)
+    last = run(deploy_command("publish", "--settings", settings, "--from", beta), env)
     assert last.returncode == 0, last.log
     releases = sorted(p.name for p in (remote / "releases").iterdir())
     assert len(releases) == 5 and not [r for r in releases if r.startswith("2000")], releases
     assert current(remote) == f"releases/{releases[-1]}"
+
+
+def test_a_checked_folder_changed_after_its_checks_is_not_published(tmp_path, deploy, checked_builds):
+    settings, content, remote, env = deploy
+    copy = tmp_path / "copy"
+    shutil.copytree(checked_builds["beta"], copy)
+    page = copy / "site" / "en" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- changed -->", encoding="utf-8")
+    result = run(deploy_command("publish", "--settings", settings, "--from", copy), env)
+    assert result.returncode == 1
+    assert "changed after it was checked" in result.log and "site/en/index.html" in result.log
+    assert not remote.exists()
+    (copy / "checked.json").unlink()
+    result = run(deploy_command("publish", "--settings", settings, "--from", copy), env)
+    assert result.returncode == 1 and "is not a checked build" in result.log
+    assert not remote.exists()
 
 
 def test_a_failed_build_publishes_nothing(deploy):
@@ -137,23 +155,25 @@ def test_a_theme_the_csp_would_break_is_not_published(tmp_path, deploy):
     assert not remote.exists()
 
 
-def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy):
+def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy, checked_builds):
     settings, content, remote, env = deploy
-    add_marker(content, "Release marker alpha.")
-    first = run(deploy_command("publish", "--settings", settings), env)
+    first = run(deploy_command("publish", "--settings", settings, "--from", checked_builds["beta"]), env)
     assert first.returncode == 0, first.log
     live = current(remote)
 
     with nginx_server(tmp_path / "nginx", remote / "nginx" / "keter-health.conf") as url:
         before = fetch(f"{url}/en/")
-        assert "Release marker alpha." in before
+        assert "Release marker beta." in before
         # A new version with a large file, sent slowly so the test can stop it half-way.
         add_marker(content, "Release marker gamma.")
         (content / "images").mkdir(exist_ok=True)
         (content / "images" / "large.bin").write_bytes(os.urandom(3_000_000))
+        gamma = tmp_path / "gamma"
+        built = run(deploy_command("build", "--settings", settings, "--out", gamma), env)
+        assert built.returncode == 0, built.log
         slow = {**env, "DEPLOY_RSYNC_OPTIONS": "--bwlimit=200"}
-        process = subprocess.Popen(deploy_command("publish", "--settings", settings), cwd=ROOT, env=slow,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        process = subprocess.Popen(deploy_command("publish", "--settings", settings, "--from", gamma), cwd=ROOT,
+                                   env=slow, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)
         try:
             deadline = time.monotonic() + 120
@@ -180,7 +200,7 @@ def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy):
         assert not (partial[0] / "images" / "large.bin").exists()
 
         # The next publish clears the partial upload and goes live.
-        done = run(deploy_command("publish", "--settings", settings), env)
+        done = run(deploy_command("publish", "--settings", settings, "--from", gamma), env)
         assert done.returncode == 0, done.log
         assert "Release marker gamma." in fetch(f"{url}/en/")
         assert not list((remote / "releases").glob(".incoming-*"))

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.support.publishing import add_marker, base_environment, copy_site, deploy_command, invoke_command, run
+from tests.support.publishing import base_environment, copy_site, deploy_command, invoke_command, run
 from tests.support.s3rver import s3_server
 
 SUMMARY = re.compile(r"(\d+) sent, (\d+) unchanged, (\d+) removed, in [\d.]+ s\.")
@@ -66,15 +66,16 @@ def expected_type(key):
             "webmanifest": "application/manifest+json; charset=utf-8"}[suffix]
 
 
-def test_publish_sets_types_and_caching_then_an_unchanged_site_uploads_nothing(tmp_path, deploy, store):
+def test_publish_sets_types_and_caching_then_an_unchanged_site_uploads_nothing(tmp_path, deploy, store, checked_builds):
     settings, content, env = deploy
-    first = run(invoke_command("publish", "--target", "s3", "--settings", settings), env)
+    # The site built and checked once for every publishing test (`publish --from`).
+    first = run(invoke_command("publish", "--target", "s3", "--settings", settings, "--from", checked_builds["base"]), env)
     assert first.returncode == 0, first.log
     sent, unchanged, removed = summary(first)
     assert sent > 20 and unchanged == 0 and removed == 0
     assert f"sent {sent} of {sent} files" in first.stdout
 
-    site = tmp_path / "site" / "build" / "site"
+    site = checked_builds["base"] / "site"
     served = sorted(p.relative_to(site).as_posix() for p in site.rglob("*")
                     if p.is_file() and p.suffix not in (".gz", ".br") and p.name not in ("_headers", "_redirects"))
     objects = bucket(store)
@@ -98,25 +99,22 @@ def test_publish_sets_types_and_caching_then_an_unchanged_site_uploads_nothing(t
     assert max(assets) < min(pages), order
 
     mark = log_length(store)
-    second = run(deploy_command("publish", "--target", "s3", "--settings", settings), env)
+    second = run(deploy_command("publish", "--target", "s3", "--settings", settings, "--from", checked_builds["base"]), env)
     assert second.returncode == 0, second.log
     assert summary(second) == (0, len(served), 0), second.log
     assert log_events(store, mark) == []
     assert bucket(store) == objects
 
 
-def test_changed_pages_go_after_assets_and_stale_objects_are_deleted_last(tmp_path, deploy, store):
+def test_changed_pages_go_after_assets_and_stale_objects_are_deleted_last(tmp_path, deploy, store, checked_builds):
     settings, content, env = deploy
-    first = run(deploy_command("publish", "--target", "s3", "--settings", settings), env)
+    first = run(deploy_command("publish", "--target", "s3", "--settings", settings, "--from", checked_builds["base"]), env)
     assert first.returncode == 0, first.log
     client = store.client()
     client.put_object(Bucket=store.bucket, Key="old-page/index.html", Body=b"<p>gone</p>")
-    add_marker(content, "Release marker beta.")
-    (content / "images").mkdir(exist_ok=True)
-    (content / "images" / "new.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
-
+    # The next version: the English home page changed, and a new image (tests/support/publishing).
     mark = log_length(store)
-    second = run(deploy_command("publish", "--target", "s3", "--settings", settings), env)
+    second = run(deploy_command("publish", "--target", "s3", "--settings", settings, "--from", checked_builds["beta"]), env)
     assert second.returncode == 0, second.log
     sent, unchanged, removed = summary(second)
     assert removed == 1 and unchanged > 20 and 2 <= sent <= 4, second.log
@@ -130,15 +128,15 @@ def test_changed_pages_go_after_assets_and_stale_objects_are_deleted_last(tmp_pa
     assert "Release marker beta." in page
 
 
-def test_dry_run_changes_nothing(tmp_path, deploy, store):
+def test_dry_run_changes_nothing(tmp_path, deploy, store, checked_builds):
     settings, content, env = deploy
-    first = run(deploy_command("publish", "--target", "s3", "--settings", settings), env)
+    first = run(deploy_command("publish", "--target", "s3", "--settings", settings, "--from", checked_builds["base"]), env)
     assert first.returncode == 0, first.log
     store.client().put_object(Bucket=store.bucket, Key="old-page/index.html", Body=b"<p>gone</p>")
-    add_marker(content, "Release marker beta.")
     before, mark = bucket(store), log_length(store)
 
-    dry = run(invoke_command("publish", "--target", "s3", "--settings", settings, "--dry-run"), env)
+    dry = run(invoke_command("publish", "--target", "s3", "--settings", settings, "--from", checked_builds["beta"],
+                             "--dry-run"), env)
     assert dry.returncode == 0, dry.log
     assert "send   en/index.html" in dry.stdout and "remove old-page/index.html" in dry.stdout, dry.log
     assert "Dry run" in dry.stdout and not SUMMARY.search(dry.stdout)

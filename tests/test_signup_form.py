@@ -256,9 +256,13 @@ def test_refused_post_keeps_the_input_and_a_retry_sends_it_once(page, form_site,
 @pytest.mark.parametrize("lang", LANGS)
 def test_timeout_keeps_the_input_and_a_retry_sends_it_once(page, form_site, receiver, lang):
     receiver.server.stall()
+    # The page's own clock: the form's timeout is reached by moving the clock on, not by waiting.
+    page.clock.install()
     open_form(page, form_site, lang)
     fill(page, PEOPLE[lang])
     page.click(SUBMIT)
+    expect(page.locator(SUBMIT)).to_have_attribute("aria-disabled", "true")  # sending, no answer
+    page.clock.run_for(TIMEOUT_MS)
     expect_not_sent(page, lang, "signup.failed_timeout", PEOPLE[lang])
     assert receiver.records() == []
     receiver.server.release()

@@ -77,3 +77,34 @@ def run(command, env, timeout=600):
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     result.log = result.stdout + result.stderr
     return result
+
+
+def checked_build(base, name, env, change=None):
+    """The real site as published, built and checked once by the real command
+    (`deploy build --out`) into `base`/`name`, for tests that publish it with `--from`: a site
+    copy made ready for launch, changed by `change(content)` first. Made once per test run and
+    shared by the test processes (a lock file keeps two from building it at once)."""
+    import fcntl
+
+    folder = Path(base) / name
+    with open(Path(base) / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "build" / "checked.json").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            settings, content = copy_site(folder)
+            if change:
+                change(content)
+            result = run(deploy_command("build", "--settings", settings, "--out", folder / "build"), env)
+            assert result.returncode == 0, result.log
+    return folder / "build"
+
+
+def base_version(content):
+    """The site as launched (no change)."""
+
+
+def beta_version(content):
+    """The next version: a sentence added to the English home page, and a new image."""
+    add_marker(content, "Release marker beta.")
+    (content / "images").mkdir(exist_ok=True)
+    (content / "images" / "new.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')

@@ -1,11 +1,12 @@
 """Command line of the publishing pipeline, the same code `invoke publish` runs:
 
-    python -m tooling.deploy publish [--target rsync|s3] [--dry-run] [--settings FILE]
+    python -m tooling.deploy publish [--target rsync|s3] [--dry-run] [--from FOLDER] [--settings FILE]
     python -m tooling.deploy rollback [--to RELEASE] [--settings FILE]
     python -m tooling.deploy build [--out FOLDER] [--settings FILE]
 
 `build` makes the checked production site with its _headers/_redirects and nginx configuration
-without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare Pages).
+without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare Pages);
+`publish --from FOLDER` then sends that folder, if it is unchanged since its checks.
 """
 
 import argparse
@@ -33,6 +34,8 @@ def main(argv=None):
         if name != "build":
             command.add_argument("--target", choices=pipeline.TARGETS, help="override DEPLOY_TARGET")
     commands.choices["publish"].add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    commands.choices["publish"].add_argument("--from", dest="checked", metavar="FOLDER",
+                                             help="publish this folder made by `build --out` (no new build)")
     commands.choices["rollback"].add_argument("--to", help="release name (default: the one before current)")
     commands.choices["build"].add_argument("--out", help=f"build folder (default {pipeline.BUILD_DIR})")
     args = parser.parse_args(argv)
@@ -41,7 +44,7 @@ def main(argv=None):
         os.environ["STAGING"] = "1"  # read by publishconf.py
     try:
         if args.command == "publish":
-            pipeline.publish(args.settings, args.target, args.dry_run)
+            pipeline.publish(args.settings, args.target, args.dry_run, checked=args.checked)
         elif args.command == "rollback":
             pipeline.rollback(args.settings, args.target, args.to)
         else:

@@ -3,8 +3,16 @@
 Each step either succeeds or stops the publish before anything is sent, so a failure anywhere
 leaves the live site as it was: the build happens in a fresh folder (.cache/publish/site), the
 targets switch the live site only once every file of the new one is in place.
+
+A folder built and checked once (`deploy build --out FOLDER`) can be published later, or to
+several targets, with `publish --from FOLDER`: its manifest (checked.json: every file's SHA-256,
+written only after every check passed) must still match the folder, file for file, or nothing
+is sent.
 """
 
+import hashlib
+import json
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,9 +85,50 @@ def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=
     if problems:
         raise DeployError("The built site failed the publish checks, so nothing was published:\n"
                           + "\n".join(f"- {problem}" for problem in problems))
+    _write_manifest(build_dir, site, nginx_conf)
     seconds = time.perf_counter() - started
     out(f"Built and checked {result.pages} pages in {seconds:.1f} s.")
     return Prepared(site, nginx_conf, settings, seconds)
+
+
+MANIFEST = "checked.json"
+
+
+def _hashes(build_dir):
+    found = {}
+    for path in sorted(Path(build_dir).rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            found[path.relative_to(build_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def _write_manifest(build_dir, site, nginx_conf):
+    manifest = {"site": site.relative_to(build_dir).as_posix(), "nginx_conf": nginx_conf.relative_to(build_dir).as_posix(),
+                "files": _hashes(build_dir)}
+    (Path(build_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+
+
+def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
+    """The Prepared site of a folder `prepare` built and checked earlier. Raises DeployError if
+    the folder was never checked, or changed after its checks."""
+    build_dir = Path(build_dir)
+    try:
+        manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise DeployError(f"{build_dir} is not a checked build ({MANIFEST} is missing or unreadable). "
+                          "Make one with `python -m keter_site.tooling.deploy build --out FOLDER`, or publish "
+                          "without --from.")
+    now = _hashes(build_dir)
+    changed = sorted(set(now) ^ set(manifest["files"]) | {f for f in now if manifest["files"].get(f) != now[f]})
+    if changed:
+        raise DeployError(f"{build_dir} changed after it was checked ({len(changed)} file(s), such as "
+                          f"{', '.join(changed[:3])}), so nothing was published. Build and check it again.")
+    settings = load_settings(settings_file, overrides)
+    # The server's configuration names where this target keeps the site: made for this
+    # publish's settings (the checked folder's own may have been made for another server).
+    nginx_conf = Path(tempfile.mkdtemp(prefix="keter-nginx-")) / headers.NGINX_CONF_NAME
+    nginx_conf.write_text(headers.nginx_conf(settings, _site_root(settings)), encoding="utf-8")
+    return Prepared(build_dir / manifest["site"], nginx_conf, settings, 0.0)
 
 
 def make_target(settings, name=None, out=print):
@@ -96,10 +145,11 @@ def make_target(settings, name=None, out=print):
                       "(DEPLOY_TARGET in publishconf.py or --target).")
 
 
-def publish(settings_file="publishconf.py", target=None, dry_run=False, build_dir=None, out=print):
-    """Build, check and deploy. Returns the Summary (None for a dry run)."""
+def publish(settings_file="publishconf.py", target=None, dry_run=False, build_dir=None, out=print, checked=None):
+    """Build, check and deploy; or, with `checked`, deploy that folder built and checked
+    earlier. Returns the Summary (None for a dry run)."""
     started = time.perf_counter()
-    prepared = prepare(settings_file, build_dir, out=out)
+    prepared = checked_folder(checked, settings_file) if checked else prepare(settings_file, build_dir, out=out)
     deployer = make_target(prepared.settings, target, out=out)
     summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
     if summary is not None:
