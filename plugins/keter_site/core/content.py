@@ -37,6 +37,12 @@ def kind(document):
     return type(document).__name__.lower()
 
 
+def key(document):
+    """A document's name across its languages: the slug of a page, articles/<slug> of an
+    article (translation status, medical review records, `invoke status`)."""
+    return document.slug if kind(document) == "page" else f"{kind(document)}s/{document.slug}"
+
+
 def source_files(generator):
     """Every Markdown file a content generator was asked to read, whether or not Pelican could
     make a document of it (so a file with broken front matter is still checked)."""

@@ -122,9 +122,14 @@ def _hash(parts):
     return digest.hexdigest()
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _stable(value):
     """A text that is the same from one build to the next for the same value (a document, which
     Python would show by its memory address, is shown by its file)."""
+    if isinstance(value, _PLAIN):
+        return repr(value)
     if isinstance(value, Content):
         return f"<{type(value).__name__} {value.source_path}>"
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -138,9 +143,12 @@ def _stable(value):
 def _details(document, shared=False):
     """Everything about a document but its text; `shared`: only what other pages may show of it."""
     skip = _NOT_DETAILS | _OWN_ONLY if shared else _NOT_DETAILS
-    extra = sorted((name, _stable(value)) for name, value in vars(document).items() if name not in skip)
-    meta = sorted((key, _stable(value)) for key, value in document.metadata.items())
-    return repr((type(document).__name__, document.save_as, document.url, meta, extra))
+    meta = document.metadata
+    # Pelican copies each front-matter value to an attribute: those are in `meta` already.
+    extra = sorted((name, _stable(value)) for name, value in vars(document).items()
+                   if name not in skip and meta.get(name, skip) is not value)
+    listed = sorted((key, _stable(value)) for key, value in meta.items())
+    return repr((type(document).__name__, document.save_as, document.url, listed, extra))
 
 
 class _Keys:

@@ -30,17 +30,12 @@ TYPED_STAMPS = ("reviewed_by", "last_reviewed")
 DEFAULT_INTERVAL = 12
 
 
-def review_key(document):
-    """The record name of a document: its slug for pages, articles/<slug> for articles."""
-    return document.slug if content.kind(document) == "page" else f"{content.kind(document)}s/{document.slug}"
-
-
 def medical_groups(documents):
     """{review key: {lang: document}} for every medical document and its translations."""
     groups = {}
     for document in documents:
         if is_true(document.metadata.get("medical", "")) and document.status != "draft":
-            groups.setdefault(review_key(document), {})[document.lang] = document
+            groups.setdefault(content.key(document), {})  # the record's name[document.lang] = document
     return groups
 
 
