@@ -35,7 +35,7 @@ def medical_groups(documents):
     groups = {}
     for document in documents:
         if is_true(document.metadata.get("medical", "")) and document.status != "draft":
-            groups.setdefault(content.key(document), {})  # the record's name[document.lang] = document
+            groups.setdefault(content.key(document), {})[document.lang] = document  # key: the record name
     return groups
 
 
