@@ -140,15 +140,15 @@ def _stable(value):
     return repr(value)
 
 
-def _details(document, shared=False):
-    """Everything about a document but its text; `shared`: only what other pages may show of it."""
-    skip = _NOT_DETAILS | _OWN_ONLY if shared else _NOT_DETAILS
+def _details(document):
+    """(everything about a document but its text, only what other pages may show of it)."""
     meta = document.metadata
     # Pelican copies each front-matter value to an attribute: those are in `meta` already.
     extra = sorted((name, _stable(value)) for name, value in vars(document).items()
-                   if name not in skip and meta.get(name, skip) is not value)
-    listed = sorted((key, _stable(value)) for key, value in meta.items())
-    return repr((type(document).__name__, document.save_as, document.url, listed, extra))
+                   if name not in _NOT_DETAILS and meta.get(name, _NOT_DETAILS) is not value)
+    head = (type(document).__name__, document.save_as, document.url,
+            sorted((key, _stable(value)) for key, value in meta.items()))
+    return repr((head, extra)), repr((head, [pair for pair in extra if pair[0] not in _OWN_ONLY]))
 
 
 class _Keys:
@@ -157,13 +157,13 @@ class _Keys:
     def __init__(self, generators):
         documents = content.documents(generators)
         details = {id(d): _details(d) for d in documents}
-        self.shared = _hash(sorted(_details(d, shared=True) for d in documents))
-        own = {id(d): _hash([details[id(d)], d.content]) for d in documents}
+        self.shared = _hash(sorted(shared for _, shared in details.values()))
+        own = {id(d): _hash([details[id(d)][0], d.content]) for d in documents}
         self.by_document = {}
         for document in documents:
             group = [document, *getattr(document, "translations", [])]
             self.by_document[id(document)] = _hash(
-                [self.shared, *sorted(own.get(id(d)) or _hash([_details(d), d.content]) for d in group)])
+                [self.shared, *sorted(own.get(id(d)) or _hash([_details(d)[0], d.content]) for d in group)])
 
 
 _generators = []
@@ -186,10 +186,10 @@ class IncrementalWriter(Writer):
             return super().write_file(name, template, context, *args, **kwargs)
         document = kwargs.get("page") or kwargs.get("article")
         key = self._keys.by_document.get(id(document)) if document is not None else self._keys.shared
-        relative = Path(name).as_posix()
+        relative = name.replace(os.sep, "/")
         state = self._state
         if (not state._full and state.keys.get(relative) == key
-                and (Path(self.output_path) / relative).is_file()):
+                and os.path.isfile(os.path.join(self.output_path, relative))):
             state._pending[relative] = key  # the linked file is this build's too
             return None
         state._pending[relative] = key
