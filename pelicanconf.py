@@ -94,11 +94,13 @@ UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 # The project's plugins are the package keter_site (plugins/keter_site, installed by bin/invoke
 # with `pip install -e .`). `checks` comes first: it starts each build's problem list, and
 # Pelican calls the receivers of a signal in the order the plugins connected them. `sanitize`
-# comes next, so authors' HTML is cleaned before other plugins add their own markup; `components`
-# renders the `::: name` parts of pages once they are clean and every page's address is known.
+# comes next, so authors' HTML is cleaned before other plugins add their own markup.
 PLUGINS = [f"keter_site.{name}" for name in (
-    "checks", "source_files", "sanitize", "languages", "components", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
+    "checks", "source_files", "sanitize", "languages", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
     "translation_status", "signup_form", "minify", "seo")]
+# `components` renders the `::: name` parts of pages (theme/components/) once they are clean and
+# every page's address is known: right after `languages`.
+PLUGINS.insert(PLUGINS.index("keter_site.languages") + 1, "keter_site.components")
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
 # Where the signup form posts (the environment variable SIGNUP_ENDPOINT overrides it): here, the

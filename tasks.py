@@ -334,9 +334,8 @@ def rollback(c, to="", target="", settings="publishconf.py"):
 @task
 def bench(c):
     """Measure: build times against bare Pelican (real and generated sites), livereload's
-    save-to-page time, every page's weight against the 14,600-byte budget, Lighthouse
-    Performance, and click-to-content time with and without the speculation rules (instant
-    navigation). Prints the tables and keeps them in docs/performance.md."""
+    save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
+    Performance. Prints the tables and keeps them in docs/performance.md."""
     import tempfile
 
     from keter_site.tooling import test_deps
@@ -360,7 +359,8 @@ def bench(c):
         sections.append(("Page weight (publish build)", "```\n" + weight.stdout.strip() + "\n```"))
         lighthouse = c.run(f"{sys.executable} bench/lighthouse_perf.py {site}", warn=True)
         sections.append(("Lighthouse Performance (mobile preset)", "```\n" + lighthouse.stdout.strip() + "\n```"))
-        # Click to content: a development build, whose links are relative, served locally.
+        # Click to content with and without the speculation rules (instant navigation): a
+        # development build, whose links are relative, served locally.
         local = tmp / "local"
         if not site_build.build_and_report("pelicanconf.py", local, use_cache=False).ok:
             raise Exit(code=1)
