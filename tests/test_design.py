@@ -408,6 +408,10 @@ def components_site(tmp_path_factory):
     site = FixtureSite(tmp_path_factory.mktemp("components") / "site")
     for lang in ("he", "en"):
         site.write_page(lang, "demo", page_text("demo", lang, title=f"Demo {lang}", body=DEMO, medical="true"))
+        # A page whose address lies under the demo page's (as an article lies under its list).
+        prefix = "" if lang == "he" else "en/"
+        site.write_page(lang, "part", page_text("part", lang, title=f"Part {lang}", url=f"{prefix}demo/part/",
+                                                save_as=f"{prefix}demo/part/index.html"))
     texts = {lang: records.page_text(site.content / lang / "demo.md") for lang in ("he", "en")}
     records.write_record(site.content / "data" / "reviews", "demo", texts, "Dr. Test Physician", date.today())
     build = site.build()
@@ -435,6 +439,14 @@ def test_markdown_components_render_with_their_templates_in_the_page_language(co
         assert {a["href"] for a in urgent.select("a[href^='tel:']")} == {"tel:101", "tel:1201"}
         assert "::: not-a-component" in prose.select_one("pre code").get_text()  # code stays code
         assert 'class="component' not in str(doc)
+
+
+def test_breadcrumbs_pass_through_the_pages_an_address_lies_under(components_site):
+    for prefix, lang in (("", "he"), ("en/", "en")):
+        crumbs = components_site.html(f"{prefix}demo/part/index.html").select("nav.breadcrumbs li a")
+        assert [(a.get_text(), a["href"]) for a in crumbs] == [
+            (crumbs[0].get_text(), f"/{prefix}"), (f"Demo {lang}", f"/{prefix}demo/"), (f"Part {lang}", f"/{prefix}demo/part/")]
+        assert crumbs[-1]["aria-current"] == "page"
 
 
 def test_the_review_date_component_shows_a_current_review_and_prints(components_site, tab):
