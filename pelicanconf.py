@@ -115,6 +115,9 @@ PLUGINS = [f"keter_site.{name}" for name in (
     "translation_status", "signup_form", "minify", "seo", "incremental")]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
+# `components` renders the `::: name` parts of pages with those templates, once pages are clean
+# and every page's address is known: right after `languages`.
+PLUGINS.insert(PLUGINS.index("keter_site.languages") + 1, "keter_site.components")
 # Where the signup form posts (the environment variable SIGNUP_ENDPOINT overrides it): here, the
 # local receiver that `invoke serve` / `invoke livereload` start (keter_site.tooling.form_receiver).
 SIGNUP_ENDPOINT = "http://127.0.0.1:8001/signup"

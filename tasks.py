@@ -401,6 +401,15 @@ def bench(c):
         sections.append(("Page weight (publish build)", "```\n" + weight.stdout.strip() + "\n```"))
         lighthouse = c.run(f"{sys.executable} bench/lighthouse_perf.py {site}", warn=True)
         sections.append(("Lighthouse Performance (mobile preset)", "```\n" + lighthouse.stdout.strip() + "\n```"))
+        # Click to content with and without the speculation rules (instant navigation): a
+        # development build, whose links are relative, served locally.
+        local = tmp / "local"
+        if not site_build.build_and_report("pelicanconf.py", local, use_cache=False).ok:
+            raise Exit(code=1)
+        click = c.run(f"{sys.executable} bench/click_to_content.py {local} --markdown {tmp / 'click.md'}", warn=True)
+        sections.append(("Instant navigation: click to content, with and without the speculation rules",
+                         (tmp / "click.md").read_text(encoding="utf-8") if (tmp / "click.md").exists()
+                         else "```\n" + (click.stdout + click.stderr).strip() + "\n```"))
     stamp = time.strftime("%Y-%m-%d")
     report = [f"# Performance figures\n\nMeasured by `bin/invoke bench` on {stamp} (2 cores; figures vary by machine).\n"]
     report += [f"## {title}\n\n{body}\n" for title, body in sections]

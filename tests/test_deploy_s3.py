@@ -58,6 +58,8 @@ def log_length(store):
 
 
 def expected_type(key):
+    if key == "theme/speculation-rules.json":  # its type is named in deploy/policy.yml
+        return "application/speculationrules+json"
     suffix = key.rsplit(".", 1)[-1]
     return {"html": "text/html; charset=utf-8", "css": "text/css; charset=utf-8",
             "js": "text/javascript; charset=utf-8", "txt": "text/plain; charset=utf-8",

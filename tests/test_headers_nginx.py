@@ -25,6 +25,10 @@ CONTENT_TYPES = {"html": "text/html; charset=utf-8", "css": "text/css; charset=u
                  "xml": "text/xml; charset=utf-8", "svg": "image/svg+xml; charset=utf-8",
                  "webmanifest": "application/manifest+json; charset=utf-8", "json": "application/json; charset=utf-8",
                  "png": "image/png", "jpg": "image/jpeg", "ico": "image/x-icon", "woff2": "font/woff2"}
+# Files whose type their extension does not tell (deploy/policy.yml, content_types): Chromium
+# reads speculation rules only under their own type.
+NAMED_TYPES = {"theme/speculation-rules.json": "application/speculationrules+json"}
+SPECULATION_RULES = '"/theme/speculation-rules.json"'
 
 
 class Published:
@@ -76,6 +80,8 @@ def assert_security_headers(headers, where):
     for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
         assert feature in permissions, (where, permissions)
     assert headers.get("x-content-type-options") == "nosniff", where
+    # Instant navigation: the same-site rules file, on every answer (browsers read it on pages).
+    assert headers.get("speculation-rules") == SPECULATION_RULES, where
 
 
 def test_every_file_is_served_with_every_header(published):
@@ -90,7 +96,7 @@ def test_every_file_is_served_with_every_header(published):
         assert_security_headers(headers, relative)
         expected_cache = YEAR_IMMUTABLE if FINGERPRINTED.match(relative) else REVALIDATE
         assert headers.get("cache-control") == expected_cache, relative
-        expected_type = CONTENT_TYPES.get(relative.rsplit(".", 1)[-1])
+        expected_type = NAMED_TYPES.get(relative) or CONTENT_TYPES.get(relative.rsplit(".", 1)[-1])
         if expected_type:
             assert headers["content-type"] == expected_type, relative
         else:
@@ -255,5 +261,7 @@ def test_generated_host_files_carry_the_same_policy(published):
     for relative in published.files:
         if FINGERPRINTED.match(relative) and not relative.endswith((".gz", ".br")):
             assert f"/{relative}\n  Cache-Control: {YEAR_IMMUTABLE}\n" in rules
+    assert f"  Speculation-Rules: {SPECULATION_RULES}\n" in rules
+    assert "/theme/speculation-rules.json\n  Content-Type: application/speculationrules+json\n" in rules
     redirects = (published.site / "_redirects").read_text().splitlines()
     assert "/en  /en/  301" in redirects and "/en/*  /en/404.html  404" in redirects

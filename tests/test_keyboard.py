@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-CONTENT_PAGES = ["/anxiety/", "/en/anxiety/"]
+CONTENT_PAGES = ["/anxiety/", "/en/anxiety/", "/", "/en/"]
 SIGNUP_PAGES = ["/signup/", "/en/signup/"]
 
 # Every element a keyboard user should be able to reach, in DOM order, as Chromium's Tab key

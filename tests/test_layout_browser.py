@@ -22,6 +22,9 @@ def test_hebrew_reads_from_the_right_and_english_from_the_left(page, site_url, v
     page.set_viewport_size(viewport)
     for path, rtl in (("/anxiety/", True), ("/en/anxiety/", False)):
         page.goto(site_url + path)
+        if not page.locator("nav.site-nav li:first-child a").is_visible():
+            # On a phone the menu folds behind its "Menu" control: open it as a reader would.
+            page.click("nav.site-nav summary")
         for selector in ("nav.site-nav li:first-child a", "header .site-name", ".footer-links li:first-child a"):
             box = page.evaluate(TEXT_BOX, selector)
             left, right = _gaps(box)

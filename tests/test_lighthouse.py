@@ -1,7 +1,7 @@
 """Lighthouse 12.2.3 (mobile, the default form factor) scores 100 for Accessibility, Best
-Practices and SEO once per page type and language (the home page, a content page, the signup
-form), run
-against the real site served on 127.0.0.1 in Debian's Chromium. (Performance is a timing: the
+Practices and SEO once per page type and language (the home page, a content page, the FAQ with
+its folding answers, the signup form), in the light and the dark colour scheme, run against the
+real site served on 127.0.0.1 in Debian's Chromium. (Performance is a timing: the
 benchmark measures it, bench/lighthouse_perf.py.)"""
 
 import json
@@ -16,7 +16,8 @@ from tests.support.sites import ROOT
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["accessibility", "best-practices", "seo"]
 # Every other page is a content page made by the same template as /anxiety/ (axe checks them all).
-PATHS = ["/", "/en/", "/anxiety/", "/en/anxiety/", "/signup/", "/en/signup/"]
+PATHS = ["/", "/en/", "/anxiety/", "/en/anxiety/", "/faq/", "/en/faq/", "/signup/", "/en/signup/"]
+SCHEMES = ["light", "dark"]
 
 
 BATCH = ROOT / "tests" / "support" / "lighthouse_batch.mjs"
@@ -24,13 +25,17 @@ BATCH = ROOT / "tests" / "support" / "lighthouse_batch.mjs"
 
 @pytest.fixture(scope="module")
 def reports(site_url):
-    """Lighthouse's result for every path, from one Node process and one Chromium."""
+    """Lighthouse's result for every path in each colour scheme, from one Node process and one
+    Chromium per scheme."""
     assert LIGHTHOUSE.exists(), "npm install (package.json) puts lighthouse into node_modules"
-    result = subprocess.run(["node", str(BATCH), ",".join(CATEGORIES), *(site_url + path for path in PATHS)],
-                            capture_output=True, text=True, timeout=600, cwd=ROOT,
-                            env={**os.environ, "CHROME_PATH": CHROMIUM})
-    assert result.returncode == 0, result.stderr[-3000:]
-    return dict(zip(PATHS, json.loads(result.stdout)))
+    found = {}
+    for scheme in SCHEMES:
+        result = subprocess.run(["node", str(BATCH), ",".join(CATEGORIES), *(site_url + path for path in PATHS)],
+                                capture_output=True, text=True, timeout=900, cwd=ROOT,
+                                env={**os.environ, "CHROME_PATH": CHROMIUM, "COLOR_SCHEME": scheme})
+        assert result.returncode == 0, result.stderr[-3000:]
+        found.update({(scheme, path): report for path, report in zip(PATHS, json.loads(result.stdout))})
+    return found
 
 
 def failing_audits(report, category):
@@ -50,9 +55,10 @@ def failing_audits(report, category):
     return lines
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("path", PATHS)
-def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(reports, path):
-    report = reports[path]
+def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(reports, path, scheme):
+    report = reports[(scheme, path)]
     assert report["lighthouseVersion"] == "12.2.3"
     assert report["configSettings"]["formFactor"] == "mobile"
     assert not report.get("runtimeError"), report.get("runtimeError")
@@ -64,4 +70,4 @@ def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(reports,
         if score != 1:
             problems.append(f"{category}: {score}")
             problems += failing_audits(report, category)
-    assert not problems, f"Lighthouse on {path}:\n" + "\n".join(problems)
+    assert not problems, f"Lighthouse on {path} ({scheme}):\n" + "\n".join(problems)

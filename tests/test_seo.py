@@ -112,14 +112,20 @@ def _letters(text):
 
 
 def _faq_from_html(doc):
-    """[(question, answer)] as a reader sees them: each h2 of the page text and what follows it."""
+    """[(question, answer)] as a reader sees them: each h2 of the page text and its answer. On
+    the FAQ page each question is the summary of a <details> that holds its answer (the details
+    component); elsewhere the answer is what follows the h2, up to the next one."""
     entries = []
     for heading in doc.select(".prose h2"):
-        parts = []
-        for sibling in heading.find_next_siblings():
-            if sibling.name == "h2":
-                break
-            parts.append(sibling.get_text())
+        details = heading.find_parent("details")
+        if details is not None:
+            parts = [block.get_text() for block in details.find_all(recursive=False) if block.name != "summary"]
+        else:
+            parts = []
+            for sibling in heading.find_next_siblings():
+                if sibling.name == "h2":
+                    break
+                parts.append(sibling.get_text())
         entries.append((_text(heading.get_text()), _letters("".join(parts))))
     return entries
 

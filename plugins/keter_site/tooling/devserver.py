@@ -4,8 +4,10 @@ build has failed, puts a banner at the top of every page so the editor cannot mi
 site for their change.
 
 Preview = production: every answer carries the security headers of deploy/policy.yml (with the
-development signup endpoint in the Content-Security-Policy), so what production would block is
-seen while editing. A bad path gets a 400 or a 404, never an error page of the server; nothing
+development signup endpoint in the Content-Security-Policy) and the Speculation-Rules header
+that lets the browser fetch the next page before it is opened, and the files the policy names
+by path (the speculation rules) get its content type, so what production would block or speed
+up is seen while editing. A bad path gets a 400 or a 404, never an error page of the server; nothing
 whose name starts with a dot, and nothing outside output/, is ever served."""
 
 import html
@@ -60,6 +62,9 @@ def _file_for(root, path):
 
 def make_app(output, state=None, headers=()):
     """The WSGI app; `headers` are sent with every answer (the site's security headers)."""
+    from keter_site.tooling.deploy.headers import named_content_types
+
+    named_types = named_content_types()
     root = Path(output).resolve()
     state = state or BuildState()
     headers = list(headers.items() if isinstance(headers, dict) else headers)
@@ -98,7 +103,8 @@ def make_app(output, state=None, headers=()):
                 start(status, [("Content-Type", "text/plain; charset=utf-8")])
                 return [b"Not found"]
         body = target.read_bytes()
-        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        relative = "/" + target.relative_to(root).as_posix()
+        kind = named_types.get(relative) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html" and state.failed:
             banner = BANNER.format(html.escape(state.message[:4000])).encode("utf-8")
             body = body.replace(b"<body>", b"<body>" + banner, 1)

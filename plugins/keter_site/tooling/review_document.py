@@ -35,7 +35,10 @@ def _render(text, facts, lang):
         return value.get(lang, "") if isinstance(value, dict) else str(value)
 
     text = re.sub(r"\{clinic:([a-z_]+)\}", fact, text)
-    body = markdown.markdown(text, extensions=["extra"], output_format="html")
+    # The components' `::: name` lines become plain wrappers (the site's boxes are not drawn
+    # here): the physician reads the text, never the fences.
+    body = markdown.markdown(text, extensions=["extra", "keter_site.components.syntax:ComponentsExtension"],
+                             output_format="html")
     return MARKER.sub(lambda m: f'<span class="cite">[{html.escape(m.group(1))}]</span>', body)
 
 

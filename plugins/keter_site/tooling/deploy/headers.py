@@ -7,6 +7,7 @@ One policy, several renderings, so the hosts can never disagree:
   security headers, which object stores cannot send; docs/deploying.md).
 """
 
+import functools
 import mimetypes
 import re
 from pathlib import Path
@@ -39,6 +40,11 @@ TEXT_TYPES = {"application/json", "application/manifest+json", "application/xml"
 
 def load_policy(path=POLICY_FILE):
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_policy():
+    return load_policy()
 
 
 def signup_origin(settings):
@@ -78,9 +84,17 @@ def cache_control(relative, policy=None):
     return policy["cache_control"][kind]
 
 
-def content_type(relative):
+def named_content_types(policy=None):
+    """{site path: content type} for the files the policy names (`content_types`), such as the
+    speculation rules, whose extension does not tell their type."""
+    policy = policy or _default_policy()
+    return dict(policy.get("content_types") or {})
+
+
+def content_type(relative, policy=None):
     suffix = Path(relative).suffix.lower()
-    kind = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(relative)[0] or "application/octet-stream"
+    named = named_content_types(policy).get("/" + relative.lstrip("/"))
+    kind = named or CONTENT_TYPES.get(suffix) or mimetypes.guess_type(relative)[0] or "application/octet-stream"
     if kind.startswith("text/") or kind in TEXT_TYPES:
         return f"{kind}; charset=utf-8"
     return kind
@@ -97,10 +111,11 @@ def language_folders(settings):
 
 
 def _nginx_value(value):
-    # Values go inside "..." in nginx, where $ starts a variable and " ends the string.
-    if any(char in value for char in '"$\\\n'):
+    # Values go inside "..." in nginx, where $ starts a variable and " ends the string: a quote
+    # is written \" (Speculation-Rules is a quoted string); $, \ and line breaks are refused.
+    if any(char in value for char in '$\\\n'):
         raise ValueError(f"header value {value!r} cannot be written into nginx's configuration")
-    return value
+    return value.replace('"', '\\"')
 
 
 def nginx_conf(settings, site_root, policy=None):
@@ -118,6 +133,7 @@ def nginx_conf(settings, site_root, policy=None):
     return template.render(
         root=str(site_root).rstrip("/"), headers=headers, charset_types=charset_types,
         cache=policy["cache_control"],
+        named_types=named_content_types(policy),
         fingerprinted="^/" + FINGERPRINTED.pattern.lstrip("^"),
         languages=language_folders(settings))
 
@@ -135,6 +151,9 @@ def headers_file(settings, site, policy=None):
         relative = path.relative_to(site).as_posix()
         if path.is_file() and is_fingerprinted(relative, policy):
             lines += [f"/{relative}", f"  Cache-Control: {policy['cache_control']['fingerprinted']}"]
+    for site_path, kind in named_content_types(policy).items():
+        if (Path(site) / site_path.lstrip("/")).is_file():
+            lines += [site_path, f"  Content-Type: {kind}"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,293 @@
+"""Components: the theme's building blocks (theme/components/<folder>/: template, styles, README),
+usable from Markdown with one documented syntax (docs/editing.md, "Boxes, steps and questions"):
+
+    ::: warning Optional title
+    Text in Markdown.
+    :::
+
+- `syntax` turns the fences into neutral wrappers while Markdown reads the page (the Markdown
+  extension is added to the MARKDOWN setting at `initialized`).
+- Once every page is read and sanitized (`all_generators_finalized`; this plugin comes right
+  after `sanitize` in PLUGINS), each wrapper is rendered with its component's own template, in
+  the page's language, so a component looks the same whether a template or a page uses it.
+- Never a silent fallback: an unknown name, a fence never closed or closing nothing, a title
+  where none belongs or missing where one is needed, an empty component and steps without a
+  numbered list are reported with the file, the line and the fix, and the build stops.
+
+Jinja helpers for the theme: `page_sections(page)` ([(id, text)] of the page's `##` sections,
+for the contents list) and the filter `faq_details` (each `## Question?` of the FAQ and its
+answer as a <details> that opens without JavaScript). Both read the HTML at render time, so
+page.content itself keeps the shape the seo plugin reads for search engines.
+Setting: CONTENTS_MIN_SECTIONS (default 4), the number of sections from which a page gets a
+contents list.
+
+The home page's cards are the pages whose front matter has `home_card: N` (their position, as
+`menu_order` is for the menu): context key HOME_CARDS {lang: [page]}. A position that is not a
+whole number, or a page that is a card in one language and not in another, is reported.
+"""
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from pelican import signals
+from selectolax.lexbor import LexborHTMLParser
+
+from keter_site.core import content
+from keter_site.core.front_matter import line_of, read_text
+from keter_site.core.problems import report
+
+from .syntax import WRAPPER_CLASS, scan
+
+EXTENSION = "keter_site.components.syntax:ComponentsExtension"
+DEFAULT_CONTENTS_MIN_SECTIONS = 4
+GUIDE = "docs/editing.md, \"Boxes, steps and questions\""
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+@dataclass(frozen=True)
+class Component:
+    folder: str    # theme/components/<folder>/<folder>.html renders it
+    title: str     # "optional", "required" or "none"
+    body: bool     # whether it holds text of its own
+
+
+# The names editors write after `:::`, and what each one is.
+COMPONENTS = {
+    "warning": Component("warning-callout", "optional", True),
+    "inset": Component("inset-text", "none", True),
+    "steps": Component("step-path", "none", True),
+    "details": Component("details", "required", True),
+    "urgent-help": Component("urgent-help", "none", False),
+}
+NAMES = ", ".join(f"`{name}`" for name in COMPONENTS)
+_MARKER = re.compile(r"keter-component-(\d+)-end")
+
+
+def _on_init(pelican):
+    settings = pelican.settings
+    markdown = dict(settings.get("MARKDOWN") or {})
+    configs = dict(markdown.get("extension_configs") or {})
+    configs.setdefault(EXTENSION, {})
+    markdown["extension_configs"] = configs
+    if "extensions" in markdown and EXTENSION not in markdown["extensions"]:
+        markdown["extensions"] = [*markdown["extensions"], EXTENSION]
+    settings["MARKDOWN"] = markdown
+    settings.setdefault("CONTENTS_MIN_SECTIONS", DEFAULT_CONTENTS_MIN_SECTIONS)
+
+
+# --- Checks on the source file (each problem with its line) ---------------------------------
+
+def _fence_problems(text):
+    """[(line, message, fix)] for the fences of one source file; and the openers, in order."""
+    problems, openers = [], []
+    for line, kind, name, title in scan(text):
+        if kind == "stray":
+            problems.append((line, "a line with only `:::` closes nothing: no `::: name` line is open above it.",
+                             "Remove it, or add the `::: name` line where that part starts."))
+            continue
+        if kind == "close":
+            continue
+        if kind == "unclosed":
+            problems.append((line, f"`::: {name}` is opened here and never closed: everything after it would be inside it.",
+                             "Add a line with only `:::` where it ends."))
+            continue
+        openers.append(line)
+        component = COMPONENTS.get(name.lower())
+        if component is None:
+            problems.append((line, f"`::: {name}` is not one of the site's components.",
+                             f"Use one of {NAMES} ({GUIDE}), or check the spelling."))
+        elif component.title == "none" and title:
+            problems.append((line, f"`::: {name}` takes no title, but this line gives it one: \"{title}\".",
+                             f"Write only `::: {name}` on this line and put the text on the lines below."))
+        elif component.title == "required" and not title:
+            problems.append((line, f"`::: {name}` needs the words that are shown while it is closed, on the same line.",
+                             f"Write them after the name, such as `::: {name} What happens at the assessment?`."))
+    return problems, openers
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+def _classes(node):
+    return (node.attributes.get("class") or "").split()
+
+
+def _is_wrapper(node):
+    return node.tag == "div" and WRAPPER_CLASS in _classes(node)
+
+
+def _name(node):
+    prefix = f"{WRAPPER_CLASS}--"
+    return next((c[len(prefix):] for c in _classes(node) if c.startswith(prefix)), "")
+
+
+def _levels(body, wrappers):
+    """{wrapper: heading level for its own title}: one below the section it sits in (the last
+    heading before it; the page's h1 before any), one below its parent component when nested."""
+    by_id = {}
+    last = 1
+    for node in body.iter(include_text=False):
+        if node.tag in HEADINGS:
+            last = int(node.tag[1])
+        elif _is_wrapper(node):
+            by_id[node.mem_id] = min(last + 1, 6)
+    for node in wrappers:  # document order: a parent comes before what it holds
+        parent = node.parent
+        while parent is not None and parent.tag != "body":
+            if _is_wrapper(parent) and parent.mem_id in by_id:
+                by_id[node.mem_id] = min(by_id[parent.mem_id] + 1, 6)
+                break
+            parent = parent.parent
+    return by_id
+
+
+def render_components(document, env, context, openers=()):
+    """The document's HTML with every component wrapper rendered by its template; reports what
+    is wrong with a component's content (the fences themselves are checked on the source)."""
+    text = document._content or ""
+    tree = LexborHTMLParser(f"<body>{text}</body>")
+    body = tree.body
+    wrappers = [node for node in body.css(f"div.{WRAPPER_CLASS}") if _is_wrapper(node)]
+    if not wrappers:
+        return text
+    levels = _levels(body, wrappers)
+    lines = list(openers) if len(openers) == len(wrappers) else [0] * len(wrappers)
+    rendered = []
+    for index in range(len(wrappers) - 1, -1, -1):  # innermost first: a parent renders its children's markers
+        node = wrappers[index]
+        name = _name(node)
+        component = COMPONENTS.get(name)
+        first = next((child for child in node.iter(include_text=False)), None)
+        title = ""
+        if first is not None and first.tag == "p" and f"{WRAPPER_CLASS}__title" in _classes(first):
+            title = first.inner_html.strip()
+            first.decompose()
+        inner = node.inner_html.strip()
+        line = lines[index]
+        if component is None:
+            html = inner  # reported from the source: the build stops before anything is written
+        else:
+            _content_problems(document, name, component, inner, line)
+            template = env.get_template(f"{component.folder}/{component.folder}.html")
+            html = template.render({**context, "page": document, "content": Markup(inner),
+                                    "title": Markup(title), "level": levels.get(node.mem_id, 2),
+                                    "from_markdown": True}).strip()
+        rendered.append(html)
+        node.replace_with(f"keter-component-{len(rendered) - 1}-end")
+    out = body.inner_html
+    while _MARKER.search(out):
+        out = _MARKER.sub(lambda match: rendered[int(match.group(1))], out)
+    return out
+
+
+def _content_problems(document, name, component, inner, line):
+    where = document.source_path
+    has_text = bool(LexborHTMLParser(f"<body>{inner}</body>").body.text(strip=True)) if inner else False
+    if component.body and not has_text:
+        report(where, f"`::: {name}` has nothing inside it.",
+               "Put its text between this line and the closing `:::`, or remove both lines.", line)
+    elif not component.body and has_text:
+        report(where, f"`::: {name}` shows its own text (the crisis lines) and takes none between its lines.",
+               f"Leave nothing between `::: {name}` and `:::`; move that text above or below them.", line)
+    if name == "steps" and has_text:
+        tree = LexborHTMLParser(f"<body>{inner}</body>").body
+        top = [node.tag for node in tree.iter(include_text=False)]
+        if top != ["ol"]:
+            report(where, "`::: steps` must hold one numbered list and nothing else: each step is one item.",
+                   "Write the steps as `1. `, `2. `, ... between `::: steps` and `:::`.", line)
+
+
+def _collect_cards(generators, context):
+    languages = context.get("LANGUAGES") or generators[0].settings.get("LANGUAGES") or {}
+    cards = {lang: [] for lang in languages}
+    by_slug = {}
+    for page in content.documents(generators):
+        if content.kind(page) != "page" or not content.is_published(page) or page.lang not in cards:
+            continue
+        position = str(page.metadata.get("home_card", "")).strip()
+        by_slug.setdefault(page.slug, {})[page.lang] = (page, position)
+        if not position:
+            continue
+        if position.isdigit():
+            cards[page.lang].append(page)
+        else:
+            report(page.source_path, f"`home_card: {position}` is not a whole number.",
+                   "Write the card's position on the home page as a number, such as `home_card: 2`.",
+                   line_of(page.source_path, "home_card:"))
+    for slug, versions in sorted(by_slug.items()):
+        marked = {lang for lang, (_, position) in versions.items() if position}
+        if marked and marked != set(versions):
+            for lang in sorted(set(versions) - marked):
+                page = versions[lang][0]
+                report(page.source_path, f"the page '{slug}' is a card on the home page in "
+                       f"{', '.join(sorted(marked))} but not in {lang}.",
+                       f"Add the same `home_card:` line as in the other language, or remove it there.", 1)
+    for pages in cards.values():
+        pages.sort(key=lambda page: int(page.metadata["home_card"]))
+    context["HOME_CARDS"] = cards
+
+
+def _render_everything(generators):
+    generator = next((g for g in generators if hasattr(g, "env") and hasattr(g, "context")), None)
+    if generator is None:
+        return
+    _collect_cards(generators, generator.context)
+    for document in content.documents(generators):
+        text = document._content or ""
+        if ":::" not in text and f'class="{WRAPPER_CLASS}' not in text:
+            continue  # no fence in the page (a stray `:::` would stay in the text: checked below)
+        openers = []
+        if document.source_path:
+            problems, openers = _fence_problems(read_text(document.source_path))
+            for line, message, fix in problems:
+                report(document.source_path, message, fix, line)
+        if f'class="{WRAPPER_CLASS}' in text:
+            document._content = render_components(document, generator.env, generator.context, openers)
+
+
+# --- Jinja helpers ----------------------------------------------------------------------------
+
+def sections(html):
+    """[(id, text)] of the top-level `h2` headings that have an id, in order."""
+    body = LexborHTMLParser(f"<body>{html or ''}</body>").body
+    return [(node.attributes["id"], " ".join(node.text().split()))
+            for node in body.iter(include_text=False) if node.tag == "h2" and node.attributes.get("id")]
+
+
+def page_sections(page):
+    return sections(getattr(page, "content", ""))
+
+
+def faq_details(context, html):
+    """Each top-level `h2` and what follows it, up to the next `h2`, rendered by the details
+    component with the question as its (heading) summary; what comes before the first question
+    stays as it is."""
+    body = LexborHTMLParser(f"<body>{html or ''}</body>").body
+    template = context.environment.get_template("details/details.html")
+    before, items = [], []
+    for node in body.iter(include_text=True):
+        if node.tag == "h2":
+            items.append((node, []))
+        elif items:
+            items[-1][1].append(node.html)
+        else:
+            before.append(node.html)
+    parts = before
+    for heading, answer in items:
+        parts.append(template.render({**context.get_all(), "title": Markup(heading.inner_html),
+                                      "heading_id": heading.attributes.get("id"), "level": 2,
+                                      "content": Markup("".join(answer).strip()), "from_markdown": False}).strip())
+    return Markup("".join(parts))
+
+
+def _add_to_jinja(generator):
+    from jinja2 import pass_context
+
+    generator.env.globals["page_sections"] = page_sections
+    generator.env.filters["faq_details"] = pass_context(faq_details)
+
+
+def register():
+    signals.initialized.connect(_on_init)
+    signals.generator_init.connect(_add_to_jinja)
+    signals.all_generators_finalized.connect(_render_everything)

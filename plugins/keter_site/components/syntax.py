@@ -1,0 +1,98 @@
+"""The Markdown side of the components: an editor writes
+
+    ::: warning Optional title
+    The text, in Markdown: paragraphs, lists, links, citations.
+    :::
+
+and Markdown makes a neutral wrapper of it, `<div class="component component--warning">`, whose
+first child is `<p class="component__title">` when a title was given. The components plugin
+then renders each wrapper with its component's template (theme/components/<folder>/), in the
+page's language, once every page has been read and sanitized.
+
+This module only knows the fences. Which names exist, and every mistake an editor can make with
+them (an unknown name, a fence never closed, a title where none belongs), are the plugin's
+checks, made on the source file itself so each report has its line (`scan`).
+"""
+
+import re
+
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+OPENER = re.compile(r"^:::[ \t]*([A-Za-z][\w-]*)[ \t]*(.*?)[ \t]*$")
+CLOSER = re.compile(r"^:::[ \t]*$")
+FENCE = re.compile(r"^(`{3,}|~{3,})")
+WRAPPER_CLASS = "component"
+
+
+def wrapper_open(name, title):
+    lines = ["", f'<div class="{WRAPPER_CLASS} {WRAPPER_CLASS}--{name.lower()}" markdown="1">', ""]
+    if title:
+        lines += [f'<p class="{WRAPPER_CLASS}__title" markdown="span">{title}</p>', ""]
+    return lines
+
+
+def wrapper_close():
+    return ["", "</div>", ""]
+
+
+class ComponentFences(Preprocessor):
+    """`::: name title` ... `:::` (at the start of a line) into wrapper divs that Markdown's
+    md_in_html (part of `extra`) fills with the Markdown between them. Runs after the fenced
+    code blocks are set aside (so a fence shown inside code stays code) and before raw HTML
+    blocks are read. A fence left open is closed at the end of the file (the plugin reports it)."""
+
+    def run(self, lines):
+        out, depth = [], 0
+        for line in lines:
+            opener = OPENER.match(line)
+            if opener:
+                out += wrapper_open(opener.group(1), opener.group(2))
+                depth += 1
+            elif CLOSER.match(line) and depth:
+                out += wrapper_close()
+                depth -= 1
+            else:
+                out.append(line)
+        for _ in range(depth):
+            out += wrapper_close()
+        return out
+
+
+class ComponentsExtension(Extension):
+    def extendMarkdown(self, md):
+        # After `meta` (27) and `fenced_code_block` (25), before `html_block` (20).
+        md.preprocessors.register(ComponentFences(md), "keter_components", 22)
+
+
+def makeExtension(**kwargs):  # noqa: N802 (Markdown's name for it)
+    return ComponentsExtension(**kwargs)
+
+
+def scan(text):
+    """Every fence of a source file, outside code blocks, as (line number, kind, name, title):
+    kind is "open", "close", or "stray" (a closing fence with nothing open); a fence still open
+    at the end of the file comes last, as (its line, "unclosed", name, title)."""
+    found, stack, fence = [], [], None
+    for number, line in enumerate(text.splitlines(), start=1):
+        marker = FENCE.match(line)
+        if fence:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = None
+            continue
+        if marker:
+            fence = marker.group(1)
+            continue
+        opener = OPENER.match(line)
+        if opener:
+            entry = (number, "open", opener.group(1), opener.group(2))
+            found.append(entry)
+            stack.append(entry)
+        elif CLOSER.match(line):
+            if stack:
+                stack.pop()
+                found.append((number, "close", "", ""))
+            else:
+                found.append((number, "stray", "", ""))
+    found += [(number, "unclosed", name, title) for number, _, name, title in stack]
+    return found

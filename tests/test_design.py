@@ -1,0 +1,593 @@
+"""The design, in real Chromium and in real builds, both languages, every page: no sideways
+scroll at 320 px, the header on the text column at 1280 px, the home page's signup action on the
+first phone screen, the phone menu and the FAQ answers working with the keyboard and without
+JavaScript, print, dark, forced colours and reduced motion, the components (from templates and
+from Markdown, and the build refusing a component it does not know), and instant navigation
+through the speculation rules."""
+
+import json
+import re
+import threading
+import time
+import urllib.request
+from datetime import date
+
+import pytest
+
+from tests.support.browser import serve_directory
+from tests.support.sites import ROOT, FixtureSite, page_text
+
+from keter_site.medical_review import records
+from keter_site.tooling import devserver
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+RULES_PATH = "/theme/speculation-rules.json"
+
+
+def _paths(site):
+    return ["/" + name.removesuffix("index.html") for name in site.pages() if not name.startswith("theme/")]
+
+
+@pytest.fixture(scope="module")
+def paths(site):
+    found = _paths(site)
+    assert "/" in found and "/en/" in found and len(found) >= 30
+    return found
+
+
+@pytest.fixture
+def tab(browser):
+    """A fresh context per test (its own viewport, scheme and media)."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+# --- Reflow, alignment, the first screen --------------------------------------------------
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const x = getComputedStyle(p).overflowX; if (x === 'auto' || x === 'scroll') return true; } return false; };
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !el.checkVisibility()) continue;
+    if ((box.right > width + 0.5 || box.left < -0.5) && !scrolls(el) && !el.matches('.skip-link, .skip-link *'))
+      out.push(el.tagName.toLowerCase() + '.' + el.className + ': ' + Math.round(box.left) + '..' + Math.round(box.right));
+  }
+  return {scroll: document.documentElement.scrollWidth - width, out: out.slice(0, 5)};
+}"""
+
+
+def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(tab, site_url, paths):
+    # WCAG 1.4.10 reflow: nothing wider than a 320 px screen (400% zoom of 1280 px), in either
+    # direction; long DOI and PubMed addresses included.
+    page = tab(viewport={"width": 320, "height": 640})
+    problems = []
+    for path in paths:
+        page.goto(site_url + path)
+        for state in ("closed", "open"):
+            if state == "open":
+                page.click("nav.site-nav summary")
+            found = page.evaluate(OVERFLOW)
+            if found["scroll"] > 0 or found["out"]:
+                problems.append((path, state, found))
+    assert not problems, problems
+
+
+ALIGNMENT = """() => {
+  const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
+  const wrap = document.querySelector('main > .wrap');
+  const style = getComputedStyle(wrap);
+  const box = wrap.getBoundingClientRect();
+  const column = {left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight)};
+  const start = (el) => { const r = el.getBoundingClientRect(); return rtl ? column.right - r.right : r.left - column.left; };
+  const end = (el) => { const r = el.getBoundingClientRect(); return rtl ? r.left - column.left : column.right - r.right; };
+  const items = [...document.querySelectorAll('nav.site-nav li')];
+  const first = document.querySelector('main h1, main .hero');
+  return {
+    brand: start(document.querySelector('.site-name')),
+    menu: start(items[0]),
+    menuEnd: Math.min(...items.map(end)),
+    menuLines: new Set(items.map((li) => Math.round(li.getBoundingClientRect().top))).size,
+    languages: end(document.querySelector('.language-switcher li:last-child a')),
+    heading: start(first),
+    toggle: getComputedStyle(document.querySelector('nav.site-nav summary')).display,
+  };
+}"""
+
+
+def test_header_lines_up_with_the_text_column_at_1280_px(tab, site_url, paths):
+    page = tab(viewport=DESKTOP)
+    problems = []
+    for path in paths:
+        page.goto(site_url + path)
+        box = page.evaluate(ALIGNMENT)
+        ok = (abs(box["brand"]) <= 1 and abs(box["menu"]) <= 1 and abs(box["heading"]) <= 1
+              and abs(box["languages"]) <= 1 and box["menuEnd"] >= -1 and box["menuLines"] == 1
+              and box["toggle"] == "none")
+        if not ok:
+            problems.append((path, box))
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("path", ["/", "/en/"])
+def test_the_first_phone_screen_of_the_home_page_says_what_and_carries_the_signup_action(tab, site_url, path):
+    page = tab(viewport=PHONE)
+    page.goto(site_url + path)
+    prefix = "/en" if path == "/en/" else ""
+    action = page.locator(f".hero a[href='{prefix}/signup/']")
+    assert action.count() == 1 and action.is_visible()
+    for selector in (".site-name", "main h1", ".hero__lead", f".hero a[href='{prefix}/signup/']",
+                     f".hero__help a[href='{prefix}/crisis/']", ".hero__help a[href='tel:1201']",
+                     ".hero__help a[href='tel:101']"):
+        box = page.locator(selector).first.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], (path, selector, box)
+    # The menu is folded, so the page starts with the page.
+    assert not page.locator("nav.site-nav li a").first.is_visible()
+    # The cards lead to the pages the issue names, in order, and say what each page is.
+    cards = page.locator(".card__link")
+    hrefs = [cards.nth(i).get_attribute("href") for i in range(cards.count())]
+    assert hrefs == [f"{prefix}/{slug}/" for slug in ("what-is-kap", "is-kap-right", "process", "side-effects", "research")]
+
+
+def test_the_clinic_mark_sits_at_the_start_of_the_name_in_both_directions(tab, site_url):
+    page = tab(viewport=PHONE)
+    for path, rtl in (("/", True), ("/en/", False)):
+        page.goto(site_url + path)
+        mark = page.locator(".site-name svg").bounding_box()
+        name = page.locator(".site-name span").bounding_box()
+        assert (mark["x"] > name["x"]) if rtl else (mark["x"] < name["x"]), path
+        assert page.get_attribute(".site-name svg", "aria-hidden") == "true"
+        assert page.get_attribute(".site-name", "aria-current") == "page"
+
+
+# --- Works without JavaScript, with the keyboard --------------------------------------------
+
+@pytest.mark.parametrize("path,label", [("/anxiety/", "תפריט"), ("/en/anxiety/", "Menu")])
+def test_the_phone_menu_opens_with_the_keyboard_and_without_javascript(tab, site_url, path, label):
+    page = tab(viewport=PHONE, java_script_enabled=False)
+    page.goto(site_url + path)
+    links = page.locator("nav.site-nav li a")
+    toggle = page.locator("nav.site-nav summary")
+    assert toggle.is_visible() and toggle.inner_text().strip() == label
+    assert not links.first.is_visible()
+    # The navigation landmark is there while folded, named, and holds the disclosure.
+    assert page.locator("nav.site-nav[aria-label] details").count() == 1
+    while page.evaluate("document.activeElement.tagName") != "SUMMARY":
+        page.keyboard.press("Tab")  # skip link, name, language: bounded by the header's few stops
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.querySelector('nav.site-nav details').open")
+    assert links.first.is_visible()
+    current = page.locator("nav.site-nav a[aria-current='page']")
+    assert current.count() == 1 and current.get_attribute("href").endswith("/anxiety/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('nav.site-nav li') !== null")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")
+    assert not links.first.is_visible()
+    # On a wide screen the same menu is simply there, with no control to open.
+    page.set_viewport_size(DESKTOP)
+    assert links.first.is_visible() and not toggle.is_visible()
+
+
+@pytest.mark.parametrize("path", ["/faq/", "/en/faq/"])
+def test_faq_answers_open_with_the_keyboard_and_without_javascript(tab, site_url, path):
+    page = tab(viewport=PHONE, java_script_enabled=False)
+    page.goto(site_url + path)
+    items = page.locator(".prose details.details")
+    assert items.count() >= 10
+    assert items.count() == page.locator(".prose details.details summary h2").count()
+    assert not any(page.evaluate("[...document.querySelectorAll('.prose details')].map((d) => d.open)"))
+    first_answer = items.nth(0).locator(".details__text")
+    assert not first_answer.is_visible()
+    # Tab from the top of the page to the first question, as a keyboard user does.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.prose details summary')"):
+            break
+    assert page.evaluate("document.activeElement === document.querySelector('.prose details summary')")
+    page.keyboard.press("Enter")
+    assert first_answer.is_visible()
+    page.keyboard.press("Tab")  # the next stop is inside the open answer or the next question
+    while not page.evaluate("document.activeElement.matches('.prose details summary')"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert items.nth(1).locator(".details__text").is_visible()
+    page.keyboard.press("Enter")
+    assert not items.nth(1).locator(".details__text").is_visible()
+
+
+# --- Print, dark, forced colours, reduced motion ---------------------------------------------
+
+PRINT_STATE = """() => {
+  const shown = (s) => { const el = document.querySelector(s); return !!el && el.checkVisibility(); };
+  const link = [...document.querySelectorAll('.prose a[href]')].find((a) => !/^(#|tel:|mailto:)/.test(a.getAttribute('href')));
+  return {
+    menu: shown('nav.site-nav'), languages: shown('.language-switcher'), cta: shown('.cta'),
+    urgent: shown('.site-footer .urgent-help'), tel: shown('.site-footer a[href="tel:1201"]'),
+    href: link.getAttribute('href'), after: getComputedStyle(link, '::after').content,
+  };
+}"""
+
+
+@pytest.mark.parametrize("path", ["/process/", "/en/process/", "/side-effects/", "/en/side-effects/"])
+def test_print_hides_the_menu_and_writes_out_link_addresses(tab, site_url, path):
+    page = tab(viewport=DESKTOP)
+    page.goto(site_url + path)
+    page.emulate_media(media="print")
+    state = page.evaluate(PRINT_STATE)
+    assert not state["menu"] and not state["languages"] and not state["cta"], state
+    assert state["urgent"] and state["tel"], state  # the crisis lines stay on paper
+    assert state["href"] in state["after"], state
+
+
+def test_print_opens_every_faq_answer(tab, site_url):
+    page = tab(viewport=DESKTOP)
+    page.goto(site_url + "/en/faq/")
+    page.emulate_media(media="print")
+    assert page.evaluate("[...document.querySelectorAll('.details__text')].every((el) => el.checkVisibility())")
+
+
+RUN_AXE = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+  .then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))"""
+BACKGROUND_IS_DARK = """() => {
+  const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) < 60;
+}"""
+
+
+def test_axe_finds_no_violation_in_the_dark_scheme_on_any_page(tab, site_url, paths):
+    assert AXE.is_file(), "npm install (package.json) puts axe-core into node_modules"
+    failures = []
+    for viewport in (PHONE, DESKTOP):
+        page = tab(viewport=viewport, color_scheme="dark")
+        for path in paths if viewport is PHONE else ["/", "/en/", "/faq/", "/en/process/", "/en/signup/"]:
+            page.goto(site_url + path)
+            assert page.evaluate(BACKGROUND_IS_DARK), path
+            if path.endswith("faq/"):
+                page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(RUN_AXE, WCAG_TAGS)
+            if violations:
+                failures.append((viewport["width"], path, violations))
+    assert not failures, failures
+
+
+FOCUS_RING = """() => { const s = getComputedStyle(document.activeElement);
+  return {style: s.outlineStyle, width: parseFloat(s.outlineWidth) || 0, el: document.activeElement.className}; }"""
+
+
+def test_forced_colours_keep_focus_rings_and_edges(tab, site_url):
+    page = tab(viewport=PHONE, forced_colors="active")
+    page.goto(site_url + "/en/")
+    for _ in range(4):  # skip link, name, language, menu
+        page.keyboard.press("Tab")
+        ring = page.evaluate(FOCUS_RING)
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+    for selector in (".card", ".site-nav__toggle", ".warning-callout", ".hero"):
+        width = page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{selector}')).borderTopWidth)")
+        assert width >= 1, selector
+    page.goto(site_url + "/en/process/")
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.step-path li'), '::before').borderTopWidth)") >= 1
+
+
+def test_reduced_motion_moves_nothing(tab, site_url):
+    page = tab(viewport=PHONE, reduced_motion="reduce")
+    page.goto(site_url + "/en/")
+    styles = page.evaluate("""() => { const s = getComputedStyle(document.querySelector('.hero .button'));
+      return {transition: s.transitionDuration, animation: s.animationName,
+              scroll: getComputedStyle(document.documentElement).scrollBehavior}; }""")
+    assert styles == {"transition": "0s", "animation": "none", "scroll": "auto"}
+
+
+# --- Components on the real site ---------------------------------------------------------
+
+def test_every_inner_page_has_breadcrumbs_ending_at_itself(site):
+    for relative in site.pages():
+        if relative.startswith("theme/"):
+            continue
+        doc = site.html(relative)
+        crumbs = doc.select("main nav.breadcrumbs[aria-label] ol li a")
+        if relative in ("index.html", "en/index.html", "404.html", "en/404.html"):
+            assert not crumbs, relative  # the home page and "page not found" have no place
+            continue
+        home = "/en/" if relative.startswith("en/") else "/"
+        assert crumbs[0]["href"] == home, relative
+        assert crumbs[-1].get("aria-current") == "page" and crumbs[-1].get_text() == doc.h1.get_text(), relative
+
+
+def test_the_menu_marks_the_current_page_and_the_header_has_one_stylesheet(site):
+    for relative in site.pages():
+        if relative.startswith("theme/"):
+            continue
+        doc = site.html(relative)
+        assert len(doc.select("link[rel=stylesheet]")) == 1, relative
+        current = doc.select("nav.site-nav a[aria-current='page']")
+        slug = relative.removeprefix("en/").removesuffix("index.html").strip("/")
+        menu = [a["href"].strip("/").removeprefix("en").strip("/") for a in doc.select("nav.site-nav a")]
+        assert [a["href"] for a in current] == ([a["href"] for a in doc.select("nav.site-nav a")
+                                                if a["href"].strip("/").removeprefix("en").strip("/") == slug]
+                                               if slug in menu else []), relative
+        assert doc.select_one("header .language-switcher a[hreflang]"), relative  # one tap, never folded
+        assert not doc.select("details .language-switcher"), relative
+
+
+def test_components_from_markdown_are_rendered_on_the_real_pages(site):
+    for lang, prefix in (("he", ""), ("en", "en/")):
+        process = site.html(f"{prefix}process/index.html")
+        steps = process.select(".prose .step-path > ol > li")
+        assert len(steps) == 5
+        assert process.select(".prose .warning-callout > h3.warning-callout__label")
+        side_effects = site.html(f"{prefix}side-effects/index.html")
+        assert side_effects.select(".prose .warning-callout") and side_effects.select(".prose .inset-text")
+        assert site.html(f"{prefix}is-kap-right/index.html").select(".prose .inset-text")
+        home = site.html(f"{prefix}index.html")
+        assert len(home.select(".prose .step-path > ol > li")) == 5 and home.select(".prose .warning-callout")
+        for relative in site.pages():
+            text = (site.output / relative).read_text(encoding="utf-8")
+            assert 'class="component' not in text and ":::" not in text, relative
+
+
+def test_long_pages_have_a_contents_list_made_from_their_sections(site):
+    for lang, prefix in (("he", ""), ("en", "en/")):
+        for slug in ("process", "side-effects", "is-kap-right", "research", "privacy"):
+            doc = site.html(f"{prefix}{slug}/index.html")
+            links = [a["href"] for a in doc.select("main nav.contents-list a")]
+            ids = ["#" + h["id"] for h in doc.select(".prose > h2[id]")]
+            assert links == ids and len(links) >= 4, (lang, slug)
+        for slug in ("", "faq/", "crisis/"):
+            assert not site.html(f"{prefix}{slug}index.html").select("nav.contents-list"), (lang, slug)
+
+
+def test_the_crisis_page_opens_with_the_urgent_help_card(site):
+    for prefix in ("", "en/"):
+        doc = site.html(f"{prefix}crisis/index.html")
+        card = doc.select_one("main .urgent-help")
+        assert card and {a["href"] for a in card.select("a[href^='tel:']")} == {"tel:101", "tel:1201"}
+        # It comes before the page's own text.
+        assert doc.select_one("main article > .urgent-help + .prose, main article > .urgent-help ~ .prose")
+
+
+# --- Components from Markdown in a fixture site; the build refuses what it does not know ---
+
+DEMO = """Intro.
+
+::: warning
+Before any heading.
+:::
+
+## Section one
+
+::: warning Off-label use
+Ketamine is not approved for anxiety [@glue2017].
+:::
+
+::: inset
+Set apart.
+:::
+
+::: steps
+1. **One**
+
+    The first step.
+
+2. **Two**
+:::
+
+::: details What happens next?
+The answer.
+
+::: inset
+Nested inside.
+:::
+:::
+
+::: urgent-help
+:::
+
+```
+::: not-a-component
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def components_site(tmp_path_factory):
+    site = FixtureSite(tmp_path_factory.mktemp("components") / "site")
+    for lang in ("he", "en"):
+        site.write_page(lang, "demo", page_text("demo", lang, title=f"Demo {lang}", body=DEMO, medical="true"))
+        # A page whose address lies under the demo page's (as an article lies under its list).
+        prefix = "" if lang == "he" else "en/"
+        site.write_page(lang, "part", page_text("part", lang, title=f"Part {lang}", url=f"{prefix}demo/part/",
+                                                save_as=f"{prefix}demo/part/index.html"))
+    texts = {lang: records.page_text(site.content / lang / "demo.md") for lang in ("he", "en")}
+    records.write_record(site.content / "data" / "reviews", "demo", texts, "Dr. Test Physician", date.today())
+    build = site.build()
+    assert build.returncode == 0, build.log
+    return build
+
+
+def test_markdown_components_render_with_their_templates_in_the_page_language(components_site):
+    for prefix, important in (("", "חשוב"), ("en/", "Important")):
+        doc = components_site.html(f"{prefix}demo/index.html")
+        prose = doc.select_one(".prose")
+        callouts = prose.select(".warning-callout")
+        # Before any heading the label is an h2; inside "## Section one" it is an h3.
+        assert callouts[0].select_one("h2.warning-callout__label").get_text() == important
+        label = callouts[1].select_one("h3.warning-callout__label")
+        assert label.get_text() == f"{important}: Off-label use"
+        assert label.select_one(".visually-hidden").get_text().strip() == f"{important}:"
+        assert callouts[1].select_one("sup.cite a[href='#source-1']")  # citations inside still work
+        assert prose.select_one(":scope > .inset-text").get_text(strip=True) == "Set apart."
+        assert [li.find("strong").get_text() for li in prose.select(".step-path > ol > li")] == ["One", "Two"]
+        details = prose.select_one("details.details")
+        assert details.select_one("summary .details__heading").get_text() == "What happens next?"
+        assert details.select_one(".details__text .inset-text").get_text(strip=True) == "Nested inside."
+        urgent = prose.select_one(".urgent-help")
+        assert {a["href"] for a in urgent.select("a[href^='tel:']")} == {"tel:101", "tel:1201"}
+        assert "::: not-a-component" in prose.select_one("pre code").get_text()  # code stays code
+        assert 'class="component' not in str(doc)
+
+
+def test_breadcrumbs_pass_through_the_pages_an_address_lies_under(components_site):
+    for prefix, lang in (("", "he"), ("en/", "en")):
+        crumbs = components_site.html(f"{prefix}demo/part/index.html").select("nav.breadcrumbs li a")
+        assert [(a.get_text(), a["href"]) for a in crumbs] == [
+            (crumbs[0].get_text(), f"/{prefix}"), (f"Demo {lang}", f"/{prefix}demo/"), (f"Part {lang}", f"/{prefix}demo/part/")]
+        assert crumbs[-1]["aria-current"] == "page"
+
+
+def test_the_review_date_component_shows_a_current_review_and_prints(components_site, tab):
+    doc = components_site.html("en/demo/index.html")
+    stamp = doc.select_one(".review-date.medical-review")
+    assert stamp and "Dr. Test Physician" in stamp.get_text() and str(date.today().year + 1) in stamp.get_text()
+    assert stamp.select_one("svg")["aria-hidden"] == "true"
+    with serve_directory(components_site.output) as url:
+        page = tab(viewport=PHONE)
+        page.goto(url + "/en/demo/")
+        page.emulate_media(media="print")
+        assert page.locator(".review-date").is_visible()
+
+
+BROKEN = """Intro.
+
+::: warnign
+Misspelt.
+:::
+
+::: inset A title
+Text.
+:::
+
+::: details
+No summary.
+:::
+
+::: steps
+Not a list.
+:::
+
+::: warning
+:::
+
+::: urgent-help
+Words.
+:::
+
+:::
+
+::: inset
+Never closed.
+"""
+
+
+def test_the_build_refuses_an_unknown_or_broken_component_with_file_line_and_fix(tmp_path):
+    site = FixtureSite(tmp_path / "site")
+    site.write_page("he", "demo", page_text("demo", "he", body="טקסט."))
+    site.write_page("en", "demo", page_text("demo", "en", body=BROKEN, home_card="first"))
+    build = site.build()
+    assert build.returncode == 1
+    log = build.log
+    where = "content/en/demo.md"
+    # The front matter is 5 lines and an empty one: the text's line n is the file's line n + 6.
+    expected = [
+        (9, "`::: warnign` is not one of the site's components.", "How to fix: Use one of `warning`, `inset`, `steps`, `details`, `urgent-help`"),
+        (13, "`::: inset` takes no title", "Write only `::: inset` on this line"),
+        (17, "`::: details` needs the words that are shown while it is closed", "`::: details What happens at the assessment?`"),
+        (21, "`::: steps` must hold one numbered list and nothing else", "Write the steps as `1. `"),
+        (25, "`::: warning` has nothing inside it.", "Put its text between this line and the closing `:::`"),
+        (28, "`::: urgent-help` shows its own text", "Leave nothing between"),
+        (32, "a line with only `:::` closes nothing", "Remove it"),
+        (34, "`::: inset` is opened here and never closed", "Add a line with only `:::` where it ends."),
+    ]
+    for line, message, fix in expected:
+        assert f"{where}:{line}: {message}" in log, (line, message, log[:3000])
+        assert fix in log, fix
+    assert "`home_card: first` is not a whole number." in log
+    assert not (site.base / "output" / "en" / "demo").exists()
+
+
+def test_a_card_in_one_language_only_is_reported(tmp_path):
+    site = FixtureSite(tmp_path / "site")
+    site.write_page("he", "demo", page_text("demo", "he", home_card="1"))
+    site.write_page("en", "demo", page_text("demo", "en"))
+    build = site.build()
+    assert build.returncode == 1
+    assert "content/en/demo.md:1: the page 'demo' is a card on the home page in he but not in en." in build.log
+
+
+# --- Instant navigation ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def preview(site):
+    """The site behind the preview server, with production's headers (deploy/policy.yml), and
+    every request it answered."""
+    seen = []
+    app = devserver.make_app(site.output, None, devserver.preview_headers())
+
+    def logged(environ, start_response):
+        seen.append((environ.get("PATH_INFO"), environ.get("HTTP_SEC_PURPOSE")))
+        return app(environ, start_response)
+
+    from wsgiref.simple_server import make_server
+    server = make_server("127.0.0.1", 0, logged, server_class=devserver._ThreadingWSGIServer,
+                         handler_class=devserver._QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_pages_name_same_site_speculation_rules_in_a_header_the_csp_allows(preview):
+    url, _ = preview
+    with urllib.request.urlopen(url + "/en/") as response:
+        assert response.headers["Speculation-Rules"] == f'"{RULES_PATH}"'
+        assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    with urllib.request.urlopen(url + RULES_PATH) as response:
+        assert response.headers["Content-Type"].split(";")[0] == "application/speculationrules+json"
+        rules = json.loads(response.read())
+    patterns = re.findall(r'"href_matches":\s*"([^"]+)"', json.dumps(rules))
+    assert patterns and all(p.startswith("/") and not p.startswith("//") for p in patterns)
+    assert set(rules) == {"prefetch"}  # fetched only, never run ahead (prerender) on the reader's phone
+
+
+def test_a_page_is_prefetched_when_the_reader_is_about_to_open_it(preview, tab):
+    url, seen = preview
+    page = tab(viewport=DESKTOP)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    cdp = page.context.new_cdp_session(page)
+    ready = []
+    cdp.on("Preload.prefetchStatusUpdated",
+           lambda event: ready.append(event["prefetchUrl"]) if event.get("status") == "Ready" else None)
+    cdp.send("Preload.enable")
+    page.goto(url + "/en/")
+    link = page.locator(".card__link").nth(2)
+    target = url + link.get_attribute("href")
+    assert not [path for path, purpose in seen if purpose == "prefetch"]  # nothing before the intent
+    link.hover()
+    # Wait for the browser to report the prefetch ready (each call lets Playwright deliver the
+    # browser's events); a bound, not a timing: the test fails if it never comes.
+    deadline = time.monotonic() + 20
+    while target not in ready and time.monotonic() < deadline:
+        page.evaluate("1")
+    assert target in ready, seen
+    assert ("/en/process/", "prefetch") in seen
+    link.click()
+    page.wait_for_url(target)
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].deliveryType") == "navigational-prefetch"
+    assert all(address.startswith(url) for address in requested), requested
