@@ -115,7 +115,7 @@ def test_publish_twice_rollback_and_prune(tmp_path, deploy):
 
 def test_a_failed_build_publishes_nothing(deploy):
     settings, content, remote, env = deploy
-    (content / "en" / "broken.md").write_text("title: Broken\nslug: broken\nlang: xx\n\nText.\n")
+    (content / "en" / "broken.md").write_text("---\ntitle: Broken\nslug: broken\nlang: xx\n---\n\nText.\n")
     result = run(invoke_command("publish", "--settings", settings), env)
     assert result.returncode != 0
     assert "content/en/broken.md" in result.log and "nothing was published" in result.log
