@@ -243,9 +243,55 @@ def test_edit_in_the_browser_save_and_see_the_site(editor):
         while saved.stat().st_mtime_ns == stamp and time.monotonic() < deadline:
             time.sleep(0.1)  # the save's file, bounded by the deadline
         assert saved.stat().st_mtime_ns != stamp
+
+        # A save the build refuses: the preview's banner says why, in the terminal's words.
+        _open(page, base, "pages", "team")
+        body = page.locator('[data-keter-dir="ltr"] [data-slate-string="true"]').first
+        body.click()
+        body.evaluate("""el => { const text = el.firstChild, range = document.createRange();
+            range.setStart(text, text.length); range.collapse(true);
+            getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+        page.keyboard.type(" [@nobody2099]")
+        _publish(page)
+        _wait_for(base + "/en/team/", "The last build failed")
+        assert "content/en/team.md:" in _page(base + "/en/team/")
+        assert "`[@nobody2099]` is not in the references registry." in _page(base + "/en/team/")
         assert not outside, outside
     after = _fingerprints(project)
     assert after["what-is-kap"] == before["what-is-kap"] and after["what-is-kap"][0]["en"] == "ok"
     # The Hebrew text changed: its translation is now stale, as it should be.
     assert after["anxiety"][0]["en"] == "stale"
     assert process.poll() is None
+
+
+OLD_FORM = ("title: Ketamine for anxiety: what the research says\nslug: 404\nlang: en\n"
+            "description: One sentence.\nmenu_order: 3\nmedical: true\nsource_hash: 0012345e6789\n\nThe text [@glue2017].\n")
+
+
+def test_the_migration_keeps_every_value_and_the_fingerprints(tmp_path):
+    from keter_site.tooling import migrate_front_matter
+    from keter_site.translation_status.status import fingerprint
+
+    new = migrate_front_matter.migrate_text(tmp_path / "a.md", OLD_FORM)
+    assert new.startswith("---\ntitle: \"Ketamine for anxiety: what the research says\"\nslug: \"404\"\n")
+    assert 'source_hash: "0012345e6789"' in new and "\nmedical: true\n" in new and "\nmenu_order: 3\n" in new
+    assert new.endswith("---\n\nThe text [@glue2017].\n")
+    meta, body, _ = front_matter.split(new)
+    assert meta["source_hash"] == "0012345e6789" and meta["slug"] == "404"
+    # Re-quoting or folding a value (as the browser editor does) changes no fingerprint.
+    folded = new.replace('title: "Ketamine for anxiety: what the research says"',
+                         "title: 'Ketamine for anxiety:\n  what the research says'")
+    assert fingerprint(folded) == fingerprint(new)
+    assert migrate_front_matter.migrate_text(tmp_path / "a.md", new) is None  # already YAML
+
+
+@pytest.mark.parametrize("head, line, words", [
+    ("title: T\nsource_hash: 0012345\n", 3, '`source_hash: 0012345` is not text: YAML reads it as a number'),
+    ("title: T\ndescription: a: b\n", 3, "line 3 of the front matter is not valid YAML"),
+    ("title: T\ntitle: U\n", 3, "`title` is set twice (lines 2 and 3)"),
+    ("title: T\nmedical: maybe\n", 3, "`medical: maybe` is neither true nor false"),
+    ("title: T\nmenu_label:\n", 3, "`menu_label` is empty"),
+])
+def test_front_matter_problems_name_their_line(head, line, words):
+    problems = front_matter.problems(f"---\n{head}---\n\nText.\n")
+    assert any(number == line and words in message for number, message, _ in problems), problems
