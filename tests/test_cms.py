@@ -13,7 +13,6 @@ import urllib.request
 import pytest
 import yaml
 
-from tests.support.browser import browser_session
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
@@ -168,14 +167,15 @@ def _fingerprints(project):
             for slug, (row, files) in table.items()}
 
 
-def test_edit_in_the_browser_save_and_see_the_site(editor):
+def test_edit_in_the_browser_save_and_see_the_site(editor, browser):
     project, base, _, process = editor
     he_path, en_path = project / "content" / "he" / "anxiety.md", project / "content" / "en" / "anxiety.md"
     he_before, en_before = he_path.read_text(encoding="utf-8"), en_path.read_text(encoding="utf-8")
     before = _fingerprints(project)
     typed = "שורה חדשה שנכתבה בעורך שבדפדפן."
-    with browser_session() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # the session's Chromium
+    try:
+        page = context.new_page()
         outside = []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
             ("http://127.0.0.1:", "data:", "blob:", "about:")) else None)
@@ -257,6 +257,8 @@ def test_edit_in_the_browser_save_and_see_the_site(editor):
         assert "content/en/team.md:" in _page(base + "/en/team/")
         assert "`[@nobody2099]` is not in the references registry." in _page(base + "/en/team/")
         assert not outside, outside
+    finally:
+        context.close()
     after = _fingerprints(project)
     assert after["what-is-kap"] == before["what-is-kap"] and after["what-is-kap"][0]["en"] == "ok"
     # The Hebrew text changed: its translation is now stale, as it should be.
