@@ -107,7 +107,8 @@ UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 # comes next, so authors' HTML is cleaned before other plugins add their own markup.
 # pelican-yaml-metadata (front matter in YAML between `---` lines, what the browser editor writes)
 # comes before `source_files`, whose reader extends its reader and must replace it, not be replaced.
-# `editor` (the browser editor at /admin/) writes only when EDITOR is on: development builds.
+# (The browser editor at /admin/ is no plugin and never part of a build: only `invoke edit`'s
+# preview server serves it, keter_site.tooling.cms.)
 PLUGINS = [f"keter_site.{name}" if "." not in name else name for name in (
     "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "articles", "ui_strings", "clinic_facts", "citations",
     "medical_review", "assets",
