@@ -93,7 +93,6 @@ MARKDOWN = {
     "extension_configs": {
         # extra brings attr_list ({: dir="ltr" }), tables and footnotes.
         "markdown.extensions.extra": {},
-        "markdown.extensions.meta": {},
         # Stable heading ids so pages can link to #sections.
         # Unicode ids, so Hebrew headings get readable ids (#מה-זו-חרדה) rather than _1, _2.
         "markdown.extensions.toc": {"permalink": False, "slugify": slugify_unicode},
@@ -109,8 +108,12 @@ UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 # with `pip install -e .`). `checks` comes first: it starts each build's problem list, and
 # Pelican calls the receivers of a signal in the order the plugins connected them. `sanitize`
 # comes next, so authors' HTML is cleaned before other plugins add their own markup.
-PLUGINS = [f"keter_site.{name}" for name in (
-    "checks", "source_files", "sanitize", "languages", "articles", "ui_strings", "clinic_facts", "citations",
+# pelican-yaml-metadata (front matter in YAML between `---` lines, what the browser editor writes)
+# comes before `source_files`, whose reader extends its reader and must replace it, not be replaced.
+# (The browser editor at /admin/ is no plugin and never part of a build: only `invoke edit`'s
+# preview server serves it, keter_site.tooling.cms.)
+PLUGINS = [f"keter_site.{name}" if "." not in name else name for name in (
+    "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "articles", "ui_strings", "clinic_facts", "citations",
     "medical_review", "assets",
     "translation_status", "signup_form", "minify", "seo", "incremental")]
 # Components (theme/components/<name>/) keep their template beside their styles and script.

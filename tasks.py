@@ -5,6 +5,7 @@ Names follow pelican-quickstart's: build, rebuild, serve, livereload, preview, c
 
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -77,6 +78,10 @@ def serve(c, port=8000):
 def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     """Serve the site and rebuild it, reloading the browser, whenever content, templates,
     static files, UI strings or settings change. A failed build keeps the last good site."""
+    _livereload(port, settings, output)
+
+
+def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=None):
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
@@ -96,8 +101,21 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     build_now(full=True)
     # Our WSGI app serves the last good build (with a banner while the latest build failed);
     # livereload adds its reload script to every page and tells the browser to reload.
-    server = Server(app=devserver.make_app(output, state, devserver.preview_headers()))
+    class _Server(Server):
+        def get_web_handlers(self, script):
+            handlers = super().get_web_handlers(script)
+            if admin is None:
+                return handlers
+            from tornado.web import FallbackHandler
+            from tornado.wsgi import WSGIContainer
+
+            editor = WSGIContainer(devserver.make_admin_app(*admin))
+            return [(r"/admin(?:/.*)?", FallbackHandler, {"fallback": editor}), *handlers]
+
+    server = _Server(app=devserver.make_app(output, state, devserver.preview_headers()))
     loop = IOLoop.current()
+    if on_ready:
+        loop.add_callback(on_ready)
 
     def rebuild(kind):
         # Called from the file watcher's thread: the build runs on the server's own (main)
@@ -111,6 +129,8 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
             print("The site's Python code changed: restarting the preview to load it.", flush=True)
             form_receiver.stop(receiver)
             incremental.close()
+            if on_restart:
+                on_restart()
             os.execv(sys.executable, [sys.executable, *sys.argv])
         # Templates, UI strings, styles and data change how every page is made: every page is
         # rendered again, without the content cache.
@@ -126,6 +146,37 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     finally:
         form_receiver.stop(receiver)
         incremental.close()
+
+
+@task(help={"port": "the preview's port (default 8000)", "cms_port": "decap-server's port (default 8081)",
+            "no_browser": "do not open the browser"})
+def edit(c, port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py", output=""):
+    """The browser editor: the live preview, decap-server on 127.0.0.1 (it saves into content/),
+    and the editor at http://127.0.0.1:8000/admin/ (development only, never published)."""
+    import webbrowser
+
+    from keter_site.tooling import cms
+
+    site_settings = _site_settings(settings)
+    try:
+        server = cms.start_server(ROOT, cms_port, log=sys.stdout)
+    except cms.EditorError as error:
+        raise Exit(str(error), code=1)
+    url = f"http://{HOST}:{port}/admin/"
+
+    def ready():
+        print(f"The editor: {url} (saving through decap-server on {cms.HOST}:{cms_port}). Ctrl+C stops both.",
+              flush=True)
+        if not no_browser:
+            webbrowser.open(url)
+
+    admin = (lambda name: cms.admin_file(name, site_settings, cms_port), cms.admin_headers(cms_port))
+    # Stopped with SIGTERM too (not only Ctrl+C), decap-server is stopped with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        _livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server))
+    finally:
+        cms.stop_server(server)
 
 
 @task
@@ -203,25 +254,16 @@ def translations(c, done="", lang="", settings="pelicanconf.py"):
     print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
 
 
-NEW_PAGE = """title: {mark} the page title in {name}
-slug: {slug}
-lang: {lang}
-description: {mark} one sentence for search results, at most 160 characters
-
-{mark} write the page here. Start each section with "## " and a heading.
-"""
-
-
-NEW_ARTICLE = """title: {mark} the article's title in {name}
-slug: {slug}
-lang: {lang}
-date: {today}
-summary: {mark} one or two sentences shown in the list of articles
-description: {mark} one sentence for search results, at most 160 characters
-
-{mark} write the article here. Start each section with "## " and a heading. If it states medical
-facts, add `medical: true` above and cite every source with its marker, such as [@glue2017].
-"""
+# What `invoke new` writes: the front matter's values (written as YAML by
+# keter_site.core.front_matter.render, quoted where YAML needs it) and the body.
+NEW_PAGE = ({"title": "{mark} the page title in {name}", "slug": "{slug}", "lang": "{lang}",
+             "description": "{mark} one sentence for search results, at most 160 characters"},
+            """{mark} write the page here. Start each section with "## " and a heading.""")
+NEW_ARTICLE = ({"title": "{mark} the article's title in {name}", "slug": "{slug}", "lang": "{lang}",
+                "date": "{today}", "summary": "{mark} one or two sentences shown in the list of articles",
+                "description": "{mark} one sentence for search results, at most 160 characters"},
+               """{mark} write the article here. Start each section with "## " and a heading. If it states medical
+facts, add `medical: true` to the front matter and cite every source with its marker, such as [@glue2017].""")
 
 
 @task(help={"article": "create an article (content/<lang>/articles/) instead of a page",
@@ -249,12 +291,15 @@ def new(c, slug, article=False, lang="", settings="pelicanconf.py"):
     if existing:
         raise Exit(f"Not created: {', '.join(existing)} already exist(s). Choose another slug or "
                    "edit the existing one.", code=1)
-    template = NEW_ARTICLE if article else NEW_PAGE
+    from keter_site.core import front_matter
+
+    values, body = NEW_ARTICLE if article else NEW_PAGE
     for code, path in targets.items():
+        fill = {"mark": settings["PLACEHOLDER_MARK"], "slug": slug, "lang": code,
+                "name": languages[code]["name"], "today": date.today().isoformat()}
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(mark=settings["PLACEHOLDER_MARK"], slug=slug, lang=code,
-                                        name=languages[code]["name"], today=date.today().isoformat()),
-                        encoding="utf-8")
+        path.write_text(front_matter.render({key: value.format(**fill) for key, value in values.items()},
+                                            body.format(**fill)), encoding="utf-8")
         print(f"Created {path}")
     print(f"Replace every {settings['PLACEHOLDER_MARK']} line; a publish build refuses pages that still have one.")
 

@@ -79,9 +79,9 @@ def _misspelled_placeholder(site):
 
 BAD_INPUTS = {
     "not UTF-8": (lambda s: s.write_bytes("en", "about", page_text("about", "en", body="caf\xe9").encode("latin-1")),
-                  ["content/en/about.md:6: the file is not saved as UTF-8 text", "Save it again as UTF-8"]),
+                  ["content/en/about.md:8: the file is not saved as UTF-8 text", "Save it again as UTF-8"]),
     "unknown template": (lambda s: s.write_page("en", "about", page_text("about", "en", template="nope")),
-                         ["content/en/about.md:4: `template: nope` names no template of the theme", "Use one of:"]),
+                         ["content/en/about.md:5: `template: nope` names no template of the theme", "Use one of:"]),
     "clinic data of the wrong shape": (_clinic_top_level_list, ["the clinic data file must be a list of `key: value` lines"]),
     "YAML alias bomb": (_clinic_alias_bomb, ["YAML anchors and aliases (`&name`, `*name`) are not allowed"]),
     "file too large": (lambda s: s.write_page("en", "about", page_text("about", "en", body="word " * 60_000)),
@@ -91,9 +91,9 @@ BAD_INPUTS = {
     "over-long title": (lambda s: s.write_page("en", "about", page_text("about", "en", title="T" * 121)),
                         ["content/en/about.md: the title is 121 characters"]),
     "bidi override": (lambda s: s.write_page("en", "about", page_text("about", "en", body="Call \u202e1201")),
-                      ["content/en/about.md:6: an invisible direction-changing character (U+202E)", "<bdi>"]),
+                      ["content/en/about.md:8: an invisible direction-changing character (U+202E)", "<bdi>"]),
     "control character": (lambda s: s.write_page("en", "about", page_text("about", "en", body="Bell \x07 here")),
-                          ["content/en/about.md:6: an invisible control character (U+0007)"]),
+                          ["content/en/about.md:8: an invisible control character (U+0007)"]),
     "misspelled UI string placeholder": (_misspelled_placeholder, ["UI string 'review.reviewed_by' in 'en' fills in %{date}, %{nmae}, but in 'he' %{date}, %{name}"]),
 }
 

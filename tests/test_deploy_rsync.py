@@ -133,7 +133,7 @@ def test_a_checked_folder_changed_after_its_checks_is_not_published(tmp_path, de
 
 def test_a_failed_build_publishes_nothing(deploy):
     settings, content, remote, env = deploy
-    (content / "en" / "broken.md").write_text("title: Broken\nslug: broken\nlang: xx\n\nText.\n")
+    (content / "en" / "broken.md").write_text("---\ntitle: Broken\nslug: broken\nlang: xx\n---\n\nText.\n")
     result = run(invoke_command("publish", "--settings", settings), env)
     assert result.returncode != 0
     assert "content/en/broken.md" in result.log and "nothing was published" in result.log

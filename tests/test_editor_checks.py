@@ -36,8 +36,8 @@ def _fails_cleanly(site, *expected, base="pelicanconf", env=None):
 
 
 def test_malformed_front_matter_names_the_line(built):
-    built.write_page("en", "about", "title: About\nslug about\nlang: en\ndescription: d\n\nText\n")
-    _fails_cleanly(built, "content/en/about.md:2: line 2 of the front matter is not `key: value`",
+    built.write_page("en", "about", "---\ntitle: About\nslug about\nlang: en\ndescription: d\n---\n\nText\n")
+    _fails_cleanly(built, "content/en/about.md:3: line 3 of the front matter is not `key: value`",
                    "Write it as `key: value`")
 
 
@@ -47,7 +47,7 @@ def test_file_without_front_matter(built):
 
 
 def test_missing_title_and_description(built):
-    built.write_page("en", "about", "slug: about\nlang: en\n\nText\n")
+    built.write_page("en", "about", "---\nslug: about\nlang: en\n---\n\nText\n")
     _fails_cleanly(built, "content/en/about.md: missing `title`", "content/en/about.md: missing `description`")
 
 
@@ -55,8 +55,8 @@ def test_a_medical_page_cannot_type_its_own_review(built):
     built.write_page("en", "about", page_text("about", "en", medical="true", reviewed_by="Dr. A",
                                                 last_reviewed="2026-11-26"))
     built.write_page("he", "about", page_text("about", "he", medical="true"))
-    _fails_cleanly(built, "content/en/about.md:5: `reviewed_by` cannot be typed into a page",
-                   "content/en/about.md:6: `last_reviewed` cannot be typed into a page",
+    _fails_cleanly(built, "content/en/about.md:6: `reviewed_by` cannot be typed into a page",
+                   "content/en/about.md:7: `last_reviewed` cannot be typed into a page",
                    "bin/invoke review --approve")
 
 
@@ -84,18 +84,18 @@ def test_two_pages_claim_the_same_address_with_save_as(built):
 
 def test_link_to_a_page_that_does_not_exist(built):
     built.write_page("en", "about", page_text("about", "en", body="See [this](/en/nowhere/)."))
-    _fails_cleanly(built, "content/en/about.md:6: the link to /en/nowhere/ leads to no page of the site")
+    _fails_cleanly(built, "content/en/about.md:8: the link to /en/nowhere/ leads to no page of the site")
 
 
 def test_filename_link_to_a_missing_file(built):
     built.write_page("en", "about", page_text("about", "en", body="See [this]({filename}/en/nothing.md)."))
-    _fails_cleanly(built, "content/en/about.md:6: the link to {filename}/en/nothing.md names a file that does "
+    _fails_cleanly(built, "content/en/about.md:8: the link to {filename}/en/nothing.md names a file that does "
                           "not exist (content/en/nothing.md)")
 
 
 def test_anchor_that_leads_nowhere(built):
     built.write_page("en", "about", page_text("about", "en", body="## Part one\n\nSee [part two](#part-two)."))
-    _fails_cleanly(built, "content/en/about.md:8: the link to /en/about/#part-two points to a section that does not exist")
+    _fails_cleanly(built, "content/en/about.md:10: the link to /en/about/#part-two points to a section that does not exist")
 
 
 def test_missing_image_and_image_without_alt(built):
@@ -104,16 +104,16 @@ def test_missing_image_and_image_without_alt(built):
     size = '{: width="800" height="600" }'
     built.write_page("en", "about", page_text("about", "en", body=f"![]({{static}}/images/room.webp){size}\n\n"
                                                                     f"![A chair](/images/chair.webp){size}"))
-    _fails_cleanly(built, "content/en/about.md:6: the image /images/room.webp has no alt text",
-                   "content/en/about.md:8: the image /images/chair.webp does not exist")
+    _fails_cleanly(built, "content/en/about.md:8: the image /images/room.webp has no alt text",
+                   "content/en/about.md:10: the image /images/chair.webp does not exist")
 
 
 def test_image_without_size_or_in_an_old_format(built):
     (built.content / "images").mkdir()
     (built.content / "images" / "room.jpg").write_bytes(b"\xff\xd8\xff")
     built.write_page("en", "about", page_text("about", "en", body="![The quiet room]({static}/images/room.jpg)"))
-    _fails_cleanly(built, "content/en/about.md:6: the image /images/room.jpg has no width and height",
-                   "content/en/about.md:6: the image /images/room.jpg is in an old, heavy format")
+    _fails_cleanly(built, "content/en/about.md:8: the image /images/room.jpg has no width and height",
+                   "content/en/about.md:8: the image /images/room.jpg is in an old, heavy format")
 
 
 def test_a_sized_modern_image_builds(built):
@@ -139,7 +139,7 @@ def test_a_sized_modern_image_builds(built):
 ])
 def test_raw_html_that_could_run_script(built, html, label):
     built.write_page("en", "about", page_text("about", "en", body=f"Text.\n\n{html}\n"))
-    _fails_cleanly(built, f"content/en/about.md:8: raw HTML that could run code or break the page: {label}")
+    _fails_cleanly(built, f"content/en/about.md:10: raw HTML that could run code or break the page: {label}")
 
 
 def test_written_html_is_the_sanitized_html_and_new_tabs_get_noopener(built, browser):
@@ -162,7 +162,7 @@ def test_written_html_is_the_sanitized_html_and_new_tabs_get_noopener(built, bro
 
 def test_raw_html_that_breaks_the_page(built):
     built.write_page("en", "about", page_text("about", "en", body="<div class=\"box\">\n\nText.\n"))
-    _fails_cleanly(built, "content/en/about.md:6: a <div> is opened but never closed")
+    _fails_cleanly(built, "content/en/about.md:8: a <div> is opened but never closed")
 
 
 def test_unknown_clinic_fact(built):
@@ -210,7 +210,7 @@ def test_placeholder_blocks_a_publish_build_only(built, tmp_path):
     dev = built.invoke_build()
     assert dev.returncode == 0, dev.log
     built.snapshot = _snapshot(dev.output)
-    _fails_cleanly(built, "content/en/about.md:1: a placeholder (TODO:) is still in the page",
+    _fails_cleanly(built, "content/en/about.md:2: a placeholder (TODO:) is still in the page",
                    base="publishconf", env=PUBLISH_ENV)
 
 

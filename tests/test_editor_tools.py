@@ -75,9 +75,9 @@ def test_new_creates_every_language_and_never_overwrites(tmp_path):
     assert build.returncode == 0, build.log
     # ... but cannot be published while a placeholder is left.
     publish = site.invoke_build(base="publishconf", env=PUBLISH_ENV)
-    assert publish.returncode != 0 and "content/he/side-effects.md:1: a placeholder (TODO:)" in publish.log
+    assert publish.returncode != 0 and "content/he/side-effects.md:2: a placeholder (TODO:)" in publish.log
 
-    edited = "title: Side effects\nslug: side-effects\nlang: en\ndescription: d\n\nReal text.\n"
+    edited = "---\ntitle: Side effects\nslug: side-effects\nlang: en\ndescription: d\n---\n\nReal text.\n"
     (site.content / "en" / "side-effects.md").write_text(edited, encoding="utf-8")
     code, out = _invoke("new", "side-effects", "--settings", str(settings))
     assert code == 1 and "already exist" in out

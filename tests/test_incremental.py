@@ -80,11 +80,11 @@ def test_a_page_made_a_draft_leaves_the_preview(project):
     content, settings, output, state = project
     for lang, title in (("he", "עמוד נוסף"), ("en", "An extra page")):
         (content / lang / "extra.md").write_text(
-            f"title: {title}\nslug: extra\nlang: {lang}\ndescription: {title}.\n\n{title}.\n", encoding="utf-8")
+            f"---\ntitle: {title}\nslug: extra\nlang: {lang}\ndescription: {title}.\n---\n\n{title}.\n", encoding="utf-8")
     _build(settings, output, state, full=True)
     assert (output / "en" / "extra" / "index.html").exists()
     for lang in ("he", "en"):
-        _edit(content / lang / "extra.md", "\n\n", "\nstatus: draft\n\n")
+        _edit(content / lang / "extra.md", "\n---\n\n", "\nstatus: draft\n---\n\n")
     _build(settings, output, state)
     assert not (output / "en" / "extra" / "index.html").exists()
     assert not (output / "extra" / "index.html").exists()

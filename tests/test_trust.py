@@ -132,8 +132,8 @@ def test_unknown_citation_and_unknown_doi_are_refused_with_their_line(site):
     site.write_page("he", "about", page_text("about", "he"))
     build = site.invoke_build()
     assert build.returncode == 1
-    assert "content/en/about.md:8: `[@nobody2099]` is not in the references registry" in build.log
-    assert "content/en/about.md:10: the link to doi.org/10.9999/made.up is not a source in the references registry" in build.log
+    assert "content/en/about.md:10: `[@nobody2099]` is not in the references registry" in build.log
+    assert "content/en/about.md:12: the link to doi.org/10.9999/made.up is not a source in the references registry" in build.log
 
 
 def test_sources_follow_the_markers_in_order(site):

@@ -2,6 +2,7 @@
 temporary folder that uses the project's real theme and plugins with its own content."""
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -63,12 +64,27 @@ def run_pelican(settings_file, output, *extra, cwd=ROOT, env=None):
 
 
 def page_text(slug, lang, title="Title", body="Some text.", **meta):
+    """A content file's text: YAML front matter between `---` lines (as `invoke new` and the
+    browser editor write it), an empty line, the body."""
     lines = [f"title: {title}", f"slug: {slug}"]
     if lang is not None:
         lines.append(f"lang: {lang}")
     meta.setdefault("description", f"{title} description.")
     lines += [f"{k}: {v}" for k, v in meta.items()]
-    return "\n".join(lines) + "\n\n" + body + "\n"
+    lines = [_yaml_line(line) for line in lines]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
+
+
+def _yaml_line(line):
+    """`key: value` as written, unless YAML would not read the value back as that text (a `: `
+    inside it): then the value in double quotes."""
+    key, _, value = line.partition(": ")
+    try:
+        if isinstance(yaml.safe_load(line), dict) and list(yaml.safe_load(line)) == [key]:
+            return line
+    except yaml.YAMLError:
+        pass
+    return f"{key}: {json.dumps(value, ensure_ascii=False)}"
 
 
 class FixtureSite:

@@ -93,7 +93,7 @@ def _check_front_matter(generator):
         form_problems = list(front_matter.problems(text))
         for line, message, fix in form_problems:
             report(path, message, fix, line)
-        if not any(line == 1 for line, _, _ in form_problems):  # no front matter: said once
+        if front_matter.readable(text):  # unreadable front matter: said once, with its line
             kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
             for message, fix in metadata_problems(front_matter.split(text)[0], kind):
                 report(path, message, fix)

@@ -1,34 +1,167 @@
-"""Front matter as written in a content file: the `key: value` lines before the first blank
-line. The one reader of it, for the checks (which report a broken line with its number even
-when Pelican could not make a document of the file), the translation and review fingerprints,
-the editor tools and the tests."""
+"""Front matter as written in a content file: a YAML block between two `---` lines at the top
+(what pelican-yaml-metadata reads, and what the browser editor, Decap CMS, reads and writes):
 
+    ---
+    title: Understanding anxiety
+    slug: anxiety
+    lang: en
+    description: "Anxiety: what it is, and when it is more than everyday worry."
+    medical: true
+    source_hash: "d62560ebd8b2"
+    ---
+
+    The page's text.
+
+The one reader of it, for the checks (which report a broken line with its number even when
+Pelican could not make a document of the file), the Markdown reader (keter_site.source_files),
+the translation and review fingerprints, the editor tools and the tests. YAML is read strictly
+(as content/data/ is, keter_site.core.data): no aliases, no key twice, one value per key, and
+text where text is meant (an unquoted `source_hash: 0012345` would be the number 12345).
+`split()` gives each value as the text the site uses (`true`, `7`, `2026-11-27`), so the
+fingerprints are computed from parsed values and the body: quoting a value or folding a long one
+over several lines (as the browser editor does) never changes them.
+"""
+
+import datetime
 import functools
+import json
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
+import yaml
+
+FENCE = "---"
+_CLOSING = ("---", "...")
 KEY_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):(?P<value>.*)$")
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+# Keys whose value is true or false, a whole number, or a date; every other key's value is text.
+FLAGS = {"medical"}
+NUMBERS = {"menu_order", "home_card"}
+DATES = {"date", "updated", "modified"}
+# Fingerprints that can look like numbers to YAML (0012345, 1234e5678901): always written quoted.
+ALWAYS_QUOTED = {"source_hash"}
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+_WHAT = {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
+         "tag:yaml.org,2002:bool": "true/false", "tag:yaml.org,2002:timestamp": "a date",
+         _NULL: "an empty value"}
+_QUOTING = ("Put the value in double quotes, such as `title: \"Anxiety: what it is\"` (a value that "
+            "contains `: ` or ` #`, or starts with a quote, [, {, *, &, !, %, @ or `, needs them).")
+
+
+class Parsed(NamedTuple):
+    values: dict | None  # {lowercase key: value as YAML reads it}; None when unreadable
+    body: str            # the text after the closing `---`
+    count: int           # lines of front matter, both `---` lines included
+    problems: tuple      # (line, message, fix) triples
+
+
+def text_of(value):
+    """A front-matter value as the text the site uses: true/false, 7, 2026-11-27."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+@functools.lru_cache(maxsize=4096)  # the same texts are parsed on every build of the preview
+def parse(text):
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FENCE:
+        if lines and KEY_LINE.match(lines[0]):
+            problem = ("the front matter has no `---` line above it (the `key: value` lines are the old form).",
+                       "Put a line `---` above the first `key: value` line and another below the last one.")
+        else:
+            problem = ("the file does not start with front matter (a `---` line, then `title: ...`, "
+                       "`slug: ...` lines, then `---` again).",
+                       "Start the file with `---`, its `key: value` lines, `---`, an empty line, then the text.")
+        return Parsed(None, text, 0, ((1, *problem),))
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSING), None)
+    if close is None:
+        return Parsed(None, "", len(lines), ((1, "the front matter has no closing `---` line.",
+                                               "Put a line `---` after the last `key: value` line, before "
+                                               "the page's text."),))
+    body = "\n".join(lines[close + 1:])
+    head = "\n".join(lines[1:close])
+    problems = []
+    for number, line in enumerate(lines[1:close], start=2):
+        # A line at the left edge starts a new key (an indented one continues a folded value).
+        if line.strip() and not line[:1].isspace() and not line.startswith("#") and not KEY_LINE.match(line):
+            problems.append((number, f"line {number} of the front matter is not `key: value`: {line.strip()[:60]!r}.",
+                             "Write it as `key: value`, or move it below the closing `---` line."))
+    if problems:
+        return Parsed(None, body, close + 1, tuple(problems))
+    try:
+        for event in yaml.parse(head, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                problems.append((event.start_mark.line + 2, "YAML anchors and aliases (`&name`, `*name`) are "
+                                 "not allowed in front matter.", "Write the value out in full."))
+        root = yaml.compose(head, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        shown = lines[line - 1].strip()[:60] if 0 < line <= close else ""
+        return Parsed(None, body, close + 1, ((line, f"line {line} of the front matter is not valid YAML "
+                                                     f"({getattr(error, 'problem', None) or error}): {shown!r}.",
+                                               f"Write it as `key: value`. {_QUOTING}"),))
+    if problems:
+        return Parsed(None, body, close + 1, tuple(problems))
+    if not isinstance(root, yaml.MappingNode):
+        return Parsed(None, body, close + 1, ((2, "the front matter is not `key: value` lines.",
+                                               "Write each detail on its own line as `key: value`."),))
+    seen = {}
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 2
+        key = str(key_node.value).lower()
+        if not isinstance(key_node, yaml.ScalarNode) or not _KEY.match(str(key_node.value)):
+            problems.append((line, f"line {line} of the front matter does not start with a name "
+                             "(letters, digits, - or _) and a colon.", "Write it as `key: value`."))
+            continue
+        if key in seen:
+            problems.append((line, f"`{key}` is set twice (lines {seen[key]} and {line}).", "Keep one of them."))
+        seen[key] = line
+        if not isinstance(value_node, yaml.ScalarNode):
+            problems.append((line, f"`{key}` has a list or a group of values; it takes one value.",
+                             f"Write it on one line as `{key}: value`."))
+            continue
+        problem = _value_problem(key, value_node)
+        if problem:
+            problems.append((value_node.start_mark.line + 2, *problem))
+    values = {str(k).lower(): v for k, v in (yaml.load(head, Loader=_Loader) or {}).items()}
+    return Parsed(values, body, close + 1, tuple(problems))
+
+
+def _value_problem(key, node):
+    """(message, fix) when one value is not of its key's kind."""
+    value, tag = node.value, node.tag
+    if tag == _NULL or (tag == _STR and not value.strip()):
+        return (f"`{key}` is empty.", f"Write its value after `{key}: `, or remove the line.")
+    if key in FLAGS:
+        if tag != "tag:yaml.org,2002:bool":
+            return (f"`{key}: {value}` is neither true nor false.", f"Write `{key}: true` or `{key}: false`.")
+    elif key in NUMBERS:
+        if tag != "tag:yaml.org,2002:int":
+            return (f"`{key}: {value}` is not a whole number.", f"Write a number, such as `{key}: 3`.")
+    elif key in DATES:
+        if tag != "tag:yaml.org,2002:timestamp" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return (f"`{key}: {value}` is not a date.", f"Write the day as `{key}: 2026-11-27`.")
+    elif tag != _STR:
+        return (f"`{key}: {value}` is not text: YAML reads it as {_WHAT.get(tag, 'something other than text')}.",
+                f"Put the value in double quotes: `{key}: \"{value}\"`.")
+    return None
 
 
 def split(text):
-    """(metadata {lowercase key: value}, body text, number of front-matter lines)."""
-    meta, body, count = _split(text)
-    return dict(meta), body, count
-
-
-@functools.lru_cache(maxsize=4096)  # the same texts are split on every build of the preview
-def _split(text):
-    lines = text.splitlines()
-    meta, count = {}, 0
-    for line in lines:
-        if not line.strip():
-            break
-        match = KEY_LINE.match(line)
-        if match:
-            meta[match["key"].lower()] = match["value"].strip()
-        count += 1
-    return meta, "\n".join(lines[count + 1:]), count
+    """(metadata {lowercase key: value as text}, body text, number of front-matter lines).
+    The metadata is empty when the front matter cannot be read (`problems()` says why)."""
+    parsed = parse(text)
+    return {key: text_of(value) for key, value in (parsed.values or {}).items()}, parsed.body, parsed.count
 
 
 # Each file's text, while its size and modification time stay the same: one build's checks,
@@ -51,56 +184,77 @@ def read_text(path):
 
 
 def read(path):
-    """{lowercase key: value} of the file's front matter."""
+    """{lowercase key: value as text} of the file's front matter."""
     return split(read_text(path))[0]
 
 
 def problems(text):
-    """(line, message, fix) triples for the form of one Markdown source file's front matter
-    (`text`, the file's text)."""
-    return _problems(text)
+    """(line, message, fix) triples for the front matter of one Markdown source file (`text`,
+    the file's text)."""
+    return parse(text).problems
 
 
-@functools.lru_cache(maxsize=4096)
-def _problems(text):
-    return tuple(_each_problem(text))
+def readable(text):
+    """Whether the front matter could be read at all (its values may still have problems)."""
+    return parse(text).values is not None
 
 
-def _each_problem(text):
-    lines = text.splitlines()
-    if not lines or not KEY_LINE.match(lines[0]):
-        yield (1, "the file does not start with front matter (`title: ...`, `slug: ...` lines).",
-               "Start the file with its `key: value` lines, then one empty line, then the text.")
-        return
-    seen = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            break
-        if line.startswith(("    ", "\t")):
-            continue  # Markdown's meta syntax: an indented line continues the previous value
-        match = KEY_LINE.match(line)
-        if not match:
-            yield (number, f"line {number} of the front matter is not `key: value`: {line.strip()[:60]!r}.",
-                   "Write it as `key: value`, or leave an empty line before the page text.")
-            continue
-        key = match["key"].lower()
-        if key in seen:
-            yield (number, f"`{key}` is set twice (lines {seen[key]} and {number}).", "Keep one of them.")
-        seen[key] = number
+def quote(value):
+    """`value` as a YAML double-quoted string (JSON's string form is one)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def yaml_value(key, value):
+    """How `key: value` is written: true/false, whole numbers and dates plain where the key
+    takes them; text plain when YAML reads it back as exactly the same text, else quoted."""
+    key = key.lower()
+    if isinstance(value, bool) or (key in FLAGS and str(value).lower() in ("true", "false")):
+        return "true" if str(value).lower() == "true" else "false"
+    text = text_of(value)
+    if key in ALWAYS_QUOTED:
+        return quote(text)
+    if key in NUMBERS and text.isdigit():
+        return str(int(text))
+    if key in DATES and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    if text and "\n" not in text and text == text.strip():
+        try:
+            if yaml.load(f"k: {text}", Loader=_Loader) == {"k": text}:
+                return text
+        except yaml.YAMLError:
+            pass
+    return quote(text)
+
+
+def render(values, body):
+    """A whole file: `---`, `key: value` lines, `---`, an empty line, the body."""
+    head = [f"{key}: {yaml_value(key, value)}" for key, value in values.items()]
+    return "\n".join([FENCE, *head, FENCE, "", body.strip("\n")]) + "\n"
 
 
 def set_keys(path, values):
     """Write `key: value` lines into the file's front matter, replacing those keys' old lines
-    and keeping every other line as it was (the tools that record fingerprints use this)."""
+    (with any continuation lines of a folded value) and keeping every other line as it was (the
+    tools that record fingerprints use this)."""
     path = Path(path)
     text = read_text(path)
-    _, _, count = split(text)
+    parsed = parse(text)
+    if parsed.values is None:
+        line, message, fix = parsed.problems[0]
+        raise ValueError(f"{path}:{line}: {message} {fix}")
     lines = text.splitlines()
     lowered = {key.lower() for key in values}
-    head = [line for line in lines[:count]
-            if not (KEY_LINE.match(line) and KEY_LINE.match(line)["key"].lower() in lowered)]
-    head += [f"{key}: {value}" for key, value in values.items()]
-    path.write_text("\n".join(head + lines[count:]) + "\n", encoding="utf-8")
+    head, skipping = [], False
+    for line in lines[1:parsed.count - 1]:
+        match = KEY_LINE.match(line)
+        if match:
+            skipping = match["key"].lower() in lowered
+        elif not line[:1].isspace():
+            skipping = False
+        if not skipping:
+            head.append(line)
+    head += [f"{key}: {yaml_value(key, value)}" for key, value in values.items()]
+    path.write_text("\n".join([lines[0], *head, *lines[parsed.count - 1:]]) + "\n", encoding="utf-8")
 
 
 def line_of(path, needle):
@@ -115,5 +269,5 @@ def line_of(path, needle):
 
 
 def is_true(value):
-    """A front-matter flag such as `medical: true` (also yes / 1)."""
-    return str(value).strip().lower() in {"true", "yes", "1"}
+    """A front-matter flag such as `medical: true`."""
+    return value is True or str(value).strip().lower() in {"true", "yes", "1"}

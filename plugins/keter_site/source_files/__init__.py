@@ -1,8 +1,11 @@
 """Source files: every Markdown file is checked before Markdown reads it, so a file an editor
 saved wrongly gets a message (file, line, fix), never a traceback or a build that never ends.
 
-Pelican's own Markdown reader is replaced, through the `readers_init` signal, by a subclass that
-first refuses, with `FileProblem`: a file that is not UTF-8 (a UTF-8 byte-order mark is fine), a
+The Markdown reader of pelican-yaml-metadata (front matter in YAML between `---` lines, the
+form the browser editor reads and writes; listed before this plugin in PLUGINS, so this plugin's
+`readers_init` receiver runs after its own) is replaced by a subclass that reads the front matter
+with keter_site.core.front_matter (strictly; the checks plugin reports its problems with their
+lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`: a file that is not UTF-8 (a UTF-8 byte-order mark is fine), a
 file over MARKDOWN_MAX_BYTES, and bidirectional override or control characters, which reorder
 or hide text invisibly (<bdi> is the visible way). It then converts the file within
 MARKDOWN_MAX_SECONDS: some inputs (a very long run of `[`) make Markdown's patterns take
@@ -15,8 +18,9 @@ import threading
 from pathlib import Path
 
 from pelican import signals
-from pelican.readers import MarkdownReader
+from pelican.plugins.yaml_metadata import YAMLMetadataReader
 
+from keter_site.core import front_matter
 from keter_site.core.problems import report
 
 DEFAULT_MAX_BYTES = 200_000
@@ -85,22 +89,25 @@ class _TimeLimit:
         return False
 
 
-class CheckedMarkdownReader(MarkdownReader):
+class CheckedMarkdownReader(YAMLMetadataReader):
     def read(self, source_path):
         try:
             text = check_bytes(Path(source_path).read_bytes(),
                                self.settings.get("MARKDOWN_MAX_BYTES", DEFAULT_MAX_BYTES))
             self._source_path = source_path
+            # Unreadable front matter gives no details (the checks plugin reports why, with the
+            # line); the text after it is still converted, so its own problems are found too.
+            parsed = front_matter.parse(text)
             with _TimeLimit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)):
                 self._md = self._markdown()
-                content = self._md.convert(text)
+                content = self._md.convert(parsed.body)
         except FileProblem as problem:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
             # process" line about a file already explained is left out of the report.
             report(source_path, problem.message, problem.fix, problem.line)
             raise
-        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
-        return content, metadata
+        # pelican-yaml-metadata's own conversion of the values (dates, slug, status ...).
+        return content, self._parse_yaml_metadata(parsed.values or {}, source_path)
 
     def _markdown(self):
         from markdown import Markdown

@@ -60,6 +60,9 @@ def _file_for(root, path):
     return target if target.is_file() else None
 
 
+ADMIN_PATH = "/admin/"
+
+
 def make_app(output, state=None, headers=()):
     """The WSGI app; `headers` are sent with every answer (the site's security headers)."""
     from keter_site.tooling.deploy.headers import named_content_types
@@ -114,6 +117,42 @@ def make_app(output, state=None, headers=()):
         return [body]
 
     return app
+
+
+def make_admin_app(files, own_headers):
+    """The browser editor at /admin/ (only `invoke edit` serves it; it is never part of a build):
+    files(name) gives the bytes of /admin/<name> or None; `own_headers` are its own security
+    headers. Served beside the site's app, not through livereload's, which would put its script
+    into any file that contains `</head>` (Decap's bundle does)."""
+
+    def app(environ, start_response):
+        raw = environ.get("PATH_INFO") or "/"
+        try:
+            path = raw.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"Bad request"]
+        return _admin(path, files, own_headers, start_response)
+
+    return app
+
+
+def _admin(path, files, own_headers, start_response):
+    if path + "/" == ADMIN_PATH:
+        start_response("301 Moved Permanently", [("Location", ADMIN_PATH)])
+        return [b""]
+    name = path[len(ADMIN_PATH):]
+    body = files(name) if ".." not in name and not any(ord(c) < 32 for c in name) else None
+    if body is None:
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), *own_headers.items()])
+        return [b"Not found"]
+    kind = ("text/yaml" if name.endswith(".yml") else
+            mimetypes.guess_type(name or "index.html")[0] or "application/octet-stream")
+    if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+        kind += "; charset=utf-8"
+    start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))),
+                              ("Cache-Control", "no-store"), *own_headers.items()])
+    return [body]
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

@@ -104,6 +104,12 @@ def check_site(site, settings):
                 problems.append(f"{required}: missing from the built site; the server needs it "
                                 "(each language's home page and 404 page). Add the page and publish again.")
 
+    # The browser editor (Decap CMS, `invoke edit`) exists only on the development preview.
+    if (site / "admin").exists():
+        problems.append("admin/: the browser editor's folder is in the built site; it must never be published "
+                        "(it exists only in `bin/invoke edit`). Remove content that makes an admin/ "
+                        "address (a page or article with `slug: admin`, say), then publish again.")
+
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site).as_posix()
         page_url = f"{site_url}/{relative}"
