@@ -501,7 +501,8 @@ def test_the_build_refuses_an_unknown_or_broken_component_with_file_line_and_fix
     assert build.returncode == 1
     log = build.log
     where = "content/en/demo.md"
-    # The front matter is 5 lines and an empty one: the text's line n is the file's line n + 6.
+    # Lines of the text as written below; in the file they come after the front matter.
+    offset = (site.content / "en" / "demo.md").read_text(encoding="utf-8").splitlines().index(BROKEN.splitlines()[0]) - 6
     expected = [
         (9, "`::: warnign` is not one of the site's components.", "How to fix: Use one of `warning`, `inset`, `steps`, `details`, `urgent-help`"),
         (13, "`::: inset` takes no title", "Write only `::: inset` on this line"),
@@ -513,7 +514,7 @@ def test_the_build_refuses_an_unknown_or_broken_component_with_file_line_and_fix
         (34, "`::: inset` is opened here and never closed", "Add a line with only `:::` where it ends."),
     ]
     for line, message, fix in expected:
-        assert f"{where}:{line}: {message}" in log, (line, message, log[:3000])
+        assert f"{where}:{line + offset}: {message}" in log, (line + offset, message, log[:3000])
         assert fix in log, fix
     assert "`home_card: first` is not a whole number." in log
     assert not (site.base / "output" / "en" / "demo").exists()
