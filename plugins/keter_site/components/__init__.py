@@ -26,6 +26,7 @@ The home page's cards are the pages whose front matter has `home_card: N` (their
 whole number, or a page that is a card in one language and not in another, is reported.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -247,15 +248,17 @@ def _render_everything(generators):
 
 # --- Jinja helpers ----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1024)
 def sections(html):
-    """[(id, text)] of the top-level `h2` headings that have an id, in order."""
+    """[(id, text)] of the top-level `h2` headings that have an id, in order. (Remembered for
+    the same HTML: the live preview renders most pages again unchanged.)"""
     body = LexborHTMLParser(f"<body>{html or ''}</body>").body
-    return [(node.attributes["id"], " ".join(node.text().split()))
-            for node in body.iter(include_text=False) if node.tag == "h2" and node.attributes.get("id")]
+    return tuple((node.attributes["id"], " ".join(node.text().split()))
+                 for node in body.iter(include_text=False) if node.tag == "h2" and node.attributes.get("id"))
 
 
 def page_sections(page):
-    return sections(getattr(page, "content", ""))
+    return sections(str(getattr(page, "content", "") or ""))
 
 
 def faq_details(context, html):
