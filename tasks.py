@@ -81,7 +81,7 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     _livereload(port, settings, output)
 
 
-def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=None):
+def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=None, on_change=None):
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
@@ -138,7 +138,7 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
         LiveReloadHandler.reload_waiters()
 
     content = Path(site_build.load_settings(settings)["PATH"]).resolve()
-    watch.start(rebuild, content=content)
+    watch.start(rebuild, content=content, on_change=on_change)
     # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
     receiver = form_receiver.start_for_site()
     try:
@@ -174,7 +174,8 @@ def edit(c, port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py
     # Stopped with SIGTERM too (not only Ctrl+C), decap-server is stopped with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        _livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server))
+        _livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server),
+                    on_change=cms.quote_hashes)
     finally:
         cms.stop_server(server)
 

@@ -3,6 +3,7 @@ real Chromium and the real command, on a copy of the repository: the test never 
 project. Every wait is bounded and waits for an event (a port, a text, a file), never a time."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -213,7 +214,12 @@ def test_edit_in_the_browser_save_and_see_the_site(editor, browser):
 
         _publish(page)
         assert _changed(project) == ["content/en/anxiety.md", "content/he/anxiety.md"]
+        # Decap writes the fingerprint without quotes; `invoke edit` puts them back at once.
+        deadline = time.monotonic() + WAIT
+        while 'source_hash: "' not in en_path.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.05)
         he_after, en_after = he_path.read_text(encoding="utf-8"), en_path.read_text(encoding="utf-8")
+        assert re.search(r'(?m)^source_hash: "[0-9a-f]+"$', en_after), en_after
         he_meta, he_body, _ = front_matter.split(he_after)
         en_meta, en_body, _ = front_matter.split(en_after)
         assert not front_matter.problems(he_after) and not front_matter.problems(en_after)

@@ -169,6 +169,26 @@ def check_installed():
         raise EditorError("Node.js is not installed: `apt-get install nodejs npm`, then `npm ci`.")
 
 
+_UNQUOTED_HASH = re.compile(r"""(?m)^(source_hash): *([^"'\s#][^\s#]*) *$""")
+
+
+def quote_hashes(paths):
+    """Decap writes a fingerprint without quotes when YAML would read it as text anyway; the
+    project always quotes them (one of digits only, or digits with an `e`, would be read as a
+    number). After each save, put the quotes back, changing nothing else in the file."""
+    for path in paths:
+        path = Path(path)
+        if path.suffix != ".md" or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        head_end = text.find("\n---", 3)
+        if not text.startswith("---") or head_end < 0:
+            continue
+        head = _UNQUOTED_HASH.sub(r'\1: "\2"', text[:head_end])
+        if head != text[:head_end]:
+            path.write_text(head + text[head_end:], encoding="utf-8")
+
+
 def start_server(root=ROOT, port=SERVER_PORT, log=None):
     """decap-server for the folder `root`, on 127.0.0.1 only, in its file-system mode (it writes
     the working tree; the git mode would `git add .` and commit unrelated files). Returns the

@@ -46,9 +46,10 @@ def _ignored(change, path):
     return name.startswith(".") or name.endswith(("~", ".swp", ".pyc")) or "__pycache__" in path
 
 
-def start(rebuild, stop_event=None, debounce_ms=30, content=None):
+def start(rebuild, stop_event=None, debounce_ms=30, content=None, on_change=None):
     """Call rebuild(kind) after each batch of changes, in a background thread. `content`: the
-    settings' content folder when it is not the project's (a generated site, say)."""
+    settings' content folder when it is not the project's (a generated site, say); `on_change`
+    (paths), if given, is called first (the browser editor tidies what it saved)."""
     stop_event = stop_event or threading.Event()
     roots = sorted(set(CONTENT_PATHS + THEME_PATHS + CODE_PATHS))
     paths = [str(ROOT / p) for p in roots if (ROOT / p).exists()]
@@ -58,6 +59,8 @@ def start(rebuild, stop_event=None, debounce_ms=30, content=None):
     def loop():
         for changes in watchfiles.watch(*paths, debounce=debounce_ms, step=10, stop_event=stop_event,
                                         watch_filter=lambda c, p: not _ignored(c, p)):
+            if on_change:
+                on_change([path for _, path in changes])
             deleted = [path for change, path in changes
                        if change == watchfiles.Change.deleted and not Path(path).exists()]
             rebuild(kind_of((path for _, path in changes), deleted))
