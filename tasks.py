@@ -113,6 +113,11 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
             return [(r"/admin(?:/.*)?", FallbackHandler, {"fallback": editor}), *handlers]
 
     server = _Server(app=devserver.make_app(output, state, devserver.preview_headers()))
+    # livereload polls its own watch list every 800 ms on the server's thread, and with an empty
+    # list it walks the whole working folder (node_modules too), holding up every rebuild by up
+    # to a second. Our watcher (tooling.watch) does the watching: livereload gets one path that
+    # never exists.
+    server.watch(str(output.parent / ".livereload-watches-nothing"))
     loop = IOLoop.current()
     if on_ready:
         loop.add_callback(on_ready)

@@ -32,13 +32,13 @@ def generated_content(folder, per_language):
     for i in range(per_language):
         slug = f"bench-article-{i:04d}"
         day = (FIRST_DAY + timedelta(days=i)).isoformat()
-        he = (f"title: מאמר לדוגמה {i}\nslug: {slug}\nlang: he\ndate: {day}\n"
-              f"summary: מאמר שנוצר למדידת זמני בנייה.\ndescription: מאמר שנוצר למדידת זמני בנייה.\n\n"
+        he = (f"---\ntitle: מאמר לדוגמה {i}\nslug: {slug}\nlang: he\ndate: {day}\n"
+              f"summary: מאמר שנוצר למדידת זמני בנייה.\ndescription: מאמר שנוצר למדידת זמני בנייה.\n---\n\n"
               + "\n\n".join(f"## פרק {k}\n\n{HE_PARAGRAPH}" for k in range(4)) + "\n")
         (content / "he" / "articles" / f"{slug}.md").write_text(he, encoding="utf-8")
-        en = (f"title: Sample article {i}\nslug: {slug}\nlang: en\ndate: {day}\n"
+        en = (f"---\ntitle: Sample article {i}\nslug: {slug}\nlang: en\ndate: {day}\n"
               f"summary: An article generated to measure build times.\n"
-              f"description: An article generated to measure build times.\n{HASH_KEY}: {fingerprint(he)}\n\n"
+              f'description: An article generated to measure build times.\n{HASH_KEY}: "{fingerprint(he)}"\n---\n\n'
               + "\n\n".join(f"## Part {k}\n\n{EN_PARAGRAPH}" for k in range(4)) + "\n")
         (content / "en" / "articles" / f"{slug}.md").write_text(en, encoding="utf-8")
     return content

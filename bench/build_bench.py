@@ -75,11 +75,11 @@ def _generated_content(folder, pages_per_language):
     shutil.copytree(ROOT / "content", content)
     for i in range(pages_per_language - len(list((ROOT / "content" / "he").glob("*.md")))):
         slug = f"generated-{i:04d}"
-        he = (f"title: עמוד לדוגמה {i}\nslug: {slug}\nlang: he\ndescription: עמוד שנוצר למדידת זמני בנייה.\n\n"
+        he = (f"---\ntitle: עמוד לדוגמה {i}\nslug: {slug}\nlang: he\ndescription: עמוד שנוצר למדידת זמני בנייה.\n---\n\n"
               + "\n\n".join(f"## פרק {k}\n\n{HE_PARAGRAPH}" for k in range(4)) + "\n")
         (content / "he" / f"{slug}.md").write_text(he, encoding="utf-8")
-        en = (f"title: Sample page {i}\nslug: {slug}\nlang: en\ndescription: A page generated to measure build times.\n"
-              f"{HASH_KEY}: {fingerprint(he)}\n\n"
+        en = (f"---\ntitle: Sample page {i}\nslug: {slug}\nlang: en\ndescription: A page generated to measure build times.\n"
+              f'{HASH_KEY}: "{fingerprint(he)}"\n---\n\n'
               + "\n\n".join(f"## Part {k}\n\n{EN_PARAGRAPH}" for k in range(4)) + "\n")
         (content / "en" / f"{slug}.md").write_text(en, encoding="utf-8")
     return content
