@@ -90,6 +90,9 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
     from keter_site.tooling import devserver, form_receiver, watch
 
     output = Path(output).resolve() if output else OUTPUT
+    # Stopped with SIGTERM too (a service manager, a test), not only Ctrl+C, the clean-up below
+    # runs: the form receiver, the next build's folder, and decap-server under `invoke edit`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     incremental = State()  # after an edit, only the pages it affects are rendered again
 
     def build_now(full):
@@ -176,8 +179,6 @@ def edit(c, port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py
             webbrowser.open(url)
 
     admin = (lambda name: cms.admin_file(name, site_settings, cms_port), cms.admin_headers(cms_port))
-    # Stopped with SIGTERM too (not only Ctrl+C), decap-server is stopped with it.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         _livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server),
                     on_change=cms.quote_hashes)
