@@ -16,8 +16,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _median_time, livereload_times
+from build_bench import _project_settings as project_settings
 
-from keter_site.core.project import ROOT, settings_preamble
+from keter_site.core.project import ROOT
 from keter_site.translation_status.status import HASH_KEY, fingerprint
 
 SIZES = (250, 1000)
@@ -54,16 +55,6 @@ def bare_content(content, folder):
         lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
         target.write_text("".join(l for l in lines if not l.startswith("template:")), encoding="utf-8")
     return bare
-
-
-def project_settings(folder, content):
-    path = folder / "bench_articlesconf.py"
-    path.write_text(settings_preamble("pelicanconf") + textwrap.dedent(f"""\
-        PATH = {str(content)!r}
-        CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
-        CACHE_PATH = {str(folder / 'cache')!r}
-        """), encoding="utf-8")
-    return path
 
 
 def bare_settings(folder, content):

@@ -36,11 +36,11 @@ def page(browser):
 def checked_builds(tmp_path_factory):
     """The site as launched and its next version, each built and checked once per test run
     (`deploy build --out`), for the tests that publish to every target with `--from`."""
-    from tests.support.publishing import base_environment, base_version, beta_version, checked_build
+    from tests.support.publishing import base_environment, beta_version, checked_build
 
     base = tmp_path_factory.getbasetemp()
     # pytest-xdist gives each test process a folder in this run's folder: share that one.
     shared = base.parent if base.name.startswith("popen-gw") else base
     env = base_environment()
-    return {"base": checked_build(shared, "published-base", env, base_version),
+    return {"base": checked_build(shared, "published-base", env),
             "beta": checked_build(shared, "published-beta", env, beta_version)}

@@ -99,10 +99,6 @@ def checked_build(base, name, env, change=None):
     return folder / "build"
 
 
-def base_version(content):
-    """The site as launched (no change)."""
-
-
 def beta_version(content):
     """The next version: a sentence added to the English home page, and a new image."""
     add_marker(content, "Release marker beta.")
