@@ -13,6 +13,7 @@ practically forever. Pelican logs a file it could not read; the checks plugin re
 FileProblem from that log record with its own message and fix.
 """
 
+import re
 import signal
 import threading
 from pathlib import Path
@@ -28,7 +29,8 @@ DEFAULT_MAX_SECONDS = 10
 # Embeddings and overrides (LRE, RLE, PDF, LRO, RLO): invisible, and they reverse text. The
 # isolates (U+2066 to U+2069, what <bdi> does) are allowed.
 BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e"}
-ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+# C0 and C1 controls but tab, line feed and carriage return; and the direction controls above.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]")
 
 
 class FileProblem(Exception):
@@ -50,16 +52,17 @@ def check_bytes(data, max_bytes):
         line = data[:error.start].count(b"\n") + 1
         raise FileProblem("the file is not saved as UTF-8 text, so Hebrew and other letters would be garbled.",
                           "Save it again as UTF-8 (in most editors: Save As, Encoding: UTF-8).", line)
-    for number, line in enumerate(text.splitlines(), start=1):
-        for char in line:
-            if char in BIDI_CONTROLS:
-                raise FileProblem(f"an invisible direction-changing character (U+{ord(char):04X}) would "
-                                  "reorder the text around it.",
-                                  "Delete it (retype the line); to keep an English word or a number in order "
-                                  "inside Hebrew, write <bdi>...</bdi> around it.", number)
-            if (ord(char) < 32 or 127 <= ord(char) < 160) and char not in ALLOWED_CONTROLS:
-                raise FileProblem(f"an invisible control character (U+{ord(char):04X}) is in the text.",
-                                  "Delete it (retype the line).", number)
+    # One search over the whole text (a loop over every character cost more than Markdown).
+    found = _FORBIDDEN.search(text)
+    if found:
+        char, number = found.group(), text.count("\n", 0, found.start()) + 1
+        if char in BIDI_CONTROLS:
+            raise FileProblem(f"an invisible direction-changing character (U+{ord(char):04X}) would "
+                              "reorder the text around it.",
+                              "Delete it (retype the line); to keep an English word or a number in order "
+                              "inside Hebrew, write <bdi>...</bdi> around it.", number)
+        raise FileProblem(f"an invisible control character (U+{ord(char):04X}) is in the text.",
+                          "Delete it (retype the line).", number)
     return text
 
 
@@ -99,8 +102,9 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
             with _TimeLimit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)):
-                self._md = self._markdown()
-                content = self._md.convert(parsed.body)
+                # pelican-yaml-metadata's one Markdown converter (made with the reader; reset
+                # between files): making one per file cost more than converting the file.
+                content = self._md.reset().convert(parsed.body)
         except FileProblem as problem:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
             # process" line about a file already explained is left out of the report.
@@ -108,11 +112,6 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             raise
         # pelican-yaml-metadata's own conversion of the values (dates, slug, status ...).
         return content, self._parse_yaml_metadata(parsed.values or {}, source_path)
-
-    def _markdown(self):
-        from markdown import Markdown
-
-        return Markdown(**self.settings["MARKDOWN"])
 
 
 def _use_checked_reader(readers):

@@ -6,8 +6,8 @@ site exactly as it was, so a preview server keeps showing it and a deploy never 
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
-import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -39,16 +39,23 @@ def _count_pages(folder):
 
 
 def _swap_into_place(fresh, output):
-    """Put `fresh` where `output` is. The old folder is moved aside first and removed last, in
-    the background: the new site is already in place, and the live preview need not wait."""
+    """Put `fresh` where `output` is. The old folder is moved aside first and removed last, by a
+    process of its own: the new site is already in place, and neither the live preview nor the
+    build command need wait for thousands of files to be deleted."""
     old = None
     if output.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent)) / "site"
         os.rename(output, old)
     os.rename(fresh, output)
     if old:
-        threading.Thread(target=shutil.rmtree, args=(old.parent,), kwargs={"ignore_errors": True},
-                         daemon=False).start()
+        _remove_in_background(old.parent)
+
+
+def _remove_in_background(folder):
+    # A new session: the removal outlives this process and is not stopped by a Ctrl+C meant for
+    # the command that started it. Its folder is hidden (.output.old-*), never served.
+    subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True, incremental=None,

@@ -12,6 +12,7 @@ write text outside templates (seo's structured data and web manifests).
 
 import re
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import i18n
@@ -55,6 +56,7 @@ def load_catalogs(settings):
     i18n.set("error_on_missing_translation", True)
     i18n.set("fallback", None)
     i18n.translations.container.clear()
+    _plain.clear()
 
     languages = list(settings["LANGUAGES"])
     catalogs, problems = {}, []
@@ -99,12 +101,24 @@ def _names(placeholders):
     return ", ".join(f"%{{{p}}}" for p in sorted(placeholders)) or "no placeholder"
 
 
+# (key, lang) -> text, for strings without values to fill in: the same few dozen strings are
+# asked for on every page, and python-i18n looks each one up and formats it again each time.
+_plain = {}
+
+
 def translate(key, lang, **values):
+    if not values:
+        text = _plain.get((key, lang))
+        if text is not None:
+            return text
     if not i18n.translations.has(key, lang):
         raise MissingUIString(
             f"UI string '{key}' is missing in language '{lang}'. How to fix: add `{key}: ...` "
             f"to theme/strings/{lang}.yml and to every other language's strings file.")
-    return i18n.t(key, locale=lang, **values)
+    text = i18n.t(key, locale=lang, **values)
+    if not values:
+        _plain[(key, lang)] = text
+    return text
 
 
 def _page_lang(context):
@@ -124,6 +138,12 @@ def localized_date(context, value, fmt="long"):
     locale = context["LANGUAGES"][_page_lang(context)].get("locale", _page_lang(context))
     if isinstance(value, str):
         value = date.fromisoformat(value.strip())  # checked by build_checks before writing
+    return _format_date(value, fmt, locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value, fmt, locale):
+    # Babel parses the locale's pattern on every call; an index page shows the same dates again.
     return format_date(value, format=fmt, locale=locale)
 
 
