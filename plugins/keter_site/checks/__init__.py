@@ -55,23 +55,25 @@ _html_problems = {}
 def _check_files(settings):
     """No symbolic link anywhere under content/ (one pointing at /etc/passwd would be copied into
     the site), and no hidden file (.env, .DS_Store) in a folder copied to the site as it is."""
-    content_path = Path(settings["PATH"])
-    static = [content_path / folder for folder in settings.get("STATIC_PATHS", [])]
+    content_path = settings["PATH"]
+    static = tuple(os.path.join(content_path, folder) for folder in settings.get("STATIC_PATHS", []))
+    # Plain strings, not Path objects: the live preview runs this on every save, over every file.
     for path, is_link in sorted(_every_path(content_path)):
         if is_link:
-            report(path, "this is a symbolic link: the build would copy whatever it points to into the site.",
+            report(Path(path), "this is a symbolic link: the build would copy whatever it points to into the site.",
                    "Replace it with the real file (or remove it).")
-        elif path.name.startswith(".") and any(folder == path or folder in path.parents for folder in static):
-            report(path, "a hidden file in a folder that is copied to the site as it is: it would be published.",
+        elif os.path.basename(path).startswith(".") and any(
+                path == folder or path.startswith(folder + os.sep) for folder in static):
+            report(Path(path), "a hidden file in a folder that is copied to the site as it is: it would be published.",
                    "Remove it (or move it out of content/).")
 
 
 def _every_path(folder):
     """(path, is a symbolic link) for every file and folder under `folder`; links are not followed (os.scandir
-    knows each entry's type without asking the disk again: the live preview calls this often)."""
+    knows each entry's type without asking the disk again)."""
     with os.scandir(folder) as entries:
         for entry in entries:
-            yield Path(entry.path), entry.is_symlink()
+            yield entry.path, entry.is_symlink()
             if entry.is_dir(follow_symlinks=False):
                 yield from _every_path(entry.path)
 

@@ -13,13 +13,17 @@ practically forever. Pelican logs a file it could not read; the checks plugin re
 FileProblem from that log record with its own message and fix.
 """
 
+import contextlib
+import copy
 import re
 import signal
 import threading
 from pathlib import Path
 
+from markdown import Markdown
 from pelican import signals
 from pelican.plugins.yaml_metadata import YAMLMetadataReader
+from pelican.readers import MarkdownReader
 
 from keter_site.core import front_matter
 from keter_site.core.problems import report
@@ -93,6 +97,23 @@ class _TimeLimit:
 
 
 class CheckedMarkdownReader(YAMLMetadataReader):
+    def __init__(self, *args, **kwargs):
+        # pelican-yaml-metadata makes its Markdown converter when the reader is made: Pelican
+        # makes a reader for each of its four file extensions in each generator, on every build
+        # of the live preview. Here the converter is made on first use instead.
+        MarkdownReader.__init__(self, *args, **kwargs)
+        self._converter = None
+
+    @property
+    def _md(self):
+        if self._converter is None:
+            settings = copy.deepcopy(self.settings["MARKDOWN"])
+            # As pelican-yaml-metadata does: the front matter is YAML, not Markdown's meta lines.
+            with contextlib.suppress(KeyError, ValueError):
+                settings["extensions"].remove("markdown.extensions.meta")
+            self._converter = Markdown(**settings)
+        return self._converter
+
     def read(self, source_path):
         try:
             text = check_bytes(Path(source_path).read_bytes(),
