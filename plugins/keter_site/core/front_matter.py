@@ -98,11 +98,13 @@ def parse(text):
     if problems:
         return Parsed(None, body, close + 1, tuple(problems))
     try:
-        for event in yaml.parse(head, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                problems.append((event.start_mark.line + 2, "YAML anchors and aliases (`&name`, `*name`) are "
-                                 "not allowed in front matter.", "Write the value out in full."))
-        root = yaml.compose(head, Loader=_Loader)
+        # An anchor or an alias needs `&` or `*`: only then are the parser's events read for them.
+        if "&" in head or "*" in head:
+            for event in yaml.parse(head, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    problems.append((event.start_mark.line + 2, "YAML anchors and aliases (`&name`, `*name`) "
+                                     "are not allowed in front matter.", "Write the value out in full."))
+        root, data = _compose_and_construct(head)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -133,8 +135,18 @@ def parse(text):
         problem = _value_problem(key, value_node)
         if problem:
             problems.append((value_node.start_mark.line + 2, *problem))
-    values = {str(k).lower(): v for k, v in (yaml.load(head, Loader=_Loader) or {}).items()}
+    values = {str(k).lower(): v for k, v in (data or {}).items()}
     return Parsed(values, body, close + 1, tuple(problems))
+
+
+def _compose_and_construct(head):
+    """(the YAML node tree, the values it makes), from one parse of the text."""
+    loader = _Loader(head)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _value_problem(key, node):
