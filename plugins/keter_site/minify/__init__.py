@@ -2,8 +2,10 @@
 a weak connection downloads fewer bytes before the page appears.
 
 Stylesheets and scripts are minified by the assets plugin; this plugin handles only HTML. It
-runs on `content_written`, i.e. as each page is written and before pelican-precompress makes the
-.gz/.br copies at the end of the build.
+runs on `content_written`, as each page is written: the page goes to a worker thread (minify-html
+is Rust and lets go of Python's lock, so it runs on the second core while Pelican renders the
+next page), and every page is done before the writers' `*_writer_finalized` signals return, and
+so before pelican-precompress makes the .gz/.br copies at the end of the build.
 
 minify-html drops attributes whose value is the HTML default (a button's type="submit", a form's
 method="get", a script's type="text/javascript", a meta's empty content=""): the browser behaves
@@ -11,6 +13,7 @@ the same, but a script or stylesheet must not select elements by such an attribu
 class or data- attribute, or read the `.type` property instead).
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import minify_html
@@ -40,12 +43,37 @@ def minify(html):
     return minify_html.minify(html, **OPTIONS)
 
 
+# One worker: pages are written one at a time, and one thread keeps the second core busy.
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minify")
+_pending = []
+
+
+def _minify_file(path):
+    path.write_text(minify(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def _minify_written(path, context=None):
     path = Path(path)
     if path.suffix != ".html":
         return
-    path.write_text(minify(path.read_text(encoding="utf-8")), encoding="utf-8")
+    _pending.append(_worker.submit(_minify_file, path))
+
+
+def _wait(*_args, **_kwargs):
+    """Every page written so far is minified (a failure is raised here, in the build)."""
+    done, _pending[:] = list(_pending), []
+    for future in done:
+        future.result()
+
+
+def _start(pelican):
+    _pending.clear()  # a failed build's leftovers are not this build's
 
 
 def register():
+    signals.initialized.connect(_start)
     signals.content_written.connect(_minify_written)
+    # The last signals after the writers: everything written as HTML is minified by then.
+    signals.article_writer_finalized.connect(_wait)
+    signals.page_writer_finalized.connect(_wait)
+    signals.finalized.connect(_wait)

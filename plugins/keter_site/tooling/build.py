@@ -5,7 +5,6 @@ site exactly as it was, so a preview server keeps showing it and a deploy never 
 
 import logging
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -51,6 +50,17 @@ def _swap_into_place(fresh, output):
         _remove_in_background(old.parent)
 
 
+def _discard(fresh, output):
+    """Remove a failed build's folder. It is renamed first: a page still being finished in the
+    background (the minify plugin's worker) then finds its path gone, and cannot write into
+    the folder while it is being deleted."""
+    if not fresh.exists():
+        return
+    gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=fresh.parent))
+    os.rename(fresh, gone / "site")
+    _remove_in_background(gone)
+
+
 def _remove_in_background(folder):
     # A new session: the removal outlives this process and is not stopped by a Ctrl+C meant for
     # the command that started it. Its folder is hidden (.output.old-*), never served.
@@ -80,7 +90,7 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
     except Exception as error:
         if incremental is not None:
             incremental.finish(False, fresh)
-        shutil.rmtree(fresh, ignore_errors=True)
+        _discard(fresh, output)
         # Our checks raise errors whose message is the editor's report (file, problem, fix) and
         # mark them with `exitcode`; anything else is a fault in the site's code, shown in full.
         message = str(error) if hasattr(error, "exitcode") else (
