@@ -1,9 +1,9 @@
 """The design, in real Chromium and in real builds, both languages, every page: no sideways
 scroll at 320 px, the header on the text column at 1280 px, the home page's signup action on the
 first phone screen, the phone menu and the FAQ answers working with the keyboard and without
-JavaScript, print, dark, forced colours and reduced motion, the components (from templates and
-from Markdown, and the build refusing a component it does not know), and instant navigation
-through the speculation rules."""
+JavaScript, print, forced colours and reduced motion, the components (from templates and from
+Markdown, and the build refusing a component it does not know), and instant navigation through
+the speculation rules. (The dark colour scheme's contrast, on every page: test_accessibility_axe.py.)"""
 
 import json
 import re
@@ -15,13 +15,11 @@ from datetime import date
 import pytest
 
 from tests.support.browser import serve_directory
-from tests.support.sites import ROOT, FixtureSite, page_text
+from tests.support.sites import FixtureSite, page_text
 
 from keter_site.medical_review import records
 from keter_site.tooling import devserver
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 RULES_PATH = "/theme/speculation-rules.json"
@@ -70,22 +68,6 @@ OVERFLOW = """() => {
 }"""
 
 
-def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(tab, site_url, paths):
-    # WCAG 1.4.10 reflow: nothing wider than a 320 px screen (400% zoom of 1280 px), in either
-    # direction; long DOI and PubMed addresses included.
-    page = tab(viewport={"width": 320, "height": 640})
-    problems = []
-    for path in paths:
-        page.goto(site_url + path)
-        for state in ("closed", "open"):
-            if state == "open":
-                page.click("nav.site-nav summary")
-            found = page.evaluate(OVERFLOW)
-            if found["scroll"] > 0 or found["out"]:
-                problems.append((path, state, found))
-    assert not problems, problems
-
-
 ALIGNMENT = """() => {
   const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
   const wrap = document.querySelector('main > .wrap');
@@ -108,12 +90,49 @@ ALIGNMENT = """() => {
 }"""
 
 
-def test_header_lines_up_with_the_text_column_at_1280_px(tab, site_url, paths):
-    page = tab(viewport=DESKTOP)
-    problems = []
+# OVERFLOW with the menu closed, then open (its layout is read at once: reading boxes lays the
+# page out again), then closed again as the page came.
+MENU_STATES = """() => {
+  const menu = document.querySelector('nav.site-nav details');
+  const shown = () => menu.querySelector('li a').checkVisibility();
+  const closed = {...(%s)(), menu: shown()};
+  menu.open = true;
+  const open = {...(%s)(), menu: shown()};
+  menu.open = false;
+  return {closed, open};
+}""" % (OVERFLOW, OVERFLOW)
+
+
+@pytest.fixture(scope="module")
+def layouts(browser, site_url, paths):
+    """Every page once: at 320 px with the menu closed and open (OVERFLOW), then at 1280 px
+    (ALIGNMENT). A width set on a loaded page lays it out as a page loaded at that width would
+    be (the stylesheet's media queries; no script reads the width)."""
+    context = browser.new_context()
+    page = context.new_page()
+    found = {}
     for path in paths:
+        page.set_viewport_size({"width": 320, "height": 640})
         page.goto(site_url + path)
-        box = page.evaluate(ALIGNMENT)
+        found[path] = page.evaluate(MENU_STATES)
+        page.set_viewport_size(DESKTOP)
+        found[path]["desktop"] = page.evaluate(ALIGNMENT)
+    context.close()
+    return found
+
+
+def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(layouts):
+    # WCAG 1.4.10 reflow: nothing wider than a 320 px screen (400% zoom of 1280 px), in either
+    # direction; long DOI and PubMed addresses included.
+    problems = [(path, state, found[state]) for path, found in layouts.items() for state in ("closed", "open")
+                if found[state]["scroll"] > 0 or found[state]["out"] or found[state]["menu"] != (state == "open")]
+    assert not problems, problems
+
+
+def test_header_lines_up_with_the_text_column_at_1280_px(layouts):
+    problems = []
+    for path, found in layouts.items():
+        box = found["desktop"]
         ok = (abs(box["brand"]) <= 1 and abs(box["menu"]) <= 1 and abs(box["heading"]) <= 1
               and abs(box["languages"]) <= 1 and box["menuEnd"] >= -1 and box["menuLines"] == 1
               and box["toggle"] == "none")
@@ -209,7 +228,7 @@ def test_faq_answers_open_with_the_keyboard_and_without_javascript(tab, site_url
     assert not items.nth(1).locator(".details__text").is_visible()
 
 
-# --- Print, dark, forced colours, reduced motion ---------------------------------------------
+# --- Print, forced colours, reduced motion (the dark scheme: test_accessibility_axe.py) ---------------------------------------------
 
 PRINT_STATE = """() => {
   const shown = (s) => { const el = document.querySelector(s); return !!el && el.checkVisibility(); };
@@ -238,31 +257,6 @@ def test_print_opens_every_faq_answer(tab, site_url):
     page.goto(site_url + "/en/faq/")
     page.emulate_media(media="print")
     assert page.evaluate("[...document.querySelectorAll('.details__text')].every((el) => el.checkVisibility())")
-
-
-RUN_AXE = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
-  .then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))"""
-BACKGROUND_IS_DARK = """() => {
-  const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
-  return (0.2126 * r + 0.7152 * g + 0.0722 * b) < 60;
-}"""
-
-
-def test_axe_finds_no_violation_in_the_dark_scheme_on_any_page(tab, site_url, paths):
-    assert AXE.is_file(), "npm install (package.json) puts axe-core into node_modules"
-    failures = []
-    for viewport in (PHONE, DESKTOP):
-        page = tab(viewport=viewport, color_scheme="dark")
-        for path in paths if viewport is PHONE else ["/", "/en/", "/faq/", "/en/process/", "/en/signup/"]:
-            page.goto(site_url + path)
-            assert page.evaluate(BACKGROUND_IS_DARK), path
-            if path.endswith("faq/"):
-                page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate(RUN_AXE, WCAG_TAGS)
-            if violations:
-                failures.append((viewport["width"], path, violations))
-    assert not failures, failures
 
 
 FOCUS_RING = """() => { const s = getComputedStyle(document.activeElement);
