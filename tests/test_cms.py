@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 import yaml
 
+from tests.support import commands
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
@@ -62,8 +63,7 @@ def test_the_editor_files_come_from_this_machine():
 def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_path):
     site = tmp_path / "site"
     env = {**os.environ, "SIGNUP_ENDPOINT": "https://forms.example.org/f/x", "STAGING": "1", "COLUMNS": "500"}
-    result = subprocess.run([sys.executable, "-m", "keter_site.tooling.build", "publishconf.py", str(site), "--no-cache"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = commands.run("keter_site.tooling.build", ["publishconf.py", site, "--no-cache"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (site / "admin").exists()
     settings = {"SITEURL": "https://www.example.org", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},

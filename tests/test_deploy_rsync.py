@@ -184,8 +184,7 @@ def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy, 
                     break
                 time.sleep(0.1)
             assert incoming, "the upload never reached the large file"
-            time.sleep(1)
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)  # half-way: the large file is being written
             process.wait(timeout=30)
         finally:
             if process.poll() is None:
