@@ -87,22 +87,22 @@ def _audit(page, url, open_disclosures):
     return found, faults
 
 
-@pytest.fixture(scope="module")
-def axe_context(browser):
+@pytest.fixture
+def axe_tab(page):
+    """A tab that has axe in every page it loads, before the page's own scripts (as a browser
+    extension would be)."""
     assert AXE.is_file(), "npm install (package.json) puts axe-core into node_modules"
-    context = browser.new_context()
-    context.add_init_script(path=str(AXE))  # in every page before its own scripts, as a browser extension would be
-    yield context
-    context.close()
+    page.add_init_script(path=str(AXE))
+    return page
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
-def test_axe_finds_no_wcag_violation_in_either_colour_scheme(site, site_url, axe_context, viewport):
+def test_axe_finds_no_wcag_violation_in_either_colour_scheme(site, site_url, axe_tab, viewport):
     every_page = _url_paths(site)
     types = [prefix + path for path in PAGE_TYPES for prefix in ("/", "/en/")]
     assert "/" in every_page and "/en/" in every_page and len(every_page) >= 20
     assert set(types) <= set(every_page), set(types) - set(every_page)
-    page = axe_context.new_page()
+    page = axe_tab
     page.set_viewport_size(PHONE if viewport == "phone" else DESKTOP)
     failures, faults = [], []
     for path in every_page if viewport == "phone" else types:
@@ -110,7 +110,6 @@ def test_axe_finds_no_wcag_violation_in_either_colour_scheme(site, site_url, axe
         found, problems = _audit(page, site_url + path, open_disclosures=viewport == "phone" and path in types)
         faults += problems
         failures += [_report(f"{path} ({state}, {viewport})", violations) for state, violations in found if violations]
-    page.close()
     assert not faults, faults
     assert not failures, "\n\n".join(failures)
 

@@ -37,18 +37,14 @@ def paths(site):
 
 
 @pytest.fixture
-def tab(browser):
-    """A fresh context per test (its own viewport, scheme and media)."""
-    contexts = []
+def tab(new_tab):
+    """A new tab with its own viewport and media (scheme, forced colours, motion, print), with or
+    without script (conftest.py)."""
 
-    def make(**options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        return context.new_page()
+    def make(viewport=None, java_script_enabled=True, **media):
+        return new_tab(javascript=java_script_enabled, viewport=viewport, **media)
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
 
 
 # --- Reflow, alignment, the first screen --------------------------------------------------
@@ -104,12 +100,11 @@ MENU_STATES = """() => {
 
 
 @pytest.fixture(scope="module")
-def layouts(browser, site_url, paths):
+def layouts(browser_context, site_url, paths):
     """Every page once: at 320 px with the menu closed and open (OVERFLOW), then at 1280 px
     (ALIGNMENT). A width set on a loaded page lays it out as a page loaded at that width would
     be (the stylesheet's media queries; no script reads the width)."""
-    context = browser.new_context()
-    page = context.new_page()
+    page = browser_context.new_page()
     found = {}
     for path in paths:
         page.set_viewport_size({"width": 320, "height": 640})
@@ -117,7 +112,7 @@ def layouts(browser, site_url, paths):
         found[path] = page.evaluate(MENU_STATES)
         page.set_viewport_size(DESKTOP)
         found[path]["desktop"] = page.evaluate(ALIGNMENT)
-    context.close()
+    page.close()
     return found
 
 

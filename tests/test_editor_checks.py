@@ -170,20 +170,17 @@ def test_raw_html_that_could_run_script(html, label):
     assert all(needle in html for _, needle in found), found
 
 
-def test_written_html_is_the_sanitized_html_and_new_tabs_get_noopener(browser):
+def test_written_html_is_the_sanitized_html_and_new_tabs_get_noopener(no_script_page):
     """What the editor is told is what the site does: even in a build whose problems were not
     fixed, nothing the sanitizer removes would reach a page. Checked in real Chromium."""
     written = clean('<p>Text <a href="https://example.test/" target="_blank">out</a></p>'
                     '<noscript><meta http-equiv="refresh" content="0;url=https://evil.example/"></noscript>'
                     '<a href="java&#x09;script:alert(1)">x</a><img src=x onerror="alert(1)" alt="a">')
-    tab = browser.new_page(java_script_enabled=False)
-    try:
-        tab.set_content(f"<!doctype html><html><body>{written}</body></html>")
-        assert tab.evaluate("document.querySelectorAll('meta, noscript, [onerror]').length") == 0
-        assert tab.evaluate("[...document.links].every(a => !a.href.startsWith('javascript:'))")
-        assert tab.get_attribute("a[target=_blank]", "rel") == "noopener"
-    finally:
-        tab.close()
+    tab = no_script_page
+    tab.set_content(f"<!doctype html><html><body>{written}</body></html>")
+    assert tab.evaluate("document.querySelectorAll('meta, noscript, [onerror]').length") == 0
+    assert tab.evaluate("[...document.links].every(a => !a.href.startsWith('javascript:'))")
+    assert tab.get_attribute("a[target=_blank]", "rel") == "noopener"
 
 
 def test_raw_html_that_breaks_the_page(built):

@@ -245,8 +245,18 @@ def test_refused_post_keeps_the_input_and_a_retry_sends_it_once(page, form_site,
     assert receiver.server.posts == 2
 
 
+@pytest.fixture
+def clocked_page(browser):
+    """A tab whose clock the test moves on (a clock is installed in a whole context: this test's
+    own)."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_timeout_keeps_the_input_and_a_retry_sends_it_once(page, form_site, receiver, lang):
+def test_timeout_keeps_the_input_and_a_retry_sends_it_once(clocked_page, form_site, receiver, lang):
+    page = clocked_page
     receiver.server.stall()
     # The page's own clock: the form's timeout is reached by moving the clock on, not by waiting.
     page.clock.install()
@@ -427,18 +437,14 @@ def test_completed_with_the_keyboard_alone(page, form_site, receiver, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_without_javascript_a_plain_post_lands_on_the_thank_you_page(browser, form_site, receiver, lang):
-    context = browser.new_context(java_script_enabled=False)
-    try:
-        page = context.new_page()
-        open_form(page, form_site, lang)
-        fill(page, PEOPLE[lang])
-        page.click(SUBMIT)
-        page.wait_for_url(f"{form_site}{PREFIX[lang]}/signup-thanks/", timeout=WAIT)
-        expect(page.locator("h1")).to_have_text(_title("signup-thanks", lang))
-        assert page.locator("html").get_attribute("lang") == lang
-    finally:
-        context.close()
+def test_without_javascript_a_plain_post_lands_on_the_thank_you_page(no_script_page, form_site, receiver, lang):
+    page = no_script_page
+    open_form(page, form_site, lang)
+    fill(page, PEOPLE[lang])
+    page.click(SUBMIT)
+    page.wait_for_url(f"{form_site}{PREFIX[lang]}/signup-thanks/", timeout=WAIT)
+    expect(page.locator("h1")).to_have_text(_title("signup-thanks", lang))
+    assert page.locator("html").get_attribute("lang") == lang
     records = receiver.records()
     assert len(records) == 1
     assert records[0]["fields"] == expected_fields(lang, PEOPLE[lang])
@@ -508,18 +514,14 @@ def test_publish_build_posts_to_the_https_endpoint_and_returns_to_the_public_sit
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_email_is_optional_with_and_without_script(browser, form_site, receiver, lang):
+def test_email_is_optional_with_and_without_script(new_tab, form_site, receiver, lang):
     person = {**PEOPLE[lang], "email": ""}
     for javascript in (True, False):
-        context = browser.new_context(java_script_enabled=javascript)
-        tab = context.new_page()
-        try:
-            open_form(tab, form_site, lang)
-            assert tab.locator("#signup-email").get_attribute("required") is None
-            fill(tab, person)
-            submit_and_land(tab, javascript, f"{form_site}{PREFIX[lang]}/signup-thanks/")
-        finally:
-            context.close()
+        tab = new_tab(javascript=javascript)
+        open_form(tab, form_site, lang)
+        assert tab.locator("#signup-email").get_attribute("required") is None
+        fill(tab, person)
+        submit_and_land(tab, javascript, f"{form_site}{PREFIX[lang]}/signup-thanks/")
     kept = receiver.records()
     assert len(kept) == 2 and all(r["fields"].get("email", "") == "" for r in kept)
     assert all(r["fields"]["phone"] == person["phone"] for r in kept)
@@ -574,22 +576,18 @@ def _serve_with_csp(directory, policy):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
-def test_a_strict_csp_that_allows_only_the_endpoint_origin_holds(browser, form_build, receiver, javascript):
+def test_a_strict_csp_that_allows_only_the_endpoint_origin_holds(new_tab, form_build, receiver, javascript):
     # No 'unsafe-inline' anywhere. form-action needs 'self' too: after a plain post the endpoint
     # redirects back to the site's thank-you page, and Chromium checks form-action on that redirect.
     origin = origin_of(receiver.url)
     policy = (f"default-src 'self'; script-src 'self'; style-src 'self'; form-action 'self' {origin}; "
               f"connect-src 'self' {origin}; base-uri 'none'; frame-ancestors 'none'")
     with _serve_with_csp(form_build.output, policy) as url:
-        context = browser.new_context(java_script_enabled=javascript)
-        try:
-            page = context.new_page()
-            console = []
-            page.on("console", lambda message: console.append(message.text))
-            page.goto(f"{url}/en/signup/")
-            fill(page, PEOPLE["en"])
-            submit_and_land(page, javascript, f"{url}/en/signup-thanks/")
-        finally:
-            context.close()
+        page = new_tab(javascript=javascript)
+        console = []
+        page.on("console", lambda message: console.append(message.text))
+        page.goto(f"{url}/en/signup/")
+        fill(page, PEOPLE["en"])
+        submit_and_land(page, javascript, f"{url}/en/signup-thanks/")
     assert not [line for line in console if "Content Security Policy" in line], console
     assert len(receiver.records()) == 1
