@@ -1,13 +1,59 @@
+import fcntl
+import json
+import textwrap
+from pathlib import Path
+
 import pytest
 
 from tests.support.browser import browser_session, serve_directory  # noqa: F401
-from tests.support.sites import ROOT, run_pelican
+from tests.support.sites import ROOT, Build, run_pelican
+
+from keter_site.core.project import settings_preamble
+
+
+def _run_folder(tmp_path_factory):
+    """This test run's folder, which every test process of the run shares (pytest-xdist gives
+    each process a folder inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if base.name.startswith("popen-gw") else base
+
+
+def shared_build(tmp_path_factory, name, make):
+    """The Build `make(folder)` makes, made once per test run for all the test processes: the
+    first to ask makes it while a lock keeps the others waiting; they read it after. Tests only
+    read a shared build."""
+    shared = _run_folder(tmp_path_factory)
+    folder, record = shared / name, shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            folder.mkdir(exist_ok=True)
+            build = make(folder)
+            record.write_text(json.dumps({"returncode": build.returncode, "log": build.log, "output": str(build.output)}))
+    made = json.loads(record.read_text())
+    return Build(made["returncode"], made["log"], Path(made["output"]))
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The real site, built once per test run with Pelican's own command line."""
-    build = run_pelican(ROOT / "pelicanconf.py", tmp_path_factory.mktemp("site") / "output")
+    build = shared_build(tmp_path_factory, "site", lambda folder: run_pelican(ROOT / "pelicanconf.py", folder / "output"))
+    assert build.returncode == 0, build.log
+    return build
+
+
+@pytest.fixture(scope="session")
+def unminified(tmp_path_factory):
+    """The real site built without the minify plugin, to compare against; once per test run."""
+
+    def make(folder):
+        settings = folder / "unminified_conf.py"
+        settings.write_text(settings_preamble("pelicanconf") + textwrap.dedent("""\
+            PLUGINS = [p for p in PLUGINS if p != "keter_site.minify"]
+            """), encoding="utf-8")
+        return run_pelican(settings, folder / "output")
+
+    build = shared_build(tmp_path_factory, "unminified", make)
     assert build.returncode == 0, build.log
     return build
 
@@ -99,9 +145,7 @@ def checked_builds(tmp_path_factory):
     (`deploy build --out`), for the tests that publish to every target with `--from`."""
     from tests.support.publishing import base_environment, beta_version, checked_build
 
-    base = tmp_path_factory.getbasetemp()
-    # pytest-xdist gives each test process a folder in this run's folder: share that one.
-    shared = base.parent if base.name.startswith("popen-gw") else base
+    shared = _run_folder(tmp_path_factory)
     env = base_environment()
     return {"base": checked_build(shared, "published-base", env),
             "beta": checked_build(shared, "published-beta", env, beta_version)}

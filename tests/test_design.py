@@ -1,9 +1,9 @@
-"""The design, in real Chromium and in real builds, both languages, every page: no sideways
-scroll at 320 px, the header on the text column at 1280 px, the home page's signup action on the
-first phone screen, the phone menu and the FAQ answers working with the keyboard and without
-JavaScript, print, forced colours and reduced motion, the components (from templates and from
-Markdown, and the build refusing a component it does not know), and instant navigation through
-the speculation rules. (The dark colour scheme's contrast, on every page: test_accessibility_axe.py.)"""
+"""The design, in real Chromium and in real builds, both languages: the home page's signup action
+on the first phone screen, the phone menu and the FAQ answers working with the keyboard and
+without JavaScript, print, forced colours and reduced motion, the components (from templates and
+from Markdown, and the build refusing a component it does not know), and instant navigation
+through the speculation rules. (Every page at 320 px and at 1280 px, and the dark colour
+scheme's contrast: test_every_page.py.)"""
 
 import json
 import re
@@ -25,17 +25,6 @@ DESKTOP = {"width": 1280, "height": 800}
 RULES_PATH = "/theme/speculation-rules.json"
 
 
-def _paths(site):
-    return ["/" + name.removesuffix("index.html") for name in site.pages() if not name.startswith("theme/")]
-
-
-@pytest.fixture(scope="module")
-def paths(site):
-    found = _paths(site)
-    assert "/" in found and "/en/" in found and len(found) >= 30
-    return found
-
-
 @pytest.fixture
 def tab(new_tab):
     """A new tab with its own viewport and media (scheme, forced colours, motion, print), with or
@@ -47,94 +36,8 @@ def tab(new_tab):
     return make
 
 
-# --- Reflow, alignment, the first screen --------------------------------------------------
-
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const x = getComputedStyle(p).overflowX; if (x === 'auto' || x === 'scroll') return true; } return false; };
-  const out = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (!box.width || !el.checkVisibility()) continue;
-    if ((box.right > width + 0.5 || box.left < -0.5) && !scrolls(el) && !el.matches('.skip-link, .skip-link *'))
-      out.push(el.tagName.toLowerCase() + '.' + el.className + ': ' + Math.round(box.left) + '..' + Math.round(box.right));
-  }
-  return {scroll: document.documentElement.scrollWidth - width, out: out.slice(0, 5)};
-}"""
-
-
-ALIGNMENT = """() => {
-  const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
-  const wrap = document.querySelector('main > .wrap');
-  const style = getComputedStyle(wrap);
-  const box = wrap.getBoundingClientRect();
-  const column = {left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight)};
-  const start = (el) => { const r = el.getBoundingClientRect(); return rtl ? column.right - r.right : r.left - column.left; };
-  const end = (el) => { const r = el.getBoundingClientRect(); return rtl ? r.left - column.left : column.right - r.right; };
-  const items = [...document.querySelectorAll('nav.site-nav li')];
-  const first = document.querySelector('main h1, main .hero');
-  return {
-    brand: start(document.querySelector('.site-name')),
-    menu: start(items[0]),
-    menuEnd: Math.min(...items.map(end)),
-    menuLines: new Set(items.map((li) => Math.round(li.getBoundingClientRect().top))).size,
-    languages: end(document.querySelector('.language-switcher li:last-child a')),
-    heading: start(first),
-    toggle: getComputedStyle(document.querySelector('nav.site-nav summary')).display,
-  };
-}"""
-
-
-# OVERFLOW with the menu closed, then open (its layout is read at once: reading boxes lays the
-# page out again), then closed again as the page came.
-MENU_STATES = """() => {
-  const menu = document.querySelector('nav.site-nav details');
-  const shown = () => menu.querySelector('li a').checkVisibility();
-  const closed = {...(%s)(), menu: shown()};
-  menu.open = true;
-  const open = {...(%s)(), menu: shown()};
-  menu.open = false;
-  return {closed, open};
-}""" % (OVERFLOW, OVERFLOW)
-
-
-@pytest.fixture(scope="module")
-def layouts(browser_context, site_url, paths):
-    """Every page once: at 320 px with the menu closed and open (OVERFLOW), then at 1280 px
-    (ALIGNMENT). A width set on a loaded page lays it out as a page loaded at that width would
-    be (the stylesheet's media queries; no script reads the width)."""
-    page = browser_context.new_page()
-    found = {}
-    for path in paths:
-        page.set_viewport_size({"width": 320, "height": 640})
-        page.goto(site_url + path)
-        found[path] = page.evaluate(MENU_STATES)
-        page.set_viewport_size(DESKTOP)
-        found[path]["desktop"] = page.evaluate(ALIGNMENT)
-    page.close()
-    return found
-
-
-def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(layouts):
-    # WCAG 1.4.10 reflow: nothing wider than a 320 px screen (400% zoom of 1280 px), in either
-    # direction; long DOI and PubMed addresses included.
-    problems = [(path, state, found[state]) for path, found in layouts.items() for state in ("closed", "open")
-                if found[state]["scroll"] > 0 or found[state]["out"] or found[state]["menu"] != (state == "open")]
-    assert not problems, problems
-
-
-def test_header_lines_up_with_the_text_column_at_1280_px(layouts):
-    problems = []
-    for path, found in layouts.items():
-        box = found["desktop"]
-        ok = (abs(box["brand"]) <= 1 and abs(box["menu"]) <= 1 and abs(box["heading"]) <= 1
-              and abs(box["languages"]) <= 1 and box["menuEnd"] >= -1 and box["menuLines"] == 1
-              and box["toggle"] == "none")
-        if not ok:
-            problems.append((path, box))
-    assert not problems, problems
-
+# --- The first screen (no sideways scroll at 320 px and the header at 1280 px, every page:
+# test_every_page.py) -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/en/"])
 def test_the_first_phone_screen_of_the_home_page_says_what_and_carries_the_signup_action(tab, site_url, path):
