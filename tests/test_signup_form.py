@@ -1,6 +1,11 @@
 """The signup form end to end, in both languages: a real Pelican build whose form posts to the
 project's own receiver on 127.0.0.1 (told to fail where a test needs it), driven in real
-Chromium, with and without JavaScript. Counts are of what the receiver really kept."""
+Chromium, with and without JavaScript. Counts are of what the receiver really kept.
+
+What the form says is the page's: every message, label and button of both languages is checked
+in the built pages (test_development_build_posts_to_the_local_receiver). Sending, and every way
+sending can fail, is the one script's, whatever the language: each failure is driven once, in
+one language or the other, so that each language meets failures live as well."""
 
 import http.server
 import json
@@ -155,7 +160,14 @@ def test_development_build_posts_to_the_local_receiver(site):
         strings = STRINGS[lang]
         assert form.select_one("label[for=signup-name]").get_text(" ", strip=True).startswith(strings["signup.name_label"])
         assert form.select_one("#signup-phone")["data-error-format"] == strings["signup.error_phone_format"]
-        assert form["data-msg-timeout"] == strings["signup.failed_timeout"]
+        # What the script says while sending and when sending fails, for each way it can fail.
+        for reason in ("timeout", "server", "rejected", "network"):
+            assert form[f"data-msg-{reason}"] == strings[f"signup.failed_{reason}"], reason
+        assert form["data-msg-sending"] == strings["signup.sending"]
+        assert form.select_one(SUBMIT)["data-label-retry"] == strings["signup.retry"]
+        failure = form.select_one("#signup-failure")
+        assert failure.select_one("h3").get_text(strip=True) == strings["signup.failed_heading"]
+        assert failure.select_one("a[href^='tel:']")["href"] == f"tel:{CLINIC['phone_international']}"
         assert form.select_one(SUBMIT).get_text(strip=True) == strings["signup.submit"]
         # The privacy notice beside the consent box, linking to the policy in the same language.
         assert form.select_one("#signup-consent")["aria-describedby"] == "signup-privacy"
@@ -229,8 +241,8 @@ def test_success_keeps_exactly_one_record_with_every_field(page, form_site, rece
     assert PEOPLE[lang]["message"] in receiver.store.read_bytes().decode("utf-8")
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("status, reason", [(500, "signup.failed_server"), (422, "signup.failed_rejected")])
+@pytest.mark.parametrize("status, reason, lang", [(500, "signup.failed_server", "he"),
+                                                  (422, "signup.failed_rejected", "en")])
 def test_refused_post_keeps_the_input_and_a_retry_sends_it_once(page, form_site, receiver, lang, status, reason):
     receiver.server.fail(status)
     open_form(page, form_site, lang)
@@ -254,7 +266,7 @@ def clocked_page(browser):
     context.close()
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", ["en"])
 def test_timeout_keeps_the_input_and_a_retry_sends_it_once(clocked_page, form_site, receiver, lang):
     page = clocked_page
     receiver.server.stall()
@@ -273,7 +285,7 @@ def test_timeout_keeps_the_input_and_a_retry_sends_it_once(clocked_page, form_si
     assert [r["fields"] for r in receiver.records()] == [expected_fields(lang, PEOPLE[lang])]
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", ["he"])
 def test_connection_refused_keeps_the_input_and_a_retry_sends_it_once(page, form_site, receiver, lang):
     open_form(page, form_site, lang)
     fill(page, PEOPLE[lang])
@@ -287,25 +299,26 @@ def test_connection_refused_keeps_the_input_and_a_retry_sends_it_once(page, form
     assert [r["fields"] for r in receiver.records()] == [expected_fields(lang, PEOPLE[lang])]
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_filled_honeypot_is_answered_but_not_kept(page, form_site, receiver, lang):
-    open_form(page, form_site, lang)
-    fill(page, PEOPLE[lang])
+def test_filled_honeypot_is_answered_but_not_kept(page, form_site, receiver):
+    open_form(page, form_site, "he")
+    fill(page, PEOPLE["he"])
     page.evaluate("document.getElementById('signup-gotcha').value = 'http://spam.example/'")  # as a bot would
     page.click(SUBMIT)
     expect_sent(page)
     assert receiver.server.posts == 1
     assert receiver.records() == []
-    # A bot posting without the page is redirected like a person, and dropped too.
-    request = urllib.request.Request(
-        receiver.url, method="POST",
-        data=urllib.parse.urlencode({**expected_fields(lang, PEOPLE[lang]), "_gotcha": "x"}).encode(),
-        headers={"Origin": form_site})
-    opener = urllib.request.build_opener(_NoRedirect)
-    with pytest.raises(urllib.error.HTTPError) as answer:
-        opener.open(request, timeout=10)
-    assert answer.value.code == 303
-    assert answer.value.headers["Location"] == f"{form_site}{PREFIX[lang]}/signup-thanks/"
+    # A bot posting without the page is redirected like a person, to its language's page, and
+    # dropped too.
+    for lang in LANGS:
+        request = urllib.request.Request(
+            receiver.url, method="POST",
+            data=urllib.parse.urlencode({**expected_fields(lang, PEOPLE[lang]), "_gotcha": "x"}).encode(),
+            headers={"Origin": form_site})
+        opener = urllib.request.build_opener(_NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            opener.open(request, timeout=10)
+        assert answer.value.code == 303
+        assert answer.value.headers["Location"] == f"{form_site}{PREFIX[lang]}/signup-thanks/"
     assert receiver.records() == []
 
 
@@ -382,7 +395,7 @@ def test_israeli_phone_formats(page, form_site):
     assert page.evaluate(check, bad) == [False] * len(bad)
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", ["en"])
 def test_double_click_and_repeated_enter_send_once(page, form_site, receiver, lang):
     receiver.server.hold()  # the first post waits, so the later clicks happen while it is on its way
     open_form(page, form_site, lang)
@@ -414,6 +427,8 @@ def _tab(page, limit=80, until=None):
 @pytest.mark.parametrize("lang", LANGS)
 def test_completed_with_the_keyboard_alone(page, form_site, receiver, lang):
     person = {**PEOPLE[lang], "language": lang, "call_time": "morning"}
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     open_form(page, form_site, lang)
     assert _tab(page, until=lambda focused: focused == "signup-name") == "signup-name"
     page.keyboard.type(person["name"])
@@ -432,8 +447,9 @@ def test_completed_with_the_keyboard_alone(page, form_site, receiver, lang):
     page.keyboard.press("Space")
     assert _tab(page) == "BUTTON"
     page.keyboard.press("Enter")
-    expect_sent(page)
+    expect_sent(page)  # focus moves to the confirmation, so a screen reader announces it
     assert [r["fields"] for r in receiver.records()] == [expected_fields(lang, person)]
+    assert not errors, errors
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -513,18 +529,17 @@ def test_publish_build_posts_to_the_https_endpoint_and_returns_to_the_public_sit
     assert html.select_one("input[name=_next]")["value"] == "https://www.keter-health.example/en/signup-thanks/"
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_email_is_optional_with_and_without_script(new_tab, form_site, receiver, lang):
+@pytest.mark.parametrize("lang, javascript", [("he", True), ("en", False)], ids=["he-script", "en-no-script"])
+def test_email_is_optional_with_and_without_script(new_tab, form_site, receiver, lang, javascript):
     person = {**PEOPLE[lang], "email": ""}
-    for javascript in (True, False):
-        tab = new_tab(javascript=javascript)
-        open_form(tab, form_site, lang)
-        assert tab.locator("#signup-email").get_attribute("required") is None
-        fill(tab, person)
-        submit_and_land(tab, javascript, f"{form_site}{PREFIX[lang]}/signup-thanks/")
+    tab = new_tab(javascript=javascript)
+    open_form(tab, form_site, lang)
+    assert tab.locator("#signup-email").get_attribute("required") is None
+    fill(tab, person)
+    submit_and_land(tab, javascript, f"{form_site}{PREFIX[lang]}/signup-thanks/")
     kept = receiver.records()
-    assert len(kept) == 2 and all(r["fields"].get("email", "") == "" for r in kept)
-    assert all(r["fields"]["phone"] == person["phone"] for r in kept)
+    assert len(kept) == 1 and kept[0]["fields"].get("email", "") == ""
+    assert kept[0]["fields"]["phone"] == person["phone"]
 
 
 def test_origin_for_security_headers():
