@@ -5,14 +5,13 @@ Real builds of a fixture site with the project's theme and plugins."""
 
 import json
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import feedparser
 import pytest
 
-from tests.support.sites import ROOT, FixtureSite, page_text, project_settings
+from tests.support import commands
+from tests.support.sites import FixtureSite, page_text, project_settings
 
 conf = project_settings()
 BASE = conf.CANONICAL_BASE
@@ -194,9 +193,7 @@ def test_new_article_in_one_language_and_the_status_tables_list_it(tmp_path):
     settings = site.settings_file()
 
     def invoke(*args):
-        result = subprocess.run([sys.executable, "-m", "invoke", "-r", str(ROOT), *args, "--settings", str(settings)],
-                                capture_output=True, text=True, timeout=120, cwd=ROOT)
-        return result.returncode, result.stdout + result.stderr
+        return commands.invoke(*args, "--settings", settings)
 
     code, out = invoke("new", "clinic-news", "--article", "--lang", "en")
     assert code == 0, out

@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 import yaml
 
+from tests.support import commands
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
@@ -62,8 +63,7 @@ def test_the_editor_files_come_from_this_machine():
 def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_path):
     site = tmp_path / "site"
     env = {**os.environ, "SIGNUP_ENDPOINT": "https://forms.example.org/f/x", "STAGING": "1", "COLUMNS": "500"}
-    result = subprocess.run([sys.executable, "-m", "keter_site.tooling.build", "publishconf.py", str(site), "--no-cache"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = commands.run("keter_site.tooling.build", ["publishconf.py", site, "--no-cache"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (site / "admin").exists()
     settings = {"SITEURL": "https://www.example.org", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
@@ -168,107 +168,103 @@ def _fingerprints(project):
             for slug, (row, files) in table.items()}
 
 
-def test_edit_in_the_browser_save_and_see_the_site(editor, browser):
+def test_edit_in_the_browser_save_and_see_the_site(editor, page):
     project, base, _, process = editor
     he_path, en_path = project / "content" / "he" / "anxiety.md", project / "content" / "en" / "anxiety.md"
     he_before, en_before = he_path.read_text(encoding="utf-8"), en_path.read_text(encoding="utf-8")
     before = _fingerprints(project)
     typed = "שורה חדשה שנכתבה בעורך שבדפדפן."
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # the session's Chromium
-    try:
-        page = context.new_page()
-        outside = []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
-            ("http://127.0.0.1:", "data:", "blob:", "about:")) else None)
-        page.goto(base + "/admin/")
-        page.get_by_role("button", name="Login").click(timeout=WAIT * 1000)
-        _open(page, base, "pages", "anxiety")
-        # Hebrew right to left, English left to right.
-        assert page.locator('[data-keter-dir="rtl"] input[id^="title-field"]').evaluate(
-            "el => getComputedStyle(el).direction") == "rtl"
-        assert page.locator('[data-keter-dir="ltr"] input[id^="title-field"]').evaluate(
-            "el => getComputedStyle(el).direction") == "ltr"
-        # The Hebrew body: a new paragraph after the page's last one.
-        last = he_before.rstrip("\n").splitlines()[-1]
-        paragraph = page.locator('[data-keter-dir="rtl"] [data-slate-string="true"]', has_text=last[:30])
-        paragraph.click()
-        # The caret at the end of that paragraph (the End key stops at the end of a wrapped line).
-        paragraph.evaluate("""el => { const text = el.firstChild, range = document.createRange();
-            range.setStart(text, text.length); range.collapse(true);
-            getSelection().removeAllRanges(); getSelection().addRange(range); }""")
-        # The editor (slate-react) takes up a moved caret on the next selection event it handles,
-        # at most one every 100 ms, and shows nothing when it has: let two of those periods pass,
-        # or the Enter below lands where the click put the caret.
-        page.wait_for_timeout(250)
-        page.keyboard.press("Enter")
-        page.keyboard.press("Enter")
-        page.keyboard.type(typed)
-        # The English title.
-        page.locator('[data-keter-dir="ltr"] input[id^="title-field"]').fill("Understanding anxiety, step by step")
+    page.set_viewport_size({"width": 1400, "height": 1000})  # a tab of the session's Chromium
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        ("http://127.0.0.1:", "data:", "blob:", "about:")) else None)
+    page.goto(base + "/admin/")
+    page.get_by_role("button", name="Login").click(timeout=WAIT * 1000)
+    _open(page, base, "pages", "anxiety")
+    # Hebrew right to left, English left to right.
+    assert page.locator('[data-keter-dir="rtl"] input[id^="title-field"]').evaluate(
+        "el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator('[data-keter-dir="ltr"] input[id^="title-field"]').evaluate(
+        "el => getComputedStyle(el).direction") == "ltr"
+    # The Hebrew body: a new paragraph after the page's last one.
+    last = he_before.rstrip("\n").splitlines()[-1]
+    paragraph = page.locator('[data-keter-dir="rtl"] [data-slate-string="true"]', has_text=last[:30])
+    paragraph.click()
+    # The caret at the end of that paragraph (the End key stops at the end of a wrapped line).
+    paragraph.evaluate("""el => { const text = el.firstChild, range = document.createRange();
+        range.setStart(text, text.length); range.collapse(true);
+        getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+    # The editor (slate-react) takes up a moved caret on the next selection event it handles,
+    # at most one every 100 ms, and shows nothing when it has: let two of those periods pass,
+    # or the Enter below lands where the click put the caret.
+    page.wait_for_timeout(250)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type(typed)
+    # The English title.
+    page.locator('[data-keter-dir="ltr"] input[id^="title-field"]').fill("Understanding anxiety, step by step")
 
-        # The preview: the site's stylesheet and direction, clinic details and citations as on the site.
-        page.get_by_title("Toggle preview").click()
-        frame = page.frame_locator("iframe").first
-        frame.locator("sup.cite").first.wait_for(timeout=WAIT * 1000)
-        head = frame.locator("head").inner_html()
-        assert "/theme/css/site." in head
-        preview_text = frame.locator("body").inner_text()
-        assert "{clinic:" not in preview_text and "[@" not in preview_text
-        page.get_by_title("Toggle preview").click()
+    # The preview: the site's stylesheet and direction, clinic details and citations as on the site.
+    page.get_by_title("Toggle preview").click()
+    frame = page.frame_locator("iframe").first
+    frame.locator("sup.cite").first.wait_for(timeout=WAIT * 1000)
+    head = frame.locator("head").inner_html()
+    assert "/theme/css/site." in head
+    preview_text = frame.locator("body").inner_text()
+    assert "{clinic:" not in preview_text and "[@" not in preview_text
+    page.get_by_title("Toggle preview").click()
 
-        _publish(page)
-        assert _changed(project) == ["content/en/anxiety.md", "content/he/anxiety.md"]
-        # Decap writes the fingerprint without quotes; `invoke edit` puts them back at once.
-        deadline = time.monotonic() + WAIT
-        while 'source_hash: "' not in en_path.read_text(encoding="utf-8") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        he_after, en_after = he_path.read_text(encoding="utf-8"), en_path.read_text(encoding="utf-8")
-        assert re.search(r'(?m)^source_hash: "[0-9a-f]+"$', en_after), en_after
-        he_meta, he_body, _ = front_matter.split(he_after)
-        en_meta, en_body, _ = front_matter.split(en_after)
-        assert not front_matter.problems(he_after) and not front_matter.problems(en_after)
-        # Every key kept, in the same order; only the typed values changed.
-        old_he, old_en = front_matter.split(he_before)[0], front_matter.split(en_before)[0]
-        assert list(he_meta) == list(old_he) and list(en_meta) == list(old_en)
-        assert he_meta == old_he
-        assert en_meta == {**old_en, "title": "Understanding anxiety, step by step"}
-        assert en_body == front_matter.split(en_before)[1]
-        assert he_body.rstrip("\n") == front_matter.split(he_before)[1].rstrip("\n") + "\n\n" + typed
+    _publish(page)
+    assert _changed(project) == ["content/en/anxiety.md", "content/he/anxiety.md"]
+    # Decap writes the fingerprint without quotes; `invoke edit` puts them back at once.
+    deadline = time.monotonic() + WAIT
+    while 'source_hash: "' not in en_path.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    he_after, en_after = he_path.read_text(encoding="utf-8"), en_path.read_text(encoding="utf-8")
+    assert re.search(r'(?m)^source_hash: "[0-9a-f]+"$', en_after), en_after
+    he_meta, he_body, _ = front_matter.split(he_after)
+    en_meta, en_body, _ = front_matter.split(en_after)
+    assert not front_matter.problems(he_after) and not front_matter.problems(en_after)
+    # Every key kept, in the same order; only the typed values changed.
+    old_he, old_en = front_matter.split(he_before)[0], front_matter.split(en_before)[0]
+    assert list(he_meta) == list(old_he) and list(en_meta) == list(old_en)
+    assert he_meta == old_he
+    assert en_meta == {**old_en, "title": "Understanding anxiety, step by step"}
+    assert en_body == front_matter.split(en_before)[1]
+    assert he_body.rstrip("\n") == front_matter.split(he_before)[1].rstrip("\n") + "\n\n" + typed
 
-        # The build took the save: the pages show it, with no problem reported.
-        _wait_for(base + "/en/anxiety/", "Understanding anxiety, step by step")
-        _wait_for(base + "/anxiety/", typed)
-        assert "The last build failed" not in _page(base + "/en/anxiety/")
+    # The build took the save: the pages show it, with no problem reported.
+    _wait_for(base + "/en/anxiety/", "Understanding anxiety, step by step")
+    _wait_for(base + "/anxiety/", typed)
+    assert "The last build failed" not in _page(base + "/en/anxiety/")
 
-        # A page saved without a change in its text: no stale translation, no stale review.
-        _open(page, base, "pages", "what-is-kap")
-        title = page.locator('[data-keter-dir="ltr"] input[id^="title-field"]')
-        original = title.input_value()
-        title.fill(original + " ")
-        title.fill(original)
-        saved = project / "content" / "en" / "what-is-kap.md"
-        stamp = saved.stat().st_mtime_ns
-        _publish(page)
-        deadline = time.monotonic() + WAIT
-        while saved.stat().st_mtime_ns == stamp and time.monotonic() < deadline:
-            time.sleep(0.1)  # the save's file, bounded by the deadline
-        assert saved.stat().st_mtime_ns != stamp
+    # A page saved without a change in its text: no stale translation, no stale review.
+    _open(page, base, "pages", "what-is-kap")
+    title = page.locator('[data-keter-dir="ltr"] input[id^="title-field"]')
+    original = title.input_value()
+    title.fill(original + " ")
+    title.fill(original)
+    saved = project / "content" / "en" / "what-is-kap.md"
+    stamp = saved.stat().st_mtime_ns
+    _publish(page)
+    deadline = time.monotonic() + WAIT
+    while saved.stat().st_mtime_ns == stamp and time.monotonic() < deadline:
+        time.sleep(0.1)  # the save's file, bounded by the deadline
+    assert saved.stat().st_mtime_ns != stamp
 
-        # A save the build refuses: the preview's banner says why, in the terminal's words.
-        _open(page, base, "pages", "team")
-        body = page.locator('[data-keter-dir="ltr"] [data-slate-string="true"]').first
-        body.click()
-        body.evaluate("""el => { const text = el.firstChild, range = document.createRange();
-            range.setStart(text, text.length); range.collapse(true);
-            getSelection().removeAllRanges(); getSelection().addRange(range); }""")
-        page.keyboard.type(" [@nobody2099]")
-        _publish(page)
-        _wait_for(base + "/en/team/", "The last build failed")
-        assert "content/en/team.md:" in _page(base + "/en/team/")
-        assert "`[@nobody2099]` is not in the references registry." in _page(base + "/en/team/")
-        assert not outside, outside
-    finally:
-        context.close()
+    # A save the build refuses: the preview's banner says why, in the terminal's words.
+    _open(page, base, "pages", "team")
+    body = page.locator('[data-keter-dir="ltr"] [data-slate-string="true"]').first
+    body.click()
+    body.evaluate("""el => { const text = el.firstChild, range = document.createRange();
+        range.setStart(text, text.length); range.collapse(true);
+        getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+    page.keyboard.type(" [@nobody2099]")
+    _publish(page)
+    _wait_for(base + "/en/team/", "The last build failed")
+    assert "content/en/team.md:" in _page(base + "/en/team/")
+    assert "`[@nobody2099]` is not in the references registry." in _page(base + "/en/team/")
+    assert not outside, outside
     after = _fingerprints(project)
     assert after["what-is-kap"] == before["what-is-kap"] and after["what-is-kap"][0]["en"] == "ok"
     # The Hebrew text changed: its translation is now stale, as it should be.

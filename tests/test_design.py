@@ -1,9 +1,9 @@
-"""The design, in real Chromium and in real builds, both languages, every page: no sideways
-scroll at 320 px, the header on the text column at 1280 px, the home page's signup action on the
-first phone screen, the phone menu and the FAQ answers working with the keyboard and without
-JavaScript, print, dark, forced colours and reduced motion, the components (from templates and
+"""The design, in real Chromium and in real builds, both languages: the home page's signup action
+on the first phone screen, the phone menu and the FAQ answers working with the keyboard and
+without JavaScript, print, forced colours and reduced motion, the components (from templates and
 from Markdown, and the build refusing a component it does not know), and instant navigation
-through the speculation rules."""
+through the speculation rules. (Every page at 320 px and at 1280 px, and the dark colour
+scheme's contrast: test_every_page.py.)"""
 
 import json
 import re
@@ -15,112 +15,29 @@ from datetime import date
 import pytest
 
 from tests.support.browser import serve_directory
-from tests.support.sites import ROOT, FixtureSite, page_text
+from tests.support.sites import FixtureSite, page_text
 
 from keter_site.medical_review import records
 from keter_site.tooling import devserver
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 RULES_PATH = "/theme/speculation-rules.json"
 
 
-def _paths(site):
-    return ["/" + name.removesuffix("index.html") for name in site.pages() if not name.startswith("theme/")]
-
-
-@pytest.fixture(scope="module")
-def paths(site):
-    found = _paths(site)
-    assert "/" in found and "/en/" in found and len(found) >= 30
-    return found
-
-
 @pytest.fixture
-def tab(browser):
-    """A fresh context per test (its own viewport, scheme and media)."""
-    contexts = []
+def tab(new_tab):
+    """A new tab with its own viewport and media (scheme, forced colours, motion, print), with or
+    without script (conftest.py)."""
 
-    def make(**options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        return context.new_page()
+    def make(viewport=None, java_script_enabled=True, **media):
+        return new_tab(javascript=java_script_enabled, viewport=viewport, **media)
 
-    yield make
-    for context in contexts:
-        context.close()
+    return make
 
 
-# --- Reflow, alignment, the first screen --------------------------------------------------
-
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const x = getComputedStyle(p).overflowX; if (x === 'auto' || x === 'scroll') return true; } return false; };
-  const out = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (!box.width || !el.checkVisibility()) continue;
-    if ((box.right > width + 0.5 || box.left < -0.5) && !scrolls(el) && !el.matches('.skip-link, .skip-link *'))
-      out.push(el.tagName.toLowerCase() + '.' + el.className + ': ' + Math.round(box.left) + '..' + Math.round(box.right));
-  }
-  return {scroll: document.documentElement.scrollWidth - width, out: out.slice(0, 5)};
-}"""
-
-
-def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(tab, site_url, paths):
-    # WCAG 1.4.10 reflow: nothing wider than a 320 px screen (400% zoom of 1280 px), in either
-    # direction; long DOI and PubMed addresses included.
-    page = tab(viewport={"width": 320, "height": 640})
-    problems = []
-    for path in paths:
-        page.goto(site_url + path)
-        for state in ("closed", "open"):
-            if state == "open":
-                page.click("nav.site-nav summary")
-            found = page.evaluate(OVERFLOW)
-            if found["scroll"] > 0 or found["out"]:
-                problems.append((path, state, found))
-    assert not problems, problems
-
-
-ALIGNMENT = """() => {
-  const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
-  const wrap = document.querySelector('main > .wrap');
-  const style = getComputedStyle(wrap);
-  const box = wrap.getBoundingClientRect();
-  const column = {left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight)};
-  const start = (el) => { const r = el.getBoundingClientRect(); return rtl ? column.right - r.right : r.left - column.left; };
-  const end = (el) => { const r = el.getBoundingClientRect(); return rtl ? r.left - column.left : column.right - r.right; };
-  const items = [...document.querySelectorAll('nav.site-nav li')];
-  const first = document.querySelector('main h1, main .hero');
-  return {
-    brand: start(document.querySelector('.site-name')),
-    menu: start(items[0]),
-    menuEnd: Math.min(...items.map(end)),
-    menuLines: new Set(items.map((li) => Math.round(li.getBoundingClientRect().top))).size,
-    languages: end(document.querySelector('.language-switcher li:last-child a')),
-    heading: start(first),
-    toggle: getComputedStyle(document.querySelector('nav.site-nav summary')).display,
-  };
-}"""
-
-
-def test_header_lines_up_with_the_text_column_at_1280_px(tab, site_url, paths):
-    page = tab(viewport=DESKTOP)
-    problems = []
-    for path in paths:
-        page.goto(site_url + path)
-        box = page.evaluate(ALIGNMENT)
-        ok = (abs(box["brand"]) <= 1 and abs(box["menu"]) <= 1 and abs(box["heading"]) <= 1
-              and abs(box["languages"]) <= 1 and box["menuEnd"] >= -1 and box["menuLines"] == 1
-              and box["toggle"] == "none")
-        if not ok:
-            problems.append((path, box))
-    assert not problems, problems
-
+# --- The first screen (no sideways scroll at 320 px and the header at 1280 px, every page:
+# test_every_page.py) -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", "/en/"])
 def test_the_first_phone_screen_of_the_home_page_says_what_and_carries_the_signup_action(tab, site_url, path):
@@ -209,7 +126,7 @@ def test_faq_answers_open_with_the_keyboard_and_without_javascript(tab, site_url
     assert not items.nth(1).locator(".details__text").is_visible()
 
 
-# --- Print, dark, forced colours, reduced motion ---------------------------------------------
+# --- Print, forced colours, reduced motion (the dark scheme: test_accessibility_axe.py) ---------------------------------------------
 
 PRINT_STATE = """() => {
   const shown = (s) => { const el = document.querySelector(s); return !!el && el.checkVisibility(); };
@@ -238,31 +155,6 @@ def test_print_opens_every_faq_answer(tab, site_url):
     page.goto(site_url + "/en/faq/")
     page.emulate_media(media="print")
     assert page.evaluate("[...document.querySelectorAll('.details__text')].every((el) => el.checkVisibility())")
-
-
-RUN_AXE = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
-  .then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))"""
-BACKGROUND_IS_DARK = """() => {
-  const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
-  return (0.2126 * r + 0.7152 * g + 0.0722 * b) < 60;
-}"""
-
-
-def test_axe_finds_no_violation_in_the_dark_scheme_on_any_page(tab, site_url, paths):
-    assert AXE.is_file(), "npm install (package.json) puts axe-core into node_modules"
-    failures = []
-    for viewport in (PHONE, DESKTOP):
-        page = tab(viewport=viewport, color_scheme="dark")
-        for path in paths if viewport is PHONE else ["/", "/en/", "/faq/", "/en/process/", "/en/signup/"]:
-            page.goto(site_url + path)
-            assert page.evaluate(BACKGROUND_IS_DARK), path
-            if path.endswith("faq/"):
-                page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate(RUN_AXE, WCAG_TAGS)
-            if violations:
-                failures.append((viewport["width"], path, violations))
-    assert not failures, failures
 
 
 FOCUS_RING = """() => { const s = getComputedStyle(document.activeElement);

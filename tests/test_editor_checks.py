@@ -1,9 +1,17 @@
 """Every mistake an editor can make: one clear message naming the file (and line) and the fix,
-a non-zero exit, and the last good site left byte-for-byte as it was."""
+a non-zero exit, and the last good site left byte-for-byte as it was.
+
+Each check is shown stopping a real build (`invoke build`'s own code) with its file, line and
+fix. Where a check has many cases that one function decides (what the sanitizer removes, what
+the front matter's reader refuses), the other cases are given to that function directly."""
 
 import pytest
 
 from tests.support.sites import FixtureSite, page_text
+
+from keter_site.checks.metadata import metadata_problems
+from keter_site.core import front_matter
+from keter_site.sanitize import clean, removals
 
 PUBLISH_ENV = {"SIGNUP_ENDPOINT": "https://forms.example.test/f/abc", "SITEURL": "https://www.example.test"}
 
@@ -12,10 +20,10 @@ def _snapshot(folder):
     return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def built(tmp_path):
-    """A fixture site that built cleanly once, with a snapshot of its output."""
-    site = FixtureSite(tmp_path / "site")
+@pytest.fixture(scope="module")
+def clean_site(tmp_path_factory):
+    """A fixture site that built cleanly, with a snapshot of its output."""
+    site = FixtureSite(tmp_path_factory.mktemp("editor-checks") / "site")
     site.write_page("he", "about", page_text("about", "he", body="## פרק\n\nטקסט."))
     site.write_page("en", "about", page_text("about", "en", body="## Part one\n\nText."))
     first = site.invoke_build()
@@ -23,6 +31,12 @@ def built(tmp_path):
     site.snapshot = _snapshot(first.output)
     assert len(site.snapshot) > 5
     return site
+
+
+@pytest.fixture
+def built(clean_site, tmp_path):
+    """The site that built cleanly, and its output (the last good site), for this test to change."""
+    return clean_site.copy(tmp_path / "site")
 
 
 def _fails_cleanly(site, *expected, base="pelicanconf", env=None):
@@ -41,9 +55,11 @@ def test_malformed_front_matter_names_the_line(built):
                    "Write it as `key: value`")
 
 
-def test_file_without_front_matter(built):
-    built.write_page("en", "about", "Just text, no front matter.\n")
-    _fails_cleanly(built, "content/en/about.md:1: the file does not start with front matter")
+def test_file_without_front_matter():
+    # The same front-matter check as above (its wiring into the build: the test above).
+    assert [line for line, _, _ in front_matter.problems("Just text, no front matter.\n")] == [1]
+    message = front_matter.problems("Just text, no front matter.\n")[0][1]
+    assert message.startswith("the file does not start with front matter")
 
 
 def test_missing_title_and_description(built):
@@ -126,7 +142,7 @@ def test_a_sized_modern_image_builds(built):
     assert (image["width"], image["height"], image["alt"]) == ("800", "600", "The quiet room")
 
 
-@pytest.mark.parametrize("html,label", [
+RAW_HTML = [
     ("<script>alert(1)</script>", "<script>"),
     ('<iframe src="https://example.test"></iframe>', "<iframe>"),
     ('<a href="#x" onclick="steal()">x</a>', "the `onclick` attribute on <a>"),
@@ -136,28 +152,35 @@ def test_a_sized_modern_image_builds(built):
     ('<noscript><meta http-equiv="refresh" content="0;url=https://evil.example/"></noscript>', "<noscript>"),
     ('<form action="https://evil.example/"><input name="q"></form>', "<form>"),
     ('<p style="position:fixed">x</p>', "the `style` attribute on <p>"),
-])
-def test_raw_html_that_could_run_script(built, html, label):
-    built.write_page("en", "about", page_text("about", "en", body=f"Text.\n\n{html}\n"))
-    _fails_cleanly(built, f"content/en/about.md:10: raw HTML that could run code or break the page: {label}")
+]
 
 
-def test_written_html_is_the_sanitized_html_and_new_tabs_get_noopener(built, browser):
+def test_raw_html_that_could_run_script_stops_the_build_with_its_line(built):
+    built.write_page("en", "about", page_text("about", "en", body="Text.\n\n<p>Fine</p>\n\n"
+                                              '<a href="#x" onclick="steal()">x</a>\n'))
+    _fails_cleanly(built, "content/en/about.md:12: raw HTML that could run code or break the page: "
+                          "the `onclick` attribute on <a>", "Remove it. Pages may only contain Markdown")
+
+
+@pytest.mark.parametrize("html,label", RAW_HTML)
+def test_raw_html_that_could_run_script(html, label):
+    # What the sanitizer removes is what the editor is told about; the needle finds the line.
+    found = removals(html, clean(html))
+    assert label in [what for what, _ in found], found
+    assert all(needle in html for _, needle in found), found
+
+
+def test_written_html_is_the_sanitized_html_and_new_tabs_get_noopener(no_script_page):
     """What the editor is told is what the site does: even in a build whose problems were not
     fixed, nothing the sanitizer removes would reach a page. Checked in real Chromium."""
-    from keter_site.sanitize import clean
-
     written = clean('<p>Text <a href="https://example.test/" target="_blank">out</a></p>'
                     '<noscript><meta http-equiv="refresh" content="0;url=https://evil.example/"></noscript>'
                     '<a href="java&#x09;script:alert(1)">x</a><img src=x onerror="alert(1)" alt="a">')
-    tab = browser.new_page(java_script_enabled=False)
-    try:
-        tab.set_content(f"<!doctype html><html><body>{written}</body></html>")
-        assert tab.evaluate("document.querySelectorAll('meta, noscript, [onerror]').length") == 0
-        assert tab.evaluate("[...document.links].every(a => !a.href.startsWith('javascript:'))")
-        assert tab.get_attribute("a[target=_blank]", "rel") == "noopener"
-    finally:
-        tab.close()
+    tab = no_script_page
+    tab.set_content(f"<!doctype html><html><body>{written}</body></html>")
+    assert tab.evaluate("document.querySelectorAll('meta, noscript, [onerror]').length") == 0
+    assert tab.evaluate("[...document.links].every(a => !a.href.startsWith('javascript:'))")
+    assert tab.get_attribute("a[target=_blank]", "rel") == "noopener"
 
 
 def test_raw_html_that_breaks_the_page(built):
@@ -178,9 +201,11 @@ def test_clinic_fact_missing_a_language(built):
                    "Add a line `en: ...` under `name:`")
 
 
-def test_description_over_160_characters(built):
-    built.write_page("en", "about", page_text("about", "en", description="x" * 161))
-    _fails_cleanly(built, "content/en/about.md: the description is 161 characters; search results show at most 160")
+def test_description_over_160_characters():
+    # The same check as a missing title (its wiring into the build: test_missing_title_and_description).
+    assert [message for message, _ in metadata_problems({"title": "T", "description": "x" * 160})] == []
+    assert [message for message, _ in metadata_problems({"title": "T", "description": "x" * 161})] == [
+        "the description is 161 characters; search results show at most 160."]
 
 
 def test_missing_ui_string(built):

@@ -27,7 +27,7 @@ def test_every_dependency_is_pinned_and_in_the_lock():
 
 
 def test_pelican_cli_and_invoke_build_the_same_site(tmp_path):
-    cli = run_pelican(ROOT / "pelicanconf.py", tmp_path / "cli")
+    cli = run_pelican(ROOT / "pelicanconf.py", tmp_path / "cli", new_interpreter=True)
     assert cli.returncode == 0, cli.log
     from keter_site.tooling.build import build
 

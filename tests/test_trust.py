@@ -4,24 +4,22 @@ and the clinic's data file read strictly. Real builds of fixture sites and the r
 
 import json
 import re
-import subprocess
-import sys
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
-from tests.support.sites import ROOT, FixtureSite, page_text
+from tests.support import commands
+from tests.support.sites import FixtureSite, page_text
 
 from keter_site.medical_review import records
 
-INVOKE = [sys.executable, "-m", "invoke", "-r", str(ROOT)]
 PUBLISH_ENV = {"SIGNUP_ENDPOINT": "https://forms.example.test/f/abc", "SITEURL": "https://www.example.test"}
 
 
 def _invoke(*args):
-    result = subprocess.run([*INVOKE, *map(str, args)], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    result.log = " ".join((result.stdout + result.stderr).split())
-    return result
+    code, output = commands.invoke(*args, timeout=120)
+    return SimpleNamespace(returncode=code, log=" ".join(output.split()))
 
 
 def _medical(site, slug, he_body="טקסט רפואי [@glue2017].", en_body="Medical text [@glue2017]."):

@@ -3,12 +3,12 @@ that are publishconf.py's with only the content folder moved, and the real comma
 
 import os
 import shutil
-import subprocess
 import sys
 import textwrap
 from datetime import date
 from pathlib import Path
 
+from . import commands
 from .sites import ROOT, without_examples
 
 from keter_site.core.project import settings_preamble
@@ -74,7 +74,10 @@ def invoke_command(*args):
 
 
 def run(command, env, timeout=600):
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    """A `python -m` command of the project (deploy_command, invoke_command), in a process of its
+    own forked from one that imported the project already (tests/support/commands.py)."""
+    assert command[:2] == [sys.executable, "-m"], command
+    result = commands.run(command[2], command[3:], env, ROOT, timeout)
     result.log = result.stdout + result.stderr
     return result
 

@@ -5,6 +5,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,8 @@ from bs4 import BeautifulSoup
 
 from keter_site.core.front_matter import read as read_front_matter
 from keter_site.core.project import ROOT, settings_preamble
+
+from . import commands
 
 PELICAN = [sys.executable, "-m", "pelican"]
 NO_CACHE = ["-e", "LOAD_CONTENT_CACHE=false", "CACHE_CONTENT=false"]
@@ -52,15 +55,20 @@ class Build:
         return sorted(p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html"))
 
 
-def run_pelican(settings_file, output, *extra, cwd=ROOT, env=None):
-    """Pelican's own command line; the content folder is the settings' PATH."""
+def run_pelican(settings_file, output, *extra, cwd=ROOT, env=None, new_interpreter=False):
+    """Pelican's own command line; the content folder is the settings' PATH. It runs in a
+    process of its own, forked from one that imported Pelican and the plugins already
+    (tests/support/commands.py); `new_interpreter` starts `python -m pelican` instead."""
     env = {**os.environ, **(env or {}), "COLUMNS": "500"}  # keep Rich from wrapping messages
-    result = subprocess.run(
-        [*PELICAN, "-s", str(settings_file), "-o", str(output), *NO_CACHE, *extra],
-        cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+    argv = ["-s", str(settings_file), "-o", str(output), *NO_CACHE, *extra]
+    if new_interpreter:
+        result = subprocess.run([*PELICAN, *argv], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+        code, text = result.returncode, result.stdout + result.stderr
+    else:
+        result = commands.run("pelican", argv, env, cwd)
+        code, text = result.returncode, result.stdout + result.stderr
     # Rich wraps long lines to the terminal width; join them so messages can be matched whole.
-    log = " ".join((result.stdout + result.stderr).split())
-    return Build(result.returncode, log, Path(output))
+    return Build(code, " ".join(text.split()), Path(output))
 
 
 def page_text(slug, lang, title="Title", body="Some text.", **meta):
@@ -115,6 +123,16 @@ class FixtureSite:
             for slug in self.REQUIRED_SLUGS:
                 self.write_page(lang, slug, page_text(slug, lang, title=f"{slug} {lang}"))
 
+    def copy(self, base):
+        """This site, its content, strings and built output, copied to `base` (symbolic links
+        stay links): a test changes its own copy of a site that was built once."""
+        shutil.copytree(self.base, base, symlinks=True)
+        copy = object.__new__(FixtureSite)
+        copy.__dict__.update(self.__dict__)
+        copy.base = Path(base)
+        copy.content, copy.strings = copy.base / "content", copy.base / "strings"
+        return copy
+
     def add_clinic_language(self, lang, text="(value)"):
         """Give every per-language clinic fact a value in `lang` (a new language's one line
         under each of them in content/data/clinic.yml)."""
@@ -156,10 +174,9 @@ class FixtureSite:
         return run_pelican(self.settings_file(), output or self.base / "output")
 
     def invoke_build(self, output=None, base="pelicanconf", env=None):
-        """What `invoke build` does (atomic build + editor report), for this fixture's settings."""
+        """What `invoke build` does (atomic build + editor report), for this fixture's settings:
+        `python -m keter_site.tooling.build`, in a process of its own (commands.py)."""
         output = output or self.base / "output"
-        result = subprocess.run(
-            [sys.executable, "-m", "keter_site.tooling.build", str(self.settings_file(base)), str(output), "--no-cache"],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
-            env={**os.environ, "COLUMNS": "500", **(env or {})})
+        result = commands.run("keter_site.tooling.build", [self.settings_file(base), output, "--no-cache"],
+                              {**os.environ, "COLUMNS": "500", **(env or {})})
         return Build(result.returncode, " ".join((result.stdout + result.stderr).split()), Path(output))

@@ -1,0 +1,117 @@
+"""The project's commands in processes of their own, without starting Python and importing
+Pelican for each one.
+
+Every build (and editor command) the tests run has a new process, as from the command line:
+Pelican's state (its signals and connected plugins, its logging, which drops a message it has
+logged before) and the plugins' state start fresh each time. Starting Python and importing
+Pelican, Markdown, Jinja, invoke and the project's plugins takes most of a second, longer than
+building a small fixture site; so the processes are forked from a server process that imported
+them once (the standard library's forkserver, one server per test process). The child then runs
+the command's own entry point, as `python -m <command>` does: `pelican.main`,
+`keter_site.tooling.build.main` (what `invoke build` runs), `keter_site.tooling.deploy.main` or
+invoke's program (tasks.py), with the environment, the folder and the arguments the command
+would have had, its output and errors going to files.
+"""
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+from multiprocessing import forkserver
+from pathlib import Path
+
+from keter_site.core.project import ROOT
+
+# Imported once by the server, before any build: Pelican, its readers and writers, the Markdown
+# and Jinja it uses, and every plugin in pelicanconf.py/publishconf.py.
+PRELOAD = ["pelican", "pelican.settings", "pelican.generators", "pelican.readers", "pelican.writers",
+           "pelican.plugins._utils", "pelican.plugins.precompress", "pelican.plugins.yaml_metadata",
+           "markdown", "jinja2", "invoke", "invoke.main", "keter_site.tooling.build",
+           "keter_site.tooling.deploy.__main__", __name__]
+COMMANDS = ("pelican", "keter_site.tooling.build", "keter_site.tooling.deploy", "invoke")
+
+
+def _plugins():
+    import runpy
+
+    names = runpy.run_path(str(ROOT / "pelicanconf.py")).get("PLUGINS", [])
+    return [name for name in names if name.startswith("keter_site.")]
+
+
+def _child(command, argv, environment, cwd, out, err):
+    """In the forked process: output to the file `out`, errors to `err`, then the command's own
+    entry point."""
+    for number, path in ((1, out), (2, err)):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(descriptor, number)
+        os.close(descriptor)
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(cwd)
+    sys.argv = [command, *argv]
+    if command == "pelican":
+        import pelican
+
+        pelican.main(argv)  # exits non-zero itself when the build fails
+    elif command == "invoke":
+        from invoke.main import program
+
+        program.run([command, *argv])  # exits with the task's code
+    elif command == "keter_site.tooling.deploy":
+        from keter_site.tooling.deploy.__main__ import main
+
+        raise SystemExit(main(argv))
+    else:
+        from keter_site.tooling import build
+
+        raise SystemExit(build.main(argv))
+    raise SystemExit(0)
+
+
+_context = None
+
+
+def _forkserver():
+    global _context
+    if _context is None:
+        forkserver.set_forkserver_preload([*PRELOAD, *_plugins()])
+        # Rich (Pelican's console) reads the terminal width when it is imported: wide enough
+        # that no message is wrapped, as the tests' COLUMNS=500 does for a command.
+        saved = os.environ.get("COLUMNS")
+        os.environ["COLUMNS"] = "500"
+        try:
+            forkserver.ensure_running()
+        finally:
+            if saved is None:
+                del os.environ["COLUMNS"]
+            else:
+                os.environ["COLUMNS"] = saved
+        _context = multiprocessing.get_context("forkserver")
+    return _context
+
+
+def run(command, argv, environment, cwd=ROOT, timeout=300):
+    """`command` (one of COMMANDS) with `argv`, run in a process of its own with exactly
+    `environment`, in the folder `cwd`: a subprocess.CompletedProcess with its exit code, output
+    and errors (text)."""
+    assert command in COMMANDS, command
+    argv = [str(a) for a in argv]
+    context = _forkserver()
+    with tempfile.TemporaryDirectory(prefix="command-") as folder:
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        process = context.Process(target=_child, args=(command, argv, dict(environment), str(cwd), str(out), str(err)))
+        process.start()
+        process.join(timeout)
+        if process.exitcode is None:
+            process.kill()
+            process.join(10)
+            raise TimeoutError(f"{command} {' '.join(argv)} did not finish within {timeout} s")
+        read = lambda path: path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""  # noqa: E731
+        return subprocess.CompletedProcess([command, *argv], process.exitcode, read(out), read(err))
+
+
+def invoke(*args, env=None, cwd=ROOT, timeout=300):
+    """`python -m invoke -r <project> ARGS` (a task of tasks.py): exit code and output."""
+    result = run("invoke", ["-r", ROOT, *args], {**os.environ, **(env or {})}, cwd, timeout)
+    return result.returncode, result.stdout + result.stderr

@@ -1,0 +1,233 @@
+"""Every page of the site in real Chromium, each visited once for every check that needs every
+page: axe (WCAG 2.1 A and AA) in the light and the dark colour scheme, no sideways scroll at
+320 px with the menu open or closed, the header on the text column at 1280 px, and minifying
+changing no element's box and no text.
+
+axe: every page at a phone's width, where every page has the same one-column layout; each page
+type (the templates: home, content page, FAQ, signup form, articles list, article) at a
+desktop's width as well. Every rule runs in the light scheme. The dark scheme changes colours
+only (the same HTML, the same layout), so there the rules that read colours run: colour
+contrast, and links in text told apart by more than colour. Each page is checked as it opens,
+with every disclosure closed; each page type at a phone's width with every disclosure open as
+well (the menu, the FAQ's answers), in both schemes.
+
+One tab visits the pages; a width set on a loaded page lays it out as a page loaded at that
+width would be (the stylesheet's media queries; no script of the site reads the width)."""
+
+import pytest
+
+from tests.support.browser import serve_directory
+from tests.support.sites import ROOT, front_matter
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The WCAG A/AA rules whose result depends on colours (and so on the colour scheme).
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+EVERY_RULE = {"type": "tag", "values": WCAG_TAGS}
+COLOURS = {"type": "rule", "values": COLOUR_RULES}
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _an_article():
+    files = sorted((ROOT / "content" / "en" / "articles").glob("*.md"))
+    assert files, "the site has no article"
+    return front_matter(files[-1])["slug"]
+
+
+PAGE_TYPES = [prefix + path for path in ("", "anxiety/", "faq/", "signup/", "articles/", f"articles/{_an_article()}/")
+              for prefix in ("/", "/en/")]
+
+RUN_AXE = """(only) => axe.run(document, {runOnly: only, resultTypes: ['violations']})
+  .then((r) => ({applied: r.passes.concat(r.violations).map((v) => v.id), violations: r.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(' '), summary: n.failureSummary}))}))}))"""
+# The page's background: the body's, else the root element's (the canvas is white in the light scheme).
+BACKGROUND_IS_DARK = """() => {
+  for (const el of [document.body, document.documentElement]) {
+    const [r, g, b, a = 1] = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g).map(Number);
+    if (a > 0) return (0.2126 * r + 0.7152 * g + 0.0722 * b) < 60;
+  }
+  return false;
+}"""
+OPEN_EVERY_DISCLOSURE = """() => { const all = document.querySelectorAll('details');
+  all.forEach((d) => { d.open = true; }); return all.length; }"""
+
+# Every element's box, and the visible text (minified against unminified).
+LAYOUT = """() => {
+  const round = (x) => Math.round(x * 2) / 2;
+  return {text: document.body.innerText.split(/\\s+/).join(' ').trim(),
+          boxes: Array.from(document.querySelectorAll('body, body *')).map((el) => {
+    const r = el.getBoundingClientRect();
+    return [el.tagName, el.id, round(r.x), round(r.y), round(r.width), round(r.height)];
+  })};
+}"""
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const x = getComputedStyle(p).overflowX; if (x === 'auto' || x === 'scroll') return true; } return false; };
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !el.checkVisibility()) continue;
+    if ((box.right > width + 0.5 || box.left < -0.5) && !scrolls(el) && !el.matches('.skip-link, .skip-link *'))
+      out.push(el.tagName.toLowerCase() + '.' + el.className + ': ' + Math.round(box.left) + '..' + Math.round(box.right));
+  }
+  return {scroll: document.documentElement.scrollWidth - width, out: out.slice(0, 5)};
+}"""
+# OVERFLOW with the menu closed, then open (reading boxes lays the page out again at once), then
+# closed again as the page came; whether the menu's links show, each time.
+MENU_STATES = """() => {
+  const menu = document.querySelector('nav.site-nav details');
+  const shown = () => menu.querySelector('li a').checkVisibility();
+  const closed = {...(%s)(), menu: shown()};
+  menu.open = true;
+  const open = {...(%s)(), menu: shown()};
+  menu.open = false;
+  return {closed, open};
+}""" % (OVERFLOW, OVERFLOW)
+
+ALIGNMENT = """() => {
+  const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
+  const wrap = document.querySelector('main > .wrap');
+  const style = getComputedStyle(wrap);
+  const box = wrap.getBoundingClientRect();
+  const column = {left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight)};
+  const start = (el) => { const r = el.getBoundingClientRect(); return rtl ? column.right - r.right : r.left - column.left; };
+  const end = (el) => { const r = el.getBoundingClientRect(); return rtl ? r.left - column.left : column.right - r.right; };
+  const items = [...document.querySelectorAll('nav.site-nav li')];
+  const first = document.querySelector('main h1, main .hero');
+  return {
+    brand: start(document.querySelector('.site-name')),
+    menu: start(items[0]),
+    menuEnd: Math.min(...items.map(end)),
+    menuLines: new Set(items.map((li) => Math.round(li.getBoundingClientRect().top))).size,
+    languages: end(document.querySelector('.language-switcher li:last-child a')),
+    heading: start(first),
+    toggle: getComputedStyle(document.querySelector('nav.site-nav summary')).display,
+  };
+}"""
+
+
+def _axe(page, url, scheme, rules, state, found, faults):
+    """axe's violations in `scheme` into `found` as (state, violations); what went wrong with the
+    check itself into `faults`."""
+    page.emulate_media(color_scheme=scheme)
+    if page.evaluate(BACKGROUND_IS_DARK) != (scheme == "dark"):
+        faults.append(f"{url}: the page is not in the {scheme} colour scheme")
+    result = page.evaluate(RUN_AXE, rules)
+    if "color-contrast" not in result["applied"]:
+        faults.append(f"{url}: axe's colour contrast rule did not run ({state})")
+    found.append((state, result["violations"]))
+
+
+def _visit(page, url, page_type):
+    """Everything the tests below read from one page, in one visit."""
+    seen = {"axe": [], "faults": []}
+    found, faults = seen["axe"], seen["faults"]
+    page.set_viewport_size(PHONE)
+    page.emulate_media(color_scheme="light")
+    page.goto(url)
+    seen["layout"] = page.evaluate(LAYOUT)  # before anything runs in the page
+    _axe(page, url, "light", EVERY_RULE, "light, phone", found, faults)
+    _axe(page, url, "dark", COLOURS, "dark, phone", found, faults)
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size(SMALL_PHONE)
+    seen["320"] = page.evaluate(MENU_STATES)
+    page.set_viewport_size(DESKTOP)
+    seen["alignment"] = page.evaluate(ALIGNMENT)
+    if page_type:
+        _axe(page, url, "light", EVERY_RULE, "light, desktop", found, faults)
+        _axe(page, url, "dark", COLOURS, "dark, desktop", found, faults)
+        page.set_viewport_size(PHONE)
+        if not page.evaluate(OPEN_EVERY_DISCLOSURE):
+            faults.append(f"{url}: no disclosure to open")
+        _axe(page, url, "light", COLOURS, "light, phone, disclosures open", found, faults)
+        _axe(page, url, "dark", COLOURS, "dark, phone, disclosures open", found, faults)
+    return seen
+
+
+def _url_paths(site):
+    return ["/" + name.removesuffix("index.html") for name in site.pages() if not name.startswith("theme/")]
+
+
+@pytest.fixture(scope="module")
+def pages(site, site_url, browser_context):
+    """{path: what _visit saw} for every page of the site, in one tab that loads axe into every
+    page before the page's own scripts (as a browser extension would)."""
+    assert AXE.is_file(), "npm install (package.json) puts axe-core into node_modules"
+    paths = _url_paths(site)
+    assert "/" in paths and "/en/" in paths and len(paths) >= 30
+    assert set(PAGE_TYPES) <= set(paths), set(PAGE_TYPES) - set(paths)
+    tab = browser_context.new_page()
+    tab.add_init_script(path=str(AXE))
+    seen = {path: _visit(tab, site_url + path, path in PAGE_TYPES) for path in paths}
+    tab.close()
+    return seen
+
+
+def _report(where, violations):
+    lines = [f"{len(violations)} axe violation(s) on {where}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node['target']}: {' '.join(node['summary'].split())}")
+    return "\n".join(lines)
+
+
+def test_axe_finds_no_wcag_violation_in_either_colour_scheme(pages):
+    faults = [fault for seen in pages.values() for fault in seen["faults"]]
+    assert not faults, faults
+    states = {state for seen in pages.values() for state, _ in seen["axe"]}
+    assert len(states) == 6, states  # phone and desktop, both schemes, disclosures open
+    failures = [_report(f"{path} ({state})", violations) for path, seen in pages.items()
+                for state, violations in seen["axe"] if violations]
+    assert not failures, "\n\n".join(failures)
+
+
+def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(pages):
+    # WCAG 1.4.10 reflow: nothing wider than a 320 px screen (400% zoom of 1280 px), in either
+    # direction; long DOI and PubMed addresses included.
+    problems = [(path, state, seen["320"][state]) for path, seen in pages.items() for state in ("closed", "open")
+                if seen["320"][state]["scroll"] > 0 or seen["320"][state]["out"]
+                or seen["320"][state]["menu"] != (state == "open")]
+    assert not problems, problems
+
+
+def test_header_lines_up_with_the_text_column_at_1280_px(pages):
+    problems = []
+    for path, seen in pages.items():
+        box = seen["alignment"]
+        ok = (abs(box["brand"]) <= 1 and abs(box["menu"]) <= 1 and abs(box["heading"]) <= 1
+              and abs(box["languages"]) <= 1 and box["menuEnd"] >= -1 and box["menuLines"] == 1
+              and box["toggle"] == "none")
+        if not ok:
+            problems.append((path, box))
+    assert not problems, problems
+
+
+def test_minifying_changes_no_layout_and_no_text(pages, unminified, browser_context):
+    """Dropped whitespace between two inline elements would join words or move things: every
+    element's box and the page's visible text, minified (the site) against unminified, at a
+    phone's width."""
+    tab = browser_context.new_page()
+    tab.add_init_script(path=str(AXE))  # as in the visits of the minified pages
+    tab.set_viewport_size(PHONE)
+    problems = []
+    with serve_directory(unminified.output) as raw_url:
+        for path, seen in pages.items():
+            tab.goto(raw_url + path)
+            raw, minified = tab.evaluate(LAYOUT), seen["layout"]
+            if minified["text"] != raw["text"]:
+                problems.append((path, "text", minified["text"][:200], raw["text"][:200]))
+            elif len(minified["boxes"]) != len(raw["boxes"]):
+                problems.append((path, "elements", len(minified["boxes"]), len(raw["boxes"])))
+            else:
+                moved = [(a, b) for a, b in zip(raw["boxes"], minified["boxes"]) if a != b]
+                if moved:
+                    problems.append((path, "moved", moved[:5]))
+    tab.close()
+    assert sorted(pages) == sorted(_url_paths(unminified))
+    assert not problems, problems
