@@ -127,3 +127,14 @@ def test_an_edited_article_renders_that_article_only(project):
                                       "en/articles/ketamine-anxiety-research/index.html"]
     assert "An article edit." in (output / "en" / "articles" / "ketamine-anxiety-research" / "index.html").read_text(
         encoding="utf-8")
+
+
+def test_a_problem_only_pelican_reports_fails_every_build_of_the_preview_not_only_the_first(project):
+    # The preview builds in one process; Pelican's loggers would log a repeated warning once.
+    content, settings, output, state = project
+    _build(settings, output, state, full=True)
+    _edit(content / "en" / "team.md", "\n\n", "\n\nSee [x]({nonsense}thing).\n\n")
+    for _ in range(2):
+        result = build.build(str(settings), output, incremental=state)
+        assert not result.ok
+        assert "Replacement Indicator 'nonsense' not recognized" in result.message, result.message

@@ -86,6 +86,17 @@ def _start(pelican):
     logger = logging.getLogger("pelican")
     if _handler not in logger.handlers:
         logger.addHandler(_handler)
+    _report_repeated_warnings()
+
+
+def _report_repeated_warnings():
+    """Pelican's loggers drop a warning they have logged once in this process (LimitLogger's
+    filter). The live preview builds again and again in one process: a file that still has the
+    problem must fail every build, not only the first, so the filter is taken off Pelican's
+    loggers (with LimitLogger's own method) before each build."""
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if (name == "pelican" or name.startswith("pelican.")) and hasattr(logger, "disable_filter"):
+            logger.disable_filter()
 
 
 def _check_front_matter(generator):
