@@ -123,8 +123,8 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
             with _TimeLimit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)):
-                # pelican-yaml-metadata's one Markdown converter (made with the reader; reset
-                # between files): making one per file cost more than converting the file.
+                # One Markdown converter per reader, reset between files: making one per file
+                # cost more than converting the file.
                 content = self._md.reset().convert(parsed.body)
         except FileProblem as problem:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
