@@ -126,7 +126,7 @@ def test_faq_answers_open_with_the_keyboard_and_without_javascript(tab, site_url
     assert not items.nth(1).locator(".details__text").is_visible()
 
 
-# --- Print, forced colours, reduced motion (the dark scheme: test_accessibility_axe.py) ---------------------------------------------
+# --- Print, forced colours, reduced motion (the dark scheme: test_every_page.py) ---------------------------------------------
 
 PRINT_STATE = """() => {
   const shown = (s) => { const el = document.querySelector(s); return !!el && el.checkVisibility(); };

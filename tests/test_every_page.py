@@ -16,14 +16,12 @@ width would be (the stylesheet's media queries; no script of the site reads the 
 
 import pytest
 
+from tests.support import axe
 from tests.support.browser import serve_directory
 from tests.support.sites import ROOT, front_matter
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # The WCAG A/AA rules whose result depends on colours (and so on the colour scheme).
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
-EVERY_RULE = {"type": "tag", "values": WCAG_TAGS}
 COLOURS = {"type": "rule", "values": COLOUR_RULES}
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 640}
@@ -39,10 +37,6 @@ def _an_article():
 PAGE_TYPES = [prefix + path for path in ("", "anxiety/", "faq/", "signup/", "articles/", f"articles/{_an_article()}/")
               for prefix in ("/", "/en/")]
 
-RUN_AXE = """(only) => axe.run(document, {runOnly: only, resultTypes: ['violations']})
-  .then((r) => ({applied: r.passes.concat(r.violations).map((v) => v.id), violations: r.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map((n) => ({target: n.target.join(' '), summary: n.failureSummary}))}))}))"""
 # The page's background: the body's, else the root element's (the canvas is white in the light scheme).
 BACKGROUND_IS_DARK = """() => {
   for (const el of [document.body, document.documentElement]) {
@@ -117,7 +111,7 @@ def _axe(page, url, scheme, rules, state, found, faults):
     page.emulate_media(color_scheme=scheme)
     if page.evaluate(BACKGROUND_IS_DARK) != (scheme == "dark"):
         faults.append(f"{url}: the page is not in the {scheme} colour scheme")
-    result = page.evaluate(RUN_AXE, rules)
+    result = axe.run(page, rules)
     if "color-contrast" not in result["applied"]:
         faults.append(f"{url}: axe's colour contrast rule did not run ({state})")
     found.append((state, result["violations"]))
@@ -131,7 +125,7 @@ def _visit(page, url, page_type):
     page.emulate_media(color_scheme="light")
     page.goto(url)
     seen["layout"] = page.evaluate(LAYOUT)  # before anything runs in the page
-    _axe(page, url, "light", EVERY_RULE, "light, phone", found, faults)
+    _axe(page, url, "light", axe.EVERY_RULE, "light, phone", found, faults)
     _axe(page, url, "dark", COLOURS, "dark, phone", found, faults)
     page.emulate_media(color_scheme="light")
     page.set_viewport_size(SMALL_PHONE)
@@ -139,7 +133,7 @@ def _visit(page, url, page_type):
     page.set_viewport_size(DESKTOP)
     seen["alignment"] = page.evaluate(ALIGNMENT)
     if page_type:
-        _axe(page, url, "light", EVERY_RULE, "light, desktop", found, faults)
+        _axe(page, url, "light", axe.EVERY_RULE, "light, desktop", found, faults)
         _axe(page, url, "dark", COLOURS, "dark, desktop", found, faults)
         page.set_viewport_size(PHONE)
         if not page.evaluate(OPEN_EVERY_DISCLOSURE):
@@ -157,24 +151,15 @@ def _url_paths(site):
 def pages(site, site_url, browser_context):
     """{path: what _visit saw} for every page of the site, in one tab that loads axe into every
     page before the page's own scripts (as a browser extension would)."""
-    assert AXE.is_file(), "npm install (package.json) puts axe-core into node_modules"
+    assert axe.SCRIPT.is_file(), "npm install (package.json) puts axe-core into node_modules"
     paths = _url_paths(site)
     assert "/" in paths and "/en/" in paths and len(paths) >= 30
     assert set(PAGE_TYPES) <= set(paths), set(PAGE_TYPES) - set(paths)
     tab = browser_context.new_page()
-    tab.add_init_script(path=str(AXE))
+    tab.add_init_script(path=str(axe.SCRIPT))
     seen = {path: _visit(tab, site_url + path, path in PAGE_TYPES) for path in paths}
     tab.close()
     return seen
-
-
-def _report(where, violations):
-    lines = [f"{len(violations)} axe violation(s) on {where}:"]
-    for v in violations:
-        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
-        for node in v["nodes"][:5]:
-            lines.append(f"    {node['target']}: {' '.join(node['summary'].split())}")
-    return "\n".join(lines)
 
 
 def test_axe_finds_no_wcag_violation_in_either_colour_scheme(pages):
@@ -182,7 +167,7 @@ def test_axe_finds_no_wcag_violation_in_either_colour_scheme(pages):
     assert not faults, faults
     states = {state for seen in pages.values() for state, _ in seen["axe"]}
     assert len(states) == 6, states  # phone and desktop, both schemes, disclosures open
-    failures = [_report(f"{path} ({state})", violations) for path, seen in pages.items()
+    failures = [axe.report(f"{path} ({state})", violations) for path, seen in pages.items()
                 for state, violations in seen["axe"] if violations]
     assert not failures, "\n\n".join(failures)
 
@@ -213,7 +198,7 @@ def test_minifying_changes_no_layout_and_no_text(pages, unminified, browser_cont
     element's box and the page's visible text, minified (the site) against unminified, at a
     phone's width."""
     tab = browser_context.new_page()
-    tab.add_init_script(path=str(AXE))  # as in the visits of the minified pages
+    tab.add_init_script(path=str(axe.SCRIPT))  # as in the visits of the minified pages
     tab.set_viewport_size(PHONE)
     problems = []
     with serve_directory(unminified.output) as raw_url:
