@@ -92,8 +92,9 @@ def _on_init(pelican):
     pelican.settings["REFERENCES"] = dict(_registry)
 
 
-def _cite(document):
-    """Replace the document's markers with numbered links; set its `sources`."""
+def _cite(document, known_dois):
+    """Replace the document's markers with numbered links; set its `sources`. `known_dois`: the
+    registry's DOIs, in lower case."""
     text = document._content or ""
     numbered = {}
     if str(document.metadata.get("sources", "")).strip().lower() == "all":
@@ -118,7 +119,6 @@ def _cite(document):
                f"Use a key from content/data/references.yml ({', '.join(list(_registry)[:4])}, ...), "
                "or add the source there first (with its DOI or PMID, checked against the publisher's record).",
                line_of(document.source_path, f"@{key}"))
-    known_dois = {str(e.get("doi", "")).lower() for e in _registry.values()}
     for doi in dict.fromkeys(DOI_LINK.findall(text)):
         if doi.rstrip(".,;").lower() not in known_dois:
             report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
@@ -130,8 +130,9 @@ def _cite(document):
 
 
 def _cite_everything(generators):
+    known_dois = {str(e.get("doi", "")).lower() for e in _registry.values()}
     for document in content.documents(generators):
-        _cite(document)
+        _cite(document, known_dois)
         if is_true(document.metadata.get("medical", "")) and not document.sources:
             # A medical page states medical facts: each must be traceable to a checked source.
             report(document.source_path, "this medical page cites no source.",

@@ -2,7 +2,7 @@
 status (published, hidden, draft), with its translations. Plugins check and transform content
 through this one list, so a new kind of content is handled everywhere at once."""
 
-from pathlib import Path
+import os
 
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
@@ -44,8 +44,8 @@ def key(document):
 
 
 def source_files(generator):
-    """Every Markdown file a content generator was asked to read, whether or not Pelican could
-    make a document of it (so a file with broken front matter is still checked)."""
+    """The path of every Markdown file a content generator was asked to read, whether or not
+    Pelican could make a document of it (so a file with broken front matter is still checked)."""
     settings = generator.settings
     if isinstance(generator, PagesGenerator):
         paths, excludes = settings["PAGE_PATHS"], settings["PAGE_EXCLUDES"]
@@ -54,4 +54,5 @@ def source_files(generator):
     else:
         return []
     found = generator.get_files(paths, exclude=excludes)
-    return [Path(generator.path) / name for name in sorted(found) if name.endswith((".md", ".markdown"))]
+    # Text, not Path objects: the live preview runs this on every save, over every file.
+    return [os.path.join(generator.path, name) for name in sorted(found) if name.endswith((".md", ".markdown"))]

@@ -110,6 +110,13 @@ def _place(document):
     elif role == "not_found":
         # Servers look for each language's 404 page by this fixed name (deploy/, devserver).
         document.override_url = document.override_save_as = f"{lang_prefix}404.html"
+    if content.kind(document) in ("page", "article"):
+        # Pelican works a document's address out again on every use (its own check right after
+        # this signal, menus, switchers, links, the sitemap: thousands of times a build). All it
+        # is made of (language, slug, date, status) is read by now: fix it with Pelican's own
+        # override, as a `url:` line in front matter would.
+        document.override_url = document.url
+        document.override_save_as = document.save_as
 
 
 def _check_complete(groups, languages, content_root, reported):
@@ -172,13 +179,6 @@ def _on_all_read(generators):
     for page in pages:
         if page.lang in by_slug:
             by_slug[page.lang][page.slug] = page
-
-    for document in documents:
-        # Pelican works a document's address out again on every use (menus, switchers, links,
-        # the sitemap ask for it thousands of times a build). Its addresses are final now:
-        # fix them with Pelican's own override, as a `url:` line in front matter would.
-        document.override_url = document.url
-        document.override_save_as = document.save_as
 
     # Every generator shares one context dict; templates and other plugins read these keys.
     context = generators[0].context

@@ -86,7 +86,8 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
         incremental.begin(fresh, full=full)
     try:
         Pelican(settings).run()
-        pages = _count_pages(fresh)
+        # The live preview knows its pages without walking thousands of files on every save.
+        pages = _count_pages(fresh) if incremental is None else None
     except Exception as error:
         if incremental is not None:
             incremental.finish(False, fresh)
@@ -100,6 +101,7 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
         return BuildResult(False, output, time.perf_counter() - started, message=message)
     if incremental is not None:
         incremental.finish(True, fresh)
+        pages = incremental.page_count()
     _swap_into_place(fresh, output)
     if incremental is not None:
         incremental.ready_next(output)
