@@ -3,6 +3,7 @@
 Names follow pelican-quickstart's: build, rebuild, serve, livereload, preview, check, test.
 """
 
+import gc
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from keter_site.tooling import build as site_build
 OUTPUT = ROOT / "output"
 CACHE = ROOT / ".cache"
 HOST = "127.0.0.1"
+GC_DELAY = 0.5  # seconds after a rebuild: the browser has its page by then
 
 
 def _build(settings_file="pelicanconf.py", overrides=None, use_cache=True):
@@ -84,7 +86,7 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
 def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=None, on_change=None):
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
-    from tornado.ioloop import IOLoop
+    from tornado.ioloop import IOLoop, PeriodicCallback
 
     from keter_site.incremental import State
     from keter_site.tooling import devserver, form_receiver, watch
@@ -94,6 +96,10 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
     # runs: the form receiver, the next build's folder, and decap-server under `invoke edit`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     incremental = State()  # after an edit, only the pages it affects are rendered again
+    # Python's garbage collector would stop this one thread for up to a tenth of a second, now
+    # and then in the middle of a build: it runs after each build instead, once the browser has
+    # been told to reload (a build's documents refer to each other; only the collector frees them).
+    gc.disable()
 
     def build_now(full):
         result = site_build.build_and_report(settings, output, use_cache=not full, incremental=incremental,
@@ -122,6 +128,9 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
     # never exists.
     server.watch(str(output.parent / ".livereload-watches-nothing"))
     loop = IOLoop.current()
+    gc.collect()
+    # Serving pages makes garbage too: collected once a minute while no one saves.
+    PeriodicCallback(gc.collect, 60_000).start()
     if on_ready:
         loop.add_callback(on_ready)
 
@@ -144,6 +153,7 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
         # rendered again, without the content cache.
         build_now(full=kind != "content")
         LiveReloadHandler.reload_waiters()
+        loop.call_later(GC_DELAY, gc.collect)
 
     content = Path(site_build.load_settings(settings)["PATH"]).resolve()
     watch.start(rebuild, content=content, on_change=on_change)

@@ -10,6 +10,7 @@ Any warning or error Pelican itself logs while building counts as a problem too:
 Pelican logs and carries on, which would publish a site with silent holes in it.
 """
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -101,21 +102,26 @@ def _report_repeated_warnings():
 
 def _check_front_matter(generator):
     settings = generator.settings
+    kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
+    mark = settings["PLACEHOLDER_MARK"] if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING") else None
     for path in content.source_files(generator):
-        text = front_matter.read_text(path)  # read once for every check below
-        form_problems = list(front_matter.problems(text))
-        for line, message, fix in form_problems:
+        for message, fix, line in _file_problems(front_matter.read_text(path), kind, mark):
             report(path, message, fix, line)
-        if front_matter.readable(text):  # unreadable front matter: said once, with its line
-            kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
-            for message, fix in metadata_problems(front_matter.split(text)[0], kind):
-                report(path, message, fix)
-        if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING"):
-            mark = settings["PLACEHOLDER_MARK"]
-            line = next((n for n, content_line in enumerate(text.splitlines(), start=1) if mark in content_line), 0)
-            if line:
-                report(path, f"a placeholder ({mark}) is still in the page; it cannot be published.",
-                       f"Replace every line containing {mark} with the real text.", line)
+
+
+@functools.lru_cache(maxsize=8192)  # the live preview checks only the files that changed
+def _file_problems(text, kind, placeholder_mark):
+    """((message, fix, line), ...) of one Markdown file's text: its front matter's form and
+    values, and (given `placeholder_mark`) a placeholder left in it."""
+    found = [(message, fix, line) for line, message, fix in front_matter.problems(text)]
+    if front_matter.readable(text):  # unreadable front matter: said once, with its line
+        found += [(message, fix, 0) for message, fix in metadata_problems(front_matter.split(text)[0], kind)]
+    if placeholder_mark:
+        line = next((n for n, content_line in enumerate(text.splitlines(), start=1) if placeholder_mark in content_line), 0)
+        if line:
+            found.append((f"a placeholder ({placeholder_mark}) is still in the page; it cannot be published.",
+                          f"Replace every line containing {placeholder_mark} with the real text.", line))
+    return tuple(found)
 
 
 def _remember(generators):

@@ -16,6 +16,7 @@ Document attributes it sets (for templates and plugins): `sources` [entry dicts 
 Context key: REFERENCES {key: entry}.
 """
 
+import functools
 import re
 from pathlib import Path
 
@@ -92,19 +93,36 @@ def _on_init(pelican):
     pelican.settings["REFERENCES"] = dict(_registry)
 
 
-def _cite(document, known_dois):
-    """Replace the document's markers with numbered links; set its `sources`. `known_dois`: the
-    registry's DOIs, in lower case."""
-    text = document._content or ""
-    numbered = {}
-    if str(document.metadata.get("sources", "")).strip().lower() == "all":
-        numbered = {key: number for number, key in enumerate(_registry, start=1)}
+def _cite(document, keys, known_dois):
+    """Replace the document's markers with numbered links; set its `sources`. `keys`: the
+    registry's keys in order; `known_dois`: its DOIs, in lower case."""
+    cite_all = str(document.metadata.get("sources", "")).strip().lower() == "all"
+    document._content, numbered, unknown, unknown_dois = _numbered(document._content or "", cite_all, keys, known_dois)
+    for key in unknown:
+        report(document.source_path, f"`[@{key}]` is not in the references registry.",
+               f"Use a key from content/data/references.yml ({', '.join(keys[:4])}, ...), "
+               "or add the source there first (with its DOI or PMID, checked against the publisher's record).",
+               line_of(document.source_path, f"@{key}"))
+    for doi in unknown_dois:
+        report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
+               "Add the source to content/data/references.yml and cite it with its marker, such as `[@glue2017]`.",
+               line_of(document.source_path, doi))
+    document.sources = [{**_registry[key], "number": number} for key, number in numbered]
+    document.template_ids = {f"source-{number}" for _, number in numbered}
+
+
+@functools.lru_cache(maxsize=8192)  # the live preview numbers only the documents that changed
+def _numbered(text, cite_all, keys, known_dois):
+    """(text with each marker a numbered link, ((key, number), ...) in number order, unknown
+    keys, doi.org links to DOIs not in the registry)."""
+    numbered = {key: number for number, key in enumerate(keys, start=1)} if cite_all else {}
+    known = set(keys)
     unknown = []
 
     def replace(match):
         links_html = []
         for key in (part.strip().lstrip("@") for part in match.group(1).split(";")):
-            if key not in _registry:
+            if key not in known:
                 unknown.append(key)
                 continue
             number = numbered.setdefault(key, len(numbered) + 1)
@@ -113,26 +131,17 @@ def _cite(document, known_dois):
             return match.group(0)
         return f'<sup class="cite">[{", ".join(links_html)}]</sup>'
 
-    document._content = MARKER.sub(replace, text)
-    for key in dict.fromkeys(unknown):
-        report(document.source_path, f"`[@{key}]` is not in the references registry.",
-               f"Use a key from content/data/references.yml ({', '.join(list(_registry)[:4])}, ...), "
-               "or add the source there first (with its DOI or PMID, checked against the publisher's record).",
-               line_of(document.source_path, f"@{key}"))
-    for doi in dict.fromkeys(DOI_LINK.findall(text)):
-        if doi.rstrip(".,;").lower() not in known_dois:
-            report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
-                   "Add the source to content/data/references.yml and cite it with its marker, such as `[@glue2017]`.",
-                   line_of(document.source_path, doi))
-    by_number = sorted(numbered.items(), key=lambda item: item[1])
-    document.sources = [{**_registry[key], "number": number} for key, number in by_number]
-    document.template_ids = {f"source-{number}" for _, number in by_number}
+    text_out = MARKER.sub(replace, text)
+    unknown_dois = [doi for doi in dict.fromkeys(DOI_LINK.findall(text)) if doi.rstrip(".,;").lower() not in known_dois]
+    by_number = tuple(sorted(numbered.items(), key=lambda item: item[1]))
+    return text_out, by_number, tuple(dict.fromkeys(unknown)), tuple(unknown_dois)
 
 
 def _cite_everything(generators):
-    known_dois = {str(e.get("doi", "")).lower() for e in _registry.values()}
+    keys = tuple(_registry)
+    known_dois = frozenset(str(e.get("doi", "")).lower() for e in _registry.values())
     for document in content.documents(generators):
-        _cite(document, known_dois)
+        _cite(document, keys, known_dois)
         if is_true(document.metadata.get("medical", "")) and not document.sources:
             # A medical page states medical facts: each must be traceable to a checked source.
             report(document.source_path, "this medical page cites no source.",

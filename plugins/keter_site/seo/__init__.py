@@ -35,9 +35,11 @@ development server's address; publishconf.py sets it to SITEURL, and a publish b
 CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
+import functools
 import json
 import re
 import struct
+from collections import namedtuple
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
@@ -68,6 +70,7 @@ _documents = []  # every document of the build, kept from all_generators_finaliz
 _share_images = {}  # lang -> (path under the site root, (width, height) or None)
 
 
+@functools.lru_cache(maxsize=16384)  # every page's address, asked for by the sitemap on every build
 def absolute(base, url):
     """The absolute address of a page whose site-relative URL is `url` ("" is the root)."""
     return f"{base}/{quote(url, safe='/%#')}"
@@ -87,12 +90,12 @@ def alternates(page, base, languages, default_lang):
     in one language only (an untranslated article): it has no alternate to point to."""
     found = versions(page, languages)
     if len(found) < 2:
-        return []
+        return ()
     links = [(version.lang, absolute(base, version.url)) for version in found]
     default = next((href for lang, href in links if lang == default_lang), None)
     if default:
         links.append(("x-default", default))
-    return links
+    return tuple(links)
 
 
 def indexable(page):
@@ -318,6 +321,20 @@ def _manifest(settings, context, lang):
     }
 
 
+_SitemapEntry = namedtuple("_SitemapEntry", "loc lastmod alternates")
+_last_sitemap = {}  # {(template, entries): text}, the last one written
+
+
+def _sitemap(env, entries):
+    """sitemap.xml's text. An edit seldom changes it: the live preview writes the last one again
+    without rendering a thousand entries on every save."""
+    key = (env.loader.get_source(env, "sitemap.xml")[0], entries)
+    if key not in _last_sitemap:
+        _last_sitemap.clear()
+        _last_sitemap[key] = env.get_template("sitemap.xml").render(entries=entries) + "\n"
+    return _last_sitemap[key]
+
+
 def _write_site_files(generator, writer=None):
     """sitemap.xml, robots.txt and each language's web manifest, once every page is written."""
     settings, context = generator.settings, generator.context
@@ -327,15 +344,13 @@ def _write_site_files(generator, writer=None):
     entries = []
     for page in pages:
         modified = getattr(page, "modified", None) or getattr(page, "date", None)
-        entries.append(SimpleNamespace(
-            loc=absolute(base, page.url),
-            lastmod=modified.date().isoformat() if modified else None,
-            alternates=alternates(page, base, languages, settings["DEFAULT_LANG"])))
+        entries.append(_SitemapEntry(absolute(base, page.url), modified.date().isoformat() if modified else None,
+                                     alternates(page, base, languages, settings["DEFAULT_LANG"])))
     entries.sort(key=lambda entry: entry.loc)
     sitemap_url = absolute(base, "sitemap.xml")
     staging = bool(settings.get("STAGING"))
     if not staging:  # a staging site is kept out of search engines: no sitemap, robots say no
-        _write(output / "sitemap.xml", generator.env.get_template("sitemap.xml").render(entries=entries) + "\n")
+        _write(output / "sitemap.xml", _sitemap(generator.env, tuple(entries)))
     _write(output / "robots.txt", generator.env.get_template("robots.txt").render(
         sitemap_url=sitemap_url, staging=staging) + "\n")
     for lang in languages:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import Pelican
+from pelican.contents import Content
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
@@ -68,6 +69,15 @@ def _remove_in_background(folder):
                      stderr=subprocess.DEVNULL, start_new_session=True)
 
 
+def _forget_documents():
+    """Pelican remembers each document's HTML for the life of the process (pelican.utils.memoized
+    on its Content class), and with it every document of every build. The live preview builds
+    again and again in one process, which then grew by a whole site on every save, and Python's
+    garbage collector took longer each time. No build needs the documents of the one before."""
+    for method in (Content.get_content, Content.get_summary):
+        method.cache.clear()
+
+
 def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache=True, incremental=None,
           full=False):
     """Build the site; on success it is at `output` (default: the settings' OUTPUT_PATH).
@@ -85,7 +95,10 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
         settings[INCREMENTAL] = incremental
         incremental.begin(fresh, full=full)
     try:
-        Pelican(settings).run()
+        try:
+            Pelican(settings).run()
+        finally:
+            _forget_documents()
         # The live preview knows its pages without walking thousands of files on every save.
         pages = _count_pages(fresh) if incremental is None else None
     except Exception as error:
