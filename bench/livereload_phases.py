@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/livereload_phases.py [--articles N] [--runs N]
 """
 
 import argparse
+import gc
 import tempfile
 import time
 from pathlib import Path
@@ -42,7 +43,9 @@ def main():
         try:
             if not build.build(str(settings), output, incremental=state, full=True).ok:
                 raise SystemExit("The first build failed.")
+            gc.disable()  # as in `invoke livereload`: the collector runs between builds
             for run in range(args.runs):
+                gc.collect()
                 time.sleep(0.5)  # the copy for the next build is made in the background
                 page.write_text(original + f"\nEdited for the benchmark, run {run}.\n", encoding="utf-8")
                 marks.clear()

@@ -41,6 +41,10 @@ def _edit(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _pages(rendered):
+    return sum(name.endswith(".html") for name in rendered)
+
+
 def _same_site(one, other):
     """Every file of one folder is in the other, byte for byte, and nothing more."""
     files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
@@ -52,7 +56,7 @@ def _same_site(one, other):
 def test_an_edited_text_renders_its_page_and_translations_only_and_matches_a_full_build(project, tmp_path):
     content, settings, output, state = project
     first = _build(settings, output, state, full=True)
-    assert len(state.rendered) == first.pages
+    assert _pages(state.rendered) == first.pages
     untouched = (output / "en" / "anxiety" / "index.html").stat().st_ino
 
     _edit(content / "en" / "team.md", "\n\n", "\n\nAn edit the preview must show.\n\n")
@@ -72,7 +76,7 @@ def test_a_changed_menu_label_renders_every_page(project):
     first = _build(settings, output, state, full=True)
     _edit(content / "en" / "anxiety.md", "menu_label: ", "menu_label: Menu-edit ")
     _build(settings, output, state)
-    assert len(state.rendered) == first.pages
+    assert _pages(state.rendered) == first.pages
     assert "Menu-edit" in (output / "en" / "privacy" / "index.html").read_text(encoding="utf-8")
 
 
@@ -118,15 +122,19 @@ def test_a_rendered_page_never_writes_through_to_the_previous_build(project, tmp
     assert kept.read_bytes() == before
 
 
-def test_an_edited_article_renders_that_article_only(project):
+def test_an_edited_article_renders_that_article_and_its_language_feed_only(project, tmp_path):
     content, settings, output, state = project
     _build(settings, output, state, full=True)
     _edit(content / "en" / "articles" / "ketamine-anxiety-research.md", "\n\n", "\n\nAn article edit.\n\n")
     _build(settings, output, state)
-    assert sorted(state.rendered) == ["articles/ketamine-anxiety-research/index.html",
+    assert sorted(state.rendered) == ["articles/ketamine-anxiety-research/index.html", "en/articles/atom.xml",
                                       "en/articles/ketamine-anxiety-research/index.html"]
     assert "An article edit." in (output / "en" / "articles" / "ketamine-anxiety-research" / "index.html").read_text(
         encoding="utf-8")
+    assert "An article edit." in (output / "en" / "articles" / "atom.xml").read_text(encoding="utf-8")
+    fresh = tmp_path / "full-build"
+    assert build.build(str(settings), fresh, use_cache=False).ok
+    _same_site(output, fresh)
 
 
 def test_a_problem_only_pelican_reports_fails_every_build_of_the_preview_not_only_the_first(project):

@@ -6,6 +6,7 @@ What an edit can change:
 - A document's own page and its translations' pages (the language switcher, the translation
   notice and the review stamp of one page read the others): each group has a key made of its
   documents' text and details, and a group whose key is unchanged is not rendered again.
+- A language's feed, when an article it lists changes.
 - Every page, when any document's details change (a title, a menu label, an address: menus,
   links, the home page and index pages show them): the build renders everything.
 - Templates, UI strings, styles and data files: the caller asks for a full build.
@@ -203,15 +204,33 @@ class IncrementalWriter(Writer):
             return super().write_file(name, template, context, *args, **kwargs)
         document = kwargs.get("page") or kwargs.get("article")
         key = self._keys.by_document.get(id(document)) if document is not None else self._keys.shared
+        if self._unchanged(name, key):
+            return None
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def write_feed(self, elements, context, path=None, *args, **kwargs):
+        if not path:
+            return super().write_feed(elements, context, path, *args, **kwargs)
+        # A feed shows the details other pages show and the text of its newest entries: an
+        # article's edit changes its own language's feed, when the feed lists it.
+        shown = elements[:self.settings["FEED_MAX_ITEMS"]]
+        key = _hash([self._keys.shared, repr((args, sorted(kwargs.items()))),
+                     *(_hash([_details(element)[1], element.content]) for element in shown)])
+        if self._unchanged(path, key):
+            return None
+        return super().write_feed(elements, context, path, *args, **kwargs)
+
+    def _unchanged(self, name, key):
+        """Whether the file `name` was last written with `key` and is in this build's folder
+        (linked from the last one); either way, it is this build's file, with `key`."""
         relative = name.replace(os.sep, "/")
         state = self._state
+        state._pending[relative] = key
         if (not state._full and state.keys.get(relative) == key
                 and os.path.isfile(os.path.join(self.output_path, relative))):
-            state._pending[relative] = key  # the linked file is this build's too
-            return None
-        state._pending[relative] = key
+            return True
         state.rendered.append(relative)
-        return super().write_file(name, template, context, *args, **kwargs)
+        return False
 
     def _open_w(self, filename, encoding, override=False):
         # The file may be a link to the previous build's: replace it, never write through it.
