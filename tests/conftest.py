@@ -12,11 +12,14 @@ from keter_site.core.project import settings_preamble
 
 
 # The longest test files first (seconds on an idle two-core machine, measured one file at a time):
-# pytest-xdist gives each test process a whole file at a time (--dist loadfile) in the order they
-# were collected, so a long file that started last would leave the other process idle at the end.
-# A file not named here keeps its place after these.
-LONGEST_FIRST = ["test_every_page.py", "test_lighthouse.py", "test_signup_form.py", "test_deploy_rsync.py",
-                 "test_cms.py", "test_design.py", "test_headers_nginx.py", "test_keyboard.py", "test_deploy_s3.py"]
+# pytest-xdist gives each test process a whole file at a time (--dist loadfile, with its own
+# reordering turned off in pyproject.toml) in the order they were collected, so a long file that
+# started last would leave the other process idle at the end. A file not named here keeps its
+# place after these.
+LONGEST_FIRST = ["test_every_page.py", "test_deploy_rsync.py", "test_lighthouse.py", "test_signup_form.py",
+                 "test_cms.py", "test_headers_nginx.py", "test_deploy_s3.py", "test_design.py", "test_seo.py",
+                 "test_keyboard.py", "test_editor_tools.py", "test_editor_checks.py", "test_incremental.py",
+                 "test_receiver.py"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from tests.support.browser import serve_directory
 from tests.support.receiver import Endpoint
-from tests.support.sites import NO_CACHE, ROOT, project_settings, run_pelican
+from tests.support.sites import NO_CACHE, ROOT, Build, project_settings, run_pelican
 
 from keter_site.signup_form import origin_of
 from keter_site.signup_form import problems as signup_problems
@@ -519,14 +519,16 @@ def test_publish_build_refuses_a_missing_endpoint():
     assert signup_problems("https://forms.example/f/abc", require_https=True) == []
 
 
-def test_publish_build_posts_to_the_https_endpoint_and_returns_to_the_public_site(tmp_path):
-    build = run_pelican(ROOT / "publishconf.py", tmp_path / "out",
-                        env={"SIGNUP_ENDPOINT": "https://forms.example/f/abc", "ALLOW_STALE_TRANSLATIONS": "1",
-                             "SITEURL": "https://www.keter-health.example", "STAGING": "1"})
-    assert build.returncode == 0, build.log
-    html = build.html("en/signup/index.html")
-    assert html.select_one("form#signup-form")["action"] == "https://forms.example/f/abc"
-    assert html.select_one("input[name=_next]")["value"] == "https://www.keter-health.example/en/signup-thanks/"
+def test_publish_build_posts_to_the_https_endpoint_and_returns_to_the_public_site(checked_builds):
+    # The site as published (`deploy build`, publishconf.py), built once for every publishing test.
+    from tests.support.publishing import SIGNUP_ENDPOINT, base_environment
+
+    siteurl = base_environment()["SITEURL"]
+    assert SIGNUP_ENDPOINT.startswith("https://") and siteurl.startswith("https://")
+    for prefix in ("", "en/"):
+        html = Build(0, "", checked_builds["base"] / "site").html(f"{prefix}signup/index.html")
+        assert html.select_one("form#signup-form")["action"] == SIGNUP_ENDPOINT
+        assert html.select_one("input[name=_next]")["value"] == f"{siteurl}/{prefix}signup-thanks/"
 
 
 @pytest.mark.parametrize("lang, javascript", [("he", True), ("en", False)], ids=["he-script", "en-no-script"])

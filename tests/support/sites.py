@@ -1,6 +1,8 @@
 """Build real sites for tests: the project's own site, or a small fixture site made in a
 temporary folder that uses the project's real theme and plugins with its own content."""
 
+import collections
+import hashlib
 import importlib.util
 import json
 import os
@@ -42,6 +44,23 @@ def front_matter(path):
     return read_front_matter(path)
 
 
+_PARSED = collections.OrderedDict()
+
+
+def parsed_html(data, keep=256):
+    """`data` (a page's UTF-8 bytes) parsed with html.parser; the same bytes give the same parsed
+    page, kept for the next test that reads them (the most recent `keep` pages). Tests that use
+    it never change a parsed page."""
+    key = hashlib.sha256(data).digest()
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+    else:
+        _PARSED[key] = BeautifulSoup(data.decode("utf-8"), "html.parser")
+        if len(_PARSED) > keep:
+            _PARSED.popitem(last=False)
+    return _PARSED[key]
+
+
 @dataclass
 class Build:
     returncode: int
@@ -49,7 +68,9 @@ class Build:
     output: Path
 
     def html(self, relative):
-        return BeautifulSoup((self.output / relative).read_text(encoding="utf-8"), "html.parser")
+        """The page, parsed (tests only read it: a page with the same bytes is parsed once per
+        test process)."""
+        return parsed_html((self.output / relative).read_bytes())
 
     def pages(self):
         return sorted(p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html"))

@@ -12,6 +12,7 @@ from keter_site.core.project import ROOT
 # Debian package -> the program it provides.
 DEBIAN_PACKAGES = {
     "chromium": "/usr/bin/chromium",
+    "chromium-headless-shell": "/usr/bin/chromium-headless-shell",  # the browser tests' Chromium
     "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
     "default-jre-headless": "/usr/bin/java",  # the Nu Html Checker (vnu.jar)
     # The deploy tests: a real web server, SSH server and client, and rsync.
