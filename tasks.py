@@ -96,9 +96,10 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
     # runs: the form receiver, the next build's folder, and decap-server under `invoke edit`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     incremental = State()  # after an edit, only the pages it affects are rendered again
-    # Python's garbage collector would stop this one thread for up to a tenth of a second, now
-    # and then in the middle of a build: it runs after each build instead, once the browser has
-    # been told to reload (a build's documents refer to each other; only the collector frees them).
+    # Builds pause Python's garbage collector (keter_site.tooling.build); the preview keeps it
+    # off between builds too and collects once the browser has been told to reload, so that a
+    # collection (up to a tenth of a second: a build's documents refer to each other, and only
+    # the collector frees them) never holds up the reloaded page or the next build.
     gc.disable()
 
     def build_now(full):

@@ -20,8 +20,7 @@ const LOCAL_WAITS = {pauseAfterFcpMs: 0, pauseAfterLoadMs: 0, networkQuietThresh
 // Chromium must not phone home (this machine's closed network refuses it, and Best Practices
 // counts the failed requests as console errors).
 const chromeFlags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ...(process.env.LIGHTHOUSE_CHROME_FLAGS || '').split(' ').filter(Boolean)];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Two things Lighthouse repeats for every page that no audit of these categories reads, done
 // once for the batch instead (each cost about a second of CPU a page):

@@ -1,8 +1,7 @@
 """Build real sites for tests: the project's own site, or a small fixture site made in a
 temporary folder that uses the project's real theme and plugins with its own content."""
 
-import collections
-import hashlib
+import functools
 import importlib.util
 import json
 import os
@@ -44,21 +43,12 @@ def front_matter(path):
     return read_front_matter(path)
 
 
-_PARSED = collections.OrderedDict()
-
-
-def parsed_html(data, keep=256):
+@functools.lru_cache(maxsize=256)
+def parsed_html(data):
     """`data` (a page's UTF-8 bytes) parsed with html.parser; the same bytes give the same parsed
-    page, kept for the next test that reads them (the most recent `keep` pages). Tests that use
+    page, kept for the next test that reads them (the most recent 256 pages). Tests that use
     it never change a parsed page."""
-    key = hashlib.sha256(data).digest()
-    if key in _PARSED:
-        _PARSED.move_to_end(key)
-    else:
-        _PARSED[key] = BeautifulSoup(data.decode("utf-8"), "html.parser")
-        if len(_PARSED) > keep:
-            _PARSED.popitem(last=False)
-    return _PARSED[key]
+    return BeautifulSoup(data.decode("utf-8"), "html.parser")
 
 
 @dataclass
