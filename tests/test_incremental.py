@@ -57,11 +57,14 @@ def test_an_edited_text_renders_its_page_and_translations_only_and_matches_a_ful
     content, settings, output, state = project
     first = _build(settings, output, state, full=True)
     assert _pages(state.rendered) == first.pages
+    documents = state.documents.read
     untouched = (output / "en" / "anxiety" / "index.html").stat().st_ino
 
     _edit(content / "en" / "team.md", "\n\n", "\n\nAn edit the preview must show.\n\n")
     _build(settings, output, state)
     assert sorted(state.rendered) == ["en/team/index.html", "team/index.html"]
+    # Only the edited file was read again; every other document is the one kept from before.
+    assert (state.documents.read, state.documents.reused) == (1, documents - 1)
     assert "An edit the preview must show." in (output / "en" / "team" / "index.html").read_text(encoding="utf-8")
     # Kept pages are the previous build's files, linked, not written again.
     assert (output / "en" / "anxiety" / "index.html").stat().st_ino == untouched
@@ -69,6 +72,35 @@ def test_an_edited_text_renders_its_page_and_translations_only_and_matches_a_ful
     fresh = tmp_path / "full-build"
     assert build.build(str(settings), fresh, use_cache=False).ok
     _same_site(output, fresh)
+
+
+def test_documents_kept_from_build_to_build_make_the_site_a_full_build_makes(project, tmp_path):
+    # Plugins change documents (citations numbered, components rendered, links resolved): each
+    # build must start from the documents as read, never from the last build's changed ones.
+    content, settings, output, state = project
+    _build(settings, output, state, full=True)
+    edits = [(content / "en" / "team.md", "An edit of the team page."),
+             (content / "en" / "anxiety.md", "An edit of a page with citations."),
+             (content / "he" / "faq.md", "עריכה של עמוד השאלות."),
+             (content / "en" / "articles" / "ketamine-anxiety-research.md", "An edit of an article.")]
+    for path, text in edits:
+        _edit(path, "\n\n", f"\n\n{text}\n\n")
+        _build(settings, output, state)
+        assert state.documents.read == 1
+    fresh = tmp_path / "full-build"
+    assert build.build(str(settings), fresh, use_cache=False).ok
+    _same_site(output, fresh)
+
+
+def test_a_page_added_while_the_preview_runs_is_built(project):
+    content, settings, output, state = project
+    _build(settings, output, state, full=True)
+    for lang, title in (("he", "עמוד חדש"), ("en", "A new page")):
+        (content / lang / "added.md").write_text(
+            f"---\ntitle: {title}\nslug: added\nlang: {lang}\ndescription: {title}.\n---\n\n{title}.\n", encoding="utf-8")
+    _build(settings, output, state)
+    assert {"added/index.html", "en/added/index.html"} <= set(state.rendered)
+    assert "A new page" in (output / "en" / "added" / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_changed_menu_label_renders_every_page(project):
@@ -142,7 +174,11 @@ def test_a_problem_only_pelican_reports_fails_every_build_of_the_preview_not_onl
     content, settings, output, state = project
     _build(settings, output, state, full=True)
     _edit(content / "en" / "team.md", "\n\n", "\n\nSee [x]({nonsense}thing).\n\n")
-    for _ in range(2):
+    _edit(content / "en" / "privacy.md", "\n\n", "\n\n![](images/none.webp)\n\n")
+    for run in range(2):
+        if run:  # an edit elsewhere: the files with problems are not the ones that changed
+            _edit(content / "en" / "anxiety.md", "\n\n", "\n\nAnother paragraph.\n\n")
         result = build.build(str(settings), output, incremental=state)
         assert not result.ok
         assert "Replacement Indicator 'nonsense' not recognized" in result.message, result.message
+        assert "content/en/privacy.md" in result.message and "no alt text" in result.message, result.message

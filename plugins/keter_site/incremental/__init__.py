@@ -35,6 +35,7 @@ from pelican.contents import Content
 from pelican.writers import Writer
 
 from keter_site.core import content
+from keter_site.incremental.documents import Documents
 
 SETTING = "INCREMENTAL"
 # A document's attributes that are not its own details: Pelican's settings and context (the
@@ -54,7 +55,9 @@ class State:
         self._full = True
         self._base = None      # the last good build's folder
         self._standby = None   # (thread, folder): a copy of it for the next build, made in advance
+        self._carried = set()  # the files of that copy
         self.rendered = []     # the files the latest build rendered (the others were kept)
+        self.documents = Documents()  # the documents of unchanged files, not read again
 
     def begin(self, fresh, full=False):
         """Start a build into the empty folder `fresh`: unless `full`, it starts as a copy of
@@ -62,6 +65,9 @@ class State:
         self._pending = {}
         self.rendered = []
         self._full = full or self._base is None
+        if self._full:
+            self.documents.clear()
+        self.documents.start_build()
         standby, self._standby = self._standby, None
         if standby:
             standby[0].join()
@@ -102,7 +108,9 @@ class State:
 
     def _copy(self, source, target):
         # Links for the pages this plugin wrote (it never writes through one), copies for the
-        # files other code writes in place.
+        # files other code writes in place. What was carried over is noted: a page is kept
+        # only if its file is in the new build's folder.
+        self._carried = carried = set()
         for folder, _, files in os.walk(source):
             target_folder = target / Path(folder).relative_to(source)
             target_folder.mkdir(parents=True, exist_ok=True)
@@ -112,6 +120,7 @@ class State:
                     os.link(Path(folder) / name, target_folder / name)
                 else:
                     shutil.copy2(Path(folder) / name, target_folder / name)
+                carried.add(relative)
 
     def close(self):
         """Remove the copy made in advance (the preview is stopping)."""
@@ -226,8 +235,7 @@ class IncrementalWriter(Writer):
         relative = name.replace(os.sep, "/")
         state = self._state
         state._pending[relative] = key
-        if (not state._full and state.keys.get(relative) == key
-                and os.path.isfile(os.path.join(self.output_path, relative))):
+        if not state._full and state.keys.get(relative) == key and relative in state._carried:
             return True
         state.rendered.append(relative)
         return False

@@ -21,6 +21,7 @@ from pelican.settings import read_settings
 
 from keter_site.core.project import ROOT
 from keter_site.incremental import SETTING as INCREMENTAL
+from keter_site.incremental.documents import PreviewPelican
 
 
 @dataclass
@@ -111,11 +112,14 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
     if incremental is not None:
         settings[INCREMENTAL] = incremental
+        # The preview keeps its documents in memory (keter_site.incremental.documents): Pelican's
+        # content cache on disk would only be loaded and written again on every save.
+        settings["LOAD_CONTENT_CACHE"] = settings["CACHE_CONTENT"] = False
         incremental.begin(fresh, full=full)
     try:
         try:
             with _collector_paused():
-                Pelican(settings).run()
+                (Pelican if incremental is None else PreviewPelican)(settings).run()
         finally:
             _forget_documents()
         # The live preview knows its pages without walking thousands of files on every save.
