@@ -5,6 +5,8 @@ leaves the last good one untouched. Real builds of a copy of the project's conte
 import filecmp
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -182,3 +184,37 @@ def test_a_problem_only_pelican_reports_fails_every_build_of_the_preview_not_onl
         assert not result.ok
         assert "Replacement Indicator 'nonsense' not recognized" in result.message, result.message
         assert "content/en/privacy.md" in result.message and "no alt text" in result.message, result.message
+
+
+# Stats the page in a loop until the file named by its second argument exists; prints how many
+# times the page was missing.
+_WATCHER = """
+import os, sys
+page, stop, missing = sys.argv[1], sys.argv[2], 0
+for _ in range(50_000_000):
+    if os.path.exists(stop):
+        break
+    try:
+        os.stat(page)
+    except FileNotFoundError:
+        missing += 1
+print(missing)
+"""
+
+
+def test_the_site_never_goes_missing_while_a_build_takes_its_place(project, tmp_path):
+    # A build takes the place of the last good one (a whole folder) in one step: the preview
+    # never answers a page with "not found" because it asked in between.
+    content, settings, output, state = project
+    _build(settings, output, state, full=True)
+    stop = tmp_path / "stop"
+    watcher = subprocess.Popen([sys.executable, "-c", _WATCHER, str(output / "en" / "index.html"), str(stop)],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        for run in range(8):
+            _edit(content / "en" / "team.md", "\n\n", f"\n\nEdit {run}.\n\n")
+            _build(settings, output, state)
+    finally:
+        stop.touch()
+        missing = watcher.communicate(timeout=60)[0]
+    assert missing.strip() == "0"

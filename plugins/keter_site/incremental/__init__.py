@@ -168,29 +168,36 @@ def _pickled(value):
 
 
 def _details(document):
-    """(everything about a document but its text, only what other pages may show of it)."""
+    """(what other pages may show of a document: everything about it but its text and what
+    only its own page shows; what only its own page shows)."""
     meta = document.metadata
     # Pelican copies each front-matter value to an attribute: those are in `meta` already.
     extra = {name: value for name, value in vars(document).items()
              if name not in _NOT_DETAILS and meta.get(name, _NOT_DETAILS) is not value}
     own_only = {name: extra.pop(name) for name in _OWN_ONLY if name in extra}
-    shared = _pickled((type(document).__name__, document.save_as, document.url, meta, extra))
-    return shared + _pickled(own_only), shared
+    return (type(document).__name__, document.source_path, document.save_as, document.url, meta, extra), own_only
 
 
 class _Keys:
-    """The keys of one build: one for the site's shared details, one per document group."""
+    """The keys of one build: one for the site's shared details (every document's, pickled at
+    once), and one per document group (the shared key, and the group's own details and text)."""
 
     def __init__(self, generators):
         documents = content.documents(generators)
-        details = {id(d): _details(d) for d in documents}
-        self.shared = _hash(sorted(shared for _, shared in details.values()))
-        own = {id(d): _hash([details[id(d)][0], d.content]) for d in documents}
+        details = [_details(d) for d in documents]
+        self.shared = _hash([_pickled(sorted((shared for shared, _ in details), key=lambda s: (s[0], s[1])))])
+        own = {id(d): _hash([_pickled(own_only) if own_only else b"", d.content])
+               for d, (_, own_only) in zip(documents, details)}
         self.by_document = {}
         for document in documents:
             group = [document, *getattr(document, "translations", [])]
             self.by_document[id(document)] = _hash(
-                [self.shared, *sorted(own.get(id(d)) or _hash([_details(d)[0], d.content]) for d in group)])
+                [self.shared, *sorted(own.get(id(d)) or self._own(d) for d in group)])
+
+    @staticmethod
+    def _own(document):
+        own_only = _details(document)[1]
+        return _hash([_pickled(own_only) if own_only else b"", document.content])
 
 
 _generators = []
@@ -224,7 +231,7 @@ class IncrementalWriter(Writer):
         # article's edit changes its own language's feed, when the feed lists it.
         shown = elements[:self.settings["FEED_MAX_ITEMS"]]
         key = _hash([self._keys.shared, repr((args, sorted(kwargs.items()))),
-                     *(_hash([_details(element)[1], element.content]) for element in shown)])
+                     *(_hash([element.source_path, element.content]) for element in shown)])
         if self._unchanged(path, key):
             return None
         return super().write_feed(elements, context, path, *args, **kwargs)

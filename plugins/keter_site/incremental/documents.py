@@ -17,10 +17,10 @@ change again with the same stamp on a file system with coarse times: its text's 
 with the stamp, is compared too, until the file is older than that.
 """
 
+import copy
+import datetime
 import hashlib
-import io
 import os
-import pickle
 import time
 from pathlib import Path
 
@@ -60,7 +60,7 @@ class Documents:
         kept = self._kept.get(key)
         if kept is not None and kept.stamp == stamp and kept.settled(path):
             self.reused += 1
-            return _copy(kept.data, settings, context)
+            return _copy(kept.document, settings, context)
         self._kept.pop(key, None)
         digest = _digest(path) if _racy(stamp) else None
         if digest is None and _racy(stamp):
@@ -75,7 +75,8 @@ class Documents:
         stamp, digest, problems = self._reading.pop(key, (None, None, None))
         if stamp is None or len(collector().problems) != problems:
             return  # its problems are reported again when it is read again
-        self._kept[key] = _Kept(stamp, digest, _pickled(document))
+        self._kept[key] = _Kept(stamp, digest, _copy(document, _SETTINGS, _CONTEXT,
+                                                     document.settings, document._context))
 
 
     def files(self, generator, paths, exclude, extensions, walk):
@@ -104,10 +105,10 @@ def _folders(base, paths):
 
 
 class _Kept:
-    __slots__ = ("stamp", "digest", "data")
+    __slots__ = ("stamp", "digest", "document")
 
-    def __init__(self, stamp, digest, data):
-        self.stamp, self.digest, self.data = stamp, digest, data
+    def __init__(self, stamp, digest, document):
+        self.stamp, self.digest, self.document = stamp, digest, document
 
     def settled(self, path):
         """Whether the file still has the text it was read with (its stamp is the same)."""
@@ -139,37 +140,42 @@ def _digest(path):
         return None
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles a document without its build's settings and shared context (which hold every
-    document of that build): they are named, and each copy gets its own build's."""
-
-    def __init__(self, file, document):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._build = {id(document.settings): "settings", id(document._context): "context"}
-
-    def persistent_id(self, value):
-        return self._build.get(id(value))
+# Values a copy may share with the kept document: nothing can change them in place.
+_IMMUTABLE = (str, int, float, bool, type(None), bytes, datetime.date, datetime.tzinfo)
+# Stand-ins for a build's settings and shared context in a kept document (which would otherwise
+# keep every document of that build alive); each copy gets its own build's.
+_SETTINGS, _CONTEXT = object(), object()
 
 
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, data, settings, context):
-        super().__init__(io.BytesIO(data))
-        self._build = {"settings": settings, "context": context}
-
-    def persistent_load(self, name):
-        return self._build[name]
-
-
-def _pickled(document):
-    buffer = io.BytesIO()
-    _Pickler(buffer, document).dump(document)
-    return buffer.getvalue()
+def _copy(document, settings, context, settings_now=_SETTINGS, context_now=_CONTEXT):
+    """A copy of `document` that shares nothing a plugin may change with it (a plugin may change
+    any detail of a document, in place): what is not immutable is copied, at any depth. It
+    reads `settings` and `context` where `document` read `settings_now` and `context_now`."""
+    memo = {id(settings_now): settings, id(context_now): context}
+    twin = object.__new__(type(document))
+    memo[id(document)] = twin
+    twin.__dict__.update(_copied(vars(document), memo))
+    return twin
 
 
-def _copy(data, settings, context):
-    """A new document from a kept one, sharing nothing with it or with the other copies (a
-    plugin may change any of their details); it reads `settings` and `context`, its build's."""
-    return _Unpickler(data, settings, context).load()
+def _copied(value, memo):
+    # copy.deepcopy, with a short way for what documents hold most: text, dates, dicts, lists.
+    if isinstance(value, _IMMUTABLE):
+        return value
+    known = memo.get(id(value))
+    if known is not None:
+        return known
+    kind = type(value)
+    if kind is dict:
+        new = memo[id(value)] = {}
+        for key, item in value.items():
+            new[key] = _copied(item, memo)
+        return new
+    if kind is list:
+        new = memo[id(value)] = []
+        new.extend(_copied(item, memo) for item in value)
+        return new
+    return copy.deepcopy(value, memo)
 
 
 class _KeepsDocuments:

@@ -4,6 +4,8 @@ site exactly as it was, so a preview server keeps showing it and a deploy never 
 """
 
 import contextlib
+import ctypes
+import errno
 import gc
 import logging
 import os
@@ -42,16 +44,37 @@ def _count_pages(folder):
 
 
 def _swap_into_place(fresh, output):
-    """Put `fresh` where `output` is. The old folder is moved aside first and removed last, by a
+    """Put `fresh` where `output` is. The old folder is moved aside and removed last, by a
     process of its own: the new site is already in place, and neither the live preview nor the
-    build command need wait for thousands of files to be deleted."""
-    old = None
-    if output.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent)) / "site"
-        os.rename(output, old)
-    os.rename(fresh, output)
-    if old:
-        _remove_in_background(old.parent)
+    build command need wait for thousands of files to be deleted. On Linux the two folders
+    trade places in one step, so a page asked for at that moment is never missing."""
+    if not output.exists():
+        os.rename(fresh, output)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    if _exchange(fresh, output):
+        os.rename(fresh, aside / "site")  # `fresh` is the old site now
+    else:
+        os.rename(output, aside / "site")
+        os.rename(fresh, output)
+    _remove_in_background(aside)
+
+
+_RENAME_EXCHANGE = 2  # renameat2(2): swap two paths atomically
+_AT_FDCWD = -100
+
+
+def _exchange(one, other):
+    """Swap two folders in one step (Linux's renameat2); False where the system or its file
+    system cannot, and the caller renames them in turn."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(one), _AT_FDCWD, os.fsencode(other), _RENAME_EXCHANGE) == 0:
+        return True
+    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(one), None, str(other))
 
 
 def _discard(fresh, output):
