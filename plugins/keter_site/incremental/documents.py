@@ -40,6 +40,7 @@ class Documents:
         self._kept = {}
         self._walks = {}    # (generator kind, its arguments) -> (folders' stamps, files found)
         self._reading = {}  # (generator kind, file) -> (stamp, digest, problems so far), while read
+        self._copies = {}   # id(a copy handed out in this build) -> its _Kept
         self.reused = 0     # documents copied rather than read in the latest build
         self.read = 0       # documents read in the latest build
 
@@ -50,6 +51,7 @@ class Documents:
 
     def start_build(self):
         self._reading = {}
+        self._copies = {}
         self.reused = self.read = 0
 
     def take(self, generator, filename, settings, context):
@@ -60,7 +62,9 @@ class Documents:
         kept = self._kept.get(key)
         if kept is not None and kept.stamp == stamp and kept.settled(path):
             self.reused += 1
-            return _copy(kept.document, settings, context)
+            document = _copy(kept.document, settings, context)
+            self._copies[id(document)] = kept
+            return document
         self._kept.pop(key, None)
         digest = _digest(path) if _racy(stamp) else None
         if digest is None and _racy(stamp):
@@ -77,6 +81,16 @@ class Documents:
             return  # its problems are reported again when it is read again
         self._kept[key] = _Kept(stamp, digest, _copy(document, _SETTINGS, _CONTEXT,
                                                      document.settings, document._context))
+
+    def static_links(self, document):
+        """The files `document` links to with {static} or {attach} (Pelican finds them in its
+        HTML as read): a kept document's are those its file had when it was read."""
+        kept = self._copies.get(id(document))
+        if kept is None:
+            return document.get_static_links()
+        if kept.links is None:
+            kept.links = frozenset(document.get_static_links())
+        return kept.links
 
 
     def files(self, generator, paths, exclude, extensions, walk):
@@ -105,10 +119,11 @@ def _folders(base, paths):
 
 
 class _Kept:
-    __slots__ = ("stamp", "digest", "document")
+    __slots__ = ("stamp", "digest", "document", "links")
 
     def __init__(self, stamp, digest, document):
         self.stamp, self.digest, self.document = stamp, digest, document
+        self.links = None
 
     def settled(self, path):
         """Whether the file still has the text it was read with (its stamp is the same)."""
@@ -191,6 +206,18 @@ class _KeepsDocuments:
     def get_files(self, paths, exclude=None, extensions=None):
         walk = lambda: super(_KeepsDocuments, self).get_files(paths, exclude, extensions)  # noqa: E731
         return _documents(self).files(self, paths, exclude, extensions, walk)
+
+    # Pelican's own two methods, with what a kept document already knows: its path relative to
+    # the content (Pelican sets `relative_source_path` as it makes the document, from the same
+    # method these call) and its links to static files.
+    def add_source_path(self, content, static=False):
+        if static:
+            return super().add_source_path(content, static)
+        self.context["generated_content"][content.relative_source_path] = content
+        return None
+
+    def add_static_links(self, content):
+        self.context["static_links"] |= _documents(self).static_links(content)
 
 
 def _documents(generator):
