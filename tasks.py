@@ -103,8 +103,7 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
     gc.disable()
 
     def build_now(full):
-        result = site_build.build_and_report(settings, output, use_cache=not full, incremental=incremental,
-                                             full=full)
+        result = site_build.build_and_report(settings, output, incremental=incremental, full=full)
         state.record(result)
 
     state = devserver.BuildState()
@@ -151,7 +150,7 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
                 on_restart()
             os.execv(sys.executable, [sys.executable, *sys.argv])
         # Templates, UI strings, styles and data change how every page is made: every page is
-        # rendered again, without the content cache.
+        # rendered again, and every file read again.
         build_now(full=kind != "content")
         LiveReloadHandler.reload_waiters()
         loop.call_later(GC_DELAY, gc.collect)

@@ -4,7 +4,8 @@ address and hours, and every page and template takes them from there.
 Templates call `clinic('phone')`; Markdown writes `{clinic:phone}`. Phone numbers and e-mail
 addresses come out as links marked `dir="ltr"`, so inside Hebrew text their digits and symbols
 keep their order. Tokens are replaced once all pages are read, not while each is read, so a
-change to the data file reaches pages that Pelican's content cache did not re-read.
+change to the data file reaches pages that were not read again (Pelican's content cache, the
+live preview's kept documents).
 
 Context key it writes: CLINIC, the data file's values ({key: value or {lang: value}}), for
 templates and other plugins (seo).

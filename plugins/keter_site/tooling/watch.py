@@ -2,10 +2,10 @@
 where livereload's own watcher polls every 800 ms.
 
 Each batch of changes is one of three kinds, and the preview reacts to what it affects:
-- "content": Markdown pages and static files; Pelican's content cache re-reads only those files,
-  and only the pages they affect are rendered again (keter_site.incremental).
+- "content": Markdown pages and static files; only the changed files are read again, and only
+  the pages they affect are rendered again (keter_site.incremental).
 - "theme": templates, UI strings, stylesheets, components and the data files, and any file
-  deleted or moved away; every page is rebuilt without the content cache (Jinja and the UI
+  deleted or moved away; every file is read and every page rebuilt again (Jinja and the UI
   strings are loaded afresh on every build, and a page whose file is gone leaves the site).
 - "code": the project's Python (plugins/, the settings files, tasks.py). Python keeps a module
   it has imported, and Pelican keeps the plugins it loaded, so only a fresh process runs the
