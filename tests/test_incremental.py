@@ -105,6 +105,20 @@ def test_a_page_added_while_the_preview_runs_is_built(project):
     assert "A new page" in (output / "en" / "added" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_template_edited_between_two_builds_is_compiled_again(project, tmp_path):
+    # The preview keeps the templates' compiled code from build to build (a template edit makes
+    # it build everything anyway): an edited template must never render with its old code.
+    content, settings, output, state = project
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings.write_text(settings.read_text(encoding="utf-8") + f"THEME = {str(theme)!r}\n", encoding="utf-8")
+    _build(settings, output, state, full=True)
+    _edit(theme / "templates" / "base.html", "</main>", "</main><p>A template edit.</p>")
+    _edit(content / "en" / "team.md", "\n\n", "\n\nA text edit.\n\n")
+    _build(settings, output, state)
+    assert "A template edit." in (output / "en" / "team" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_changed_menu_label_renders_every_page(project):
     content, settings, output, state = project
     first = _build(settings, output, state, full=True)

@@ -11,6 +11,7 @@ Context key it writes: CLINIC, the data file's values ({key: value or {lang: val
 templates and other plugins (seo).
 """
 
+import functools
 import re
 from pathlib import Path
 
@@ -74,10 +75,17 @@ def _load(settings):
 
 def _key_line(path, key):
     """The line where a top-level key starts (comments may mention the key before it)."""
-    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if text.startswith(f"{key}:"):
-            return number
-    return 0
+    return _key_lines(Path(path).read_text(encoding="utf-8")).get(key, 0)
+
+
+@functools.lru_cache(maxsize=4)  # asked for every key of the file, on every build
+def _key_lines(text):
+    lines = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        key, colon, _ = line.partition(":")
+        if colon:
+            lines.setdefault(key, number)
+    return lines
 
 
 def example_keys(settings):

@@ -36,6 +36,7 @@ from pelican.writers import Writer
 
 from keter_site.core import content
 from keter_site.incremental.documents import Documents
+from keter_site.incremental.templates import CompiledTemplates
 
 SETTING = "INCREMENTAL"
 # A document's attributes that are not its own details: Pelican's settings and context (the
@@ -58,6 +59,7 @@ class State:
         self._carried = set()  # the files of that copy
         self.rendered = []     # the files the latest build rendered (the others were kept)
         self.documents = Documents()  # the documents of unchanged files, not read again
+        self.templates = CompiledTemplates()  # Jinja's compiled templates
 
     def begin(self, fresh, full=False):
         """Start a build into the empty folder `fresh`: unless `full`, it starts as a copy of
@@ -67,6 +69,7 @@ class State:
         self._full = full or self._base is None
         if self._full:
             self.documents.clear()
+            self.templates.clear()
         self.documents.start_build()
         standby, self._standby = self._standby, None
         if standby:

@@ -135,9 +135,11 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
     if incremental is not None:
         settings[INCREMENTAL] = incremental
-        # The preview keeps its documents in memory (keter_site.incremental.documents): Pelican's
-        # content cache on disk would only be loaded and written again on every save.
+        # The preview keeps its documents and the templates' compiled code in memory
+        # (keter_site.incremental.documents, .templates): Pelican's content cache and Jinja's
+        # bytecode cache on disk would only be read and written again on every save.
         settings["LOAD_CONTENT_CACHE"] = settings["CACHE_CONTENT"] = False
+        settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": incremental.templates}
         incremental.begin(fresh, full=full)
     try:
         try:

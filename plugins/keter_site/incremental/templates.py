@@ -1,0 +1,27 @@
+"""The templates' compiled code, kept in memory by the live preview from one build to the next.
+
+Pelican makes a new Jinja environment for every build, which loads each template it renders
+again: from Jinja's bytecode cache on disk (pelicanconf.py), a file read and unmarshalled per
+template on every save. This is Jinja's own extension point for that cache (a BytecodeCache),
+holding the code objects themselves. Jinja checks each template's source against the checksum
+the code was compiled from, so an edited template is compiled again; code objects are never
+changed in place, so every build's environment can share them.
+"""
+
+from jinja2 import BytecodeCache
+
+
+class CompiledTemplates(BytecodeCache):
+    def __init__(self):
+        self._code = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket):
+        self._code[(bucket.key, bucket.checksum)] = bucket.code
+
+    def clear(self):
+        self._code = {}
