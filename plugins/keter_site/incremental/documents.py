@@ -7,7 +7,8 @@ Pelican reads and makes every document again on every build, which at 250 articl
 language took most of the time from save to page. Its own way to keep documents (the
 "generator" content-caching layer) pickles each document to disk with the whole shared context,
 and keeps it after plugins have changed it. Here the generators are Pelican's own, through the
-two methods Pelican's generators use for that cache: `get_cached_data` and `cache_data`.
+two methods Pelican's generators use for that cache: `get_cached_data` and `cache_data`. The
+walk over the content folders and each kept document's links to static files are kept too.
 
 A document is made again when its file's stamp (time, size, inode) differs from the one taken
 just before it was read; when reading it reported a problem (the next build must report it
@@ -66,8 +67,9 @@ class Documents:
             self._copies[id(document)] = kept
             return document
         self._kept.pop(key, None)
-        digest = _digest(path) if _racy(stamp) else None
-        if digest is None and _racy(stamp):
+        racy = _racy(stamp)
+        digest = _digest(path) if racy else None
+        if racy and digest is None:
             stamp = None  # unreadable just now: not kept (Pelican says why, if it stays so)
         self._reading[key] = (stamp, digest, len(collector().problems))
         self.read += 1
@@ -92,12 +94,11 @@ class Documents:
             kept.links = frozenset(document.get_static_links())
         return kept.links
 
-
     def files(self, generator, paths, exclude, extensions, walk):
         """What `walk()` (Pelican's list of the generator's files under `paths`, but `exclude`,
-        with `extensions`) found the last time, while no folder under them changed (a file added, removed or renamed changes
-        its folder's time). Pelican walks the content for each generator, and our checks do
-        again, on every save."""
+        with `extensions`) found the last time, while no folder under them changed (a file
+        added, removed or renamed changes its folder's time). Pelican walks the content for each
+        generator, and our checks walk it again, on every save."""
         key = (type(generator).__name__, repr((paths, exclude, extensions)))
         known = self._walks.get(key)
         if known is not None and all(_stamp(folder) == stamp and not _racy(stamp) for folder, stamp in known[0]):
@@ -208,8 +209,8 @@ class _KeepsDocuments:
         return _documents(self).files(self, paths, exclude, extensions, walk)
 
     # Pelican's own two methods, with what a kept document already knows: its path relative to
-    # the content (Pelican sets `relative_source_path` as it makes the document, from the same
-    # method these call) and its links to static files.
+    # the content (Pelican sets `relative_source_path` as it makes a document, with the method
+    # its add_source_path calls) and its links to static files.
     def add_source_path(self, content, static=False):
         if static:
             return super().add_source_path(content, static)
