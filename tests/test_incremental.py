@@ -47,6 +47,20 @@ def _pages(rendered):
     return sum(name.endswith(".html") for name in rendered)
 
 
+def _add_page(content, slug, titles):
+    """A new page `slug` in each language of `titles` ({lang: title})."""
+    for lang, title in titles.items():
+        (content / lang / f"{slug}.md").write_text(
+            f"---\ntitle: {title}\nslug: {slug}\nlang: {lang}\ndescription: {title}.\n---\n\n{title}.\n",
+            encoding="utf-8")
+
+
+def _same_as_a_full_build(settings, output, fresh):
+    """The preview's site is the one a full build (no cache) of the same content makes."""
+    assert build.build(str(settings), fresh, use_cache=False).ok
+    _same_site(output, fresh)
+
+
 def _same_site(one, other):
     """Every file of one folder is in the other, byte for byte, and nothing more."""
     files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
@@ -71,9 +85,7 @@ def test_an_edited_text_renders_its_page_and_translations_only_and_matches_a_ful
     # Kept pages are the previous build's files, linked, not written again.
     assert (output / "en" / "anxiety" / "index.html").stat().st_ino == untouched
 
-    fresh = tmp_path / "full-build"
-    assert build.build(str(settings), fresh, use_cache=False).ok
-    _same_site(output, fresh)
+    _same_as_a_full_build(settings, output, tmp_path / "full-build")
 
 
 def test_documents_kept_from_build_to_build_make_the_site_a_full_build_makes(project, tmp_path):
@@ -89,17 +101,13 @@ def test_documents_kept_from_build_to_build_make_the_site_a_full_build_makes(pro
         _edit(path, "\n\n", f"\n\n{text}\n\n")
         _build(settings, output, state)
         assert state.documents.read == 1
-    fresh = tmp_path / "full-build"
-    assert build.build(str(settings), fresh, use_cache=False).ok
-    _same_site(output, fresh)
+    _same_as_a_full_build(settings, output, tmp_path / "full-build")
 
 
 def test_a_page_added_while_the_preview_runs_is_built(project):
     content, settings, output, state = project
     _build(settings, output, state, full=True)
-    for lang, title in (("he", "עמוד חדש"), ("en", "A new page")):
-        (content / lang / "added.md").write_text(
-            f"---\ntitle: {title}\nslug: added\nlang: {lang}\ndescription: {title}.\n---\n\n{title}.\n", encoding="utf-8")
+    _add_page(content, "added", {"he": "עמוד חדש", "en": "A new page"})
     _build(settings, output, state)
     assert {"added/index.html", "en/added/index.html"} <= set(state.rendered)
     assert "A new page" in (output / "en" / "added" / "index.html").read_text(encoding="utf-8")
@@ -130,9 +138,7 @@ def test_a_changed_menu_label_renders_every_page(project):
 
 def test_a_page_made_a_draft_leaves_the_preview(project):
     content, settings, output, state = project
-    for lang, title in (("he", "עמוד נוסף"), ("en", "An extra page")):
-        (content / lang / "extra.md").write_text(
-            f"---\ntitle: {title}\nslug: extra\nlang: {lang}\ndescription: {title}.\n---\n\n{title}.\n", encoding="utf-8")
+    _add_page(content, "extra", {"he": "עמוד נוסף", "en": "An extra page"})
     _build(settings, output, state, full=True)
     assert (output / "en" / "extra" / "index.html").exists()
     for lang in ("he", "en"):
@@ -180,9 +186,7 @@ def test_an_edited_article_renders_that_article_and_its_language_feed_only(proje
     assert "An article edit." in (output / "en" / "articles" / "ketamine-anxiety-research" / "index.html").read_text(
         encoding="utf-8")
     assert "An article edit." in (output / "en" / "articles" / "atom.xml").read_text(encoding="utf-8")
-    fresh = tmp_path / "full-build"
-    assert build.build(str(settings), fresh, use_cache=False).ok
-    _same_site(output, fresh)
+    _same_as_a_full_build(settings, output, tmp_path / "full-build")
 
 
 def test_a_problem_only_pelican_reports_fails_every_build_of_the_preview_not_only_the_first(project):

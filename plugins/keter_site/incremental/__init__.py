@@ -189,18 +189,17 @@ class _Keys:
         documents = content.documents(generators)
         details = [_details(d) for d in documents]
         self.shared = _hash([_pickled(sorted((shared for shared, _ in details), key=lambda s: (s[0], s[1])))])
-        own = {id(d): _hash([_pickled(own_only) if own_only else b"", d.content])
-               for d, (_, own_only) in zip(documents, details)}
+        own = {id(d): _own_key(d, own_only) for d, (_, own_only) in zip(documents, details)}
         self.by_document = {}
         for document in documents:
             group = [document, *getattr(document, "translations", [])]
             self.by_document[id(document)] = _hash(
-                [self.shared, *sorted(own.get(id(d)) or self._own(d) for d in group)])
+                [self.shared, *sorted(own.get(id(d)) or _own_key(d, _details(d)[1]) for d in group)])
 
-    @staticmethod
-    def _own(document):
-        own_only = _details(document)[1]
-        return _hash([_pickled(own_only) if own_only else b"", document.content])
+
+def _own_key(document, own_only):
+    """What only the document's own page shows of it: its text, and `own_only` (_details)."""
+    return _hash([_pickled(own_only) if own_only else b"", document.content])
 
 
 _generators = []

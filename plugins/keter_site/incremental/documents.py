@@ -20,6 +20,7 @@ with the stamp, is compared too, until the file is older than that.
 
 import copy
 import datetime
+import functools
 import hashlib
 import os
 import time
@@ -205,7 +206,7 @@ class _KeepsDocuments:
         _documents(self).keep(self, filename, data)
 
     def get_files(self, paths, exclude=None, extensions=None):
-        walk = lambda: super(_KeepsDocuments, self).get_files(paths, exclude, extensions)  # noqa: E731
+        walk = functools.partial(super().get_files, paths, exclude, extensions)
         return _documents(self).files(self, paths, exclude, extensions, walk)
 
     # Pelican's own two methods, with what a kept document already knows: its path relative to
