@@ -46,6 +46,10 @@ def _child(command, argv, environment, cwd, out, err):
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(descriptor, number)
         os.close(descriptor)
+    # The forkserver hands its start method down; the command's own process would have none,
+    # and a pool it starts (pelican-precompress's) forks from it rather than starting another
+    # server that imports everything again.
+    multiprocessing.set_start_method(None, force=True)
     os.environ.clear()
     os.environ.update(environment)
     os.chdir(cwd)

@@ -1,0 +1,113 @@
+"""Compressed copies kept from one publish to the next.
+
+pelican-precompress writes a .br and a .gz copy beside every text file, at brotli's and zlib's
+highest levels: about a second and a half of CPU for this site on every publish, though most files
+are byte for byte what they were the last time. This plugin keeps each copy it made, named by
+the digest of the file it was made from, in COMPRESSED_COPIES_CACHE (publishconf.py), and
+before precompress runs gives every file whose exact bytes were compressed before its copies
+back; precompress leaves a copy that is already there alone (PRECOMPRESS_OVERWRITE is off).
+
+- A kept copy is used only after it has been decompressed and found equal to the file, so a
+  damaged one is thrown away and made again, never published.
+- The cache's folder is named by the precompress and brotli versions: an upgrade that
+  compresses differently starts a new one.
+- Copies not used for CACHE_DAYS are deleted; writes are atomic, so two builds at once (a
+  publish and a check) can share the folder.
+
+Signals: pelican-granular-signals' `compress`, which precompress receives too (this plugin is
+listed before it, and receivers run in the order they connected), and `deploy`, sent after
+`compress`.
+"""
+
+import hashlib
+import importlib.metadata
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import blinker
+import pelican.plugins.granular_signals
+from pelican.plugins import precompress
+
+log = logging.getLogger(__name__)
+
+CACHE_DAYS = 30
+# Copy extension → the function that reads a copy back (None when it is not a valid copy).
+_DECOMPRESS = {".br": precompress.decompress_with_brotli, ".gz": precompress.decompress_with_gzip}
+# This build's files: path → (digest, extensions of the copies made for it).
+_files = {}
+
+
+def _folder(settings):
+    versions = "-".join(importlib.metadata.version(name) for name in ("pelican-precompress", "brotli"))
+    return Path(settings["COMPRESSED_COPIES_CACHE"]) / versions
+
+
+def _extensions(options):
+    """The copies precompress makes with these options (zopfli also writes .gz)."""
+    named = {"PRECOMPRESS_BROTLI": ".br", "PRECOMPRESS_GZIP": ".gz", "PRECOMPRESS_ZOPFLI": ".gz"}
+    unknown = [name for name in ("PRECOMPRESS_ZSTANDARD",) if options[name]]
+    if unknown or options["PRECOMPRESS_OVERWRITE"]:
+        return None  # a setting this cache does not cover: precompress does all the work
+    return sorted({extension for name, extension in named.items() if options[name]})
+
+
+def _restore(instance):
+    """Before precompress: each file's kept copies back beside it, where they are still right."""
+    _files.clear()
+    if not instance.settings.get("COMPRESSED_COPIES_CACHE"):
+        return
+    options = precompress.get_settings(instance)
+    extensions = _extensions(options)
+    if not extensions:
+        return
+    folder = _folder(instance.settings)
+    for path in precompress.get_paths_to_compress(options):
+        data = path.read_bytes()
+        if len(data) < options["PRECOMPRESS_MIN_SIZE"]:
+            continue
+        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+        _files[path] = (digest, extensions)
+        for extension in extensions:
+            kept = folder / (digest + extension)
+            if not kept.is_file():
+                continue
+            if _DECOMPRESS[extension](kept) != data:
+                log.warning("Compressed copy %s is damaged: made again.", kept)
+                kept.unlink(missing_ok=True)
+                continue
+            destination = path.with_name(path.name + extension)
+            destination.write_bytes(kept.read_bytes())
+            os.utime(kept)  # used: kept for another CACHE_DAYS
+
+
+def _remember(instance):
+    """After precompress: every copy not kept yet is added; copies unused for long, removed."""
+    if not _files:
+        return
+    folder = _folder(instance.settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, (digest, extensions) in _files.items():
+        for extension in extensions:
+            made, kept = path.with_name(path.name + extension), folder / (digest + extension)
+            if made.is_file() and not kept.is_file():
+                handle, temporary = tempfile.mkstemp(dir=folder, prefix=".copy-")
+                with os.fdopen(handle, "wb") as out:
+                    out.write(made.read_bytes())
+                os.replace(temporary, kept)
+    _files.clear()
+    oldest = time.time() - CACHE_DAYS * 86400
+    for kept in folder.iterdir():
+        try:
+            if kept.stat().st_mtime < oldest:
+                kept.unlink()
+        except FileNotFoundError:
+            pass  # another build removed it first
+
+
+def register():
+    pelican.plugins.granular_signals.register()
+    blinker.signal("compress").connect(_restore)
+    blinker.signal("deploy").connect(_remember)
