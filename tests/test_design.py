@@ -7,7 +7,6 @@ scheme's contrast: test_every_page.py.)"""
 
 import json
 import re
-import threading
 import time
 import urllib.request
 from datetime import date
@@ -19,6 +18,7 @@ from tests.support.sites import FixtureSite, page_text
 
 from keter_site.medical_review import records
 from keter_site.tooling import devserver
+from keter_site.tooling.serving import serve_in_background
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -437,7 +437,7 @@ def preview(site):
     from wsgiref.simple_server import make_server
     server = make_server("127.0.0.1", 0, logged, server_class=devserver._ThreadingWSGIServer,
                          handler_class=devserver._QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     try:
         yield f"http://127.0.0.1:{server.server_port}", seen
     finally:

@@ -3,9 +3,10 @@
 import contextlib
 import functools
 import http.server
-import threading
 
 from playwright.sync_api import sync_playwright
+
+from keter_site.tooling.serving import serve_in_background
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium's own headless browser (Debian's chromium-headless-shell, built from the same source
@@ -43,8 +44,7 @@ def serve_directory(directory, handler_class=_QuietHandler):
     """Serve `directory` on 127.0.0.1 on a free port; yields the base URL."""
     handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server, name="static-server")
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:

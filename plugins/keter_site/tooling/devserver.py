@@ -12,10 +12,11 @@ whose name starts with a dot, and nothing outside output/, is ever served."""
 
 import html
 import mimetypes
-import threading
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from keter_site.tooling.serving import serve_in_background
 
 
 class BuildState:
@@ -168,7 +169,7 @@ def start(output, host="127.0.0.1", port=8000, state=None, headers=()):
     """Serve `output` in a background thread; returns the server (call .shutdown() to stop)."""
     server = make_server(host, port, make_app(output, state, headers), server_class=_ThreadingWSGIServer,
                          handler_class=_QuietHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server, name="preview-server")
     return server
 
 

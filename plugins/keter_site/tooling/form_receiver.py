@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from keter_site.core.project import ROOT
+from keter_site.tooling.serving import serve_in_background
 
 
 DEFAULT_STORE = ROOT / "var" / "signups.jsonl"
@@ -288,7 +289,7 @@ def make_server(host="127.0.0.1", port=8001, store=DEFAULT_STORE, echo=print, pa
 
 
 def start(server):
-    threading.Thread(target=server.serve_forever, daemon=True, name="signup-receiver").start()
+    serve_in_background(server, name="signup-receiver")
     return server
 
 
