@@ -24,10 +24,11 @@ CHROMIUM_ARGS = [
 
 
 @contextlib.contextmanager
-def browser_session(executable=CHROMIUM):
-    """Headless Chromium: `executable` is CHROMIUM or HEADLESS_SHELL."""
+def browser_session(executable=CHROMIUM, args=()):
+    """Headless Chromium: `executable` is CHROMIUM or HEADLESS_SHELL; `args`, switches besides
+    CHROMIUM_ARGS."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, *args])
         try:
             yield chromium
         finally:
