@@ -25,7 +25,7 @@ def _copies(output):
 
 def _kept(cache, data):
     """The cache's file that holds `data` (a copy's bytes)."""
-    found = [path for path in cache.rglob("*.br") if path.read_bytes() == data]
+    found = [path for path in cache.rglob("*") if path.is_file() and path.read_bytes() == data]
     assert len(found) == 1, found
     return found[0]
 
@@ -45,6 +45,8 @@ def test_a_publish_reuses_the_copies_of_unchanged_files_and_remakes_a_damaged_on
     _kept(cache, made[f"{home}.br"]).write_bytes(planted)
     damaged = _kept(cache, made[f"{stylesheet}.br"])
     damaged.write_bytes(b"not brotli")
+    truncated = _kept(cache, made[f"{stylesheet}.gz"])
+    truncated.write_bytes(made[f"{stylesheet}.gz"][:40])
 
     second = _publish(site, cache, tmp_path / "second")
     again = _copies(second.output)
@@ -54,6 +56,7 @@ def test_a_publish_reuses_the_copies_of_unchanged_files_and_remakes_a_damaged_on
     assert again[f"{stylesheet}.br"] == made[f"{stylesheet}.br"]
     assert brotli.decompress(again[f"{stylesheet}.br"]) == (second.output / stylesheet).read_bytes()
     assert damaged.read_bytes() == made[f"{stylesheet}.br"]
+    assert again[f"{stylesheet}.gz"] == made[f"{stylesheet}.gz"] == truncated.read_bytes()
     assert {name: data for name, data in again.items() if name != f"{home}.br"} == \
         {name: data for name, data in made.items() if name != f"{home}.br"}
 

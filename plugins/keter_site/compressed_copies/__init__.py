@@ -9,8 +9,8 @@ back; precompress leaves a copy that is already there alone (PRECOMPRESS_OVERWRI
 
 - A kept copy is used only after it has been decompressed and found equal to the file, so a
   damaged one is thrown away and made again, never published.
-- The cache's folder is named by the precompress and brotli versions: an upgrade that
-  compresses differently starts a new one.
+- The cache's folder is named by the precompress and brotli versions and the formats turned on
+  (gzip or zopfli for .gz): an upgrade or a setting that compresses differently starts a new one.
 - Copies not used for CACHE_DAYS are deleted; writes are atomic, so two builds at once (a
   publish and a check) can share the folder.
 
@@ -19,6 +19,7 @@ listed before it, and receivers run in the order they connected), and `deploy`, 
 `compress`.
 """
 
+import gzip
 import hashlib
 import importlib.metadata
 import logging
@@ -28,68 +29,78 @@ import time
 from pathlib import Path
 
 import blinker
+import brotli
 import pelican.plugins.granular_signals
 from pelican.plugins import precompress
 
 log = logging.getLogger(__name__)
 
 CACHE_DAYS = 30
-# Copy extension → the function that reads a copy back (None when it is not a valid copy).
-_DECOMPRESS = {".br": precompress.decompress_with_brotli, ".gz": precompress.decompress_with_gzip}
-# This build's files: path → (digest, extensions of the copies made for it).
-_files = {}
+# Copy extension → what reads a copy back (it raises, whatever the error, on a damaged one).
+_DECOMPRESS = {".br": brotli.decompress, ".gz": gzip.decompress}
+# The formats precompress can make, and the copy each writes.
+_FORMATS = {"PRECOMPRESS_BROTLI": ".br", "PRECOMPRESS_GZIP": ".gz", "PRECOMPRESS_ZOPFLI": ".gz"}
+# This build's cache folder, and its files: path → (digest, extensions of the copies it gets).
+_build = {"folder": None, "files": {}}
 
 
-def _folder(settings):
-    versions = "-".join(importlib.metadata.version(name) for name in ("pelican-precompress", "brotli"))
-    return Path(settings["COMPRESSED_COPIES_CACHE"]) / versions
+def _folder(settings, options):
+    versions = [importlib.metadata.version(name) for name in ("pelican-precompress", "brotli")]
+    formats = [name.removeprefix("PRECOMPRESS_").lower() for name in _FORMATS if options[name]]
+    return Path(settings["COMPRESSED_COPIES_CACHE"]) / "-".join(versions + formats)
 
 
 def _extensions(options):
-    """The copies precompress makes with these options (zopfli also writes .gz)."""
-    named = {"PRECOMPRESS_BROTLI": ".br", "PRECOMPRESS_GZIP": ".gz", "PRECOMPRESS_ZOPFLI": ".gz"}
-    unknown = [name for name in ("PRECOMPRESS_ZSTANDARD",) if options[name]]
-    if unknown or options["PRECOMPRESS_OVERWRITE"]:
+    """The copies precompress makes with these options (zopfli writes .gz too)."""
+    if options["PRECOMPRESS_ZSTANDARD"] or options["PRECOMPRESS_OVERWRITE"]:
         return None  # a setting this cache does not cover: precompress does all the work
-    return sorted({extension for name, extension in named.items() if options[name]})
+    return sorted({extension for name, extension in _FORMATS.items() if options[name]})
+
+
+def _same(copy, data, extension):
+    """Whether a kept copy (its bytes) reads back as exactly `data`."""
+    try:
+        return _DECOMPRESS[extension](copy) == data
+    except Exception:  # noqa: BLE001 (truncated or not a copy at all: either way, damaged)
+        return False
 
 
 def _restore(instance):
     """Before precompress: each file's kept copies back beside it, where they are still right."""
-    _files.clear()
+    _build["files"] = files = {}
     if not instance.settings.get("COMPRESSED_COPIES_CACHE"):
         return
     options = precompress.get_settings(instance)
     extensions = _extensions(options)
     if not extensions:
         return
-    folder = _folder(instance.settings)
+    _build["folder"] = folder = _folder(instance.settings, options)
     for path in precompress.get_paths_to_compress(options):
         data = path.read_bytes()
         if len(data) < options["PRECOMPRESS_MIN_SIZE"]:
             continue
         digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-        _files[path] = (digest, extensions)
+        files[path] = (digest, extensions)
         for extension in extensions:
             kept = folder / (digest + extension)
             if not kept.is_file():
                 continue
-            if _DECOMPRESS[extension](kept) != data:
+            copy = kept.read_bytes()
+            if not _same(copy, data, extension):
                 log.warning("Compressed copy %s is damaged: made again.", kept)
                 kept.unlink(missing_ok=True)
                 continue
-            destination = path.with_name(path.name + extension)
-            destination.write_bytes(kept.read_bytes())
+            path.with_name(path.name + extension).write_bytes(copy)
             os.utime(kept)  # used: kept for another CACHE_DAYS
 
 
 def _remember(instance):
     """After precompress: every copy not kept yet is added; copies unused for long, removed."""
-    if not _files:
+    folder, files = _build["folder"], _build["files"]
+    if not files:
         return
-    folder = _folder(instance.settings)
     folder.mkdir(parents=True, exist_ok=True)
-    for path, (digest, extensions) in _files.items():
+    for path, (digest, extensions) in files.items():
         for extension in extensions:
             made, kept = path.with_name(path.name + extension), folder / (digest + extension)
             if made.is_file() and not kept.is_file():
@@ -97,7 +108,7 @@ def _remember(instance):
                 with os.fdopen(handle, "wb") as out:
                     out.write(made.read_bytes())
                 os.replace(temporary, kept)
-    _files.clear()
+    _build["files"] = {}
     oldest = time.time() - CACHE_DAYS * 86400
     for kept in folder.iterdir():
         try:
