@@ -1,8 +1,9 @@
 """Compressed copies kept from one publish to the next.
 
 pelican-precompress writes a .br and a .gz copy beside every text file, at brotli's and zlib's
-highest levels: about a second and a half of CPU for this site on every publish, though most files
-are byte for byte what they were the last time. This plugin keeps each copy it made, named by
+highest levels: about two seconds of CPU for this site on every publish (a publish build took
+3.45 s of CPU without kept copies, 1.33 s with them), though most files are byte for byte what
+they were the last time. This plugin keeps each copy it made, named by
 the digest of the file it was made from, in COMPRESSED_COPIES_CACHE (publishconf.py), and
 before precompress runs gives every file whose exact bytes were compressed before its copies
 back; precompress leaves a copy that is already there alone (PRECOMPRESS_OVERWRITE is off).
@@ -24,7 +25,6 @@ import hashlib
 import importlib.metadata
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +32,8 @@ import blinker
 import brotli
 import pelican.plugins.granular_signals
 from pelican.plugins import precompress
+
+from keter_site.core.files import replace_whole
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +106,7 @@ def _remember(instance):
         for extension in extensions:
             made, kept = path.with_name(path.name + extension), folder / (digest + extension)
             if made.is_file() and not kept.is_file():
-                handle, temporary = tempfile.mkstemp(dir=folder, prefix=".copy-")
-                with os.fdopen(handle, "wb") as out:
-                    out.write(made.read_bytes())
-                os.replace(temporary, kept)
+                replace_whole(kept, made.read_bytes())
     _build["files"] = {}
     oldest = time.time() - CACHE_DAYS * 86400
     for kept in folder.iterdir():

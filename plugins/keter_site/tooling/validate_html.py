@@ -6,12 +6,11 @@ that had no error. A republish of unchanged pages then starts no Java at all; a 
 page is always checked, and a page with an error is never remembered."""
 
 import hashlib
-import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
+from keter_site.core.files import replace_whole
 from keter_site.core.project import ROOT
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -37,10 +36,7 @@ def _remember(cache_file, digests):
     """Add `digests` to the cache file, written whole and swapped in (runs may overlap)."""
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     known = set(cache_file.read_text().split()) if cache_file.exists() else set()
-    handle, temporary = tempfile.mkstemp(dir=cache_file.parent, prefix=".vnu-")
-    with os.fdopen(handle, "w") as out:
-        out.write("\n".join(sorted(known | set(digests))) + "\n")
-    os.replace(temporary, cache_file)
+    replace_whole(cache_file, ("\n".join(sorted(known | set(digests))) + "\n").encode())
 
 
 def validate(output, cache_dir=CACHE_DIR):
