@@ -40,12 +40,16 @@ IntlMessageFormat.resolveLocale = (locales) => {
   if (!resolvedLocales.has(key)) resolvedLocales.set(key, resolveLocale(locales));
   return resolvedLocales.get(key);
 };
+// Kept by message, then by the options with the locale written as its tag: in JSON an
+// Intl.Locale is {}, so a message parsed for one locale would be handed to another.
 const parseMessage = IntlMessageFormat.__parse;
 const parsedMessages = new Map();
-IntlMessageFormat.__parse = (message, options) => {
-  const key = JSON.stringify([message, options]);
-  if (!parsedMessages.has(key)) parsedMessages.set(key, parseMessage(message, options));
-  return parsedMessages.get(key);
+IntlMessageFormat.__parse = (message, options = {}) => {
+  if (!parsedMessages.has(message)) parsedMessages.set(message, new Map());
+  const byOptions = parsedMessages.get(message);
+  const key = JSON.stringify({...options, locale: String(options.locale)});
+  if (!byOptions.has(key)) byOptions.set(key, parseMessage(message, options));
+  return byOptions.get(key);
 };
 
 const chrome = await chromeLauncher.launch({chromeFlags});
