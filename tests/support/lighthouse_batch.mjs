@@ -22,8 +22,8 @@ const LOCAL_WAITS = {pauseAfterFcpMs: 0, pauseAfterLoadMs: 0, networkQuietThresh
 const chromeFlags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-// Two things Lighthouse repeats for every page that no audit of these categories reads, done
-// once for the batch instead (each cost about a second of CPU a page):
+// Three things Lighthouse repeats for every page that no audit of these categories reads, done
+// once for the batch instead (the first two cost about a second of CPU a page each):
 // - the machine's benchmark (a second of busy script in the page; it scales the simulated
 //   Performance timings, and warns of a slow machine): measured on the first page, and that
 //   figure reported for the others;
