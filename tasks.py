@@ -52,7 +52,7 @@ def _serve_forever(port):
     from keter_site.tooling import devserver
 
     server = devserver.start(OUTPUT, HOST, port, headers=devserver.preview_headers())
-    print(f"Serving the site at http://{HOST}:{port}/ (Ctrl+C stops).")
+    print(f"Serving the site at http://{HOST}:{server.server_address[1]}/ (Ctrl+C stops).")
     try:
         while True:
             time.sleep(3600)
@@ -75,7 +75,8 @@ def serve(c, port=8000):
         form_receiver.stop(receiver)
 
 
-@task(help={"settings": "settings file (default pelicanconf.py)",
+@task(help={"port": "the preview's port (default 8000; 0: any free port, printed once it listens)",
+            "settings": "settings file (default pelicanconf.py)",
             "output": "the folder to build into and serve (default output/)"})
 def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     """Serve the site and rebuild it, reloading the browser, whenever content, templates,
@@ -83,13 +84,24 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     _livereload(port, settings, output)
 
 
-def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=None, on_change=None):
+def _with_option(argv, name, value):
+    """`argv` with the option `--name` (given as `--name X`, `--name=X` or `-n X`) set to `value`."""
+    argv = list(argv)
+    for i, arg in enumerate(argv):
+        if arg in (f"--{name}", f"-{name[0]}") and i + 1 < len(argv):
+            argv[i + 1] = str(value)
+        elif arg.startswith(f"--{name}="):
+            argv[i] = f"--{name}={value}"
+    return argv
+
+
+def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=None, on_change=None, pinned=None):
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop, PeriodicCallback
 
     from keter_site.incremental import State
-    from keter_site.tooling import devserver, form_receiver, watch
+    from keter_site.tooling import devserver, form_receiver, processes, watch
 
     output = Path(output).resolve() if output else OUTPUT
     # Stopped with SIGTERM too (a service manager, a test), not only Ctrl+C, the clean-up below
@@ -131,8 +143,23 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
     gc.collect()
     # Serving pages makes garbage too: collected once a minute while no one saves.
     PeriodicCallback(gc.collect, 60_000).start()
-    if on_ready:
-        loop.add_callback(on_ready)
+    bound = {"port": port}
+
+    def ready():
+        # Runs once the loop has started, so the preview listens. Asked for port 0, it took
+        # one the kernel chose (no race with another program for a port found free): the
+        # kernel tells which; the form receiver's is the one other port this process holds.
+        if not port:
+            others = {receiver.server_address[1]} if receiver else set()
+            ports = processes.listening_ports(os.getpid()) - others
+            if len(ports) != 1:
+                sys.exit(f"The live preview could not tell which port it listens on: {sorted(ports)}.")
+            bound["port"] = ports.pop()
+        print(f"The live preview: http://{HOST}:{bound['port']}/ (Ctrl+C stops it).", flush=True)
+        if on_ready:
+            on_ready(bound["port"])
+
+    loop.add_callback(ready)
 
     def rebuild(kind):
         # Called from the file watcher's thread: the build runs on the server's own (main)
@@ -148,7 +175,12 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
             incremental.close()
             if on_restart:
                 on_restart()
-            os.execv(sys.executable, [sys.executable, *sys.argv])
+            # The same ports again, also those the kernel chose: the open pages' livereload
+            # scripts reconnect to them.
+            argv = sys.argv
+            for name, value in {"port": bound["port"], **(pinned or {})}.items():
+                argv = _with_option(argv, name, value)
+            os.execv(sys.executable, [sys.executable, *argv])
         # Templates, UI strings, styles and data change how every page is made: every page is
         # rendered again, and every file read again.
         build_now(full=kind != "content")
@@ -166,7 +198,8 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
         incremental.close()
 
 
-@task(help={"port": "the preview's port (default 8000)", "cms_port": "decap-server's port (default 8081)",
+@task(help={"port": "the preview's port (default 8000; 0: any free port, printed once it listens)",
+            "cms_port": "decap-server's port (default 8081; 0: any free port)",
             "no_browser": "do not open the browser"})
 def edit(c, port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py", output=""):
     """The browser editor: the live preview, decap-server on 127.0.0.1 (it saves into content/),
@@ -180,18 +213,18 @@ def edit(c, port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py
         server = cms.start_server(ROOT, cms_port, log=sys.stdout)
     except cms.EditorError as error:
         raise Exit(str(error), code=1)
-    url = f"http://{HOST}:{port}/admin/"
 
-    def ready():
-        print(f"The editor: {url} (saving through decap-server on {cms.HOST}:{cms_port}). Ctrl+C stops both.",
+    def ready(preview_port):
+        url = f"http://{HOST}:{preview_port}/admin/"
+        print(f"The editor: {url} (saving through decap-server on {cms.HOST}:{server.port}). Ctrl+C stops both.",
               flush=True)
         if not no_browser:
             webbrowser.open(url)
 
-    admin = (lambda name: cms.admin_file(name, site_settings, cms_port), cms.admin_headers(cms_port))
+    admin = (lambda name: cms.admin_file(name, site_settings, server.port), cms.admin_headers(server.port))
     try:
         _livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server),
-                    on_change=cms.quote_hashes)
+                    on_change=cms.quote_hashes, pinned={"cms-port": server.port})
     finally:
         cms.stop_server(server)
 

@@ -14,11 +14,10 @@ import sys
 import tempfile
 import textwrap
 import time
-import urllib.request
 from pathlib import Path
 
 from keter_site.core.project import ROOT, settings_preamble
-from keter_site.tooling.processes import free_port
+from keter_site.tooling.processes import stop_process, wait_for_reported_port
 from keter_site.translation_status.status import HASH_KEY, fingerprint
 
 PY = sys.executable
@@ -117,23 +116,21 @@ def livereload_times(settings="pelicanconf.py", content=ROOT / "content", output
                      page=Path("en") / "team.md", built=Path("en") / "team" / "index.html"):
     """Milliseconds from saving a Markdown file (`page`, an English page's text) to its rebuilt
     page (`built`) being on disk, with the real `invoke livereload` running on `settings`."""
-    port = free_port()
     page = Path(content) / page
     built = Path(output) / built
     original = page.read_text(encoding="utf-8")
-    server = subprocess.Popen([PY, "-m", "invoke", "-r", str(ROOT), "livereload", "--port", str(port),
+    scratch = tempfile.TemporaryDirectory()
+    log_path = Path(scratch.name) / "livereload.log"
+    log = open(log_path, "w")
+    # Port 0: the preview takes a port the kernel chooses, and prints it once its first (full)
+    # build is in place.
+    server = subprocess.Popen([PY, "-m", "invoke", "-r", str(ROOT), "livereload", "--port", "0",
                                "--settings", str(settings), "--output", str(output)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=ENV)
     times = []
     try:
-        # The server answers once its first (full) build is in place.
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_reported_port(log_path, r"The live preview: http://127\.0\.0\.1:(\d+)/", server, timeout=120,
+                               what="live preview")
         time.sleep(1.5)
         for run in range(runs):
             before = built.stat().st_ino
@@ -147,8 +144,8 @@ def livereload_times(settings="pelicanconf.py", content=ROOT / "content", output
             time.sleep(0.6)
     finally:
         page.write_text(original, encoding="utf-8")
-        server.terminate()
-        server.wait(timeout=10)
+        stop_process(server, log)
+        scratch.cleanup()
     return times
 
 

@@ -12,7 +12,6 @@ import time
 import urllib.request
 
 import pytest
-import yaml
 
 from tests.support import commands
 from tests.support.sites import ROOT
@@ -21,7 +20,7 @@ from keter_site.core import front_matter
 from keter_site.medical_review import records
 from keter_site.tooling import cms
 from keter_site.tooling.deploy.checks import check_site
-from keter_site.tooling.processes import free_port, stop_process, wait_for_port
+from keter_site.tooling.processes import stop_process, wait_for_reported_port
 from keter_site.translation_status.status import status_table
 
 COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
@@ -91,16 +90,19 @@ def editor(tmp_path_factory):
     (project / ".gitignore").write_text("/node_modules\n/output/\n/.cache/\n/.output.*\n/var/\n")
     subprocess.run([*git, "add", "-A"], cwd=project, check=True)
     subprocess.run([*git, "commit", "-qm", "copy"], cwd=project, check=True)
-    port, cms_port, receiver_port = free_port(), free_port(), free_port()
+    # The form posts elsewhere, so no local receiver needs a port of its own.
     env = {**os.environ, "PYTHONPATH": str(project / "plugins"), "COLUMNS": "200",
-           "SIGNUP_ENDPOINT": f"http://127.0.0.1:{receiver_port}/signup"}
-    log = open(tmp / "edit.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), "edit", "--port", str(port),
-                                "--cms-port", str(cms_port), "--no-browser"],
+           "SIGNUP_ENDPOINT": "https://forms.example.test/f/x"}
+    log_path = tmp / "edit.log"
+    log = open(log_path, "w")
+    # Port 0 for both servers: each takes a port the kernel chooses, and the command prints them.
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), "edit", "--port", "0",
+                                "--cms-port", "0", "--no-browser"],
                                cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, process, timeout=WAIT, what="live preview")
-        wait_for_port(cms_port, process, timeout=WAIT, what="decap-server")
+        ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(saving through decap-server on 127\.0\.0\.1:(\d+)\)"
+        port = wait_for_reported_port(log_path, ready, process, timeout=WAIT, what="browser editor")
+        cms_port = int(re.search(ready, log_path.read_text(encoding="utf-8")).group(2))
         yield project, f"http://127.0.0.1:{port}", cms_port, process
     finally:
         stop_process(process, log)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.nginx import nginx_server
 from tests.support.publishing import SIGNUP_ORIGIN, base_environment, copy_site, deploy_command, run
-from tests.support.processes import free_port
+from tests.support.processes import listening_socket
 
 EXPECTED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                 f"form-action 'self' {SIGNUP_ORIGIN}; connect-src 'self' {SIGNUP_ORIGIN}; "
@@ -53,7 +53,9 @@ def published(tmp_path_factory):
     """The real site built by the publish pipeline for this nginx's address, served from a
     `current` link exactly as on the server."""
     base = tmp_path_factory.mktemp("published")
-    port = free_port()
+    # The site is built for nginx's address, so the port is chosen (and held) before the build.
+    listener = listening_socket()
+    port = listener.getsockname()[1]
     # A staging build: it may be addressed at this machine (a launch build must name a public
     # https host), and is otherwise the site as published.
     env = base_environment(SITEURL=f"http://127.0.0.1:{port}", DEPLOY_PATH=str(base / "srv"), STAGING="1")
@@ -62,7 +64,7 @@ def published(tmp_path_factory):
     assert build.returncode == 0, build.log
     (base / "srv").mkdir()
     (base / "srv" / "current").symlink_to(base / "build" / "site")
-    with nginx_server(base / "nginx", base / "build" / "nginx" / "keter-health.conf", port) as url:
+    with nginx_server(base / "nginx", base / "build" / "nginx" / "keter-health.conf", listener) as url:
         yield Published(url, base / "build" / "site")
 
 

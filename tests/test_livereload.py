@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.sites import ROOT
 
-from keter_site.tooling.processes import free_port, stop_process, wait_for_port
+from keter_site.tooling.processes import stop_process, wait_for_reported_port
 
 COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
 WAIT = 60  # seconds: every wait below is bounded
@@ -29,14 +29,17 @@ def preview(tmp_path):
         else:
             (project / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, project / name)
-    port, receiver_port = free_port(), free_port()
+    # The form posts elsewhere, so no local receiver needs a port of its own.
     env = {**os.environ, "PYTHONPATH": str(project / "plugins"), "COLUMNS": "200",
-           "SIGNUP_ENDPOINT": f"http://127.0.0.1:{receiver_port}/signup"}
-    log = open(tmp_path / "livereload.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), "livereload", "--port", str(port)],
+           "SIGNUP_ENDPOINT": "https://forms.example.test/f/x"}
+    log_path = tmp_path / "livereload.log"
+    log = open(log_path, "w")
+    # Port 0: the preview takes a port the kernel chooses, and prints it.
+    process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), "livereload", "--port", "0"],
                                cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, process, timeout=WAIT, what="live preview")
+        port = wait_for_reported_port(log_path, r"The live preview: http://127\.0\.0\.1:(\d+)/", process,
+                                      timeout=WAIT, what="live preview")
         yield project, f"http://127.0.0.1:{port}"
     finally:
         stop_process(process, log)

@@ -4,8 +4,6 @@ latest build has failed."""
 import urllib.error
 import urllib.request
 
-from tests.support.processes import free_port
-from tests.support.sites import ROOT
 from keter_site.tooling import devserver
 from keter_site.tooling.build import BuildResult
 
@@ -20,8 +18,8 @@ def _get(url):
 
 def test_banner_only_while_the_last_build_failed(tmp_path, site):
     state = devserver.BuildState()
-    port = free_port()
-    server = devserver.start(site.output, "127.0.0.1", port, state)
+    server = devserver.start(site.output, "127.0.0.1", 0, state)  # port 0: the kernel chooses
+    port = server.server_address[1]
     try:
         base = f"http://127.0.0.1:{port}"
         status, body = _get(base + "/en/")
@@ -62,8 +60,8 @@ def test_preview_sends_productions_headers_and_never_fails_on_a_bad_path(tmp_pat
     (output / ".env").write_text("TOKEN=x")
     (output / "en" / ".secret.html").write_text("TOKEN=x")
     state = devserver.BuildState()
-    port = free_port()
-    server = devserver.start(output, "127.0.0.1", port, state, headers=devserver.preview_headers())
+    server = devserver.start(output, "127.0.0.1", 0, state, headers=devserver.preview_headers())
+    port = server.server_address[1]
     try:
         expected = security_headers(load_settings("pelicanconf.py"))
         assert "http://127.0.0.1:8001" in expected["Content-Security-Policy"]

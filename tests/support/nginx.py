@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .processes import free_port, stop_process, wait_for_port
+from .processes import listening_socket, stop_process
 
 NGINX = "/usr/sbin/nginx"
 
@@ -41,20 +41,26 @@ def _main_config(base, port, site_conf):
 
 
 @contextlib.contextmanager
-def nginx_server(base, site_conf, port=None):
-    """Run nginx with `site_conf` (the generated keter-health.conf); yields the base URL."""
+def nginx_server(base, site_conf, listener=None):
+    """Run nginx with `site_conf` (the generated keter-health.conf); yields the base URL.
+    `listener`: the socket it serves on (`listening_socket()`), when the caller needs the port
+    before nginx starts; nginx cannot bind port 0 itself, so it is handed this socket."""
     base = Path(base)
     base.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
-    config = _main_config(base, port, site_conf)
-    command = [NGINX, "-p", str(base), "-c", str(config), "-g", "daemon off;"]
-    check = subprocess.run([*command[:-2], "-t"], capture_output=True, text=True, timeout=30)
-    if check.returncode != 0:
-        raise RuntimeError(f"nginx rejected the configuration:\n{check.stderr}")
-    log = open(base / "nginx.out", "w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    listener = listener or listening_socket()
+    with listener:  # nginx holds it once started; the port is never free in between
+        port = listener.getsockname()[1]
+        config = _main_config(base, port, site_conf)
+        command = [NGINX, "-p", str(base), "-c", str(config), "-g", "daemon off;"]
+        check = subprocess.run([*command[:-2], "-t"], capture_output=True, text=True, timeout=30)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx rejected the configuration:\n{check.stderr}")
+        log = open(base / "nginx.out", "w")
+        # nginx takes over listening sockets named in NGINX (its own way of upgrading without
+        # a gap), when they match a `listen` line; connections wait in the queue until it accepts.
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),),
+                                   env={**os.environ, "NGINX": f"{listener.fileno()};"})
     try:
-        wait_for_port(port, process, what="nginx")
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_process(process, log)

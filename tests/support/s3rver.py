@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .sites import ROOT
-from .processes import free_port, stop_process, wait_for_port
+from .processes import stop_process, wait_for_reported_port
 
 S3RVER = ROOT / "node_modules" / ".bin" / "s3rver"
 # s3rver's fixed development credentials; boto3 must sign with something.
@@ -51,13 +51,15 @@ def s3_server(base, bucket="keter-health-site"):
     base = Path(base)
     data = base / "data"
     data.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = open(base / "s3rver.log", "w")
+    log_path = base / "s3rver.log"
+    log = open(log_path, "w")
+    # Port 0: s3rver binds a port the kernel chooses, and prints it once its buckets are ready.
     process = subprocess.Popen([str(S3RVER), "--directory", str(data), "--address", "127.0.0.1",
-                                "--port", str(port), "--configure-bucket", bucket],
+                                "--port", "0", "--configure-bucket", bucket],
                                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        wait_for_port(port, process, timeout=30, what="s3rver")
+        port = wait_for_reported_port(log_path, r"S3rver listening on 127\.0\.0\.1:(\d+)", process, timeout=30,
+                                      what="s3rver")
         yield S3Server(f"http://127.0.0.1:{port}", bucket)
     finally:
         stop_process(process, log)

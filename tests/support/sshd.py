@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .processes import free_port, stop_process, wait_for_port
+from .processes import listening_socket, socket_activated, stop_process
 
 SSHD = "/usr/sbin/sshd"
 SSH_KEYGEN = "/usr/bin/ssh-keygen"
@@ -46,7 +46,9 @@ def ssh_server(base):
     _keygen(client_key)
     authorized = base / "authorized_keys"
     authorized.write_text(client_key.with_suffix(".pub").read_text())
-    port = free_port()
+    # sshd cannot bind port 0: it is handed a socket on a port the kernel chose.
+    listener = listening_socket()
+    port = listener.getsockname()[1]
     known_hosts = base / "known_hosts"
     known_hosts.write_text(f"[127.0.0.1]:{port} {host_key.with_suffix('.pub').read_text()}")
     config = base / "sshd_config"
@@ -62,9 +64,10 @@ def ssh_server(base):
         # Privilege separation needs this folder; a container without systemd lacks it.
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
     log = open(base / "sshd.log", "w")
-    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
+    command, fds = socket_activated([SSHD, "-D", "-e", "-f", config], listener)
+    with listener:  # the server holds it now; connections wait in its queue until sshd accepts
+        process = subprocess.Popen(command, pass_fds=fds, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, process, what="ssh server")
         yield SshServer(port, getpass.getuser(), client_key, known_hosts)
     finally:
         stop_process(process, log)

@@ -23,12 +23,14 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
 from keter_site.core.project import ROOT
+from keter_site.tooling import processes
 
 HOST = "127.0.0.1"
 SERVER_PORT = 8081
@@ -189,10 +191,17 @@ def quote_hashes(paths):
             path.write_text(head + text[head_end:], encoding="utf-8")
 
 
+@dataclass
+class DecapServer:
+    process: subprocess.Popen
+    port: int
+
+
 def start_server(root=ROOT, port=SERVER_PORT, log=None):
     """decap-server for the folder `root`, on 127.0.0.1 only, in its file-system mode (it writes
-    the working tree; the git mode would `git add .` and commit unrelated files). Returns the
-    process once it listens; raises EditorError when it does not."""
+    the working tree; the git mode would `git add .` and commit unrelated files). Returns it
+    once it listens, with its port (port 0: one the kernel chose); raises EditorError when it
+    does not start."""
     check_installed()
     env = {**os.environ, "BIND_HOST": HOST, "PORT": str(port), "MODE": "fs",
            "GIT_REPO_DIRECTORY": str(Path(root).resolve()), "LOG_LEVEL": "info"}
@@ -205,7 +214,8 @@ def start_server(root=ROOT, port=SERVER_PORT, log=None):
             log.write(line)
         if "listening on" in line:
             _drain(process, log)
-            return process
+            # Its message repeats the port it was given; the kernel knows the one it got.
+            return DecapServer(process, port or processes.wait_for_listening_port(process, what="decap-server"))
     process.wait()
     raise EditorError(f"decap-server did not start (exit {process.returncode}): {''.join(seen)[-500:]}"
                       f"Is port {port} in use? Stop what uses it, or choose another with --cms-port.")
@@ -221,11 +231,6 @@ def _drain(process, log):
     threading.Thread(target=run, daemon=True).start()
 
 
-def stop_server(process):
-    if process and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def stop_server(server):
+    if server:
+        processes.stop_process(server.process)

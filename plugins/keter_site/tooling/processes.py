@@ -1,16 +1,100 @@
-"""Servers the tests start as processes (sshd, nginx, s3rver): a free port on 127.0.0.1, a
-bounded wait for the server to listen, and a bounded stop."""
+"""Servers started as processes (the live preview, decap-server, and the tests' sshd, nginx and
+s3rver) on 127.0.0.1, without a race for the port.
+
+A port that is found free and then handed to another process can be taken in between (by
+the other test worker, say). So a server either binds port 0 itself and its port is read
+back from the kernel (`wait_for_listening_port`), or, where a server cannot bind port 0
+(nginx, sshd), the caller binds port 0, keeps that socket, and hands the socket itself to
+the server (`listening_socket`, `socket_activated`). Every wait is bounded."""
 
 import contextlib
+import os
+import re
 import socket
 import subprocess
 import time
+from pathlib import Path
+
+POLL_SECONDS = 0.05
+LISTEN = "0A"  # the LISTEN state in the kernel's socket tables
 
 
-def free_port():
-    with socket.socket() as sock:
+def listening_socket():
+    """A socket listening on 127.0.0.1 at a port the kernel chose. Hand it to the server that
+    will use it (nginx: `NGINX` variable; sshd: `socket_activated`); the port is never free
+    in between."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def socket_activated(command, sock):
+    """`command` started with `sock` as its activated socket, the way systemd hands one over
+    (file descriptor 3, LISTEN_FDS=1, LISTEN_PID its own process). Debian's sshd accepts a
+    socket this way. Returns the arguments and the file descriptors for subprocess.Popen."""
+    fd = sock.fileno()
+    # bash, not sh: Debian's sh (dash) cannot name a file descriptor above 9.
+    move = "" if fd == 3 else f"exec 3<&{fd} {fd}<&-; "
+    # The shell knows the pid the server will have: `exec` keeps it.
+    script = move + 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"'
+    return ["bash", "-c", script, "bash", *map(str, command)], (fd,)
+
+
+def listening_ports(pid):
+    """The TCP ports the process `pid` listens on, as Linux reports them: the socket inodes
+    among its open files, looked up in its network namespace's socket tables."""
+    inodes = set()
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):  # a file closed while we read the folder
+                target = os.readlink(entry.path)
+                if target.startswith("socket:["):
+                    inodes.add(target[len("socket:["):-1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == LISTEN and fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def wait_for_listening_port(process, timeout=15, what="server", ignore=()):
+    """The one port that `process` (a Popen) listens on, once it listens: for a server started
+    on port 0. `ignore`: ports it is known to hold for something else."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the {what} exited with {process.returncode} before it listened")
+        ports = listening_ports(process.pid) - set(ignore)
+        if len(ports) == 1:
+            return ports.pop()
+        if ports:
+            raise RuntimeError(f"the {what} listens on several ports ({sorted(ports)}); expected one")
+        time.sleep(POLL_SECONDS)
+    raise TimeoutError(f"the {what} did not listen within {timeout} s")
+
+
+def wait_for_reported_port(log_path, pattern, process, timeout=15, what="server"):
+    """The port a server prints once it listens: the first match of `pattern` (one group, the
+    port) in its log file."""
+    expression = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(FileNotFoundError):
+            found = expression.search(Path(log_path).read_text(encoding="utf-8", errors="replace"))
+            if found:
+                return int(found.group(1))
+        if process.poll() is not None:
+            raise RuntimeError(f"the {what} exited with {process.returncode} before it listened; see {log_path}")
+        time.sleep(POLL_SECONDS)
+    raise TimeoutError(f"the {what} did not report its address within {timeout} s; see {log_path}")
 
 
 def stop_process(process, log=None):
@@ -23,14 +107,3 @@ def stop_process(process, log=None):
         process.wait(timeout=10)
     if log:
         log.close()
-
-
-def wait_for_port(port, process, timeout=15, what="server"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the {what} exited with {process.returncode} before listening on {port}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"the {what} did not listen on 127.0.0.1:{port} within {timeout} s")
