@@ -81,21 +81,13 @@ def serve(c, port=8000):
 def livereload(c, port=8000, settings="pelicanconf.py", output=""):
     """Serve the site and rebuild it, reloading the browser, whenever content, templates,
     static files, UI strings or settings change. A failed build keeps the last good site."""
-    _livereload(port, settings, output)
+    _livereload(port, settings, output,
+                restart_args=lambda port: ["livereload", "--port", port, "--settings", settings, "--output", output])
 
 
-def _with_option(argv, name, value):
-    """`argv` with the option `--name` (given as `--name X`, `--name=X` or `-n X`) set to `value`."""
-    argv = list(argv)
-    for i, arg in enumerate(argv):
-        if arg in (f"--{name}", f"-{name[0]}") and i + 1 < len(argv):
-            argv[i + 1] = str(value)
-        elif arg.startswith(f"--{name}="):
-            argv[i] = f"--{name}={value}"
-    return argv
-
-
-def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=None, on_change=None, pinned=None):
+def _livereload(port, settings, output, *, restart_args, admin=None, on_ready=None, on_restart=None, on_change=None):
+    """The live preview. `restart_args(port)`: the invoke task and options that start this same
+    preview again, when a change to the site's Python needs a fresh process."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop, PeriodicCallback
@@ -175,12 +167,10 @@ def _livereload(port, settings, output, admin=None, on_ready=None, on_restart=No
             incremental.close()
             if on_restart:
                 on_restart()
-            # The same ports again, also those the kernel chose: the open pages' livereload
-            # scripts reconnect to them.
-            argv = sys.argv
-            for name, value in {"port": bound["port"], **(pinned or {})}.items():
-                argv = _with_option(argv, name, value)
-            os.execv(sys.executable, [sys.executable, *argv])
+            # The same command on the same port, also one the kernel chose: the open pages'
+            # livereload scripts reconnect to it.
+            args = ["-m", "invoke", "-r", ROOT, *restart_args(bound["port"])]
+            os.execv(sys.executable, [sys.executable, *map(str, args)])
         # Templates, UI strings, styles and data change how every page is made: every page is
         # rendered again, and every file read again.
         build_now(full=kind != "content")
@@ -224,7 +214,10 @@ def edit(c, port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py
     admin = (lambda name: cms.admin_file(name, site_settings, server.port), cms.admin_headers(server.port))
     try:
         _livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server),
-                    on_change=cms.quote_hashes, pinned={"cms-port": server.port})
+                    on_change=cms.quote_hashes,
+                    # decap-server on its port again, and no second browser window.
+                    restart_args=lambda port: ["edit", "--port", port, "--cms-port", server.port, "--no-browser",
+                                               "--settings", settings, "--output", output])
     finally:
         cms.stop_server(server)
 
