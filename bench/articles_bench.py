@@ -17,7 +17,7 @@ import textwrap
 from datetime import date, timedelta
 from pathlib import Path
 
-from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _median_time, livereload_times
+from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _median_times, livereload_times
 from build_bench import _project_settings as project_settings
 
 from keter_site.core.project import ROOT
@@ -77,10 +77,11 @@ def bare_settings(folder, content):
 
 def compare(per_language, folder):
     content = generated_content(folder, per_language)
-    project = _median_time([PY, "-m", "keter_site.tooling.build", str(project_settings(folder, content)),
-                            str(folder / "out-project"), "--no-cache"])
-    bare = _median_time([PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder))),
-                         "-o", str(folder / "out-bare")])
+    project, bare = _median_times(
+        [PY, "-m", "keter_site.tooling.build", str(project_settings(folder, content)), str(folder / "out-project"),
+         "--no-cache"],
+        [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder))),
+         "-o", str(folder / "out-bare")])
     pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
     return {"label": f"{per_language} articles/language", "pages": pages, "project_s": project, "bare_s": bare,
             "ratio": project / bare, "content": content}
@@ -124,7 +125,8 @@ def main():
               f"content cache before it writes anything (ms, {len(floor)} runs): " + ", ".join(f"{t:.0f}" for t in floor)
               + f"; median {statistics.median(floor):.0f}. The live preview reads only the edited file again "
               "(keter_site.incremental.documents), so it is not bound by this.",
-              "Each build time is the median of 3 cold runs (a fresh process, no content cache)."]
+              "Each build time is the median of 3 cold runs (a fresh process, no content cache), the project's "
+              "and bare Pelican's taking turns."]
     table = "\n".join(lines)
     print(table)
     if args.markdown:
