@@ -4,26 +4,23 @@ project. Every wait is bounded and waits for an event (a port, a text, a file), 
 
 import os
 import re
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
 from tests.support import commands
+from tests.support.previews import copy_project, invoke_server
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
 from keter_site.medical_review import records
 from keter_site.tooling import cms
 from keter_site.tooling.deploy.checks import check_site
-from keter_site.tooling.processes import stop_process, wait_for_reported_port
 from keter_site.translation_status.status import status_table
 
-COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
 WAIT = 90  # seconds: every wait below is bounded
 SETTINGS = {"LANGUAGES": {"he": {"dir": "rtl"}, "en": {"dir": "ltr"}}, "DEFAULT_LANG": "he",
             "PATH": str(ROOT / "content")}
@@ -78,34 +75,20 @@ def editor(tmp_path_factory):
     """`invoke edit` on a copy of the repository (a git repository, so a save shows as a diff)."""
     tmp = tmp_path_factory.mktemp("cms")
     project = tmp / "project"
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(source, project / name)
+    copy_project(project)
     (project / "node_modules").symlink_to(ROOT / "node_modules")
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     (project / ".gitignore").write_text("/node_modules\n/output/\n/.cache/\n/.output.*\n/var/\n")
     subprocess.run([*git, "add", "-A"], cwd=project, check=True)
     subprocess.run([*git, "commit", "-qm", "copy"], cwd=project, check=True)
-    # The form posts elsewhere, so no local receiver needs a port of its own.
-    env = {**os.environ, "PYTHONPATH": str(project / "plugins"), "COLUMNS": "200",
-           "SIGNUP_ENDPOINT": "https://forms.example.test/f/x"}
-    log_path = tmp / "edit.log"
-    log = open(log_path, "w")
     # Port 0 for both servers: each takes a port the kernel chooses, and the command prints them.
-    process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), "edit", "--port", "0",
-                                "--cms-port", "0", "--no-browser"],
-                               cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(saving through decap-server on 127\.0\.0\.1:(\d+)\)"
-        port = wait_for_reported_port(log_path, ready, process, timeout=WAIT, what="browser editor")
+    ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(saving through decap-server on 127\.0\.0\.1:(\d+)\)"
+    log_path = tmp / "edit.log"
+    with invoke_server(project, ["edit", "--port", "0", "--cms-port", "0", "--no-browser"], log_path, ready,
+                       WAIT) as (process, port):
         cms_port = int(re.search(ready, log_path.read_text(encoding="utf-8")).group(2))
         yield project, f"http://127.0.0.1:{port}", cms_port, process
-    finally:
-        stop_process(process, log)
 
 
 def _other_addresses():

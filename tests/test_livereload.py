@@ -2,47 +2,24 @@
 template, a UI string, and the site's own Python (a plugin), which needs a fresh process.
 Runs the real command on a copy of the project, so the test never edits the repository."""
 
-import os
-import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
-from tests.support.sites import ROOT
+from tests.support.previews import copy_project, invoke_server
 
-from keter_site.tooling.processes import stop_process, wait_for_reported_port
-
-COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
 WAIT = 60  # seconds: every wait below is bounded
 
 
 @pytest.fixture
 def preview(tmp_path):
     project = tmp_path / "project"
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            (project / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, project / name)
-    # The form posts elsewhere, so no local receiver needs a port of its own.
-    env = {**os.environ, "PYTHONPATH": str(project / "plugins"), "COLUMNS": "200",
-           "SIGNUP_ENDPOINT": "https://forms.example.test/f/x"}
-    log_path = tmp_path / "livereload.log"
-    log = open(log_path, "w")
+    copy_project(project)
     # Port 0: the preview takes a port the kernel chooses, and prints it.
-    process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), "livereload", "--port", "0"],
-                               cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        port = wait_for_reported_port(log_path, r"The live preview: http://127\.0\.0\.1:(\d+)/", process,
-                                      timeout=WAIT, what="live preview")
+    with invoke_server(project, ["livereload", "--port", "0"], tmp_path / "livereload.log",
+                       r"The live preview: http://127\.0\.0\.1:(\d+)/", WAIT) as (_, port):
         yield project, f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(process, log)
 
 
 def _page(url, path):
