@@ -13,11 +13,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 from datetime import date, timedelta
 from pathlib import Path
 
-from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _median_times, livereload_times
+from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _median_times, bare_content, bare_settings, livereload_times
 from build_bench import _project_settings as project_settings
 
 from keter_site.core.project import ROOT
@@ -47,40 +46,12 @@ def generated_content(folder, per_language):
     return content
 
 
-def bare_content(content, folder):
-    """Every page and article for bare Pelican, less the `template:` lines naming our theme's
-    templates."""
-    bare = folder / "content-bare"
-    for source in sorted(content.glob("*/**/*.md")):
-        target = bare / source.relative_to(content)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-        target.write_text("".join(l for l in lines if not l.startswith("template:")), encoding="utf-8")
-    return bare
-
-
-def bare_settings(folder, content):
-    path = folder / "bench_bare_articlesconf.py"
-    path.write_text(textwrap.dedent(f"""\
-        # Bare Pelican: its defaults, its default theme, no plugins; only where the content is.
-        PATH = {str(content)!r}
-        PAGE_PATHS = ["he", "en"]
-        ARTICLE_PATHS = ["he/articles", "en/articles"]
-        PAGE_EXCLUDES = ARTICLE_PATHS
-        ARTICLE_TRANSLATION_ID = "slug"
-        DEFAULT_LANG = "he"
-        CACHE_CONTENT = False
-        LOAD_CONTENT_CACHE = False
-        """), encoding="utf-8")
-    return path
-
-
 def compare(per_language, folder):
     content = generated_content(folder, per_language)
     project, bare = _median_times(
         [PY, "-m", "keter_site.tooling.build", str(project_settings(folder, content)), str(folder / "out-project"),
          "--no-cache"],
-        [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder))),
+        [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder, "*/**/*.md"), articles=True)),
          "-o", str(folder / "out-bare")])
     pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
     return {"label": f"{per_language} articles/language", "pages": pages, "project_s": project, "bare_s": bare,

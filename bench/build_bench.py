@@ -60,17 +60,19 @@ def _project_settings(folder, content):
     return path
 
 
-def _bare_settings(folder, content):
-    path = folder / "bench_bareconf.py"
-    path.write_text(textwrap.dedent(f"""\
-        # Bare Pelican: its defaults, its default theme, no plugins; only where the content is.
-        PATH = {str(content)!r}
-        PAGE_PATHS = ["he", "en"]
-        ARTICLE_PATHS = []
-        DEFAULT_LANG = "he"
-        CACHE_CONTENT = False
-        LOAD_CONTENT_CACHE = False
-        """), encoding="utf-8")
+def bare_settings(folder, content, articles=False):
+    """Settings for bare Pelican: its defaults, its default theme, no plugins; only where the
+    content is (with `articles`, each language's articles/ folder as articles)."""
+    path = folder / ("bench_bare_articlesconf.py" if articles else "bench_bareconf.py")
+    article_lines = ('ARTICLE_PATHS = ["he/articles", "en/articles"]\nPAGE_EXCLUDES = ARTICLE_PATHS\n'
+                     'ARTICLE_TRANSLATION_ID = "slug"\n') if articles else "ARTICLE_PATHS = []\n"
+    path.write_text(f"# Bare Pelican: its defaults, its default theme, no plugins; only where the content is.\n"
+                    f"PATH = {str(content)!r}\n"
+                    f'PAGE_PATHS = ["he", "en"]\n'
+                    f"{article_lines}"
+                    f'DEFAULT_LANG = "he"\n'
+                    f"CACHE_CONTENT = False\n"
+                    f"LOAD_CONTENT_CACHE = False\n", encoding="utf-8")
     return path
 
 
@@ -90,10 +92,11 @@ def _generated_content(folder, pages_per_language):
     return content
 
 
-def _bare_content(content, folder):
-    """The same pages for bare Pelican, less the `template:` lines naming our theme's templates."""
+def bare_content(content, folder, pattern="*/*.md"):
+    """The same documents (those `pattern` finds) for bare Pelican, less the `template:` lines
+    naming our theme's templates."""
     bare = folder / "content-bare"
-    for source in sorted(content.glob("*/*.md")):
+    for source in sorted(content.glob(pattern)):
         target = bare / source.relative_to(content)
         target.parent.mkdir(parents=True, exist_ok=True)
         lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -105,7 +108,7 @@ def compare_builds(label, content, folder):
     project, bare = _median_times(
         [PY, "-m", "keter_site.tooling.build", str(_project_settings(folder, content)), str(folder / "out-project"),
          "--no-cache"],
-        [PY, "-m", "pelican", "-s", str(_bare_settings(folder, _bare_content(content, folder))),
+        [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder))),
          "-o", str(folder / "out-bare")])
     pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
     return {"label": label, "pages": pages, "project_s": project, "bare_s": bare,
