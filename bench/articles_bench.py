@@ -16,7 +16,8 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from build_bench import EN_PARAGRAPH, HE_PARAGRAPH, PY, _median_times, bare_content, bare_settings, livereload_times
+from build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, bare_content, bare_settings,
+                         livereload_times, report)
 from build_bench import _project_settings as project_settings
 
 from keter_site.core.project import ROOT
@@ -96,12 +97,8 @@ def main():
               f"content cache before it writes anything (ms, {len(floor)} runs): " + ", ".join(f"{t:.0f}" for t in floor)
               + f"; median {statistics.median(floor):.0f}. The live preview reads only the edited file again "
               "(keter_site.incremental.documents), so it is not bound by this.",
-              "Each build time is the median of 3 cold runs (a fresh process, no content cache), the project's "
-              "and bare Pelican's taking turns."]
-    table = "\n".join(lines)
-    print(table)
-    if args.markdown:
-        Path(args.markdown).write_text(table + "\n", encoding="utf-8")
+              METHOD]
+    report(lines, args.markdown)
 
 
 if __name__ == "__main__":

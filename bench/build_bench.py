@@ -40,6 +40,18 @@ def _timed(cmd, cwd=ROOT):
     return elapsed
 
 
+METHOD = (f"Each build time is the median of {REPEATS} cold runs (a fresh process, no content cache), the "
+          "project's and bare Pelican's taking turns.")
+
+
+def report(lines, markdown=None):
+    """Print the benchmark's lines, and keep them in the Markdown file `markdown` when given."""
+    table = "\n".join(lines)
+    print(table)
+    if markdown:
+        Path(markdown).write_text(table + "\n", encoding="utf-8")
+
+
 def _median_times(*cmds):
     """Each command's median time over REPEATS rounds. The commands take turns within each round,
     so a slow spell of a shared machine falls on both sides of a comparison, not on one."""
@@ -191,12 +203,8 @@ def main():
               *(f"Livereload at {label}, save to rebuilt page on disk (ms, {len(times)} runs): "
                 + ", ".join(f"{t:.0f}" for t in times) + f"; median {statistics.median(times):.0f} (goal at most 300)."
                 for label, times in live.items()),
-              f"Each build time is the median of {REPEATS} cold runs (a fresh process, no content cache), the "
-              "project's and bare Pelican's taking turns."]
-    table = "\n".join(lines)
-    print(table)
-    if args.markdown:
-        Path(args.markdown).write_text(table + "\n", encoding="utf-8")
+              METHOD]
+    report(lines, args.markdown)
 
 
 if __name__ == "__main__":

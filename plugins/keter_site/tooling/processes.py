@@ -65,14 +65,14 @@ def listening_ports(pid):
     return ports
 
 
-def wait_for_listening_port(process, timeout=15, what="server", ignore=()):
+def wait_for_listening_port(process, timeout=15, what="server"):
     """The one port that `process` (a Popen) listens on, once it listens: for a server started
-    on port 0. `ignore`: ports it is known to hold for something else."""
+    on port 0 that does not say which port it got."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the {what} exited with {process.returncode} before it listened")
-        ports = listening_ports(process.pid) - set(ignore)
+        ports = listening_ports(process.pid)
         if len(ports) == 1:
             return ports.pop()
         if ports:
