@@ -182,7 +182,10 @@ def _livereload(port, settings, output, *, restart_args, admin=None, on_ready=No
     # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
     receiver = form_receiver.start_for_site()
     try:
-        server.serve(host=HOST, port=port)
+        # debug=False: livereload would otherwise turn on tornado's autoreload, a second watcher
+        # of Python files that restarts the process with its first arguments (port 0 would
+        # then be a new port). Ours (tooling.watch) restarts it on the port it has.
+        server.serve(host=HOST, port=port, debug=False)
     finally:
         form_receiver.stop(receiver)
         incremental.close()
