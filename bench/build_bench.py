@@ -76,15 +76,12 @@ def bare_settings(folder, content, articles=False):
     """Settings for bare Pelican: its defaults, its default theme, no plugins; only where the
     content is (with `articles`, each language's articles/ folder as articles)."""
     path = folder / ("bench_bare_articlesconf.py" if articles else "bench_bareconf.py")
-    article_lines = ('ARTICLE_PATHS = ["he/articles", "en/articles"]\nPAGE_EXCLUDES = ARTICLE_PATHS\n'
-                     'ARTICLE_TRANSLATION_ID = "slug"\n') if articles else "ARTICLE_PATHS = []\n"
-    path.write_text(f"# Bare Pelican: its defaults, its default theme, no plugins; only where the content is.\n"
-                    f"PATH = {str(content)!r}\n"
-                    f'PAGE_PATHS = ["he", "en"]\n'
-                    f"{article_lines}"
-                    f'DEFAULT_LANG = "he"\n'
-                    f"CACHE_CONTENT = False\n"
-                    f"LOAD_CONTENT_CACHE = False\n", encoding="utf-8")
+    articles_lines = (['ARTICLE_PATHS = ["he/articles", "en/articles"]', "PAGE_EXCLUDES = ARTICLE_PATHS",
+                       'ARTICLE_TRANSLATION_ID = "slug"'] if articles else ["ARTICLE_PATHS = []"])
+    lines = ["# Bare Pelican: its defaults, its default theme, no plugins; only where the content is.",
+             f"PATH = {str(content)!r}", 'PAGE_PATHS = ["he", "en"]', *articles_lines, 'DEFAULT_LANG = "he"',
+             "CACHE_CONTENT = False", "LOAD_CONTENT_CACHE = False"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
