@@ -124,7 +124,7 @@ def _check(generators):
     waiting = []
     for key, group in sorted(groups_of(documents).items()):
         files = {lang: Path(document.source_path) for lang, document in group.items()}
-        first = group[sorted(group)[0]]
+        first = group.get(settings.get("DEFAULT_LANG")) or group[sorted(group)[0]]
         try:
             review = approvals.assess(settings, key, files, signers, today)
         except DataError as error:

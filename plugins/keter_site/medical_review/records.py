@@ -62,7 +62,12 @@ def write_record(reviews_dir, slug, record):
         style = "|" if "\n" in value else '"'
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
+    def _map(dumper, value):  # keys plain, values quoted: a value is always read back as text
+        return yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("tag:yaml.org,2002:str", str(k)),
+                                                           dumper.represent_data(v)) for k, v in value.items()])
+
     _Dumper.add_representer(str, _str)
+    _Dumper.add_representer(dict, _map)
     body = yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     tmp = path.with_suffix(".yml.tmp")
     tmp.write_text(header + body, encoding="utf-8")

@@ -59,6 +59,7 @@ def sign(settings, key, kind, key_file=None, document=None, today=None):
     status = next((s for s in readiness.pages(settings, today, signers) if s.key == key), None)
     if status is None:
         raise Refused(f"'{key}' is not a page of the site (bin/invoke status lists them).")
+    signer, path, use_agent = _signing_key(signers, key_file)
     texts = material.texts(settings, status.files)
     current = material.fingerprint(texts)
     if kind == "approval":
@@ -71,7 +72,6 @@ def sign(settings, key, kind, key_file=None, document=None, today=None):
     elif status.medical:
         raise Refused(f"'{key}' is still marked `medical: true`. Remove that line first; then the release "
                       "takes the page out of medical review.")
-    signer, path, use_agent = _signing_key(signers, key_file)
     on = (today or date.today()).isoformat()
     data = signing.message(kind, key, current, signer.principal, on)
     with tempfile.TemporaryDirectory(prefix="keter-key-") as tmp:
