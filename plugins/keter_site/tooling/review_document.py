@@ -47,6 +47,7 @@ del { background: #fde2e2; } ins { background: #dff5e1; text-decoration: none; }
 # future one) could match, nor anything that hides or runs.
 RENDER_ATTRIBUTES = {**ATTRIBUTES, "*": {"dir", "lang", "title"}}
 RENDER_ATTRIBUTES["details"] = set()
+IMAGE = re.compile(r"<img\b[^>]*>")
 STATES = {"pending": "never approved", "invalid": "its review record does not count",
           "overdue": "review due", "needs_release": "taken out of medical review: the release awaits signing"}
 
@@ -83,7 +84,13 @@ def render(text, facts, lang, converter):
     body = MARKER.sub(lambda m: f"<sup>[{html.escape(m.group(1))}]</sup>", body)
     clean = nh3.clean(body, tags=TAGS, attributes=RENDER_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
                       strip_comments=True, clean_content_tags={"script", "style"})
+    clean = IMAGE.sub(_image_text, clean)  # the document loads nothing: an image is its description
     return re.sub(r"<details\b", "<details open", clean)  # a folded answer is still read
+
+
+def _image_text(match):
+    alt = re.search(r'\balt="([^"]*)"', match.group(0))
+    return f"<em>[image: {alt.group(1) if alt else 'no description'}]</em>"
 
 
 def diff(old, new):
@@ -112,7 +119,7 @@ def _column(lang, language, meta_body, covered, review, facts, converter):
     column = [f'<div class="lang" lang="{html.escape(lang)}" dir="{html.escape(language.get("dir", "ltr"))}">',
               f"<h3>{html.escape(language['name'])}</h3>",
               f"<h4>As the reader sees it</h4><p><strong>{html.escape(title)}</strong></p>",
-              render(body, facts, lang, converter),
+              f'<div class="rendered">{render(body, facts, lang, converter)}</div>',
               "<h4>Everything signed, as written (escaped source)</h4>",
               f'<pre class="source">{html.escape(covered)}</pre>']
     if review.state in ("stale", "overdue") and review.approved_text is not None:
