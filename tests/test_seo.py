@@ -5,7 +5,6 @@ import json
 import re
 import struct
 import xml.etree.ElementTree as ET
-from datetime import date
 from urllib.parse import urlsplit
 
 import pytest

@@ -82,7 +82,7 @@ def test_a_signature_stamps_both_languages_in_their_own_words_and_the_json_ld(ap
     assert build.returncode == 0, build.log
     today = date.today()
     due = today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) else None
-    expected = {"about/index.html": ('נבדק רפואית בידי ד"ר בודק בדיקות.', "העמוד נבדק לאחרונה:", "מועד הבדיקה הבאה:"),
+    expected = {"about/index.html": ('התוכן נבדק בידי ד"ר בודק בדיקות.', "העמוד נבדק לאחרונה:", "מועד הבדיקה הבאה:"),
                 "en/about/index.html": ("Medically reviewed by Dr. Test Physician.",
                                         f"Page last reviewed: {today.day} {today:%B} {today.year}",
                                         f"Next review due: {due.day} {due:%B} {due.year}" if due else "Next review due:")}
@@ -268,7 +268,7 @@ def test_a_typed_review_stamp_is_refused(site):
 @pytest.mark.parametrize("lang, body, what", [
     ("en", 'Text.\n\n<p class="medical-review">Reviewed.</p>', "the stamp's class `medical-review`"),
     ("en", "Text.\n\nPage last reviewed: 1 May 2026.", "the stamp's wording \"Page last reviewed\""),
-    ("he", "טקסט.\n\nנבדק רפואית בידי ד\"ר מישהו.", "the stamp's wording \"נבדק רפואית בידי\""),
+    ("he", "טקסט.\n\nהתוכן נבדק בידי ד\"ר מישהו.", "the stamp's wording \"התוכן נבדק בידי\""),
 ])
 def test_page_text_that_imitates_the_stamp_is_refused(site, lang, body, what):
     site.write_page(lang, "about", page_text("about", lang, body=body))
@@ -447,3 +447,14 @@ def test_the_hebrew_names_are_examples_until_confirmed_and_the_specialty_comes_f
     assert build.returncode == 0, build.log
     for relative in ("index.html", "en/index.html"):
         assert _jsonld(build.html(relative))["MedicalClinic"]["medicalSpecialty"] == "Neurologic"
+
+
+def test_the_publish_records_who_signed_each_medical_page(checked_builds):
+    """The real site as launched (`deploy build`): every medical page, the crisis and team pages
+    among them, signed by the listed key, and the release's manifest says so."""
+    manifest = json.loads((checked_builds["base"] / "checked.json").read_text(encoding="utf-8"))
+    assert manifest["staging"] is False and len(manifest["allowed_signers_sha256"]) == 64
+    signed = manifest["signed"]
+    for page in ("anxiety", "crisis", "team", "articles/ketamine-anxiety-research"):
+        assert signed[page].startswith("current physician (SHA256:"), (page, signed)
+    assert "privacy" not in signed

@@ -29,6 +29,13 @@ def signer_block(key, principal="physician", names=None):
     return "\n".join([*lines, f'{principal} namespaces="{signing.NAMESPACE}" {public}']) + "\n"
 
 
+def is_listed(allowed_signers, key):
+    """Whether the allowed-signers file lists `key` (its public half) already."""
+    path = Path(allowed_signers)
+    public = " ".join(Path(f"{key}.pub").read_text(encoding="utf-8").split()[:2])
+    return path.exists() and public in path.read_text(encoding="utf-8")
+
+
 def list_signer(allowed_signers, key, principal="physician", names=None):
     """Add the reviewer's block to an allowed-signers file."""
     path = Path(allowed_signers)
@@ -54,6 +61,6 @@ def approve_fixture(fixture, slug, names=None, today=None):
 
     key = make_key(fixture.base / "keys")
     allowed = fixture.content / "data" / "allowed_signers"
-    if not allowed.exists() or "physician " not in allowed.read_text(encoding="utf-8"):
+    if not is_listed(allowed, key):
         list_signer(allowed, key, names=names)
     return sign(load_settings(fixture.settings_file()), slug, "approval", key, today=today)

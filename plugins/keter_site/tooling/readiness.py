@@ -9,7 +9,7 @@ from pathlib import Path
 from keter_site.core import front_matter
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.medical_review import approvals, material
+from keter_site.medical_review import approvals
 from keter_site.translation_status.status import status_table
 
 
@@ -66,14 +66,6 @@ def example_values(settings):
     examples = data.get("example_values", []) if isinstance(data, dict) else []
     examples = list(examples) if isinstance(examples, list) else []
     return examples + [k for k, _ in placeholders.found(data) if k not in examples and k.partition(".")[0] not in examples]
-
-
-def texts_for(settings, key):
-    """{lang: reviewed text} and the files of one page or article, by its review key."""
-    for status in pages(settings):
-        if status.key == key:
-            return material.texts(settings, status.files), status
-    return None, None
 
 
 def review_label(review):
