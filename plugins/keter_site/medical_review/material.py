@@ -10,6 +10,7 @@ footer are not part of any page's approval.
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -26,11 +27,26 @@ FIELDS = ("title", "description", "summary", "medical")
 STRING_KEY = re.compile(r"""['"]([a-z_]+(?:\.[a-z_]+)+)['"]""")
 
 
+_loaded = {}
+
+
 def _data(path):
+    """A data file's values, read again only when the file changed (asked for by every medical
+    page on every build; callers only read them)."""
     try:
-        return load_data(path, strings_only=True) or {}
+        stat = os.stat(path)
+    except OSError:
+        return {}
+    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+    known = _loaded.get(str(path))
+    if known and known[0] == stamp:
+        return known[1]
+    try:
+        data = load_data(path, strings_only=True) or {}
     except DataError:
-        return {}  # the plugin that owns the file reports it; the fingerprint just changes
+        data = {}  # the plugin that owns the file reports it; the fingerprint just changes
+    _loaded[str(path)] = (stamp, data)
+    return data
 
 
 def _cited(text):
