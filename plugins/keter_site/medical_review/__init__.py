@@ -122,7 +122,9 @@ def _check(generators):
         report(path, message, fix, line)
     enforce = launch_checks_on(settings)
     waiting = []
-    for key, group in sorted(groups_of(documents).items()):
+    groups = groups_of(documents)
+    approvals.verify_all(settings, groups, signers)
+    for key, group in sorted(groups.items()):
         files = {lang: Path(document.source_path) for lang, document in group.items()}
         first = group.get(settings.get("DEFAULT_LANG")) or group[sorted(group)[0]]
         try:

@@ -41,7 +41,9 @@ def pages(settings, today=None, signers=None):
     mark = settings.get("PLACEHOLDER_MARK", "TODO:")
     signers = signers or approvals.load_signers(settings)[0]
     found = []
-    for key, (row, files) in status_table(settings["PATH"], languages, source_lang).items():
+    table = status_table(settings["PATH"], languages, source_lang)
+    approvals.verify_all(settings, table, signers)
+    for key, (row, files) in table.items():
         status = PageStatus(key, row, files)
         metas = {lang: front_matter.read(path) for lang, path in files.items()}
         status.medical = any(front_matter.is_true(m.get("medical", "")) for m in metas.values())
