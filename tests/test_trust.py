@@ -1,12 +1,15 @@
 """Every medical sentence traceable, every review real, nothing unfinished goes live: citations
-from the registry, the physician's approval recorded for exact text, launch readiness, staging,
-and the clinic's data file read strictly. Real builds of fixture sites and the real commands."""
+from the registry, the physician's signed approval of everything a reader sees (real keys made
+with ssh-keygen in the test's folder, real signatures), launch readiness, staging folders and
+reserved names, placeholders, and the clinic's data file read strictly. Real builds of fixture
+sites and the real commands."""
 
 import json
 import os
 import subprocess
 import time
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -265,16 +268,17 @@ def test_a_typed_review_stamp_is_refused(site):
     assert "content/en/about.md:" in build.log and "`reviewed_by` cannot be typed into a page" in build.log
 
 
-@pytest.mark.parametrize("lang, body, what", [
-    ("en", 'Text.\n\n<p class="medical-review">Reviewed.</p>', "the stamp's class `medical-review`"),
-    ("en", "Text.\n\nPage last reviewed: 1 May 2026.", "the stamp's wording \"Page last reviewed\""),
-    ("he", "טקסט.\n\nהתוכן נבדק בידי ד\"ר מישהו.", "the stamp's wording \"התוכן נבדק בידי\""),
+@pytest.mark.parametrize("lang, body, line, what", [
+    ("en", 'Text.\n\n<p class="medical-review">Reviewed.</p>', 10, "the stamp's class `medical-review`"),
+    ("en", "Text.\n\nReviewed.\n{: .review-date }", 11, "the stamp's class `review-date`"),
+    ("en", "Text.\n\nPage last reviewed: 1 May 2026.", 10, "the stamp's wording \"Page last reviewed\""),
+    ("he", "טקסט.\n\nהתוכן נבדק בידי ד\"ר מישהו.", 10, "the stamp's wording \"התוכן נבדק בידי\""),
 ])
-def test_page_text_that_imitates_the_stamp_is_refused(site, lang, body, what):
+def test_page_text_that_imitates_the_stamp_is_refused(site, lang, body, line, what):
     site.write_page(lang, "about", page_text("about", lang, body=body))
     site.write_page("en" if lang == "he" else "he", "about", page_text("about", "en" if lang == "he" else "he"))
     build = site.invoke_build()
-    _refused(build, f"content/{lang}/about.md:10: the page's text uses {what}", "only the site may show a review stamp")
+    _refused(build, f"content/{lang}/about.md:{line}: the page's text uses {what}", "only the site may show a review stamp")
 
 
 def test_publishing_refuses_pending_stale_and_overdue_pages_at_once(site):
@@ -458,3 +462,18 @@ def test_the_publish_records_who_signed_each_medical_page(checked_builds):
     for page in ("anxiety", "crisis", "team", "articles/ketamine-anxiety-research"):
         assert signed[page].startswith("current physician (SHA256:"), (page, signed)
     assert "privacy" not in signed
+
+
+@pytest.mark.parametrize("block, message", [
+    ('# name.he: א\n# name.en: A\n* ssh-ed25519 KEY\n', "`*` is not one reviewer's name for the key"),
+    ('# name.he: א\n# name.en: A\nphysician cert-authority ssh-ed25519 KEY\n', "`physician` is listed as a certificate authority"),
+    ('# name.en: A\nphysician ssh-ed25519 KEY\n', "`physician` has no name to show in he."),
+    ('# name.he: א\n# name.en: A\nphysician ssh-ed25519\n', "the line of `physician` holds no OpenSSH public key."),
+])
+def test_a_wrongly_written_allowed_signers_file_stops_the_build_with_its_line(site, block, message):
+    key = reviewers.make_key(site.base / "keys")
+    public = Path(f"{key}.pub").read_text(encoding="utf-8").split()[1]
+    path = site.content / "data" / "allowed_signers"
+    path.write_text("# Reviewers.\n" + block.replace("KEY", public), encoding="utf-8")
+    line = 1 + block.count("\n")
+    _refused(site.invoke_build(), f"content/data/allowed_signers:{line}: {message}", "docs/editing.md")

@@ -37,8 +37,9 @@ from . import approvals
 
 log = logging.getLogger("keter.review")  # not "pelican": the checks plugin makes those errors
 TYPED_STAMPS = ("reviewed_by", "last_reviewed")
-# The stamp's class names: page text may not wear them.
-STAMP_CLASSES = re.compile(r"""class\s*=\s*["']?[^"'>]*\b(medical-review|review-date)\b""", re.I)
+# The stamp's class names: page text may not wear them, in HTML or in Markdown's `{: .name }`.
+STAMP_CLASSES = re.compile(r"""class\s*=\s*["']?[^"'>]*\b(medical-review|review-date)\b"""
+                           r"""|\{:?[^}\n]*\.(medical-review|review-date)\b""", re.I)
 STAMP_STRINGS = ("review.reviewed_by", "review.last_reviewed", "review.next_due")
 DOCUMENT_HINT = ("The physician reads the review document (`bin/invoke review --pending`) and signs the "
                  "pages they approve with their own key (docs/editing.md, \"Medical review\").")
@@ -75,7 +76,7 @@ def stamp_phrases(settings):
 def imitation(text, phrases):
     """(needle, what) when the text imitates the review stamp, else None."""
     if match := STAMP_CLASSES.search(text):
-        return match.group(0), f"the stamp's class `{match.group(1)}`"
+        return match.group(0), f"the stamp's class `{match.group(1) or match.group(2)}`"
     folded = text.casefold()
     for phrase in phrases:
         if phrase.casefold() in folded:

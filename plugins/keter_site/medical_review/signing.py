@@ -125,6 +125,10 @@ def parse(path, text, languages):
         if len(key_fields) != 2 or not KEY_TYPES.match(key_fields[0]) or not key_fingerprint(" ".join(key_fields)):
             problems.append((number, f"the line of `{principal}` holds no OpenSSH public key.", fix))
             continue
+        if "cert-authority" in options.lower():
+            problems.append((number, f"`{principal}` is listed as a certificate authority; each reviewer's own key "
+                             "is listed instead, so that only that key can sign.", fix))
+            continue
         missing = [lang for lang in languages if not names.get(lang)]
         if missing:
             problems.append((number, f"`{principal}` has no name to show in {', '.join(missing)}.",

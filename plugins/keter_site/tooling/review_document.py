@@ -114,11 +114,13 @@ def _state(review):
     return STATES[review.state]
 
 
-def _column(lang, language, meta_body, covered, review, facts, converter):
-    title, body = meta_body
+def _column(lang, language, meta, body, covered, review, facts, converter):
+    shown = "".join(f"<p><strong>{label}:</strong> {html.escape(meta[key])}</p>"
+                    for key, label in (("description", "Description (search results, link previews)"),
+                                       ("summary", "Summary (lists of articles, the feed)")) if meta.get(key))
     column = [f'<div class="lang" lang="{html.escape(lang)}" dir="{html.escape(language.get("dir", "ltr"))}">',
               f"<h3>{html.escape(language['name'])}</h3>",
-              f"<h4>As the reader sees it</h4><p><strong>{html.escape(title)}</strong></p>",
+              f"<h4>As the reader sees it</h4><p><strong>{html.escape(meta.get('title', ''))}</strong></p>{shown}",
               f'<div class="rendered">{render(body, facts, lang, converter)}</div>',
               "<h4>Everything signed, as written (escaped source)</h4>",
               f'<pre class="source">{html.escape(covered)}</pre>']
@@ -148,8 +150,7 @@ def build(settings, today=None):
             if lang not in status.files:
                 continue
             meta, body, _ = front_matter.split(front_matter.read_text(status.files[lang]))
-            columns.append(_column(lang, languages[lang], (meta.get("title", ""), body), covered[lang], review,
-                                   facts, converter))
+            columns.append(_column(lang, languages[lang], meta, body, covered[lang], review, facts, converter))
         fingerprint = material.fingerprint(covered)
         sections.append(
             f'<section class="page" id="{html.escape(status.key)}" data-fingerprint="{fingerprint}">'
