@@ -478,3 +478,26 @@ def test_a_wrongly_written_allowed_signers_file_stops_the_build_with_its_line(si
     path.write_text("# Reviewers.\n" + block.replace("KEY", public), encoding="utf-8")
     line = 1 + block.count("\n")
     _refused(site.invoke_build(), f"content/data/allowed_signers:{line}: {message}", "docs/editing.md")
+
+
+def test_status_shows_a_change_to_the_allowed_signers_not_yet_committed(site):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=site.base, check=True, capture_output=True, timeout=60,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@test",
+                            "GIT_COMMITTER_NAME": "Editor", "GIT_COMMITTER_EMAIL": "editor@test"})
+
+    _physician(site)
+    git("init", "-q")
+    git("add", "content")
+    git("commit", "-q", "-m", "The physician's key")
+    settings = site.settings_file()
+    status = _invoke("status", "--settings", settings)
+    allowed = site.content / "data" / "allowed_signers"
+    assert f"Allowed signers of medical reviews: {allowed}" in status.log
+    assert "physician: " + 'ד"ר בודק בדיקות / Dr. Test Physician, key SHA256:' in status.log
+    assert "allowed_signers last changed in commit" in status.log and "Editor" in status.log
+    assert "CHANGED" not in status.log
+    _physician(site, "intruder", {"he": "פלוני", "en": "Someone Else"})
+    status = _invoke("status", "--settings", settings)
+    assert f"CHANGED: {allowed} has changes not yet committed; check who added which key." in status.log
+    assert "intruder: פלוני / Someone Else, key SHA256:" in status.log

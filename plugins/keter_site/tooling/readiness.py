@@ -80,13 +80,12 @@ def review_label(review):
             "needs_release": "NOT MEDICAL ANY MORE: release to sign", "released": "released from review"}[review.state]
 
 
-def _git(*args):
+def _git(folder, *args):
+    """git's answer about the repository that holds `folder` (None without git)."""
     import subprocess
 
-    from keter_site.core.project import ROOT
-
     try:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done
@@ -112,11 +111,12 @@ def signers_report(settings):
     if pinned and repo_bytes != signers.data:
         lines.append(f"  CHANGED: the repository's {repo_path.name} differs from the pinned file; only the pinned "
                      "file counts on this machine.")
-    last = _git("log", "-1", "--format=%h %ad %an", "--date=short", "--", str(repo_path))
+    folder = repo_path.parent if repo_path.parent.is_dir() else Path(settings["PATH"])
+    last = _git(folder, "log", "-1", "--format=%h %ad %an", "--date=short", "--", str(repo_path))
     if last is not None and last.returncode == 0:
         if last.stdout.strip():
             lines.append(f"  {repo_path.name} last changed in commit {last.stdout.strip()}.")
-        dirty = _git("status", "--porcelain", "--", str(repo_path))
+        dirty = _git(folder, "status", "--porcelain", "--", str(repo_path))
         if dirty is not None and dirty.stdout.strip():
             lines.append(f"  CHANGED: {repo_path} has changes not yet committed; check who added which key.")
     return lines

@@ -149,9 +149,10 @@ def _write_manifest(build_dir, site, nginx_conf, release):
     (Path(build_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
-    """The Prepared site of a folder `prepare` built and checked earlier. Raises DeployError if
-    the folder was never checked, or changed after its checks."""
+def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, out=print):
+    """The Prepared site of a folder `prepare` built and checked earlier (its medical reviews'
+    signers listed again by `out`). Raises DeployError if the folder was never checked, changed
+    after its checks, or is a staging build sent as the live site."""
     build_dir = Path(build_dir)
     try:
         manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -176,6 +177,9 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
                           "the live site. Build the release without --staging (`python -m keter_site.tooling.deploy "
                           "build --out FOLDER`), or publish this folder as a preview with --staging.")
     _launch_addresses(settings, manifest.get("siteurl", ""), manifest.get("signup_endpoint", ""))
+    out(f"Medical reviews as checked against {manifest.get('allowed_signers', '?')}:")
+    for key, line in (manifest.get("signed") or {}).items():
+        out(f"  {key}: {line}")
     # The server's configuration names where this target keeps the site: made for this
     # publish's settings (the checked folder's own may have been made for another server).
     nginx_conf = Path(tempfile.mkdtemp(prefix="keter-nginx-")) / headers.NGINX_CONF_NAME
@@ -201,7 +205,7 @@ def publish(settings_file="publishconf.py", target=None, dry_run=False, build_di
     """Build, check and deploy; or, with `checked`, deploy that folder built and checked
     earlier. Returns the Summary (None for a dry run)."""
     started = time.perf_counter()
-    prepared = checked_folder(checked, settings_file) if checked else prepare(settings_file, build_dir, out=out)
+    prepared = checked_folder(checked, settings_file, out=out) if checked else prepare(settings_file, build_dir, out=out)
     deployer = make_target(prepared.settings, target, out=out)
     summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
     if summary is not None:
