@@ -8,6 +8,7 @@ no longer medical but still has a signed approval `needs_release` until the phys
 its release from review.
 """
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -115,7 +116,11 @@ def assess(settings, key, files, signers, today=None):
 def load_signers(settings):
     """The allowed signers, or (empty list, problems) when the file is written wrongly."""
     try:
-        return signing.load_signers(settings, list(settings["LANGUAGES"])), []
+        signers = signing.load_signers(settings, list(settings["LANGUAGES"]))
+        if signers.by_principal and not shutil.which("ssh-keygen"):
+            return signers, [(str(signers.path), 0, "ssh-keygen (OpenSSH) is not installed, so no review signature "
+                              "can be checked.", "Install OpenSSH's client (Debian: `apt-get install openssh-client`).")]
+        return signers, []
     except DataError as error:
         path, _ = signing.signers_path(settings)
         return signing.Signers(Path(path), b"", {}, False), [(error.path, line, message, fix)
