@@ -144,9 +144,13 @@ def _numbered(text, cite_all, keys, known_dois):
 def _cite_everything(generators):
     keys = tuple(_registry)
     known_dois = frozenset(str(e.get("doi", "")).lower() for e in _registry.values())
+    # Medical pages the physician reviews for what they say about people and services, not for
+    # research claims (the crisis lines, the team): a source is not required there.
+    unsourced = set(generators[0].settings.get("MEDICAL_PAGES_WITHOUT_SOURCES", ("crisis", "reviewers")))
     for document in content.documents(generators):
         _cite(document, keys, known_dois)
-        if is_true(document.metadata.get("medical", "")) and not document.sources:
+        if (is_true(document.metadata.get("medical", "")) and not document.sources
+                and getattr(document, "role", None) not in unsourced):
             # A medical page states medical facts: each must be traceable to a checked source.
             report(document.source_path, "this medical page cites no source.",
                    "Cite the source of each medical statement with its marker, such as `[@glue2017]` "

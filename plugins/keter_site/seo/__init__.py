@@ -182,7 +182,7 @@ def _jsonld(page, context):
             clinic_id=f"{base}/#clinic", url=home_url, name=_fact(context, "name", lang),
             telephone=_fact(context, "phone_international", lang), email=_fact(context, "email", lang),
             address=_fact(context, "address", lang), therapy_name=translate("seo.therapy_name", lang),
-            contraindications=_contraindications(context, lang)))
+            contraindications=_contraindications(context, lang), specialty=_fact(context, "medical_specialty", lang)))
     else:
         if content.kind(page) == "article":
             modified = getattr(page, "modified", None) or page.date

@@ -43,7 +43,8 @@ def faq_entries(text):
     return [(question, "\n".join(lines)) for question, lines in found if question and lines]
 
 
-def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, contraindications):
+def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, contraindications, specialty=""):
+    """The clinic; `specialty` is clinic.yml's medical_specialty (left out when it has none)."""
     node = {
         "@type": "MedicalClinic",
         "@id": clinic_id,
@@ -52,7 +53,7 @@ def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, con
         "telephone": telephone,
         "email": email,
         "address": address,
-        "medicalSpecialty": "Psychiatric",
+        "medicalSpecialty": specialty,
         "availableService": {
             "@type": "MedicalTherapy",
             "name": therapy_name,
@@ -63,7 +64,9 @@ def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, con
 
 
 def medical_web_page(*, url, name, description, lang, last_reviewed=None, reviewer=None, reviewer_url=None):
-    """A medical page; `lastReviewed` and `reviewedBy` only when a review really covers it."""
+    """A medical page; `lastReviewed` and `reviewedBy` only while the physician's signature
+    covers its current text (the caller passes them only for a current review), `reviewer`
+    being the signer's name in the page's language from the allowed signers."""
     node = {
         "@type": "MedicalWebPage",
         "url": url,
