@@ -50,7 +50,7 @@ def generated_content(folder, per_language):
 def compare(per_language, folder):
     content = generated_content(folder, per_language)
     project, bare = _median_times(
-        [PY, "-m", "keter_site.tooling.build", str(project_settings(folder, content)), str(folder / "out-project"),
+        [PY, "-m", "keter_tools.build", str(project_settings(folder, content)), str(folder / "out-project"),
          "--no-cache"],
         [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder, "*/**/*.md"), articles=True)),
          "-o", str(folder / "out-bare")])

@@ -1,8 +1,8 @@
 """Lighthouse 12.2.3 Performance (mobile preset: a mid-range phone on a slow 4G connection,
 simulated) on the home, a content, the process and the signup page in both languages.
 
-    .venv/bin/python bench/lighthouse_perf.py output/            # serves the folder on 127.0.0.1
-    .venv/bin/python bench/lighthouse_perf.py --base-url http://127.0.0.1:8000
+    .venv/bin/python -m bench.lighthouse_perf output/            # serves the folder on 127.0.0.1
+    .venv/bin/python -m bench.lighthouse_perf --base-url http://127.0.0.1:8000
 
 Given a folder, it serves it on 127.0.0.1 the way the production server does: the precompressed
 .br or .gz copy beside a file when the browser accepts it (publish builds have them). Prints a
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from keter_site.core.project import ROOT
-from keter_site.tooling.browser import serve_directory  # the same local server the tests use
+from tests.support.browser import serve_directory  # the same local server the tests use
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"

@@ -1,1 +1,2 @@
-"""Helpers behind tasks.py: building, serving, checking. Editors never need to open these."""
+"""The commands tasks.py runs: atomic builds, the live preview and the editor, status, medical
+review, checks and publishing. Editors never need to open these; Pelican never imports them."""

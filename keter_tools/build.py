@@ -191,7 +191,7 @@ def build_and_report(settings_file="pelicanconf.py", output=None, overrides=None
 
 
 def main(argv=None):
-    """`python -m tooling.build [SETTINGS] [OUTPUT]`: what `invoke build` does, for any settings."""
+    """`python -m keter_tools.build [SETTINGS] [OUTPUT]`: what `invoke build` does, for any settings."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)

@@ -1,8 +1,8 @@
 """The browser editor (Decap CMS) for the marketing team: `invoke edit`.
 
-Development only. The preview server (`tooling.devserver`) serves it at /admin/ when started by
+Development only. The preview server (`keter_tools.devserver`) serves it at /admin/ when started by
 `invoke edit`; it is never part of a build, and a publishing build that has an admin/ folder is
-refused (tooling.deploy.checks). Everything comes from this machine: Decap's bundle from
+refused (keter_tools.deploy.checks). Everything comes from this machine: Decap's bundle from
 node_modules/decap-cms (pinned in package.json), the page and its script from cms_admin/ beside
 this file, the configuration generated here from the project's settings, and the saving done by
 decap-server (node_modules/decap-server) bound to 127.0.0.1, in its default mode, which writes
@@ -30,7 +30,7 @@ import yaml
 
 from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
 from keter_site.core.project import ROOT
-from keter_site.tooling import processes
+from keter_tools import processes
 
 HOST = "127.0.0.1"
 SERVER_PORT = 8081

@@ -16,7 +16,7 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from keter_site.tooling.serving import serve_in_background
+from keter_tools.serving import serve_in_background
 
 
 class BuildState:
@@ -66,7 +66,7 @@ ADMIN_PATH = "/admin/"
 
 def make_app(output, state=None, headers=()):
     """The WSGI app; `headers` are sent with every answer (the site's security headers)."""
-    from keter_site.tooling.deploy.headers import named_content_types
+    from keter_tools.deploy.headers import named_content_types
 
     named_types = named_content_types()
     root = Path(output).resolve()
@@ -175,7 +175,7 @@ def start(output, host="127.0.0.1", port=8000, state=None, headers=()):
 
 def preview_headers(settings_file="pelicanconf.py"):
     """The production security headers, for the development site's own signup endpoint."""
-    from keter_site.tooling.build import load_settings
-    from keter_site.tooling.deploy.headers import security_headers
+    from keter_tools.build import load_settings
+    from keter_tools.deploy.headers import security_headers
 
     return security_headers(load_settings(settings_file))

@@ -10,7 +10,7 @@ form service, so the form behaves here as it will in production:
 - a post whose honeypot field `_gotcha` is filled (by a bot) gets the same answer but is dropped;
 - every other post is appended, exactly as posted, as one JSON line to var/signups.jsonl
   (git-ignored) and printed.
-Run it alone with `.venv/bin/python -m tooling.form_receiver [--port 8001]`.
+Run it alone with `.venv/bin/python -m keter_tools.form_receiver [--port 8001]`.
 """
 
 import argparse
@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from keter_site.core.project import ROOT
-from keter_site.tooling.serving import serve_in_background
+from keter_tools.serving import serve_in_background
 
 
 DEFAULT_STORE = ROOT / "var" / "signups.jsonl"
@@ -303,7 +303,7 @@ def start_for_site(settings_file="pelicanconf.py", store=DEFAULT_STORE):
     """Start a receiver at the address the site's SIGNUP_ENDPOINT names, when that address is on
     this machine (the development default); None when the form posts elsewhere."""
     from keter_site.signup_form import resolve
-    from keter_site.tooling.build import load_settings
+    from keter_tools.build import load_settings
 
     endpoint, _ = resolve(load_settings(settings_file))
     parts = urlsplit(endpoint)

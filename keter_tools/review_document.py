@@ -31,7 +31,7 @@ from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.medical_review import material
 from keter_site.sanitize import ATTRIBUTES, TAGS, URL_SCHEMES
-from keter_site.tooling import readiness
+from keter_tools import readiness
 
 STYLE = """
 body { font: 16px/1.55 system-ui, "Noto Sans Hebrew", sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; background: #fff; }

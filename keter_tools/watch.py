@@ -7,9 +7,9 @@ Each batch of changes is one of three kinds, and the preview reacts to what it a
 - "theme": templates, UI strings, stylesheets, components and the data files, and any file
   deleted or moved away; every file is read and every page rebuilt again (Jinja and the UI
   strings are loaded afresh on every build, and a page whose file is gone leaves the site).
-- "code": the project's Python (plugins/, the settings files, tasks.py). Python keeps a module
+- "code": the project's Python (plugins/, keter_tools/, the settings files, tasks.py). Python keeps a module
   it has imported, and Pelican keeps the plugins it loaded, so only a fresh process runs the
-  edited code: the preview restarts itself (keter_site.tooling.devserver's caller decides how).
+  edited code: the preview restarts itself (keter_tools.devserver's caller decides how).
 """
 
 import threading
@@ -21,7 +21,7 @@ from keter_site.core.project import ROOT
 
 CONTENT_PATHS = ["content", "theme/static"]
 THEME_PATHS = ["theme/templates", "theme/strings", "theme/assets", "theme/components", "content/data"]
-CODE_PATHS = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins"]
+CODE_PATHS = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "keter_tools"]
 
 
 def _under(path, roots):

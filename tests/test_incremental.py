@@ -13,7 +13,7 @@ import pytest
 
 from keter_site.core.project import ROOT, settings_preamble
 from keter_site.incremental import State
-from keter_site.tooling import build
+from keter_tools import build
 
 
 @pytest.fixture

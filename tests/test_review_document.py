@@ -12,7 +12,7 @@ from tests.support import commands
 from tests.support.browser import serve_directory
 from tests.support.sites import FixtureSite, page_text
 
-from keter_site.tooling import review_document
+from keter_tools import review_document
 
 ATTACK = "\"'><img src=x onerror=\"window.pwned=1;alert(1)\"><script>window.pwned=2</script>"
 HOSTILE = f"""A first sentence [@glue2017]: call <a href="tel:{{clinic:hostile}}" title="{{clinic:hostile}}">us</a>, {{clinic:hostile}}.

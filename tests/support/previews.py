@@ -7,11 +7,11 @@ import shutil
 import subprocess
 import sys
 
-from keter_site.tooling.processes import stop_process, wait_for_reported_port
+from keter_tools.processes import stop_process, wait_for_reported_port
 
 from .sites import ROOT
 
-COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
+COPIED = ("content", "theme", "plugins", "keter_tools", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
 
 
 def copy_project(project):
@@ -30,7 +30,7 @@ def invoke_server(project, args, log_path, ready, timeout):
     """`invoke ARGS` on the copy `project`, once it prints `ready` (a pattern whose first group is
     the port it listens on, port 0 having been asked for); yields (process, port)."""
     # The form posts elsewhere, so no local receiver needs a port of its own.
-    env = {**os.environ, "PYTHONPATH": str(project / "plugins"), "COLUMNS": "200",
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "plugins"), str(project)]), "COLUMNS": "200",
            "SIGNUP_ENDPOINT": "https://forms.example.test/f/x"}
     log = open(log_path, "w")
     process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), *args],

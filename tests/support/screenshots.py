@@ -3,11 +3,11 @@ in output/ served on 127.0.0.1: the home page in each language, on a phone (390 
 desktop (1280 x 800), in the light and the dark colour scheme, and the process page's five steps
 on a phone. Named `<page>-<lang>-<phone|desktop>-<light|dark>.png`.
 
-Run: .venv/bin/python -m keter_site.tooling.screenshots   (after bin/invoke build)
+Run: .venv/bin/python -m tests.support.screenshots   (after bin/invoke build)
 """
 
 from keter_site.core.project import ROOT
-from keter_site.tooling.browser import browser_session, serve_directory
+from tests.support.browser import chromium_session as browser_session, serve_directory
 
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 SCHEMES = ("light", "dark")

@@ -11,14 +11,14 @@ What an edit can change:
   links, the home page and index pages show them): the build renders everything.
 - Templates, UI strings, styles and data files: the caller asks for a full build.
 
-The build stays atomic (keter_site.tooling.build): the new build is a fresh folder, and a page
+The build stays atomic (keter_tools.build): the new build is a fresh folder, and a page
 kept from the previous build is a hard link to its file. A page that is rendered again is first
 unlinked, so writing it never changes the previous build, which the preview may still be
 serving. Files that other code writes in place (static files, the stylesheet, the sitemap) are
 copied, not linked, for the same reason.
 
 Publishing builds never use this: it is active only when the build passes a `State` in the
-INCREMENTAL setting (keter_site.tooling.build does, for `invoke livereload`).
+INCREMENTAL setting (keter_tools.build does, for `invoke livereload`).
 """
 
 import hashlib

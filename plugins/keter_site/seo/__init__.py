@@ -7,7 +7,7 @@ Every page's <head> (theme/templates/partials/seo_head.html, through the Jinja f
   the links are reciprocal across the site. Pelican's own templates list only the other
   translations, with no self link and no x-default, which search engines do not accept;
 - Open Graph and Twitter card tags: title, description, the language's share image
-  (theme/static/images/share-<lang>.png, 1200x630 PNG, made by tooling/make_share_images.py),
+  (theme/static/images/share-<lang>.png, 1200x630 PNG, made by keter_tools/make_share_images.py),
   og:locale and og:locale:alternate from LANGUAGES;
 - one JSON-LD block (structured_data.py): the MedicalClinic with its therapy and
   contraindications on each home page, MedicalWebPage (lastReviewed, reviewedBy) on pages with
@@ -285,7 +285,7 @@ def _check(generators):
     if default not in _share_images:
         where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
         _report(where, "the share image shown in link previews is missing.",
-                "Run `.venv/bin/python -m keter_site.tooling.make_share_images`.")
+                "Run `.venv/bin/python -m keter_tools.make_share_images`.")
 
     for page in _documents:
         if not content.is_published(page):
