@@ -34,10 +34,9 @@ COMMANDS = ("pelican", "keter_tools.build", "keter_tools.deploy", "invoke")
 
 
 def _plugins():
-    import runpy
+    import keter_site
 
-    names = runpy.run_path(str(ROOT / "pelicanconf.py")).get("PLUGINS", [])
-    return [name for name in names if name.startswith("keter_site.")]
+    return [keter_site.module_name(step) for step in keter_site.STEPS]
 
 
 def _child(command, argv, environment, cwd, out, err):

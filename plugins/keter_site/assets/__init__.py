@@ -20,7 +20,7 @@ from keter_site.core.problems import report
 
 _bundles = {}  # logical name -> (output path under the site root, minified bytes)
 DIGEST_LENGTH = 12
-# The one rule for a fingerprinted file's path in the site: the deploy headers (keter_site.tooling.
+# The one rule for a fingerprinted file's path in the site: the deploy headers (keter_tools.
 # deploy.headers) give exactly these files a year of caching.
 FINGERPRINTED = re.compile(r"^theme/.+\.[0-9a-f]{%d}\.[a-z0-9]+$" % DIGEST_LENGTH)
 
@@ -47,6 +47,11 @@ def collect(theme):
 def _on_init(pelican):
     _bundles.clear()
     _bundles.update(collect(pelican.settings["THEME"]))
+    # The compiled templates' cache (JINJA_ENVIRONMENT's bytecode_cache in pelicanconf.py) writes
+    # into its folder: made here, when a build starts, never when the settings are read.
+    cache = pelican.settings.get("JINJA_ENVIRONMENT", {}).get("bytecode_cache")
+    if getattr(cache, "directory", None):
+        Path(cache.directory).mkdir(parents=True, exist_ok=True)
 
 
 @pass_context
@@ -60,8 +65,10 @@ def _add_to_jinja(generator):
     generator.env.globals["asset_url"] = asset_url
 
 
-def _write(generators):
-    output = Path(generators[0].output_path)
+def _write(pelican):
+    # On get_writer, after checks (the first step) found no problem: a build stopped by its
+    # checks writes nothing into the output folder, with Pelican's own command too.
+    output = Path(pelican.output_path)
     for path, data in _bundles.values():
         target = output / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -71,4 +78,4 @@ def _write(generators):
 def register():
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_write)
+    signals.get_writer.connect(_write)

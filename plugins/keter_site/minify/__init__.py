@@ -43,8 +43,9 @@ def minify(html):
     return minify_html.minify(html, **OPTIONS)
 
 
-# One worker: pages are written one at a time, and one thread keeps the second core busy.
-_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minify")
+# One worker: pages are written one at a time, and one thread keeps the second core busy. Made
+# by the first build that needs it (importing this module starts no thread).
+_worker = []
 _pending = []
 
 
@@ -56,7 +57,9 @@ def _minify_written(path, context=None):
     path = Path(path)
     if path.suffix != ".html":
         return
-    _pending.append(_worker.submit(_minify_file, path))
+    if not _worker:
+        _worker.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="minify"))
+    _pending.append(_worker[0].submit(_minify_file, path))
 
 
 def _wait(*_args, **_kwargs):
