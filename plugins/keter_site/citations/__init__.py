@@ -31,6 +31,7 @@ from keter_site.core.problems import report
 
 KEY = r"[a-z0-9][a-z0-9-]*"
 MARKER = re.compile(r"\[@(" + KEY + r"(?:\s*;\s*@" + KEY + r")*)\]")
+BEFORE_MARKER = re.compile(r"[ \t\r\n]+(?=\[@)")
 DOI_LINK = re.compile(r"""https?://(?:dx\.)?doi\.org/(10\.[^\s"'<>)\]]+)""", re.I)
 REQUIRED = ("title", "publisher", "supports")  # labels and web pages name no authors
 IDENTIFIERS = ("doi", "pmid", "url")
@@ -131,7 +132,8 @@ def _numbered(text, cite_all, keys, known_dois):
             return match.group(0)
         return f'<sup class="cite">[{", ".join(links_html)}]</sup>'
 
-    text_out = MARKER.sub(replace, text)
+    # The marker keeps to the word before it (a no-break space), so it never wraps onto a line alone.
+    text_out = MARKER.sub(replace, BEFORE_MARKER.sub("&nbsp;", text))
     unknown_dois = [doi for doi in dict.fromkeys(DOI_LINK.findall(text)) if doi.rstrip(".,;").lower() not in known_dois]
     by_number = tuple(sorted(numbered.items(), key=lambda item: item[1]))
     return text_out, by_number, tuple(dict.fromkeys(unknown)), tuple(unknown_dois)
