@@ -192,8 +192,10 @@ def picture(context, path, alt, sizes, loading="lazy", class_name=""):
     fallback = made[FALLBACK]
     default = next((v for v in fallback if v.width >= 480), fallback[-1])
     largest = fallback[-1]
-    image = Markup('<img src="{}/{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}" decoding="async">').format(
-        site_url, default.url_path, _srcset(site_url, fallback), sizes, largest.width, largest.height, alt, loading)
+    # (Eager is the browser's default: the attribute is written only for lazy.)
+    lazy = Markup(' loading="lazy"') if loading == "lazy" else Markup("")
+    image = Markup('<img src="{}/{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{} decoding="async">').format(
+        site_url, default.url_path, _srcset(site_url, fallback), sizes, largest.width, largest.height, alt, lazy)
     return Markup('<picture class="{}">{}{}</picture>').format(class_name, sources, image)
 
 
