@@ -1,8 +1,17 @@
 """Lighthouse 12.2.3 Performance (mobile preset: a mid-range phone on a slow 4G connection,
-simulated) on the home, a content, the process and the signup page in both languages.
+simulated) on the home, a content, the process and the signup page in both languages; or, with
+--every-page, all four categories (Performance, Accessibility, Best Practices, SEO) on every
+page of the site, both languages, from one Chromium (tests/support/lighthouse_batch.mjs).
 
     .venv/bin/python bench/lighthouse_perf.py output/            # serves the folder on 127.0.0.1
     .venv/bin/python bench/lighthouse_perf.py --base-url http://127.0.0.1:8000
+    .venv/bin/python bench/lighthouse_perf.py --launch --every-page   # a launch build, every page
+
+--launch builds the site as it will launch, into a temporary folder served on 127.0.0.1: a copy
+of content/ made ready the way the tests make it (tests/support/publishing.py: the EXAMPLE marks
+cleared, the physician's approval recorded for every medical page), built with publishconf.py
+(SITEURL the local server's address, an https signup endpoint). Every page is then indexable,
+as the launched site's are.
 
 Given a folder, it serves it on 127.0.0.1 the way the production server does: the precompressed
 .br or .gz copy beside a file when the browser accepts it (publish builds have them). Prints a
@@ -17,6 +26,7 @@ import mimetypes
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from keter_site.core.project import ROOT
@@ -27,6 +37,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
                 "--disable-background-networking --disable-component-update --disable-sync")
 PATHS = ["/", "/en/", "/anxiety/", "/en/anxiety/", "/process/", "/en/process/", "/signup/", "/en/signup/"]
+BATCH = ROOT / "tests" / "support" / "lighthouse_batch.mjs"
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
 class PrecompressedHandler(http.server.SimpleHTTPRequestHandler):
@@ -100,6 +112,68 @@ def row(path, report):
     }
 
 
+def every_page(folder):
+    """The address of every page of a built site: each index.html's folder, and the 404 pages."""
+    folder = Path(folder)
+    paths = []
+    for page in sorted(folder.rglob("*.html")):
+        relative = page.relative_to(folder).as_posix()
+        if relative.startswith("theme/"):
+            continue
+        paths.append("/" + relative.removesuffix("index.html"))
+    return paths
+
+
+def run_batch(base_url, paths):
+    """All four categories on every path, from one Node process and one Chromium."""
+    result = subprocess.run(["node", str(BATCH), ",".join(CATEGORIES), *(base_url.rstrip("/") + p for p in paths)],
+                            capture_output=True, text=True, timeout=3600, cwd=ROOT,
+                            env={**os.environ, "CHROME_PATH": CHROMIUM})
+    if result.returncode != 0:
+        raise RuntimeError(f"lighthouse failed:\n{result.stderr[-2000:]}")
+    reports = json.loads(result.stdout)
+    rows = []
+    for path, report in zip(paths, reports):
+        if report.get("runtimeError"):
+            raise RuntimeError(f"lighthouse could not load {path}: {report['runtimeError']}")
+        found = row(path, report)
+        for category in CATEGORIES[1:]:
+            score = report["categories"][category]["score"]
+            found[category] = None if score is None else round(score * 100)
+        found["failing"] = [f"{c}: {a['id']}" for c in CATEGORIES for ref in report["categories"][c]["auditRefs"]
+                            if ref["weight"] > 0 for a in [report["audits"][ref["id"]]]
+                            if a["score"] is not None and a["score"] < 1]
+        rows.append(found)
+    return rows
+
+
+def print_every_page_table(rows):
+    header = f"{'URL':<44} {'Perf':>5} {'A11y':>5} {'BP':>5} {'SEO':>5} {'LCP ms':>8} {'CLS':>7} {'TBT ms':>7} {'bytes':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        scores = ["n/a" if r[c] is None else r[c] for c in CATEGORIES]
+        print(f"{r['url']:<44} {scores[0]:>5} {scores[1]:>5} {scores[2]:>5} {scores[3]:>5} {r['lcp_ms']:>8} "
+              f"{r['cls']:>7.3f} {r['tbt_ms']:>7} {r['total_bytes']:>8}")
+        for audit in r["failing"]:
+            print(f"    not passed: {audit}")
+
+
+def launch_build(folder, site_url):
+    """The site as it will launch (the module's docstring says how), built into `folder`."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.publishing import SIGNUP_ENDPOINT, copy_site
+
+    from keter_site.tooling.build import build
+
+    work = Path(tempfile.mkdtemp(prefix="launch-", dir=folder.parent))
+    settings, _ = copy_site(work)
+    os.environ.update({"SITEURL": site_url, "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT})
+    result = build(str(settings), folder, use_cache=False)
+    if not result.ok:
+        raise RuntimeError(f"the launch build failed:\n{result.message}")
+
+
 def print_table(rows):
     header = f"{'URL':<16} {'Perf':>5} {'LCP ms':>8} {'CLS':>7} {'TBT ms':>7} {'bytes':>8}"
     print(header)
@@ -119,24 +193,34 @@ def main(argv=None):
     parser.add_argument("--base-url", help="measure a site already served here instead")
     parser.add_argument("--min-score", type=int, default=100)
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument("--every-page", action="store_true", help="every page of the folder, all four categories")
+    parser.add_argument("--launch", action="store_true", help="build the site as it will launch and measure that")
     args = parser.parse_args(argv)
-    if bool(args.folder) == bool(args.base_url):
-        parser.error("give either a folder or --base-url")
+    if sum(map(bool, (args.folder, args.base_url, args.launch))) != 1:
+        parser.error("give a folder, --base-url or --launch")
     if args.folder and not (args.folder / "index.html").is_file():
         parser.error(f"{args.folder} has no index.html: build the site first (bin/invoke build)")
+    if args.every_page and args.base_url:
+        parser.error("--every-page reads the pages from a folder: give a folder or --launch")
+    categories = CATEGORIES if args.every_page else CATEGORIES[:1]
     try:
         if args.base_url:
             rows = measure(args.base_url)
         else:
-            with serve(args.folder) as base_url:
-                rows = measure(base_url)
+            with tempfile.TemporaryDirectory() as scratch:
+                folder = args.folder or Path(scratch) / "site"
+                folder.mkdir(exist_ok=True)
+                with serve(folder) as base_url:
+                    if args.launch:
+                        launch_build(folder, base_url)
+                    rows = run_batch(base_url, every_page(folder)) if args.every_page else measure(base_url)
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         print(error, file=sys.stderr)
         return 2
-    print_table(rows)
+    (print_every_page_table if args.every_page else print_table)(rows)
     if args.json:
         print(json.dumps(rows, indent=1))
-    below = [r["url"] for r in rows if r["performance"] is None or r["performance"] < args.min_score]
+    below = list(dict.fromkeys(r["url"] for r in rows for c in categories if r.get(c) is None or r[c] < args.min_score))
     if below:
         print(f"below {args.min_score}: {', '.join(below)}", file=sys.stderr)
         return 1
