@@ -10,8 +10,8 @@ page of the site, both languages, from one Chromium (tests/support/lighthouse_ba
 --launch builds the site as it will launch, into a temporary folder served on 127.0.0.1: a copy
 of content/ made ready the way the tests make it (tests/support/publishing.py: the EXAMPLE marks
 cleared, the physician's approval recorded for every medical page), built with publishconf.py
-(SITEURL the local server's address, an https signup endpoint). Every page is then indexable,
-as the launched site's are.
+(its public https SITEURL, an https signup endpoint); the public address is then replaced by the
+local server's in every text file. Every page is then indexable, as the launched site's are.
 
 Given a folder, it serves it on 127.0.0.1 the way the production server does: the precompressed
 .br or .gz copy beside a file when the browser accepts it (publish builds have them). Prints a
@@ -102,13 +102,20 @@ def run_lighthouse(url):
 def row(path, report):
     audits = report["audits"]
     score = report["categories"]["performance"]["score"]
+    def value(audit, digits=0):
+        # (None where Lighthouse could not measure it: its error is in the audit's explanation.)
+        number = audits[audit].get("numericValue")
+        return None if number is None else round(number, digits or None)
+
     return {
         "url": path,
         "performance": None if score is None else round(score * 100),
-        "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
-        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
-        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
-        "total_bytes": round(audits["total-byte-weight"]["numericValue"]),
+        "lcp_ms": value("largest-contentful-paint"),
+        "cls": value("cumulative-layout-shift", 3),
+        "tbt_ms": value("total-blocking-time"),
+        "total_bytes": value("total-byte-weight"),
+        "errors": {audit: audits[audit].get("errorMessage") for audit in ("largest-contentful-paint",)
+                   if audits[audit].get("errorMessage")},
     }
 
 
@@ -153,25 +160,36 @@ def print_every_page_table(rows):
     print("-" * len(header))
     for r in rows:
         scores = ["n/a" if r[c] is None else r[c] for c in CATEGORIES]
-        print(f"{r['url']:<44} {scores[0]:>5} {scores[1]:>5} {scores[2]:>5} {scores[3]:>5} {r['lcp_ms']:>8} "
-              f"{r['cls']:>7.3f} {r['tbt_ms']:>7} {r['total_bytes']:>8}")
+        shown = {k: "n/a" if r[k] is None else r[k] for k in ("lcp_ms", "cls", "tbt_ms", "total_bytes")}
+        print(f"{r['url']:<44} {scores[0]:>5} {scores[1]:>5} {scores[2]:>5} {scores[3]:>5} {shown['lcp_ms']:>8} "
+              f"{shown['cls']:>7} {shown['tbt_ms']:>7} {shown['total_bytes']:>8}")
         for audit in r["failing"]:
             print(f"    not passed: {audit}")
+        for audit, message in r["errors"].items():
+            print(f"    not measured: {audit}: {message}")
 
 
 def launch_build(folder, site_url):
-    """The site as it will launch (the module's docstring says how), built into `folder`."""
+    """The site as it will launch (the module's docstring says how), built into `folder`; then
+    its public address is replaced, in every text file, by the local server's, so the browser
+    finds its stylesheet and links here."""
     sys.path.insert(0, str(ROOT))
-    from tests.support.publishing import SIGNUP_ENDPOINT, copy_site
+    from tests.support.publishing import SIGNUP_ENDPOINT, base_environment, copy_site
 
     from keter_site.tooling.build import build
 
     work = Path(tempfile.mkdtemp(prefix="launch-", dir=folder.parent))
     settings, _ = copy_site(work)
-    os.environ.update({"SITEURL": site_url, "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT})
+    public = base_environment()["SITEURL"]
+    os.environ.update({"SITEURL": public, "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT})
     result = build(str(settings), folder, use_cache=False)
     if not result.ok:
         raise RuntimeError(f"the launch build failed:\n{result.message}")
+    for path in folder.rglob("*"):
+        if path.suffix in (".html", ".xml", ".txt", ".json", ".webmanifest", ".css"):
+            text = path.read_text(encoding="utf-8")
+            if public in text:
+                path.write_text(text.replace(public, site_url.rstrip("/")), encoding="utf-8")
 
 
 def print_table(rows):
@@ -180,7 +198,8 @@ def print_table(rows):
     print("-" * len(header))
     for r in rows:
         perf = "n/a" if r["performance"] is None else r["performance"]
-        print(f"{r['url']:<16} {perf:>5} {r['lcp_ms']:>8} {r['cls']:>7.3f} {r['tbt_ms']:>7} {r['total_bytes']:>8}")
+        shown = {k: "n/a" if r[k] is None else r[k] for k in ("lcp_ms", "cls", "tbt_ms", "total_bytes")}
+        print(f"{r['url']:<16} {perf:>5} {shown['lcp_ms']:>8} {shown['cls']:>7} {shown['tbt_ms']:>7} {shown['total_bytes']:>8}")
 
 
 def measure(base_url, paths=PATHS):
