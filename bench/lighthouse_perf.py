@@ -20,6 +20,7 @@ rows as JSON. Exits 1 if any URL scores below --min-score (default 100), 2 if Li
 """
 
 import argparse
+import gzip
 import http.server
 import json
 import mimetypes
@@ -28,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import brotli
 
 from keter_site.core.project import ROOT
 from keter_site.tooling.browser import serve_directory  # the same local server the tests use
@@ -185,11 +188,17 @@ def launch_build(folder, site_url):
     result = build(str(settings), folder, use_cache=False)
     if not result.ok:
         raise RuntimeError(f"the launch build failed:\n{result.message}")
-    for path in folder.rglob("*"):
+    for path in list(folder.rglob("*")):
         if path.suffix in (".html", ".xml", ".txt", ".json", ".webmanifest", ".css"):
             text = path.read_text(encoding="utf-8")
             if public in text:
-                path.write_text(text.replace(public, site_url.rstrip("/")), encoding="utf-8")
+                data = text.replace(public, site_url.rstrip("/")).encode("utf-8")
+                path.write_bytes(data)
+                # Its compressed copies too, which the server prefers (the production server's way).
+                for suffix, compress in ((".gz", lambda d: gzip.compress(d, 9)), (".br", brotli.compress)):
+                    copy = path.with_name(path.name + suffix)
+                    if copy.exists():
+                        copy.write_bytes(compress(data))
 
 
 def print_table(rows):
