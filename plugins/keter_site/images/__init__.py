@@ -20,9 +20,11 @@ Pillow cannot read, that is too small (MIN_WIDTH) or too large to decode safely.
 """
 
 import hashlib
+import re
 import shutil
 import warnings
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 import PIL
@@ -56,7 +58,6 @@ class Variant:
 
 
 _made = {}          # content-relative path -> {extension: [Variant, ...] narrowest first}
-_encoded = []       # cache misses of this process's builds, for the tests of the cache
 
 
 def photo_keys(facts):
@@ -107,8 +108,6 @@ def _open(path):
 
 
 def _encode(image, width, extension, options):
-    from io import BytesIO
-
     height = round(image.height * width / image.width)
     resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
     out = BytesIO()
@@ -124,7 +123,9 @@ def make_variants(source, output, cache):
     source_width, source_height = upright_size(source)
     image = None  # decoded only when something must be encoded
     made = {}
-    stem = Path(source).stem.lower()
+    # The file's name in the site's addresses: letters, digits and hyphens only (a space would
+    # split a srcset).
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "photo"
     for extension, _, options in FORMATS:
         made[extension] = []
         for width in _widths(source_width):
@@ -137,7 +138,6 @@ def make_variants(source, output, cache):
                 encoded, height = _encode(image, width, extension, options)
                 cache.mkdir(parents=True, exist_ok=True)
                 replace_whole(cached, encoded)
-                _encoded.append(cached.name)
             url_path = f"{OUTPUT_FOLDER}/{stem}-{width}.{digest[:DIGEST_LENGTH]}.{extension}"
             target = Path(output) / url_path
             target.parent.mkdir(parents=True, exist_ok=True)
