@@ -16,7 +16,7 @@ from tests.support.previews import copy_project, invoke_server
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
-from keter_site.medical_review import records
+from keter_site.medical_review import material
 from keter_site.tooling import cms
 from keter_site.tooling.deploy.checks import check_site
 from keter_site.translation_status.status import status_table
@@ -149,8 +149,10 @@ def _changed(project):
 
 def _fingerprints(project):
     table = status_table(project / "content", ["he", "en"], "he")
-    return {slug: (row, records.fingerprint({lang: records.page_text(p) for lang, p in files.items()}))
-            for slug, (row, files) in table.items()}
+    data = project / "content" / "data"
+    settings = {"CLINIC_DATA_FILE": data / "clinic.yml", "REFERENCES_FILE": data / "references.yml",
+                "UI_STRINGS_DIR": project / "theme" / "strings", "THEME": project / "theme"}
+    return {slug: (row, material.fingerprint(material.texts(settings, files))) for slug, (row, files) in table.items()}
 
 
 def test_edit_in_the_browser_save_and_see_the_site(editor, page):
