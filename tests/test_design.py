@@ -213,6 +213,20 @@ def test_forced_colours_draw_every_button_edge_and_the_open_menu(tab, site_url, 
     assert page.evaluate(toggle) != closed  # the open state shows in the system's colours too
 
 
+@pytest.mark.parametrize("path", ["/signup/", "/en/signup/"])
+def test_the_error_summary_lists_links_without_bullets(tab, site_url, path):
+    """GOV.UK's error summary: links one under another, no bullet beside a wrapped message."""
+    page = tab(viewport={"width": 320, "height": 640})
+    page.goto(site_url + path)
+    page.click("form[data-module=signup-form] .signup-form__submit")
+    summary = page.locator("[data-signup-summary]")
+    assert summary.is_visible()
+    items = page.evaluate("""() => [...document.querySelectorAll('[data-signup-summary] li')].map((li) =>
+      ({marker: getComputedStyle(li).listStyleType, link: !!li.querySelector('a[href^="#signup-"]'),
+        indent: li.getBoundingClientRect().left - li.parentElement.getBoundingClientRect().left}))""")
+    assert len(items) >= 3 and all(i["marker"] == "none" and i["link"] and abs(i["indent"]) < 1 for i in items), items
+
+
 def test_forced_colours_keep_focus_rings_and_edges(tab, site_url):
     page = tab(viewport=PHONE, forced_colors="active")
     page.goto(site_url + "/en/")
