@@ -68,6 +68,7 @@ SPECIAL_PAGES = {
     "disclaimer": "disclaimer",
     "not_found": "404",
     "articles": "articles",  # each language's list of articles (`template: articles`)
+    "contact": "contact",  # how to reach the clinic: address, phone, hours, getting there
 }
 # Special pages that carry no "leave your details" call to action (the form itself, its
 # thank-you page, and the legal pages).
@@ -114,7 +115,7 @@ UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
 # preview server serves it, keter_site.tooling.cms.)
 PLUGINS = [f"keter_site.{name}" if "." not in name else name for name in (
     "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "articles", "ui_strings", "clinic_facts", "citations",
-    "medical_review", "assets",
+    "medical_review", "assets", "images",
     "translation_status", "signup_form", "minify", "seo", "incremental")]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
