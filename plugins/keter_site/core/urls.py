@@ -55,3 +55,20 @@ def public_https_problem(name, address):
             or host.endswith((".localhost", ".local", ".internal")) or "." not in host:
         return f"{name} '{address}' is not on a public host name: readers' browsers could not reach it."
     return None
+
+
+def web_address_problem(name, address):
+    """Why `address` cannot be a link to a web page, or None: it must be http or https with a
+    host (a `javascript:` or `data:` address would run or show something else), read as a
+    browser reads it (tabs, line breaks and controls inside it ignored, any case)."""
+    compact = "".join(char for char in str(address) if char > " " and char != "\x7f")
+    try:
+        parts = urlsplit(compact)
+    except ValueError:
+        return f"{name} '{address}' is not a web address."
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return f"{name} '{address}' is not a web address (http or https)."
+    if any(char in UNSAFE_CHARACTERS - set("{}|^`") for char in str(address)):
+        return f"{name} '{address}' contains a space, quote or control character."
+    return None
+

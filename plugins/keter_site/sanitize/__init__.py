@@ -8,16 +8,21 @@ without them knowing. Links that open a new tab get rel="noopener", so the opene
 reach back into ours.
 
 Runs first on `all_generators_finalized` (second in PLUGINS, after checks), before other plugins
-add their own markup (clinic facts, citation links) to the HTML.
+add their own markup (clinic facts, citation links) to the HTML. Those plugins replace their
+markers (`{clinic:phone}`, `[@key]`) after this, with markup: a marker inside an attribute
+(`href="{clinic:phone}"`) would become a tag inside a tag, so it is refused here. Each document
+is sanitized within MARKDOWN_MAX_SECONDS.
 """
 
 import functools
+import re
 
 import nh3
 from pelican import signals
 
 from keter_site.core import content, html
 from keter_site.core.front_matter import line_of
+from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
 
 TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "dd", "del", "details",
@@ -29,14 +34,34 @@ ATTRIBUTES = {"a": {"href", "hreflang", "target", "rel"}, "img": {"src", "alt", 
               "ol": {"start", "reversed"}, "li": {"value"}, "td": {"colspan", "rowspan"},
               "th": {"colspan", "rowspan", "scope"}, "details": {"open"}, "q": {"cite"}, "blockquote": {"cite"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Attributes that hold an address nh3 does not check itself (it checks href and src).
+CITE = "cite"
 FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>, <span dir>)."
+# The markers other plugins replace with markup after sanitizing.
+MARKERS = re.compile(r"\{clinic:|\[@")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+DEFAULT_MAX_SECONDS = 10
+
+
+def allowed_address(value):
+    """Whether an address is relative or uses one of URL_SCHEMES, read as a browser reads it
+    (tabs, line breaks and other controls inside it ignored, any case)."""
+    compact = "".join(char for char in value if char > " " and char != "\x7f").lower()
+    scheme = _SCHEME.match(compact)
+    return scheme is None or scheme.group(1) in URL_SCHEMES
+
+
+def _filter_attribute(element, attribute, value):
+    if attribute == CITE and not allowed_address(value):
+        return None
+    return value
 
 
 @functools.lru_cache(maxsize=4096)
 def clean(text):
     cleaned = nh3.clean(text or "", tags=TAGS, attributes={**ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
                         url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
-                        clean_content_tags={"script", "style"})
+                        clean_content_tags={"script", "style"}, attribute_filter=_filter_attribute)
     if 'target="' in cleaned:
         cleaned = _noopener(cleaned)
     return cleaned
@@ -66,7 +91,7 @@ def removals(original, cleaned):
                     continue
                 if name.startswith("on"):
                     found.append((f"the `{name}` attribute on <{tag}>", name))
-                elif name in html.URL_ATTRIBUTES and value:
+                elif (name in html.URL_ATTRIBUTES or name == CITE) and value:
                     scheme = "".join(value.split()).split(":", 1)[0].lower()
                     found.append((f"a `{scheme}:` address", value.strip()[:4]))
                 else:
@@ -89,13 +114,37 @@ def _balance_problems(original):
                "Remove the extra end tag (such as </div>).", "</")
 
 
+def _marker_problems(original):
+    """(message, fix, needle) for each attribute that holds another plugin's marker."""
+    if not MARKERS.search(original):
+        return
+    for tag, attributes in html.parse_fragment(original).elements:
+        for name, value in attributes.items():
+            found = MARKERS.search(value or "")
+            if found:
+                marker = "{clinic:...}" if found.group() == "{clinic:" else "[@...]"
+                yield (f"a `{marker}` marker inside the `{name}` attribute of <{tag}>: it would be replaced by a "
+                       "link, a tag inside a tag, and break the page.",
+                       "Write the marker in the text, outside the tag: `{clinic:phone}` and `{clinic:email}` "
+                       "already make their own links, and `[@key]` its own numbered link.", found.group())
+
+
 def _sanitize(generators):
+    seconds = generators[0].settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS) if generators else 0
     for document in content.documents(generators):
         original = document._content or ""
-        for message, fix, needle in _balance_problems(original):
+        try:
+            with TimeLimit(seconds):
+                problems = [*_balance_problems(original), *_marker_problems(original)]
+                cleaned = clean(original)
+                removed = removals(original, cleaned)
+        except StepTooLong:
+            report(document.source_path, f"checking the page's HTML took longer than {seconds} seconds.",
+                   "Look for a very long run of tags or of the same character, and remove it.")
+            continue
+        for message, fix, needle in problems:
             report(document.source_path, message, fix, line_of(document.source_path, needle))
-        cleaned = clean(original)
-        for what, needle in removals(original, cleaned):
+        for what, needle in removed:
             report(document.source_path, f"raw HTML that could run code or break the page: {what}.", FIX,
                    line_of(document.source_path, needle))
         document._content = cleaned
