@@ -37,6 +37,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from keter_site.core import content
 from keter_site.core.front_matter import line_of, read_text
+from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
 
 from .syntax import WRAPPER_CLASS, scan
@@ -242,6 +243,7 @@ def _render_everything(generators):
     if generator is None:
         return
     _collect_cards(generators, generator.context)
+    seconds = generator.settings.get("MARKDOWN_MAX_SECONDS", 10)
     for document in content.documents(generators):
         text = document._content or ""
         if ":::" not in text and f'class="{WRAPPER_CLASS}' not in text:
@@ -252,7 +254,12 @@ def _render_everything(generators):
             for line, message, fix in problems:
                 report(document.source_path, message, fix, line)
         if f'class="{WRAPPER_CLASS}' in text:
-            document._content = render_components(document, generator.env, generator.context, openers)
+            try:
+                with TimeLimit(seconds):
+                    document._content = render_components(document, generator.env, generator.context, openers)
+            except StepTooLong:
+                report(document.source_path, f"rendering the page's boxes, steps and questions took longer than "
+                       f"{seconds} seconds.", "Look for a very long run of `:::` lines or of tags, and remove it.")
 
 
 # --- Jinja helpers ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import errno
 import gc
+import glob
 import logging
 import os
 import subprocess
@@ -79,6 +80,27 @@ def _exchange(one, other):
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(one), None, str(other))
 
 
+def _remove_abandoned(output):
+    """Remove the build folders beside `output` whose process has ended without removing them."""
+    for folder in output.parent.glob(f".{glob.escape(output.name)}.building-*"):
+        pid = folder.name.rsplit(".building-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=output.parent))
+                os.rename(folder, gone / "site")
+                _remove_in_background(gone)
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _discard(fresh, output):
     """Remove a failed build's folder. It is renamed first: a page still being finished in the
     background (the minify plugin's worker) then finds its path gone, and cannot write into
@@ -132,7 +154,10 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
     settings = load_settings(settings_file, overrides)
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    _remove_abandoned(output)
+    # The folder is named by this process, so a build that did not live to remove it (killed,
+    # or crashed in native code) has it removed by the next one.
+    fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-", dir=output.parent))
     settings["OUTPUT_PATH"] = str(fresh)
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
     if incremental is not None:
