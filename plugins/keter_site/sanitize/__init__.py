@@ -9,12 +9,15 @@ reach back into ours.
 
 Runs first on `all_generators_finalized` (second in PLUGINS, after checks), before other plugins
 add their own markup (clinic facts, citation links) to the HTML. Those plugins replace their
-markers (`{clinic:phone}`, `[@key]`) after this, with markup: a marker inside an attribute
-(`href="{clinic:phone}"`) would become a tag inside a tag, so it is refused here. Each document
-is sanitized within MARKDOWN_MAX_SECONDS.
+markers (`{clinic:phone}`, `[@key]`) after this, with markup, which inside an attribute would
+be a tag inside a tag. So a clinic fact inside an attribute (`href="tel:{clinic:phone_international}"`)
+is put in here, as its plain value, before sanitizing, and the sanitizer sees the address as it
+will be published; a citation marker inside an attribute is refused. Each document is sanitized
+within MARKDOWN_MAX_SECONDS.
 """
 
 import functools
+import html as html_text
 import re
 
 import nh3
@@ -37,8 +40,11 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Attributes that hold an address nh3 does not check itself (it checks href and src).
 CITE = "cite"
 FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>, <span dir>)."
-# The markers other plugins replace with markup after sanitizing.
-MARKERS = re.compile(r"\{clinic:|\[@")
+# A start tag with its attributes (values in quotes may hold `>`), and a clinic fact's marker
+# (keter_site.clinic_facts: its values are the context key CLINIC).
+START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*/?>""")
+CLINIC_TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
+CITATION = "[@"
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 DEFAULT_MAX_SECONDS = 10
 
@@ -114,25 +120,38 @@ def _balance_problems(original):
                "Remove the extra end tag (such as </div>).", "</")
 
 
+def expand_in_attributes(text, facts, lang):
+    """`text` with each clinic fact marker inside a start tag replaced by the fact's value, as
+    attribute text; markers in the text itself are left to keter_site.clinic_facts."""
+    if "{clinic:" not in text:
+        return text
+
+    def value(match):
+        fact = facts.get(match.group(1))
+        fact = fact.get(lang) if isinstance(fact, dict) else fact
+        return html_text.escape(fact) if isinstance(fact, str) else match.group(0)
+
+    return START_TAG.sub(lambda tag: CLINIC_TOKEN.sub(value, tag.group(0)), text)
+
+
 def _marker_problems(original):
-    """(message, fix, needle) for each attribute that holds another plugin's marker."""
-    if not MARKERS.search(original):
+    """(message, fix, needle) for each attribute that holds a citation marker."""
+    if CITATION not in original:
         return
     for tag, attributes in html.parse_fragment(original).elements:
         for name, value in attributes.items():
-            found = MARKERS.search(value or "")
-            if found:
-                marker = "{clinic:...}" if found.group() == "{clinic:" else "[@...]"
-                yield (f"a `{marker}` marker inside the `{name}` attribute of <{tag}>: it would be replaced by a "
-                       "link, a tag inside a tag, and break the page.",
-                       "Write the marker in the text, outside the tag: `{clinic:phone}` and `{clinic:email}` "
-                       "already make their own links, and `[@key]` its own numbered link.", found.group())
+            if CITATION in (value or ""):
+                yield (f"a `[@...]` citation marker inside the `{name}` attribute of <{tag}>: it would be replaced "
+                       "by a numbered link, a tag inside a tag, and break the page.",
+                       "Write the marker in the text, after the statement it supports, outside any tag.", CITATION)
 
 
 def _sanitize(generators):
-    seconds = generators[0].settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS) if generators else 0
+    settings = generators[0].settings if generators else {}
+    seconds = settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)
+    facts = settings.get("CLINIC") or {}
     for document in content.documents(generators):
-        original = document._content or ""
+        original = expand_in_attributes(document._content or "", facts, document.metadata.get("lang"))
         try:
             with TimeLimit(seconds):
                 problems = [*_balance_problems(original), *_marker_problems(original)]
