@@ -84,7 +84,7 @@ def test_publish_twice_rollback_and_prune(tmp_path, deploy, checked_builds):
         sent, unchanged, removed = summary(second)
         # The English home page and the new image (each with .gz/.br) changed, little else; the
         # old static file is gone.
-        assert "send   en/index.html.gz" in dry.stdout and "send   images/new.svg" in dry.stdout
+        assert "send   en/index.html.gz" in dry.stdout and "send   images/new.png" in dry.stdout
         assert 4 <= sent <= 6 and unchanged > 20 and removed == 1, second.log
         second_release = current(remote)
         assert second_release != first_release

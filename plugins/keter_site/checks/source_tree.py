@@ -96,9 +96,10 @@ def check(settings):
             report(path, "this is a symbolic link: the build would copy whatever it points to into the site.",
                    "Replace it with the real file (or remove it).")
         elif entry.name.startswith("."):
-            report(path, "a hidden file or folder (its name starts with a dot) in content/: it would be read or "
-                   "published without anyone seeing it in the folder.",
-                   "Remove it (or move it out of content/); give a page a name without the leading dot.")
+            where = ("a folder that is copied to the site as it is: it would be published" if under(path, static)
+                     else "content/: no one sees it in the folder, and the site never uses it")
+            report(path, f"a hidden file in {where}.",
+                   "Remove it (or move it out of content/); a page's name never starts with a dot.")
         elif entry.is_dir(follow_symlinks=False) or under(path, data):
             continue
         elif under(path, static):

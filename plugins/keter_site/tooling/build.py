@@ -22,6 +22,7 @@ from pelican.contents import Content
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
+from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
 from keter_site.incremental import SETTING as INCREMENTAL
 from keter_site.incremental.documents import PreviewPelican
@@ -82,23 +83,13 @@ def _exchange(one, other):
 
 def _remove_abandoned(output):
     """Remove the build folders beside `output` whose process has ended without removing them."""
-    for folder in output.parent.glob(f".{glob.escape(output.name)}.building-*"):
-        pid = folder.name.rsplit(".building-", 1)[1].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+    prefix = f".{output.name}.building-"
+    for folder in output.parent.glob(f"{glob.escape(prefix)}*"):
+        if owner_gone(folder.name, prefix):
             with contextlib.suppress(OSError):
                 gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=output.parent))
                 os.rename(folder, gone / "site")
                 _remove_in_background(gone)
-
-
-def _running(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _discard(fresh, output):
@@ -176,6 +167,9 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
             _forget_documents()
         # The live preview knows its pages without walking thousands of files on every save.
         pages = _count_pages(fresh) if incremental is None else None
+    except KeyboardInterrupt:  # Ctrl+C, or a publish stopped with `kill`: no folder left behind
+        _discard(fresh, output)
+        raise
     except Exception as error:
         if incremental is not None:
             incremental.finish(False, fresh)

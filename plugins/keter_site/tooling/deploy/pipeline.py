@@ -12,6 +12,8 @@ is sent.
 
 import hashlib
 import json
+import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from keter_site.tooling import build as site_build
 from . import checks, headers
 from .common import DeployError
 
+from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
 
 
@@ -92,13 +95,20 @@ def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=
 
 
 MANIFEST = "checked.json"
+NGINX_FOLDER = "keter-nginx-"
+
+
+# What the manifest covers: the site and its nginx configuration, nothing else of the build
+# folder (the build's replaced sites, .site.old-*, are being deleted there in the background).
+CHECKED_FOLDERS = ("site", "nginx")
 
 
 def _hashes(build_dir):
     found = {}
-    for path in sorted(Path(build_dir).rglob("*")):
-        if path.is_file() and path.name != MANIFEST:
-            found[path.relative_to(build_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for folder in CHECKED_FOLDERS:
+        for path in sorted((Path(build_dir) / folder).rglob("*")):
+            if path.is_file():
+                found[path.relative_to(build_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 
@@ -126,7 +136,10 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
     settings = load_settings(settings_file, overrides)
     # The server's configuration names where this target keeps the site: made for this
     # publish's settings (the checked folder's own may have been made for another server).
-    nginx_conf = Path(tempfile.mkdtemp(prefix="keter-nginx-")) / headers.NGINX_CONF_NAME
+    for folder in Path(tempfile.gettempdir()).glob(f"{NGINX_FOLDER}*"):  # left by a killed publish
+        if owner_gone(folder.name, NGINX_FOLDER):
+            shutil.rmtree(folder, ignore_errors=True)
+    nginx_conf = Path(tempfile.mkdtemp(prefix=f"{NGINX_FOLDER}{os.getpid()}-")) / headers.NGINX_CONF_NAME
     nginx_conf.write_text(headers.nginx_conf(settings, _site_root(settings)), encoding="utf-8")
     return Prepared(build_dir / manifest["site"], nginx_conf, settings, 0.0)
 
@@ -150,8 +163,12 @@ def publish(settings_file="publishconf.py", target=None, dry_run=False, build_di
     earlier. Returns the Summary (None for a dry run)."""
     started = time.perf_counter()
     prepared = checked_folder(checked, settings_file) if checked else prepare(settings_file, build_dir, out=out)
-    deployer = make_target(prepared.settings, target, out=out)
-    summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
+    try:
+        deployer = make_target(prepared.settings, target, out=out)
+        summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
+    finally:
+        if checked:  # the configuration made for this publish, in a folder of its own
+            shutil.rmtree(prepared.nginx_conf.parent, ignore_errors=True)
     if summary is not None:
         summary.seconds = time.perf_counter() - started
         out(summary.line())
