@@ -253,3 +253,22 @@ def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
     build = site.invoke_build()
     assert build.returncode == 0, build.log
     assert "Caf\u00e9." in build.html("en/about/index.html").select_one(".prose").get_text()
+
+
+def test_a_plain_text_summary_is_shown_as_typed_in_the_feed(tmp_path):
+    # Atom's <summary type="html"> holds HTML: the plain-text summary goes in escaped, so a feed
+    # reader shows "<b>" as typed and never runs it as markup.
+    import html
+    import xml.etree.ElementTree as ElementTree
+
+    summary = "Less <b>anxiety</b> & no <script>alert(1)</script>, at last."
+    site = _fixture(tmp_path)
+    for lang in ("he", "en"):
+        site.write_page(lang, "articles", page_text("articles", lang, title=f"Articles {lang}", template="articles"))
+    site.write_page("en/articles", "news", page_text("news", "en", title="News", date="2026-01-02", summary=summary))
+    build = site.invoke_build()
+    assert build.returncode == 0, build.log
+    feed = ElementTree.parse(build.output / "en" / "articles" / "atom.xml").getroot()
+    entry = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
+    assert entry.get("type") == "html"
+    assert html.unescape(entry.text) == summary and "<" not in entry.text

@@ -91,10 +91,10 @@ class RsyncTarget:
         remove_abandoned_folders()
         # Named by this process: a publish killed before it could remove its folder has it
         # removed by the next one (a publish stopped with Ctrl+C or `kill` removes its own).
-        folder = tempfile.mkdtemp(prefix=f"{SSH_FOLDER}{os.getpid()}-")
         own = self.ssh
-        control = ["-o", f"ControlPath={folder}/%C"]
+        folder = tempfile.mkdtemp(prefix=f"{SSH_FOLDER}{os.getpid()}-")
         try:
+            control = ["-o", f"ControlPath={folder}/master"]
             with open(os.path.join(folder, "log"), "w+b") as log:
                 # -f: back to us once logged in; the shared connection closes itself when idle.
                 master = subprocess.run([*own, *control, "-o", "ControlMaster=yes", "-o", "ControlPersist=30",
@@ -108,9 +108,12 @@ class RsyncTarget:
             yield
         finally:
             self.ssh = own
-            subprocess.run([*own, *control, "-O", "exit", self.login], stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
-            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                subprocess.run([*own, "-o", f"ControlPath={folder}/master", "-O", "exit", self.login],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               timeout=30)
+            finally:  # even when a second Ctrl+C or kill stops the line above
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _remote(self, script, stdin=None, what="run a command on the server"):
         """Run a POSIX shell script on the server; DeployError with ssh's message on failure."""
