@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 
 from tests.support.previews import copy_project, invoke_server
+from tests.support.publishing import tiny_png
 
 WAIT = 60  # seconds: every wait below is bounded
 
@@ -61,3 +62,72 @@ def test_pages_templates_strings_and_plugins_all_reach_the_preview(preview):
     plugin.write_text(plugin.read_text(encoding="utf-8") + '\n\n_minify = minify\n\n\ndef minify(html):\n'
                       '    return _minify(html) + "<!--plugin-edit-marker-->"\n', encoding="utf-8")
     _wait_for(url, "/en/", "plugin-edit-marker")
+
+
+def _headers(url, path):
+    with urllib.request.urlopen(url + path, timeout=10) as response:
+        return dict(response.headers)
+
+
+def _wait_for_failure(url, path, message, last_good):
+    """The preview answers with the last good page under the failed build's banner, which
+    gives `message`."""
+    deadline = time.monotonic() + WAIT
+    page = ""
+    while time.monotonic() < deadline:
+        page = _page(url, path)
+        if "The last build failed" in page and message in page:
+            assert last_good in page, page[:2000]
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the preview never reported {message!r} on {path}: {page[:2000]}")
+
+
+# Inputs that once crashed the preview (a segfault in minify-html), hung it (an endless loop in
+# the components), or ended with a traceback: (what to add to a page, a file to add, message).
+BAD_EDITS = [
+    ("<span>" * 12_000 + "x" + "</span>" * 12_000, None, "nest more than 100 deep"),
+    ("::: warning\nketer-component-0-end\n:::", None, "is reserved for the site"),
+    ("*" * 5000 + "x" + "*" * 5000, None, "nests too deeply for Markdown"),
+    ("", ("en/evil.rst", "Evil\n####\n\n.. include:: /proc/self/environ\n"), "a reStructuredText file"),
+    ("", ("images/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+     "an SVG image can carry scripts"),
+]
+
+
+def test_the_preview_survives_every_bad_input_and_keeps_the_last_good_site(preview):
+    project, url = preview
+    page = project / "content" / "en" / "team.md"
+    original = page.read_text(encoding="utf-8")
+    _wait_for(url, "/en/team/", "Keter Health")
+    for number, (addition, extra_file, message) in enumerate(BAD_EDITS):
+        last_good = f"Good-version-{number}."
+        page.write_text(original.rstrip("\n") + f"\n\n{last_good}\n", encoding="utf-8")
+        _wait_for(url, "/en/team/", last_good)
+        if extra_file:
+            path = project / "content" / extra_file[0]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(extra_file[1], encoding="utf-8")
+        else:
+            page.write_text(original.rstrip("\n") + f"\n\n{last_good}\n\n{addition}\n", encoding="utf-8")
+        _wait_for_failure(url, "/en/team/", message, last_good)
+        # Fixed: the next build goes through, and the banner is gone.
+        if extra_file:
+            path.unlink()
+        page.write_text(original.rstrip("\n") + f"\n\nFixed-version-{number}.\n", encoding="utf-8")
+        _wait_for(url, "/en/team/", f"Fixed-version-{number}.")
+        assert "The last build failed" not in _page(url, "/en/team/")
+    assert not list(project.glob(".output.building-*"))
+    # An image an editor adds is served with its type, and the browser told not to guess another.
+    images = project / "content" / "images"
+    images.mkdir(exist_ok=True)
+    (images / "room.png").write_bytes(tiny_png())
+    _wait_for(url, "/en/team/", "Fixed-version")
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        try:
+            headers = _headers(url, "/images/room.png")
+            break
+        except OSError:
+            time.sleep(0.1)
+    assert headers["Content-Type"] == "image/png" and headers["X-Content-Type-Options"] == "nosniff"
