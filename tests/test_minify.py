@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-
 from bs4 import BeautifulSoup
 
 # Whitespace inside these elements is content; everywhere else a minified page has no newline
