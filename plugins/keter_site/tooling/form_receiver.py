@@ -9,7 +9,10 @@ form service, so the form behaves here as it will in production:
   thank-you page of the site that sent it;
 - a post whose honeypot field `_gotcha` is filled (by a bot) gets the same answer but is dropped;
 - every other post is appended, exactly as posted, as one JSON line to var/signups.jsonl
-  (git-ignored) and printed.
+  (git-ignored; readable by its owner only, mode 0600; characters that some readers take for a
+  line break escaped, so every record reads back) and printed;
+- a chunked body whose chunk size is not hex digits gets a 400, and a `_next` the Location
+  header cannot carry (not a printable ASCII path of this site) the thank-you page.
 Run it alone with `.venv/bin/python -m tooling.form_receiver [--port 8001]`.
 """
 
