@@ -159,6 +159,13 @@ BAD_INPUTS = {
                                      "is a JPEG image"]),
     "a hidden file among the images": (lambda s: _write(s, "images/.env", "AWS_SECRET_ACCESS_KEY=x"),
                                        ["content/images/.env: a hidden file in a folder that is copied to the site"]),
+    "an {attach} link to a file beside content/": (
+        lambda s: (s.base.joinpath(".env").write_text("AWS_SECRET_ACCESS_KEY=x"), _about(s, "[keys]({attach}/../.env)")),
+        ["content/en/about.md:8: `{attach}/../.env` names a file outside content/images/: the build would copy it "
+         "into the site as it is.", "Put the image in content/images/"]),
+    "a {static} link to a data file": (lambda s: _about(s, "[data]({static}/data/clinic.yml)"),
+                                       ["content/en/about.md:8: `{static}/data/clinic.yml` names a file outside "
+                                        "content/images/"]),
     # Limits that hold before native code runs.
     "12,000 nested spans": (lambda s: _about(s, DEEP_SPANS),
                             ["content/en/about.md:8: the page's elements nest more than 100 deep",

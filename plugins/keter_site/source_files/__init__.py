@@ -7,8 +7,9 @@ form the browser editor reads and writes; listed before this plugin in PLUGINS, 
 with keter_site.core.front_matter (strictly; the checks plugin reports its problems with their
 lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`: a file that is not UTF-8 (a UTF-8 byte-order mark is fine), a
 file over MARKDOWN_MAX_BYTES, and bidirectional override or control characters, which reorder
-or hide text invisibly (<bdi> is the visible way), and the text the components plugin uses as
-its own placeholders. It then converts the file within MARKDOWN_MAX_SECONDS: some inputs (a very
+or hide text invisibly (<bdi> is the visible way), the text the components plugin uses as
+its own placeholders, and a `{static}`/`{attach}` link to a file outside content/images/ (Pelican
+would copy any file it names into the site, one beside content/ included). It then converts the file within MARKDOWN_MAX_SECONDS: some inputs (a very
 long run of `[`) make Markdown's patterns take practically forever; others (thousands of `*`,
 <div markdown="1"> inside each other) nest deeper than Python allows, said as such. HTML nested
 more than core.limits.MAX_NESTING deep is refused before any other plugin or native code
@@ -18,8 +19,10 @@ FileProblem from that log record with its own message and fix.
 
 import contextlib
 import copy
+import os
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown import Markdown
 from pelican import signals
@@ -80,6 +83,29 @@ def check_bytes(data, max_bytes):
     return text
 
 
+# Pelican's links to files it copies as they are: `{static}path`, `{attach}path` (or |static|).
+_COPY_LINK = re.compile(r"[{|](static|attach)[}|]([^\s)\"'<>\]]*)")
+
+
+def check_copy_links(text, source_path, settings):
+    """Refuse a `{static}`/`{attach}` link to a file outside the static folders (content/images/):
+    Pelican copies whatever such a link names into the site, a file beside content/ (.env) or a
+    data file included."""
+    content_path = os.path.normpath(settings["PATH"])
+    folders = [os.path.join(content_path, folder) for folder in settings.get("STATIC_PATHS", [])]
+    for match in _COPY_LINK.finditer(text):
+        target = unquote(match.group(2).split("#", 1)[0].split("?", 1)[0])
+        base = content_path if target.startswith("/") else os.path.dirname(source_path)
+        path = os.path.normpath(os.path.join(base, target.lstrip("/")))
+        inside = any(path.startswith(folder + os.sep) for folder in folders)
+        if not inside or "/." in path[len(content_path):].replace(os.sep, "/"):
+            raise FileProblem(f"`{match.group(0)}` names a file outside content/images/: the build would copy it "
+                              "into the site as it is.",
+                              "Put the image in content/images/ and link it as `{static}/images/name.webp`; "
+                              "link a page with `{filename}/<lang>/<page>.md`.",
+                              text.count("\n", 0, match.start()) + 1)
+
+
 def check_html(html, body, first_line):
     """Refuse what Markdown made (`html`, from `body`, which starts on `first_line` of the file)
     when it nests deeper than MAX_NESTING; the line is that of the tag in the source that goes
@@ -127,6 +153,7 @@ class CheckedMarkdownReader(YAMLMetadataReader):
         try:
             text = check_bytes(Path(source_path).read_bytes(),
                                self.settings.get("MARKDOWN_MAX_BYTES", DEFAULT_MAX_BYTES))
+            check_copy_links(text, source_path, self.settings)
             self._source_path = source_path
             # Unreadable front matter gives no details (the checks plugin reports why, with the
             # line); the text after it is still converted, so its own problems are found too.
