@@ -279,3 +279,14 @@ def test_a_plain_text_summary_is_shown_as_typed_in_the_feed(tmp_path):
     entry = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
     assert entry.get("type") == "html"
     assert html.unescape(entry.text) == summary and "<" not in entry.text
+
+
+def test_a_text_editors_working_files_are_neither_refused_nor_published(tmp_path):
+    site = _fixture(tmp_path)
+    site.write_page("en", "about", page_text("about", "en"))
+    site.write_page("he", "about", page_text("about", "he"))
+    (site.content / "en" / ".about.md.swp").write_bytes(b"b0VIM 9.0\x00" + bytes(100))
+    (site.content / "en" / ".#about.md").symlink_to("user@host.1234:1700000000")
+    build = site.invoke_build()
+    assert build.returncode == 0, build.log
+    assert not [p for p in build.output.rglob("*") if p.name.startswith(".")]

@@ -3,7 +3,9 @@ at names and first bytes only, so it costs next to nothing on each save of the l
 
 - No symbolic link anywhere (one pointing at /etc/passwd would be copied into the site).
 - No hidden file or folder anywhere (.env, .DS_Store, a hidden page): Pelican would read a
-  hidden Markdown page and copy a hidden static file.
+  hidden Markdown page and copy a hidden static file (IGNORE_FILES now keeps it from both; it
+  is refused rather than left out without a word). A text editor's working files while a page
+  is open (`.about.md.swp`, `.#about.md`) are the exception: they are not the editor's to remove.
 - Pages and articles are Markdown only. Pelican's reStructuredText and HTML readers are off
   (READERS in pelicanconf.py): reST's `include` directive reads any file of the build machine,
   and an HTML file would skip the checks of the Markdown reader (keter_site.source_files).
@@ -16,6 +18,7 @@ at names and first bytes only, so it costs next to nothing on each save of the l
 """
 
 import os
+import re
 
 from keter_site.core.problems import report
 
@@ -31,6 +34,9 @@ IMAGE_FORMATS = {
     "AVIF": ((".avif",), ((4, b"ftypavif"), (4, b"ftypavis"))),
 }
 FORMAT_NAMES = "PNG, JPEG, WebP, AVIF or GIF"
+# A text editor's own files while a page is open (Vim's swap file, Emacs's lock link): never read
+# or copied (IGNORE_FILES), and gone when the editor closes the page, so not refused.
+EDITOR_WORKING_FILE = re.compile(r"^\.(#.+|.+\.sw[a-p])$")
 
 
 def image_format(head):
@@ -92,6 +98,8 @@ def check(settings):
 
     # Plain strings, not Path objects: the live preview runs this on every save, over every file.
     for path, entry in _walk(content):
+        if EDITOR_WORKING_FILE.match(entry.name) and not entry.is_dir(follow_symlinks=False):
+            continue
         if entry.is_symlink():
             report(path, "this is a symbolic link: the build would copy whatever it points to into the site.",
                    "Replace it with the real file (or remove it).")
