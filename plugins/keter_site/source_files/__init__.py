@@ -107,10 +107,10 @@ def check_copy_links(text, source_path, settings):
 
 
 def check_html(html, body, first_line):
-    """Refuse what Markdown made (`html`, from `body`, which starts on `first_line` of the file)
-    when it nests deeper than MAX_NESTING; the line is that of the tag in the source that goes
-    too deep, where the source's own HTML does."""
-    if too_deep(html) is None:
+    """Refuse `html` (what Markdown made of `body`, or None for `body` itself, before Markdown
+    reads it) when it nests deeper than MAX_NESTING; the line is that of the tag in `body`
+    (which starts on `first_line` of the file) that goes too deep, where its own HTML does."""
+    if too_deep(body if html is None else html) is None:
         return
     offset = too_deep(body)
     line = first_line + body.count("\n", 0, offset) if offset is not None else 0
@@ -158,6 +158,7 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             # Unreadable front matter gives no details (the checks plugin reports why, with the
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
+            check_html(None, parsed.body, parsed.count + 1)  # the author's own tags: before Markdown
             with _time_limit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)):
                 # One Markdown converter per reader, reset between files: making one per file
                 # cost more than converting the file.
