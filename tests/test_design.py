@@ -105,7 +105,7 @@ def test_faq_answers_open_with_the_keyboard_and_without_javascript(tab, site_url
     page.goto(site_url + path)
     items = page.locator(".prose details.details")
     assert items.count() >= 10
-    assert items.count() == page.locator(".prose details.details summary h2").count()
+    assert items.count() == page.locator(".prose details.details summary :is(h2, h3)").count()
     assert not any(page.evaluate("[...document.querySelectorAll('.prose details')].map((d) => d.open)"))
     first_answer = items.nth(0).locator(".details__text")
     assert not first_answer.is_visible()

@@ -112,11 +112,13 @@ def _letters(text):
 
 
 def _faq_from_html(doc):
-    """[(question, answer)] as a reader sees them: each h2 of the page text and its answer. On
-    the FAQ page each question is the summary of a <details> that holds its answer (the details
-    component); elsewhere the answer is what follows the h2, up to the next one."""
+    """[(question, answer)] as a reader sees them: each question of the page text and its answer,
+    without the citation numbers (search engines are not shown the Sources list they point to).
+    On the FAQ page each question (an h2, or an h3 under h2 group headings) is the summary of a
+    <details> that holds its answer (the details component); elsewhere the answer is what
+    follows the h2, up to the next one."""
     entries = []
-    for heading in doc.select(".prose h2"):
+    for heading in doc.select(".prose details.details summary :is(h2, h3)") or doc.select(".prose h2"):
         details = heading.find_parent("details")
         if details is not None:
             parts = [block.get_text() for block in details.find_all(recursive=False) if block.name != "summary"]
@@ -126,7 +128,8 @@ def _faq_from_html(doc):
                 if sibling.name == "h2":
                     break
                 parts.append(sibling.get_text())
-        entries.append((_text(heading.get_text()), _letters("".join(parts))))
+        answer = re.sub(r"\[\d+(?:,\s*\d+)*\]", "", "".join(parts))  # the citation numbers
+        entries.append((_text(heading.get_text()), _letters(answer)))
     return entries
 
 

@@ -140,7 +140,8 @@ def test_sources_follow_the_markers_in_order(site):
     build = site.invoke_build()
     assert build.returncode == 0, build.log
     html = build.html("en/about/index.html")
-    assert [a["href"] for a in html.select(".prose sup.cite a")] == ["#source-1", "#source-2", "#source-1"]
+    # Numbered in the order first cited; within one marker the numbers ascend ([1, 2], not [2, 1]).
+    assert [a["href"] for a in html.select(".prose sup.cite a")] == ["#source-1", "#source-1", "#source-2"]
     items = html.select(".sources ol > li")
     assert [li["id"] for li in items] == ["source-1", "source-2"]
     assert "Ketamine for Social Anxiety Disorder" in items[0].get_text()

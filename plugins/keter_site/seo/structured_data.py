@@ -3,6 +3,7 @@ reviewed them and when, the FAQ and breadcrumbs. Pure functions: the plugin pass
 values (clinic facts, UI strings, absolute URLs), so nothing here knows about Pelican."""
 
 import json
+import re
 
 from keter_site.core import html
 
@@ -25,10 +26,21 @@ def list_items(text, css_class):
     return html.list_items(text, css_class)
 
 
+CITATION = re.compile(r"\u00a0?<sup class=\"cite\">.*?</sup>", re.S)
+
+
 def faq_entries(text):
-    """[(question, answer)] from a page's HTML: each `## Question?` heading and the blocks after
-    it, one line per paragraph or list item. Text before the first question belongs to none."""
-    return [(question, "\n".join(lines)) for question, lines in html.sections(text, "h2") if question and lines]
+    """[(question, answer)] from a page's HTML: each `## Question?` heading (or `### Question?`
+    under `## Group` headings) and the blocks after it, one line per paragraph or list item,
+    without the citation numbers, which point to a Sources list search engines do not show.
+    Text before the first question, and group headings, belong to none."""
+    text = CITATION.sub("", text or "")
+    if re.search(r"<h3[\s>]", text):
+        groups = re.split(r"(?=<h2[\s>])", text)  # a group heading ends the answer before it
+        found = [entry for group in groups for entry in html.sections(group, "h3")]
+    else:
+        found = html.sections(text, "h2")
+    return [(question, "\n".join(lines)) for question, lines in found if question and lines]
 
 
 def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, contraindications):
