@@ -127,6 +127,23 @@ def test_no_path_starting_with_a_dot_is_served(published):
             path.unlink()
 
 
+def test_anything_but_an_image_in_the_images_folder_is_sent_as_a_download(published):
+    # The build refuses such files (tests/test_bad_input.py); should one reach the server anyway,
+    # it is never a page, a script or an SVG document on the site's origin.
+    planted = {"images/page.html": "<script>alert(1)</script>", "images/logo.svg": "<svg><script/></svg>",
+               "images/x.js": "alert(1)"}
+    try:
+        for relative, text in planted.items():
+            (published.site / relative).write_text(text)
+        for relative in planted:
+            status, headers, _ = published.request("/" + relative)
+            assert status == 200 and headers["content-type"] == "application/octet-stream", relative
+            assert_security_headers(headers, relative)
+    finally:
+        for relative in planted:
+            (published.site / relative).unlink()
+
+
 def test_each_language_has_its_own_404_page(published):
     for path, page, lang in (("/no-such-page/", "404.html", "he"), ("/en/no-such-page/", "en/404.html", "en"),
                              ("/theme/css/site.000000000000.css", "404.html", "he")):

@@ -34,6 +34,10 @@ IMAGE_FORMATS = {
     "AVIF": ((".avif",), ((4, b"ftypavif"), (4, b"ftypavis"))),
 }
 FORMAT_NAMES = "PNG, JPEG, WebP, AVIF or GIF"
+# {extension: content type} of the images the static folders publish (the deploy targets send
+# these types, and anything else there as a download).
+IMAGE_TYPES = {extension: f"image/{name.lower()}" for name, (extensions, _) in IMAGE_FORMATS.items()
+               for extension in extensions}
 # A text editor's own files while a page is open (Vim's swap file, Emacs's lock link): never read
 # or copied (IGNORE_FILES), and gone when the editor closes the page, so not refused.
 EDITOR_WORKING_FILE = re.compile(r"^\.(#.+|.+\.sw[a-p])$")
