@@ -16,7 +16,7 @@ def test_unknown_language_names_the_file_and_the_known_languages(tmp_path):
     site.write_page("he", "about", page_text("about", "he"))
     build = site.build()
     assert build.returncode != 0
-    assert "content/en/about.md: unknown language 'fr'" in build.log
+    assert "content/en/about.md:4: unknown language 'fr'" in build.log
     assert "Use one of the site's languages: he, en" in build.log
     assert not (tmp_path / "output" / "en" / "about").exists()
 
@@ -46,7 +46,7 @@ def test_lang_that_contradicts_its_folder(tmp_path):
     site.write_page("he", "about-he", page_text("about", "en"))
     build = site.build()
     assert build.returncode != 0
-    assert "content/en/about.md: the file is in the 'en' folder but says `lang: he`" in build.log
+    assert "content/en/about.md:4: the file is in the 'en' folder but says `lang: he`" in build.log
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
@@ -121,7 +121,7 @@ BAD_INPUTS = {
     "file too large": (lambda s: s.write_page("en", "about", page_text("about", "en", body="word " * 60_000)),
                        ["content/en/about.md: the file is 300,", "a page may be at most 200,000"]),
     "conversion never ends": (lambda s: s.write_page("en", "about", page_text("about", "en", body="[" * 150_000)),
-                              ["content/en/about.md: turning the file into a page took longer than 2 seconds"]),
+                              ["content/en/about.md:8: turning the file into a page took longer than 2 seconds"]),
     "over-long title": (lambda s: s.write_page("en", "about", page_text("about", "en", title="T" * 121)),
                         ["content/en/about.md: the title is 121 characters"]),
     "bidi override": (lambda s: s.write_page("en", "about", page_text("about", "en", body="Call \u202e1201")),
@@ -171,7 +171,7 @@ BAD_INPUTS = {
                             ["content/en/about.md:8: the page's elements nest more than 100 deep",
                              "Remove the repeated opening tags"]),
     "nesting too deep for Markdown": (lambda s: _about(s, "*" * 5000 + "x" + "*" * 5000),
-                                      ["content/en/about.md: the page nests too deeply for Markdown",
+                                      ["content/en/about.md:8: the page nests too deeply for Markdown",
                                        "Look for a very long run of `*`, `_` or `>`"]),
     "the components' placeholder in the text": (
         lambda s: _about(s, "See keter-component-0-end here."),
@@ -188,7 +188,7 @@ BAD_INPUTS = {
                                          ["content/en/about.md:5: `date: 2026-02-30` is no day of the calendar."]),
     "an unknown language on a page with a clinic fact": (
         lambda s: _about(s, "Call {clinic:phone} at {clinic:address}.", lang="xx"),
-        ["content/en/about.md: unknown language 'xx'", "Use one of the site's languages: he, en"]),
+        ["content/en/about.md:4: unknown language 'xx'", "Use one of the site's languages: he, en"]),
     "a citation marker inside an attribute": (
         lambda s: _about(s, '<a href="https://example.org/" title="[@glue2017]">x</a>'),
         ["content/en/about.md:8: a `[@...]` citation marker inside the `title` attribute of <a>",

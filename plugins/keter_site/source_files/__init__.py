@@ -120,10 +120,22 @@ def check_html(html, body, first_line):
                       "of `>` or list indents.", line)
 
 
-def _time_limit(seconds):
+# What makes Markdown's patterns take forever, or nest without end: a long run of one mark.
+_RUN = re.compile(r"([^\w\s])\1{49,}")
+
+
+def likely_line(body, first_line):
+    """The line of the longest run of one punctuation mark (50 or more) in `body`, which starts
+    on `first_line` of the file; 0 when it has none."""
+    longest = max(_RUN.finditer(body), key=lambda match: len(match.group()), default=None)
+    return first_line + body.count("\n", 0, longest.start()) if longest else 0
+
+
+def _time_limit(seconds, body, first_line):
     return TimeLimit(seconds, lambda: FileProblem(
         f"turning the file into a page took longer than {seconds} seconds.",
-        "Look for a very long run of the same character (such as [[[[ or ****) and remove it."))
+        "Look for a very long run of the same character (such as [[[[ or ****) and remove it.",
+        likely_line(body, first_line)))
 
 
 _TOO_NESTED = ("the page nests too deeply for Markdown (formatting, quotes, lists or "
@@ -159,13 +171,14 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
             check_html(None, parsed.body, parsed.count + 1)  # the author's own tags: before Markdown
-            with _time_limit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)):
+            with _time_limit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS), parsed.body,
+                             parsed.count + 1):
                 # One Markdown converter per reader, reset between files: making one per file
                 # cost more than converting the file.
                 try:
                     content = self._md.reset().convert(parsed.body)
                 except RecursionError:
-                    raise FileProblem(*_TOO_NESTED) from None
+                    raise FileProblem(*_TOO_NESTED, likely_line(parsed.body, parsed.count + 1)) from None
             check_html(content, parsed.body, parsed.count + 1)
         except FileProblem as problem:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
