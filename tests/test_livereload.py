@@ -84,13 +84,24 @@ def _wait_for_failure(url, path, message, last_good):
 
 
 # Inputs that once crashed the preview (a segfault in minify-html), hung it (an endless loop in
-# the components), or ended with a traceback: (what to add to a page, a file to add, message).
+# the components), or ended with a traceback: (how the page changes, a file to add, message).
+def _body(text):
+    return lambda page: page + f"\n{text}\n"
+
+
+def _front(line):
+    return lambda page: page.replace("\nlang: en\n", f"\nlang: en\n{line}\n", 1)
+
+
 BAD_EDITS = [
-    ("<span>" * 12_000 + "x" + "</span>" * 12_000, None, "nest more than 100 deep"),
-    ("::: warning\nketer-component-0-end\n:::", None, "is reserved for the site"),
-    ("*" * 5000 + "x" + "*" * 5000, None, "nests too deeply for Markdown"),
-    ("", ("en/evil.rst", "Evil\n####\n\n.. include:: /proc/self/environ\n"), "a reStructuredText file"),
-    ("", ("images/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    (_body("<span>" * 12_000 + "x" + "</span>" * 12_000), None, "nest more than 100 deep"),
+    (_body("::: warning\nketer-component-0-end\n:::"), None, "is reserved for the site"),
+    (_body("*" * 5000 + "x" + "*" * 5000), None, "nests too deeply for Markdown"),
+    (_front("template: partials/logo"), None, "names no template of the theme"),
+    (_front("date: 2026-02-30"), None, "is no day of the calendar"),
+    (lambda page: page.replace("\nlang: en\n", "\nlang: xx\n", 1), None, "unknown language"),
+    (None, ("en/evil.rst", "Evil\n####\n\n.. include:: /proc/self/environ\n"), "a reStructuredText file"),
+    (None, ("images/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
      "an SVG image can carry scripts"),
 ]
 
@@ -100,16 +111,17 @@ def test_the_preview_survives_every_bad_input_and_keeps_the_last_good_site(previ
     page = project / "content" / "en" / "team.md"
     original = page.read_text(encoding="utf-8")
     _wait_for(url, "/en/team/", "Keter Health")
-    for number, (addition, extra_file, message) in enumerate(BAD_EDITS):
+    for number, (change, extra_file, message) in enumerate(BAD_EDITS):
         last_good = f"Good-version-{number}."
-        page.write_text(original.rstrip("\n") + f"\n\n{last_good}\n", encoding="utf-8")
+        good = original.rstrip("\n") + f"\n\n{last_good}\n"
+        page.write_text(good, encoding="utf-8")
         _wait_for(url, "/en/team/", last_good)
         if extra_file:
             path = project / "content" / extra_file[0]
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(extra_file[1], encoding="utf-8")
         else:
-            page.write_text(original.rstrip("\n") + f"\n\n{last_good}\n\n{addition}\n", encoding="utf-8")
+            page.write_text(change(good), encoding="utf-8")
         _wait_for_failure(url, "/en/team/", message, last_good)
         # Fixed: the next build goes through, and the banner is gone.
         if extra_file:
