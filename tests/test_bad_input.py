@@ -139,6 +139,8 @@ BAD_INPUTS = {
          "How to fix: Write the page in Markdown as a .md file"]),
     "an HTML page": (lambda s: _write(s, "en/evil.html", HTML_PAGE),
                      ["content/en/evil.html: an HTML file: the site is built from Markdown (.md) files only"]),
+    "a Markdown page not named .md": (lambda s: _write(s, "en/evil.mkd", page_text("evil", "en")),
+                                      ["content/en/evil.mkd: a page's file name must end in .md", "Rename it to evil.md."]),
     "a hidden page": (lambda s: _write(s, "en/.draft.md", page_text("draft", "en")),
                       ["content/en/.draft.md: a hidden file in content/: no one sees it in the folder",
                        "a page's name never starts with a dot"]),

@@ -22,7 +22,10 @@ import re
 
 from keter_site.core.problems import report
 
-MARKDOWN = (".md", ".markdown", ".mkd", ".mdown")
+# A page's file name ends in .md (what the checks, the editor and `invoke new` read and write);
+# Pelican's Markdown reader would also take these, so they are said to be misnamed.
+MARKDOWN = ".md"
+OTHER_MARKDOWN = (".markdown", ".mkd", ".mdown")
 # Folders of content/ that hold data the plugins read (YAML), not pages.
 DATA_FOLDERS = ("data",)
 # Each image format's file name extensions and how its files start: (offset, bytes).
@@ -118,7 +121,10 @@ def check(settings):
             problem = static_file_problem(path)
             if problem:
                 report(path, *problem)
-        elif not entry.name.lower().endswith(MARKDOWN):
+        elif entry.name.lower().endswith(OTHER_MARKDOWN):
+            report(path, "a page's file name must end in .md: the site's checks read .md files only.",
+                   f"Rename it to {os.path.splitext(entry.name)[0]}.md.")
+        elif not entry.name.endswith(MARKDOWN):
             extension = os.path.splitext(entry.name)[1].lower()
             kind = {".rst": "a reStructuredText", ".html": "an HTML", ".htm": "an HTML"}.get(extension)
             message = (f"{kind} file: the site is built from Markdown (.md) files only, so it would not be "
