@@ -167,7 +167,7 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
             _forget_documents()
         # The live preview knows its pages without walking thousands of files on every save.
         pages = _count_pages(fresh) if incremental is None else None
-    except KeyboardInterrupt:  # Ctrl+C, or a publish stopped with `kill`: no folder left behind
+    except (KeyboardInterrupt, SystemExit):  # Ctrl+C, or stopped with `kill`: no folder left behind
         _discard(fresh, output)
         raise
     except Exception as error:
