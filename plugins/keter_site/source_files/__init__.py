@@ -5,15 +5,19 @@ The Markdown reader of pelican-yaml-metadata (front matter in YAML between `---`
 form the browser editor reads and writes; listed before this plugin in PLUGINS, so this plugin's
 `readers_init` receiver runs after its own) is replaced by a subclass that reads the front matter
 with keter_site.core.front_matter (strictly; the checks plugin reports its problems with their
-lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`: a file that is not UTF-8 (a UTF-8 byte-order mark is fine), a
-file over MARKDOWN_MAX_BYTES, and bidirectional override or control characters, which reorder
-or hide text invisibly (<bdi> is the visible way), the text the components plugin uses as
-its own placeholders, and a `{static}`/`{attach}` link to a file outside content/images/ (Pelican
-would copy any file it names into the site, one beside content/ included). It then converts the file within MARKDOWN_MAX_SECONDS: some inputs (a very
-long run of `[`) make Markdown's patterns take practically forever; others (thousands of `*`,
-<div markdown="1"> inside each other) nest deeper than Python allows, said as such. HTML nested
-more than core.limits.MAX_NESTING deep is refused before any other plugin or native code
-(nh3, Lexbor, minify-html) reads it. Pelican logs a file it could not read; the checks plugin reports a
+lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`:
+- a file that is not UTF-8 (a UTF-8 byte-order mark is fine), or over MARKDOWN_MAX_BYTES;
+- bidirectional overrides, isolates and control characters, which reorder or hide text
+  invisibly (<bdi> is the visible way);
+- the text the components plugin uses for its own placeholders;
+- a `{static}`/`{attach}` link to a file outside content/images/ (Pelican copies any file such a
+  link names into the site, one beside content/ included);
+- the author's own HTML nested more than core.limits.MAX_NESTING deep.
+It then converts the file within MARKDOWN_MAX_SECONDS (some inputs, a very long run of `[`, make
+Markdown's patterns take practically forever); a file that nests deeper than Python allows
+(thousands of `*`, or <div markdown="1"> inside each other) is said to, and HTML Markdown made
+more than MAX_NESTING deep is refused before any other plugin or native code (nh3, Lexbor,
+minify-html) reads it. Pelican logs a file it could not read; the checks plugin reports a
 FileProblem from that log record with its own message and fix.
 """
 
