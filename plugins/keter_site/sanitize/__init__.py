@@ -27,6 +27,7 @@ from keter_site.core import content, html
 from keter_site.core.front_matter import line_of
 from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
+from keter_site.core.urls import scheme_of
 
 TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "dd", "del", "details",
         "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -45,20 +46,12 @@ FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>,
 START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*/?>""")
 CLINIC_TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
 CITATION = "[@"
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 DEFAULT_MAX_SECONDS = 10
 
 
-def allowed_address(value):
-    """Whether an address is relative or uses one of URL_SCHEMES, read as a browser reads it
-    (tabs, line breaks and other controls inside it ignored, any case)."""
-    compact = "".join(char for char in value if char > " " and char != "\x7f").lower()
-    scheme = _SCHEME.match(compact)
-    return scheme is None or scheme.group(1) in URL_SCHEMES
-
-
 def _filter_attribute(element, attribute, value):
-    if attribute == CITE and not allowed_address(value):
+    # An address is relative or uses one of URL_SCHEMES, as a browser reads it.
+    if attribute == CITE and scheme_of(value) not in ("", *URL_SCHEMES):
         return None
     return value
 
