@@ -28,13 +28,14 @@ MARKDOWN = ".md"
 OTHER_MARKDOWN = (".markdown", ".mkd", ".mdown")
 # Folders of content/ that hold data the plugins read (YAML), not pages.
 DATA_FOLDERS = ("data",)
-# Each image format's file name extensions and how its files start: (offset, bytes).
+# Each image format's file name extensions and how its files start: any one of its signatures,
+# each a set of (offset, bytes) that must all be there.
 IMAGE_FORMATS = {
-    "PNG": ((".png",), ((0, b"\x89PNG\r\n\x1a\n"),)),
-    "JPEG": ((".jpg", ".jpeg"), ((0, b"\xff\xd8\xff"),)),
-    "GIF": ((".gif",), ((0, b"GIF87a"), (0, b"GIF89a"))),
-    "WebP": ((".webp",), ((0, b"RIFF"), (8, b"WEBP"))),
-    "AVIF": ((".avif",), ((4, b"ftypavif"), (4, b"ftypavis"))),
+    "PNG": ((".png",), (((0, b"\x89PNG\r\n\x1a\n"),),)),
+    "JPEG": ((".jpg", ".jpeg"), (((0, b"\xff\xd8\xff"),),)),
+    "GIF": ((".gif",), (((0, b"GIF87a"),), ((0, b"GIF89a"),))),
+    "WebP": ((".webp",), (((0, b"RIFF"), (8, b"WEBP")),)),
+    "AVIF": ((".avif",), (((4, b"ftypavif"),), ((4, b"ftypavis"),))),
 }
 FORMAT_NAMES = "PNG, JPEG, WebP, AVIF or GIF"
 # {extension: content type} of the images the static folders publish (the deploy targets send
@@ -49,10 +50,8 @@ EDITOR_WORKING_FILE = re.compile(r"^\.(#.+|.+\.sw[a-p])$")
 def image_format(head):
     """The image format whose signature `head` (a file's first bytes) starts with, or None."""
     for name, (_, signatures) in IMAGE_FORMATS.items():
-        if name == "WebP":
-            if all(head[offset:offset + len(magic)] == magic for offset, magic in signatures):
-                return name
-        elif any(head[offset:offset + len(magic)] == magic for offset, magic in signatures):
+        if any(all(head[offset:offset + len(magic)] == magic for offset, magic in signature)
+               for signature in signatures):
             return name
     return None
 
