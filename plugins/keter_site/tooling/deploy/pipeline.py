@@ -118,7 +118,7 @@ def _write_manifest(build_dir, site, nginx_conf):
     (Path(build_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
+def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, conf_folder=None):
     """The Prepared site of a folder `prepare` built and checked earlier. Raises DeployError if
     the folder was never checked, or changed after its checks."""
     build_dir = Path(build_dir)
@@ -136,12 +136,18 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
     settings = load_settings(settings_file, overrides)
     # The server's configuration names where this target keeps the site: made for this
     # publish's settings (the checked folder's own may have been made for another server).
-    for folder in Path(tempfile.gettempdir()).glob(f"{NGINX_FOLDER}*"):  # left by a killed publish
-        if owner_gone(folder.name, NGINX_FOLDER):
-            shutil.rmtree(folder, ignore_errors=True)
-    nginx_conf = Path(tempfile.mkdtemp(prefix=f"{NGINX_FOLDER}{os.getpid()}-")) / headers.NGINX_CONF_NAME
+    nginx_conf = Path(conf_folder or _conf_folder()) / headers.NGINX_CONF_NAME
     nginx_conf.write_text(headers.nginx_conf(settings, _site_root(settings)), encoding="utf-8")
     return Prepared(build_dir / manifest["site"], nginx_conf, settings, 0.0)
+
+
+def _conf_folder():
+    """A new temporary folder for this publish's nginx configuration, named by this process; the
+    ones killed publishes left are removed first."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{NGINX_FOLDER}*"):
+        if owner_gone(folder.name, NGINX_FOLDER):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{NGINX_FOLDER}{os.getpid()}-")
 
 
 def make_target(settings, name=None, out=print):
@@ -162,13 +168,17 @@ def publish(settings_file="publishconf.py", target=None, dry_run=False, build_di
     """Build, check and deploy; or, with `checked`, deploy that folder built and checked
     earlier. Returns the Summary (None for a dry run)."""
     started = time.perf_counter()
-    prepared = checked_folder(checked, settings_file) if checked else prepare(settings_file, build_dir, out=out)
+    # The configuration made for this publish of a checked folder, in a folder of its own that
+    # goes when the publish ends, however it ends.
+    scratch = _conf_folder() if checked else None
     try:
+        prepared = (checked_folder(checked, settings_file, conf_folder=scratch) if checked
+                    else prepare(settings_file, build_dir, out=out))
         deployer = make_target(prepared.settings, target, out=out)
         summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
     finally:
-        if checked:  # the configuration made for this publish, in a folder of its own
-            shutil.rmtree(prepared.nginx_conf.parent, ignore_errors=True)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
     if summary is not None:
         summary.seconds = time.perf_counter() - started
         out(summary.line())
