@@ -2,6 +2,8 @@
 template, a UI string, and the site's own Python (a plugin), which needs a fresh process.
 Runs the real command on a copy of the project, so the test never edits the repository."""
 
+import os
+import signal
 import time
 import urllib.request
 
@@ -9,6 +11,7 @@ import pytest
 
 from tests.support.previews import copy_project, invoke_server
 from tests.support.publishing import tiny_png
+from tests.support.sites import ROOT
 
 WAIT = 60  # seconds: every wait below is bounded
 
@@ -143,3 +146,50 @@ def test_the_preview_survives_every_bad_input_and_keeps_the_last_good_site(previ
         except OSError:
             time.sleep(0.1)
     assert headers["Content-Type"] == "image/png" and headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _children(pid):
+    """The processes whose parent is `pid`: {pid: command line}."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            cmdline = open(f"/proc/{entry}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found[int(entry)] = cmdline
+    return found
+
+
+def _running(pid):
+    """Whether `pid` runs (a zombie no reaper has collected yet has ended)."""
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_decap_server_ends_with_the_editor_preview_even_when_it_is_killed(tmp_path):
+    # A preview killed outright (as a crash in native code once did) runs no clean-up of its
+    # own: the browser editor's decap-server must not go on running alone.
+    project = tmp_path / "project"
+    copy_project(project)
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(saving through decap-server on 127\.0\.0\.1:(\d+)\)"
+    with invoke_server(project, ["edit", "--port", "0", "--cms-port", "0", "--no-browser"],
+                       tmp_path / "edit.log", ready, WAIT) as (process, _):
+        decap = [pid for pid, command in _children(process.pid).items() if "decap-server" in command]
+        assert len(decap) == 1, _children(process.pid)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=WAIT)
+        try:
+            deadline = time.monotonic() + WAIT
+            while time.monotonic() < deadline and _running(decap[0]):
+                time.sleep(0.1)
+            assert not _running(decap[0]), "decap-server outlived the preview"
+        finally:
+            if _running(decap[0]):  # the test failed: it does not leave the server behind either
+                os.kill(decap[0], signal.SIGTERM)
