@@ -205,7 +205,10 @@ def start_server(root=ROOT, port=SERVER_PORT, log=None):
     check_installed()
     env = {**os.environ, "BIND_HOST": HOST, "PORT": str(port), "MODE": "fs",
            "GIT_REPO_DIRECTORY": str(Path(root).resolve()), "LOG_LEVEL": "info"}
-    process = subprocess.Popen(["node", str(DECAP_SERVER)], cwd=str(root), env=env, stdin=subprocess.DEVNULL,
+    # Ended by the kernel when the process that started it ends, however it ends (even killed,
+    # when no clean-up of ours can run): never a decap-server left writing into content/ alone.
+    own_end = ["setpriv", "--pdeathsig", "TERM"] if shutil.which("setpriv") else []
+    process = subprocess.Popen([*own_end, "node", str(DECAP_SERVER)], cwd=str(root), env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seen = []
     for line in process.stdout:  # ends when the process exits
