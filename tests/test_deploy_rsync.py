@@ -229,7 +229,8 @@ def test_the_manifest_covers_the_site_only(tmp_path):
                      ".site.building-2-x/index.html"):
         (build / relative).parent.mkdir(parents=True, exist_ok=True)
         (build / relative).write_text(relative)
-    pipeline._write_manifest(build, build / "site", build / "nginx" / "keter-health.conf")
+    release = {"staging": False, "siteurl": "https://www.keter-health.co.il", "signup_endpoint": "https://forms.keter-health.co.il/signup"}
+    pipeline._write_manifest(build, build / "site", build / "nginx" / "keter-health.conf", release)
     manifest = json.loads((build / pipeline.MANIFEST).read_text())
     assert sorted(manifest["files"]) == ["nginx/keter-health.conf", "site/index.html"]
     shutil.rmtree(build / ".site.old-1")  # as the clean-up does: the folder is still the one checked
