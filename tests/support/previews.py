@@ -11,7 +11,8 @@ from keter_site.tooling.processes import stop_process, wait_for_reported_port
 
 from .sites import ROOT
 
-COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
+COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py", "package.json",
+          "package-lock.json")
 
 
 def copy_project(project):
