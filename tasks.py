@@ -107,6 +107,7 @@ def _livereload(port, settings, output, *, restart_args, admin=None, on_ready=No
     gc.disable()
 
     def build_now(full):
+        state.begin()
         result = site_build.build_and_report(settings, output, incremental=incremental, full=full)
         state.record(result)
 

@@ -8,7 +8,7 @@ What the editor can reach, and nothing else:
   (Decap's one-folder-per-language layout puts the language right under the collection's
   folder; the names it is given here keep pages and articles apart, each language beside the
   other, and every path it sends is translated here, so it can name no other file);
-- images: content/images/<name>.<png|jpg|jpeg|webp|gif|avif>.
+- images: content/images/<name>.webp or .avif.
 Never content/data/ (the clinic's details, the references, the physician's approvals and the
 allowed signers), the settings, the plugins, the theme, var/ or anything else. Every action
 outside Decap's plain (non-workflow) set is refused, and so is every renaming.
@@ -32,8 +32,10 @@ from keter_site.core import front_matter
 from keter_site.tooling import cms_saves
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-IMAGE = re.compile(r"^content/images/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:png|jpe?g|webp|gif|avif)$",
-                   re.IGNORECASE)
+# The formats the build accepts (checks.content_html: no old, heavy formats; no SVG from the
+# editor, since an SVG file can carry a script).
+IMAGE = re.compile(r"^content/images/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:webp|avif)$", re.IGNORECASE)
+NO_ALT = re.compile(r"!\[\s*\]\(([^)\s]*)")
 MEDIA_FOLDER = "content/images"
 COLLECTIONS = {"pages": "", "articles": "articles/"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -171,7 +173,8 @@ class Backend:
     def _image(self, asset):
         path = self.paths.real(asset.get("path", ""))
         if not IMAGE.match(path):
-            raise Refused("Images go into content/images/ only.")
+            raise Refused("Images go into content/images/, as WebP or AVIF: save the image in one of those "
+                          "formats (any image program can), then upload it again.", status=422)
         if asset.get("encoding") != "base64" or len(asset.get("content", "")) > MAX_IMAGE_BYTES * 4 // 3 + 4:
             raise Refused(f"An image may have at most {MAX_IMAGE_BYTES // 1024 // 1024} MB.", status=413)
         base64.b64decode(asset.get("content", ""), validate=True)
@@ -204,10 +207,12 @@ class Backend:
             raise Refused("\n".join(problems), status=422)
         assets = [self._image(asset) for asset in params.get("assets") or []]
         verb = "Created" if any(not (self.root / f["path"]).exists() for f in written) else "Edited"
+        if assets or any(not (self.root / f["path"]).is_file()
+                         or (self.root / f["path"]).read_text(encoding="utf-8") != f["raw"] for f in written):
+            self.last_save = time.time()  # before the write: the build it starts begins after this
         self.decap("persistEntry", {"branch": params.get("branch", "main"), "dataFiles": written, "assets": assets,
-                                    "options": {"commitMessage": "-", "useWorkflow": False, "status": "",
+                                    "options": {"commitMessage": "-", "useWorkflow": False, "status": options.get("status") or "published",
                                                 "collectionName": options.get("collectionName", "")}})
-        self.last_save = time.time()
         collection, _, slug = self.paths.parts(written[0]["path"])
         langs = ", ".join(self.paths.parts(f["path"])[1] for f in written)
         cms_saves.commit(self.root, [f["path"] for f in written] + [a["path"] for a in assets],
@@ -216,6 +221,7 @@ class Backend:
 
     def _persistMedia(self, params, name):
         asset = self._image(params.get("asset") or {})
+        self.last_save = time.time()
         answer = self.decap("persistMedia", {**params, "asset": asset, "options": {"commitMessage": "-"}})
         cms_saves.commit(self.root, [asset["path"]], f"Added the image {Path(asset['path']).name} in the browser editor",
                          name)
@@ -241,4 +247,8 @@ def check_text(path, text, collection):
         meta = front_matter.split(text)[0]
         problems = [f"{path}: {message} {fix}"
                     for message, fix in metadata_problems(meta, "article" if collection == "articles" else "page")]
+    for match in NO_ALT.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        problems.append(f"{path}:{line}: the image {match.group(1)} has no alt text. Describe the image for people "
+                        "who cannot see it, in this page's language: ![what the image shows](...).")
     return problems

@@ -12,13 +12,13 @@ the same checks as its back end, keter_site.tooling.cms_gate): what Decap CMS do
 """
 
 import difflib
+import re
+import time
 from datetime import datetime
 
 from keter_site.tooling import cms_saves
 from keter_site.tooling.cms_api import COLLECTIONS, SLUG, Refused
 from keter_site.translation_status import status as translation_status
-
-import re
 
 MAX_DIFF_LINES = 80
 
@@ -50,8 +50,8 @@ class Endpoints:
         return {lang: f"content/{lang}/{COLLECTIONS[collection]}{slug}.md" for lang in self.languages}
 
     def do_build(self, request, editor_name):
-        return {"failed": self.state.failed, "message": self.state.message, "finished": self.state.finished,
-                "last_save": self.backend.last_save}
+        return {"failed": self.state.failed, "message": self.state.message, "started": self.state.started,
+                "finished": self.state.finished, "last_save": self.backend.last_save}
 
     def _table(self):
         table = translation_status.status_table(self.content, self.languages, self.source_lang)
@@ -114,6 +114,7 @@ class Endpoints:
         if commit not in versions:
             raise Refused("That version is not in this page's history.", status=404)
         restored = []
+        self.backend.last_save = time.time()
         for lang, path in self._files(collection, slug).items():
             old = cms_saves.version(self.root, commit, path)
             target = self.root / path
@@ -127,5 +128,4 @@ class Endpoints:
         when = datetime.fromisoformat(versions[commit]["date"]).strftime("%Y-%m-%d %H:%M")
         if restored:
             cms_saves.commit(self.root, restored, f"Restored {collection[:-1]} {slug} as it was on {when}", editor_name)
-            self.backend.last_save = datetime.now().timestamp()
         return {"restored": restored, "when": when}

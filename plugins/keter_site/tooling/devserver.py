@@ -29,7 +29,12 @@ class BuildState:
     def __init__(self):
         self.failed = False
         self.message = ""
-        self.finished = 0.0  # when the latest build ended (time.time()); the editor waits for it
+        # When the latest build started and ended (time.time()): the editor waits for the first
+        # build that started after its save.
+        self.started = self.finished = 0.0
+
+    def begin(self):
+        self.started = time.time()
 
     def record(self, result):
         self.failed = not result.ok

@@ -49,7 +49,6 @@ window.CMS_MANUAL_INIT = true;
   // Every request to the back end and the editor's endpoints carries the session's key and the
   // editor's name; a save's answer starts the wait for the build.
   var nativeFetch = window.fetch.bind(window);
-  var lastSave = 0;
   window.fetch = function (input, init) {
     var url = new URL(typeof input === "string" ? input : input.url, location.href);
     if (url.origin !== location.origin || !/^\/admin\/(api|editor)\//.test(url.pathname)) return nativeFetch(input, init);
@@ -63,7 +62,7 @@ window.CMS_MANUAL_INIT = true;
     try { action = JSON.parse(init.body || "{}").action || ""; } catch (e) { /* not JSON */ }
     return nativeFetch(url.href, init).then(function (response) {
       if (/^(persistEntry|persistMedia|deleteFile|deleteFiles)$/.test(action)) {
-        if (response.ok) { lastSave = Date.now() / 1000; if (action === "persistEntry") waitForBuild(); }
+        if (response.ok) { if (action === "persistEntry") waitForBuild(); }
         else response.clone().json().then(function (answer) { showProblem(T.refused, answer.error || ""); });
       }
       return response;
@@ -107,12 +106,13 @@ window.CMS_MANUAL_INIT = true;
     });
   }
 
+  // The first build that started after the save (the server's clock), once it has ended.
   function waitForBuild() {
-    var since = lastSave, deadline = Date.now() + WAIT_MS;
+    var deadline = Date.now() + WAIT_MS;
     status.replaceChildren(el("p", { text: T.building }));
     (function poll() {
       editor("build").then(function (build) {
-        if (build.finished < since) {
+        if (!(build.started > build.last_save && build.finished >= build.started)) {
           if (Date.now() < deadline) setTimeout(poll, 400);
           return;
         }
@@ -186,7 +186,6 @@ window.CMS_MANUAL_INIT = true;
           el("button", { type: "button", class: "keter-restore", text: T.restore, onclick: function () {
             if (!window.confirm(fmt(T.restoreAsk, when))) return;
             editor("restore", Object.assign({ commit: v.commit }, here)).then(function (r) {
-              lastSave = Date.now() / 1000;
               sessionStorage.setItem("keter-restored", fmt(T.restored, r.when));
               location.reload();  // Decap reads the entry again
             }, function (error) { showProblem(T.refused, error.message); });
