@@ -306,6 +306,82 @@ def test_a_save_is_a_commit_of_the_edited_lines_and_the_medical_flag_is_out_of_r
     assert process.poll() is None
 
 
+def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    _open(page, base, "pages", "team")
+    title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
+    original = title.input_value()
+    # An empty English title: required in each language, refused before anything is written.
+    title.fill("")
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Publish now").click()
+    page.locator('[data-keter-lang="en"]').get_by_text(re.compile("required", re.I)).first.wait_for(
+        timeout=WAIT * 1000)
+    assert "title: " + original in (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
+    title.fill(original)
+    # An unknown citation: saved, the build refuses it, and the editor shows the build's own words.
+    body = page.locator('[data-keter-lang="en"] [data-slate-string="true"]').first
+    _caret_at_end(page, body)
+    page.keyboard.type(" [@nobody2099]")
+    _publish(page, expect="The build refused this save")
+    problem = page.locator("#keter-status [role=alert]").inner_text()
+    assert "content/en/team.md:" in problem and "`[@nobody2099]` is not in the references registry." in problem
+    assert "The last build failed" in _page(base + "/en/team/")
+    # Fixed in the editor: the build takes it, and the message goes.
+    text = page.locator('[data-keter-lang="en"] [data-slate-string="true"]', has_text="[@nobody2099]").first
+    text.evaluate("""el => { const node = el.firstChild, at = node.data.indexOf(" [@nobody2099]");
+        const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + 14);
+        getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+    page.wait_for_timeout(250)
+    page.keyboard.press("Backspace")
+    _publish(page)
+    assert not page.locator("#keter-status [role=alert]").count()
+    assert "The last build failed" not in _page(base + "/en/team/")
+    assert "[@nobody2099]" not in (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
+
+
+def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor, page):
+    project, base, key, _ = editor
+    he_path = project / "content" / "he" / "benefits.md"
+    original = he_path.read_text(encoding="utf-8")
+    _login(page, base, key)
+    _open(page, base, "pages", "benefits")
+    assert page.locator("#keter-entry .keter-badge").inner_text() == "English: up to date"
+    typed = "פסקה חדשה שנכתבה בעורך."
+    last = page.locator('[data-keter-lang="he"] [data-slate-string="true"]').last
+    _caret_at_end(page, last)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type(typed)
+    _publish(page)
+    # The entry says so, with what changed in the source since the translation was marked done.
+    page.locator("#keter-entry .keter-badge", has_text="English: out of date").wait_for(timeout=WAIT * 1000)
+    assert "+" + typed in page.locator("#keter-entry .keter-diff").inner_text()
+    # And the list.
+    page.goto(f"{base}/admin/#/collections/pages")
+    page.locator('a[href$="/entries/benefits"] .keter-badge', has_text="English: out of date").wait_for(
+        timeout=WAIT * 1000)
+    assert not page.locator('a[href$="/entries/anxiety"] .keter-badge').count()
+    # Marked done from the editor: recorded in the English file, and committed.
+    _open(page, base, "pages", "benefits")
+    page.get_by_role("button", name="Mark the English translation done").click()
+    page.locator("#keter-entry .keter-badge", has_text="English: up to date").wait_for(timeout=WAIT * 1000)
+    assert _git_out(project, "log", "-1", "--format=%an|%s") == "Dana Levi|Marked the en translation of benefits as done\n"
+    assert _git_out(project, "show", "--format=", "--name-only", "HEAD").split() == ["content/en/benefits.md"]
+    # Restored as it was before the edit: the history lists the versions, newest first.
+    page.get_by_role("button", name="History").click()
+    versions = page.locator("#keter-history-list li")
+    assert "Edited page benefits" in versions.nth(1).inner_text() or "Edited page benefits" in versions.nth(0).inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    versions.last.get_by_role("button", name="Restore this version").click()
+    page.locator("#keter-status", has_text="Restored as it was on").wait_for(timeout=WAIT * 1000)
+    assert he_path.read_text(encoding="utf-8") == original
+    assert _git_out(project, "log", "-1", "--format=%s").startswith("Restored page benefits as it was on ")
+    _wait_for(base + "/benefits/", "</html>")
+    assert typed not in _page(base + "/benefits/")
+
+
 OLD_FORM = ("title: Ketamine for anxiety: what the research says\nslug: 404\nlang: en\n"
             "description: One sentence.\nmenu_order: 3\nmedical: true\nsource_hash: 0012345e6789\n\nThe text [@glue2017].\n")
 
