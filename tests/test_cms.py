@@ -382,6 +382,90 @@ def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor
     assert typed not in _page(base + "/benefits/")
 
 
+def _webp(page, path):
+    """A small WebP image, drawn by the browser itself."""
+    import base64
+
+    data = page.evaluate("""() => { const c = document.createElement("canvas"); c.width = 8; c.height = 8;
+        const g = c.getContext("2d"); g.fillStyle = "#3a4a5a"; g.fillRect(0, 0, 8, 8);
+        return c.toDataURL("image/webp").split(",")[1]; }""")
+    path.write_bytes(base64.b64decode(data))
+    return path
+
+
+def _type_body(page, lang, lines):
+    page.locator(f'[data-keter-lang="{lang}"] [contenteditable="true"]').click()
+    for number, line in enumerate(lines):
+        if number:
+            page.keyboard.press("Enter")
+        page.keyboard.type(line)
+
+
+def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, page, tmp_path):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    page.locator("#keter-bar").wait_for()
+    # The image, into the media library (content/images/), committed.
+    image = _webp(page, tmp_path / "calm-room.webp")
+    page.get_by_role("button", name="Media").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("Upload", exact=True).click()
+    chooser.value.set_files(str(image))
+    page.get_by_text("calm-room.webp").first.wait_for(timeout=WAIT * 1000)
+    assert (project / "content" / "images" / "calm-room.webp").read_bytes() == image.read_bytes()
+    assert _git_out(project, "log", "-1", "--format=%s") == "Added the image calm-room.webp in the browser editor\n"
+    # The article: the address chosen once, both languages.
+    page.goto(f"{base}/admin/#/collections/articles/new")
+    page.reload()  # a fresh page, without the media library's dialog
+    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
+    if not page.locator('[data-keter-lang="en"]').count():
+        page.get_by_title("Toggle i18n").click()
+    he, en = page.locator('[data-keter-lang="he"]'), page.locator('[data-keter-lang="en"]')
+    he.locator('input[id^="title-field"]').fill("חדר שקט לפני הטיפול")
+    he.locator('input[id^="slug-field"]').fill("a-calm-room")
+    he.locator('textarea[id^="summary-field"]').fill("איך נראה החדר שבו מתקיים הטיפול.")
+    he.locator('textarea[id^="description-field"]').fill("החדר השקט שבו מתקיים הטיפול, ומה חשוב בו.")
+    _type_body(page, "he", ["החדר שקט ומואר [@glue2017].", "",
+                            '![חדר טיפול שקט עם כורסה](/images/calm-room.webp){: width="8" height="8" }'])
+    en.locator('input[id^="title-field"]').fill("A calm room before treatment")
+    en.locator('textarea[id^="summary-field"]').fill("What the room where treatment takes place looks like.")
+    en.locator('textarea[id^="description-field"]').fill("The quiet room where treatment takes place, and why it matters.")
+    _type_body(page, "en", ["The room is quiet and light [@glue2017].", "",
+                            '![A quiet treatment room with an armchair](/images/calm-room.webp){: width="8" height="8" }'])
+    _publish(page)
+    files = {lang: project / "content" / lang / "articles" / "a-calm-room.md" for lang in ("he", "en")}
+    for lang, path in files.items():
+        text = path.read_text(encoding="utf-8")
+        meta, body, _ = front_matter.split(text)
+        assert (meta["slug"], meta["lang"]) == ("a-calm-room", lang)
+        assert {"title", "date", "summary", "description"} <= set(meta) and "medical" not in meta
+        assert re.search(r"\n---\n\n\S", text), text  # one empty line after the front matter
+        assert not front_matter.problems(text)
+    assert _git_out(project, "log", "-1", "--format=%an|%s") == "Dana Levi|Created article a-calm-room (he, en) in the browser editor\n"
+    # Published to both languages' lists and feeds, with the image and the numbered citation.
+    _wait_for(base + "/articles/", "חדר שקט לפני הטיפול")
+    _wait_for(base + "/en/articles/", "A calm room before treatment")
+    assert "חדר שקט לפני הטיפול" in _page(base + "/articles/atom.xml")
+    assert "A calm room before treatment" in _page(base + "/en/articles/atom.xml")
+    article = _page(base + "/en/articles/a-calm-room/")
+    assert re.search(r'<img[^>]*alt="A quiet treatment room with an armchair"', article), article
+    assert re.search(r'<sup class="?cite', article), article
+    assert "The last build failed" not in article
+
+
+def test_an_image_without_its_description_is_refused_in_each_language(editor):
+    project, base, key, _ = editor
+    raw = ('---\ntitle: T\nslug: benefits\nlang: en\ndescription: D.\n---\n\n'
+           '![](/images/calm-room.webp){: width="8" height="8" }\n')
+    status, answer = _request(base, "/admin/api/v1", {"action": "persistEntry", "params": {
+        "branch": "main", "assets": [], "options": {"commitMessage": "x", "useWorkflow": False, "status": "x"},
+        "dataFiles": [{"slug": "benefits", "path": "pages/en/benefits.md", "raw": raw}]}}, _trusted(base, key))
+    # The line is the one the file would have (its own front matter kept above the text).
+    assert status == 422 and re.match(r"content/en/benefits\.md:\d+: the image /images/calm-room\.webp has no alt "
+                                      "text", answer["error"]), answer
+    assert "![](" not in (project / "content" / "en" / "benefits.md").read_text(encoding="utf-8")
+
+
 OLD_FORM = ("title: Ketamine for anxiety: what the research says\nslug: 404\nlang: en\n"
             "description: One sentence.\nmenu_order: 3\nmedical: true\nsource_hash: 0012345e6789\n\nThe text [@glue2017].\n")
 

@@ -24,6 +24,7 @@ and the page's technical keys are not in the form at all; a save keeps them as t
 
 import json
 import os
+from datetime import date
 import re
 import shutil
 import subprocess
@@ -105,7 +106,7 @@ def fields(kind, ui="en"):
     body = _field("body", ui, widget="markdown", modes=["raw"])
     day = {"format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False, "picker_utc": True}
     if kind == "article":
-        return [title, slug, _field("date", ui, widget="datetime", **day),
+        return [title, slug, _field("date", ui, widget="datetime", default=date.today().isoformat(), **day),
                 _field("updated", ui, widget="datetime", required=False, **day),
                 _field("summary", ui, widget="text"), description, body]
     number = {"widget": "number", "value_type": "int", "min": 1, "required": False}

@@ -19,7 +19,7 @@ from pathlib import Path
 from keter_site.core import front_matter
 
 # The fields of the editor's form (keter_site.tooling.cms.fields), in the order a new file has them.
-EDITABLE = ("title", "description", "summary", "date", "updated", "menu_order", "menu_label", "home_card")
+EDITABLE = ("title", "date", "updated", "summary", "description", "menu_order", "menu_label", "home_card")
 
 
 def _blocks(head_lines):
