@@ -466,6 +466,55 @@ def test_an_image_without_its_description_is_refused_in_each_language(editor):
     assert "![](" not in (project / "content" / "en" / "benefits.md").read_text(encoding="utf-8")
 
 
+def test_in_hebrew_search_both_languages_and_a_preview_that_renders_the_parts(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key, ui="he")
+    # Decap's own Hebrew interface, and the project's labels and help in Hebrew.
+    page.get_by_text("דפים").first.wait_for(timeout=WAIT * 1000)
+    assert page.locator("#keter-bar").get_attribute("dir") == "rtl"
+    # Search finds English text too (Decap's own search reads only the Hebrew titles).
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").fill("first-line treatments")
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").press("Enter")
+    found = page.locator("#keter-results li", has_text="Understanding anxiety")
+    found.wait_for(timeout=WAIT * 1000)
+    assert "(אנגלית)" in found.inner_text()
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").fill("הבנת החרדה")
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").press("Enter")
+    page.locator("#keter-results li", has_text="(עברית)").first.wait_for(timeout=WAIT * 1000)
+    found.first.wait_for(state="detached")
+    # The home page: its `:::` parts in the preview as on the site, not as raw text.
+    page.goto(f"{base}/admin/#/collections/pages/entries/home")
+    page.reload()
+    page.locator('[data-keter-lang="he"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
+    assert page.get_by_text("כותרת", exact=True).count()
+    # Each line of the raw Markdown in its own direction.
+    lines = page.locator('[data-keter-lang="he"] [contenteditable="true"] > *')
+    assert lines.first.evaluate("el => getComputedStyle(el).unicodeBidi") == "plaintext"
+    page.get_by_title("הפעלת תצוגה מקדימה").click()
+    frame = page.frame_locator("iframe").first
+    frame.locator(".warning-callout").first.wait_for(timeout=WAIT * 1000)
+    assert frame.locator(".step-path ol").count() == 1
+    assert ":::" not in frame.locator("body").inner_text()
+    assert frame.locator("html").get_attribute("dir") == "rtl"
+
+
+def test_the_preview_reloads_itself_after_a_save(editor, page):
+    project, base, key, _ = editor
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(base + "/en/faq/")
+    # The reload script is a file of the preview, allowed by the production policy.
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=WAIT * 1000)
+    path = project / "content" / "en" / "faq.md"
+    raw = path.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\nA sentence saved just now.\n\n", 1)
+    status, answer = _request(base, "/admin/api/v1", {"action": "persistEntry", "params": {
+        "branch": "main", "assets": [], "options": {"commitMessage": "x", "useWorkflow": False, "status": "x"},
+        "dataFiles": [{"slug": "faq", "path": "pages/en/faq.md", "raw": raw}]}}, _trusted(base, key))
+    assert status == 200, answer
+    page.get_by_text("A sentence saved just now.").wait_for(timeout=WAIT * 1000)  # no goto: it reloaded itself
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+
+
 OLD_FORM = ("title: Ketamine for anxiety: what the research says\nslug: 404\nlang: en\n"
             "description: One sentence.\nmenu_order: 3\nmedical: true\nsource_hash: 0012345e6789\n\nThe text [@glue2017].\n")
 

@@ -202,18 +202,21 @@ class Backend:
             except ValueError as error:
                 raise Refused(f"{real}: {error}", status=422)
             problems += check_text(real, text, collection)
-            written.append({"slug": data_file.get("slug", slug), "path": real, "raw": text})
+            written.append({"slug": slug, "path": real, "raw": text})
         if problems:
             raise Refused("\n".join(problems), status=422)
+        if len({self.paths.parts(f["path"])[::2] for f in written}) != 1:
+            raise Refused("One save is one page or one article, in its languages.", status=400)
+        collection, _, slug = self.paths.parts(written[0]["path"])
         assets = [self._image(asset) for asset in params.get("assets") or []]
         verb = "Created" if any(not (self.root / f["path"]).exists() for f in written) else "Edited"
         if assets or any(not (self.root / f["path"]).is_file()
                          or (self.root / f["path"]).read_text(encoding="utf-8") != f["raw"] for f in written):
             self.last_save = time.time()  # before the write: the build it starts begins after this
-        self.decap("persistEntry", {"branch": params.get("branch", "main"), "dataFiles": written, "assets": assets,
-                                    "options": {"commitMessage": "-", "useWorkflow": False, "status": options.get("status") or "published",
-                                                "collectionName": options.get("collectionName", "")}})
-        collection, _, slug = self.paths.parts(written[0]["path"])
+        # decap-server writes; the commit is ours (of these files only), so its message is unused.
+        self.decap("persistEntry", {"branch": "main", "dataFiles": written, "assets": assets,
+                                    "options": {"commitMessage": "-", "useWorkflow": False, "status": "published",
+                                                "collectionName": collection}})
         langs = ", ".join(self.paths.parts(f["path"])[1] for f in written)
         cms_saves.commit(self.root, [f["path"] for f in written] + [a["path"] for a in assets],
                          f"{verb} {collection[:-1]} {slug} ({langs}) in the browser editor", name)

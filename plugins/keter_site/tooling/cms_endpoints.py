@@ -7,6 +7,8 @@ the same checks as its back end, keter_site.tooling.cms_gate): what Decap CMS do
 - translation: one entry's state, with what changed in the source since its translation was last
   marked done (found in git: the source's version whose fingerprint the translation recorded);
 - mark_done: `invoke translations --done` for one translation, committed;
+- search: pages and articles whose title or text contains the words, in every language (Decap's
+  own search reads only the default language's titles);
 - history / restore: the entry's earlier versions, and one of them written back (the medical
   flag and the fingerprints stay as they are now), committed.
 """
@@ -21,6 +23,7 @@ from keter_site.tooling.cms_api import COLLECTIONS, SLUG, Refused
 from keter_site.translation_status import status as translation_status
 
 MAX_DIFF_LINES = 80
+MAX_RESULTS = 40
 
 
 class Endpoints:
@@ -90,6 +93,26 @@ class Endpoints:
                     diff = list(difflib.unified_diff(text.splitlines(), current.splitlines(), lineterm="", n=1))[2:]
                     return {"since": entry["date"], "diff": diff[:MAX_DIFF_LINES]}
         return {"since": None, "diff": []}
+
+    def do_search(self, request, editor_name):
+        """Pages and articles whose title or text, in any language, contains the words asked for."""
+        from keter_site.core.front_matter import read_text, split
+
+        words = str(request.get("q", "")).casefold().split()[:10]
+        if not words:
+            return {"results": []}
+        results = []
+        for lang in self.languages:
+            for collection, folder in COLLECTIONS.items():
+                for path in sorted((self.root / "content" / lang / folder).glob("*.md")):
+                    meta, body, _ = split(read_text(path))
+                    text = f"{meta.get('title', '')}\n{body}"
+                    if all(word in text.casefold() for word in words):
+                        at = text.casefold().find(words[0])
+                        results.append({"collection": collection, "slug": path.stem, "lang": lang,
+                                        "title": meta.get("title", path.stem),
+                                        "snippet": " ".join(text[max(0, at - 60):at + 100].split())})
+        return {"results": results[:MAX_RESULTS]}
 
     def do_mark_done(self, request, editor_name):
         collection, slug = self._entry(request)

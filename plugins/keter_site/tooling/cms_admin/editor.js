@@ -23,7 +23,7 @@ window.CMS_MANUAL_INIT = true;
           markDone: "Mark the %s translation done", history: "History", restore: "Restore this version",
           restoreAsk: "Restore this page as it was on %s? The current text stays in the history.",
           restored: "Restored as it was on %s.", noHistory: "No earlier versions.", close: "Close",
-          translation: "Translation", lang: { he: "Hebrew", en: "English" } },
+          translation: "Translation", search: "Search both languages", found: "%s found", lang: { he: "Hebrew", en: "English" } },
     he: { other: "English", name: "השם שלך (להיסטוריה):", building: "נשמר. האתר נבנה…",
           built: "נשמר, והאתר נבנה: התצוגה המקדימה מראה את השינוי.", failed: "הבנייה דחתה את השמירה:",
           refused: "לא נשמר:", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
@@ -31,7 +31,7 @@ window.CMS_MANUAL_INIT = true;
           markDone: "סימון התרגום ל%s כמעודכן", history: "היסטוריה", restore: "שחזור הגרסה הזאת",
           restoreAsk: "לשחזר את הדף כפי שהיה ב-%s? הטקסט הנוכחי נשמר בהיסטוריה.",
           restored: "שוחזר כפי שהיה ב-%s.", noHistory: "אין גרסאות קודמות.", close: "סגירה",
-          translation: "תרגום", lang: { he: "עברית", en: "אנגלית" } }
+          translation: "תרגום", search: "חיפוש בשתי השפות", found: "נמצאו %s", lang: { he: "עברית", en: "אנגלית" } }
   }[UI];
 
   function fmt(text, value) { return text.replace("%s", value); }
@@ -84,8 +84,26 @@ window.CMS_MANUAL_INIT = true;
     panel = el("div", { id: "keter-entry" });
     var switcher = el("button", { type: "button", id: "keter-ui", lang: UI === "he" ? "en" : "he", text: T.other,
       onclick: function () { localStorage.setItem("keter-editor-ui", UI === "he" ? "en" : "he"); location.reload(); } });
+    var query = el("input", { id: "keter-search", type: "search" });
+    var results = el("div", { id: "keter-results", "aria-live": "polite" });
+    var form = el("form", { role: "search", id: "keter-search-form" },
+      [el("label", { for: "keter-search", text: T.search }), query, el("button", { type: "submit", text: "🔍", "aria-label": T.search })]);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      editor("search", { q: query.value }).then(function (answer) { showResults(results, answer.results); });
+    });
     document.body.appendChild(el("aside", { id: "keter-bar", lang: UI, dir: UI === "he" ? "rtl" : "ltr" },
-      [switcher, el("label", { for: "keter-name", text: T.name }), name, status, panel]));
+      [switcher, el("label", { for: "keter-name", text: T.name }), name, form, status, results, panel]));
+  }
+
+  // Search results: each page or article, in the language where the words were found.
+  function showResults(holder, results) {
+    holder.replaceChildren(el("p", { text: fmt(T.found, results.length) }), el("ul", {}, results.map(function (r) {
+      return el("li", {}, [el("a", { href: "#/collections/" + r.collection + "/entries/" + r.slug, lang: r.lang,
+                                     dir: "auto", text: r.title }),
+                           el("span", { text: " (" + T.lang[r.lang] + ") " }),
+                           el("span", { lang: r.lang, dir: "auto", class: "keter-snippet", text: r.snippet })]);
+    })));
   }
 
   function showProblem(heading, message) {
@@ -217,31 +235,38 @@ window.CMS_MANUAL_INIT = true;
     return html.replace(TOKEN, function (whole, key) { return key in facts ? facts[key] : whole; });
   }
 
-  // `::: name [title]` ... `:::` as the component's own markup (theme/components/<name>/).
+  // `::: name [title]` ... `:::` as the component's own markup (theme/components/<name>/). The
+  // opening line is a paragraph of its own or the first line of one; the closing `:::` is a
+  // paragraph of its own or the last line of the part's last element (a list item, say).
+  function closes(node) {
+    var walker = node.ownerDocument.createTreeWalker(node, NodeFilter.SHOW_TEXT), last = null;
+    while (walker.nextNode()) if (walker.currentNode.data.trim()) last = walker.currentNode;
+    if (!last || !/(^|\n):::\s*$/.test(last.data)) return false;
+    last.data = last.data.replace(/\n?:::\s*$/, "");
+    return true;
+  }
+
   function components(root, lang, data) {
-    var open = null, holder = null;
+    var holder = null;
+    while (root.children.length === 1 && root.firstElementChild.tagName === "DIV") root = root.firstElementChild;
     Array.prototype.slice.call(root.children).forEach(function (node) {
-      var text = node.textContent;
-      var start = node.tagName === "P" && /^:::\s*([a-z-]+)\s*([^\n]*)/.exec(text);
-      if (!open && start && data.components[start[1]]) {
-        open = start[1];
-        holder = componentShell(open, start[2].trim(), lang, data);
+      var start = node.tagName === "P" && /^:::\s*([a-z-]+)[ \t]*([^\n]*)/.exec(node.textContent);
+      if (!holder && start && data.components[start[1]]) {
+        holder = componentShell(start[1], start[2].trim(), lang, data);
         node.replaceWith(holder.outer);
-        var rest = node.innerHTML.replace(/^:::[^\n<]*(\n|<br>)?/, "");
-        var closes = /(^|\n):::\s*$/.test(text) && text.trim() !== start[0].trim();
-        rest = rest.replace(/\n?:::\s*$/, "");
-        if (rest.trim()) holder.inner.appendChild(el("p", {})).innerHTML = rest;
-        if (closes) open = null;
+        var first = node.firstChild;
+        if (first && first.nodeType === 3) first.data = first.data.replace(/^:::[^\n]*\n?/, "");
+        else if (first) node.removeChild(first);
+        var done = closes(node);
+        if (node.textContent.trim()) holder.inner.appendChild(node);
+        if (done) holder = null;
         return;
       }
-      if (open && node.tagName === "P" && /^:::\s*$/.test(text.trim())) { node.remove(); open = null; return; }
-      if (open) {
-        if (node.tagName === "P" && /\n:::\s*$/.test(text)) {
-          node.innerHTML = node.innerHTML.replace(/\n:::\s*$/, "");
-          open = null;
-        }
-        holder.inner.appendChild(node);
-      }
+      if (!holder) return;
+      if (node.tagName === "P" && node.textContent.trim() === ":::") { node.remove(); holder = null; return; }
+      var done = closes(node);
+      holder.inner.appendChild(node);
+      if (done) holder = null;
     });
   }
 
