@@ -55,7 +55,7 @@ BANNER = ('<link rel="stylesheet" href="{css}"><div role="alert" class="keter-pr
           'dir="{dir}"><strong>{heading}</strong><pre dir="ltr" lang="en">{message}</pre></div>')
 BANNER_HEADINGS = {"he": "הבנייה האחרונה נכשלה: מוצגת הגרסה הקודמת של האתר.",
                    "en": "The last build failed: you are looking at the previous version."}
-_PAGE_LANG = re.compile(rb'<html[^>]*\blang="([a-zA-Z-]+)"')
+_PAGE_LANG = re.compile(rb'<html[^>]*\blang="?([a-zA-Z-]+)')  # minified pages drop the quotes
 
 
 def banner(page, message):
