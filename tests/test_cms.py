@@ -64,6 +64,20 @@ def test_the_editor_files_come_from_this_machine():
     assert "connect-src 'self' blob: data:" in policy  # an image to upload is read from a blob: address
 
 
+def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_path):
+    site = tmp_path / "site"
+    env = {**os.environ, "SIGNUP_ENDPOINT": "https://forms.example.org/f/x", "STAGING": "1", "COLUMNS": "500"}
+    result = commands.run("keter_site.tooling.build", ["publishconf.py", site, "--no-cache"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (site / "admin").exists()
+    settings = {"SITEURL": "https://www.example.org", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
+                "SIGNUP_ENDPOINT": "https://forms.example.org/f/x"}
+    assert not any("admin/" in p for p in check_site(site, settings))
+    (site / "admin").mkdir()
+    (site / "admin" / "index.html").write_text("<!doctype html><title>x</title>")
+    assert any(p.startswith("admin/: the browser editor's folder") for p in check_site(site, settings))
+
+
 HEAD = ('---\ntitle: Understanding anxiety\nslug: anxiety\nlang: en\ndescription: What anxiety disorders are, how\n'
         '  anxiety can feel.\nmenu_order: 2\nmedical: true\nsource_hash: "0012345"\n---\n\nThe text [@glue2017].\n')
 
