@@ -294,6 +294,8 @@ def test_a_save_is_a_commit_of_the_edited_lines_and_the_medical_flag_is_out_of_r
         "el => getComputedStyle(el).direction") == "rtl"
     assert page.locator('[data-keter-lang="en"] input[id^="title-field"]').evaluate(
         "el => getComputedStyle(el).direction") == "ltr"
+    # The address is chosen once, when the page is created.
+    assert page.locator('[data-keter-lang="he"] input[id^="slug-field"]').evaluate("el => el.readOnly")
     # The medical flag is not in the form.
     assert not page.locator('[id^="medical-field"]').count()
     assert not page.get_by_text("Medical page").count()
@@ -467,17 +469,25 @@ def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, pa
     assert "The last build failed" not in article
 
 
-def test_an_image_without_its_description_is_refused_in_each_language(editor):
+def _save(base, key, raw, path="pages/en/benefits.md", **options):
+    """The back end's answer to a save of one file, as the editor's page sends it."""
+    return _request(base, "/admin/api/v1", {"action": "persistEntry", "params": {
+        "branch": "main", "assets": [], "options": {"commitMessage": "x", "useWorkflow": False, "status": "x", **options},
+        "dataFiles": [{"slug": path.rsplit("/", 1)[1][:-3], "path": path, "raw": raw}]}}, _trusted(base, key))
+
+
+def test_an_image_without_its_description_and_a_new_page_over_an_old_one_are_refused(editor):
     project, base, key, _ = editor
     raw = ('---\ntitle: T\nslug: benefits\nlang: en\ndescription: D.\n---\n\n'
            '![](/images/calm-room.webp){: width="8" height="8" }\n')
-    status, answer = _request(base, "/admin/api/v1", {"action": "persistEntry", "params": {
-        "branch": "main", "assets": [], "options": {"commitMessage": "x", "useWorkflow": False, "status": "x"},
-        "dataFiles": [{"slug": "benefits", "path": "pages/en/benefits.md", "raw": raw}]}}, _trusted(base, key))
+    status, answer = _save(base, key, raw)
     # The line is the one the file would have (its own front matter kept above the text).
     assert status == 422 and re.match(r"content/en/benefits\.md:\d+: the image /images/calm-room\.webp has no alt "
                                       "text", answer["error"]), answer
-    assert "![](" not in (project / "content" / "en" / "benefits.md").read_text(encoding="utf-8")
+    # A new page never replaces one (as `invoke new`).
+    status, answer = _save(base, key, raw.replace("![]", "![x]"), newEntry=True)
+    assert status == 409 and "already exist" in answer["error"], answer
+    assert "calm-room" not in (project / "content" / "en" / "benefits.md").read_text(encoding="utf-8")
 
 
 def test_in_hebrew_search_both_languages_and_a_preview_that_renders_the_parts(editor, page):
@@ -521,9 +531,7 @@ def test_the_preview_reloads_itself_after_a_save(editor, page):
     page.wait_for_function("() => window.LiveReload !== undefined", timeout=WAIT * 1000)
     path = project / "content" / "en" / "faq.md"
     raw = path.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\nA sentence saved just now.\n\n", 1)
-    status, answer = _request(base, "/admin/api/v1", {"action": "persistEntry", "params": {
-        "branch": "main", "assets": [], "options": {"commitMessage": "x", "useWorkflow": False, "status": "x"},
-        "dataFiles": [{"slug": "faq", "path": "pages/en/faq.md", "raw": raw}]}}, _trusted(base, key))
+    status, answer = _save(base, key, raw, "pages/en/faq.md")
     assert status == 200, answer
     page.get_by_text("A sentence saved just now.").wait_for(timeout=WAIT * 1000)  # no goto: it reloaded itself
     assert not [m for m in messages if "Content Security Policy" in m], messages

@@ -203,6 +203,11 @@ class Backend:
                 raise Refused(f"{real}: {error}", status=422)
             problems += check_text(real, text, collection)
             written.append({"slug": slug, "path": real, "raw": text})
+        existing = [f["path"] for f in written if (self.root / f["path"]).exists()]
+        if options.get("newEntry") and existing:
+            # As `invoke new`: a new page never replaces one.
+            raise Refused(f"Not created: {', '.join(existing)} already exist(s). Choose another address, or "
+                          "edit the existing page.", status=409)
         if problems:
             raise Refused("\n".join(problems), status=422)
         if len({self.paths.parts(f["path"])[::2] for f in written}) != 1:

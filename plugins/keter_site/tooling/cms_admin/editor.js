@@ -342,6 +342,10 @@ window.CMS_MANUAL_INIT = true;
           column.setAttribute("lang", lang);
         }
       });
+      // An entry's address is chosen once, when it is created (the back end refuses a change).
+      if (route().slug) document.querySelectorAll('input[id^="slug-field"]').forEach(function (input) {
+        if (!input.readOnly) input.readOnly = true;
+      });
       markList();
     }
     new MutationObserver(mark).observe(document.body, { childList: true, subtree: true, characterData: true });
