@@ -242,7 +242,7 @@ def edit(c, port=8000, no_browser=False, settings="pelicanconf.py", output=""):
     never published). Installs what it needs on first use. Each save is a git commit."""
     import webbrowser
 
-    from keter_site.tooling import cms, cms_api, cms_endpoints, cms_gate, cms_saves, devserver
+    from keter_site.tooling import cms, cms_api, cms_desk, cms_endpoints, cms_gate, cms_saves, devserver
 
     site_settings = _site_settings(settings)
     if not cms_saves.is_repository(ROOT):
@@ -261,8 +261,9 @@ def edit(c, port=8000, no_browser=False, settings="pelicanconf.py", output=""):
     def admin(port, state):
         gate = cms_gate.Gate(key, port)
         files = lambda name: cms.admin_file(name, site_settings, key)  # noqa: E731
+        desk = cms_desk.Desk(ROOT, site_settings, state)
         return devserver.make_admin_app(files, cms.admin_headers(), gate, backend,
-                                        cms_endpoints.Endpoints(backend, site_settings, state))
+                                        cms_endpoints.Endpoints(backend, site_settings, state, desk))
 
     def ready(preview_port):
         url = f"http://{HOST}:{preview_port}/admin/?key={key}"

@@ -9,6 +9,7 @@ the same checks as its back end, keter_site.tooling.cms_gate): what Decap CMS do
 - mark_done: `invoke translations --done` for one translation, committed;
 - search: pages and articles whose title or text contains the words, in every language (Decap's
   own search reads only the default language's titles);
+- desk_*: the site desk (keter_site.tooling.cms_desk);
 - history / restore: the entry's earlier versions, and one of them written back (the medical
   flag and the fingerprints stay as they are now), committed.
 """
@@ -27,8 +28,9 @@ MAX_RESULTS = 40
 
 
 class Endpoints:
-    def __init__(self, backend, settings, state):
+    def __init__(self, backend, settings, state, desk=None):
         self.backend = backend
+        self.desk = desk
         self.root = backend.root
         self.languages = list(settings["LANGUAGES"])
         self.source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
@@ -125,6 +127,19 @@ class Endpoints:
         value = translation_status.mark_done(self.root / files[lang], self.root / files[self.source_lang])
         cms_saves.commit(self.root, [files[lang]], f"Marked the {lang} translation of {slug} as done", editor_name)
         return {"source_hash": value}
+
+    # The site desk (keter_site.tooling.cms_desk).
+    def do_desk_status(self, request, editor_name):
+        return self.desk.status()
+
+    def do_desk_review_document(self, request, editor_name):
+        return self.desk.review_document()
+
+    def do_desk_run(self, request, editor_name):
+        return self.desk.start(str(request.get("kind", "")), editor_name, str(request.get("release", "")))
+
+    def do_desk_job(self, request, editor_name):
+        return {"job": self.desk.job_state()}
 
     def do_history(self, request, editor_name):
         collection, slug = self._entry(request)

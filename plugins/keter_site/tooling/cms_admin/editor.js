@@ -18,20 +18,36 @@ window.CMS_MANUAL_INIT = true;
   var T = {
     en: { other: "עברית", name: "Your name (for the history):", building: "Saved. The site is being built…",
           built: "Saved, and the site is built: the preview shows it.", failed: "The build refused this save:",
-          refused: "Not saved:", stale: "out of date", missing: "missing", ok: "up to date",
+          refused: "Not saved:", source: "source", stale: "out of date", missing: "missing", ok: "up to date",
           changed: "Changed in the source since the translation was last marked done", unknown: "(the earlier version is not in the history)",
           markDone: "Mark the %s translation done", history: "History", restore: "Restore this version",
           restoreAsk: "Restore this page as it was on %s? The current text stays in the history.",
           restored: "Restored as it was on %s.", noHistory: "No earlier versions.", close: "Close",
-          translation: "Translation", search: "Search both languages", found: "%s found", lang: { he: "Hebrew", en: "English" } },
+          translation: "Translation", search: "Search both languages", found: "%s found", lang: { he: "Hebrew", en: "English" },
+          desk: "Site desk", readiness: "Launch readiness", page: "Page", review: "Medical review", ready: "Ready to publish.",
+          notReady: "Not ready to publish: %s to finish. A staging preview is possible.", examples: "Clinic facts still EXAMPLE",
+          lastBuild: "The last build", buildOk: "Built without problems.", awaiting: "Pages awaiting the physician",
+          writeReview: "Write the review document", reviewWritten: "Written: %s", publishes: "Publishes",
+          staging: "Publish a preview (staging)", live: "Publish", rollback: "Roll back", release: "Release (empty: the previous one)",
+          liveAsk: "Publish the site to the internet now?", rollbackAsk: "Switch the live site back to %s?",
+          previous: "the previous release", running: "Running…", done: "Done.", failedRun: "Stopped: see the report above.",
+          none: "None.", states: { current: "approved", pending: "awaiting review", stale: "changed since approval", overdue: "overdue" } },
     he: { other: "English", name: "השם שלך (להיסטוריה):", building: "נשמר. האתר נבנה…",
           built: "נשמר, והאתר נבנה: התצוגה המקדימה מראה את השינוי.", failed: "הבנייה דחתה את השמירה:",
-          refused: "לא נשמר:", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
+          refused: "לא נשמר:", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
           changed: "מה השתנה במקור מאז שהתרגום סומן כמעודכן", unknown: "(הגרסה הקודמת אינה בהיסטוריה)",
           markDone: "סימון התרגום ל%s כמעודכן", history: "היסטוריה", restore: "שחזור הגרסה הזאת",
           restoreAsk: "לשחזר את הדף כפי שהיה ב-%s? הטקסט הנוכחי נשמר בהיסטוריה.",
           restored: "שוחזר כפי שהיה ב-%s.", noHistory: "אין גרסאות קודמות.", close: "סגירה",
-          translation: "תרגום", search: "חיפוש בשתי השפות", found: "נמצאו %s", lang: { he: "עברית", en: "אנגלית" } }
+          translation: "תרגום", search: "חיפוש בשתי השפות", found: "נמצאו %s", lang: { he: "עברית", en: "אנגלית" },
+          desk: "לוח האתר", readiness: "מוכנות לפרסום", page: "דף", review: "בדיקה רפואית", ready: "האתר מוכן לפרסום.",
+          notReady: "האתר עדיין לא מוכן לפרסום: %s להשלמה. אפשר לפרסם תצוגה מקדימה (staging).", examples: "פרטי מרפאה שעדיין מסומנים EXAMPLE",
+          lastBuild: "הבנייה האחרונה", buildOk: "נבנה בלי בעיות.", awaiting: "דפים שמחכים לרופא",
+          writeReview: "הכנת מסמך הבדיקה לרופא", reviewWritten: "נכתב: %s", publishes: "פרסומים",
+          staging: "פרסום תצוגה מקדימה (staging)", live: "פרסום", rollback: "חזרה לגרסה קודמת", release: "גרסה (ריק: הקודמת)",
+          liveAsk: "לפרסם את האתר באינטרנט עכשיו?", rollbackAsk: "להחזיר את האתר החי אל %s?",
+          previous: "הגרסה הקודמת", running: "רץ…", done: "הסתיים.", failedRun: "נעצר: הדוח למעלה מסביר למה.",
+          none: "אין.", states: { current: "מאושר", pending: "מחכה לבדיקה", stale: "השתנה מאז האישור", overdue: "הבדיקה באיחור" } }
   }[UI];
 
   function fmt(text, value) { return text.replace("%s", value); }
@@ -92,8 +108,95 @@ window.CMS_MANUAL_INIT = true;
       event.preventDefault();
       editor("search", { q: query.value }).then(function (answer) { showResults(results, answer.results); });
     });
+    var deskButton = el("button", { type: "button", id: "keter-desk-open", text: T.desk, onclick: showDesk });
     document.body.appendChild(el("aside", { id: "keter-bar", lang: UI, dir: UI === "he" ? "rtl" : "ltr" },
-      [switcher, el("label", { for: "keter-name", text: T.name }), name, form, status, results, panel]));
+      [switcher, el("label", { for: "keter-name", text: T.name }), name, form, deskButton, status, results, panel]));
+  }
+
+  // The site desk (keter_site.tooling.cms_desk): readiness, the last build, the physician's
+  // document, publishing and rolling back, with the command's own output as it comes.
+  function showDesk() {
+    var old = document.getElementById("keter-desk");
+    if (old) { old.remove(); return; }
+    var desk = el("section", { id: "keter-desk", role: "region", "aria-label": T.desk, lang: UI, dir: UI === "he" ? "rtl" : "ltr" });
+    document.body.appendChild(desk);
+    editor("desk_status").then(function (s) { renderDesk(desk, s); });
+  }
+
+  function entryLink(row) {
+    return el("a", { href: "#/collections/" + row.collection + "/entries/" + row.slug, text: row.key,
+      onclick: function () { document.getElementById("keter-desk").remove(); } });
+  }
+
+  function renderDesk(desk, s) {
+    var langs = s.pages.length ? Object.keys(s.pages[0].translations) : [];
+    var blocking = s.pages.filter(function (r) { return r.problems.length; }).length + s.examples.length;
+    var table = el("table", { id: "keter-readiness" }, [
+      el("thead", {}, [el("tr", {}, [el("th", { text: T.page })].concat(langs.map(function (l) {
+        return el("th", { text: T.lang[l] }); })).concat([el("th", { text: T.review }), el("th", { text: "" })]))]),
+      el("tbody", {}, s.pages.map(function (r) {
+        return el("tr", { class: r.problems.length ? "keter-blocking" : "" }, [el("td", {}, [entryLink(r)])]
+          .concat(langs.map(function (l) { var st = r.translations[l]; return el("td", { text: T[st] || st }); }))
+          .concat([el("td", { text: r.review ? (T.states[r.review.state] || r.review.state) : "-" }),
+                   el("td", { dir: "ltr", lang: "en", text: r.problems.join("; ") })]));
+      }))]);
+    var awaiting = s.pages.filter(function (r) { return r.review && r.review.state !== "current"; });
+    var reviewOut = el("p", {});
+    var progress = el("pre", { id: "keter-progress", dir: "ltr", lang: "en", "aria-live": "polite" });
+    var release = el("input", { id: "keter-release", type: "text", dir: "ltr" });
+    function run(kind) {
+      if (kind === "live" && !window.confirm(T.liveAsk)) return;
+      if (kind === "rollback" && !window.confirm(fmt(T.rollbackAsk, release.value || T.previous))) return;
+      editor("desk_run", { kind: kind, release: kind === "rollback" ? release.value : "" })
+        .then(function () { follow(progress); }, function (e) { progress.textContent = e.message; });
+    }
+    desk.replaceChildren(
+      el("h2", { text: T.desk }),
+      el("button", { type: "button", class: "keter-close", text: T.close, onclick: function () { desk.remove(); } }),
+      el("h3", { text: T.readiness }),
+      el("p", { id: "keter-verdict", text: blocking ? fmt(T.notReady, blocking) : T.ready }), table,
+      el("h3", { text: T.examples }), el("p", { dir: "ltr", text: s.examples.join(", ") || T.none }),
+      el("h3", { text: T.lastBuild }),
+      s.build.failed ? el("pre", { class: "keter-problem", dir: "ltr", lang: "en", text: s.build.message })
+                     : el("p", { text: T.buildOk }),
+      el("h3", { text: T.awaiting }),
+      el("ul", {}, awaiting.map(function (r) { return el("li", {}, [entryLink(r)]); })),
+      el("button", { type: "button", id: "keter-review-document", text: T.writeReview, onclick: function () {
+        editor("desk_review_document").then(function (r) { reviewOut.textContent = fmt(T.reviewWritten, r.path); });
+      } }), reviewOut,
+      el("h3", { text: T.publishes }),
+      el("div", { class: "keter-actions" }, [
+        el("button", { type: "button", id: "keter-publish-staging", text: T.staging, onclick: function () { run("staging"); } }),
+        el("button", { type: "button", id: "keter-publish-live", text: T.live, onclick: function () { run("live"); } }),
+        el("label", { for: "keter-release", text: T.release }), release,
+        el("button", { type: "button", id: "keter-rollback", text: T.rollback, onclick: function () { run("rollback"); } })]),
+      progress,
+      el("ul", { id: "keter-publishes" }, s.publishes.map(function (p) {
+        return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
+                                             (p.ok ? "✓" : "✗") + " " + p.result });
+      })));
+    if (s.job && s.job.running) follow(progress);
+  }
+
+  // A desk command's output, as it comes, until it ends (bounded like the wait for a build).
+  function follow(progress) {
+    var deadline = Date.now() + 30 * 60 * 1000;
+    (function poll() {
+      editor("desk_job").then(function (answer) {
+        var job = answer.job;
+        if (!job) return;
+        progress.textContent = job.output + "\n" + (job.running ? T.running : job.ok ? T.done : T.failedRun);
+        progress.scrollTop = progress.scrollHeight;
+        if (job.running && Date.now() < deadline) setTimeout(poll, 700);
+        else editor("desk_status").then(function (s) {
+          var list = document.getElementById("keter-publishes");
+          if (list) list.replaceChildren.apply(list, s.publishes.map(function (p) {
+            return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
+                                                 (p.ok ? "✓" : "✗") + " " + p.result });
+          }));
+        });
+      });
+    })();
   }
 
   // Search results: each page or article, in the language where the words were found.
@@ -160,7 +263,7 @@ window.CMS_MANUAL_INIT = true;
     document.querySelectorAll('a[href*="/collections/' + here.collection + '/entries/"]').forEach(function (link) {
       var slug = link.getAttribute("href").split("/entries/")[1];
       var row = table.entries[here.collection + "/" + slug];
-      if (!row || link.querySelector(".keter-badges")) return;
+      if (!row || link.querySelector(".keter-badges") || link.closest("#keter-bar, #keter-desk")) return;
       var badges = Object.keys(row).filter(function (l) { return row[l] === "stale" || row[l] === "missing"; })
         .map(function (l) { return badge(row[l], l); });
       if (badges.length) link.appendChild(el("span", { class: "keter-badges" }, badges));
