@@ -265,12 +265,16 @@ def edit(c, port=8000, no_browser=False, settings="pelicanconf.py", output=""):
         return devserver.make_admin_app(files, cms.admin_headers(), gate, backend,
                                         cms_endpoints.Endpoints(backend, site_settings, state, desk))
 
+    opened = []  # the files that opened the browser (they hold the key): removed when the editor stops
+
     def ready(preview_port):
         url = f"http://{HOST}:{preview_port}/admin/?key={key}"
         print(f"The editor: http://{HOST}:{preview_port}/admin/ (open it with {url} ; "
               "Ctrl+C stops it).", flush=True)
         if not no_browser:
-            webbrowser.open(cms.open_file(url).as_uri())
+            opener = cms.open_file(url)
+            opened.append(opener.parent)
+            webbrowser.open(opener.as_uri())
 
     try:
         _livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server),
@@ -279,6 +283,8 @@ def edit(c, port=8000, no_browser=False, settings="pelicanconf.py", output=""):
                                                "--settings", settings, "--output", output])
     finally:
         cms.stop_server(server)
+        for folder in opened:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @task
