@@ -147,6 +147,7 @@ window.CMS_MANUAL_INIT = true;
     function run(kind) {
       if (kind === "live" && !window.confirm(T.liveAsk)) return;
       if (kind === "rollback" && !window.confirm(fmt(T.rollbackAsk, release.value || T.previous))) return;
+      progress.textContent = T.running;
       editor("desk_run", { kind: kind, release: kind === "rollback" ? release.value : "" })
         .then(function () { follow(progress); }, function (e) { progress.textContent = e.message; });
     }
