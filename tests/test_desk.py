@@ -88,5 +88,6 @@ def test_a_staging_publish_another_and_a_rollback_from_the_desk(desk, page):
     assert _current(remote) == first
     assert "A new line." not in (remote / "current" / "en" / "team" / "index.html").read_text()
     records = panel.locator("#keter-publishes li")
-    records.filter(has_text="Dana Levi · rollback · ✓").wait_for(timeout=WAIT * 1000)
+    records.filter(has_text="Dana Levi · rollback · ✓ " + first.split("/")[-1]).wait_for(timeout=WAIT * 1000)
+    assert records.filter(has_text="Dana Levi · staging · ✓ " + second.split("/")[-1]).count() == 1
     assert records.filter(has_text="Dana Levi · staging · ✓").count() == 2

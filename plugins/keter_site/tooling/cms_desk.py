@@ -17,6 +17,7 @@ a release named by the editor), or approve a page for the physician.
 """
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -28,6 +29,8 @@ from keter_site.tooling.cms_api import Refused
 
 MAX_OUTPUT = 60_000  # characters of a command's output the page is shown (its end)
 RELEASE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$"
+# The rsync target's words once a release is live, after a publish and after a rollback.
+SERVES = re.compile(r"(?:now serves|current is now) release ([A-Za-z0-9._-]+?)(?:\.?$| \()")
 
 
 class Desk:
@@ -73,8 +76,6 @@ class Desk:
 
     def start(self, kind, name, release=""):
         """Run `invoke publish` (kind "staging" or "live") or `invoke rollback`; one at a time."""
-        import re
-
         args = {"staging": ["publish", "--staging"], "live": ["publish"], "rollback": ["rollback"]}.get(kind)
         if args is None:
             raise Refused("Unknown desk command.", status=400)
@@ -98,8 +99,9 @@ class Desk:
         code = job["process"].wait()
         log.close()
         output = job["log"].read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        served = [m.group(1) for line in output for m in [SERVES.search(line)] if m]
         record = {"when": datetime.now().isoformat(timespec="seconds"), "by": job["by"] or "", "kind": job["kind"],
-                  "ok": code == 0, "result": output[-1][:300] if output else ""}
+                  "ok": code == 0, "release": served[-1] if served else "", "result": output[-1][:300] if output else ""}
         with open(self.folder / "publishes.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 

@@ -174,7 +174,7 @@ window.CMS_MANUAL_INIT = true;
       progress,
       el("ul", { id: "keter-publishes" }, s.publishes.map(function (p) {
         return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
-                                             (p.ok ? "✓" : "✗") + " " + p.result });
+                                             (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") + " " + p.result });
       })));
     if (s.job && s.job.running) follow(progress);
   }
@@ -193,7 +193,7 @@ window.CMS_MANUAL_INIT = true;
           var list = document.getElementById("keter-publishes");
           if (list) list.replaceChildren.apply(list, s.publishes.map(function (p) {
             return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
-                                                 (p.ok ? "✓" : "✗") + " " + p.result });
+                                                 (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") + " " + p.result });
           }));
         });
       });
