@@ -172,11 +172,14 @@ window.CMS_MANUAL_INIT = true;
         el("label", { for: "keter-release", text: T.release }), release,
         el("button", { type: "button", id: "keter-rollback", text: T.rollback, onclick: function () { run("rollback"); } })]),
       progress,
-      el("ul", { id: "keter-publishes" }, s.publishes.map(function (p) {
-        return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
-                                             (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") + " " + p.result });
-      })));
+      el("ul", { id: "keter-publishes" }, s.publishes.map(publishItem)));
     if (s.job && s.job.running) follow(progress);
+  }
+
+  // One publish or rollback of the desk's list: when, who, what, its outcome and release.
+  function publishItem(p) {
+    return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
+                                         (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") + " " + p.result });
   }
 
   // A desk command's output, as it comes, until it ends (bounded like the wait for a build).
@@ -191,10 +194,7 @@ window.CMS_MANUAL_INIT = true;
         if (job.running && Date.now() < deadline) setTimeout(poll, 700);
         else editor("desk_status").then(function (s) {
           var list = document.getElementById("keter-publishes");
-          if (list) list.replaceChildren.apply(list, s.publishes.map(function (p) {
-            return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
-                                                 (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") + " " + p.result });
-          }));
+          if (list) list.replaceChildren.apply(list, s.publishes.map(publishItem));
         });
       });
     })();
