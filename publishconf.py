@@ -11,6 +11,8 @@ from pathlib import Path
 globals().update({key: value for key, value in runpy.run_path(
     str(Path(__file__).with_name("pelicanconf.py"))).items() if key.isupper()})
 
+# The default, on a name reserved for examples, serves previews only: a launch refuses it
+# (keter_site.tooling.deploy.checks.reserved_addresses), as it refuses SIGNUP_ENDPOINT on one.
 SITEURL = os.environ.get("SITEURL", "https://www.keter-health.example").rstrip("/")
 # Canonical, hreflang, Open Graph and sitemap addresses use the public address (keter_site.seo).
 CANONICAL_BASE = SITEURL
@@ -21,8 +23,10 @@ LOAD_CONTENT_CACHE = False
 # "TODO:" placeholders left by `invoke new` stop the build.
 TRANSLATIONS_STALE_IS_ERROR = True
 FAIL_ON_PLACEHOLDERS = True
-# Launch readiness: every medical page approved by the physician for its current text and not
-# overdue, and no EXAMPLE value left in content/data/clinic.yml. `bin/invoke publish --staging`
+# Launch readiness: every medical page signed by the physician (a key in the allowed signers:
+# content/data/allowed_signers, or the file KETER_ALLOWED_SIGNERS names on the publishing
+# machine) for its current text and not overdue, and no EXAMPLE or placeholder-looking value left
+# in content/data/clinic.yml. `bin/invoke publish --staging`
 # sets STAGING (from the environment variable of the same name): the build goes ahead, every
 # page says it is a preview, and search engines are kept out.
 LAUNCH_CHECKS = True

@@ -414,8 +414,9 @@ def new(c, slug, article=False, lang="", settings="pelicanconf.py"):
 
 @task(help={"settings": "settings file (default pelicanconf.py)"})
 def status(c, settings="pelicanconf.py"):
-    """Launch readiness, page by page: translations, medical review, placeholders; and the
-    clinic facts still marked EXAMPLE. Exits 1 while anything would stop a publish."""
+    """Launch readiness, page by page: translations, medical review, placeholders; the clinic
+    facts still marked EXAMPLE; who may sign reviews and whether that list changed. Exits 1
+    while anything would stop a publish."""
     from keter_site.tooling import readiness
 
     settings = _site_settings(settings)
@@ -425,15 +426,13 @@ def status(c, settings="pelicanconf.py"):
     print("page".ljust(width) + "".join(f"  {lang:<9}" for lang in languages) + "  medical review")
     blocking = 0
     for row in rows:
-        review = "-" if not row.review else {
-            "current": f"approved {row.review.on}, next by {row.review.due}", "pending": "AWAITING REVIEW",
-            "stale": f"CHANGED since approval {row.review.on}", "overdue": f"OVERDUE since {row.review.due}"}[row.review.state]
         print(row.key.ljust(width) + "".join(f"  {row.translations.get(lang, '-'):<9}" for lang in languages)
-              + f"  {review}" + ("  PLACEHOLDER" if row.placeholders else ""))
+              + f"  {readiness.review_label(row.review)}" + ("  PLACEHOLDER" if row.placeholders else ""))
         blocking += bool(row.problems())
     examples = readiness.example_values(settings)
     print(f"\nClinic facts still EXAMPLE in content/data/clinic.yml ({len(examples)}): "
           + (", ".join(examples) or "none"))
+    print("\n" + "\n".join(readiness.signers_report(settings)))
     ready = not blocking and not examples
     verdict = ("Ready to publish." if ready else f"Not ready to publish: {blocking} page(s) and "
                f"{len(examples)} clinic fact(s) to finish. A staging preview is possible: "
@@ -444,40 +443,38 @@ def status(c, settings="pelicanconf.py"):
 
 
 @task(help={"pending": "write the physician's review document of every page awaiting review",
-            "out": "where to write it (default var/medical-review.html)",
-            "approve": "PAGE: record the physician's approval of this page's current text",
-            "by": "the physician's name, with --approve",
-            "fingerprint": "the fingerprint shown for the page in the review document, with --approve",
+            "out": "the review document's file (default var/medical-review.html); --approve signs only "
+                   "the text this document shows",
+            "approve": "PAGE: the physician signs their approval of this page's current text",
+            "release": "PAGE: the physician signs this page's release from medical review "
+                       "(after `medical: true` was removed)",
+            "key": "the physician's private key file (default: the listed key ssh-agent holds; a .pub "
+                   "file: its private half is in ssh-agent)",
             "settings": "settings file (default pelicanconf.py)"})
-def review(c, pending=False, out="var/medical-review.html", approve="", by="", fingerprint="",
+def review(c, pending=False, out="var/medical-review.html", approve="", release="", key="",
            settings="pelicanconf.py"):
-    """Medical review: the physician's document (--pending), or record an approval (--approve)."""
-    from datetime import date
-
-    from keter_site.medical_review import records
-    from keter_site.tooling import readiness, review_document
+    """Medical review: the physician's document (--pending); the physician's signature (--approve,
+    --release), made with their own SSH key (docs/editing.md, "Medical review")."""
+    from keter_site.medical_review import sign_page
+    from keter_site.tooling import review_document
 
     settings = _site_settings(settings)
+    document = ROOT / out
     if pending:
         text, keys = review_document.build(settings)
-        target = ROOT / out
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        print(f"{target}: {len(keys)} page(s) for the physician: {', '.join(keys) or 'none'}.")
+        document.parent.mkdir(parents=True, exist_ok=True)
+        document.write_text(text, encoding="utf-8")
+        print(f"{document}: {len(keys)} page(s) for the physician: {', '.join(keys) or 'none'}.")
         return
-    if not (approve and by.strip() and fingerprint):
-        raise Exit('Usage: bin/invoke review --pending, or bin/invoke review --approve PAGE --by "NAME" '
-                   "--fingerprint FINGERPRINT (from the review document).", code=2)
-    texts, status = readiness.texts_for(settings, approve)
-    if status is None or not status.medical:
-        raise Exit(f"'{approve}' is not a medical page (pages with `medical: true`; see bin/invoke status).", code=1)
-    current = records.fingerprint(texts)
-    if fingerprint != current:
-        raise Exit(f"Not recorded: the text of '{approve}' is no longer the text the physician read (its "
-                   f"fingerprint is now {current}, the review document showed {fingerprint}). Make a new review "
-                   "document (bin/invoke review --pending) and have the physician read the current text.", code=1)
-    path = records.write_record(settings["REVIEWS_PATH"], approve, texts, by.strip(), date.today())
-    print(f"{path}: approval by {by.strip()} recorded for '{approve}' ({', '.join(sorted(texts))}), fingerprint {current}.")
+    if bool(approve) == bool(release):
+        raise Exit("Usage: bin/invoke review --pending; then, by the physician, bin/invoke review --approve PAGE "
+                   "(or --release PAGE) [--key PATH] (docs/editing.md, \"Medical review\").", code=2)
+    page, kind = (approve, "approval") if approve else (release, "release")
+    try:
+        path, signer = sign_page.sign(settings, page, kind, key or None, document if approve else None)
+    except sign_page.Refused as error:
+        raise Exit(f"Not signed: {error}", code=1)
+    print(f"{path}: {kind} of '{page}' signed by {signer.principal} ({signer.fingerprint}).")
 
 
 @task(help={"target": "where to publish: rsync or s3 (default: DEPLOY_TARGET in publishconf.py)",

@@ -94,7 +94,7 @@ BAD_INPUTS = {
                       ["content/en/about.md:8: an invisible direction-changing character (U+202E)", "<bdi>"]),
     "control character": (lambda s: s.write_page("en", "about", page_text("about", "en", body="Bell \x07 here")),
                           ["content/en/about.md:8: an invisible control character (U+0007)"]),
-    "misspelled UI string placeholder": (_misspelled_placeholder, ["UI string 'review.reviewed_by' in 'en' fills in %{date}, %{nmae}, but in 'he' %{date}, %{name}"]),
+    "misspelled UI string placeholder": (_misspelled_placeholder, ["UI string 'review.reviewed_by' in 'en' fills in %{nmae}, but in 'he' %{name}"]),
 }
 
 

@@ -54,13 +54,18 @@ def test_no_ten_word_run_of_the_seed_in_any_page():
 
 
 def test_the_registry_holds_every_verified_source_with_identifiers():
-    assert len(REGISTRY) == 16
+    assert len(REGISTRY) == 17
     for key, entry in REGISTRY.items():
         assert entry["title"] and entry["publisher"] and entry["supports"], key
         assert entry.get("doi") or entry.get("pmid") or entry.get("url"), key
     assert REGISTRY["glue2017"]["doi"] == "10.1177/0269881117705089" and REGISTRY["glue2017"]["pmid"] == "28441895"
     assert REGISTRY["taylor2018"]["pmcid"] == "PMC5729569"
     assert REGISTRY["mcintyre2021"]["pmid"] == "33726522" and "doi" not in REGISTRY["mcintyre2021"]
+    # Source 17: liver and bile-duct problems with repeated, medically supervised ketamine.
+    cotter = REGISTRY["cotter2021"]
+    assert (cotter["doi"], cotter["pmid"], cotter["pmcid"]) == ("10.1007/s40264-021-01120-9", "34699023", "PMC8546385")
+    assert cotter["publisher"] == "Drug Saf" and cotter["year"] == "2021" and cotter["details"] == "44(12):1365-1374"
+    assert list(REGISTRY)[-1] == "cotter2021"  # the research page numbers it 17
 
 
 def test_no_doi_link_is_typed_by_hand():
@@ -105,8 +110,11 @@ def test_process_has_exactly_five_steps_in_an_ordered_list(site, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_faq_has_at_least_ten_questions(site, lang):
-    questions = [h.get_text(strip=True) for h in site.html(_url("faq", lang)).select(".prose h2")]
+def test_faq_has_at_least_ten_questions_under_group_headings(site, lang):
+    prose = site.html(_url("faq", lang)).select_one(".prose")
+    groups = [h.get_text(strip=True) for h in prose.select("h2")]
+    questions = [h.get_text(strip=True) for h in prose.select("details summary h3")]
+    assert len(groups) >= 4 and not any(g.endswith("?") for g in groups), groups
     assert len(questions) >= 10 and all(q.endswith("?") for q in questions), questions
 
 
@@ -163,9 +171,9 @@ def test_the_risks_page_has_the_same_sections_in_both_languages_and_cites_every_
             assert cited, (lang, heading.get_text())
     assert sections["he"] == sections["en"] >= 7
     en = _text(site, "side-effects", "en")
-    for fact in ("dream", "dizziness", "nausea or vomiting", "blood pressure and pulse", "double vision",
-                 "drowsiness", "until the next day", "take you home", "alcohol", "every medicine",
-                 "101", "bladder", "dependence", "esketamine"):
+    for fact in ("dream", "dizziness", "nausea", "vomiting", "blood pressure", "pulse", "double vision",
+                 "sleepiness", "For 24 hours", "take you home", "alcohol", "Every medicine",
+                 "101", "bladder", "dependence", "esketamine", "liver"):
         assert fact in en, fact
 
 
@@ -237,3 +245,245 @@ def test_hebrew_wording_is_consistent():
     for wrong in ("הריון", "מספקטרום", "אינה פסק דין", "נבדק רפואית", "אימייל", "יום-יום"):
         assert wrong not in he, wrong
     assert "התוויות נגד" in he and "היריון" in he
+
+
+# --- Issue 32: what the evidence says, before the physician reads the pages -------------------
+
+CLINIC = yaml.safe_load((ROOT / "content" / "data" / "clinic.yml").read_text(encoding="utf-8"))
+ARTICLE = "articles/ketamine-anxiety-research"
+
+
+def _both(slug):
+    """Both languages' Markdown, with its line breaks as spaces."""
+    return " ".join(_source(slug, "en").split()), " ".join(_source(slug, "he").split())
+
+
+@pytest.mark.parametrize("slug", ("side-effects", "treatment-setting", "process", "is-kap-right", "faq", "home"))
+def test_driving_after_ketamine_is_the_24_hour_rule_from_ketamines_own_source(site, slug):
+    en, he = _text(site, slug, "en"), _text(site, slug, "he")
+    assert "24 hours" in en and "24 שעות" in he, slug
+    # The esketamine rule ("until the next day after a night's sleep") is not given for ketamine.
+    assert "next day" not in en and "למחרת" not in he, slug
+    for lang in LANGS:
+        source = _source(slug, lang)
+        if slug != "home":
+            assert "@mayo-precautions" in source, (slug, lang)
+
+
+def test_the_medicines_labelling_and_drug_information_are_named_for_what_they_are():
+    for slug in PAGES:
+        en, he = _both(slug)
+        assert "official" not in en.lower() and "הרשמי" not in he, slug
+    en, he = _both("side-effects")
+    assert "Mayo Clinic" in en and "Micromedex" in en and "Mayo Clinic" in he and "Micromedex" in he
+    # Wherever esketamine's label is cited, the sentence says it is a related medicine's.
+    for slug in PAGES:
+        for lang, word in (("en", "related"), ("he", "קרובה")):
+            text = _source(slug, lang)
+            for paragraph in re.split(r"\n\s*\n", text):
+                for sentence in re.split(r"(?<=[.:;])\s", paragraph):
+                    if "@spravato-label" in sentence:
+                        assert word in paragraph, (slug, lang, sentence)
+
+
+def test_home_page_says_the_topic_once_without_comparisons_or_repeated_links(site):
+    for lang, topic, temporary, brand in (("en", "Ketamine-assisted psychotherapy", "temporary", "Keter Health"),
+                                          ("he", "פסיכותרפיה בסיוע קטמין", "זמנית", "כתר הלת'")):
+        doc = site.html(_url("home", lang))
+        assert topic in doc.select_one("main h1").get_text()
+        prose = doc.select_one(".prose")
+        text = " ".join(prose.get_text().split())
+        assert temporary in text
+        assert brand not in doc.select_one("main").get_text(), lang  # the brand once: the header's
+        assert not re.search(r"by contrast|SSRIs can take|לעומת זאת|כמה שבועות", text, re.I)
+        assert not any(re.search(r"welcome|ברוכים הבאים|learn more|לקריאה נוספת", h.get_text(), re.I)
+                       for h in prose.select("h2")), lang
+        # The cards and the menu link the pages: the page text repeats no list of them.
+        assert all(len(ul.select("a")) < 4 for ul in prose.select("ul")), lang
+        assert len(doc.select(".hero__lead")) == 1
+
+
+def test_research_page_and_article_give_each_studys_size_design_and_route(site):
+    for slug in ("research", ARTICLE):
+        en, he = _text(site, slug, "en"), _text(site, slug, "he")
+        for fact in ("12 patients", "20 patients", "18 adults", "open-label", "under the skin", "intravenous",
+                     "double-blind", "one research group's trial programme", "235", "16 people", "muscle"):
+            assert fact in en, (slug, fact)
+        for fact in ("12 מטופלים", "20 מטופלים", "18 מבוגרים", "מחקר פתוח", "מתחת לעור", "לווריד",
+                     "בסמיות כפולה", "קבוצת חוקרים אחת", "235", "16 משתתפים", "בהזרקה לשריר"):
+            assert fact in he, (slug, fact)
+        # Taylor 2018: the clinician-rated scale improved, self-rated anxiety did not differ.
+        assert "did not differ significantly" in en and "לא הייתה שונה באופן מובהק" in he, slug
+        assert re.search(r"None of the (four|anxiety)( studies)?.{0,40}combined ketamine with psychotherapy", en), slug
+        assert re.search(r"אף אחד מ(ארבעת|מחקרי).{0,40}לא שילב קטמין עם פסיכותרפיה", he), slug
+
+
+def test_every_citation_marker_lists_its_numbers_in_ascending_order_and_stays_on_its_line(site):
+    for relative in site.pages():
+        for sup in site.html(relative).select("sup.cite"):
+            numbers = [int(a.get_text()) for a in sup.select("a")]
+            assert numbers == sorted(set(numbers)), (relative, numbers)
+            before = sup.previous_sibling
+            assert isinstance(before, str) and before.endswith("\u00a0"), (relative, str(before)[-20:])
+    # The research page numbers the registry in its order, so its citations run in order too.
+    for lang in LANGS:
+        first = [int(a.get_text()) for a in site.html(_url("research", lang)).select(".prose sup.cite a")][:5]
+        assert first == [1, 2, 4, 5, 6], (lang, first)
+
+
+def test_cbt_in_depression_is_one_small_uncontrolled_study_never_a_coming_proof():
+    for slug in ("process", "what-is-kap", "faq", "benefits", "research"):
+        en, he = _both(slug)
+        assert "16 people" in en and "open-label" in en, slug
+        assert "16 משתתפים" in he and "פתוח" in he, slug
+    for path in (ROOT / "content").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"עדיין לא הוכח|עוד לא הודגמ|not been shown .{0,20}so far|not yet in anxiety", text), path
+
+
+def test_liver_and_bile_duct_problems_are_reported_without_a_rate(site):
+    for lang, liver in (("en", "liver"), ("he", "כבד")):
+        html = site.html(_url("side-effects", lang)).select_one(".prose")
+        long_term = html.find_all("h2")[-2]  # the section on repeated and long-term use
+        section = []
+        for sibling in long_term.find_next_siblings():
+            if sibling.name == "h2":
+                break
+            section.append(sibling.get_text())
+        text = " ".join(section)
+        assert liver in text and "14" in text and not re.search(r"\d+\s?%|\d+ (in|מכל) \d+", text), (lang, text)
+        assert liver in _text(site, "is-kap-right", lang) and liver in _text(site, "treatment-setting", lang)
+        assert "@cotter2021" in _source("side-effects", lang) and "@cotter2021" in _source("is-kap-right", lang)
+
+
+def test_side_effects_page_reads_as_a_medicine_page_does(site):
+    for lang, common, serious, often, suicide in (
+            ("en", "Common side effects", "Serious side effects", "More than 1 in 10", "suicide"),
+            ("he", "תופעות לוואי שכיחות", "תופעות לוואי חמורות", "יותר מאחד מכל 10", "התאבדות")):
+        doc = site.html(_url("side-effects", lang))
+        prose = doc.select_one(".prose")
+        headings = [h.get_text() for h in prose.select("h2")]
+        assert any(common in h for h in headings) and any(serious in h for h in headings), headings
+        assert often in prose.get_text()
+        # Urgent actions: the urgent-help card inside the serious section, suicide named with what to do.
+        card = prose.select_one(".urgent-help")
+        assert card is not None and card.select_one('a[href="tel:1201"]') and card.select_one('a[href="tel:101"]')
+        assert suicide in prose.get_text()
+        # No citation inside a list line: the sentence before each list carries the sources.
+        assert not prose.select("li sup.cite"), lang
+
+
+def test_after_session_guidance_names_thoughts_of_suicide_and_the_crisis_page_links_every_service(site):
+    for slug in ("side-effects", "faq", "signup-thanks", "is-kap-right", "anxiety"):
+        assert "suicide" in _text(site, slug, "en") and "התאבדות" in _text(site, slug, "he"), slug
+    for lang in LANGS:
+        prose = site.html(_url("crisis", lang)).select_one(".prose")
+        hrefs = {a["href"] for a in prose.select("a[href]")}
+        assert {"tel:101", "tel:1201", "tel:1800363363", "https://www.eran.org.il/", "https://sahar.org.il/"} <= hrefs
+
+
+def test_uncited_claims_and_mechanism_hype_are_gone():
+    gone = ("talk and reflect more freely", "biological processes", "several weeks", "rewire",
+            "Support for a more flexible brain", "more open psychotherapy", "מוח שיכול להתחדש", "כמה שבועות",
+            "תהליכים ביולוגיים", "בחופשיות רבה יותר", "תמיכה במוח גמיש")
+    for path in (ROOT / "content").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        for claim in gone:
+            assert claim.lower() not in text.lower(), (path.name, claim)
+    en, he = _both("how-it-works")
+    assert "Researchers think" in en and "חוקרים סבורים" in he
+
+
+def test_the_clinics_own_practice_and_patient_facts_are_clinic_data_marked_example():
+    new = {"assessment_cost", "sessions_usual", "callback_time", "hosting_provider", "email_forwarding",
+           "access_log_retention", "privacy_updated", "accessibility_checked", "practice_blood_pressure",
+           "practice_staff_present", "practice_leaving", "practice_consent"}
+    assert new <= set(CLINIC) and new <= set(CLINIC["example_values"])
+    for key in new:
+        assert set(CLINIC[key]) == set(LANGS), key
+    uses = {"signup": ("callback_time", "assessment_cost"), "signup-thanks": ("callback_time",),
+            "process": ("callback_time", "sessions_usual", "practice_consent", "practice_leaving"),
+            "faq": ("callback_time", "sessions_usual", "assessment_cost"),
+            "side-effects": ("practice_blood_pressure", "practice_staff_present", "practice_leaving"),
+            "privacy": ("hosting_provider", "email_forwarding", "access_log_retention", "privacy_updated"),
+            "accessibility": ("accessibility_checked",)}
+    for slug, keys in uses.items():
+        for lang in LANGS:
+            for key in keys:
+                assert f"{{clinic:{key}}}" in _source(slug, lang), (slug, lang, key)
+
+
+def test_integration_sessions_are_not_called_psychotherapy_and_the_hebrew_is_gender_neutral():
+    he = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "content" / "he").rglob("*.md"))
+    assert "המלווה הטיפולי" not in he and "מלווה טיפולי" not in he
+    for phrase in ("המלווה בטיפול יעזור", "המלווה בטיפול הוא", "המלווה ייפגש"):
+        assert phrase not in he, phrase
+    en = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "content" / "en").rglob("*.md"))
+    assert not re.search(r"Integration\*\*: therapy|a therapy meeting|psychotherapy sessions before and after", en)
+
+
+def test_faq_structured_data_answers_carry_no_citation_numbers(site):
+    import json
+
+    for lang in LANGS:
+        doc = site.html(_url("faq", lang))
+        graph = json.loads(doc.select_one('script[type="application/ld+json"]').string)["@graph"]
+        faq = next(node for node in graph if node["@type"] == "FAQPage")
+        assert len(faq["mainEntity"]) >= 10
+        for question in faq["mainEntity"]:
+            assert not re.search(r"\[\d", question["acceptedAnswer"]["text"]), question["name"]
+
+
+def test_the_articles_list_speaks_in_patient_words(site):
+    for lang in LANGS:
+        doc = site.html(_url("articles", lang))
+        assert "Atom" not in doc.select_one("main").get_text(), lang
+    assert "פסיכותרפיה בסיוע קטמין" in _source("articles", "he")
+
+
+def test_privacy_notice_names_server_logs_hosting_and_rights_and_links_the_authority_in_hebrew(site):
+    en, he = _text(site, "privacy", "en"), _text(site, "privacy", "he")
+    for fact in ("access log", "IP address", "hosts this website", "e-mail service", "Last updated", "right of access"):
+        assert fact in en, fact
+    for fact in ("יומן גישה", "מאחסנת את האתר", "שירות הדוא\"ל", "עדכון אחרון", "זכות העיון"):
+        assert fact in he, fact
+    he_links = {a["href"] for a in site.html(_url("privacy", "he")).select(".prose a[href]")}
+    assert "https://www.gov.il/he/departments/the_privacy_protection_authority" in he_links
+    strings = {lang: yaml.safe_load((ROOT / "theme" / "strings" / f"{lang}.yml").read_text(encoding="utf-8"))
+               for lang in LANGS}
+    assert "outside Israel" in strings["en"]["signup.privacy_notice"] and "correct" in strings["en"]["signup.privacy_notice"]
+    assert "מחוץ לישראל" in strings["he"]["signup.privacy_notice"] and "לעיין" in strings["he"]["signup.privacy_notice"]
+
+
+def test_accessibility_statement_names_its_target_the_date_of_the_checks_and_who_is_bound(site):
+    en, he = _text(site, "accessibility", "en"), _text(site, "accessibility", "he")
+    assert "service providers" in en and "websites in Israel" not in en
+    assert "נותני שירות" in he and "אתרים בישראל" not in he
+    assert "No outside body has audited or approved" in en and "שום גוף חיצוני" in he
+    for lang in LANGS:
+        assert "{clinic:accessibility_checked}" in _source("accessibility", lang)
+        assert CLINIC["accessibility_checked"][lang].split(" (")[0] in _text(site, "accessibility", lang)
+
+
+def test_hebrew_uses_one_term_each_and_isolates_latin(site):
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    for term in ("פסיכותרפיה בסיוע קטמין", "טשטוש (סדציה)", "בסמיות כפולה", "מצב התודעה", "הפרעת חרדה חברתית"):
+        assert term in glossary, term
+    he = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "content" / "he").rglob("*.md"))
+    for wrong in ("כפול-סמיות", "כפולת סמיות", "מצב ההכרה", "טיפול בחרדה בסיוע קטמין", "בליווי פסיכותרפיה",
+                  "שלפני ואחרי", "פסיכוזה כרגע", "צמוד", "שזה מבלבל", "אושר לטיפול בדיכאון", "מרמזים"):
+        assert wrong not in he, wrong
+    assert re.search(r"(?<!הפרעת )חרדה חברתית", he.replace("החרדה החברתית", "")) is None
+    for slug in ("home", "articles"):
+        assert "פסיכותרפיה בסיוע קטמין" in site.html(_url(slug, "he")).select_one("main").get_text(), slug
+    # Every Latin word in a Hebrew page's text sits in an element that sets its direction.
+    for relative in site.pages():
+        if relative.startswith("en/") or "/admin/" in relative:
+            continue
+        prose = site.html(relative).select_one(".prose")
+        if prose is None:
+            continue
+        for text in prose.find_all(string=re.compile(r"[A-Za-z]")):
+            isolated = any(parent.name == "bdi" or parent.get("dir") == "ltr"
+                           for parent in text.parents if parent is not prose and parent.name != "[document]")
+            assert isolated or text.find_parent("sup") is not None, (relative, str(text)[:80])

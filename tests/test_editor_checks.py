@@ -73,7 +73,7 @@ def test_a_medical_page_cannot_type_its_own_review(built):
     built.write_page("he", "about", page_text("about", "he", medical="true"))
     _fails_cleanly(built, "content/en/about.md:6: `reviewed_by` cannot be typed into a page",
                    "content/en/about.md:7: `last_reviewed` cannot be typed into a page",
-                   "bin/invoke review --approve")
+                   "the review document (`bin/invoke review --pending`)")
 
 
 def test_unknown_language(built):

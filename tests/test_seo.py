@@ -5,14 +5,13 @@ import json
 import re
 import struct
 import xml.etree.ElementTree as ET
-from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from tests.support import reviewers
 from tests.support.browser import serve_directory
-from keter_site.medical_review import records
 from tests.support.sites import FixtureSite, ROOT, front_matter, page_text, project_settings, run_pelican
 
 conf = project_settings()
@@ -112,11 +111,13 @@ def _letters(text):
 
 
 def _faq_from_html(doc):
-    """[(question, answer)] as a reader sees them: each h2 of the page text and its answer. On
-    the FAQ page each question is the summary of a <details> that holds its answer (the details
-    component); elsewhere the answer is what follows the h2, up to the next one."""
+    """[(question, answer)] as a reader sees them: each question of the page text and its answer,
+    without the citation numbers (search engines are not shown the Sources list they point to).
+    On the FAQ page each question (an h2, or an h3 under h2 group headings) is the summary of a
+    <details> that holds its answer (the details component); elsewhere the answer is what
+    follows the h2, up to the next one."""
     entries = []
-    for heading in doc.select(".prose h2"):
+    for heading in doc.select(".prose details.details summary :is(h2, h3)") or doc.select(".prose h2"):
         details = heading.find_parent("details")
         if details is not None:
             parts = [block.get_text() for block in details.find_all(recursive=False) if block.name != "summary"]
@@ -126,7 +127,8 @@ def _faq_from_html(doc):
                 if sibling.name == "h2":
                     break
                 parts.append(sibling.get_text())
-        entries.append((_text(heading.get_text()), _letters("".join(parts))))
+        answer = re.sub(r"\[\d+(?:,\s*\d+)*\]", "", "".join(parts))  # the citation numbers
+        entries.append((_text(heading.get_text()), _letters(answer)))
     return entries
 
 
@@ -361,10 +363,9 @@ def _fixture_with_faq(tmp_path, question, answer, title="FAQ", description="Ques
         body = f"Intro text [@glue2017].\n\n## {question}\n\n{answer}\n\n## Second question?\n\nSecond answer.\n"
         fixture.write_page(lang, "faq", page_text(
             "faq", lang, title=title, body=body, description=description, medical="true"))
-    # The physician's approval, recorded as `bin/invoke review --approve` records it, under a
-    # name that carries the script end tag too.
-    texts = {lang: records.page_text(fixture.content / lang / "faq.md") for lang in ("he", "en")}
-    records.write_record(fixture.content / "data" / "reviews", "faq", texts, f'ד"ר {SCRIPT_END}', date.today())
+    # The physician's signed approval, by a reviewer whose name (in the allowed signers) carries
+    # the script end tag too.
+    reviewers.approve_fixture(fixture, "faq", names={lang: f'ד"ר {SCRIPT_END}' for lang in ("he", "en")})
     return fixture
 
 

@@ -34,8 +34,15 @@ def project_settings():
 
 
 def without_examples(clinic_text):
-    """clinic.yml's text with no value marked EXAMPLE any more (what the clinic does at launch)."""
-    return re.sub(r"(?m)^example_values:\s*\[[^\]]*\]", "example_values: []", clinic_text)
+    """clinic.yml's text with no value marked EXAMPLE any more and none that looks like a
+    placeholder (what the clinic does at launch): brackets that say "example" say "sample",
+    example addresses are on .test, runs of zeros in numbers become fives."""
+    text = re.sub(r"(?m)^example_values:\s*\[[^\]]*\]", "example_values: []", clinic_text)
+    text = re.sub(r"\([^)]*\)", lambda m: re.sub(r"(?i)\bexample\b", lambda w: "Sample" if w.group(0)[0] == "E"
+                                                   else "sample", m.group(0)).replace("דוגמה", "נוסח"), text)
+    text = re.sub(r"\.example\b", ".test", text)
+    return re.sub(r"(?m)^(\w*(?:phone|whatsapp|licen[cs]e)\w*:\s*\"[^\"]*)", lambda m: re.sub(
+        r"0{3,}", lambda z: "5" * len(z.group(0)), m.group(1)), text)
 
 
 def front_matter(path):

@@ -31,6 +31,9 @@ from keter_site.core.problems import report
 
 KEY = r"[a-z0-9][a-z0-9-]*"
 MARKER = re.compile(r"\[@(" + KEY + r"(?:\s*;\s*@" + KEY + r")*)\]")
+# A marker with the space (or line break) before it: the number is joined to the word it follows
+# by a no-break space, so a line (of a list above all) never ends before its citation.
+MARKER_AFTER_WORD = re.compile(r"[ \t]*\n?[ \t]*" + MARKER.pattern)
 DOI_LINK = re.compile(r"""https?://(?:dx\.)?doi\.org/(10\.[^\s"'<>)\]]+)""", re.I)
 REQUIRED = ("title", "publisher", "supports")  # labels and web pages name no authors
 IDENTIFIERS = ("doi", "pmid", "url")
@@ -120,18 +123,19 @@ def _numbered(text, cite_all, keys, known_dois):
     unknown = []
 
     def replace(match):
-        links_html = []
+        numbers = []
         for key in (part.strip().lstrip("@") for part in match.group(1).split(";")):
             if key not in known:
                 unknown.append(key)
                 continue
-            number = numbered.setdefault(key, len(numbered) + 1)
-            links_html.append(f'<a href="#source-{number}">{number}</a>')
-        if not links_html:
+            numbers.append(numbered.setdefault(key, len(numbered) + 1))
+        if not numbers:
             return match.group(0)
-        return f'<sup class="cite">[{", ".join(links_html)}]</sup>'
+        # In ascending order whatever order the keys were typed in; no break inside the brackets.
+        links_html = ",\u00a0".join(f'<a href="#source-{number}">{number}</a>' for number in sorted(set(numbers)))
+        return f'\u00a0<sup class="cite">[{links_html}]</sup>'
 
-    text_out = MARKER.sub(replace, text)
+    text_out = MARKER_AFTER_WORD.sub(replace, text)
     unknown_dois = [doi for doi in dict.fromkeys(DOI_LINK.findall(text)) if doi.rstrip(".,;").lower() not in known_dois]
     by_number = tuple(sorted(numbered.items(), key=lambda item: item[1]))
     return text_out, by_number, tuple(dict.fromkeys(unknown)), tuple(unknown_dois)
@@ -140,9 +144,13 @@ def _numbered(text, cite_all, keys, known_dois):
 def _cite_everything(generators):
     keys = tuple(_registry)
     known_dois = frozenset(str(e.get("doi", "")).lower() for e in _registry.values())
+    # Medical pages the physician reviews for what they say about people and services, not for
+    # research claims (the crisis lines, the team): a source is not required there.
+    unsourced = set(generators[0].settings.get("MEDICAL_PAGES_WITHOUT_SOURCES", ("crisis", "reviewers")))
     for document in content.documents(generators):
         _cite(document, keys, known_dois)
-        if is_true(document.metadata.get("medical", "")) and not document.sources:
+        if (is_true(document.metadata.get("medical", "")) and not document.sources
+                and getattr(document, "role", None) not in unsourced):
             # A medical page states medical facts: each must be traceable to a checked source.
             report(document.source_path, "this medical page cites no source.",
                    "Cite the source of each medical statement with its marker, such as `[@glue2017]` "

@@ -24,6 +24,8 @@ from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.problems import report
 
+from . import placeholders
+
 TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
 # The list of values that are still placeholders (the clinic has not supplied them yet).
 EXAMPLES_KEY = "example_values"
@@ -66,16 +68,23 @@ def _load(settings):
             problems.append(dict(path=str(path), line=line, message=f"`{key}` must be text (in quotes) or one line per language.",
                                  fix=f'Write `{key}: "..."`.'))
     examples = data.get(EXAMPLES_KEY, [])
-    if not isinstance(examples, list) or any(k not in data for k in examples):
+    if not isinstance(examples, list) or not all(_names_a_value(data, k) for k in examples):
         problems.append(dict(path=str(path), line=_key_line(path, EXAMPLES_KEY),
                              message=f"`{EXAMPLES_KEY}` must list keys of this file.",
-                             fix=f"Write it as `{EXAMPLES_KEY}: [phone, email]`, naming only keys above it."))
+                             fix=f"Write it as `{EXAMPLES_KEY}: [phone, email, name.he]`, naming only keys above "
+                                 "it (KEY.LANG: only that language's value)."))
     return data, problems
+
+
+def _names_a_value(data, entry):
+    """An `example_values` entry is a key of the file, or KEY.LANG for one language's value."""
+    key, _, lang = str(entry).partition(".")
+    return key in data and key != EXAMPLES_KEY and (not lang or (isinstance(data[key], dict) and lang in data[key]))
 
 
 def _key_line(path, key):
     """The line where a top-level key starts (comments may mention the key before it)."""
-    return _key_lines(Path(path).read_text(encoding="utf-8")).get(key, 0)
+    return _key_lines(Path(path).read_text(encoding="utf-8")).get(key.partition(".")[0], 0)
 
 
 @functools.lru_cache(maxsize=4)  # asked for every key of the file, on every build
@@ -131,10 +140,16 @@ def _on_init(pelican):
     if settings.get("LAUNCH_CHECKS") and not settings.get("STAGING"):
         # Launch readiness: the live site must never show made-up contact details.
         path = settings["CLINIC_DATA_FILE"]
-        for key in example_keys(settings):
+        examples = example_keys(settings)
+        for key in examples:
             report(path, f"`{key}` is still an EXAMPLE value, not the clinic's real one.",
-                   f"Replace the value of `{key}` with the clinic's real one, then remove `{key}` "
-                   f"from `{EXAMPLES_KEY}` at the bottom of the file.", _key_line(path, key))
+                   f"Replace the value of `{key}` with the clinic's real one (or confirm it is right), then "
+                   f"remove `{key}` from `{EXAMPLES_KEY}` at the bottom of the file.", _key_line(path, key))
+        for key, reason in placeholders.found(facts):
+            if key not in examples and key.partition(".")[0] not in examples:
+                report(path, f"`{key}` looks like a placeholder: {reason}.",
+                       f"Put the clinic's real value in `{key}`. (A launch refuses such values even when "
+                       f"`{EXAMPLES_KEY}` does not list them.)", _key_line(path, key))
 
 
 def _check_and_expand(generators):

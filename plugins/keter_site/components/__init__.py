@@ -15,8 +15,9 @@ usable from Markdown with one documented syntax (docs/editing.md, "Boxes, steps 
   numbered list are reported with the file, the line and the fix, and the build stops.
 
 Jinja helpers for the theme: `page_sections(page)` ([(id, text)] of the page's `##` sections,
-for the contents list) and the filter `faq_details` (each `## Question?` of the FAQ and its
-answer as a <details> that opens without JavaScript). Both read the HTML at render time, so
+for the contents list) and the filter `faq_details` (each `## Question?` of the FAQ, or each
+`### Question?` under `## Group` headings, and its answer as a <details> that opens without
+JavaScript). Both read the HTML at render time, so
 page.content itself keeps the shape the seo plugin reads for search engines.
 Setting: CONTENTS_MIN_SECTIONS (default 4), the number of sections from which a page gets a
 contents list.
@@ -261,25 +262,39 @@ def page_sections(page):
     return sections(str(getattr(page, "content", "") or ""))
 
 
+def faq_question_level(html):
+    """The FAQ's questions are `### Question?` headings under `## Group` headings when the page
+    has any `###`, and `## Question?` headings otherwise."""
+    return 3 if re.search(r"<h3[\s>]", html or "") else 2
+
+
 def faq_details(context, html):
-    """Each top-level `h2` and what follows it, up to the next `h2`, rendered by the details
-    component with the question as its (heading) summary; what comes before the first question
-    stays as it is."""
+    """Each top-level question heading and what follows it, up to the next heading of its level
+    or above, rendered by the details component with the question as its (heading) summary;
+    group headings, and what comes before the first question, stay as they are."""
     body = LexborHTMLParser(f"<body>{html or ''}</body>").body
     template = context.environment.get_template("details/details.html")
-    before, items = [], []
+    level = faq_question_level(html)
+    question, group = f"h{level}", "h2" if level == 3 else None
+    parts, answer, heading = [], [], None
+
+    def close():
+        if heading is not None:
+            parts.append(template.render({**context.get_all(), "title": Markup(heading.inner_html),
+                                          "heading_id": heading.attributes.get("id"), "level": level,
+                                          "content": Markup("".join(answer).strip()), "from_markdown": False}).strip())
+
     for node in body.iter(include_text=True):
-        if node.tag == "h2":
-            items.append((node, []))
-        elif items:
-            items[-1][1].append(node.html)
+        if node.tag in (question, group):
+            close()
+            heading, answer = (node, []) if node.tag == question else (None, [])
+            if node.tag == group:
+                parts.append(node.html)
+        elif heading is not None:
+            answer.append(node.html)
         else:
-            before.append(node.html)
-    parts = before
-    for heading, answer in items:
-        parts.append(template.render({**context.get_all(), "title": Markup(heading.inner_html),
-                                      "heading_id": heading.attributes.get("id"), "level": 2,
-                                      "content": Markup("".join(answer).strip()), "from_markdown": False}).strip())
+            parts.append(node.html)
+    close()
     return Markup("".join(parts))
 
 

@@ -1,18 +1,27 @@
 """Medical review: a medical page (`medical: true`) says it was reviewed only while the
-physician's recorded approval matches its text in every language.
+physician's signature covers what a reader sees of it, in every language.
 
-Each medical document gets a `review` attribute (records.Review: state current / pending / stale
-/ overdue, who, when, next review due), which the theme (partials/medical_review.html) and the
-seo plugin's structured data read. Nothing else can make a page claim a review: `reviewed_by`
-or `last_reviewed` typed into a page's front matter is a build error.
+An approval is the physician's OpenSSH signature (signing.py) over the page's name and the
+fingerprint of its covered text (material.py), by a key listed in the allowed signers. Every
+build computes the fingerprint again and verifies the signature with `ssh-keygen -Y verify`
+(approvals.py). Each medical document gets a `review` attribute (approvals.Review: current /
+pending / stale / overdue / invalid, the reviewer's name in the document's language, when, the
+next review due), which the theme (partials/medical_review.html) and the seo plugin's structured
+data read. Nothing else can make a page claim a review: `reviewed_by` or `last_reviewed` typed
+into a page's front matter, or page text that imitates the stamp, is a build error.
 
 While editing, a page that is not current is a warning in the terminal and a banner in the
 preview (MEDICAL_REVIEW_BANNER, never set for publishing). With LAUNCH_CHECKS (publishconf.py)
-it stops the build, unless STAGING (a preview publish, marked as such on every page).
-Settings: REVIEWS_PATH (the records' folder), MEDICAL_REVIEW_INTERVAL_MONTHS (default 12).
+it stops the build, unless STAGING (a preview publish, marked as such on every page). A page
+taken out of review (`medical: true` removed) while a signed approval stands stops every build
+until the physician signs its release.
+Settings: REVIEWS_PATH (the records' folder), ALLOWED_SIGNERS_FILE (default
+content/data/allowed_signers; the environment's KETER_ALLOWED_SIGNERS overrides it),
+MEDICAL_REVIEW_INTERVAL_MONTHS (default 12).
 """
 
 import logging
+import re
 from datetime import date
 from pathlib import Path
 
@@ -20,85 +29,140 @@ from pelican import signals
 
 from keter_site.core import content
 from keter_site.core.data import DataError
-from keter_site.core.front_matter import is_true, line_of
+from keter_site.core.data import load as load_data
+from keter_site.core.front_matter import line_of, read_text
 from keter_site.core.problems import report
 
-from . import records
+from . import approvals
 
 log = logging.getLogger("keter.review")  # not "pelican": the checks plugin makes those errors
 TYPED_STAMPS = ("reviewed_by", "last_reviewed")
-DEFAULT_INTERVAL = 12
-
-
-def medical_groups(documents):
-    """{review key: {lang: document}} for every medical document and its translations."""
-    groups = {}
-    for document in documents:
-        if is_true(document.metadata.get("medical", "")) and document.status != "draft":
-            groups.setdefault(content.key(document), {})[document.lang] = document  # key: the record name
-    return groups
-
-
-def texts_of(group):
-    return {lang: records.page_text(document.source_path) for lang, document in group.items()}
+# The stamp's class names: page text may not wear them, in HTML or in Markdown's `{: .name }`.
+STAMP_CLASSES = re.compile(r"""class\s*=\s*["']?[^"'>]*\b(medical-review|review-date)\b"""
+                           r"""|\{:?[^}\n]*\.(medical-review|review-date)\b""", re.I)
+STAMP_STRINGS = ("review.reviewed_by", "review.last_reviewed", "review.next_due")
+DOCUMENT_HINT = ("The physician reads the review document (`bin/invoke review --pending`) and signs the "
+                 "pages they approve with their own key (docs/editing.md, \"Medical review\").")
 
 
 def launch_checks_on(settings):
     return bool(settings.get("LAUNCH_CHECKS")) and not settings.get("STAGING")
 
 
+def groups_of(documents):
+    """{review key: {lang: document}} for every document that is not a draft."""
+    groups = {}
+    for document in documents:
+        if document.status != "draft":
+            groups.setdefault(content.key(document), {})[document.lang] = document
+    return groups
+
+
+def stamp_phrases(settings):
+    """The fixed words of the stamp in every language (the text before its first value)."""
+    phrases = set()
+    for lang in settings["LANGUAGES"]:
+        try:
+            strings = load_data(Path(settings["UI_STRINGS_DIR"]) / f"{lang}.yml", strings_only=True) or {}
+        except DataError:
+            continue  # ui_strings reports it
+        for key in STAMP_STRINGS:
+            fixed = str(strings.get(key, "")).split("%{")[0].strip(" :·.")
+            if len(fixed) >= 8:
+                phrases.add(fixed)
+    return sorted(phrases)
+
+
+def imitation(text, phrases):
+    """(needle, what) when the text imitates the review stamp, else None."""
+    if match := STAMP_CLASSES.search(text):
+        return match.group(0), f"the stamp's class `{match.group(1) or match.group(2)}`"
+    folded = text.casefold()
+    for phrase in phrases:
+        if phrase.casefold() in folded:
+            return phrase, f"the stamp's wording \"{phrase}\""
+    return None
+
+
 def _message(key, review):
     if review.state == "pending":
         return f"the medical page '{key}' has not been approved by the clinic's physician."
     if review.state == "stale":
-        return (f"the medical page '{key}' changed after {review.by} approved it on "
-                f"{review.on.isoformat()}: the approval no longer covers its text.")
+        return (f"the medical page '{key}' changed after {review.principal} approved it on "
+                f"{review.on.isoformat()}: the approval no longer covers what readers see.")
+    if review.state == "invalid":
+        return f"this review record of '{key}' does not count: {review.problem}."
     return f"the medical review of '{key}' was due on {review.due.isoformat()}."
 
 
-def _fix(key, review):
-    return ("Send the physician the review document (`bin/invoke review --pending`); once they "
-            f"approve it, record it with `bin/invoke review --approve {key} --by \"NAME\" "
-            f"--fingerprint {review.fingerprint}`.")
+def _check_typed(documents, phrases):
+    for document in documents:
+        for key in TYPED_STAMPS:
+            if key in document.metadata:
+                report(document.source_path, f"`{key}` cannot be typed into a page: a review is "
+                       "shown only when the physician's signature covers the page's exact text.",
+                       f"Remove the `{key}` line. {DOCUMENT_HINT}", line_of(document.source_path, f"{key}:"))
+        found = imitation(read_text(document.source_path), phrases)
+        if found:
+            needle, what = found
+            report(document.source_path, f"the page's text uses {what}: only the site may show a review stamp, "
+                   "and only while the physician's signature covers the page.",
+                   "Reword the sentence, or remove the class; the stamp appears by itself once the physician signs.",
+                   line_of(document.source_path, needle))
 
 
 def _check(generators):
     settings = generators[0].settings
     today = settings.get("REVIEW_TODAY") or date.today()
-    interval = settings.get("MEDICAL_REVIEW_INTERVAL_MONTHS", DEFAULT_INTERVAL)
-    reviews_dir = Path(settings["REVIEWS_PATH"])
     documents = content.documents(generators)
+    _check_typed(documents, stamp_phrases(settings))
     for document in documents:
-        for key in TYPED_STAMPS:
-            if key in document.metadata:
-                report(document.source_path, f"`{key}` cannot be typed into a page: a review is "
-                       "shown only when the physician's approval is recorded for the page's exact text.",
-                       f"Remove the `{key}` line. The physician's approval is recorded with "
-                       "`bin/invoke review --approve` (docs/editing.md).", line_of(document.source_path, f"{key}:"))
         document.review = None
+    signers, problems = approvals.load_signers(settings)
+    for path, line, message, fix in problems:
+        report(path, message, fix, line)
     enforce = launch_checks_on(settings)
     waiting = []
-    for key, group in sorted(medical_groups(documents).items()):
+    groups = groups_of(documents)
+    approvals.verify_all(settings, groups, signers)
+    for key, group in sorted(groups.items()):
+        files = {lang: Path(document.source_path) for lang, document in group.items()}
+        first = group.get(settings.get("DEFAULT_LANG")) or group[sorted(group)[0]]
         try:
-            record = records.read_record(reviews_dir, key)
+            review = approvals.assess(settings, key, files, signers, today)
         except DataError as error:
             for line, message, fix in error.problems:
                 report(error.path, message, fix, line)
-            record = None
-        review = records.review_of(texts_of(group), record, today, interval)
-        for document in group.values():
-            document.review = review
+            continue
+        if review is None or review.state == "released":
+            continue
+        if review.state == "needs_release":
+            report(first.source_path, f"'{key}' is no longer marked `medical: true`, but the physician's signed "
+                   f"approval ({review.record}) still stands: a page leaves medical review only with the "
+                   "physician's word.", "Put `medical: true` back, or have the physician sign the page's release "
+                   "from review with their own key: `bin/invoke review --release PAGE` (docs/editing.md).")
+            continue
+        if review.state == "invalid" and not review.medical:
+            (report if enforce else _warn)(str(review.record), _message(key, review),
+                                           "Delete the file: a record counts only when a listed reviewer signs it.")
+            continue
+        for lang, document in group.items():
+            document.review = review.for_language(lang)
         if review.state == "current":
             continue
+        where = str(review.record) if review.state == "invalid" else first.source_path
         if enforce:
-            first = group[sorted(group)[0]]
-            report(first.source_path, _message(key, review), _fix(key, review))
+            report(where, _message(key, review), DOCUMENT_HINT)
         else:
             waiting.append(f"{key} ({review.state})")
     if waiting:
         log.warning("%d medical page(s) show no review stamp until the physician approves them: %s. "
                     "See `bin/invoke status`; the physician's document: `bin/invoke review --pending`.",
                     len(waiting), ", ".join(waiting))
+
+
+def _warn(path, message, fix):
+    log.warning("%s: %s %s", path, message, fix)
 
 
 def register():

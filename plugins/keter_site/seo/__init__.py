@@ -11,7 +11,7 @@ Every page's <head> (theme/templates/partials/seo_head.html, through the Jinja f
   og:locale and og:locale:alternate from LANGUAGES;
 - one JSON-LD block (structured_data.py): the MedicalClinic with its therapy and
   contraindications on each home page, MedicalWebPage (lastReviewed, reviewedBy) on pages with
-  `medical: true`, FAQPage on the FAQ (each `## Question?` heading and its answer), and a
+  `medical: true`, FAQPage on the FAQ (each question heading and its answer, without citation numbers), and a
   BreadcrumbList on every other page;
 - the language's web manifest and the theme colour (base.html links the favicon,
   theme/static/favicon.svg).
@@ -182,7 +182,7 @@ def _jsonld(page, context):
             clinic_id=f"{base}/#clinic", url=home_url, name=_fact(context, "name", lang),
             telephone=_fact(context, "phone_international", lang), email=_fact(context, "email", lang),
             address=_fact(context, "address", lang), therapy_name=translate("seo.therapy_name", lang),
-            contraindications=_contraindications(context, lang)))
+            contraindications=_contraindications(context, lang), specialty=_fact(context, "medical_specialty", lang)))
     else:
         if content.kind(page) == "article":
             modified = getattr(page, "modified", None) or page.date
@@ -293,7 +293,8 @@ def _check(generators):
         # The HTML as read (links not yet resolved): enough to count the questions.
         if page.role == "faq" and not structured_data.faq_entries(page._content):
             _report(page.source_path, "the FAQ page has no questions that search engines can read.",
-                    "Write each question as a `## Question?` heading, with its answer below it.")
+                    "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
+                    "`## Question?` heading), with its answer below it.")
 
 
 def _write(path, text):

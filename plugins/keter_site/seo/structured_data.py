@@ -3,6 +3,7 @@ reviewed them and when, the FAQ and breadcrumbs. Pure functions: the plugin pass
 values (clinic facts, UI strings, absolute URLs), so nothing here knows about Pelican."""
 
 import json
+import re
 
 from keter_site.core import html
 
@@ -25,13 +26,25 @@ def list_items(text, css_class):
     return html.list_items(text, css_class)
 
 
+CITATION = re.compile(r"\u00a0?<sup class=\"cite\">.*?</sup>", re.S)
+
+
 def faq_entries(text):
-    """[(question, answer)] from a page's HTML: each `## Question?` heading and the blocks after
-    it, one line per paragraph or list item. Text before the first question belongs to none."""
-    return [(question, "\n".join(lines)) for question, lines in html.sections(text, "h2") if question and lines]
+    """[(question, answer)] from a page's HTML: each `## Question?` heading (or `### Question?`
+    under `## Group` headings) and the blocks after it, one line per paragraph or list item,
+    without the citation numbers, which point to a Sources list search engines do not show.
+    Text before the first question, and group headings, belong to none."""
+    text = CITATION.sub("", text or "")
+    if re.search(r"<h3[\s>]", text):
+        groups = re.split(r"(?=<h2[\s>])", text)  # a group heading ends the answer before it
+        found = [entry for group in groups for entry in html.sections(group, "h3")]
+    else:
+        found = html.sections(text, "h2")
+    return [(question, "\n".join(lines)) for question, lines in found if question and lines]
 
 
-def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, contraindications):
+def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, contraindications, specialty=""):
+    """The clinic; `specialty` is clinic.yml's medical_specialty (left out when it has none)."""
     node = {
         "@type": "MedicalClinic",
         "@id": clinic_id,
@@ -40,7 +53,7 @@ def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, con
         "telephone": telephone,
         "email": email,
         "address": address,
-        "medicalSpecialty": "Psychiatric",
+        "medicalSpecialty": specialty,
         "availableService": {
             "@type": "MedicalTherapy",
             "name": therapy_name,
@@ -51,7 +64,9 @@ def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, con
 
 
 def medical_web_page(*, url, name, description, lang, last_reviewed=None, reviewer=None, reviewer_url=None):
-    """A medical page; `lastReviewed` and `reviewedBy` only when a review really covers it."""
+    """A medical page; `lastReviewed` and `reviewedBy` only while the physician's signature
+    covers its current text (the caller passes them only for a current review), `reviewer`
+    being the signer's name in the page's language from the allowed signers."""
     node = {
         "@type": "MedicalWebPage",
         "url": url,

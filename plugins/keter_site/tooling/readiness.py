@@ -9,7 +9,7 @@ from pathlib import Path
 from keter_site.core import front_matter
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.medical_review import records
+from keter_site.medical_review import approvals
 from keter_site.translation_status.status import status_table
 
 
@@ -19,55 +19,104 @@ class PageStatus:
     translations: dict             # {lang: source / ok / stale / missing}
     files: dict                    # {lang: Path}
     medical: bool = False
-    review: records.Review | None = None
+    review: approvals.Review | None = None
     placeholders: list = field(default_factory=list)  # files that still hold the mark
 
     def problems(self):
         found = [f"{lang} translation {state}" for lang, state in self.translations.items()
                  if state in ("stale", "missing", "no source")]
-        if self.review and self.review.state != "current":
+        if self.review and self.review.state not in ("current", "released"):
             found.append({"pending": "awaiting the physician's review",
                           "stale": "changed since the physician approved it",
-                          "overdue": f"review overdue since {self.review.due}"}[self.review.state])
+                          "overdue": f"review overdue since {self.review.due}",
+                          "invalid": f"review record does not count: {self.review.problem}",
+                          "needs_release": "no longer medical: the physician must sign its release"}[self.review.state])
         found += [f"placeholder in {path.name} ({path.parent.name})" for path in self.placeholders]
         return found
 
 
-def pages(settings, today=None):
+def pages(settings, today=None, signers=None):
     languages = list(settings["LANGUAGES"])
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
     mark = settings.get("PLACEHOLDER_MARK", "TODO:")
-    interval = settings.get("MEDICAL_REVIEW_INTERVAL_MONTHS", 12)
+    signers = signers or approvals.load_signers(settings)[0]
     found = []
-    for key, (row, files) in status_table(settings["PATH"], languages, source_lang).items():
+    table = status_table(settings["PATH"], languages, source_lang)
+    approvals.verify_all(settings, table, signers)
+    for key, (row, files) in table.items():
         status = PageStatus(key, row, files)
         metas = {lang: front_matter.read(path) for lang, path in files.items()}
         status.medical = any(front_matter.is_true(m.get("medical", "")) for m in metas.values())
         status.placeholders = [path for path in files.values() if mark in front_matter.read_text(path)]
-        if status.medical:
-            texts = {lang: records.page_text(path) for lang, path in files.items()}
-            try:
-                record = records.read_record(settings["REVIEWS_PATH"], key)
-            except DataError:
-                record = None
-            status.review = records.review_of(texts, record, today or date.today(), interval)
+        try:
+            status.review = approvals.assess(settings, key, files, signers, today or date.today())
+        except DataError as error:
+            status.review = approvals.Review("invalid", "", problem=str(error), medical=status.medical)
         found.append(status)
     return found
 
 
 def example_values(settings):
-    """The clinic facts still marked EXAMPLE (content/data/clinic.yml's example_values)."""
+    """The clinic facts still marked EXAMPLE (content/data/clinic.yml's example_values), and
+    those whose value looks like a placeholder whatever that list says."""
+    from keter_site.clinic_facts import placeholders
+
     try:
         data = load_data(Path(settings["CLINIC_DATA_FILE"]), strings_only=True) or {}
     except DataError as error:
         return [f"(the clinic data file cannot be read: {error})"]
     examples = data.get("example_values", []) if isinstance(data, dict) else []
-    return list(examples) if isinstance(examples, list) else []
+    examples = list(examples) if isinstance(examples, list) else []
+    return examples + [k for k, _ in placeholders.found(data) if k not in examples and k.partition(".")[0] not in examples]
 
 
-def texts_for(settings, key):
-    """{lang: reviewed text} and the files of one page or article, by its review key."""
-    for status in pages(settings):
-        if status.key == key:
-            return {lang: records.page_text(path) for lang, path in status.files.items()}, status
-    return None, None
+def review_label(review):
+    """A page's medical review in `bin/invoke status`'s table."""
+    if review is None:
+        return "-"
+    return {"current": f"approved {review.on} by {review.principal}, next by {review.due}",
+            "pending": "AWAITING REVIEW", "stale": f"CHANGED since approval {review.on}",
+            "overdue": f"OVERDUE since {review.due}", "invalid": "RECORD DOES NOT COUNT (not signed by a listed key)",
+            "needs_release": "NOT MEDICAL ANY MORE: release to sign", "released": "released from review"}[review.state]
+
+
+def _git(folder, *args):
+    """git's answer about the repository that holds `folder` (None without git)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done
+
+
+def signers_report(settings):
+    """Lines about who may sign medical reviews: the allowed-signers file that counts, each
+    reviewer and key, and any change to the repository's file since its last commit, or (on a
+    publishing machine that pins its own file) any difference from the pinned file."""
+    from keter_site.medical_review import signing
+
+    path, pinned = signing.signers_path(settings)
+    signers, problems = approvals.load_signers(settings)
+    lines = [f"Allowed signers of medical reviews: {path}" + (" (pinned by KETER_ALLOWED_SIGNERS)" if pinned else "")]
+    lines += [f"  {p}:{line}: {message}" for p, line, message, _ in problems]
+    for signer in signers.by_principal.values():
+        names = " / ".join(signer.names.get(lang, "?") for lang in settings["LANGUAGES"])
+        lines.append(f"  {signer.principal}: {names}, key {signer.fingerprint}")
+    if not signers.by_principal and not problems:
+        lines.append("  (none: no page can be approved until the physician's key is added, docs/editing.md)")
+    repo_path = Path(settings.get("ALLOWED_SIGNERS_FILE") or Path(settings["PATH"], *signing.DEFAULT_FILE))
+    repo_bytes = repo_path.read_bytes() if repo_path.is_file() else b""
+    if pinned and repo_bytes != signers.data:
+        lines.append(f"  CHANGED: the repository's {repo_path.name} differs from the pinned file; only the pinned "
+                     "file counts on this machine.")
+    folder = repo_path.parent if repo_path.parent.is_dir() else Path(settings["PATH"])
+    last = _git(folder, "log", "-1", "--format=%h %ad %an", "--date=short", "--", str(repo_path))
+    if last is not None and last.returncode == 0:
+        if last.stdout.strip():
+            lines.append(f"  {repo_path.name} last changed in commit {last.stdout.strip()}.")
+        dirty = _git(folder, "status", "--porcelain", "--", str(repo_path))
+        if dirty is not None and dirty.stdout.strip():
+            lines.append(f"  CHANGED: {repo_path} has changes not yet committed; check who added which key.")
+    return lines

@@ -1,48 +1,99 @@
-"""The physician's review document: one self-contained HTML file (no script, no outside
-resource, readable on any device and printable) with every medical page that is pending, stale
-or overdue, both languages side by side, what changed since the last approval marked, and the
-sources each page cites. Each page shows the fingerprint to quote when approving it, so the
-approval is recorded for exactly the text that was read."""
+"""The physician's review document: one self-contained HTML file (readable on any device and
+printable) with every medical page that awaits the physician: each language as the reader will
+see it, the same text as its escaped source (every character as written, clinic facts and cited
+sources included: what the signature covers, keter_site.medical_review.material), and what
+changed since the last signed approval.
 
+Nothing in it can run or hide text: a Content-Security-Policy in the file itself allows no
+script, no outside resource and only its own stylesheet (by hash); the rendered text goes
+through the site's sanitizer (nh3, keter_site.sanitize's allowlist, without classes and ids,
+and every <details> opened); clinic facts are put in as escaped text. Whatever the rendering
+shows, the escaped source shows everything.
+
+It prints no command to approve a page: the physician signs with their own key
+(docs/editing.md, "Medical review"), and the signing command checks the page's text is the
+text this file shows (its `data-fingerprint`).
+"""
+
+import base64
 import difflib
+import hashlib
 import html
 import re
 from datetime import date
 
 import markdown
+import nh3
 
-from keter_site.citations import MARKER, links
+from keter_site.citations import MARKER
+from keter_site.clinic_facts import TOKEN
+from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.medical_review import records
+from keter_site.medical_review import material
+from keter_site.sanitize import ATTRIBUTES, TAGS, URL_SCHEMES
 from keter_site.tooling import readiness
 
 STYLE = """
-body { font: 16px/1.55 system-ui, "Noto Sans Hebrew", sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; }
-.page { border-top: 3px solid #0b5e63; margin-top: 2.5rem; }
-.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1.5rem; }
-.lang { border: 1px solid #ccc; padding: 0 1rem; overflow-wrap: anywhere; }
-.fingerprint { font-family: monospace; font-size: 1.1rem; background: #f2f2f2; padding: 0.2rem 0.4rem; }
+body { font: 16px/1.55 system-ui, "Noto Sans Hebrew", sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; background: #fff; }
+section.page { border-top: 3px solid #0b5e63; margin-top: 2.5rem; }
+div.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1.5rem; }
+div.lang { border: 1px solid #ccc; padding: 0 1rem; overflow-wrap: anywhere; }
+code.fingerprint { font-size: 0.9rem; background: #f2f2f2; padding: 0.2rem 0.4rem; overflow-wrap: anywhere; }
+pre.source, div.diff { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; border: 1px dashed #999; padding: 0.5rem; unicode-bidi: plaintext; }
 del { background: #fde2e2; } ins { background: #dff5e1; text-decoration: none; }
-.diff { white-space: pre-wrap; font-size: 0.9rem; border: 1px dashed #999; padding: 0.5rem; }
-.cite { font-size: 0.8em; color: #0b5e63; }
-@media print { .page { break-before: page; } }
+@media print { section.page { break-before: page; } }
 """
+# The rendered text keeps what Markdown makes, never a class or id the document's own style (or a
+# future one) could match, nor anything that hides or runs.
+RENDER_ATTRIBUTES = {**ATTRIBUTES, "*": {"dir", "lang", "title"}}
+RENDER_ATTRIBUTES["details"] = set()
+IMAGE = re.compile(r"<img\b[^>]*>")
+STATES = {"pending": "never approved", "invalid": "its review record does not count",
+          "overdue": "review due", "needs_release": "taken out of medical review: the release awaits signing"}
 
 
-def _render(text, facts, lang):
+def csp():
+    digest = base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode()
+    return (f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'none'; font-src 'none'; "
+            "base-uri 'none'; form-action 'none'")
+
+
+def _data(path):
+    try:
+        return load_data(path, strings_only=True) or {}
+    except DataError:
+        return {}
+
+
+def _markdown(settings):
+    configs = dict((settings.get("MARKDOWN") or {}).get("extension_configs") or {})
+    configs.pop("keter_site.components.syntax:ComponentsExtension", None)
+    return markdown.Markdown(extensions=[*configs, "keter_site.components.syntax:ComponentsExtension"],
+                             extension_configs=configs, output_format="html")
+
+
+def render(text, facts, lang, converter):
+    """One language's body as the reader sees its words: clinic facts in as escaped text,
+    Markdown rendered, then only the sanitizer's safe elements and attributes kept."""
     def fact(match):
         value = facts.get(match.group(1), match.group(0))
-        return value.get(lang, "") if isinstance(value, dict) else str(value)
+        return html.escape(value.get(lang, "") if isinstance(value, dict) else str(value), quote=True)
 
-    text = re.sub(r"\{clinic:([a-z_]+)\}", fact, text)
-    # The components' `::: name` lines become plain wrappers (the site's boxes are not drawn
-    # here): the physician reads the text, never the fences.
-    body = markdown.markdown(text, extensions=["extra", "keter_site.components.syntax:ComponentsExtension"],
-                             output_format="html")
-    return MARKER.sub(lambda m: f'<span class="cite">[{html.escape(m.group(1))}]</span>', body)
+    converter.reset()
+    body = converter.convert(TOKEN.sub(fact, text))
+    body = MARKER.sub(lambda m: f"<sup>[{html.escape(m.group(1))}]</sup>", body)
+    clean = nh3.clean(body, tags=TAGS, attributes=RENDER_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
+                      strip_comments=True, clean_content_tags={"script", "style"})
+    clean = IMAGE.sub(_image_text, clean)  # the document loads nothing: an image is its description
+    return re.sub(r"<details\b", "<details open", clean)  # a folded answer is still read
 
 
-def _diff(old, new):
+def _image_text(match):
+    alt = re.search(r'\balt="([^"]*)"', match.group(0))
+    return f"<em>[image: {alt.group(1) if alt else 'no description'}]</em>"
+
+
+def diff(old, new):
     lines = []
     for line in difflib.ndiff(old.splitlines(), new.splitlines()):
         tag, text = line[:2], html.escape(line[2:])
@@ -53,52 +104,68 @@ def _diff(old, new):
     return "\n".join(lines) or "(no change in the text)"
 
 
+def _state(review):
+    if review.state == "stale":
+        return f"changed since {html.escape(review.principal)} approved it on {review.on}"
+    if review.state == "overdue":
+        return f"review due since {review.due}"
+    if review.state == "invalid":
+        return f"its review record does not count ({html.escape(review.problem)})"
+    return STATES[review.state]
+
+
+def _column(lang, language, meta, body, covered, review, facts, converter):
+    shown = "".join(f"<p><strong>{label}:</strong> {html.escape(meta[key])}</p>"
+                    for key, label in (("description", "Description (search results, link previews)"),
+                                       ("summary", "Summary (lists of articles, the feed)")) if meta.get(key))
+    column = [f'<div class="lang" lang="{html.escape(lang)}" dir="{html.escape(language.get("dir", "ltr"))}">',
+              f"<h3>{html.escape(language['name'])}</h3>",
+              f"<h4>As the reader sees it</h4><p><strong>{html.escape(meta.get('title', ''))}</strong></p>{shown}",
+              f'<div class="rendered">{render(body, facts, lang, converter)}</div>',
+              "<h4>Everything signed, as written (escaped source)</h4>",
+              f'<pre class="source">{html.escape(covered)}</pre>']
+    if review.state in ("stale", "overdue") and review.approved_text is not None:
+        column.append(f"<h4>Changes since the approval of {review.on}</h4>"
+                      f'<div class="diff">{diff(review.approved_text.get(lang, ""), covered)}</div>')
+    column.append("</div>")
+    return "\n".join(column)
+
+
 def build(settings, today=None):
     """(HTML text, [review keys included])."""
-    facts = load_data(settings["CLINIC_DATA_FILE"], strings_only=True) or {}
-    registry = load_data(settings["REFERENCES_FILE"], strings_only=True) or {}
+    from keter_site.core import front_matter
+
+    facts = _data(settings["CLINIC_DATA_FILE"])
     languages = settings["LANGUAGES"]
+    converter = _markdown(settings)
     sections, keys = [], []
     for status in readiness.pages(settings, today):
         review = status.review
-        if not review or review.state == "current":
+        if not review or review.state in ("current", "released"):
             continue
         keys.append(status.key)
-        texts = {lang: records.page_text(path) for lang, path in status.files.items()}
+        covered = material.texts(settings, status.files)
         columns = []
         for lang in languages:
-            if lang not in texts:
+            if lang not in status.files:
                 continue
-            column = [f'<div class="lang" lang="{lang}" dir="{languages[lang].get("dir", "ltr")}">',
-                      f"<h3>{html.escape(languages[lang]['name'])}</h3>", _render(texts[lang], facts, lang)]
-            if review.state == "stale" and review.approved_text:
-                column.append(f"<h4>Changes since the approval of {review.on}</h4>"
-                              f'<div class="diff">{_diff(review.approved_text.get(lang, ""), texts[lang])}</div>')
-            column.append("</div>")
-            columns.append("\n".join(column))
-        cited = dict.fromkeys(k.strip().lstrip("@") for text in texts.values()
-                              for m in MARKER.finditer(text) for k in m.group(1).split(";"))
-        sources = "".join(
-            f"<li><b>{html.escape(key)}</b>: {html.escape(registry[key].get('title', ''))}. "
-            f"{html.escape(registry[key].get('publisher', ''))} {html.escape(registry[key].get('year', ''))}. "
-            + " · ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in links(registry[key]))
-            + f"<br><small>Supports: {html.escape(registry[key].get('supports', ''))}</small></li>"
-            for key in cited if key in registry)
-        state = {"pending": "never approved", "stale": f"changed since approved on {review.on} by {html.escape(review.by)}",
-                 "overdue": f"review due since {review.due}"}[review.state]
+            meta, body, _ = front_matter.split(front_matter.read_text(status.files[lang]))
+            columns.append(_column(lang, languages[lang], meta, body, covered[lang], review, facts, converter))
+        fingerprint = material.fingerprint(covered)
         sections.append(
-            f'<section class="page" id="{html.escape(status.key)}"><h2>{html.escape(status.key)}</h2>'
-            f"<p>Status: {state}. Fingerprint of this text: <span class=\"fingerprint\">{review.fingerprint}</span></p>"
-            f'<div class="langs">{"".join(columns)}</div>'
-            f"<h3>Sources cited</h3><ol>{sources or '<li>(none)</li>'}</ol></section>")
+            f'<section class="page" id="{html.escape(status.key)}" data-fingerprint="{fingerprint}">'
+            f"<h2>{html.escape(status.key)}</h2>"
+            f"<p>Status: {_state(review)}. Fingerprint of this text: <code class=\"fingerprint\">{fingerprint}</code></p>"
+            f'<div class="langs">{"".join(columns)}</div></section>')
     stamp = (today or date.today()).isoformat()
     intro = (f"<h1>Medical review: {len(keys)} page(s)</h1><p>Prepared {stamp}. Read each page in every "
-             "language. To approve a page, tell the site's editors its name and fingerprint; they record it with "
-             "<code>bin/invoke review --approve PAGE --by \"YOUR NAME\" --fingerprint FINGERPRINT</code>. "
-             "If the text changes after this document was made, its fingerprint changes and the approval is refused, "
-             "so an approval always covers exactly the text you read.</p>"
+             "language: first as the reader sees it, then everything your signature covers as written (the clinic "
+             "details and the sources it cites included). To approve a page, sign it with your own key on your "
+             "computer (docs/editing.md, \"Medical review\"). The signing checks that the page's text is still the "
+             "text shown here; if it changed, make this document again and read the new text.</p>"
              + "<ul>" + "".join(f'<li><a href="#{html.escape(k)}">{html.escape(k)}</a></li>' for k in keys) + "</ul>")
-    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>Medical review ({stamp})</title>'
+    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{csp()}">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>Medical review ({stamp})</title>'
             f"<style>{STYLE}</style></head><body>{intro}{''.join(sections)}</body></html>\n")
     return page, keys

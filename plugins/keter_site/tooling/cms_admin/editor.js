@@ -31,7 +31,8 @@ window.CMS_MANUAL_INIT = true;
           staging: "Publish a preview (staging)", live: "Publish", rollback: "Roll back", release: "Release (empty: the previous one)",
           liveAsk: "Publish the site to the internet now?", rollbackAsk: "Switch the live site back to %s?",
           previous: "the previous release", running: "Running…", done: "Done.", failedRun: "Stopped: see the report above.",
-          none: "None.", states: { current: "approved", pending: "awaiting review", stale: "changed since approval", overdue: "overdue" } },
+          none: "None.", states: { current: "approved", pending: "awaiting review", stale: "changed since approval", overdue: "overdue",
+                    invalid: "record does not count", needs_release: "release to sign", released: "released" } },
     he: { other: "English", name: "השם שלך (להיסטוריה):", building: "נשמר. האתר נבנה…",
           built: "נשמר, והאתר נבנה: התצוגה המקדימה מראה את השינוי.", failed: "הבנייה דחתה את השמירה:",
           refused: "לא נשמר:", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
@@ -47,7 +48,8 @@ window.CMS_MANUAL_INIT = true;
           staging: "פרסום תצוגה מקדימה (staging)", live: "פרסום", rollback: "חזרה לגרסה קודמת", release: "גרסה (ריק: הקודמת)",
           liveAsk: "לפרסם את האתר באינטרנט עכשיו?", rollbackAsk: "להחזיר את האתר החי אל %s?",
           previous: "הגרסה הקודמת", running: "רץ…", done: "הסתיים.", failedRun: "נעצר: הדוח למעלה מסביר למה.",
-          none: "אין.", states: { current: "מאושר", pending: "מחכה לבדיקה", stale: "השתנה מאז האישור", overdue: "הבדיקה באיחור" } }
+          none: "אין.", states: { current: "מאושר", pending: "מחכה לבדיקה", stale: "השתנה מאז האישור", overdue: "הבדיקה באיחור",
+                    invalid: "הרישום לא תקף", needs_release: "צריך לחתום על שחרור", released: "שוחרר" } }
   }[UI];
 
   function fmt(text, value) { return text.replace("%s", value); }
@@ -140,7 +142,7 @@ window.CMS_MANUAL_INIT = true;
           .concat([el("td", { text: r.review ? (T.states[r.review.state] || r.review.state) : "-" }),
                    el("td", { dir: "ltr", lang: "en", text: r.problems.join("; ") })]));
       }))]);
-    var awaiting = s.pages.filter(function (r) { return r.review && r.review.state !== "current"; });
+    var awaiting = s.pages.filter(function (r) { return r.review && ["current", "released"].indexOf(r.review.state) < 0; });
     var reviewOut = el("p", {});
     var progress = el("pre", { id: "keter-progress", dir: "ltr", lang: "en", "aria-live": "polite" });
     var release = el("input", { id: "keter-release", type: "text", dir: "ltr" });

@@ -8,6 +8,7 @@ break in the browser, so such a page stops the publish here instead, with its fi
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from keter_site.clinic_facts.placeholders import reserved_host
 from keter_site.core import html
 
 from . import headers
@@ -60,6 +61,23 @@ def scan(text):
         if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
             found.append(("refresh", tag, attrs.get("content", "")))
     return found
+
+
+def reserved_addresses(siteurl, endpoint, settings):
+    """Problems with a launch's addresses: SITEURL or SIGNUP_ENDPOINT on a name reserved for
+    examples and tests (.example, .test, .invalid, .localhost, example.com/.net/.org), which no
+    reader could reach. A settings file may allow them with RESERVED_NAMES_ARE_TEST_SITES (the
+    project's tests, whose sites live on such names); publishconf.py never does."""
+    if settings.get("RESERVED_NAMES_ARE_TEST_SITES"):
+        return []
+    problems = []
+    for name, value, fix in (("SITEURL", siteurl, "the site's public https address"),
+                             ("SIGNUP_ENDPOINT", endpoint, "the form service's https address")):
+        host = urlsplit(value).hostname or ""
+        if reserved_host(host):
+            problems.append(f"publishconf.py: {name} is {value}, on {host}, a name reserved for examples and tests "
+                            f"that no reader can reach. Set the environment variable {name} to {fix}.")
+    return problems
 
 
 def _local_file(site, site_url, page_url, url):

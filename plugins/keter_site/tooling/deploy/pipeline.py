@@ -7,11 +7,16 @@ targets switch the live site only once every file of the new one is in place.
 A folder built and checked once (`deploy build --out FOLDER`) can be published later, or to
 several targets, with `publish --from FOLDER`: its manifest (checked.json: every file's SHA-256,
 written only after every check passed) must still match the folder, file for file, or nothing
-is sent.
+is sent. The manifest also records whether the build was a staging preview (and its public
+address, the allowed signers it was checked against and who signed each medical page): a
+staging folder, or one whose robots.txt keeps every search engine out as a staging build's
+does, is never published as the live site.
 """
 
 import hashlib
 import json
+import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -60,6 +65,38 @@ def _project_checks(site, settings):
     return problems
 
 
+def _signup_endpoint(settings):
+    return os.environ.get("SIGNUP_ENDPOINT") or settings.get("SIGNUP_ENDPOINT") or ""
+
+
+def _launch_addresses(settings, siteurl, endpoint):
+    """Refuse a launch whose public address or signup endpoint is a name reserved for examples
+    and tests (a staging preview may use one)."""
+    if settings.get("STAGING"):
+        return
+    problems = checks.reserved_addresses(siteurl, endpoint, settings)
+    if problems:
+        raise DeployError("Not published: " + " ".join(problems))
+
+
+def _signatures(settings, out):
+    """{page: "principal (key SHA256:...) on date"} of every medical page's signed approval, as
+    the publish report lists them; and the allowed signers' digest and path."""
+    from keter_site.medical_review import approvals
+    from keter_site.tooling import readiness
+
+    signers, _ = approvals.load_signers(settings)
+    signed = {}
+    for status in readiness.pages(settings, signers=signers):
+        review = status.review
+        if review is not None and review.state in ("current", "released"):
+            signed[status.key] = f"{review.state} {review.principal} ({review.key}) on {review.on}"
+    out(f"Medical reviews checked against {signers.path}" + (" (pinned)" if signers.pinned else "") + ":")
+    for key, line in signed.items():
+        out(f"  {key}: {line}")
+    return {"allowed_signers": str(signers.path), "allowed_signers_sha256": signers.digest(), "signed": signed}
+
+
 def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=print):
     """Build the site with `settings_file` into `build_dir`/site (default: the setting
     DEPLOY_BUILD_PATH, or .cache/publish), write the hosts' header files
@@ -67,6 +104,7 @@ def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=
     started = time.perf_counter()
     overrides = {"CACHE_CONTENT": False, **(overrides or {})}
     settings = load_settings(settings_file, overrides)
+    _launch_addresses(settings, settings.get("SITEURL") or "", _signup_endpoint(settings))
     build_dir = Path(build_dir or settings.get("DEPLOY_BUILD_PATH") or BUILD_DIR)
     out(f"Building with {Path(settings_file).name} for {settings.get('SITEURL') or '(no SITEURL)'} ...")
     result = site_build.build(settings_file, build_dir / "site", overrides, use_cache=False)
@@ -85,13 +123,16 @@ def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=
     if problems:
         raise DeployError("The built site failed the publish checks, so nothing was published:\n"
                           + "\n".join(f"- {problem}" for problem in problems))
-    _write_manifest(build_dir, site, nginx_conf)
+    release = {"staging": bool(settings.get("STAGING")), "siteurl": settings.get("SITEURL") or "",
+               "signup_endpoint": _signup_endpoint(settings), **_signatures(settings, out)}
+    _write_manifest(build_dir, site, nginx_conf, release)
     seconds = time.perf_counter() - started
     out(f"Built and checked {result.pages} pages in {seconds:.1f} s.")
     return Prepared(site, nginx_conf, settings, seconds)
 
 
 MANIFEST = "checked.json"
+STAGING_ROBOTS = re.compile(r"(?mi)^\s*disallow:\s*/\s*$")
 
 
 def _hashes(build_dir):
@@ -102,15 +143,16 @@ def _hashes(build_dir):
     return found
 
 
-def _write_manifest(build_dir, site, nginx_conf):
+def _write_manifest(build_dir, site, nginx_conf, release):
     manifest = {"site": site.relative_to(build_dir).as_posix(), "nginx_conf": nginx_conf.relative_to(build_dir).as_posix(),
-                "files": _hashes(build_dir)}
+                **release, "files": _hashes(build_dir)}
     (Path(build_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
-    """The Prepared site of a folder `prepare` built and checked earlier. Raises DeployError if
-    the folder was never checked, or changed after its checks."""
+def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, out=print):
+    """The Prepared site of a folder `prepare` built and checked earlier (its medical reviews'
+    signers listed again by `out`). Raises DeployError if the folder was never checked, changed
+    after its checks, or is a staging build sent as the live site."""
     build_dir = Path(build_dir)
     try:
         manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -124,6 +166,20 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None):
         raise DeployError(f"{build_dir} changed after it was checked ({len(changed)} file(s), such as "
                           f"{', '.join(changed[:3])}), so nothing was published. Build and check it again.")
     settings = load_settings(settings_file, overrides)
+    robots = build_dir / manifest["site"] / "robots.txt"
+    staging_robots = robots.is_file() and STAGING_ROBOTS.search(robots.read_text(encoding="utf-8", errors="replace"))
+    if "staging" not in manifest:
+        raise DeployError(f"{build_dir} was checked before builds recorded whether they are staging previews. "
+                          "Build and check it again.")
+    if not settings.get("STAGING") and (manifest["staging"] or staging_robots):
+        raise DeployError(f"{build_dir} is a staging preview (built with --staging: unreviewed pages and "
+                          "placeholders allowed, every page marked as a preview), so it was not published as "
+                          "the live site. Build the release without --staging (`python -m keter_site.tooling.deploy "
+                          "build --out FOLDER`), or publish this folder as a preview with --staging.")
+    _launch_addresses(settings, manifest.get("siteurl", ""), manifest.get("signup_endpoint", ""))
+    out(f"Medical reviews as checked against {manifest.get('allowed_signers', '?')}:")
+    for key, line in (manifest.get("signed") or {}).items():
+        out(f"  {key}: {line}")
     # The server's configuration names where this target keeps the site: made for this
     # publish's settings (the checked folder's own may have been made for another server).
     nginx_conf = Path(tempfile.mkdtemp(prefix="keter-nginx-")) / headers.NGINX_CONF_NAME
@@ -149,7 +205,7 @@ def publish(settings_file="publishconf.py", target=None, dry_run=False, build_di
     """Build, check and deploy; or, with `checked`, deploy that folder built and checked
     earlier. Returns the Summary (None for a dry run)."""
     started = time.perf_counter()
-    prepared = checked_folder(checked, settings_file) if checked else prepare(settings_file, build_dir, out=out)
+    prepared = checked_folder(checked, settings_file, out=out) if checked else prepare(settings_file, build_dir, out=out)
     deployer = make_target(prepared.settings, target, out=out)
     summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
     if summary is not None:

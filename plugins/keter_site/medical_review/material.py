@@ -1,0 +1,107 @@
+"""What the physician's approval covers: everything medical a reader sees for one page, in every
+language, as text (the review document shows it, and the fingerprint is its digest).
+
+For each language: the title, description and summary, the `medical` flag, the body as written
+(the boxes' text included), then the clinic facts the page's own text uses ({clinic:key}), the
+full entry of each references-registry source it cites, and for each box (`::: name`) its
+template's digest and the interface strings the template shows. The site-wide header and
+footer are not part of any page's approval.
+"""
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+from keter_site.citations import MARKER
+from keter_site.clinic_facts import TOKEN
+from keter_site.components import COMPONENTS
+from keter_site.components.syntax import OPENER
+from keter_site.core import front_matter
+from keter_site.core.data import DataError
+from keter_site.core.data import load as load_data
+from keter_site.core.project import ROOT
+
+FIELDS = ("title", "description", "summary", "medical")
+STRING_KEY = re.compile(r"""['"]([a-z_]+(?:\.[a-z_]+)+)['"]""")
+
+
+_loaded = {}
+
+
+def _data(path):
+    """A data file's values, read again only when the file changed (asked for by every medical
+    page on every build; callers only read them)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return {}
+    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+    known = _loaded.get(str(path))
+    if known and known[0] == stamp:
+        return known[1]
+    try:
+        data = load_data(path, strings_only=True) or {}
+    except DataError:
+        data = {}  # the plugin that owns the file reports it; the fingerprint just changes
+    _loaded[str(path)] = (stamp, data)
+    return data
+
+
+def _cited(text):
+    return list(dict.fromkeys(k.strip().lstrip("@") for m in MARKER.finditer(text) for k in m.group(1).split(";")))
+
+
+def _components_dir(settings):
+    return Path(settings.get("THEME") or ROOT / "theme") / "components"
+
+
+def _component_lines(settings, name, lang):
+    component = COMPONENTS.get(name)
+    if component is None:
+        return [f"{name}: (not a box)"]
+    folder = _components_dir(settings) / component.folder
+    templates = sorted(folder.glob("*.html")) if folder.is_dir() else []
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in templates)).hexdigest()[:16]
+    strings = _data(Path(settings["UI_STRINGS_DIR"]) / f"{lang}.yml")
+    keys = dict.fromkeys(k for p in templates for k in STRING_KEY.findall(p.read_text(encoding="utf-8")) if k in strings)
+    return [f"{name}: template {digest}"] + [f"  {key}: {strings[key]}" for key in keys]
+
+
+def texts(settings, files):
+    """{lang: the covered text} for one page whose files are {lang: path}."""
+    facts = _data(settings["CLINIC_DATA_FILE"])
+    registry = _data(settings["REFERENCES_FILE"])
+    found = {}
+    for lang, path in files.items():
+        meta, body, _ = front_matter.split(front_matter.read_text(path))
+        own = "\n".join([*(meta.get(k, "") for k in FIELDS[:3]), body])
+        lines = [*(f"{k}: {meta.get(k, '')}" for k in FIELDS), "", body.strip(), ""]
+        used = list(dict.fromkeys(TOKEN.findall(own)))
+        if used:
+            lines.append("== clinic facts ==")
+            for key in used:
+                value = facts.get(key, "(not a clinic fact)")
+                lines.append(f"{key}: {value.get(lang, '') if isinstance(value, dict) else value}")
+        cited = _cited(own)
+        if cited:
+            lines.append("== sources ==")
+            lines += [f"{key}: {json.dumps(registry.get(key), ensure_ascii=False, sort_keys=True)}" for key in cited]
+        boxes = list(dict.fromkeys(m.group(1) for line in body.splitlines() if (m := OPENER.match(line))))
+        if boxes:
+            lines.append("== boxes ==")
+            for name in boxes:
+                lines += _component_lines(settings, name, lang)
+        found[lang] = "\n".join(lines) + "\n"
+    return found
+
+
+def fingerprint(texts_by_lang):
+    """One digest of every language's covered text, independent of file order."""
+    material = "\n\x00\n".join(f"{lang}\n{texts_by_lang[lang]}" for lang in sorted(texts_by_lang))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def is_medical(files):
+    return any(front_matter.is_true(front_matter.read(path).get("medical", "")) for path in files.values())

@@ -1,0 +1,225 @@
+"""The physician's signature: OpenSSH file signing (`ssh-keygen -Y sign` / `-Y verify`) in the
+project's own namespace, checked against the allowed-signers file.
+
+The allowed-signers file is OpenSSH's own format (one key a line: principal, options, key), so
+`ssh-keygen -Y verify` reads it as it is. Each key line is preceded by one comment line per
+language of the site giving the name the stamp shows in that language:
+
+    # name.he: ד"ר ישראל ישראלי
+    # name.en: Dr. Israel Israeli
+    physician namespaces="keter-health-medical-review" ssh-ed25519 AAAA... physician@laptop
+
+The names live in the same file as the key, so a publishing machine that pins its own copy
+(KETER_ALLOWED_SIGNERS, outside the repository) pins the names with the keys.
+"""
+
+import functools
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from keter_site.core.data import DataError
+
+NAMESPACE = "keter-health-medical-review"
+ENVIRONMENT = "KETER_ALLOWED_SIGNERS"
+DEFAULT_FILE = ("data", "allowed_signers")  # under the content folder
+PRINCIPAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+NAME_LINE = re.compile(r"#\s*name\.([a-z]{2,3}):\s*(.*?)\s*$")
+KEY_TYPES = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)$")
+TIMEOUT = 30
+GUIDE = "docs/editing.md, \"The physician's key\""
+
+
+class SigningError(Exception):
+    """ssh-keygen could not sign (no key, wrong passphrase, no agent): its own words."""
+
+
+@dataclass
+class Signer:
+    principal: str
+    names: dict                        # {lang: the name the stamp shows}
+    key: str                           # "type base64"
+    line: int
+    options: str = ""
+    fingerprint: str = field(default="")  # SHA256:... as ssh-keygen -l shows it
+
+
+@dataclass
+class Signers:
+    path: Path
+    data: bytes                        # the file's exact bytes: what every verification uses
+    by_principal: dict                 # {principal: Signer}
+    pinned: bool                       # named by KETER_ALLOWED_SIGNERS
+
+    def digest(self):
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def signers_path(settings):
+    """(path, pinned): the allowed-signers file that counts. KETER_ALLOWED_SIGNERS, when set,
+    names the publishing machine's own copy; then only that file counts."""
+    pinned = os.environ.get(ENVIRONMENT, "").strip()
+    if pinned:
+        return Path(pinned).expanduser(), True
+    return Path(settings.get("ALLOWED_SIGNERS_FILE") or Path(settings["PATH"], *DEFAULT_FILE)), False
+
+
+def key_fingerprint(key):
+    """SHA256:... of an OpenSSH public key ("type base64"), as `ssh-keygen -l` prints it."""
+    import base64
+
+    try:
+        blob = base64.b64decode(key.split()[1], validate=True)
+    except (IndexError, ValueError):
+        return ""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def load_signers(settings, languages):
+    """The allowed signers. Raises DataError (file, line, message, fix) for a file that is
+    missing when pinned, or written wrongly; a missing in-repository file is an empty list."""
+    path, pinned = signers_path(settings)
+    if pinned:
+        project = Path(settings["PATH"]).resolve()
+        from keter_site.core.project import ROOT
+
+        resolved = path.resolve()
+        if not path.is_file():
+            raise DataError(path, [(0, f"{ENVIRONMENT} names {path}, which is not a file.",
+                                    f"Point {ENVIRONMENT} at the publishing machine's own allowed-signers file "
+                                    f"({GUIDE}), or unset it.")])
+        if resolved.is_relative_to(ROOT.resolve()) or resolved.is_relative_to(project):
+            raise DataError(path, [(0, f"{ENVIRONMENT} names a file inside the project; a pinned list must "
+                                    "live outside the repository, or an edit of the repository would change it.",
+                                    f"Copy the allowed signers to a file outside the project (such as "
+                                    f"~/.config/keter/allowed_signers) and point {ENVIRONMENT} at it.")])
+    data = path.read_bytes() if path.is_file() else b""
+    return Signers(path, data, parse(path, data.decode("utf-8", errors="replace"), languages), pinned)
+
+
+def parse(path, text, languages):
+    signers, names, problems = {}, {}, []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            names = {}
+            continue
+        if line.startswith("#"):
+            if match := NAME_LINE.match(line):
+                names[match.group(1)] = match.group(2)
+            continue
+        fields = line.split()
+        principal = fields[0]
+        options = fields[1] if len(fields) > 2 and not KEY_TYPES.match(fields[1]) else ""
+        key_fields = fields[2:4] if options else fields[1:3]
+        fix = (f"Write the reviewer's line as `PRINCIPAL namespaces=\"{NAMESPACE}\" ssh-ed25519 AAAA...`, after "
+               f"one `# name.LANG: ...` line per language ({GUIDE}).")
+        if not PRINCIPAL.fullmatch(principal):
+            problems.append((number, f"`{principal}` is not one reviewer's name for the key (one word: letters, "
+                             "digits, . _ @ -).", fix))
+            continue
+        if len(key_fields) != 2 or not KEY_TYPES.match(key_fields[0]) or not key_fingerprint(" ".join(key_fields)):
+            problems.append((number, f"the line of `{principal}` holds no OpenSSH public key.", fix))
+            continue
+        if "cert-authority" in options.lower():
+            problems.append((number, f"`{principal}` is listed as a certificate authority; each reviewer's own key "
+                             "is listed instead, so that only that key can sign.", fix))
+            continue
+        missing = [lang for lang in languages if not names.get(lang)]
+        if missing:
+            problems.append((number, f"`{principal}` has no name to show in {', '.join(missing)}.",
+                             f"Add the line `# name.{missing[0]}: ...` just above it ({GUIDE})."))
+        if principal in signers:
+            problems.append((number, f"`{principal}` is listed twice (line {signers[principal].line}).",
+                             "Keep one line per reviewer; a new key replaces the old line."))
+        key = " ".join(key_fields)
+        signers[principal] = Signer(principal, dict(names), key, number, options, key_fingerprint(key))
+        names = {}
+    if problems:
+        raise DataError(path, problems)
+    return signers
+
+
+def message(kind, page, fingerprint, principal, on):
+    """The exact bytes the physician signs: what they approve (or release from review), for
+    which page and text, who they are and the day."""
+    return (f"keter-health medical review v1\nkind: {kind}\npage: {page}\nfingerprint: {fingerprint}\n"
+            f"reviewer: {principal}\ndate: {on}\n").encode("utf-8")
+
+
+def _run(argv, data):
+    try:
+        return subprocess.run(argv, input=data, capture_output=True, timeout=TIMEOUT)
+    except FileNotFoundError as error:
+        raise SigningError("ssh-keygen (OpenSSH) is not installed; install the `openssh-client` package.") from error
+    except subprocess.TimeoutExpired as error:
+        raise SigningError(f"{argv[0]} did not answer within {TIMEOUT} s.") from error
+
+
+def sign(data, key_file, use_agent=False):
+    """The armored SSH signature of `data` with the key in `key_file` (a private key; or, with
+    `use_agent`, the public key whose private half ssh-agent holds)."""
+    with tempfile.TemporaryDirectory(prefix="keter-sign-") as tmp:
+        payload = Path(tmp) / "message"
+        payload.write_bytes(data)
+        argv = ["ssh-keygen", "-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(key_file)]
+        if use_agent:
+            argv.insert(3, "-U")
+        try:
+            done = subprocess.run([*argv, str(payload)], capture_output=True, timeout=300)  # a passphrase prompt
+        except FileNotFoundError as error:
+            raise SigningError("ssh-keygen (OpenSSH) is not installed; install `openssh-client`.") from error
+        signature = payload.with_name("message.sig")
+        if done.returncode != 0 or not signature.is_file():
+            raise SigningError((done.stderr or done.stdout).decode("utf-8", errors="replace").strip()
+                               or f"ssh-keygen exited with {done.returncode}")
+        return signature.read_text(encoding="ascii")
+
+
+@functools.lru_cache(maxsize=1024)
+def verify(data, signature, principal, signers_data):
+    """Whether `signature` is `principal`'s signature of `data` in the project's namespace, by
+    the key the allowed signers (their exact bytes) list for them. The same question asked
+    again (every build of the live preview) is answered from memory."""
+    if not signature.strip() or not PRINCIPAL.fullmatch(principal):
+        return False
+    with tempfile.TemporaryDirectory(prefix="keter-verify-") as tmp:
+        allowed, sig = Path(tmp) / "allowed_signers", Path(tmp) / "signature"
+        allowed.write_bytes(signers_data)
+        sig.write_text(signature, encoding="ascii", errors="replace")
+        try:
+            done = _run(["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", principal, "-n", NAMESPACE,
+                         "-s", str(sig)], data)
+        except SigningError:
+            return False  # no ssh-keygen: load_signers' caller reports it; nothing counts as signed
+        return done.returncode == 0
+
+
+def public_key_of(key_file, use_agent):
+    """"type base64" of the key that will sign: the .pub beside a private key, the file itself
+    when it is a public key, or (agent) the key file given."""
+    path = Path(key_file)
+    for candidate in ((path,) if use_agent else (path.with_name(path.name + ".pub"), path)):
+        if candidate.is_file():
+            fields = candidate.read_text(encoding="utf-8", errors="replace").split()
+            if len(fields) >= 2 and KEY_TYPES.match(fields[0]):
+                return " ".join(fields[:2])
+    done = _run(["ssh-keygen", "-y", "-f", str(path)], b"")
+    if done.returncode == 0:
+        return " ".join(done.stdout.decode().split()[:2])
+    raise SigningError(f"{path}: no public key found beside it (expected {path.name}.pub).")
+
+
+def agent_keys():
+    """["type base64"] of the keys ssh-agent holds (empty when no agent answers)."""
+    try:
+        done = subprocess.run(["ssh-add", "-L"], capture_output=True, timeout=TIMEOUT)
+    except FileNotFoundError:
+        return []
+    if done.returncode != 0:
+        return []
+    return [" ".join(line.split()[:2]) for line in done.stdout.decode().splitlines() if len(line.split()) >= 2]
