@@ -186,6 +186,9 @@ def admin_file(name, settings, key=""):
         return page.replace('content="SESSION-KEY"', f'content="{key}"').encode("utf-8")
     if name in ("editor.js", "editor.css"):
         return (ADMIN / name).read_bytes()
+    if name == "review-document.html":  # the physician's document, as the desk last wrote it
+        path = ROOT / "var" / "medical-review.html"
+        return path.read_bytes() if path.is_file() else None
     if name in ("preview-data.json",) or re.fullmatch(r"config-(he|en)\.json", name):
         return admin_files(settings)[name]
     if name.startswith("decap/") and DECAP_FILE.match(name[len("decap/"):]):

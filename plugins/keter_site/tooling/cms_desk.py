@@ -6,6 +6,8 @@ with their own code and words:
 - status: launch readiness page by page (`bin/invoke status`: tooling.readiness), the clinic facts
   still EXAMPLE, the latest build's problems, and the last publishes made from the desk;
 - review_document: `bin/invoke review --pending` (the physician's document, var/medical-review.html);
+- approve: the physician's `bin/invoke review --approve PAGE`, where their key is in this
+  machine's ssh-agent (the same signature the command makes; the desk never sees a private key);
 - publish / rollback: `bin/invoke publish [--staging]` and `bin/invoke rollback [--to RELEASE]`,
   run as the commands themselves (the same checks, the same refusal when the site is not ready,
   the same report), one at a time, their output shown as it comes (`job`). Credentials stay in
@@ -13,7 +15,7 @@ with their own code and words:
 
 What it does not do: record publishes made in a terminal (the list is the desk's own,
 var/desk/publishes.jsonl), list the releases on the server (rollback takes the previous one, or
-a release named by the editor), or approve a page for the physician.
+a release named by the editor), or sign with a key that is not in ssh-agent.
 """
 
 import json
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from keter_site.tooling.cms_api import Refused
 
+PUBLISHING = ("staging", "live", "rollback")
 MAX_OUTPUT = 60_000  # characters of a command's output the page is shown (its end)
 RELEASE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$"
 # The rsync target's words once a release is live, after a publish and after a rollback.
@@ -74,15 +77,24 @@ class Desk:
         target.write_text(text, encoding="utf-8")
         return {"path": str(target), "pages": keys}
 
-    def start(self, kind, name, release=""):
-        """Run `invoke publish` (kind "staging" or "live") or `invoke rollback`; one at a time."""
-        args = {"staging": ["publish", "--staging"], "live": ["publish"], "rollback": ["rollback"]}.get(kind)
+    def start(self, kind, name, release="", page=""):
+        """Run `invoke publish` (kind "staging" or "live"), `invoke rollback`, or the physician's
+        `invoke review --approve PAGE` (kind "approve": signed with the key in this machine's
+        ssh-agent, for the text of the review document as written); one at a time."""
+        args = {"staging": ["publish", "--staging"], "live": ["publish"], "rollback": ["rollback"],
+                "approve": ["review", "--approve"]}.get(kind)
         if args is None:
             raise Refused("Unknown desk command.", status=400)
         if kind == "rollback" and release:
             if not re.match(RELEASE, release):
                 raise Refused("A release is named like the ones `bin/invoke rollback` lists.", status=400)
             args += ["--to", release]
+        if kind == "approve":
+            from keter_site.tooling import readiness
+
+            if page not in {row.key for row in readiness.pages(self.settings) if row.medical}:
+                raise Refused("Only a medical page can be approved.", status=400)
+            args += [page]
         with self.lock:
             if self.job and self.job["process"].poll() is None:
                 raise Refused("A publish is already running: wait for it to end.", status=409)
@@ -98,6 +110,8 @@ class Desk:
     def _finish(self, job, log):
         code = job["process"].wait()
         log.close()
+        if job["kind"] not in PUBLISHING:
+            return  # an approval is recorded by its signed file, not in the list of publishes
         output = job["log"].read_text(encoding="utf-8", errors="replace").strip().splitlines()
         served = [m.group(1) for line in output for m in [SERVES.search(line)] if m]
         record = {"when": datetime.now().isoformat(timespec="seconds"), "by": job["by"] or "", "kind": job["kind"],

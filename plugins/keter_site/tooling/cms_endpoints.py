@@ -136,7 +136,8 @@ class Endpoints:
         return self.desk.review_document()
 
     def do_desk_run(self, request, editor_name):
-        return self.desk.start(str(request.get("kind", "")), editor_name, str(request.get("release", "")))
+        return self.desk.start(str(request.get("kind", "")), editor_name, str(request.get("release", "")),
+                               str(request.get("page", "")))
 
     def do_desk_job(self, request, editor_name):
         return {"job": self.desk.job_state()}

@@ -31,7 +31,9 @@ window.CMS_MANUAL_INIT = true;
           staging: "Publish a preview (staging)", live: "Publish", rollback: "Roll back", release: "Release (empty: the previous one)",
           liveAsk: "Publish the site to the internet now?", rollbackAsk: "Switch the live site back to %s?",
           previous: "the previous release", running: "Running…", done: "Done.", failedRun: "Stopped: see the report above.",
-          none: "None.", states: { current: "approved", pending: "awaiting review", stale: "changed since approval", overdue: "overdue",
+          none: "None.", read: "Read the review document", approve: "Approve (the physician)",
+          approveAsk: "Sign the approval of %s as the physician, with the key in this computer's ssh-agent? Only after reading it in the review document.",
+          states: { current: "approved", pending: "awaiting review", stale: "changed since approval", overdue: "overdue",
                     invalid: "record does not count", needs_release: "release to sign", released: "released" } },
     he: { other: "English", name: "השם שלך (להיסטוריה):", building: "נשמר. האתר נבנה…",
           built: "נשמר, והאתר נבנה: התצוגה המקדימה מראה את השינוי.", failed: "הבנייה דחתה את השמירה:",
@@ -48,7 +50,9 @@ window.CMS_MANUAL_INIT = true;
           staging: "פרסום תצוגה מקדימה (staging)", live: "פרסום", rollback: "חזרה לגרסה קודמת", release: "גרסה (ריק: הקודמת)",
           liveAsk: "לפרסם את האתר באינטרנט עכשיו?", rollbackAsk: "להחזיר את האתר החי אל %s?",
           previous: "הגרסה הקודמת", running: "רץ…", done: "הסתיים.", failedRun: "נעצר: הדוח למעלה מסביר למה.",
-          none: "אין.", states: { current: "מאושר", pending: "מחכה לבדיקה", stale: "השתנה מאז האישור", overdue: "הבדיקה באיחור",
+          none: "אין.", read: "קריאת מסמך הבדיקה", approve: "אישור (הרופא)",
+          approveAsk: "לחתום כרופא על האישור של %s, במפתח שב-ssh-agent של המחשב הזה? רק אחרי קריאתו במסמך הבדיקה.",
+          states: { current: "מאושר", pending: "מחכה לבדיקה", stale: "השתנה מאז האישור", overdue: "הבדיקה באיחור",
                     invalid: "הרישום לא תקף", needs_release: "צריך לחתום על שחרור", released: "שוחרר" } }
   }[UI];
 
@@ -163,9 +167,20 @@ window.CMS_MANUAL_INIT = true;
       s.build.failed ? el("pre", { class: "keter-problem", dir: "ltr", lang: "en", text: s.build.message })
                      : el("p", { text: T.buildOk }),
       el("h3", { text: T.awaiting }),
-      el("ul", {}, awaiting.map(function (r) { return el("li", {}, [entryLink(r)]); })),
+      el("ul", { id: "keter-awaiting" }, awaiting.map(function (r) {
+        return el("li", {}, [entryLink(r), el("span", { text: " " }),
+          el("button", { type: "button", class: "keter-approve", text: T.approve, onclick: function () {
+            if (!window.confirm(fmt(T.approveAsk, r.key))) return;
+            progress.textContent = T.running;
+            editor("desk_run", { kind: "approve", page: r.key })
+              .then(function () { follow(progress); }, function (e) { progress.textContent = e.message; });
+          } })]);
+      })),
       el("button", { type: "button", id: "keter-review-document", text: T.writeReview, onclick: function () {
-        editor("desk_review_document").then(function (r) { reviewOut.textContent = fmt(T.reviewWritten, r.path); });
+        editor("desk_review_document").then(function (r) {
+          reviewOut.replaceChildren(el("span", { text: fmt(T.reviewWritten, r.path) + " " }),
+            el("a", { href: "review-document.html", target: "_blank", rel: "noopener", text: T.read }));
+        });
       } }), reviewOut,
       el("h3", { text: T.publishes }),
       el("div", { class: "keter-actions" }, [
