@@ -99,6 +99,11 @@ def ensure(only=None):
         _apt("update", "-qq")
         _apt("install", "-y", "-qq", "--no-install-recommends", *missing,
              env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    ensure_npm()
+
+
+def ensure_npm():
+    """The npm packages of package-lock.json (npm ci), when they are missing or out of date."""
     lock, stamp = ROOT / "package-lock.json", ROOT / "node_modules" / ".installed-from-lock"
     if not stamp.exists() or stamp.read_bytes() != lock.read_bytes():
         print("Installing npm packages the tests need (npm ci)")
