@@ -68,6 +68,7 @@ SPECIAL_PAGES = {
     "disclaimer": "disclaimer",
     "not_found": "404",
     "articles": "articles",  # each language's list of articles (`template: articles`)
+    "contact": "contact",  # how to reach the clinic: address, phone, hours, getting there
 }
 # Special pages that carry no "leave your details" call to action (the form itself, its
 # thank-you page, and the legal pages).
@@ -83,6 +84,14 @@ DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = ""
 FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 DEFAULT_PAGINATION = False
+
+# Pages and articles are Markdown only (keter_site.source_files checks every one). Pelican's
+# reStructuredText and HTML readers are off: reST's `include` directive reads any file of the
+# build machine, and an HTML page would skip the Markdown reader's checks. The checks plugin
+# refuses such a file in content/ rather than leave it out silently.
+READERS = {"rst": None, "html": None, "htm": None}
+# Hidden files and folders are never read or copied (and the checks plugin refuses them).
+IGNORE_FILES = [".*"]
 
 # A page's Markdown file is refused over this size, or when turning it into HTML takes longer
 # (keter_site.source_files): a pasted-in mistake gets a message, never a build that never ends.

@@ -46,12 +46,13 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
 
 
 @task(help={"port": "the preview's port (default 8000; 0: any free port, printed once it listens)",
-            "cms_port": "decap-server's port (default 8081; 0: any free port)",
-            "no_browser": "do not open the browser"})
-def edit(c, port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py", output=""):
-    """The browser editor: the live preview, decap-server on 127.0.0.1 (it saves into content/),
-    and the editor at http://127.0.0.1:8000/admin/ (development only, never published)."""
-    live_preview.edit(port, cms_port, no_browser, settings, output)
+            "no_browser": "do not open the browser",
+            "settings": "settings file (default pelicanconf.py)",
+            "output": "the folder to build into and serve (default output/)"})
+def edit(c, port=8000, no_browser=False, settings="pelicanconf.py", output=""):
+    """The browser editor at http://127.0.0.1:8000/admin/ with the live preview (development only,
+    never published). Installs what it needs on first use. Each save is a git commit."""
+    live_preview.edit(port, no_browser, settings, output)
 
 
 @task

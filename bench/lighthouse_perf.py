@@ -1,8 +1,17 @@
 """Lighthouse 12.2.3 Performance (mobile preset: a mid-range phone on a slow 4G connection,
-simulated) on the home, a content, the process and the signup page in both languages.
+simulated) on the home, a content, the process and the signup page in both languages; or, with
+--every-page, all four categories (Performance, Accessibility, Best Practices, SEO) on every
+page of the site, both languages, from one Chromium (tests/support/lighthouse_batch.mjs).
 
     .venv/bin/python -m bench.lighthouse_perf output/            # serves the folder on 127.0.0.1
     .venv/bin/python -m bench.lighthouse_perf --base-url http://127.0.0.1:8000
+    .venv/bin/python -m bench.lighthouse_perf --launch --every-page   # a launch build, every page
+
+--launch builds the site as it will launch, into a temporary folder served on 127.0.0.1: a copy
+of content/ made ready the way the tests make it (tests/support/publishing.py: the EXAMPLE marks
+cleared, the physician's approval recorded for every medical page), built with publishconf.py
+(its public https SITEURL, an https signup endpoint); the public address is then replaced by the
+local server's in every text file. Every page is then indexable, as the launched site's are.
 
 Given a folder, it serves it on 127.0.0.1 the way the production server does: the precompressed
 .br or .gz copy beside a file when the browser accepts it (publish builds have them). Prints a
@@ -11,13 +20,17 @@ rows as JSON. Exits 1 if any URL scores below --min-score (default 100), 2 if Li
 """
 
 import argparse
+import gzip
 import http.server
 import json
 import mimetypes
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import brotli
 
 from keter_site.core.project import ROOT
 from tests.support.browser import serve_directory  # the same local server the tests use
@@ -27,6 +40,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
                 "--disable-background-networking --disable-component-update --disable-sync")
 PATHS = ["/", "/en/", "/anxiety/", "/en/anxiety/", "/process/", "/en/process/", "/signup/", "/en/signup/"]
+BATCH = ROOT / "tests" / "support" / "lighthouse_batch.mjs"
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
 class PrecompressedHandler(http.server.SimpleHTTPRequestHandler):
@@ -90,14 +105,100 @@ def run_lighthouse(url):
 def row(path, report):
     audits = report["audits"]
     score = report["categories"]["performance"]["score"]
+    def value(audit, digits=0):
+        # (None where Lighthouse could not measure it: its error is in the audit's explanation.)
+        number = audits[audit].get("numericValue")
+        return None if number is None else round(number, digits or None)
+
     return {
         "url": path,
         "performance": None if score is None else round(score * 100),
-        "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
-        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
-        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
-        "total_bytes": round(audits["total-byte-weight"]["numericValue"]),
+        "lcp_ms": value("largest-contentful-paint"),
+        "cls": value("cumulative-layout-shift", 3),
+        "tbt_ms": value("total-blocking-time"),
+        "total_bytes": value("total-byte-weight"),
+        "errors": {audit: audits[audit].get("errorMessage") for audit in ("largest-contentful-paint",)
+                   if audits[audit].get("errorMessage")},
     }
+
+
+def every_page(folder):
+    """The address of every page of a built site: each index.html's folder, and the 404 pages."""
+    folder = Path(folder)
+    paths = []
+    for page in sorted(folder.rglob("*.html")):
+        relative = page.relative_to(folder).as_posix()
+        if relative.startswith("theme/"):
+            continue
+        paths.append("/" + relative.removesuffix("index.html"))
+    return paths
+
+
+def run_batch(base_url, paths):
+    """All four categories on every path, from one Node process and one Chromium."""
+    result = subprocess.run(["node", str(BATCH), ",".join(CATEGORIES), *(base_url.rstrip("/") + p for p in paths)],
+                            capture_output=True, text=True, timeout=3600, cwd=ROOT,
+                            env={**os.environ, "CHROME_PATH": CHROMIUM})
+    if result.returncode != 0:
+        raise RuntimeError(f"lighthouse failed:\n{result.stderr[-2000:]}")
+    reports = json.loads(result.stdout)
+    rows = []
+    for path, report in zip(paths, reports):
+        if report.get("runtimeError"):
+            raise RuntimeError(f"lighthouse could not load {path}: {report['runtimeError']}")
+        found = row(path, report)
+        for category in CATEGORIES[1:]:
+            score = report["categories"][category]["score"]
+            found[category] = None if score is None else round(score * 100)
+        found["failing"] = [f"{c}: {a['id']}" for c in CATEGORIES for ref in report["categories"][c]["auditRefs"]
+                            if ref["weight"] > 0 for a in [report["audits"][ref["id"]]]
+                            if a["score"] is not None and a["score"] < 1]
+        rows.append(found)
+    return rows
+
+
+def print_every_page_table(rows):
+    header = f"{'URL':<44} {'Perf':>5} {'A11y':>5} {'BP':>5} {'SEO':>5} {'LCP ms':>8} {'CLS':>7} {'TBT ms':>7} {'bytes':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        scores = ["n/a" if r[c] is None else r[c] for c in CATEGORIES]
+        shown = {k: "n/a" if r[k] is None else r[k] for k in ("lcp_ms", "cls", "tbt_ms", "total_bytes")}
+        print(f"{r['url']:<44} {scores[0]:>5} {scores[1]:>5} {scores[2]:>5} {scores[3]:>5} {shown['lcp_ms']:>8} "
+              f"{shown['cls']:>7} {shown['tbt_ms']:>7} {shown['total_bytes']:>8}")
+        for audit in r["failing"]:
+            print(f"    not passed: {audit}")
+        for audit, message in r["errors"].items():
+            print(f"    not measured: {audit}: {message}")
+
+
+def launch_build(folder, site_url):
+    """The site as it will launch (the module's docstring says how), built into `folder`; then
+    its public address is replaced, in every text file, by the local server's, so the browser
+    finds its stylesheet and links here."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.publishing import SIGNUP_ENDPOINT, base_environment, copy_site
+
+    from keter_tools.build import build
+
+    work = Path(tempfile.mkdtemp(prefix="launch-", dir=folder.parent))
+    settings, _ = copy_site(work)
+    public = base_environment()["SITEURL"]
+    os.environ.update({"SITEURL": public, "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT})
+    result = build(str(settings), folder, use_cache=False)
+    if not result.ok:
+        raise RuntimeError(f"the launch build failed:\n{result.message}")
+    for path in list(folder.rglob("*")):
+        if path.suffix in (".html", ".xml", ".txt", ".json", ".webmanifest", ".css"):
+            text = path.read_text(encoding="utf-8")
+            if public in text:
+                data = text.replace(public, site_url.rstrip("/")).encode("utf-8")
+                path.write_bytes(data)
+                # Its compressed copies too, which the server prefers (the production server's way).
+                for suffix, compress in ((".gz", lambda d: gzip.compress(d, 9)), (".br", brotli.compress)):
+                    copy = path.with_name(path.name + suffix)
+                    if copy.exists():
+                        copy.write_bytes(compress(data))
 
 
 def print_table(rows):
@@ -106,7 +207,8 @@ def print_table(rows):
     print("-" * len(header))
     for r in rows:
         perf = "n/a" if r["performance"] is None else r["performance"]
-        print(f"{r['url']:<16} {perf:>5} {r['lcp_ms']:>8} {r['cls']:>7.3f} {r['tbt_ms']:>7} {r['total_bytes']:>8}")
+        shown = {k: "n/a" if r[k] is None else r[k] for k in ("lcp_ms", "cls", "tbt_ms", "total_bytes")}
+        print(f"{r['url']:<16} {perf:>5} {shown['lcp_ms']:>8} {shown['cls']:>7} {shown['tbt_ms']:>7} {shown['total_bytes']:>8}")
 
 
 def measure(base_url, paths=PATHS):
@@ -119,24 +221,34 @@ def main(argv=None):
     parser.add_argument("--base-url", help="measure a site already served here instead")
     parser.add_argument("--min-score", type=int, default=100)
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument("--every-page", action="store_true", help="every page of the folder, all four categories")
+    parser.add_argument("--launch", action="store_true", help="build the site as it will launch and measure that")
     args = parser.parse_args(argv)
-    if bool(args.folder) == bool(args.base_url):
-        parser.error("give either a folder or --base-url")
+    if sum(map(bool, (args.folder, args.base_url, args.launch))) != 1:
+        parser.error("give a folder, --base-url or --launch")
     if args.folder and not (args.folder / "index.html").is_file():
         parser.error(f"{args.folder} has no index.html: build the site first (bin/invoke build)")
+    if args.every_page and args.base_url:
+        parser.error("--every-page reads the pages from a folder: give a folder or --launch")
+    categories = CATEGORIES if args.every_page else CATEGORIES[:1]
     try:
         if args.base_url:
             rows = measure(args.base_url)
         else:
-            with serve(args.folder) as base_url:
-                rows = measure(base_url)
+            with tempfile.TemporaryDirectory() as scratch:
+                folder = args.folder or Path(scratch) / "site"
+                folder.mkdir(exist_ok=True)
+                with serve(folder) as base_url:
+                    if args.launch:
+                        launch_build(folder, base_url)
+                    rows = run_batch(base_url, every_page(folder)) if args.every_page else measure(base_url)
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         print(error, file=sys.stderr)
         return 2
-    print_table(rows)
+    (print_every_page_table if args.every_page else print_table)(rows)
     if args.json:
         print(json.dumps(rows, indent=1))
-    below = [r["url"] for r in rows if r["performance"] is None or r["performance"] < args.min_score]
+    below = list(dict.fromkeys(r["url"] for r in rows for c in categories if r.get(c) is None or r[c] < args.min_score))
     if below:
         print(f"below {args.min_score}: {', '.join(below)}", file=sys.stderr)
         return 1

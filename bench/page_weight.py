@@ -11,7 +11,13 @@ anywhere else, and any script that blocks rendering (no defer, async or type=mod
 scripts other than JSON-LD data). --site-url (default: the SITEURL environment variable) is the site's own address,
 for publish builds whose links are absolute.
 
-Exits 1 if any page is over budget, loads anything from another host or has a blocking
+Images are counted apart, against IMAGE_BUDGET: for each <picture>, the largest file of its
+first <source> (the best format, AVIF: the most a browser that reads it fetches for it, whatever
+the screen), and for an <img> outside a <picture> the largest of its src and srcset. What a phone
+really downloads (the one width its layout needs) is measured in real Chromium by
+tests/test_images.py; it is less.
+
+Exits 1 if any page is over either budget, loads anything from another host or has a blocking
 script; 2 on a missing file.
 """
 
@@ -27,6 +33,9 @@ import brotli
 from bs4 import BeautifulSoup
 
 BUDGET = 14_600
+# Images per page, at most: a portrait of the physician at the largest width made (960 px, AVIF)
+# weighs 30 to 60 kB; a page may carry one such photo and small ones besides.
+IMAGE_BUDGET = 100_000
 # Attributes that make the browser fetch something as the page loads (links to other pages and
 # the form's action are not fetched until the reader acts).
 FETCHING = [("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"), ("source", "srcset"),
@@ -117,6 +126,7 @@ def measure_page(site, page, css_cache):
                 where, absolute = site.classify(url, css_base)
                 if where == "other":
                     other.append(f"css url() {absolute}")
+    image_bytes = _image_bytes(site, soup, base)
     forms = [urljoin(base, f["action"]) for f in soup.find_all("form", action=True)
              if site.classify(f["action"], base)[0] == "other"]
     html = sizes(page.read_bytes())
@@ -124,23 +134,52 @@ def measure_page(site, page, css_cache):
     for kind, target in render:
         parts[kind] = [a + b for a, b in zip(parts[kind], sizes(target.read_bytes()))]
     total = [sum(p[i] for p in parts.values()) for i in range(3)]
-    return {"page": page.relative_to(site.folder).as_posix(), "parts": parts, "total": total,
+    return {"page": page.relative_to(site.folder).as_posix(), "parts": parts, "total": total, "images": image_bytes,
             "other_hosts": other, "missing": missing, "blocking": blocking, "form_posts_to": forms}
+
+
+def _largest(site, base, urls):
+    sizes_found = [0]
+    for url in urls:
+        where, target = site.classify(url, base)
+        if where == "own" and target.is_file():
+            sizes_found.append(target.stat().st_size)
+    return max(sizes_found)
+
+
+def _image_bytes(site, soup, base):
+    """The image bytes counted against IMAGE_BUDGET (the module's docstring says which)."""
+    total = 0
+    for picture in soup.find_all("picture"):
+        source = picture.find("source", srcset=True)
+        chosen = source or picture.find("img")
+        urls = _urls(chosen["srcset"], "srcset") if chosen and chosen.get("srcset") else []
+        if chosen is not None and chosen.name == "img" and chosen.get("src"):
+            urls.append(chosen["src"])
+        total += _largest(site, base, urls)
+    for img in soup.find_all("img"):
+        if img.find_parent("picture") is None:
+            total += _largest(site, base, ([img["src"]] if img.get("src") else [])
+                              + (_urls(img["srcset"], "srcset") if img.get("srcset") else []))
+    return total
 
 
 def print_table(rows):
     header = (f"{'page':<34} {'html gz':>8} {'css gz':>7} {'js gz':>6} {'total raw':>10} "
-              f"{'total gz':>9} {'total br':>9} {'budget':>7}")
+              f"{'total gz':>9} {'total br':>9} {'budget':>7} {'images':>8} {'budget':>7}")
     print(header)
     print("-" * len(header))
     for r in rows:
         p, t = r["parts"], r["total"]
         verdict = "ok" if t[1] <= BUDGET else "OVER"
+        image_verdict = "ok" if r["images"] <= IMAGE_BUDGET else "OVER"
         print(f"{r['page']:<34} {p['html'][1]:>8} {p['css'][1]:>7} {p['js'][1]:>6} {t[0]:>10} "
-              f"{t[1]:>9} {t[2]:>9} {verdict:>7}")
+              f"{t[1]:>9} {t[2]:>9} {verdict:>7} {r['images']:>8} {image_verdict:>7}")
     largest = max(rows, key=lambda r: r["total"][1])
+    heaviest = max(rows, key=lambda r: r["images"])
     print(f"\n{len(rows)} pages; largest first load {largest['total'][1]} bytes gzip "
-          f"({largest['page']}), budget {BUDGET}.")
+          f"({largest['page']}), budget {BUDGET}; most image bytes {heaviest['images']} "
+          f"({heaviest['page']}), budget {IMAGE_BUDGET}.")
 
 
 def main(argv=None):
@@ -158,6 +197,7 @@ def main(argv=None):
     rows = [measure_page(site, page, css_cache) for page in pages]
     print_table(rows)
     over = [r["page"] for r in rows if r["total"][1] > BUDGET]
+    over_images = [r["page"] for r in rows if r["images"] > IMAGE_BUDGET]
     other = [(r["page"], o) for r in rows for o in r["other_hosts"]]
     missing = [(r["page"], m) for r in rows for m in r["missing"]]
     forms = sorted({f for r in rows for f in r["form_posts_to"]})
@@ -174,9 +214,11 @@ def main(argv=None):
         print(f"missing file: {page} references {url}", file=sys.stderr)
     if over:
         print(f"over the {BUDGET}-byte gzip budget: {', '.join(over)}", file=sys.stderr)
+    if over_images:
+        print(f"over the {IMAGE_BUDGET}-byte image budget: {', '.join(over_images)}", file=sys.stderr)
     if missing:
         return 2
-    return 1 if over or other or blocking else 0
+    return 1 if over or over_images or other or blocking else 0
 
 
 if __name__ == "__main__":

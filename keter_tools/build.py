@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import errno
 import gc
+import glob
 import logging
 import os
 import subprocess
@@ -21,6 +22,7 @@ from pelican.contents import Content
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
+from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
 from keter_site.incremental import SETTING as INCREMENTAL
 from keter_site.incremental.documents import PreviewPelican
@@ -79,6 +81,17 @@ def _exchange(one, other):
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(one), None, str(other))
 
 
+def _remove_abandoned(output):
+    """Remove the build folders beside `output` whose process has ended without removing them."""
+    prefix = f".{output.name}.building-"
+    for folder in output.parent.glob(f"{glob.escape(prefix)}*"):
+        if owner_gone(folder.name, prefix):
+            with contextlib.suppress(OSError):
+                gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=output.parent))
+                os.rename(folder, gone / "site")
+                _remove_in_background(gone)
+
+
 def _discard(fresh, output):
     """Remove a failed build's folder. It is renamed first: a page still being finished in the
     background (the minify plugin's worker) then finds its path gone, and cannot write into
@@ -132,7 +145,10 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
     settings = load_settings(settings_file, overrides)
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    _remove_abandoned(output)
+    # The folder is named by this process, so a build that did not live to remove it (killed,
+    # or crashed in native code) has it removed by the next one.
+    fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-", dir=output.parent))
     settings["OUTPUT_PATH"] = str(fresh)
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
     if incremental is not None:
@@ -151,6 +167,9 @@ def build(settings_file="pelicanconf.py", output=None, overrides=None, use_cache
             _forget_documents()
         # The live preview knows its pages without walking thousands of files on every save.
         pages = _count_pages(fresh) if incremental is None else None
+    except (KeyboardInterrupt, SystemExit):  # Ctrl+C, or stopped with `kill`: no folder left behind
+        _discard(fresh, output)
+        raise
     except Exception as error:
         if incremental is not None:
             incremental.finish(False, fresh)

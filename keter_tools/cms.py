@@ -4,39 +4,46 @@ Development only. The preview server (`keter_tools.devserver`) serves it at /adm
 `invoke edit`; it is never part of a build, and a publishing build that has an admin/ folder is
 refused (keter_tools.deploy.checks). Everything comes from this machine: Decap's bundle from
 node_modules/decap-cms (pinned in package.json), the page and its script from cms_admin/ beside
-this file, the configuration generated here from the project's settings, and the saving done by
-decap-server (node_modules/decap-server) bound to 127.0.0.1, in its default mode, which writes
-the files of the working tree and never runs git.
+this file, the configuration generated here from the project's settings.
 
-The configuration (`config()`), from the project: one collection of pages (content/<lang>/*.md)
-and one of articles (content/<lang>/articles/*.md), a folder per language (LANGUAGES, the
-default language first), the fields the build requires with their limits (checks.metadata),
-raw Markdown only (the rich-text mode rewrites the whole body and escapes citation brackets),
-no empty values written for unused fields, images into content/images/. `lang`, `slug`, the
-translation fingerprint (`source_hash`, written by `invoke translations --done`) and the page's
-technical keys are kept as they are but cannot be edited there; review records live in
-content/data/reviews/, which the editor never opens.
+Saving: decap-server (node_modules/decap-server, its file-system mode) listens on a Unix socket
+in a folder only this user can open (mode 0700), never on a TCP port. Its one client is the
+preview server, which checks every request (keter_tools.cms_gate: Host, Origin, the session's key)
+and every path and action (keter_tools.cms_api: pages, articles and images only) before passing it
+on, writes only what was edited (keter_tools.cms_saves) and commits each save to git.
+
+The configuration (`config()`), from the project: one collection of pages and one of articles
+(the back end's names pages/<lang>/<slug>.md and articles/<lang>/<slug>.md, which keter_tools.cms_api
+maps to content/<lang>/ and content/<lang>/articles/), both languages side by side (LANGUAGES,
+the default language first), the fields the build requires with their limits (checks.metadata),
+labels and help in the editor's language (Hebrew or English, the editor's choice), raw Markdown
+only (the rich-text mode rewrites the whole body and escapes citation brackets), images into
+content/images/. The medical flag, the review records, the translation fingerprint (`source_hash`)
+and the page's technical keys are not in the form at all; a save keeps them as they are.
 """
 
 import json
 import os
+from datetime import date
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
 from keter_site.core.project import ROOT
 from keter_tools import processes
+from keter_tools.cms_api import MEDIA_FOLDER, SLUG
 
-HOST = "127.0.0.1"
-SERVER_PORT = 8081
 ADMIN = Path(__file__).with_name("cms_admin")
 DECAP_DIST = ROOT / "node_modules" / "decap-cms" / "dist"
-DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
+DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "middlewares.js"
+SOCKET_LAUNCHER = ADMIN / "decap_socket.js"  # never served: admin_file names what is
+API_PATH = "/admin/api/v1"
+UI_LANGUAGES = ("he", "en")
 # The bundle and the chunks it loads by name (no source maps).
 DECAP_FILE = re.compile(r"^(decap-cms\.js|[0-9]+\.decap-cms\.js|[0-9a-f]+\.wasm)$")
 
@@ -45,66 +52,92 @@ class EditorError(Exception):
     """The editor cannot start: what is missing and how to get it."""
 
 
-def _limit(pattern_limit, what):
-    return [f"^[^\\n]{{1,{pattern_limit}}}$", f"{what}: at most {pattern_limit} characters, on one line."]
+# Labels and help of the form, in the editor's language ({field: {lang: (label, hint)}}).
+TEXTS = {
+    "title": {"en": ("Title", f"The page's main heading, at most {TITLE_LIMIT} characters. Required in each language."),
+              "he": ("כותרת", f"הכותרת הראשית של הדף, עד {TITLE_LIMIT} תווים. חובה בכל שפה.")},
+    "slug": {"en": ("Address", "Chosen once, from the English title: lowercase English letters, digits and "
+                               "hyphens, such as side-effects. It cannot be changed here later."),
+             "he": ("כתובת", "נבחרת פעם אחת, לפי הכותרת באנגלית: אותיות אנגליות קטנות, ספרות ומקפים, "
+                             "כגון side-effects. אי אפשר לשנות אותה כאן אחר כך.")},
+    "description": {"en": ("Description (search results)",
+                           f"One sentence, at most {DESCRIPTION_LIMIT} characters, shown in search results."),
+                    "he": ("תיאור (בתוצאות החיפוש)", f"משפט אחד, עד {DESCRIPTION_LIMIT} תווים, שמופיע בתוצאות החיפוש.")},
+    "date": {"en": ("Published on", "The day the article is published."),
+             "he": ("תאריך פרסום", "היום שבו המאמר מתפרסם.")},
+    "updated": {"en": ("Updated on", "Only when the article was changed in substance."),
+                "he": ("תאריך עדכון", "רק כשהמאמר השתנה במהותו.")},
+    "summary": {"en": ("Summary (list of articles)", "One or two sentences shown in the list of articles."),
+                "he": ("תקציר (ברשימת המאמרים)", "משפט או שניים שמופיעים ברשימת המאמרים.")},
+    "menu_order": {"en": ("Place in the menu", "A number; leave empty for a page not in the menu."),
+                   "he": ("מקום בתפריט", "מספר; ריק לדף שאינו בתפריט.")},
+    "menu_label": {"en": ("Name in the menu", "A short name for the menu, when the title is long."),
+                   "he": ("שם בתפריט", "שם קצר לתפריט, כשהכותרת ארוכה.")},
+    "home_card": {"en": ("Place among the home page's cards", "A number; leave empty for no card."),
+                  "he": ("מקום בכרטיסי דף הבית", "מספר; ריק אם אין כרטיס.")},
+    "body": {"en": ("Text", "Markdown. {clinic:phone} and the other clinic details, citations such as "
+                            "[@glue2017], and parts such as ::: warning show in the preview as on the site. Each "
+                            "image needs its description in this language: ![what the image shows](/images/x.jpg)."),
+             "he": ("טקסט", "Markdown. פרטי המרפאה כמו {clinic:phone}, הפניות למקורות כמו [@glue2017] "
+                            "וחלקים כמו ::: warning מוצגים בתצוגה המקדימה כמו באתר. לכל תמונה צריך תיאור בשפה "
+                            "הזאת: ![מה רואים בתמונה](/images/x.jpg).")},
+}
+COLLECTION_LABELS = {"pages": {"en": ("Pages", "Page"), "he": ("דפים", "דף")},
+                     "articles": {"en": ("Articles", "Article"), "he": ("מאמרים", "מאמר")}}
 
 
-def _hidden(name):
-    return {"name": name, "label": name, "widget": "hidden", "required": False, "i18n": True}
+def _field(name, ui, **options):
+    label, hint = TEXTS[name][ui]
+    return {"name": name, "label": label, "hint": hint, "i18n": True, **options}
 
 
-def fields(kind):
-    """The form of a page or an article, in the order the keys stand in the files."""
-    title = {"name": "title", "label": "Title", "widget": "string", "i18n": True,
-             "hint": "The page's main heading.", "pattern": _limit(TITLE_LIMIT, "The title")}
-    description = {"name": "description", "label": "Description (search results)", "widget": "text",
-                   "i18n": True, "pattern": _limit(DESCRIPTION_LIMIT, "The description"),
-                   "hint": f"One sentence, at most {DESCRIPTION_LIMIT} characters, shown in search results."}
-    medical = {"name": "medical", "label": "Medical page (needs the physician's review)", "widget": "boolean",
-               "required": False, "i18n": True}
-    body = {"name": "body", "label": "Text", "widget": "markdown", "modes": ["raw"], "i18n": True,
-            "hint": "Markdown. {clinic:phone} and the other clinic details, and citations such as [@glue2017], "
-                    "show in the preview as on the site."}
+def _limit(limit, ui):
+    message = {"en": f"At most {limit} characters, on one line.", "he": f"עד {limit} תווים, בשורה אחת."}[ui]
+    return [f"^[^\\n]{{1,{limit}}}$", message]
+
+
+def fields(kind, ui="en"):
+    """The form of a page or an article, in the order the keys stand in the files. Only what an
+    editor may change: `cms_saves.EDITABLE`, the address of a new entry, and the text."""
+    title = _field("title", ui, widget="string", pattern=_limit(TITLE_LIMIT, ui))
+    slug = _field("slug", ui, widget="string", i18n="duplicate",
+                  pattern=[f"^{SLUG}$", {"en": "Lowercase English letters, digits and hyphens only.",
+                                         "he": "רק אותיות אנגליות קטנות, ספרות ומקפים."}[ui]])
+    description = _field("description", ui, widget="text", pattern=_limit(DESCRIPTION_LIMIT, ui))
+    body = _field("body", ui, widget="markdown", modes=["raw"])
+    day = {"format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False, "picker_utc": True}
     if kind == "article":
-        return [title, _hidden("slug"), _hidden("lang"),
-                {"name": "date", "label": "Published on", "widget": "datetime", "i18n": True,
-                 "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False, "picker_utc": True},
-                {"name": "updated", "label": "Updated on", "widget": "datetime", "i18n": True, "required": False,
-                 "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False, "picker_utc": True},
-                {"name": "summary", "label": "Summary (list of articles)", "widget": "text", "i18n": True},
-                description, medical, _hidden("source_hash"), body]
-    return [title, _hidden("slug"), _hidden("lang"), description,
-            {"name": "menu_order", "label": "Place in the menu", "widget": "number", "value_type": "int",
-             "min": 1, "required": False, "i18n": True},
-            {"name": "menu_label", "label": "Name in the menu", "widget": "string", "required": False, "i18n": True},
-            {"name": "home_card", "label": "Place among the home page's cards", "widget": "number", "value_type": "int",
-             "min": 1, "required": False, "i18n": True},
-            medical, _hidden("sources"), _hidden("status"), _hidden("template"), _hidden("source_hash"), body]
+        return [title, slug, _field("date", ui, widget="datetime", default=date.today().isoformat(), **day),
+                _field("updated", ui, widget="datetime", required=False, **day),
+                _field("summary", ui, widget="text"), description, body]
+    number = {"widget": "number", "value_type": "int", "min": 1, "required": False}
+    return [title, slug, description, _field("menu_order", ui, **number),
+            _field("menu_label", ui, widget="string", required=False), _field("home_card", ui, **number), body]
 
 
-def config(settings, server_port=SERVER_PORT):
-    """Decap CMS's configuration for this project's settings."""
+def config(settings, ui="en"):
+    """Decap CMS's configuration for this project's settings, its interface in `ui` (he or en)."""
     languages = list(settings["LANGUAGES"])
     default = settings["DEFAULT_LANG"]
     locales = [default] + [lang for lang in languages if lang != default]
-    content = Path(settings["PATH"]).resolve().relative_to(ROOT).as_posix()
-    common = {"folder": content, "extension": "md", "format": "yaml-frontmatter", "create": False,
-              "delete": False, "i18n": True, "identifier_field": "title", "summary": "{{title}}",
+    common = {"extension": "md", "format": "yaml-frontmatter", "create": True, "delete": False, "i18n": True,
+              "identifier_field": "title", "summary": "{{title}}", "slug": "{{fields.slug}}",
               "editor": {"preview": True}}
+    collections = []
+    for name, kind in (("pages", "page"), ("articles", "article")):
+        label, singular = COLLECTION_LABELS[name][ui]
+        collections.append({**common, "name": name, "label": label, "label_singular": singular, "folder": name,
+                            "fields": fields(kind, ui)})
     return {
-        "backend": {"name": "git-gateway"},  # replaced by the local backend below (no account, no network)
-        "local_backend": {"url": f"http://{HOST}:{server_port}/api/v1", "allowed_hosts": [HOST]},
+        # The preview server's path: it checks each request, then passes it to decap-server.
+        "backend": {"name": "proxy", "proxy_url": API_PATH, "branch": "main"},
         "publish_mode": "simple",
-        "locale": "en",
-        "media_folder": f"{content}/images",
+        "locale": ui,
+        "media_folder": MEDIA_FOLDER,
         "public_folder": "/images",
         "omit_empty_optional_fields": True,
         "i18n": {"structure": "multiple_folders", "locales": locales, "default_locale": default},
-        "collections": [
-            {**common, "name": "pages", "label": "Pages", "label_singular": "Page", "fields": fields("page")},
-            {**common, "name": "articles", "label": "Articles", "label_singular": "Article",
-             "path": "articles/{{slug}}", "fields": fields("article")},
-        ],
+        "collections": collections,
     }
 
 
@@ -113,7 +146,7 @@ def preview_data(settings):
     clinic's details as the site writes them (HTML), and the references registry's keys in order
     (a page's markers are numbered in the order they first appear; `sources: all` numbers the
     whole registry)."""
-    from keter_site import citations, clinic_facts
+    from keter_site import citations, clinic_facts, components
 
     facts, problems = clinic_facts._load(settings)
     clinic_facts._facts.clear()
@@ -124,26 +157,41 @@ def preview_data(settings):
         "clinic": {lang: {key: str(clinic_facts.fact_html(key, lang)) for key in clinic_facts._facts}
                    for lang in languages},
         "references": list(citations._load(settings)),
+        # `::: name` -> the component's folder (its outer class), and the warning's default label.
+        "components": {name: component.folder for name, component in components.COMPONENTS.items()},
+        "important": {lang: _ui_string(settings, lang, "components.important") for lang in languages},
     }
 
 
-def admin_files(settings, server_port=SERVER_PORT):
-    """{name: bytes} of the generated files of /admin/ (the rest are cms_admin/ and Decap's bundle)."""
-    return {
-        "config.yml": yaml.safe_dump(config(settings, server_port), allow_unicode=True, sort_keys=False).encode(),
-        "preview-data.json": json.dumps(preview_data(settings), ensure_ascii=False).encode(),
-    }
+def _ui_string(settings, lang, key):
+    from keter_site.core import data
+
+    path = Path(settings.get("THEME", ROOT / "theme")) / "strings" / f"{lang}.yml"
+    return str(data.load(path, strings_only=True).get(key, "")) if path.is_file() else ""
 
 
-def admin_file(name, settings, server_port=SERVER_PORT):
-    """The bytes of /admin/<name>, or None: the page and its script, the generated files, and
-    Decap's bundle from node_modules."""
+def admin_files(settings):
+    """{name: bytes} of the generated files of /admin/ (the rest are cms_admin/ and Decap's bundle):
+    the configuration in each interface language, and what the preview needs."""
+    files = {f"config-{ui}.json": json.dumps(config(settings, ui), ensure_ascii=False).encode() for ui in UI_LANGUAGES}
+    files["preview-data.json"] = json.dumps(preview_data(settings), ensure_ascii=False).encode()
+    return files
+
+
+def admin_file(name, settings, key=""):
+    """The bytes of /admin/<name>, or None: the page (with the session's key, which its script
+    sends with every request) and its script, the generated files, and Decap's bundle from
+    node_modules. The preview server serves them only to the holder of the session's cookie."""
     if name in ("", "index.html"):
-        return (ADMIN / "index.html").read_bytes()
+        page = (ADMIN / "index.html").read_text(encoding="utf-8")
+        return page.replace('content="SESSION-KEY"', f'content="{key}"').encode("utf-8")
     if name in ("editor.js", "editor.css"):
         return (ADMIN / name).read_bytes()
-    if name in ("config.yml", "preview-data.json"):
-        return admin_files(settings, server_port)[name]
+    if name == "review-document.html":  # the physician's document, as the desk last wrote it
+        path = ROOT / "var" / "medical-review.html"
+        return path.read_bytes() if path.is_file() else None
+    if name in ("preview-data.json",) or re.fullmatch(r"config-(he|en)\.json", name):
+        return admin_files(settings)[name]
     if name.startswith("decap/") and DECAP_FILE.match(name[len("decap/"):]):
         path = DECAP_DIST / name[len("decap/"):]
         return path.read_bytes() if path.is_file() else None
@@ -151,62 +199,52 @@ def admin_file(name, settings, server_port=SERVER_PORT):
 
 
 # The editor page's own Content-Security-Policy: Decap's bundle styles itself with inline styles
-# (CSS-in-JS) and saves through decap-server; still nothing from another host.
-def admin_headers(server_port=SERVER_PORT):
+# (CSS-in-JS) and compiles its widgets' templates (eval); an image chosen for upload is read
+# from a blob: address, and the preview pane is a frame of the page's own. Still nothing from
+# another host: connections go to this preview only ('self').
+def admin_headers():
     policy = {"default-src": "'self'", "script-src": "'self' 'unsafe-eval'", "style-src": "'self' 'unsafe-inline'",
-              "img-src": "'self' data: blob:", "font-src": "'self' data:",
-              "connect-src": f"'self' http://{HOST}:{server_port}", "worker-src": "'self' blob:",
-              "frame-src": "'self' blob: about:", "frame-ancestors": "'none'", "object-src": "'none'",
-              "base-uri": "'self'"}
+              "img-src": "'self' data: blob:", "font-src": "'self' data:", "connect-src": "'self' blob: data:",
+              "worker-src": "'self' blob:", "frame-src": "'self' blob: about:", "frame-ancestors": "'none'",
+              "object-src": "'none'", "base-uri": "'self'", "form-action": "'none'"}
     return {"Content-Security-Policy": "; ".join(f"{k} {v}" for k, v in policy.items()),
-            "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+            "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 
 
-def check_installed():
+def ensure_installed():
+    """Install what the editor needs when it is missing (npm packages, as `check` and `publish`
+    do), then make sure it is there."""
+    if not shutil.which("node") or not shutil.which("npm"):
+        raise EditorError("Node.js is not installed: `apt-get install nodejs npm`, then `bin/invoke edit` again.")
+    from keter_tools import test_deps
+
+    test_deps.ensure_npm()
     missing = [str(p.relative_to(ROOT)) for p in (DECAP_DIST / "decap-cms.js", DECAP_SERVER) if not p.is_file()]
     if missing:
-        raise EditorError(f"The browser editor is not installed ({', '.join(missing)} missing). "
-                          "Run `npm ci` in the project folder, then `bin/invoke edit` again.")
-    if not shutil.which("node"):
-        raise EditorError("Node.js is not installed: `apt-get install nodejs npm`, then `npm ci`.")
-
-
-_UNQUOTED_HASH = re.compile(r"""(?m)^(source_hash): *([^"'\s#][^\s#]*) *$""")
-
-
-def quote_hashes(paths):
-    """Decap writes a fingerprint without quotes when YAML would read it as text anyway; the
-    project always quotes them (one of digits only, or digits with an `e`, would be read as a
-    number). After each save, put the quotes back, changing nothing else in the file."""
-    for path in paths:
-        path = Path(path)
-        if path.suffix != ".md" or not path.is_file():
-            continue
-        text = path.read_text(encoding="utf-8")
-        head_end = text.find("\n---", 3)
-        if not text.startswith("---") or head_end < 0:
-            continue
-        head = _UNQUOTED_HASH.sub(r'\1: "\2"', text[:head_end])
-        if head != text[:head_end]:
-            path.write_text(head + text[head_end:], encoding="utf-8")
+        raise EditorError(f"The browser editor is not installed ({', '.join(missing)} missing) although "
+                          "`npm ci` ran: check package.json, then `bin/invoke edit` again.")
 
 
 @dataclass
 class DecapServer:
     process: subprocess.Popen
-    port: int
+    socket: str
+    folder: str
 
 
-def start_server(root=ROOT, port=SERVER_PORT, log=None):
-    """decap-server for the folder `root`, on 127.0.0.1 only, in its file-system mode (it writes
-    the working tree; the git mode would `git add .` and commit unrelated files). Returns it
-    once it listens, with its port (port 0: one the kernel chose); raises EditorError when it
-    does not start."""
-    check_installed()
-    env = {**os.environ, "BIND_HOST": HOST, "PORT": str(port), "MODE": "fs",
-           "GIT_REPO_DIRECTORY": str(Path(root).resolve()), "LOG_LEVEL": "info"}
-    process = subprocess.Popen(["node", str(DECAP_SERVER)], cwd=str(root), env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start_server(root=ROOT, log=None, timeout=60):
+    """decap-server for the folder `root` (its file-system mode: it writes the files it is given
+    and never runs git), on a Unix socket in a new folder only this user can open. Returns it
+    once it listens; raises EditorError when it does not start."""
+    folder = tempfile.mkdtemp(prefix="keter-editor-")  # mode 0700
+    socket_path = os.path.join(folder, "decap.sock")
+    env = {**os.environ, "GIT_REPO_DIRECTORY": str(Path(root).resolve()), "LOG_LEVEL": "info"}
+    env.pop("PORT", None)
+    # Ended by the kernel when the process that started it ends, however it ends (even killed,
+    # when no clean-up of ours can run): never a decap-server left writing into content/ alone.
+    own_end = ["setpriv", "--pdeathsig", "TERM"] if shutil.which("setpriv") else []
+    process = subprocess.Popen([*own_end, "node", str(SOCKET_LAUNCHER), socket_path], cwd=str(ROOT), env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seen = []
     for line in process.stdout:  # ends when the process exits
         seen.append(line)
@@ -214,11 +252,10 @@ def start_server(root=ROOT, port=SERVER_PORT, log=None):
             log.write(line)
         if "listening on" in line:
             _drain(process, log)
-            # Its message repeats the port it was given; the kernel knows the one it got.
-            return DecapServer(process, port or processes.wait_for_listening_port(process, what="decap-server"))
+            return DecapServer(process, socket_path, folder)
     process.wait()
-    raise EditorError(f"decap-server did not start (exit {process.returncode}): {''.join(seen)[-500:]}"
-                      f"Is port {port} in use? Stop what uses it, or choose another with --cms-port.")
+    shutil.rmtree(folder, ignore_errors=True)
+    raise EditorError(f"decap-server did not start (exit {process.returncode}): {''.join(seen)[-500:]}")
 
 
 def _drain(process, log):
@@ -233,4 +270,19 @@ def _drain(process, log):
 
 def stop_server(server):
     if server:
+        from keter_tools import processes
+
         processes.stop_process(server.process)
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def open_file(url):
+    """A page that opens `url` (which carries the session's key) in a new file only this user can
+    read: the browser is given the file's name, so the key never shows on a command line."""
+    folder = tempfile.mkdtemp(prefix="keter-editor-open-")
+    path = Path(folder) / "open.html"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={url}">'
+                     f'<title>Keter Health editor</title><a href="{url}">Open the editor</a>\n')
+    return path

@@ -11,7 +11,11 @@ up is seen while editing. A bad path gets a 400 or a 404, never an error page of
 whose name starts with a dot, and nothing outside output/, is ever served."""
 
 import html
+import json
 import mimetypes
+import re
+import time
+import urllib.parse
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -25,19 +29,48 @@ class BuildState:
     def __init__(self):
         self.failed = False
         self.message = ""
+        # When the latest build started and ended (time.time()): the editor waits for the first
+        # build that started after its save.
+        self.started = self.finished = 0.0
+
+    def begin(self):
+        self.started = time.time()
 
     def record(self, result):
         self.failed = not result.ok
         self.message = "" if result.ok else result.message
+        self.finished = time.time()
 
 
 # The banner's look comes from a stylesheet of the preview's own: the Content-Security-Policy
-# (as in production) refuses inline styles.
+# (as in production) refuses inline styles. The heading is in the page's language and follows
+# its direction; the build's report (file names, code) reads left to right, each line in the
+# direction of its own first letters (a Hebrew title quoted in it stays readable).
 BANNER_CSS_PATH = "/__preview__/banner.css"
 BANNER_CSS = (b".keter-preview-banner{position:sticky;top:0;z-index:1000;background:#8a1c1c;color:#fff;"
-              b"padding:1rem;font:1rem/1.5 system-ui,sans-serif;white-space:pre-wrap}")
-BANNER = (f'<link rel="stylesheet" href="{BANNER_CSS_PATH}"><div role="alert" class="keter-preview-banner">'
-          '<strong>The last build failed: you are looking at the previous version.</strong>\n{}</div>')
+              b"padding:1rem;font:1rem/1.5 system-ui,sans-serif}"
+              b".keter-preview-banner pre{white-space:pre-wrap;unicode-bidi:plaintext;text-align:start;"
+              b"font:inherit;margin:.5rem 0 0}")
+BANNER = ('<link rel="stylesheet" href="{css}"><div role="alert" class="keter-preview-banner" lang="{lang}" '
+          'dir="{dir}"><strong>{heading}</strong><pre dir="ltr" lang="en">{message}</pre></div>')
+BANNER_HEADINGS = {"he": "הבנייה האחרונה נכשלה: מוצגת הגרסה הקודמת של האתר.",
+                   "en": "The last build failed: you are looking at the previous version."}
+_PAGE_LANG = re.compile(rb'<html[^>]*\blang="?([a-zA-Z-]+)')  # minified pages drop the quotes
+
+
+def banner(page, message):
+    """The failed-build banner for one page (bytes of its HTML), in the page's language."""
+    match = _PAGE_LANG.search(page[:2000])
+    lang = match.group(1).decode() if match and match.group(1).decode() in BANNER_HEADINGS else "en"
+    return BANNER.format(css=BANNER_CSS_PATH, lang=lang, dir="rtl" if lang == "he" else "ltr",
+                         heading=BANNER_HEADINGS[lang], message=html.escape(message[:4000])).encode("utf-8")
+
+
+# The live preview's reload script (livereload's), started by a file of the preview: the pages'
+# Content-Security-Policy refuses inline scripts. It connects back to the preview that served the page.
+RELOAD_SCRIPT_PATH = "/__preview__/reload.js"
+RELOAD_SCRIPT = ('(function(){var s=document.createElement("script");'
+                 's.src="/livereload.js?port="+(location.port||80);document.head.appendChild(s);})();\n')
 
 
 class BadPath(Exception):
@@ -62,6 +95,21 @@ def _file_for(root, path):
 
 
 ADMIN_PATH = "/admin/"
+
+
+def local_only(app, port):
+    """`app`, answering only requests whose Host names this machine's loopback address with the
+    preview's own port (`port()`): a web page whose name an attacker points at 127.0.0.1 (DNS
+    rebinding) sends its own name and gets 421 (keter_tools.cms_gate)."""
+    from keter_tools.cms_gate import local_host
+
+    def checked(environ, start_response):
+        if not local_host(environ.get("HTTP_HOST", ""), port()):
+            start_response("421 Misdirected Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"This preview answers only at 127.0.0.1 or localhost, on its own port."]
+        return app(environ, start_response)
+
+    return checked
 
 
 def make_app(output, state=None, headers=()):
@@ -110,8 +158,7 @@ def make_app(output, state=None, headers=()):
         relative = "/" + target.relative_to(root).as_posix()
         kind = named_types.get(relative) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html" and state.failed:
-            banner = BANNER.format(html.escape(state.message[:4000])).encode("utf-8")
-            body = body.replace(b"<body>", b"<body>" + banner, 1)
+            body = body.replace(b"<body>", b"<body>" + banner(body, state.message), 1)
         if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml"):
             kind += "; charset=utf-8"
         start(status, [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
@@ -120,11 +167,16 @@ def make_app(output, state=None, headers=()):
     return app
 
 
-def make_admin_app(files, own_headers):
+MAX_REQUEST_BYTES = 60 * 1024 * 1024  # an image of at most 5 MB, base64, with a page's text
+
+
+def make_admin_app(files, own_headers, gate, backend=None, endpoints=None):
     """The browser editor at /admin/ (only `invoke edit` serves it; it is never part of a build):
     files(name) gives the bytes of /admin/<name> or None; `own_headers` are its own security
-    headers. Served beside the site's app, not through livereload's, which would put its script
-    into any file that contains `</head>` (Decap's bundle does)."""
+    headers; `gate` (cms_gate.Gate) checks every request; /admin/api/v1 is the back end
+    (cms_api.Backend) and /admin/editor/<name> the editor's own endpoints (cms_endpoints).
+    Served beside the site's app, not through livereload's, which would put its script into any
+    file that contains `</head>` (Decap's bundle does)."""
 
     def app(environ, start_response):
         raw = environ.get("PATH_INFO") or "/"
@@ -133,9 +185,66 @@ def make_admin_app(files, own_headers):
         except (UnicodeEncodeError, UnicodeDecodeError):
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"Bad request"]
+        if path == ADMIN_PATH and gate.host_ok(environ) and _opens_session(environ, gate):
+            # The address `invoke edit` opened: the key becomes a cookie, and leaves the address bar.
+            start_response("303 See Other", [("Location", ADMIN_PATH), gate.cookie_header(), *own_headers.items()])
+            return [b""]
+        if path + "/" == ADMIN_PATH and gate.host_ok(environ):
+            start_response("301 Moved Permanently", [("Location", ADMIN_PATH)])
+            return [b""]
+        api = path.startswith((ADMIN_PATH + "api/", ADMIN_PATH + "editor/"))
+        refusal = gate.refusal(environ, api=api)
+        if refusal:
+            return _answer(start_response, refusal[0], {"error": refusal[1]}, own_headers)
+        if api:
+            return _api(environ, path, backend, endpoints, own_headers, start_response)
         return _admin(path, files, own_headers, start_response)
 
     return app
+
+
+def _opens_session(environ, gate):
+    from keter_tools.cms_gate import same
+
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    return same((query.get("key") or [""])[0], gate.key)
+
+
+def _answer(start_response, status, value, own_headers):
+    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
+                            ("Cache-Control", "no-store"), *own_headers.items()])
+    return [body]
+
+
+def _api(environ, path, backend, endpoints, own_headers, start_response):
+    from keter_tools.cms_api import Refused
+    from keter_tools.cms_saves import GitError
+
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if not 0 < length <= MAX_REQUEST_BYTES or not environ.get("CONTENT_TYPE", "").startswith("application/json"):
+        return _answer(start_response, "400 Bad Request", {"error": "Send one JSON request."}, own_headers)
+    try:
+        request = json.loads(environ["wsgi.input"].read(length))
+    except ValueError:
+        return _answer(start_response, "400 Bad Request", {"error": "Send one JSON request."}, own_headers)
+    name = urllib.parse.unquote(environ.get("HTTP_X_KETER_NAME", ""))[:100]
+    try:
+        if path == ADMIN_PATH + "api/v1" and backend:
+            value = backend.handle(request, name)
+        elif path.startswith(ADMIN_PATH + "editor/") and endpoints:
+            value = endpoints.handle(path[len(ADMIN_PATH + "editor/"):], request, name)
+        else:
+            return _answer(start_response, "404 Not Found", {"error": "Not found"}, own_headers)
+    except Refused as refusal:
+        return _answer(start_response, f"{refusal.status} Refused", {"error": str(refusal)}, own_headers)
+    except GitError as error:
+        return _answer(start_response, "500 Git Failed", {"error": f"Saved, but not recorded in the history: {error}"},
+                       own_headers)
+    return _answer(start_response, "200 OK", value, own_headers)
 
 
 def _admin(path, files, own_headers, start_response):
@@ -156,6 +265,7 @@ def _admin(path, files, own_headers, start_response):
     return [body]
 
 
+
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
@@ -167,8 +277,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 def start(output, host="127.0.0.1", port=8000, state=None, headers=()):
     """Serve `output` in a background thread; returns the server (call .shutdown() to stop)."""
-    server = make_server(host, port, make_app(output, state, headers), server_class=_ThreadingWSGIServer,
-                         handler_class=_QuietHandler)
+    bound = {}
+    server = make_server(host, port, local_only(make_app(output, state, headers), lambda: bound.get("port")),
+                         server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    bound["port"] = server.server_address[1]
     serve_in_background(server, name="preview-server")
     return server
 

@@ -9,12 +9,16 @@ form service, so the form behaves here as it will in production:
   thank-you page of the site that sent it;
 - a post whose honeypot field `_gotcha` is filled (by a bot) gets the same answer but is dropped;
 - every other post is appended, exactly as posted, as one JSON line to var/signups.jsonl
-  (git-ignored) and printed.
+  (git-ignored; readable by its owner only, mode 0600; characters that some readers take for a
+  line break escaped, so every record reads back) and printed;
+- a chunked body whose chunk size is not hex digits gets a 400, and a `_next` the Location
+  header cannot carry (not a printable ASCII path of this site) the thank-you page.
 Run it alone with `.venv/bin/python -m keter_tools.form_receiver [--port 8001]`.
 """
 
 import argparse
 import json
+import os
 import re
 import sys
 import threading
@@ -89,15 +93,19 @@ def parse_form(content_type, body):
     return fields
 
 
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+
+
 def _read_chunked(stream, limit):
     """A chunked body (Transfer-Encoding: chunked), at most `limit` bytes; None when longer."""
     body = bytearray()
     while True:
-        size_line = stream.readline(100)
-        try:
-            size = int(size_line.split(b";")[0].strip(), 16)
-        except ValueError:
+        size_line = stream.readline(100).split(b";")[0].strip()
+        # Hex digits only (int() would also take "-1", " +1" or "0x1"): a size that is not one
+        # is refused, never counted against the limit.
+        if not _CHUNK_SIZE.fullmatch(size_line):
             raise ValueError("a chunked body with a broken chunk size")
+        size = int(size_line, 16)
         if size == 0:
             while stream.readline(1000).strip():  # trailers, then the closing empty line
                 pass
@@ -113,7 +121,9 @@ def same_site_path(next_field):
     no control character), else ""."""
     if not isinstance(next_field, str) or not next_field.startswith("/") or next_field.startswith("//"):
         return ""
-    if "\\" in next_field or any(ord(char) < 32 or ord(char) == 127 for char in next_field):
+    # Printable ASCII only: the address goes into the Location header, which is Latin-1 at best
+    # (a site's own paths are ASCII; anything else falls back to the thank-you page).
+    if "\\" in next_field or any(not " " < char < "\x7f" for char in next_field):
         return ""
     parts = urlsplit(next_field)
     return next_field if not parts.scheme and not parts.netloc else ""
@@ -226,7 +236,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         if not path or not _is_local(base):
             return ""
         target = urljoin(base.rstrip("/") + "/", path.lstrip("/"))
-        return target if _is_local(target) else ""
+        return target if _is_local(target) and target.isascii() else ""
 
 
 class SignupReceiver(ThreadingHTTPServer):
@@ -259,10 +269,13 @@ class SignupReceiver(ThreadingHTTPServer):
 
     def keep(self, fields):
         record = {"received": datetime.now(timezone.utc).isoformat(timespec="seconds"), "fields": fields}
-        line = json.dumps(record, ensure_ascii=False)
+        line = json_line(record)
         with self._lock:
             self.store.parent.mkdir(parents=True, exist_ok=True)
-            with self.store.open("a", encoding="utf-8") as out:
+            # People's names and addresses: readable by the store's owner only.
+            descriptor = os.open(self.store, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(descriptor, 0o600)  # a store made before this rule, too
+            with os.fdopen(descriptor, "a", encoding="utf-8") as out:
                 out.write(line + "\n")
         try:
             self.echo(f"Signup form: received {line}")
@@ -279,7 +292,21 @@ def read_records(store):
     store = Path(store)
     if not store.exists():
         return []
-    return [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines() if line]
+    # Split at line feeds only: str.splitlines() also splits at U+2028 and U+0085, which a field
+    # of a store written before json_line() may hold as they are.
+    return [json.loads(line) for line in store.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+# Characters that some readers of a file take for the end of a line (JSON leaves them as they are).
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_line(record):
+    """`record` as one line of JSON: Hebrew kept readable, every line-breaking character escaped."""
+    line = json.dumps(record, ensure_ascii=False)
+    for char, escaped in _LINE_BREAKS.items():
+        line = line.replace(char, escaped)
+    return line
 
 
 def make_server(host="127.0.0.1", port=8001, store=DEFAULT_STORE, echo=print, path="/signup",

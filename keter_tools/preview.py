@@ -3,6 +3,7 @@ serve the last good build, rebuild on save, reload the browser."""
 
 import gc
 import os
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -39,11 +40,13 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
     gc.disable()
 
     def build_now(full):
+        state.begin()
         result = site_build.build_and_report(settings, output, incremental=incremental, full=full)
         state.record(result)
 
     state = devserver.BuildState()
     build_now(full=True)
+    bound = {"port": port}
     # Our WSGI app serves the last good build (with a banner while the latest build failed);
     # livereload adds its reload script to every page and tells the browser to reload.
     class _Server(Server):
@@ -54,8 +57,49 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
             from tornado.web import FallbackHandler
             from tornado.wsgi import WSGIContainer
 
-            editor = WSGIContainer(devserver.make_admin_app(*admin))
+            editor = WSGIContainer(admin(lambda: bound["port"], state))
             return [(r"/admin(?:/.*)?", FallbackHandler, {"fallback": editor}), *handlers]
+
+        def application(self, port, host, liveport=None, debug=None, live_css=True):
+            # livereload's own, with two changes: its script is a file of the preview (the
+            # pages' Content-Security-Policy, production's, refuses inline scripts), and every
+            # request must name this preview in its Host (devserver.local_only says why).
+            from livereload.handlers import ForceReloadHandler, LiveReloadJSHandler
+            from livereload.server import LiveScriptInjector
+            from tornado import web
+
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+            script = f'<script src="{devserver.RELOAD_SCRIPT_PATH}"></script>'.encode()
+
+            class Transform(LiveScriptInjector):
+                pass
+            Transform.script = script
+
+            class Starter(web.RequestHandler):
+                def get(self):
+                    self.set_header("Content-Type", "text/javascript; charset=utf-8")
+                    self.set_header("Cache-Control", "no-store")
+                    self.write(devserver.RELOAD_SCRIPT)
+
+            class Misdirected(web.RequestHandler):
+                def prepare(self):
+                    self.set_status(421)
+                    self.set_header("Content-Type", "text/plain; charset=utf-8")
+                    self.finish("This preview answers only at 127.0.0.1 or localhost, on its own port.")
+
+            class LocalOnly(web.Application):
+                def find_handler(self, request, **kwargs):
+                    from keter_tools.cms_gate import local_host
+
+                    if not local_host(request.host, bound["port"]):
+                        return self.get_handler_delegate(request, Misdirected)
+                    return super().find_handler(request, **kwargs)
+
+            handlers = [(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
+                        (r"/livereload.js", LiveReloadJSHandler), (devserver.RELOAD_SCRIPT_PATH, Starter),
+                        *self.get_web_handlers(script)]
+            LocalOnly(handlers=handlers, debug=False, transforms=[Transform]).listen(port, address=host)
 
     server = _Server(app=devserver.make_app(output, state, devserver.preview_headers()))
     # livereload polls its own watch list every 800 ms on the server's thread, and with an empty
@@ -67,7 +111,6 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
     gc.collect()
     # Serving pages makes garbage too: collected once a minute while no one saves.
     PeriodicCallback(gc.collect, 60_000).start()
-    bound = {"port": port}
 
     def ready():
         # Runs once the loop has started, so the preview listens. Asked for port 0, it took
@@ -123,32 +166,51 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
         incremental.close()
 
 
-def edit(port=8000, cms_port=8081, no_browser=False, settings="pelicanconf.py", output=""):
-    """The browser editor: the live preview, decap-server on 127.0.0.1 (it saves into content/),
-    and the editor at http://127.0.0.1:8000/admin/ (development only, never published)."""
+def edit(port=8000, no_browser=False, settings="pelicanconf.py", output=""):
+    """The browser editor at http://127.0.0.1:8000/admin/ with the live preview (development only,
+    never published). Installs what it needs on first use. Each save is a git commit."""
     import webbrowser
 
-    from keter_tools import cms
+    from keter_tools import cms, cms_api, cms_desk, cms_endpoints, cms_gate, cms_saves, devserver
 
     site_settings = site_build.load_settings(settings)
+    if not cms_saves.is_repository(ROOT):
+        raise Exit("The browser editor records every save in git, and this folder is not a git repository: "
+                   "work in a clone of the project (git clone ...).", code=1)
     try:
-        server = cms.start_server(ROOT, cms_port, log=sys.stdout)
+        cms.ensure_installed()
+        server = cms.start_server(ROOT, log=sys.stdout)
     except cms.EditorError as error:
         raise Exit(str(error), code=1)
+    # The session's key survives a restart of the preview (a change to the site's Python): the
+    # open editor keeps working. The environment is readable by this user only.
+    key = os.environ.setdefault("KETER_EDITOR_KEY", cms_gate.new_key())
+    backend = cms_api.Backend(ROOT, server.socket, site_settings)
+
+    def admin(port, state):
+        gate = cms_gate.Gate(key, port)
+        files = lambda name: cms.admin_file(name, site_settings, key)  # noqa: E731
+        desk = cms_desk.Desk(ROOT, site_settings, state)
+        return devserver.make_admin_app(files, cms.admin_headers(), gate, backend,
+                                        cms_endpoints.Endpoints(backend, site_settings, state, desk))
+
+    opened = []  # the files that opened the browser (they hold the key): removed when the editor stops
 
     def ready(preview_port):
-        url = f"http://{HOST}:{preview_port}/admin/"
-        print(f"The editor: {url} (saving through decap-server on {cms.HOST}:{server.port}). Ctrl+C stops both.",
-              flush=True)
+        url = f"http://{HOST}:{preview_port}/admin/?key={key}"
+        print(f"The editor: http://{HOST}:{preview_port}/admin/ (open it with {url} ; "
+              "Ctrl+C stops it).", flush=True)
         if not no_browser:
-            webbrowser.open(url)
+            opener = cms.open_file(url)
+            opened.append(opener.parent)
+            webbrowser.open(opener.as_uri())
 
-    admin = (lambda name: cms.admin_file(name, site_settings, server.port), cms.admin_headers(server.port))
     try:
         livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server),
-                    on_change=cms.quote_hashes,
-                    # decap-server on its port again, and no second browser window.
-                    restart_args=lambda port: ["edit", "--port", port, "--cms-port", server.port, "--no-browser",
+                    # the same port again, and no second browser window.
+                    restart_args=lambda port: ["edit", "--port", port, "--no-browser",
                                                "--settings", settings, "--output", output])
     finally:
         cms.stop_server(server)
+        for folder in opened:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,9 +1,14 @@
 """Install what the test suite (or, with `ensure_for_checks`, the site's checks) needs and the
 machine lacks: Debian packages (Chromium for the browser tests, Java for the HTML checker) and
-the npm packages in package.json. Safe to run again: it installs only what is missing."""
+the npm packages in package.json. Safe to run again: it installs only what is missing. While
+another installation holds the package manager's lock (an update running in the background, say),
+it waits, at most LOCK_WAIT_SECONDS, and says so; a failed installation ends with apt's message."""
 
+import fcntl
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from keter_site.core.project import ROOT
@@ -27,6 +32,56 @@ DEBIAN_PACKAGES = {
 CHECK_PACKAGES = ("default-jre-headless",)
 
 
+# The locks apt and dpkg hold while they install (fcntl locks, as apt takes them), and how long
+# to wait for another installation to finish before giving up with a message.
+PACKAGE_LOCKS = ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock", "/var/lib/apt/lists/lock",
+                 "/var/cache/apt/archives/lock")
+LOCK_WAIT_SECONDS = 600
+
+
+def _held(path):
+    """Whether another process holds the lock file at `path`."""
+    try:
+        descriptor = os.open(path, os.O_RDWR)
+    except OSError:
+        return False  # no such lock file (or none we may open): nothing to wait for
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)  # closing it lets go of the lock at once
+    return False
+
+
+def wait_for_package_manager(locks=PACKAGE_LOCKS, seconds=LOCK_WAIT_SECONDS, out=print, poll=1.0):
+    """Wait, at most `seconds`, while another installation holds the package manager's locks;
+    say so once. Raises SystemExit with what to do when it is still held."""
+    deadline = time.monotonic() + seconds
+    said = False
+    while True:
+        held = [path for path in locks if _held(path)]
+        if not held:
+            return
+        if not said:
+            out(f"Waiting for another package installation to finish (it holds {held[0]}), "
+                f"at most {seconds // 60 or 1} min ...")
+            said = True
+        if time.monotonic() >= deadline:
+            raise SystemExit(f"Another package installation still holds {held[0]} after {seconds} s. "
+                             "Let it finish (or stop it), then run the command again.")
+        time.sleep(poll)
+
+
+def _apt(*arguments, env=None):
+    """apt-get, once no other installation holds its locks (and apt itself waits for dpkg's, in
+    the moment between); a failure ends with apt's own message, not a traceback."""
+    wait_for_package_manager()
+    command = ["apt-get", "-o", f"DPkg::Lock::Timeout={LOCK_WAIT_SECONDS}", *arguments]
+    if subprocess.run(command, env=env).returncode != 0:
+        raise SystemExit(f"`{' '.join(command)}` failed (its message is above).")
+
+
 def _missing_debian(only=None):
     return [pkg for pkg, path in DEBIAN_PACKAGES.items() if (only is None or pkg in only) and not Path(path).exists()]
 
@@ -41,9 +96,14 @@ def ensure(only=None):
     missing = _missing_debian(only)
     if missing:
         print(f"Installing Debian packages the tests need: {', '.join(missing)}")
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
-                       check=True, env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        _apt("update", "-qq")
+        _apt("install", "-y", "-qq", "--no-install-recommends", *missing,
+             env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    ensure_npm()
+
+
+def ensure_npm():
+    """The npm packages of package-lock.json (npm ci), when they are missing or out of date."""
     lock, stamp = ROOT / "package-lock.json", ROOT / "node_modules" / ".installed-from-lock"
     if not stamp.exists() or stamp.read_bytes() != lock.read_bytes():
         print("Installing npm packages the tests need (npm ci)")

@@ -4,7 +4,6 @@ project. Every wait is bounded and waits for an event (a port, a text, a file), 
 
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,10 +15,8 @@ from tests.support.previews import copy_project, invoke_server
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
-from keter_site.medical_review import material
-from keter_tools import cms
+from keter_tools import cms, cms_api, cms_saves, processes
 from keter_tools.deploy.checks import check_site
-from keter_site.translation_status.status import status_table
 
 WAIT = 90  # seconds: every wait below is bounded
 SETTINGS = {"LANGUAGES": {"he": {"dir": "rtl"}, "en": {"dir": "ltr"}}, "DEFAULT_LANG": "he",
@@ -29,31 +26,42 @@ SETTINGS = {"LANGUAGES": {"he": {"dir": "rtl"}, "en": {"dir": "ltr"}}, "DEFAULT_
 def test_the_configuration_comes_from_the_project():
     config = cms.config(SETTINGS)
     assert config["i18n"] == {"structure": "multiple_folders", "locales": ["he", "en"], "default_locale": "he"}
-    assert config["local_backend"]["url"].startswith("http://127.0.0.1:")
-    assert config["omit_empty_optional_fields"] is True
+    # Saved through the preview server's checked path, never straight to decap-server.
+    assert config["backend"] == {"name": "proxy", "proxy_url": "/admin/api/v1", "branch": "main"}
+    assert "local_backend" not in config
     assert config["media_folder"] == "content/images" and config["public_folder"] == "/images"
     pages, articles = config["collections"]
-    assert (pages["folder"], articles["folder"], articles["path"]) == ("content", "content", "articles/{{slug}}")
+    assert (pages["folder"], articles["folder"]) == ("pages", "articles")
     for collection in (pages, articles):
-        assert collection["format"] == "yaml-frontmatter"
+        assert collection["format"] == "yaml-frontmatter" and collection["create"] is True
+        assert collection["slug"] == "{{fields.slug}}"
         fields = {field["name"]: field for field in collection["fields"]}
         assert fields["body"]["widget"] == "markdown" and fields["body"]["modes"] == ["raw"]
         assert fields["description"].get("required", True) and fields["title"].get("required", True)
         assert fields["description"]["pattern"][0] == "^[^\\n]{1,160}$"
-        # Written only by `invoke translations --done` / `invoke review`, never in the form.
-        assert fields["source_hash"]["widget"] == "hidden"
-        assert not {"reviewed_by", "last_reviewed", "fingerprint"} & set(fields)
-    assert {"date", "updated", "summary", "medical"} <= {f["name"] for f in articles["fields"]}
+        assert fields["slug"]["i18n"] == "duplicate" and fields["slug"]["pattern"][0] == "^[a-z0-9]+(?:-[a-z0-9]+)*$"
+        # The medical flag, the review records and the fingerprints are not in the form at all.
+        assert not {"medical", "source_hash", "lang", "reviewed_by", "last_reviewed", "fingerprint"} & set(fields)
+        assert set(fields) - {"slug", "body"} <= set(cms_saves.EDITABLE)
+        assert all(field["hint"] for field in collection["fields"])
+    assert {"date", "updated", "summary"} <= {f["name"] for f in articles["fields"]}
+    # The interface, labels and help in Hebrew for those who choose it.
+    hebrew = cms.config(SETTINGS, "he")
+    assert hebrew["locale"] == "he" and hebrew["collections"][0]["label"] == "דפים"
+    assert hebrew["collections"][0]["fields"][0]["label"] == "כותרת"
 
 
 def test_the_editor_files_come_from_this_machine():
-    index = cms.admin_file("", SETTINGS).decode()
+    index = cms.admin_file("", SETTINGS, key="k3y").decode()
     assert 'src="decap/decap-cms.js"' in index and "http" not in index.replace("http-equiv", "")
+    assert '<meta name="keter-key" content="k3y">' in index
     assert cms.admin_file("decap/decap-cms.js", SETTINGS) == (cms.DECAP_DIST / "decap-cms.js").read_bytes()
     assert cms.admin_file("decap/../../package.json", SETTINGS) is None
     assert cms.admin_file("decap/decap-cms.js.map", SETTINGS) is None
-    headers = cms.admin_headers()
-    assert "https:" not in headers["Content-Security-Policy"] and "*" not in headers["Content-Security-Policy"]
+    assert cms.admin_file("decap_socket.js", SETTINGS) is None
+    policy = cms.admin_headers()["Content-Security-Policy"]
+    assert "https:" not in policy and "*" not in policy and "http:" not in policy
+    assert "connect-src 'self' blob: data:" in policy  # an image to upload is read from a blob: address
 
 
 def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_path):
@@ -70,44 +78,148 @@ def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_p
     assert any(p.startswith("admin/: the browser editor's folder") for p in check_site(site, settings))
 
 
+HEAD = ('---\ntitle: Understanding anxiety\nslug: anxiety\nlang: en\ndescription: What anxiety disorders are, how\n'
+        '  anxiety can feel.\nmenu_order: 2\nmedical: true\nsource_hash: "0012345"\n---\n\nThe text [@glue2017].\n')
+
+
+def test_a_save_writes_only_what_was_edited():
+    # The editor's version: every value re-quoted and refolded, keys moved, the medical flag and
+    # the fingerprint dropped or changed, a new title.
+    decap = ("---\ntitle: 'Anxiety, step by step'\ndescription: >-\n  What anxiety disorders are, how anxiety can "
+             "feel.\nmedical: false\nsource_hash: forged\nmenu_order: 2\nslug: other\n---\nThe text [@glue2017].\n")
+    saved = cms_saves.merged(HEAD, decap, "anxiety", "en")
+    assert saved == HEAD.replace("title: Understanding anxiety", "title: Anxiety, step by step")
+    # A new file: slug and lang from its path, the form's fields, one empty line, the text.
+    new = cms_saves.merged(None, "---\ntitle: New\nslug: x\nlang: he\nmedical: true\ndescription: D\n---\nBody\n",
+                           "new-page", "en")
+    assert new == "---\ntitle: New\nslug: new-page\nlang: en\ndescription: D\n---\n\nBody\n"
+
+
+def test_the_back_end_names_pages_articles_and_images_only():
+    paths = cms_api.Paths(["he", "en"])
+    assert paths.real("pages/he/anxiety.md") == "content/he/anxiety.md"
+    assert paths.real("articles/en/a-b.md") == "content/en/articles/a-b.md"
+    assert paths.real("content/images/photo.webp") == "content/images/photo.webp"
+    assert paths.virtual("content/en/articles/a-b.md") == "articles/en/a-b.md"
+    for bad in ("content/data/reviews/anxiety.yml", "content/data/clinic.yml", "pelicanconf.py", "var/signups.jsonl",
+                "pages/he/../../pelicanconf.py", "pages/fr/x.md", "pages/he/x.yml", "content/images/../x.webp",
+                "content/images/x.svg", "content/images/.x.webp", "theme/templates/base.html", "/etc/passwd"):
+        with pytest.raises(cms_api.Refused):
+            paths.real(bad)
+
+
 @pytest.fixture(scope="module")
 def editor(tmp_path_factory):
-    """`invoke edit` on a copy of the repository (a git repository, so a save shows as a diff)."""
+    """`invoke edit` on a git copy of the repository; yields (project, base URL, the session's
+    key, the process)."""
     tmp = tmp_path_factory.mktemp("cms")
     project = tmp / "project"
     copy_project(project)
     (project / "node_modules").symlink_to(ROOT / "node_modules")
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
-    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
     (project / ".gitignore").write_text("/node_modules\n/output/\n/.cache/\n/.output.*\n/var/\n")
-    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
-    subprocess.run([*git, "commit", "-qm", "copy"], cwd=project, check=True)
-    # Port 0 for both servers: each takes a port the kernel chooses, and the command prints them.
-    ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(saving through decap-server on 127\.0\.0\.1:(\d+)\)"
+    (project / "var").mkdir()
+    (project / "var" / "signups.jsonl").write_text('{"name": "A reader", "phone": "050-0000000"}\n')
+    subprocess.run([*GIT, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "copy"], cwd=project, check=True)
+    # Port 0: the preview takes a port the kernel chooses, and the command prints it.
+    ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(open it with (\S+) ;"
     log_path = tmp / "edit.log"
-    with invoke_server(project, ["edit", "--port", "0", "--cms-port", "0", "--no-browser"], log_path, ready,
-                       WAIT) as (process, port):
-        cms_port = int(re.search(ready, log_path.read_text(encoding="utf-8")).group(2))
-        yield project, f"http://127.0.0.1:{port}", cms_port, process
+    with invoke_server(project, ["edit", "--port", "0", "--no-browser"], log_path, ready, WAIT) as (process, port):
+        url = re.search(ready, log_path.read_text(encoding="utf-8")).group(2)
+        yield project, f"http://127.0.0.1:{port}", url.split("key=")[1], process
 
 
-def _other_addresses():
-    """Addresses of this machine other than 127.0.0.1: another loopback address and the
-    machine's own network addresses."""
-    found = {"127.0.0.2"}
-    out = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
-    return found | {a for a in out if ":" not in a}
+GIT = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
 
 
-def test_decap_server_answers_on_127_0_0_1_only(editor):
-    _, _, cms_port, _ = editor
-    with socket.create_connection(("127.0.0.1", cms_port), timeout=5):
-        pass
-    for address in sorted(_other_addresses()):
-        with pytest.raises(OSError):
-            socket.create_connection((address, cms_port), timeout=5).close()
-    with pytest.raises(OSError):
-        socket.create_connection(("::1", cms_port), timeout=5).close()
+def _request(base, path, body=None, headers=None, method=None):
+    """(status, parsed JSON or text) of one request to the preview."""
+    import http.client
+    import json
+
+    connection = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=30)
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        connection.request(method or ("POST" if data else "GET"), path, data,
+                           {"Content-Type": "application/json", **(headers or {})})
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+    try:
+        return response.status, json.loads(text)
+    except ValueError:
+        return response.status, text
+
+
+def _trusted(base, key):
+    host = base.split("//")[1]
+    return {"Host": host, "Origin": base, "Cookie": f"keter_editor={key}", "X-Keter-Key": key}
+
+
+def _process_tree(pid):
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in os.listdir(f"/proc/{current}/task"):
+            with open(f"/proc/{current}/task/{task}/children") as children:
+                todo += [int(c) for c in children.read().split()]
+    return found
+
+
+def test_only_the_editor_page_can_use_the_back_end(editor):
+    project, base, key, process = editor
+    port = int(base.rsplit(":", 1)[1])
+    trusted = _trusted(base, key)
+    info = {"action": "info"}
+    assert _request(base, "/admin/api/v1", info, trusted)[0] == 200
+    # decap-server has no TCP port: the preview is the one port of the whole command.
+    tree = _process_tree(process.pid)
+    assert len(tree) >= 2 and set().union(*(processes.listening_ports(p) for p in tree)) == {port}
+    # A page reached through DNS rebinding sends its own name: refused, the site's pages too.
+    for path in ("/", "/en/", "/admin/", f"/admin/?key={key}"):
+        assert _request(base, path, headers={"Host": "attacker.example"})[0] == 421, path
+    assert _request(base, "/admin/api/v1", info, {**trusted, "Host": f"attacker.example:{port}"})[0] == 421
+    assert _request(base, "/en/", headers={"Host": f"localhost:{port}"})[0] == 200
+    # A local request without the session's key: no page, no back end.
+    status, answer = _request(base, "/admin/")
+    assert status == 403 and key not in str(answer)
+    for missing in ("Cookie", "X-Keter-Key"):
+        headers = {k: v for k, v in trusted.items() if k != missing}
+        assert _request(base, "/admin/api/v1", info, headers)[0] == 403, missing
+        assert _request(base, "/admin/editor/build", {}, headers)[0] == 403, missing
+    assert _request(base, "/admin/api/v1", info, {**trusted, "X-Keter-Key": "guess"})[0] == 403
+    assert _request(base, "/admin/api/v1", info, {**trusted, "Origin": "http://attacker.example"})[0] == 403
+    assert _request(base, "/admin/api/v1", None, trusted, method="GET")[0] == 405
+    # The key, once, at the address the command printed: a cookie for /admin only.
+    status, _ = _request(base, f"/admin/?key={key}")
+    assert status == 303
+    # Writes and reads outside pages, articles and images: refused, and nothing changed.
+    before = _changed(project)
+    entry = {"slug": "x", "raw": "---\ntitle: Forged\n---\nDr. Forged Physician\n"}
+    persist = {"branch": "main", "assets": [], "options": {"commitMessage": "x", "useWorkflow": False, "status": ""}}
+    for path in ("content/data/reviews/anxiety.yml", "pelicanconf.py", "content/data/clinic.yml",
+                 "pages/he/../../pelicanconf.py", "theme/templates/base.html", "plugins/keter_site/__init__.py"):
+        status, answer = _request(base, "/admin/api/v1", {"action": "persistEntry", "params": {
+            **persist, "dataFiles": [{**entry, "path": path}]}}, trusted)
+        assert status == 403 and "within its reach" in answer["error"], (path, answer)
+    status, _ = _request(base, "/admin/api/v1", {"action": "persistMedia", "params": {
+        "branch": "main", "asset": {"path": "content/data/allowed_signers.webp", "content": "eA==", "encoding": "base64"},
+        "options": {"commitMessage": "x"}}}, trusted)
+    assert status in (403, 422)
+    for action, params in (("getMediaFile", {"path": "var/signups.jsonl"}), ("getEntry", {"path": "var/signups.jsonl"}),
+                           ("getEntry", {"path": "content/data/clinic.yml"}),
+                           ("entriesByFolder", {"folder": "content/data", "extension": "yml", "depth": 1}),
+                           ("getMedia", {"mediaFolder": "var"}),
+                           ("deleteFile", {"path": "content/he/anxiety.md", "options": {"commitMessage": "x"}}),
+                           ("unpublishedEntries", {})):
+        status, answer = _request(base, "/admin/api/v1", {"action": action, "params": {"branch": "main", **params}},
+                                  trusted)
+        assert status == 403 and "A reader" not in str(answer), (action, answer)
+    assert _changed(project) == before
+    assert "Forged" not in _page(base + "/anxiety/")
 
 
 def _page(url):
@@ -127,19 +239,27 @@ def _wait_for(url, text):
     raise AssertionError(f"{text!r} never appeared at {url}")
 
 
+def _login(page, base, key, ui="en"):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{base}/admin/?key={key}")
+    page.evaluate(f"localStorage.setItem('keter-editor-ui', '{ui}'); localStorage.setItem('keter-editor-name', 'Dana Levi')")
+    page.reload()
+    page.get_by_role("button", name=re.compile("^(Login|התחברות)$")).click(timeout=WAIT * 1000)
+
+
 def _open(page, base, collection, slug):
     page.goto(f"{base}/admin/#/collections/{collection}/entries/{slug}")
     page.reload()  # a fresh editor for each entry (the login is kept)
-    page.locator('[data-keter-dir="rtl"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
-    if not page.locator('[data-keter-dir="ltr"]').count():
+    page.locator('[data-keter-lang="he"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
+    if not page.locator('[data-keter-lang="en"]').count():
         page.get_by_title("Toggle i18n").click()  # the two languages side by side again
-    page.locator('[data-keter-dir="ltr"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
+    page.locator('[data-keter-lang="en"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
 
 
-def _publish(page):
+def _publish(page, expect="Saved, and the site is built"):
     page.get_by_role("button", name="Publish").click()
     page.get_by_text("Publish now").click()
-    page.get_by_text("Entry saved").wait_for(timeout=WAIT * 1000)
+    page.locator("#keter-status").get_by_text(expect).wait_for(timeout=WAIT * 1000)
 
 
 def _changed(project):
@@ -147,116 +267,304 @@ def _changed(project):
     return sorted(line[3:] for line in out.splitlines())
 
 
-def _fingerprints(project):
-    table = status_table(project / "content", ["he", "en"], "he")
-    data = project / "content" / "data"
-    settings = {"CLINIC_DATA_FILE": data / "clinic.yml", "REFERENCES_FILE": data / "references.yml",
-                "UI_STRINGS_DIR": project / "theme" / "strings", "THEME": project / "theme"}
-    return {slug: (row, material.fingerprint(material.texts(settings, files))) for slug, (row, files) in table.items()}
+def _git_out(project, *args):
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True).stdout
 
 
-def test_edit_in_the_browser_save_and_see_the_site(editor, page):
-    project, base, _, process = editor
-    he_path, en_path = project / "content" / "he" / "anxiety.md", project / "content" / "en" / "anxiety.md"
-    he_before, en_before = he_path.read_text(encoding="utf-8"), en_path.read_text(encoding="utf-8")
-    before = _fingerprints(project)
-    typed = "שורה חדשה שנכתבה בעורך שבדפדפן."
-    page.set_viewport_size({"width": 1400, "height": 1000})  # a tab of the session's Chromium
-    outside = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
-        ("http://127.0.0.1:", "data:", "blob:", "about:")) else None)
-    page.goto(base + "/admin/")
-    page.get_by_role("button", name="Login").click(timeout=WAIT * 1000)
-    _open(page, base, "pages", "anxiety")
-    # Hebrew right to left, English left to right.
-    assert page.locator('[data-keter-dir="rtl"] input[id^="title-field"]').evaluate(
-        "el => getComputedStyle(el).direction") == "rtl"
-    assert page.locator('[data-keter-dir="ltr"] input[id^="title-field"]').evaluate(
-        "el => getComputedStyle(el).direction") == "ltr"
-    # The Hebrew body: a new paragraph after the page's last one.
-    last = he_before.rstrip("\n").splitlines()[-1]
-    paragraph = page.locator('[data-keter-dir="rtl"] [data-slate-string="true"]', has_text=last[:30])
-    paragraph.click()
+def _caret_at_end(page, locator):
+    locator.click()
     # The caret at the end of that paragraph (the End key stops at the end of a wrapped line).
-    paragraph.evaluate("""el => { const text = el.firstChild, range = document.createRange();
+    locator.evaluate("""el => { const text = el.firstChild, range = document.createRange();
         range.setStart(text, text.length); range.collapse(true);
         getSelection().removeAllRanges(); getSelection().addRange(range); }""")
     # The editor (slate-react) takes up a moved caret on the next selection event it handles,
-    # at most one every 100 ms, and shows nothing when it has: let two of those periods pass,
-    # or the Enter below lands where the click put the caret.
+    # at most one every 100 ms, and shows nothing when it has: let two of those periods pass.
     page.wait_for_timeout(250)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Enter")
-    page.keyboard.type(typed)
-    # The English title.
-    page.locator('[data-keter-dir="ltr"] input[id^="title-field"]').fill("Understanding anxiety, step by step")
 
+
+def test_a_save_is_a_commit_of_the_edited_lines_and_the_medical_flag_is_out_of_reach(editor, page):
+    project, base, key, process = editor
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        ("http://127.0.0.1:", "data:", "blob:", "about:")) else None)
+    _login(page, base, key)
+    _open(page, base, "pages", "anxiety")
+    # Hebrew right to left, English left to right.
+    assert page.locator('[data-keter-lang="he"] input[id^="title-field"]').evaluate(
+        "el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator('[data-keter-lang="en"] input[id^="title-field"]').evaluate(
+        "el => getComputedStyle(el).direction") == "ltr"
+    # The address is chosen once, when the page is created.
+    assert page.locator('[data-keter-lang="he"] input[id^="slug-field"]').evaluate("el => el.readOnly")
+    # The medical flag is not in the form.
+    assert not page.locator('[id^="medical-field"]').count()
+    assert not page.get_by_text("Medical page").count()
+    page.locator('[data-keter-lang="en"] input[id^="title-field"]').fill("Understanding anxiety, step by step")
     # The preview: the site's stylesheet and direction, clinic details and citations as on the site.
     page.get_by_title("Toggle preview").click()
     frame = page.frame_locator("iframe").first
     frame.locator("sup.cite").first.wait_for(timeout=WAIT * 1000)
-    head = frame.locator("head").inner_html()
-    assert "/theme/css/site." in head
+    assert "/theme/css/site." in frame.locator("head").inner_html()
     preview_text = frame.locator("body").inner_text()
     assert "{clinic:" not in preview_text and "[@" not in preview_text
     page.get_by_title("Toggle preview").click()
-
     _publish(page)
-    assert _changed(project) == ["content/en/anxiety.md", "content/he/anxiety.md"]
-    # Decap writes the fingerprint without quotes; `invoke edit` puts them back at once.
-    deadline = time.monotonic() + WAIT
-    while 'source_hash: "' not in en_path.read_text(encoding="utf-8") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    he_after, en_after = he_path.read_text(encoding="utf-8"), en_path.read_text(encoding="utf-8")
-    assert re.search(r'(?m)^source_hash: "[0-9a-f]+"$', en_after), en_after
-    he_meta, he_body, _ = front_matter.split(he_after)
-    en_meta, en_body, _ = front_matter.split(en_after)
-    assert not front_matter.problems(he_after) and not front_matter.problems(en_after)
-    # Every key kept, in the same order; only the typed values changed.
-    old_he, old_en = front_matter.split(he_before)[0], front_matter.split(en_before)[0]
-    assert list(he_meta) == list(old_he) and list(en_meta) == list(old_en)
-    assert he_meta == old_he
-    assert en_meta == {**old_en, "title": "Understanding anxiety, step by step"}
-    assert en_body == front_matter.split(en_before)[1]
-    assert he_body.rstrip("\n") == front_matter.split(he_before)[1].rstrip("\n") + "\n\n" + typed
-
-    # The build took the save: the pages show it, with no problem reported.
     _wait_for(base + "/en/anxiety/", "Understanding anxiety, step by step")
-    _wait_for(base + "/anxiety/", typed)
-    assert "The last build failed" not in _page(base + "/en/anxiety/")
-
-    # A page saved without a change in its text: no stale translation, no stale review.
-    _open(page, base, "pages", "what-is-kap")
-    title = page.locator('[data-keter-dir="ltr"] input[id^="title-field"]')
-    original = title.input_value()
-    title.fill(original + " ")
-    title.fill(original)
-    saved = project / "content" / "en" / "what-is-kap.md"
-    stamp = saved.stat().st_mtime_ns
-    _publish(page)
-    deadline = time.monotonic() + WAIT
-    while saved.stat().st_mtime_ns == stamp and time.monotonic() < deadline:
-        time.sleep(0.1)  # the save's file, bounded by the deadline
-    assert saved.stat().st_mtime_ns != stamp
-
-    # A save the build refuses: the preview's banner says why, in the terminal's words.
-    _open(page, base, "pages", "team")
-    body = page.locator('[data-keter-dir="ltr"] [data-slate-string="true"]').first
-    body.click()
-    body.evaluate("""el => { const text = el.firstChild, range = document.createRange();
-        range.setStart(text, text.length); range.collapse(true);
-        getSelection().removeAllRanges(); getSelection().addRange(range); }""")
-    page.keyboard.type(" [@nobody2099]")
-    _publish(page)
-    _wait_for(base + "/en/team/", "The last build failed")
-    assert "content/en/team.md:" in _page(base + "/en/team/")
-    assert "`[@nobody2099]` is not in the references registry." in _page(base + "/en/team/")
+    # One commit, by the editor, of the one edited line.
+    assert _git_out(project, "log", "-1", "--format=%an|%s") == "Dana Levi|Edited page anxiety (he, en) in the browser editor\n"
+    assert _git_out(project, "show", "--format=", "--name-only", "HEAD").split() == ["content/en/anxiety.md"]
+    diff = [line for line in _git_out(project, "show", "--format=", "-U0", "HEAD").splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert diff == ["-title: Understanding anxiety", "+title: Understanding anxiety, step by step"]
+    assert _changed(project) == []
+    assert "medical: true" in (project / "content" / "en" / "anxiety.md").read_text(encoding="utf-8")
     assert not outside, outside
-    after = _fingerprints(project)
-    assert after["what-is-kap"] == before["what-is-kap"] and after["what-is-kap"][0]["en"] == "ok"
-    # The Hebrew text changed: its translation is now stale, as it should be.
-    assert after["anxiety"][0]["en"] == "stale"
     assert process.poll() is None
+
+
+def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    _open(page, base, "pages", "team")
+    title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
+    original = title.input_value()
+    # An empty English title: required in each language, refused before anything is written.
+    title.fill("")
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Publish now").click()
+    page.locator('[data-keter-lang="en"]').get_by_text(re.compile("required", re.I)).first.wait_for(
+        timeout=WAIT * 1000)
+    assert "title: " + original in (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
+    title.fill(original)
+    # An unknown citation: saved, the build refuses it, and the editor shows the build's own words.
+    body = page.locator('[data-keter-lang="en"] [data-slate-string="true"]').first
+    _caret_at_end(page, body)
+    page.keyboard.type(" [@nobody2099]")
+    _publish(page, expect="The build refused this save")
+    problem = page.locator("#keter-status [role=alert]").inner_text()
+    assert "content/en/team.md:" in problem and "`[@nobody2099]` is not in the references registry." in problem
+    assert "The last build failed" in _page(base + "/en/team/")
+    # Fixed in the editor: the build takes it, and the message goes.
+    text = page.locator('[data-keter-lang="en"] [data-slate-string="true"]', has_text="[@nobody2099]").first
+    text.evaluate("""el => { const node = el.firstChild, at = node.data.indexOf(" [@nobody2099]");
+        const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + 14);
+        getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+    page.wait_for_timeout(250)
+    page.keyboard.press("Backspace")
+    _publish(page)
+    assert not page.locator("#keter-status [role=alert]").count()
+    assert "The last build failed" not in _page(base + "/en/team/")
+    assert "[@nobody2099]" not in (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
+
+
+def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor, page):
+    project, base, key, _ = editor
+    he_path = project / "content" / "he" / "benefits.md"
+    original = he_path.read_text(encoding="utf-8")
+    _login(page, base, key)
+    _open(page, base, "pages", "benefits")
+    assert page.locator("#keter-entry .keter-badge").inner_text() == "English: up to date"
+    typed = "פסקה חדשה שנכתבה בעורך."
+    last = page.locator('[data-keter-lang="he"] [data-slate-string="true"]').last
+    _caret_at_end(page, last)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type(typed)
+    _publish(page)
+    # The entry says so, with what changed in the source since the translation was marked done.
+    page.locator("#keter-entry .keter-badge", has_text="English: out of date").wait_for(timeout=WAIT * 1000)
+    assert "+" + typed in page.locator("#keter-entry .keter-diff").inner_text()
+    # And the list.
+    page.goto(f"{base}/admin/#/collections/pages")
+    page.locator('a[href$="/entries/benefits"] .keter-badge', has_text="English: out of date").wait_for(
+        timeout=WAIT * 1000)
+    assert not page.locator('a[href$="/entries/anxiety"] .keter-badge').count()
+    # Marked done from the editor: recorded in the English file, and committed.
+    _open(page, base, "pages", "benefits")
+    page.get_by_role("button", name="Mark the English translation done").click()
+    page.locator("#keter-entry .keter-badge", has_text="English: up to date").wait_for(timeout=WAIT * 1000)
+    assert _git_out(project, "log", "-1", "--format=%an|%s") == "Dana Levi|Marked the en translation of benefits as done\n"
+    assert _git_out(project, "show", "--format=", "--name-only", "HEAD").split() == ["content/en/benefits.md"]
+    # Restored as it was before the edit: the history lists the versions, newest first.
+    page.get_by_role("button", name="History").click()
+    versions = page.locator("#keter-history-list li")
+    assert "Edited page benefits" in versions.nth(1).inner_text() or "Edited page benefits" in versions.nth(0).inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    versions.last.get_by_role("button", name="Restore this version").click()
+    page.locator("#keter-status", has_text="Restored as it was on").wait_for(timeout=WAIT * 1000)
+    assert he_path.read_text(encoding="utf-8") == original
+    assert _git_out(project, "log", "-1", "--format=%s").startswith("Restored page benefits as it was on ")
+    _wait_for(base + "/benefits/", "</html>")
+    assert typed not in _page(base + "/benefits/")
+
+
+def _webp(page, path):
+    """A small WebP image, drawn by the browser itself."""
+    import base64
+
+    data = page.evaluate("""() => { const c = document.createElement("canvas"); c.width = 8; c.height = 8;
+        const g = c.getContext("2d"); g.fillStyle = "#3a4a5a"; g.fillRect(0, 0, 8, 8);
+        return c.toDataURL("image/webp").split(",")[1]; }""")
+    path.write_bytes(base64.b64decode(data))
+    return path
+
+
+def _type_body(page, lang, lines):
+    page.locator(f'[data-keter-lang="{lang}"] [contenteditable="true"]').click()
+    for number, line in enumerate(lines):
+        if number:
+            page.keyboard.press("Enter")
+        page.keyboard.type(line)
+
+
+def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, page, tmp_path):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    page.locator("#keter-bar").wait_for()
+    # The image, into the media library (content/images/), committed.
+    image = _webp(page, tmp_path / "calm-room.webp")
+    page.get_by_role("button", name="Media").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("Upload", exact=True).click()
+    chooser.value.set_files(str(image))
+    page.get_by_text("calm-room.webp").first.wait_for(timeout=WAIT * 1000)
+    assert (project / "content" / "images" / "calm-room.webp").read_bytes() == image.read_bytes()
+    assert _git_out(project, "log", "-1", "--format=%s") == "Added the image calm-room.webp in the browser editor\n"
+    # The article: the address chosen once, both languages.
+    page.goto(f"{base}/admin/#/collections/articles/new")
+    page.reload()  # a fresh page, without the media library's dialog
+    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
+    if not page.locator('[data-keter-lang="en"]').count():
+        page.get_by_title("Toggle i18n").click()
+    he, en = page.locator('[data-keter-lang="he"]'), page.locator('[data-keter-lang="en"]')
+    he.locator('input[id^="title-field"]').fill("חדר שקט לפני הטיפול")
+    he.locator('input[id^="slug-field"]').fill("a-calm-room")
+    he.locator('textarea[id^="summary-field"]').fill("איך נראה החדר שבו מתקיים הטיפול.")
+    he.locator('textarea[id^="description-field"]').fill("החדר השקט שבו מתקיים הטיפול, ומה חשוב בו.")
+    _type_body(page, "he", ["החדר שקט ומואר [@glue2017].", "",
+                            '![חדר טיפול שקט עם כורסה](/images/calm-room.webp){: width="8" height="8" }'])
+    en.locator('input[id^="title-field"]').fill("A calm room before treatment")
+    en.locator('textarea[id^="summary-field"]').fill("What the room where treatment takes place looks like.")
+    en.locator('textarea[id^="description-field"]').fill("The quiet room where treatment takes place, and why it matters.")
+    _type_body(page, "en", ["The room is quiet and light [@glue2017].", "",
+                            '![A quiet treatment room with an armchair](/images/calm-room.webp){: width="8" height="8" }'])
+    _publish(page)
+    files = {lang: project / "content" / lang / "articles" / "a-calm-room.md" for lang in ("he", "en")}
+    for lang, path in files.items():
+        text = path.read_text(encoding="utf-8")
+        meta, body, _ = front_matter.split(text)
+        assert (meta["slug"], meta["lang"]) == ("a-calm-room", lang)
+        assert {"title", "date", "summary", "description"} <= set(meta) and "medical" not in meta
+        assert re.search(r"\n---\n\n\S", text), text  # one empty line after the front matter
+        assert not front_matter.problems(text)
+    assert _git_out(project, "log", "-1", "--format=%an|%s") == "Dana Levi|Created article a-calm-room (he, en) in the browser editor\n"
+    # Published to both languages' lists and feeds, with the image and the numbered citation.
+    _wait_for(base + "/articles/", "חדר שקט לפני הטיפול")
+    _wait_for(base + "/en/articles/", "A calm room before treatment")
+    assert "חדר שקט לפני הטיפול" in _page(base + "/articles/atom.xml")
+    assert "A calm room before treatment" in _page(base + "/en/articles/atom.xml")
+    article = _page(base + "/en/articles/a-calm-room/")
+    assert re.search(r'<img[^>]*alt="A quiet treatment room with an armchair"', article), article
+    assert re.search(r'<sup class="?cite', article), article
+    assert "The last build failed" not in article
+
+
+def _save(base, key, raw, path="pages/en/benefits.md", **options):
+    """The back end's answer to a save of one file, as the editor's page sends it."""
+    return _request(base, "/admin/api/v1", {"action": "persistEntry", "params": {
+        "branch": "main", "assets": [], "options": {"commitMessage": "x", "useWorkflow": False, "status": "x", **options},
+        "dataFiles": [{"slug": path.rsplit("/", 1)[1][:-3], "path": path, "raw": raw}]}}, _trusted(base, key))
+
+
+def test_an_image_without_its_description_and_a_new_page_over_an_old_one_are_refused(editor):
+    project, base, key, _ = editor
+    raw = ('---\ntitle: T\nslug: benefits\nlang: en\ndescription: D.\n---\n\n'
+           '![](/images/calm-room.webp){: width="8" height="8" }\n')
+    status, answer = _save(base, key, raw)
+    # The line is the one the file would have (its own front matter kept above the text).
+    assert status == 422 and re.match(r"content/en/benefits\.md:\d+: the image /images/calm-room\.webp has no alt "
+                                      "text", answer["error"]), answer
+    # A new page never replaces one (as `invoke new`).
+    status, answer = _save(base, key, raw.replace("![]", "![x]"), newEntry=True)
+    assert status == 409 and "already exist" in answer["error"], answer
+    assert "calm-room" not in (project / "content" / "en" / "benefits.md").read_text(encoding="utf-8")
+
+
+def test_in_hebrew_search_both_languages_and_a_preview_that_renders_the_parts(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key, ui="he")
+    # Decap's own Hebrew interface, and the project's labels and help in Hebrew.
+    page.get_by_text("דפים").first.wait_for(timeout=WAIT * 1000)
+    assert page.locator("#keter-bar").get_attribute("dir") == "rtl"
+    # Search finds English text too (Decap's own search reads only the Hebrew titles).
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").fill("first-line treatments")
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").press("Enter")
+    found = page.locator("#keter-results li", has_text="Understanding anxiety")
+    found.wait_for(timeout=WAIT * 1000)
+    assert "(אנגלית)" in found.inner_text()
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").fill("הבנת החרדה")
+    page.get_by_role("searchbox", name="חיפוש בשתי השפות").press("Enter")
+    page.locator("#keter-results li", has_text="(עברית)").first.wait_for(timeout=WAIT * 1000)
+    found.first.wait_for(state="detached")
+    # The home page: its `:::` parts in the preview as on the site, not as raw text.
+    page.goto(f"{base}/admin/#/collections/pages/entries/home")
+    page.reload()
+    page.locator('[data-keter-lang="he"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
+    assert page.get_by_text("כותרת", exact=True).count()
+    # Each line of the raw Markdown in its own direction.
+    lines = page.locator('[data-keter-lang="he"] [contenteditable="true"] > *')
+    assert lines.first.evaluate("el => getComputedStyle(el).unicodeBidi") == "plaintext"
+    page.get_by_title("הפעלת תצוגה מקדימה").click()
+    frame = page.frame_locator("iframe").first
+    frame.locator(".warning-callout").first.wait_for(timeout=WAIT * 1000)
+    assert frame.locator(".step-path ol").count() == 1
+    assert ":::" not in frame.locator("body").inner_text()
+    assert frame.locator("html").get_attribute("dir") == "rtl"
+
+
+def test_the_preview_reloads_itself_after_a_save(editor, page):
+    project, base, key, _ = editor
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(base + "/en/faq/")
+    # The reload script is a file of the preview, allowed by the production policy.
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=WAIT * 1000)
+    path = project / "content" / "en" / "faq.md"
+    raw = path.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\nA sentence saved just now.\n\n", 1)
+    status, answer = _save(base, key, raw, "pages/en/faq.md")
+    assert status == 200, answer
+    page.get_by_text("A sentence saved just now.").wait_for(timeout=WAIT * 1000)  # no goto: it reloaded itself
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+
+
+def test_the_site_desk_shows_readiness_writes_the_review_document_and_refuses_a_launch_not_ready(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    page.get_by_role("button", name="Site desk").click()
+    desk = page.locator("#keter-desk")
+    # Launch readiness page by page, as `bin/invoke status` says it.
+    desk.locator("#keter-readiness tbody tr").first.wait_for(timeout=WAIT * 1000)
+    assert desk.locator("#keter-verdict").inner_text().startswith("Not ready to publish:")
+    row = desk.locator("#keter-readiness tr", has=page.locator("a", has_text=re.compile("^anxiety$")))
+    assert "awaiting review" in row.inner_text()
+    assert desk.locator("a", has_text="articles/ketamine-anxiety-research").count() >= 1
+    # The physician's document, written where `bin/invoke review --pending` writes it.
+    desk.get_by_role("button", name="Write the review document").click()
+    desk.get_by_text("Written: ").wait_for(timeout=WAIT * 1000)
+    assert "anxiety" in (project / "var" / "medical-review.html").read_text(encoding="utf-8")
+    # Publishing for real: the command's own refusal and report, in the page.
+    page.once("dialog", lambda dialog: dialog.accept())
+    desk.get_by_role("button", name="Publish", exact=True).click()
+    desk.locator("#keter-progress", has_text="Stopped: see the report above.").wait_for(timeout=WAIT * 3000)
+    report = desk.locator("#keter-progress").inner_text()
+    # The command's own refusal (here, before anything is built: this copy's addresses are names
+    # reserved for tests, which a launch refuses), and nothing published.
+    assert "Not published:" in report or "nothing was published" in report, report
+    desk.locator("#keter-publishes li", has_text="Dana Levi · live · ✗").wait_for(timeout=WAIT * 1000)
+    # A desk request from anywhere else: refused.
+    for headers in ({"Host": "attacker.example"}, {k: v for k, v in _trusted(base, key).items() if k != "X-Keter-Key"}):
+        assert _request(base, "/admin/editor/desk_run", {"kind": "staging"}, headers)[0] in (403, 421)
+    assert _request(base, "/admin/editor/desk_status", {}, _trusted(base, key))[0] == 200
 
 
 YAML_FORM = ('---\ntitle: "Ketamine for anxiety: what the research says"\nslug: "404"\nlang: en\n'

@@ -1,11 +1,15 @@
 """`invoke publish` to a server: a real OpenSSH server and rsync on 127.0.0.1, and a real nginx
 serving the server's `current` release with the configuration the publish uploaded."""
 
+import contextlib
+import json
 import os
+import random
 import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -13,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.nginx import nginx_server
-from tests.support.publishing import base_environment, copy_site, deploy_command, invoke_command, run
+from tests.support.publishing import base_environment, copy_site, deploy_command, invoke_command, run, tiny_png
 from tests.support.sites import ROOT
 from tests.support.sshd import ssh_server
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SUMMARY = re.compile(r"(\d+) sent, (\d+) unchanged, (\d+) removed, in [\d.]+ s\.")
 
 
@@ -54,7 +59,7 @@ def fetch(url):
 def test_publish_twice_rollback_and_prune(tmp_path, deploy, checked_builds):
     settings, content, remote, env = deploy
     (content / "images").mkdir(exist_ok=True)
-    (content / "images" / "retired.png").write_bytes(os.urandom(2000))  # dropped by the next version
+    (content / "images" / "retired.png").write_bytes(tiny_png((1, 2, 3)))  # dropped by the next version
     # The first version is the site as launched (its pages are the checked build's, which the
     # HTML checker has read already); the next one, beta, carries a release marker.
 
@@ -84,7 +89,7 @@ def test_publish_twice_rollback_and_prune(tmp_path, deploy, checked_builds):
         sent, unchanged, removed = summary(second)
         # The English home page and the new image (each with .gz/.br) changed, little else; the
         # old static file is gone.
-        assert "send   en/index.html.gz" in dry.stdout and "send   images/new.svg" in dry.stdout
+        assert "send   en/index.html.gz" in dry.stdout and "send   images/new.png" in dry.stdout
         assert 4 <= sent <= 6 and unchanged > 20 and removed == 1, second.log
         second_release = current(remote)
         assert second_release != first_release
@@ -173,7 +178,8 @@ def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy, 
         # A new version with a large file, sent slowly so the test can stop it half-way: the site
         # as launched (without beta's marker), and the large file.
         (content / "images").mkdir(exist_ok=True)
-        (content / "images" / "large.bin").write_bytes(os.urandom(3_000_000))
+        # (An image by its first bytes, as content/images/ requires: only those are checked.)
+        (content / "images" / "large.png").write_bytes(PNG_SIGNATURE + os.urandom(3_000_000))
         gamma = tmp_path / "gamma"
         built = run(deploy_command("build", "--settings", settings, "--out", gamma), env)
         assert built.returncode == 0, built.log
@@ -185,7 +191,7 @@ def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy, 
             deadline = time.monotonic() + 120
             incoming = []
             while time.monotonic() < deadline and process.poll() is None:
-                incoming = list((remote / "releases").glob(".incoming-*/images/.large.bin.*"))
+                incoming = list((remote / "releases").glob(".incoming-*/images/.large.png.*"))
                 if incoming:  # rsync is writing the large file: the upload is under way
                     break
                 time.sleep(0.1)
@@ -202,11 +208,96 @@ def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy, 
         assert fetch(f"{url}/en/") == before
         partial = list((remote / "releases").glob(".incoming-*"))
         assert partial, "the interrupted upload left no trace: it was not interrupted half-way"
-        assert not (partial[0] / "images" / "large.bin").exists()
+        assert not (partial[0] / "images" / "large.png").exists()
 
         # The next publish clears the partial upload and goes live.
         done = run(deploy_command("publish", "--settings", settings, "--from", gamma), env)
         assert done.returncode == 0, done.log
         assert "Release marker" not in fetch(f"{url}/en/")
         assert not list((remote / "releases").glob(".incoming-*"))
-        assert Path(remote / current(remote) / "images" / "large.bin").stat().st_size == 3_000_000
+        assert Path(remote / current(remote) / "images" / "large.png").stat().st_size == 3_000_008
+
+
+def test_the_manifest_covers_the_site_only(tmp_path):
+    # The build folder also holds replaced sites (.site.old-*) that a background clean-up is
+    # deleting: hashing them raced the clean-up (FileNotFoundError), and they are no part of
+    # what was checked.
+    from keter_tools.deploy import pipeline
+
+    build = tmp_path / "build"
+    for relative in ("site/index.html", "nginx/keter-health.conf", ".site.old-1/site/crisis/index.html",
+                     ".site.building-2-x/index.html"):
+        (build / relative).parent.mkdir(parents=True, exist_ok=True)
+        (build / relative).write_text(relative)
+    release = {"staging": False, "siteurl": "https://www.keter-health.co.il", "signup_endpoint": "https://forms.keter-health.co.il/signup"}
+    pipeline._write_manifest(build, build / "site", build / "nginx" / "keter-health.conf", release)
+    manifest = json.loads((build / pipeline.MANIFEST).read_text())
+    assert sorted(manifest["files"]) == ["nginx/keter-health.conf", "site/index.html"]
+    shutil.rmtree(build / ".site.old-1")  # as the clean-up does: the folder is still the one checked
+    assert pipeline.checked_folder(build).site == build / "site"
+
+
+def _tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def temporary():
+    """A folder for the publishes' temporary folders (TMPDIR), short: ssh's socket path has a limit."""
+    folder = Path(tempfile.mkdtemp(prefix="kt-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_publishes_in_a_row_and_killed_ones_leave_the_site_whole_and_nothing_behind(deploy, checked_builds, temporary):
+    settings, content, remote, env = deploy
+    env = {**env, "TMPDIR": str(temporary)}
+    versions = {name: checked_builds[name] for name in ("base", "beta")}
+    sites = {name: {path: data for path, data in _tree(folder / "site").items() if path not in ("_headers", "_redirects")}
+             for name, folder in versions.items()}
+    seed = int.from_bytes(os.urandom(4), "big")
+    chance = random.Random(seed)
+
+    def check_whole(after):
+        live = _tree(remote / current(remote))
+        assert live in sites.values(), f"{after}: the live release is no whole version of the site (seed {seed})"
+        assert not list(temporary.iterdir()), f"{after}: left {list(temporary.iterdir())} (seed {seed})"
+
+    def publish(name):
+        return subprocess.Popen(deploy_command("publish", "--settings", settings, "--from", versions[name]),
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+
+    # Several publishes in a row, each whole.
+    seconds = []
+    for name in ("base", "beta", "base"):
+        started = time.monotonic()
+        result = run(deploy_command("publish", "--settings", settings, "--from", versions[name]), env)
+        seconds.append(time.monotonic() - started)
+        assert result.returncode == 0, result.log
+        check_whole(f"publish of {name}")
+    # Stopped at a random moment of a publish, with `kill` (as a service manager or a terminal
+    # closing stops it), then with SIGKILL, which no program can clean up after: the next
+    # publish removes what that one left.
+    for number, how in enumerate((signal.SIGTERM, signal.SIGTERM, signal.SIGKILL)):
+        name = ("beta", "base")[number % 2]
+        process = publish(name)
+        try:
+            time.sleep(chance.uniform(0.2, max(seconds)))
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, how)
+            output = process.communicate(timeout=60)[0]
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+        assert "Traceback" not in output, output
+        live = _tree(remote / current(remote))
+        assert live in sites.values(), f"killed publish {number}: the live site is not whole (seed {seed})"
+        if how == signal.SIGTERM:
+            check_whole(f"publish stopped with kill (exit {process.returncode})")
+    result = run(deploy_command("publish", "--settings", settings, "--from", versions["beta"]), env)
+    assert result.returncode == 0, result.log
+    check_whole("the publish after one killed with SIGKILL")
+    assert not list((remote / "releases").glob(".incoming-*"))
+    assert _tree(remote / current(remote)) == sites["beta"]

@@ -122,8 +122,8 @@ def test_changed_pages_go_after_assets_and_stale_objects_are_deleted_last(tmp_pa
     assert removed == 1 and unchanged > 20 and 2 <= sent <= 4, second.log
     events = log_events(store, mark)
     stored = [key for kind, key in events if kind == "stored"]
-    assert "images/new.svg" in stored and "en/index.html" in stored
-    assert stored.index("images/new.svg") < stored.index("en/index.html")
+    assert "images/new.png" in stored and "en/index.html" in stored
+    assert stored.index("images/new.png") < stored.index("en/index.html")
     assert events[-1] == ("deleted", "old-page/index.html"), events
     assert "old-page/index.html" not in bucket(store)
     page = client.get_object(Bucket=store.bucket, Key="en/index.html")["Body"].read().decode()

@@ -139,6 +139,37 @@ PRINT_STATE = """() => {
 }"""
 
 
+# On paper: where a link to a Hebrew anchor's address starts and ends, how its address is
+# written, and what the printout starts and ends with.
+PRINT_HEBREW = """() => {
+  const link = [...document.querySelectorAll('.prose a[href*="#"]')].find((a) => /[\u0590-\u05ff]/.test(decodeURIComponent(a.getAttribute('href'))));
+  const visible = [...document.querySelectorAll('body *')].filter((el) => el.checkVisibility() && !el.children.length);
+  const last = visible.reduce((a, b) => (b.getBoundingClientRect().bottom > a.getBoundingClientRect().bottom ? b : a));
+  return {href: link.getAttribute('href'), after: getComputedStyle(link, '::after').content,
+          crisisTop: document.querySelector('.site-footer .urgent-help').getBoundingClientRect().top,
+          mainTop: document.querySelector('main').getBoundingClientRect().top,
+          lastInMain: !!last.closest('main'), contact: document.querySelector('.site-footer .contact').checkVisibility(),
+          aside: document.querySelector('.page-aside').checkVisibility()};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/side-effects/", "/faq/"])
+def test_a_hebrew_page_prints_its_anchors_whole_and_ends_with_its_own_text(tab, site_url, path):
+    page = tab(viewport={"width": 794, "height": 1123})  # an A4 page's width
+    page.goto(site_url + path)
+    page.emulate_media(media="print")
+    state = page.evaluate(PRINT_HEBREW)
+    # The address, Hebrew anchor included, is one left-to-right run (U+2066 ... U+2069) inside
+    # the brackets, so it prints as an address bar shows it and never as a mix of its parts.
+    after = state["after"]
+    assert state["href"] in after and after.index("\u2066") < after.index(state["href"]) < after.index("\u2069"), state
+    # The crisis lines open the printout; the page's own text ends it (never a page of footer).
+    assert state["crisisTop"] < state["mainTop"] and state["lastInMain"], state
+    assert not state["contact"] and not state["aside"], state
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2
+
+
 @pytest.mark.parametrize("path", ["/process/", "/en/process/", "/side-effects/", "/en/side-effects/"])
 def test_print_hides_the_menu_and_writes_out_link_addresses(tab, site_url, path):
     page = tab(viewport=DESKTOP)
@@ -159,6 +190,41 @@ def test_print_opens_every_faq_answer(tab, site_url):
 
 FOCUS_RING = """() => { const s = getComputedStyle(document.activeElement);
   return {style: s.outlineStyle, width: parseFloat(s.outlineWidth) || 0, el: document.activeElement.className}; }"""
+
+
+# Everything drawn as a button: the menu's control, the main actions, the form's button.
+BUTTONS = """() => [...document.querySelectorAll('button, .button, summary.site-nav__toggle, input[type=submit]')]
+  .filter((el) => el.checkVisibility()).map((el) => { const s = getComputedStyle(el);
+    return {el: el.className || el.tagName, style: s.borderTopStyle, width: parseFloat(s.borderTopWidth),
+            colour: s.borderTopColor, background: s.backgroundColor}; })"""
+
+
+@pytest.mark.parametrize("path", ["/", "/en/", "/signup/", "/en/signup/", "/en/contact/"])
+def test_forced_colours_draw_every_button_edge_and_the_open_menu(tab, site_url, path):
+    page = tab(viewport=PHONE, forced_colors="active")
+    page.goto(site_url + path)
+    buttons = page.evaluate(BUTTONS)
+    assert len(buttons) >= 2, buttons  # the menu's control and at least one action
+    for button in buttons:
+        assert button["style"] == "solid" and button["width"] >= 2 and "0, 0, 0, 0" not in button["colour"], button
+    toggle = "getComputedStyle(document.querySelector('.site-nav__toggle')).backgroundColor"
+    closed = page.evaluate(toggle)
+    page.click("nav.site-nav summary")
+    assert page.evaluate(toggle) != closed  # the open state shows in the system's colours too
+
+
+@pytest.mark.parametrize("path", ["/signup/", "/en/signup/"])
+def test_the_error_summary_lists_links_without_bullets(tab, site_url, path):
+    """GOV.UK's error summary: links one under another, no bullet beside a wrapped message."""
+    page = tab(viewport={"width": 320, "height": 640})
+    page.goto(site_url + path)
+    page.click("form[data-module=signup-form] .signup-form__submit")
+    summary = page.locator("[data-signup-summary]")
+    assert summary.is_visible()
+    items = page.evaluate("""() => [...document.querySelectorAll('[data-signup-summary] li')].map((li) =>
+      ({marker: getComputedStyle(li).listStyleType, link: !!li.querySelector('a[href^="#signup-"]'),
+        indent: li.getBoundingClientRect().left - li.parentElement.getBoundingClientRect().left}))""")
+    assert len(items) >= 3 and all(i["marker"] == "none" and i["link"] and abs(i["indent"]) < 1 for i in items), items
 
 
 def test_forced_colours_keep_focus_rings_and_edges(tab, site_url):
@@ -186,18 +252,35 @@ def test_reduced_motion_moves_nothing(tab, site_url):
 
 # --- Components on the real site ---------------------------------------------------------
 
-def test_every_inner_page_has_breadcrumbs_ending_at_itself(site):
+def test_every_inner_page_has_breadcrumbs_up_to_it_and_a_way_back(site):
+    """GOV.UK's and the NHS's breadcrumbs: the trail leaves the current page out (its heading
+    names it), and a phone shows "Back to <the page above>" instead of the trail."""
     for relative in site.pages():
         if relative.startswith("theme/"):
             continue
         doc = site.html(relative)
         crumbs = doc.select("main nav.breadcrumbs[aria-label] ol li a")
         if relative in ("index.html", "en/index.html", "404.html", "en/404.html"):
-            assert not crumbs, relative  # the home page and "page not found" have no place
+            assert not doc.select("nav.breadcrumbs"), relative  # the home page and "page not found" have no place
             continue
         home = "/en/" if relative.startswith("en/") else "/"
         assert crumbs[0]["href"] == home, relative
-        assert crumbs[-1].get("aria-current") == "page" and crumbs[-1].get_text() == doc.h1.get_text(), relative
+        own = "/" + relative.removesuffix("index.html")
+        assert own not in [a["href"] for a in crumbs] and not doc.select("nav.breadcrumbs [aria-current]"), relative
+        back = doc.select_one("main nav.breadcrumbs .breadcrumbs__back a")
+        assert back["href"] == crumbs[-1]["href"] and crumbs[-1].get_text() in back.get_text(), relative
+
+
+@pytest.mark.parametrize("path,back", [("/anxiety/", "חזרה אל דף הבית"), ("/en/articles/", "Back to Home")])
+def test_breadcrumbs_show_the_trail_on_a_desktop_and_back_on_a_phone(tab, site_url, path, back):
+    page = tab(viewport=PHONE)
+    page.goto(site_url + path)
+    link = page.locator("nav.breadcrumbs .breadcrumbs__back a")
+    assert link.is_visible() and link.inner_text().strip() == back
+    assert not page.locator("nav.breadcrumbs ol").is_visible()
+    assert link.bounding_box()["height"] >= 24
+    page.set_viewport_size(DESKTOP)
+    assert page.locator("nav.breadcrumbs ol").is_visible() and not link.is_visible()
 
 
 def test_the_menu_marks_the_current_page_and_the_header_has_one_stylesheet(site):
@@ -334,10 +417,11 @@ def test_markdown_components_render_with_their_templates_in_the_page_language(co
 
 def test_breadcrumbs_pass_through_the_pages_an_address_lies_under(components_site):
     for prefix, lang in (("", "he"), ("en/", "en")):
-        crumbs = components_site.html(f"{prefix}demo/part/index.html").select("nav.breadcrumbs li a")
+        doc = components_site.html(f"{prefix}demo/part/index.html")
+        crumbs = doc.select("nav.breadcrumbs li a")
         assert [(a.get_text(), a["href"]) for a in crumbs] == [
-            (crumbs[0].get_text(), f"/{prefix}"), (f"Demo {lang}", f"/{prefix}demo/"), (f"Part {lang}", f"/{prefix}demo/part/")]
-        assert crumbs[-1]["aria-current"] == "page"
+            (crumbs[0].get_text(), f"/{prefix}"), (f"Demo {lang}", f"/{prefix}demo/")]
+        assert doc.select_one("nav.breadcrumbs .breadcrumbs__back a")["href"] == f"/{prefix}demo/"
 
 
 def test_the_review_date_component_shows_a_current_review_and_prints(components_site, tab):

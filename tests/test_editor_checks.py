@@ -78,7 +78,7 @@ def test_a_medical_page_cannot_type_its_own_review(built):
 
 def test_unknown_language(built):
     built.write_page("en", "about", page_text("about", "de"))
-    _fails_cleanly(built, "content/en/about.md: unknown language 'de'")
+    _fails_cleanly(built, "content/en/about.md:4: unknown language 'de'")
 
 
 def test_page_missing_in_a_language(built):
@@ -223,7 +223,7 @@ def test_pelican_warning_becomes_an_error(built):
 def test_problems_are_all_reported_sorted_by_file(built):
     built.write_page("he", "about", page_text("about", "he", description="y" * 200))
     built.write_page("en", "about", page_text("about", "xx"))
-    build = _fails_cleanly(built, "2 problems to fix", "content/en/about.md: unknown language 'xx'",
+    build = _fails_cleanly(built, "2 problems to fix", "content/en/about.md:4: unknown language 'xx'",
                            "content/he/about.md: the description is 200 characters")
     # The English file is reported once, for its language, not again as a missing translation.
     assert "has no English (en) version" not in build.log

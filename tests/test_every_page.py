@@ -1,6 +1,6 @@
 """Every page of the site in real Chromium, each visited once for every check that needs every
 page: axe (WCAG 2.1 A and AA) in the light and the dark colour scheme, no sideways scroll at
-320 px with the menu open or closed, the header on the text column at 1280 px, and minifying
+320 px with the menu open or closed, the header lined up with the page's columns at 1280 px, and minifying
 changing no element's box and no text.
 
 axe: every page at a phone's width, where every page has the same one-column layout; each page
@@ -93,7 +93,7 @@ MENU_STATES = """() => {
 
 ALIGNMENT = """() => {
   const rtl = getComputedStyle(document.documentElement).direction === 'rtl';
-  const wrap = document.querySelector('main > .wrap');
+  const wrap = document.querySelector('.page-columns');
   const style = getComputedStyle(wrap);
   const box = wrap.getBoundingClientRect();
   const column = {left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight)};

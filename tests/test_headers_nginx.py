@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.support.nginx import nginx_server
-from tests.support.publishing import SIGNUP_ORIGIN, base_environment, copy_site, deploy_command, run
+from tests.support.publishing import SIGNUP_ORIGIN, base_environment, copy_site, deploy_command, run, tiny_png
 from tests.support.processes import listening_socket
 
 EXPECTED_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,7 +24,11 @@ CONTENT_TYPES = {"html": "text/html; charset=utf-8", "css": "text/css; charset=u
                  "js": "application/javascript; charset=utf-8", "txt": "text/plain; charset=utf-8",
                  "xml": "text/xml; charset=utf-8", "svg": "image/svg+xml; charset=utf-8",
                  "webmanifest": "application/manifest+json; charset=utf-8", "json": "application/json; charset=utf-8",
-                 "png": "image/png", "jpg": "image/jpeg", "ico": "image/x-icon", "woff2": "font/woff2"}
+                 "png": "image/png", "jpg": "image/jpeg", "ico": "image/x-icon", "woff2": "font/woff2",
+                 "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp", "avif": "image/avif"}
+# content/images/ publishes images by their first bytes (keter_site.checks.source_tree).
+IMAGES = {"photo.png": tiny_png(), "photo.jpeg": b"\xff\xd8\xff\xe0" + bytes(60), "photo.gif": b"GIF89a" + bytes(30),
+          "photo.webp": b"RIFF\x20\x00\x00\x00WEBPVP8 " + bytes(20), "photo.avif": b"\x00\x00\x00\x1cftypavif" + bytes(20)}
 # Files whose type their extension does not tell (deploy/policy.yml, content_types): Chromium
 # reads speculation rules only under their own type.
 NAMED_TYPES = {"theme/speculation-rules.json": "application/speculationrules+json"}
@@ -59,7 +63,11 @@ def published(tmp_path_factory):
     # A staging build: it may be addressed at this machine (a launch build must name a public
     # https host), and is otherwise the site as published.
     env = base_environment(SITEURL=f"http://127.0.0.1:{port}", DEPLOY_PATH=str(base / "srv"), STAGING="1")
-    settings, _ = copy_site(base / "site")  # launch-ready: real contact details, reviews recorded
+    settings, content = copy_site(base / "site")  # launch-ready: real contact details, reviews recorded
+    # Images an editor may add, each served with its own type (and nosniff, as every file).
+    (content / "images").mkdir(exist_ok=True)
+    for name, data in IMAGES.items():
+        (content / "images" / name).write_bytes(data)
     build = run(deploy_command("build", "--settings", settings, "--out", base / "build"), env)
     assert build.returncode == 0, build.log
     (base / "srv").mkdir()
@@ -89,6 +97,7 @@ def assert_security_headers(headers, where):
 def test_every_file_is_served_with_every_header(published):
     served = [f for f in published.files if not f.endswith((".gz", ".br")) and f not in ("_headers", "_redirects")]
     assert len([f for f in served if f.endswith(".html")]) >= 20
+    assert {f"images/{name}" for name in IMAGES} <= set(served)
     assert [f for f in served if FINGERPRINTED.match(f) and f.endswith(".css")]
     assert [f for f in served if FINGERPRINTED.match(f) and f.endswith(".js")]
     for relative in served:
@@ -116,6 +125,23 @@ def test_no_path_starting_with_a_dot_is_served(published):
     finally:
         for path in planted:
             path.unlink()
+
+
+def test_anything_but_an_image_in_the_images_folder_is_sent_as_a_download(published):
+    # The build refuses such files (tests/test_bad_input.py); should one reach the server anyway,
+    # it is never a page, a script or an SVG document on the site's origin.
+    planted = {"images/page.html": "<script>alert(1)</script>", "images/logo.svg": "<svg><script/></svg>",
+               "images/x.js": "alert(1)"}
+    try:
+        for relative, text in planted.items():
+            (published.site / relative).write_text(text)
+        for relative in planted:
+            status, headers, _ = published.request("/" + relative)
+            assert status == 200 and headers["content-type"] == "application/octet-stream", relative
+            assert_security_headers(headers, relative)
+    finally:
+        for relative in planted:
+            (published.site / relative).unlink()
 
 
 def test_each_language_has_its_own_404_page(published):

@@ -1,6 +1,7 @@
 """Keyboard only, in real Chromium: Tab reaches every link, button and field of a page exactly
 once, in the order the page reads (skip link, site name, language switcher, menu, main content,
-footer), each with a focus ring a reader can see. (The signup form filled in and sent without a
+footer; on a desktop the aside beside the page between the page and the footer), each with a
+focus ring a reader can see. (The signup form filled in and sent without a
 mouse: test_signup_form.py.)"""
 
 import pytest
@@ -38,7 +39,7 @@ FOCUSED = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
   const box = el.getBoundingClientRect();
-  const region = el.closest('header') ? 'header' : el.closest('main') ? 'main'
+  const region = el.closest('header') ? 'header' : el.closest('main') ? 'main' : el.closest('aside.page-aside') ? 'aside'
     : el.closest('footer') ? 'footer' : el.closest('body') && el !== document.body ? 'other' : 'none';
   return {
     index: (window.__tabbables || []).indexOf(el),
@@ -48,6 +49,9 @@ FOCUSED = """() => {
     classes: String(el.className),
     tag: el.tagName, type: el.type || '', name: el.name || '', region,
     outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth) || 0,
+    // A card's ring is drawn by its link's ::after, the area stretched over the whole card.
+    afterOutlineStyle: getComputedStyle(el, '::after').outlineStyle,
+    afterOutlineWidth: parseFloat(getComputedStyle(el, '::after').outlineWidth) || 0,
     boxShadow: style.boxShadow,
     inView: box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight &&
       box.right > 0 && box.left < innerWidth,
@@ -78,16 +82,19 @@ def _assert_walk(path, expected, stops):
         str([s["describe"] for s in stops if s["index"] == -1])
     assert len(set(order)) == len(order), f"{path}: an element was reached twice: {names}"
     assert order == list(range(expected)), f"{path}: Tab order {order} is not the page's order ({expected} stops): {names}"
-    # The order a reader expects: skip link, site name, other languages, menu, page, footer.
+    # The order a reader expects: skip link, site name, the clinic's phone, other languages, menu,
+    # page, aside (desktop), footer. Every stop is inside a landmark, the skip link too.
     assert "skip-link" in stops[0]["classes"], names[:3]
     assert "site-name" in stops[1]["classes"], names[:3]
     regions = [s["region"] for s in stops[1:]]
     assert "other" not in regions and "none" not in regions, names
-    rank = {"header": 0, "main": 1, "footer": 2}
+    assert stops[0]["region"] == "header", names[:3]
+    rank = {"header": 0, "main": 1, "aside": 2, "footer": 3}
     assert [rank[r] for r in regions] == sorted(rank[r] for r in regions), f"{path}: {list(zip(regions, names[1:]))}"
     assert {"header", "main", "footer"} <= set(regions)
     for stop in stops:
-        visible_ring = (stop["outlineStyle"] != "none" and stop["outlineWidth"] >= 2) or stop["boxShadow"] != "none"
+        visible_ring = ((stop["outlineStyle"] != "none" and stop["outlineWidth"] >= 2) or stop["boxShadow"] != "none"
+                        or (stop["afterOutlineStyle"] != "none" and stop["afterOutlineWidth"] >= 2))
         assert visible_ring, f"{path}: no visible focus indicator on {stop['describe']}: {stop}"
         assert stop["inView"], f"{path}: {stop['describe']} is focused but off screen"
 
@@ -99,6 +106,8 @@ def test_tab_reaches_every_control_once_in_reading_order_with_a_visible_focus(pa
     page.goto(site_url + path)
     expected, stops = _walk(page)
     _assert_walk(path, expected, stops)
+    assert "header-call" in stops[2]["classes"], [s["describe"] for s in stops[:4]]  # the phone, one tap away
+    assert ("aside" in {s["region"] for s in stops}) == (viewport["width"] >= 1024), path
     if path in SIGNUP_PAGES:
         form_stops = [s for s in stops if s["tag"] in ("INPUT", "TEXTAREA", "SELECT", "BUTTON")]
         kinds = {(s["tag"], s["type"]) for s in form_stops}

@@ -53,3 +53,208 @@ def test_skip_link_is_first_and_visible_on_focus(page, site_url):
 
 # No page scrolls sideways on a 320 px phone (WCAG 1.4.10), every page, with the menu open and
 # closed: test_design.py, test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed.
+
+
+# --- Who and where: the contact block on every page, at every width -------------------------
+
+# Every page at each of the three layouts (a phone's one column; from 40rem the home page's two
+# columns of facts; from 64rem the desktop's aside), the narrowest phone for the first; and the
+# kinds of page at a 390 px phone as well.
+WIDTHS = [{"width": 320, "height": 640}, {"width": 768, "height": 1024}, {"width": 1280, "height": 800}]
+KINDS = ["/", "/en/", "/anxiety/", "/en/faq/", "/signup/", "/en/contact/", "/en/articles/"]
+# What a reader finds at this width, in one call: the footer's contact block (shown, its text,
+# its maps link) and, for the footer's and the header's tel: links, whether each can be tapped
+# where it is: shown, at least 24 x 24 px, on one line, and the element under its centre (once
+# scrolled into view) is the link itself, not something covering it.
+CONTACT_STATE = """() => {
+  const tappable = (selector) => [...document.querySelectorAll(selector)].filter((a) => a.checkVisibility()).map((a) => {
+    a.scrollIntoView({block: 'center'});
+    const box = a.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return {href: a.getAttribute('href'), width: box.width, height: box.height, hit: !!hit && (hit === a || a.contains(hit)),
+            lines: a.getClientRects().length};
+  });
+  const block = document.querySelector('.site-footer .contact');
+  return {shown: !!block && block.checkVisibility(), text: block ? block.innerText : '',
+          maps: block ? block.querySelector('.contact__maps').getAttribute('href') : '',
+          footer: tappable(".site-footer .contact a[href^='tel:']"), header: tappable('.site-header a.header-call')};
+}"""
+
+
+def _clinic():
+    from tests.support.sites import ROOT
+    import yaml
+    return yaml.safe_load((ROOT / "content" / "data" / "clinic.yml").read_text(encoding="utf-8"))
+
+
+def _paths(site):
+    return ["/" + name.removesuffix("index.html") for name in site.pages() if not name.startswith("theme/")]
+
+
+def test_every_page_at_each_layout_gives_the_address_hours_and_a_phone_to_tap(site, site_url, page):
+    clinic = _clinic()
+    tel = "tel:" + clinic["phone_international"]
+    problems = []
+    for path in _paths(site):
+        page.goto(site_url + path)
+        lang = "en" if path.startswith("/en/") else "he"
+        for viewport in WIDTHS + ([{"width": 390, "height": 844}] if path in KINDS else []):
+            page.set_viewport_size(viewport)
+            where = (path, viewport["width"])
+            state = page.evaluate(CONTACT_STATE)
+            if not state["shown"]:
+                problems.append((*where, "no contact block in the footer"))
+                continue
+            for fact in (clinic["address"][lang], clinic["hours"][lang], clinic["phone"]):
+                if fact not in state["text"]:
+                    problems.append((*where, "footer lacks", fact))
+            for part in ("footer", "header"):
+                links = state[part]
+                if len(links) != 1:
+                    problems.append((*where, part, "tel: links shown", len(links)))
+                    continue
+                link = links[0]
+                if link["href"] != tel or link["width"] < 24 or link["height"] < 24 or not link["hit"] or link["lines"] != 1:
+                    problems.append((*where, part, link))
+            if not state["maps"].startswith("https://www.google.com/maps/search/?api=1&query="):
+                problems.append((*where, "maps link", state["maps"]))
+    assert not problems, problems[:10]
+
+
+@pytest.mark.parametrize("path", ["/", "/en/"])
+def test_the_home_page_says_where_and_who_right_under_its_opening(page, site_url, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + path)
+    # The contact block follows the hero, then the physician, before the cards.
+    order = page.evaluate("""() => [...document.querySelectorAll('.page--home > *')].map((el) => el.className)""")
+    assert order[:3] == ["hero", "contact contact--summary", "physician physician--short"], order
+    assert page.locator(".page--home .contact a[href^='tel:']").is_visible()
+    assert page.locator(".page--home .physician__name").inner_text().strip()
+    team = "/en/team/" if path == "/en/" else "/team/"
+    assert page.locator(f".page--home .physician a[href='{team}']").is_visible()
+
+
+@pytest.mark.parametrize("path", ["/contact/", "/en/contact/"])
+def test_the_contact_page_is_in_the_menu_and_tells_how_to_get_there(page, site_url, path):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site_url + path)
+    assert page.locator(f"nav.site-nav a[href='{path}'][aria-current='page']").is_visible()
+    block = page.locator("main .contact--full")
+    labels = block.locator("dt").all_inner_texts()
+    assert len(labels) == 7, labels  # address, phone, e-mail, hours, getting there, parking, access
+    lang = "en" if path.startswith("/en/") else "he"
+    clinic = _clinic()
+    for key in ("getting_there", "parking", "accessibility_premises"):
+        assert clinic[key][lang] in block.inner_text(), key
+    assert not page.locator("iframe, main img").count()  # nothing embedded: the maps link opens the reader's app
+
+
+# --- Large text (the browser's text size at 200%: 32 px) ---------------------------------------
+
+# Headings and card titles whose words are split across two lines (a break at a hyphen is a
+# break between words).
+MID_WORD = """() => { const broken = [];
+  for (const h of document.querySelectorAll('h1, h2, h3, h4, .card__title')) {
+    if (!h.checkVisibility()) continue;
+    const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const words = /[^\\s\\-\\u2010\\u2013]+/g; let m;
+      while ((m = words.exec(node.data))) {
+        const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+        if (tops.size > 1) broken.push(h.tagName + ': ' + m[0]);
+      }
+    }
+  }
+  return broken; }"""
+# What sticks out sideways, and every phone number split over two lines (read as two numbers).
+SIDEWAYS = """() => { const width = document.documentElement.clientWidth; const out = [];
+  for (const el of document.body.querySelectorAll('*')) { const b = el.getBoundingClientRect();
+    if (!b.width || !el.checkVisibility() || el.matches('.skip-link, .skip-link *')) continue;
+    if (b.right > width + 0.5 || b.left < -0.5) out.push(el.tagName + '.' + el.className); }
+  const split = [...document.querySelectorAll('a[href^="tel:"]')].filter((a) => a.checkVisibility()
+    && new Set([...a.getClientRects()].map((r) => Math.round(r.top))).size > 1).map((a) => a.textContent);
+  return {scroll: document.documentElement.scrollWidth - width, out: out.slice(0, 5), split}; }"""
+HEADER_ROWS = """() => new Set([...document.querySelectorAll('.header-row > *')]
+  .map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2))).size"""
+
+
+def _large_text(tab):
+    cdp = tab.context.new_cdp_session(tab)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+
+
+def test_at_200_percent_text_nothing_scrolls_sideways_or_breaks_inside_a_heading_word_or_a_phone_number(site, site_url, page):
+    _large_text(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(site_url + "/en/")
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 32  # the setting took
+    problems = []
+    for path in _paths(site):
+        page.goto(site_url + path)
+        for width in (320, 390) if path in KINDS else (320,):
+            page.set_viewport_size({"width": width, "height": 800})
+            sideways, broken = page.evaluate(SIDEWAYS), page.evaluate(MID_WORD)
+            if sideways["scroll"] > 0 or sideways["out"] or sideways["split"] or broken:
+                problems.append((path, width, sideways, broken))
+    assert not problems, problems[:10]
+
+
+@pytest.mark.parametrize("path", ["/", "/en/", "/anxiety/", "/en/articles/", "/signup/", "/en/contact/"])
+def test_the_header_is_one_row_on_a_320_px_phone(page, site_url, path):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(site_url + path)
+    assert page.evaluate(HEADER_ROWS) == 1
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+# Each citation link: its size, and whether the marker sits on the same line as the word before it.
+CITATIONS = """() => [...document.querySelectorAll('.prose sup.cite')].filter((s) => s.checkVisibility()).map((sup) => {
+  const before = document.createRange();
+  let node = sup.previousSibling;
+  while (node && !(node.textContent || '').trim()) node = node.previousSibling;
+  const text = node.nodeType === Node.TEXT_NODE ? node : document.createTreeWalker(node, NodeFilter.SHOW_TEXT).lastChild() || node;
+  const end = text.textContent.trimEnd().length;
+  before.setStart(text, Math.max(0, end - 1)); before.setEnd(text, end);
+  const word = [...before.getClientRects()].pop();
+  const links = [...sup.querySelectorAll('a')].map((a) => a.getBoundingClientRect());
+  const mark = sup.getBoundingClientRect();
+  return {small: links.filter((r) => r.width < 24 || r.height < 24).length,
+          alone: !word || Math.abs((word.top + word.bottom) / 2 - (mark.top + mark.bottom) / 2) > word.height,
+          lines: sup.getClientRects().length};
+})"""
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_citation_links_are_24_px_targets_that_never_wrap_alone(site_url, page, large):
+    if large:
+        _large_text(page)
+    seen = 0
+    for path in ("/", "/en/", "/side-effects/", "/en/research/", "/en/anxiety/"):
+        page.goto(site_url + path)
+        for width in (320, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            marks = page.evaluate(CITATIONS)
+            seen += len(marks)
+            bad = [m for m in marks if m["small"] or m["alone"] or m["lines"] != 1]
+            assert not bad, (path, width, bad[:5])
+    assert seen > 20
+
+
+def test_axe_finds_no_small_target_and_no_content_outside_a_landmark(site_url, page):
+    """Two of axe's rules beyond WCAG 2.1 AA: target-size (WCAG 2.2's 2.5.8: every target at least
+    24 x 24 px, or spaced so) and region (every piece of content inside a landmark, the skip link
+    included), on each kind of page at a phone's and a desktop's width."""
+    from tests.support import axe
+
+    page.add_init_script(path=str(axe.SCRIPT))
+    rules = ["target-size", "region"]
+    for path in ("/", "/en/anxiety/", "/side-effects/", "/en/signup/", "/en/contact/", "/team/", "/en/faq/"):
+        for width in (320, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(site_url + path)
+            result = axe.run(page, {"type": "rule", "values": rules})
+            assert set(rules) <= set(result["applied"]), (path, result["applied"])
+            assert not result["violations"], axe.report(f"{path} at {width} px", result["violations"])

@@ -1,8 +1,9 @@
 """Lighthouse 12.2.3 (mobile, the default form factor) scores 100 for Accessibility, Best
 Practices and SEO once per page type and language: the home page, a content page, the FAQ with
-its folding answers, the signup form, the list of articles and an article; run against the real
-site served on 127.0.0.1 in Debian's Chromium. (Performance is a timing: the benchmark measures
-it, bench/lighthouse_perf.py.)
+its folding answers, the signup form, the contact page, the list of articles and an article; run
+against the real site served on 127.0.0.1 in Debian's Chromium. (Performance is a timing: the
+benchmark measures it; and all four categories on every page of a launch build, both languages,
+which takes minutes: bench/lighthouse_perf.py --launch --every-page.)
 
 In the light colour scheme only. The dark scheme changes colours and nothing else (the same
 HTML, the same elements and attributes); of everything these three categories audit, only colour
@@ -31,7 +32,7 @@ def _an_article():
 
 
 # Every other page is made by one of these templates (axe checks every page, test_accessibility_axe.py).
-PAGE_TYPES = {"home": "", "content page": "anxiety/", "FAQ": "faq/", "signup form": "signup/",
+PAGE_TYPES = {"home": "", "content page": "anxiety/", "FAQ": "faq/", "signup form": "signup/", "contact": "contact/",
               "articles list": "articles/", "article": f"articles/{_an_article()}/"}
 PATHS = [prefix + path for path in PAGE_TYPES.values() for prefix in ("/", "/en/")]
 

@@ -6,6 +6,7 @@ plugin is conftest.py's `unminified`."""
 import json
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 
 # Whitespace inside these elements is content; everywhere else a minified page has no newline
@@ -52,3 +53,16 @@ def test_json_ld_is_unchanged(site, unminified):
 
 # Minifying changes no element's box and no visible text, in real Chromium, on every page:
 # test_every_page.py, test_minifying_changes_no_layout_and_no_text.
+
+
+def test_a_page_nested_too_deep_for_the_minifier_is_refused_before_it_runs():
+    # minify-html overflows its stack (and ends the whole process, the live preview with it) on
+    # HTML nested ~10,000 deep: the depth is counted first. Content that deep is refused earlier,
+    # with its file and line (tests/test_bad_input.py); this is the last guard.
+    from keter_site import minify
+
+    deep = "<!doctype html><html><body>" + "<div>" * 1_500 + "x" + "</div>" * 1_500 + "</body></html>"
+    with pytest.raises(minify.TooDeep, match="nest more than 1000 deep"):
+        minify.minify(deep)
+    shallow = "<!doctype html><html><body>" + "<div>" * 900 + "x" + "</div>" * 900 + "</body></html>"
+    assert minify.minify(shallow).count("<div>") == 900

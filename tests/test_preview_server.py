@@ -85,3 +85,27 @@ def test_preview_sends_productions_headers_and_never_fails_on_a_bad_path(tmp_pat
         assert not [m for m in messages if "Content Security Policy" in m], messages
     finally:
         server.shutdown()
+
+
+def test_a_foreign_host_is_refused_and_the_banner_speaks_the_pages_language(tmp_path, site):
+    state = devserver.BuildState()
+    server = devserver.start(site.output, "127.0.0.1", 0, state)
+    port = server.server_address[1]
+    try:
+        import http.client
+
+        for host, code in (("attacker.example", 421), (f"attacker.example:{port}", 421), (f"127.0.0.1:{port + 1}", 421),
+                           (f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200)):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/en/", headers={"Host": host})
+            assert connection.getresponse().status == code, host
+            connection.close()
+        state.record(BuildResult(False, site.output, 0.1, message="content/he/x.md: `title` is empty: «שלום»."))
+        hebrew, english = _get(f"http://127.0.0.1:{port}/")[1], _get(f"http://127.0.0.1:{port}/en/")[1]
+        assert 'lang="he" dir="rtl"><strong>הבנייה האחרונה נכשלה' in hebrew
+        assert 'lang="en" dir="ltr"><strong>The last build failed' in english
+        # The report itself reads left to right, each line in the direction of its own first letters.
+        assert '<pre dir="ltr" lang="en">content/he/x.md: `title` is empty: «שלום».</pre>' in hebrew
+        assert b"unicode-bidi:plaintext" in devserver.BANNER_CSS
+    finally:
+        server.shutdown()

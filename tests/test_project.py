@@ -54,6 +54,6 @@ def test_failed_build_leaves_the_last_good_site_untouched(tmp_path):
     fixture.write_page("en", "broken", page_text("broken", "xx"))
     bad = build(str(settings), output, use_cache=False)
     assert not bad.ok
-    assert "content/en/broken.md: unknown language 'xx'" in bad.message
+    assert "content/en/broken.md:4: unknown language 'xx'" in bad.message
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
     assert not [p for p in output.parent.iterdir() if ".building-" in p.name]

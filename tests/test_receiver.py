@@ -98,6 +98,10 @@ def test_a_body_over_the_limit_is_refused_unread(receiver):
     ("//evil.example/", "http://127.0.0.1:8000/signup-thanks/"),
     ("/\\evil.example/", "http://127.0.0.1:8000/signup-thanks/"),
     ("javascript:alert(1)", "http://127.0.0.1:8000/signup-thanks/"),
+    # The Location header cannot carry it (not Latin-1, or not ASCII): the thank-you page.
+    ("/\u05ea\u05d5\u05d3\u05d4/", "http://127.0.0.1:8000/signup-thanks/"),
+    ("/caf\u00e9/", "http://127.0.0.1:8000/signup-thanks/"),
+    ("/en/\u2028/", "http://127.0.0.1:8000/signup-thanks/"),
 ])
 def test_a_plain_post_returns_only_to_a_page_of_the_site(receiver, next_field, expected):
     status, headers, _ = _post(receiver, urllib.parse.urlencode({**FORM, "_next": next_field}),
@@ -105,3 +109,33 @@ def test_a_plain_post_returns_only_to_a_page_of_the_site(receiver, next_field, e
                                 "Origin": "http://127.0.0.1:8000"})
     assert status == 303 and headers["Location"] == expected
     assert len(receiver.records()) == 1
+
+
+@pytest.mark.parametrize("size", [b"-1", b"-10000000", b"+10", b"0x10", b" ", b"1" * 9])
+def test_an_invalid_chunk_size_gets_a_400_within_the_limit(receiver, size):
+    # A negative size once slipped past the limit (int("-1", 16) is -1): the receiver then read
+    # without end. Every size that is not hex digits is answered 400, and nothing is kept.
+    status = _raw(receiver, b"POST /signup HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+                            b"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n"
+                            b"Connection: close\r\n\r\n" + size + b"\r\nname=x\r\n0\r\n\r\n")
+    assert status == 400 and receiver.records() == []
+
+
+def test_every_kept_record_reads_back_and_only_its_owner_may_read_the_store(receiver, tmp_path):
+    # Characters some readers take for the end of a line: each record is still one line.
+    fields = {"name": "a\u2028b\u2029c\u0085d\x0be", "phone": "050"}
+    status, _, _ = _post(receiver, urllib.parse.urlencode(fields), URLENCODED)
+    assert status == 200
+    status, _, _ = _post(receiver, urllib.parse.urlencode(FORM), URLENCODED)
+    assert status == 200
+    assert [r["fields"] for r in form_receiver.read_records(tmp_path / "signups.jsonl")] == [fields, FORM]
+    assert (tmp_path / "signups.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_store_made_readable_to_all_is_made_private_on_the_next_record(receiver, tmp_path):
+    store = tmp_path / "signups.jsonl"
+    store.write_text("")
+    store.chmod(0o644)
+    status, _, _ = _post(receiver, urllib.parse.urlencode(FORM), URLENCODED)
+    assert status == 200 and store.stat().st_mode & 0o777 == 0o600
+

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from keter_tools import build as site_build
 from keter_tools.deploy import pipeline
-from keter_tools.deploy.common import INTERRUPTED, DeployError
+from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
 
 from keter_site.core.project import ROOT
 
@@ -40,6 +40,7 @@ def main(argv=None):
     commands.choices["build"].add_argument("--out", help=f"build folder (default {pipeline.BUILD_DIR})")
     args = parser.parse_args(argv)
     site_build.setup_logging()
+    interrupt_on_terminate()
     if args.staging:
         os.environ["STAGING"] = "1"  # read by publishconf.py
     try:

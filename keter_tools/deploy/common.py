@@ -1,5 +1,6 @@
 """What every deploy target shares: the plan, the progress line and the closing summary."""
 
+import signal
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -80,3 +81,13 @@ def site_files(site):
         if path.is_file() and relative not in HOST_FILES:
             files.append(relative)
     return sorted(files)
+
+
+def interrupt_on_terminate():
+    """From now on, a `kill` (SIGTERM) stops this command the way Ctrl+C does: every step's own
+    clean-up runs (its temporary folders, the build folder), and the live site stays as it was
+    unless the switch to the new one had begun."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)

@@ -16,6 +16,7 @@ import jinja2
 import yaml
 
 from keter_site.assets import FINGERPRINTED
+from keter_site.checks.source_tree import IMAGE_TYPES
 from keter_site.core.languages import prefix
 from keter_site.core.project import ROOT
 from keter_site.signup_form import origin_of, resolve  # noqa: F401  (one rule for the origin)
@@ -91,8 +92,17 @@ def named_content_types(policy=None):
     return dict(policy.get("content_types") or {})
 
 
+# The folder content/images/ is published as (STATIC_PATHS), and the types a file there may have:
+# the build refuses anything else (keter_site.checks.source_tree); should anything else reach
+# it, it is sent as a download, never as a page, a script or an SVG document.
+IMAGES_FOLDER = "images/"
+DOWNLOAD = "application/octet-stream"
+
+
 def content_type(relative, policy=None):
     suffix = Path(relative).suffix.lower()
+    if relative.lstrip("/").startswith(IMAGES_FOLDER):
+        return IMAGE_TYPES.get(suffix, DOWNLOAD)
     named = named_content_types(policy).get("/" + relative.lstrip("/"))
     kind = named or CONTENT_TYPES.get(suffix) or mimetypes.guess_type(relative)[0] or "application/octet-stream"
     if kind.startswith("text/") or kind in TEXT_TYPES:
@@ -134,6 +144,7 @@ def nginx_conf(settings, site_root, policy=None):
         root=str(site_root).rstrip("/"), headers=headers, charset_types=charset_types,
         cache=policy["cache_control"],
         named_types=named_content_types(policy),
+        images_folder="/" + IMAGES_FOLDER, image_types=IMAGE_TYPES, download=DOWNLOAD,
         fingerprinted="^/" + FINGERPRINTED.pattern.lstrip("^"),
         languages=language_folders(settings))
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from keter_tools import build as site_build
 from . import checks, headers
 from .common import DeployError
 
+from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
 
 
@@ -133,13 +135,20 @@ def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=
 
 MANIFEST = "checked.json"
 STAGING_ROBOTS = re.compile(r"(?mi)^\s*disallow:\s*/\s*$")
+NGINX_FOLDER = "keter-nginx-"
+
+
+# What the manifest covers: the site and its nginx configuration, nothing else of the build
+# folder (the build's replaced sites, .site.old-*, are being deleted there in the background).
+CHECKED_FOLDERS = ("site", "nginx")
 
 
 def _hashes(build_dir):
     found = {}
-    for path in sorted(Path(build_dir).rglob("*")):
-        if path.is_file() and path.name != MANIFEST:
-            found[path.relative_to(build_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for folder in CHECKED_FOLDERS:
+        for path in sorted((Path(build_dir) / folder).rglob("*")):
+            if path.is_file():
+                found[path.relative_to(build_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 
@@ -149,7 +158,7 @@ def _write_manifest(build_dir, site, nginx_conf, release):
     (Path(build_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, out=print):
+def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, out=print, conf_folder=None):
     """The Prepared site of a folder `prepare` built and checked earlier (its medical reviews'
     signers listed again by `out`). Raises DeployError if the folder was never checked, changed
     after its checks, or is a staging build sent as the live site."""
@@ -182,9 +191,18 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, ou
         out(f"  {key}: {line}")
     # The server's configuration names where this target keeps the site: made for this
     # publish's settings (the checked folder's own may have been made for another server).
-    nginx_conf = Path(tempfile.mkdtemp(prefix="keter-nginx-")) / headers.NGINX_CONF_NAME
+    nginx_conf = Path(conf_folder or _conf_folder()) / headers.NGINX_CONF_NAME
     nginx_conf.write_text(headers.nginx_conf(settings, _site_root(settings)), encoding="utf-8")
     return Prepared(build_dir / manifest["site"], nginx_conf, settings, 0.0)
+
+
+def _conf_folder():
+    """A new temporary folder for this publish's nginx configuration, named by this process; the
+    ones killed publishes left are removed first."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{NGINX_FOLDER}*"):
+        if owner_gone(folder.name, NGINX_FOLDER):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{NGINX_FOLDER}{os.getpid()}-")
 
 
 def make_target(settings, name=None, out=print):
@@ -205,9 +223,17 @@ def publish(settings_file="publishconf.py", target=None, dry_run=False, build_di
     """Build, check and deploy; or, with `checked`, deploy that folder built and checked
     earlier. Returns the Summary (None for a dry run)."""
     started = time.perf_counter()
-    prepared = checked_folder(checked, settings_file, out=out) if checked else prepare(settings_file, build_dir, out=out)
-    deployer = make_target(prepared.settings, target, out=out)
-    summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
+    # The configuration made for this publish of a checked folder, in a folder of its own that
+    # goes when the publish ends, however it ends.
+    scratch = _conf_folder() if checked else None
+    try:
+        prepared = (checked_folder(checked, settings_file, out=out, conf_folder=scratch) if checked
+                    else prepare(settings_file, build_dir, out=out))
+        deployer = make_target(prepared.settings, target, out=out)
+        summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
     if summary is not None:
         summary.seconds = time.perf_counter() - started
         out(summary.line())

@@ -28,10 +28,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from keter_site.core.files import owner_gone
+
 from .common import DeployError, Plan, Progress, Summary, site_files
 from .headers import HOST_FILES, NGINX_CONF_NAME
 
-ITEM = re.compile(r"^([<>ch.*][fdLDS]\S*|\*deleting)\s+(.*)$")
+# rsync's line per item: its itemized change, the bytes sent, its name. Naming the bytes (%b)
+# makes rsync write the line once the file is sent, not before it starts: the progress counts
+# what was sent.
+OUT_FORMAT = "%i %b %n"
+ITEM = re.compile(r"^([<>ch.*][fdLDS]\S*|\*deleting)\s+\d+\s(.*)$")
 SENT = ("<f", ">f")  # rsync's itemized code of a file it sends ("<f" when pushing to a server)
 
 
@@ -40,6 +46,17 @@ class RemoteState:
     current: str = ""                     # release name `current` points to ("" if none)
     releases: list = field(default_factory=list)
     nginx_sha256: str = ""
+
+
+SSH_FOLDER = "keter-ssh-"
+
+
+def remove_abandoned_folders():
+    """Remove the connection folders (keter-ssh-<pid>-*) of publishes that ended without
+    removing them (killed): their process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SSH_FOLDER}*"):
+        if owner_gone(folder.name, SSH_FOLDER):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class RsyncTarget:
@@ -71,10 +88,13 @@ class RsyncTarget:
     def _connection(self):
         """One SSH login for the whole publish: every later ssh and rsync goes through it
         (OpenSSH connection sharing), instead of logging in again for each step."""
-        folder = tempfile.mkdtemp(prefix="keter-ssh-")
+        remove_abandoned_folders()
+        # Named by this process: a publish killed before it could remove its folder has it
+        # removed by the next one (a publish stopped with Ctrl+C or `kill` removes its own).
         own = self.ssh
-        control = ["-o", f"ControlPath={folder}/%C"]
+        folder = tempfile.mkdtemp(prefix=f"{SSH_FOLDER}{os.getpid()}-")
         try:
+            control = ["-o", f"ControlPath={folder}/master"]
             with open(os.path.join(folder, "log"), "w+b") as log:
                 # -f: back to us once logged in; the shared connection closes itself when idle.
                 master = subprocess.run([*own, *control, "-o", "ControlMaster=yes", "-o", "ControlPersist=30",
@@ -88,9 +108,12 @@ class RsyncTarget:
             yield
         finally:
             self.ssh = own
-            subprocess.run([*own, *control, "-O", "exit", self.login], stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
-            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                subprocess.run([*own, "-o", f"ControlPath={folder}/master", "-O", "exit", self.login],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               timeout=30)
+            finally:  # even when a second Ctrl+C or kill stops the line above
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _remote(self, script, stdin=None, what="run a command on the server"):
         """Run a POSIX shell script on the server; DeployError with ssh's message on failure."""
@@ -135,7 +158,7 @@ class RsyncTarget:
 
     # --- rsync -----------------------------------------------------------------------------
     def _rsync(self, site, destination, extra=(), progress=None):
-        command = ["rsync", "-rlp", "--checksum", "--chmod=D755,F644", "--out-format=%i %n",
+        command = ["rsync", "-rlp", "--checksum", "--chmod=D755,F644", f"--out-format={OUT_FORMAT}",
                    "--outbuf=L", "-e", shlex.join(self.ssh),
                    *[f"--exclude=/{name}" for name in HOST_FILES], *self.options, *extra,
                    f"{site}/", f"{self.login}:{destination}/"]

@@ -21,7 +21,7 @@ import importlib
 # - incremental last: its writer keeps unchanged pages (the live preview only).
 STEPS = (
     "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "components",
-    "articles", "ui_strings", "clinic_facts", "citations", "medical_review", "assets",
+    "articles", "ui_strings", "clinic_facts", "citations", "medical_review", "assets", "images",
     "translation_status", "signup_form", "minify", "seo", "incremental",
 )
 # Publishing only (publishconf.py lists them after this package): compressed copies.

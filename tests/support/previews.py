@@ -11,7 +11,8 @@ from keter_tools.processes import stop_process, wait_for_reported_port
 
 from .sites import ROOT
 
-COPIED = ("content", "theme", "plugins", "keter_tools", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py")
+COPIED = ("content", "theme", "plugins", "keter_tools", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py", "package.json",
+          "package-lock.json")
 
 
 def copy_project(project):
@@ -26,12 +27,13 @@ def copy_project(project):
 
 
 @contextlib.contextmanager
-def invoke_server(project, args, log_path, ready, timeout):
+def invoke_server(project, args, log_path, ready, timeout, env=None):
     """`invoke ARGS` on the copy `project`, once it prints `ready` (a pattern whose first group is
-    the port it listens on, port 0 having been asked for); yields (process, port)."""
+    the port it listens on, port 0 having been asked for); yields (process, port). `env`: more
+    environment variables."""
     # The form posts elsewhere, so no local receiver needs a port of its own.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "plugins"), str(project)]), "COLUMNS": "200",
-           "SIGNUP_ENDPOINT": "https://forms.example.test/f/x"}
+           "SIGNUP_ENDPOINT": "https://forms.example.test/f/x", **(env or {})}
     log = open(log_path, "w")
     process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), *args],
                                cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -107,4 +107,17 @@ def beta_version(content):
     """The next version: a sentence added to the English home page, and a new image."""
     add_marker(content, "Release marker beta.")
     (content / "images").mkdir(exist_ok=True)
-    (content / "images" / "new.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    (content / "images" / "new.png").write_bytes(tiny_png())
+
+
+def tiny_png(rgb=(0, 90, 120)):
+    """A real one-pixel PNG image (what content/images/ publishes: an image by its content)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes([0, *rgb])))
+            + chunk(b"IEND", b""))

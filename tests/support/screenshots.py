@@ -1,7 +1,10 @@
 """Screenshots for the README (docs/screenshots/), taken with Debian's Chromium from the built site
 in output/ served on 127.0.0.1: the home page in each language, on a phone (390 x 844) and a
 desktop (1280 x 800), in the light and the dark colour scheme, and the process page's five steps
-on a phone. Named `<page>-<lang>-<phone|desktop>-<light|dark>.png`.
+on a phone; the contact page on a phone; and the two hardest cases of the design review: the
+home page on a 320 px phone with the browser's text at 200%, and in forced colours (Windows high
+contrast) with the menu open. Named `<page>-<lang>-<phone|desktop>-<light|dark>.png` and
+`<page>-<lang>-<case>.png`.
 
 Run: .venv/bin/python -m tests.support.screenshots   (after bin/invoke build)
 """
@@ -14,7 +17,13 @@ SCHEMES = ("light", "dark")
 PAGES = {"home": {"he": "/", "en": "/en/"}}
 # One more page, for its component: the five steps as a path (phone, light).
 EXTRA = [("process", "he", "/process/", "phone", "light", ".step-path"),
-         ("process", "en", "/en/process/", "phone", "light", ".step-path")]
+         ("process", "en", "/en/process/", "phone", "light", ".step-path"),
+         ("contact", "he", "/contact/", "phone", "light", ".contact--full"),
+         ("contact", "en", "/en/contact/", "phone", "light", ".contact--full")]
+# (file name, path, viewport, large text (32 px), forced colours with the menu open)
+CASES = [("home-en-320-large-text.png", "/en/", {"width": 320, "height": 640}, True, False),
+         ("home-he-320-large-text.png", "/", {"width": 320, "height": 640}, True, False),
+         ("home-he-phone-forced-colours-menu.png", "/", SCREENS["phone"], False, True)]
 
 
 def shots():
@@ -44,6 +53,22 @@ def main():
             if selector:
                 # From the heading just above the part, so the picture says what it shows.
                 tab.evaluate("(s) => { const el = document.querySelector(s); (el.previousElementSibling || el).scrollIntoView({block: 'start'}); }", selector)
+            tab.screenshot(path=str(target / name))
+            context.close()
+            print(f"docs/screenshots/{name}")
+        for name, path, viewport, large_text, forced in CASES:
+            context = chromium.new_context(viewport=viewport, device_scale_factor=1,
+                                           forced_colors="active" if forced else "none")
+            tab = context.new_page()
+            if large_text:
+                # The browser's own text-size setting at 200% (32 px), as a reader sets it.
+                cdp = context.new_cdp_session(tab)
+                cdp.send("Page.enable")
+                cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+            tab.goto(url + path)
+            tab.add_style_tag(content=".review-pending { display: none !important; }")
+            if forced:
+                tab.evaluate("document.querySelector('nav.site-nav details').open = true")
             tab.screenshot(path=str(target / name))
             context.close()
             print(f"docs/screenshots/{name}")

@@ -18,6 +18,7 @@ A translation shares the slug; an article may exist in one language only.
 from dataclasses import dataclass, field
 
 from jinja2 import pass_context
+from markupsafe import escape
 from pelican import signals
 from pelican.utils import get_date
 
@@ -139,6 +140,11 @@ def _name_the_author(context, feed):
     # Atom wants an author for each entry: the clinic, named in the feed's language.
     for item in feed.items:
         item["author_name"] = item.get("author_name") or context["SITENAME"]
+        # An article's summary is plain text (FORMATTED_FIELDS is empty), and Atom's <summary>
+        # is written as type="html": the text is escaped, so a feed reader shows "<b>" as typed
+        # instead of running it as markup.
+        if item.get("description"):
+            item["description"] = str(escape(str(item["description"])))
 
 
 @pass_context

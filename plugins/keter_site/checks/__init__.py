@@ -12,17 +12,15 @@ Pelican logs and carries on, which would publish a site with silent holes in it.
 
 import functools
 import logging
-import os
 from pathlib import Path
 
-from jinja2 import TemplateNotFound
 from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
 from keter_site.core import content, front_matter
 from keter_site.core.problems import PELICAN_PREFIX, ContentProblems, Problem, collector, report
 
-from . import content_html
+from . import content_html, source_tree
 from .metadata import metadata_problems
 
 
@@ -53,37 +51,11 @@ _generators = []
 _html_problems = {}
 
 
-def _check_files(settings):
-    """No symbolic link anywhere under content/ (one pointing at /etc/passwd would be copied into
-    the site), and no hidden file (.env, .DS_Store) in a folder copied to the site as it is."""
-    content_path = settings["PATH"]
-    static = tuple(os.path.join(content_path, folder) for folder in settings.get("STATIC_PATHS", []))
-    # Plain strings, not Path objects: the live preview runs this on every save, over every file.
-    for path, is_link in sorted(_every_path(content_path)):
-        if is_link:
-            report(Path(path), "this is a symbolic link: the build would copy whatever it points to into the site.",
-                   "Replace it with the real file (or remove it).")
-        elif os.path.basename(path).startswith(".") and any(
-                path == folder or path.startswith(folder + os.sep) for folder in static):
-            report(Path(path), "a hidden file in a folder that is copied to the site as it is: it would be published.",
-                   "Remove it (or move it out of content/).")
-
-
-def _every_path(folder):
-    """(path, is a symbolic link) for every file and folder under `folder`; links are not followed (os.scandir
-    knows each entry's type without asking the disk again)."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            yield entry.path, entry.is_symlink()
-            if entry.is_dir(follow_symlinks=False):
-                yield from _every_path(entry.path)
-
-
 def _start(pelican):
     content_path = Path(pelican.settings["PATH"])
     collector().reset(content_path.parent, content_path)
     _generators.clear()
-    _check_files(pelican.settings)
+    source_tree.check(pelican.settings)
     logger = logging.getLogger("pelican")
     if _handler not in logger.handlers:
         logger.addHandler(_handler)
@@ -171,14 +143,15 @@ def _check_templates(generators):
     env = next((g.env for g in generators if hasattr(g, "env")), None)
     if env is None:
         return
+    known = None
     for document in content.documents(generators):
         name = document.metadata.get("template")
         if not name:
             continue
-        try:
-            env.get_template(f"{name}.html")
-        except TemplateNotFound:
-            known = sorted(t[:-5] for t in env.list_templates(extensions=["html"]) if "/" not in t)
+        # A page is rendered with a page template of the theme's top folder; a partial
+        # (partials/logo) expects what only the whole page gives it.
+        known = known or sorted(t[:-5] for t in env.list_templates(extensions=["html"]) if "/" not in t)
+        if str(name) not in known:
             report(document.source_path, f"`template: {name}` names no template of the theme.",
                    f"Use one of: {', '.join(known)}; or remove the line (most pages need none).",
                    front_matter.line_of(document.source_path, "template:"))

@@ -28,6 +28,7 @@ from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import is_true, line_of
 from keter_site.core.problems import report
+from keter_site.core.urls import web_address_problem
 
 KEY = r"[a-z0-9][a-z0-9-]*"
 MARKER = re.compile(r"\[@(" + KEY + r"(?:\s*;\s*@" + KEY + r")*)\]")
@@ -70,6 +71,9 @@ def _load(settings):
         if not any(entry.get(field) for field in IDENTIFIERS):
             report(path, f"the entry `{key}` has no DOI, PMID or URL: readers could not find the source.",
                    "Add `  doi: \"10....\"` (or `pmid:` / `url:`), copied from the publisher's record.", line)
+        problem = web_address_problem(f"the `url` of `{key}`", entry["url"]) if entry.get("url") else None
+        if problem:
+            report(path, problem, "Copy the page's address from the browser's address bar, starting with https://.", line)
         if entry.get("doi") and not str(entry["doi"]).startswith("10."):
             report(path, f"the DOI of `{key}` does not start with `10.`.", "Write the bare DOI, such as `10.1177/0269881117705089`.", line)
         registry[key] = {**entry, "key": key}
@@ -85,7 +89,9 @@ def links(entry):
         found.append((f"PMID {entry['pmid']}", f"https://pubmed.ncbi.nlm.nih.gov/{entry['pmid']}/"))
     if entry.get("pmcid"):
         found.append((entry["pmcid"], f"https://pmc.ncbi.nlm.nih.gov/articles/{entry['pmcid']}/"))
-    if entry.get("url"):
+    # Only a web address becomes a link (the build refuses any other; the review document,
+    # made from the registry alone, leaves it out).
+    if entry.get("url") and web_address_problem("url", entry["url"]) is None:
         found.append((entry["url"], entry["url"]))
     return found
 

@@ -162,7 +162,7 @@ def _check_and_expand(generators):
             report(document.source_path, f"`{{clinic:{key}}}` is not a clinic fact.",
                    f"Use one of: {', '.join(k for k in _facts if k != 'example_values')}; "
                    "or add it to content/data/clinic.yml.")
-        if keys:
+        if keys and document.lang in generators[0].settings["LANGUAGES"]:  # else `languages` reports it
             document._content = expand_tokens(document._content, document.lang)
 
 

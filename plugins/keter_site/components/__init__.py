@@ -29,6 +29,7 @@ whole number, or a page that is a card in one language and not in another, is re
 
 import functools
 import re
+import secrets
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -37,6 +38,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from keter_site.core import content
 from keter_site.core.front_matter import line_of, read_text
+from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
 
 from .syntax import WRAPPER_CLASS, scan
@@ -63,7 +65,10 @@ COMPONENTS = {
     "urgent-help": Component("urgent-help", "none", False),
 }
 NAMES = ", ".join(f"`{name}`" for name in COMPONENTS)
-_MARKER = re.compile(r"keter-component-(\d+)-end")
+# A rendered part stands in its parent's HTML as a placeholder until the parent is rendered:
+# `keter-component-<random>-<n>-end`, new for every page, so no text can be taken for one (and
+# keter_site.source_files refuses text that starts like one).
+MARKER_PREFIX = "keter-component-"
 
 
 def _on_init(pelican):
@@ -155,6 +160,14 @@ def render_components(document, env, context, openers=()):
     levels = _levels(body, wrappers)
     lines = list(openers) if len(openers) == len(wrappers) else [0] * len(wrappers)
     rendered = []
+    nonce = secrets.token_hex(8)
+    marker = re.compile(re.escape(f"{MARKER_PREFIX}{nonce}-") + r"(\d+)-end")
+
+    def put_back(html):
+        # Each placeholder is replaced once, by HTML whose own placeholders are already
+        # replaced: one pass, whatever the text holds.
+        return marker.sub(lambda match: rendered[int(match.group(1))], html)
+
     for index in range(len(wrappers) - 1, -1, -1):  # innermost first: a parent renders its children's markers
         node = wrappers[index]
         name = _name(node)
@@ -164,7 +177,7 @@ def render_components(document, env, context, openers=()):
         if first is not None and first.tag == "p" and f"{WRAPPER_CLASS}__title" in _classes(first):
             title = first.inner_html.strip()
             first.decompose()
-        inner = node.inner_html.strip()
+        inner = put_back(node.inner_html.strip())
         line = lines[index]
         if component is None:
             html = inner  # reported from the source: the build stops before anything is written
@@ -175,11 +188,8 @@ def render_components(document, env, context, openers=()):
                                     "title": Markup(title), "level": levels.get(node.mem_id, 2),
                                     "from_markdown": True}).strip()
         rendered.append(html)
-        node.replace_with(f"keter-component-{len(rendered) - 1}-end")
-    out = body.inner_html
-    while _MARKER.search(out):
-        out = _MARKER.sub(lambda match: rendered[int(match.group(1))], out)
-    return out
+        node.replace_with(f"{MARKER_PREFIX}{nonce}-{len(rendered) - 1}-end")
+    return put_back(body.inner_html)
 
 
 def _content_problems(document, name, component, inner, line):
@@ -234,6 +244,7 @@ def _render_everything(generators):
     if generator is None:
         return
     _collect_cards(generators, generator.context)
+    seconds = generator.settings.get("MARKDOWN_MAX_SECONDS", 10)
     for document in content.documents(generators):
         text = document._content or ""
         if ":::" not in text and f'class="{WRAPPER_CLASS}' not in text:
@@ -244,7 +255,12 @@ def _render_everything(generators):
             for line, message, fix in problems:
                 report(document.source_path, message, fix, line)
         if f'class="{WRAPPER_CLASS}' in text:
-            document._content = render_components(document, generator.env, generator.context, openers)
+            try:
+                with TimeLimit(seconds):
+                    document._content = render_components(document, generator.env, generator.context, openers)
+            except StepTooLong:
+                report(document.source_path, f"rendering the page's boxes, steps and questions took longer than "
+                       f"{seconds} seconds.", "Look for a very long run of `:::` lines or of tags, and remove it.")
 
 
 # --- Jinja helpers ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A file written whole or not at all."""
+"""A file written whole or not at all; a temporary folder whose process is gone."""
 
 import os
 import tempfile
@@ -17,3 +17,19 @@ def replace_whole(path, data):
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def owner_gone(name, prefix):
+    """Whether the temporary folder `name` (`<prefix><pid>-...`, named by the process that made
+    it) was left by a process that has ended: a build or publish killed before its clean-up."""
+    pid = name[len(prefix):].split("-", 1)[0] if name.startswith(prefix) else ""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+

@@ -135,18 +135,37 @@ def parse(text):
         problem = _value_problem(key, value_node)
         if problem:
             problems.append((value_node.start_mark.line + 2, *problem))
+    if data is _UNREADABLE:
+        return Parsed(None, body, close + 1, tuple(problems) or ((2, "a value of the front matter cannot be read.",
+                                                                 _QUOTING),))
     values = {str(k).lower(): v for k, v in (data or {}).items()}
     return Parsed(values, body, close + 1, tuple(problems))
 
 
+_UNREADABLE = object()  # values YAML could not make (a date such as 2026-02-30): said per value
+
+
 def _compose_and_construct(head):
-    """(the YAML node tree, the values it makes), from one parse of the text."""
+    """(the YAML node tree, the values it makes, or _UNREADABLE), from one parse of the text."""
     loader = _Loader(head)
     try:
         root = loader.get_single_node()
-        return root, (loader.construct_document(root) if root is not None else None)
+        try:
+            return root, (loader.construct_document(root) if root is not None else None)
+        except (ValueError, OverflowError):  # a timestamp that is no day of the calendar
+            return root, _UNREADABLE
     finally:
         loader.dispose()
+
+
+def _calendar_date(value):
+    """Whether `value` (2026-11-27, or a date and time) starts with a real day of the calendar."""
+    day = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    try:
+        datetime.date(*map(int, day.groups()))
+    except (AttributeError, ValueError):
+        return False
+    return True
 
 
 def _value_problem(key, node):
@@ -163,6 +182,9 @@ def _value_problem(key, node):
     elif key in DATES:
         if tag != "tag:yaml.org,2002:timestamp" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return (f"`{key}: {value}` is not a date.", f"Write the day as `{key}: 2026-11-27`.")
+        if not _calendar_date(value):
+            return (f"`{key}: {value}` is no day of the calendar.",
+                    f"Write a real day, year-month-day, such as `{key}: 2026-11-27`.")
     elif tag != _STR:
         return (f"`{key}: {value}` is not text: YAML reads it as {_WHAT.get(tag, 'something other than text')}.",
                 f"Put the value in double quotes: `{key}: \"{value}\"`.")

@@ -3,6 +3,7 @@ leads to, for the build's link checks and the whole-site link check alike."""
 
 import ipaddress
 import posixpath
+import re
 from urllib.parse import unquote, urlsplit
 
 
@@ -54,4 +55,34 @@ def public_https_problem(name, address):
     if (address_ip is not None and not address_ip.is_global) or host == "localhost" \
             or host.endswith((".localhost", ".local", ".internal")) or "." not in host:
         return f"{name} '{address}' is not on a public host name: readers' browsers could not reach it."
+    return None
+
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+
+
+def browser_form(address):
+    """`address` as a browser reads it: tabs, line breaks and other controls inside it ignored
+    (so `java\tscript:` is `javascript:`)."""
+    return "".join(char for char in str(address) if char > " " and char != "\x7f")
+
+
+def scheme_of(address):
+    """The scheme a browser sees in `address`, in lower case ("" for a relative address)."""
+    found = _SCHEME.match(browser_form(address).lower())
+    return found.group(1) if found else ""
+
+
+def web_address_problem(name, address):
+    """Why `address` cannot be a link to a web page, or None: it must be http or https with a
+    host (a `javascript:` or `data:` address would run or show something else), read as a
+    browser reads it."""
+    try:
+        parts = urlsplit(browser_form(address))
+    except ValueError:
+        return f"{name} '{address}' is not a web address."
+    if scheme_of(address) not in ("http", "https") or not parts.netloc:
+        return f"{name} '{address}' is not a web address (http or https)."
+    if any(char in UNSAFE_CHARACTERS - set("{}|^`") for char in str(address)):
+        return f"{name} '{address}' contains a space, quote or control character."
     return None

@@ -26,13 +26,14 @@ from pelican import signals
 from pelican.contents import Content
 
 from keter_site.core import content
+from keter_site.core.front_matter import line_of
 from keter_site.core.languages import ordered, prefix
 from keter_site.core.problems import report
 
 
 
-def _report(page, message, fix):
-    report(path=page.source_path, message=message, fix=fix)
+def _report(page, message, fix, line=0):
+    report(path=page.source_path, message=message, fix=fix, line=line)
 
 
 def _settings_languages(settings):
@@ -72,11 +73,11 @@ def _check_page(page, languages, content_root):
     if lang not in languages:
         _report(page, f"unknown language '{lang}'.",
                 f"Use one of the site's languages: {known}. A new language is first added to "
-                "LANGUAGES in pelicanconf.py (docs/editing.md).")
+                "LANGUAGES in pelicanconf.py (docs/editing.md).", line_of(page.source_path, "lang:"))
         return False
     if folder in languages and folder != lang:
         _report(page, f"the file is in the '{folder}' folder but says `lang: {lang}`.",
-                f"Move it to content/{lang}/ or correct its `lang` line.")
+                f"Move it to content/{lang}/ or correct its `lang` line.", line_of(page.source_path, "lang:"))
         return False
     if "slug" not in page.metadata:
         _report(page, "this page has no `slug` line (the page's address and translation key).",

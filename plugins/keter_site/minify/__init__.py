@@ -19,6 +19,13 @@ from pathlib import Path
 import minify_html
 from pelican import signals
 
+from keter_site.core.limits import too_deep
+
+# minify-html (Rust) overflows its stack on HTML nested ~10,000 deep and ends the process, with
+# no message, the live preview included. Content deeper than core.limits.MAX_NESTING is refused
+# when it is read (keter_site.source_files); this is the last guard, for anything else.
+MAX_PAGE_NESTING = 1000
+
 OPTIONS = {
     # Closing tags and the <html>/<head> start tags cost a few bytes before gzip and almost
     # none after it; the pages stay easy to read for people and tools alike.
@@ -39,7 +46,13 @@ OPTIONS = {
 }
 
 
+class TooDeep(ValueError):
+    """A page nested too deep for minify-html."""
+
+
 def minify(html):
+    if too_deep(html, MAX_PAGE_NESTING) is not None:
+        raise TooDeep(f"the page's elements nest more than {MAX_PAGE_NESTING} deep, more than the minifier can take")
     return minify_html.minify(html, **OPTIONS)
 
 
@@ -50,7 +63,10 @@ _pending = []
 
 
 def _minify_file(path):
-    path.write_text(minify(path.read_text(encoding="utf-8")), encoding="utf-8")
+    try:
+        path.write_text(minify(path.read_text(encoding="utf-8")), encoding="utf-8")
+    except TooDeep as error:
+        raise TooDeep(f"{path.name} in {path.parent}: {error}") from None
 
 
 def _minify_written(path, context=None):

@@ -8,17 +8,26 @@ without them knowing. Links that open a new tab get rel="noopener", so the opene
 reach back into ours.
 
 Runs first on `all_generators_finalized` (second in PLUGINS, after checks), before other plugins
-add their own markup (clinic facts, citation links) to the HTML.
+add their own markup (clinic facts, citation links) to the HTML. Those plugins replace their
+markers (`{clinic:phone}`, `[@key]`) after this, with markup, which inside an attribute would
+be a tag inside a tag. So a clinic fact inside an attribute (`href="tel:{clinic:phone_international}"`)
+is put in here, as its plain value, before sanitizing, and the sanitizer sees the address as it
+will be published; a citation marker inside an attribute is refused. Each document is sanitized
+within MARKDOWN_MAX_SECONDS.
 """
 
 import functools
+import html as html_text
+import re
 
 import nh3
 from pelican import signals
 
 from keter_site.core import content, html
 from keter_site.core.front_matter import line_of
+from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
+from keter_site.core.urls import scheme_of
 
 TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "dd", "del", "details",
         "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -29,14 +38,29 @@ ATTRIBUTES = {"a": {"href", "hreflang", "target", "rel"}, "img": {"src", "alt", 
               "ol": {"start", "reversed"}, "li": {"value"}, "td": {"colspan", "rowspan"},
               "th": {"colspan", "rowspan", "scope"}, "details": {"open"}, "q": {"cite"}, "blockquote": {"cite"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Attributes that hold an address nh3 does not check itself (it checks href and src).
+CITE = "cite"
 FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>, <span dir>)."
+# A start tag with its attributes (values in quotes may hold `>`), and a clinic fact's marker
+# (keter_site.clinic_facts: its values are the context key CLINIC).
+START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*/?>""")
+CLINIC_TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
+CITATION = "[@"
+DEFAULT_MAX_SECONDS = 10
+
+
+def _filter_attribute(element, attribute, value):
+    # An address is relative or uses one of URL_SCHEMES, as a browser reads it.
+    if attribute == CITE and scheme_of(value) not in ("", *URL_SCHEMES):
+        return None
+    return value
 
 
 @functools.lru_cache(maxsize=4096)
 def clean(text):
     cleaned = nh3.clean(text or "", tags=TAGS, attributes={**ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
                         url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
-                        clean_content_tags={"script", "style"})
+                        clean_content_tags={"script", "style"}, attribute_filter=_filter_attribute)
     if 'target="' in cleaned:
         cleaned = _noopener(cleaned)
     return cleaned
@@ -66,7 +90,7 @@ def removals(original, cleaned):
                     continue
                 if name.startswith("on"):
                     found.append((f"the `{name}` attribute on <{tag}>", name))
-                elif name in html.URL_ATTRIBUTES and value:
+                elif (name in html.URL_ATTRIBUTES or name == CITE) and value:
                     scheme = "".join(value.split()).split(":", 1)[0].lower()
                     found.append((f"a `{scheme}:` address", value.strip()[:4]))
                 else:
@@ -89,13 +113,50 @@ def _balance_problems(original):
                "Remove the extra end tag (such as </div>).", "</")
 
 
+def expand_in_attributes(text, facts, lang):
+    """`text` with each clinic fact marker inside a start tag replaced by the fact's value, as
+    attribute text; markers in the text itself are left to keter_site.clinic_facts."""
+    if "{clinic:" not in text:
+        return text
+
+    def value(match):
+        fact = facts.get(match.group(1))
+        fact = fact.get(lang) if isinstance(fact, dict) else fact
+        return html_text.escape(fact) if isinstance(fact, str) else match.group(0)
+
+    return START_TAG.sub(lambda tag: CLINIC_TOKEN.sub(value, tag.group(0)), text)
+
+
+def _marker_problems(original):
+    """(message, fix, needle) for each attribute that holds a citation marker."""
+    if CITATION not in original:
+        return
+    for tag, attributes in html.parse_fragment(original).elements:
+        for name, value in attributes.items():
+            if CITATION in (value or ""):
+                yield (f"a `[@...]` citation marker inside the `{name}` attribute of <{tag}>: it would be replaced "
+                       "by a numbered link, a tag inside a tag, and break the page.",
+                       "Write the marker in the text, after the statement it supports, outside any tag.", CITATION)
+
+
 def _sanitize(generators):
+    settings = generators[0].settings if generators else {}
+    seconds = settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)
+    facts = settings.get("CLINIC") or {}
     for document in content.documents(generators):
-        original = document._content or ""
-        for message, fix, needle in _balance_problems(original):
+        original = expand_in_attributes(document._content or "", facts, document.metadata.get("lang"))
+        try:
+            with TimeLimit(seconds):
+                problems = [*_balance_problems(original), *_marker_problems(original)]
+                cleaned = clean(original)
+                removed = removals(original, cleaned)
+        except StepTooLong:
+            report(document.source_path, f"checking the page's HTML took longer than {seconds} seconds.",
+                   "Look for a very long run of tags or of the same character, and remove it.")
+            continue
+        for message, fix, needle in problems:
             report(document.source_path, message, fix, line_of(document.source_path, needle))
-        cleaned = clean(original)
-        for what, needle in removals(original, cleaned):
+        for what, needle in removed:
             report(document.source_path, f"raw HTML that could run code or break the page: {what}.", FIX,
                    line_of(document.source_path, needle))
         document._content = cleaned

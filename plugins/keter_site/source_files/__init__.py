@@ -5,20 +5,28 @@ The Markdown reader of pelican-yaml-metadata (front matter in YAML between `---`
 form the browser editor reads and writes; listed before this plugin in PLUGINS, so this plugin's
 `readers_init` receiver runs after its own) is replaced by a subclass that reads the front matter
 with keter_site.core.front_matter (strictly; the checks plugin reports its problems with their
-lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`: a file that is not UTF-8 (a UTF-8 byte-order mark is fine), a
-file over MARKDOWN_MAX_BYTES, and bidirectional override or control characters, which reorder
-or hide text invisibly (<bdi> is the visible way). It then converts the file within
-MARKDOWN_MAX_SECONDS: some inputs (a very long run of `[`) make Markdown's patterns take
-practically forever. Pelican logs a file it could not read; the checks plugin reports a
+lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`:
+- a file that is not UTF-8 (a UTF-8 byte-order mark is fine), or over MARKDOWN_MAX_BYTES;
+- bidirectional overrides, isolates and control characters, which reorder or hide text
+  invisibly (<bdi> is the visible way);
+- the text the components plugin uses for its own placeholders;
+- a `{static}`/`{attach}` link to a file outside content/images/ (Pelican copies any file such a
+  link names into the site, one beside content/ included);
+- the author's own HTML nested more than core.limits.MAX_NESTING deep.
+It then converts the file within MARKDOWN_MAX_SECONDS (some inputs, a very long run of `[`, make
+Markdown's patterns take practically forever); a file that nests deeper than Python allows
+(thousands of `*`, or <div markdown="1"> inside each other) is said to, and HTML Markdown made
+more than MAX_NESTING deep is refused before any other plugin or native code (nh3, Lexbor,
+minify-html) reads it. Pelican logs a file it could not read; the checks plugin reports a
 FileProblem from that log record with its own message and fix.
 """
 
 import contextlib
 import copy
+import os
 import re
-import signal
-import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 from markdown import Markdown
 from pelican import signals
@@ -26,15 +34,20 @@ from pelican.plugins.yaml_metadata import YAMLMetadataReader
 from pelican.readers import MarkdownReader
 
 from keter_site.core import front_matter
+from keter_site.core.limits import MAX_NESTING, TimeLimit, too_deep
 from keter_site.core.problems import report
 
 DEFAULT_MAX_BYTES = 200_000
 DEFAULT_MAX_SECONDS = 10
-# Embeddings and overrides (LRE, RLE, PDF, LRO, RLO): invisible, and they reverse text. The
-# isolates (U+2066 to U+2069, what <bdi> does) are allowed.
-BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e"}
+# Embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI):
+# invisible, and they reorder text ("Max dose \u20672 mg, then 50\u2069 mg" reads "50 mg" first).
+# <bdi> does what an isolate does, visibly in the source.
+BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 # C0 and C1 controls but tab, line feed and carriage return; and the direction controls above.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The components plugin's placeholders for rendered parts (keter_site.components): text that
+# looks like one would be taken for one.
+RESERVED = "keter-component-"
 
 
 class FileProblem(Exception):
@@ -67,33 +80,71 @@ def check_bytes(data, max_bytes):
                               "inside Hebrew, write <bdi>...</bdi> around it.", number)
         raise FileProblem(f"an invisible control character (U+{ord(char):04X}) is in the text.",
                           "Delete it (retype the line).", number)
+    reserved = text.find(RESERVED)
+    if reserved >= 0:
+        raise FileProblem(f"the text `{RESERVED}` is reserved for the site's own use (its components).",
+                          "Reword it (or put a space in it).", text.count("\n", 0, reserved) + 1)
     return text
 
 
-class _TimeLimit:
-    """Raise FileProblem when the block runs longer than `seconds` (main thread only: that is
-    where Unix delivers the alarm; the builds of `invoke build`, `publish` and the live preview
-    run there)."""
+# Pelican's links to files it copies as they are: `{static}path`, `{attach}path` (or |static|).
+_COPY_LINK = re.compile(r"[{|](static|attach)[}|]([^\s)\"'<>\]]*)")
 
-    def __init__(self, seconds):
-        self.seconds = seconds
-        self.active = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
-    def _expired(self, signum, frame):
-        raise FileProblem(f"turning the file into a page took longer than {self.seconds} seconds.",
-                          "Look for a very long run of the same character (such as [[[[ or ****) and remove it.")
+def check_copy_links(text, source_path, settings):
+    """Refuse a `{static}`/`{attach}` link to a file outside the static folders (content/images/):
+    Pelican copies whatever such a link names into the site, a file beside content/ (.env) or a
+    data file included."""
+    content_path = os.path.normpath(settings["PATH"])
+    folders = [os.path.join(content_path, folder) for folder in settings.get("STATIC_PATHS", [])]
+    for match in _COPY_LINK.finditer(text):
+        target = unquote(match.group(2).split("#", 1)[0].split("?", 1)[0])
+        base = content_path if target.startswith("/") else os.path.dirname(source_path)
+        path = os.path.normpath(os.path.join(base, target.lstrip("/")))
+        inside = any(path.startswith(folder + os.sep) for folder in folders)
+        if not inside or "/." in path[len(content_path):].replace(os.sep, "/"):
+            raise FileProblem(f"`{match.group(0)}` names a file outside content/images/: the build would copy it "
+                              "into the site as it is.",
+                              "Put the image in content/images/ and link it as `{static}/images/name.webp`; "
+                              "link a page with `{filename}/<lang>/<page>.md`.",
+                              text.count("\n", 0, match.start()) + 1)
 
-    def __enter__(self):
-        if self.active:
-            self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
 
-    def __exit__(self, *exc):
-        if self.active:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-        return False
+def check_html(html, body, first_line):
+    """Refuse `html` (what Markdown made of `body`, or None for `body` itself, before Markdown
+    reads it) when it nests deeper than MAX_NESTING; the line is that of the tag in `body`
+    (which starts on `first_line` of the file) that goes too deep, where its own HTML does."""
+    if too_deep(body if html is None else html) is None:
+        return
+    offset = too_deep(body)
+    line = first_line + body.count("\n", 0, offset) if offset is not None else 0
+    raise FileProblem(f"the page's elements nest more than {MAX_NESTING} deep (tags inside tags, quotes or "
+                      "lists inside each other): no page needs this, and the site's tools cannot handle it.",
+                      "Remove the repeated opening tags (such as <span><span><span>...), or the long run "
+                      "of `>` or list indents.", line)
+
+
+# What makes Markdown's patterns take forever, or nest without end: a long run of one mark.
+_RUN = re.compile(r"([^\w\s])\1{49,}")
+
+
+def likely_line(body, first_line):
+    """The line of the longest run of one punctuation mark (50 or more) in `body`, which starts
+    on `first_line` of the file; 0 when it has none."""
+    longest = max(_RUN.finditer(body), key=lambda match: len(match.group()), default=None)
+    return first_line + body.count("\n", 0, longest.start()) if longest else 0
+
+
+def _time_limit(seconds, body, first_line):
+    return TimeLimit(seconds, lambda: FileProblem(
+        f"turning the file into a page took longer than {seconds} seconds.",
+        "Look for a very long run of the same character (such as [[[[ or ****) and remove it.",
+        likely_line(body, first_line)))
+
+
+_TOO_NESTED = ("the page nests too deeply for Markdown (formatting, quotes, lists or "
+               "<div markdown=\"1\"> inside each other, thousands of times).",
+               "Look for a very long run of `*`, `_` or `>`, or of opening tags, and remove it.")
 
 
 class CheckedMarkdownReader(YAMLMetadataReader):
@@ -118,21 +169,36 @@ class CheckedMarkdownReader(YAMLMetadataReader):
         try:
             text = check_bytes(Path(source_path).read_bytes(),
                                self.settings.get("MARKDOWN_MAX_BYTES", DEFAULT_MAX_BYTES))
+            check_copy_links(text, source_path, self.settings)
             self._source_path = source_path
             # Unreadable front matter gives no details (the checks plugin reports why, with the
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
-            with _TimeLimit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)):
+            check_html(None, parsed.body, parsed.count + 1)  # the author's own tags: before Markdown
+            with _time_limit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS), parsed.body,
+                             parsed.count + 1):
                 # One Markdown converter per reader, reset between files: making one per file
                 # cost more than converting the file.
-                content = self._md.reset().convert(parsed.body)
+                try:
+                    content = self._md.reset().convert(parsed.body)
+                except RecursionError:
+                    raise FileProblem(*_TOO_NESTED, likely_line(parsed.body, parsed.count + 1)) from None
+            check_html(content, parsed.body, parsed.count + 1)
         except FileProblem as problem:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
             # process" line about a file already explained is left out of the report.
             report(source_path, problem.message, problem.fix, problem.line)
             raise
-        # pelican-yaml-metadata's own conversion of the values (dates, slug, status ...).
-        return content, self._parse_yaml_metadata(parsed.values or {}, source_path)
+        # pelican-yaml-metadata's own conversion of the values (dates, slug, status ...). The
+        # front-matter check names a value it cannot convert, with its line; anything else it
+        # refuses is said here, never as Pelican's bare "Could not process".
+        try:
+            return content, self._parse_yaml_metadata(parsed.values or {}, source_path)
+        except (ValueError, TypeError, OverflowError) as error:
+            if not parsed.problems:  # else the front-matter check says which value, on which line
+                report(source_path, f"a value of the front matter could not be read ({error}).",
+                       "Check the values between the `---` lines against docs/editing.md.")
+            raise
 
 
 def _use_checked_reader(readers):

@@ -1,0 +1,128 @@
+"""The site desk: what comes after a save, in the browser editor (`invoke edit`), for people who
+never open a terminal. Served by the editor's own endpoints (/admin/editor/desk_*, behind the
+editor's checks: keter_tools.cms_gate), it shows and runs what the terminal commands do,
+with their own code and words:
+
+- status: launch readiness page by page (`bin/invoke status`: keter_tools.readiness), the clinic facts
+  still EXAMPLE, the latest build's problems, and the last publishes made from the desk;
+- review_document: `bin/invoke review --pending` (the physician's document, var/medical-review.html);
+- approve: the physician's `bin/invoke review --approve PAGE`, where their key is in this
+  machine's ssh-agent (the same signature the command makes; the desk never sees a private key);
+- publish / rollback: `bin/invoke publish [--staging]` and `bin/invoke rollback [--to RELEASE]`,
+  run as the commands themselves (the same checks, the same refusal when the site is not ready,
+  the same report), one at a time, their output shown as it comes (`job`). Credentials stay in
+  this machine's environment, which the command inherits; the page sees only the command's output.
+
+What it does not do: record publishes made in a terminal (the list is the desk's own,
+var/desk/publishes.jsonl), list the releases on the server (rollback takes the previous one, or
+a release named by the editor), or sign with a key that is not in ssh-agent.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from keter_tools.cms_api import Refused
+
+PUBLISHING = ("staging", "live", "rollback")
+MAX_OUTPUT = 60_000  # characters of a command's output the page is shown (its end)
+RELEASE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$"
+# The rsync target's words once a release is live, after a publish and after a rollback.
+SERVES = re.compile(r"(?:now serves|current is now) release ([A-Za-z0-9._-]+?)(?:\.?$| \()")
+
+
+class Desk:
+    def __init__(self, root, settings, state):
+        self.root = Path(root)
+        self.settings = settings
+        self.state = state
+        self.folder = self.root / "var" / "desk"
+        self.job = None
+        self.lock = threading.Lock()
+
+    def status(self):
+        from keter_tools import readiness
+
+        rows = []
+        for row in readiness.pages(self.settings):
+            collection, slug = ("articles", row.key[len("articles/"):]) if row.key.startswith("articles/") \
+                else ("pages", row.key)
+            review = None
+            if row.review:
+                review = {"state": row.review.state, "on": str(row.review.on or ""), "due": str(row.review.due or "")}
+            rows.append({"key": row.key, "collection": collection, "slug": slug, "translations": row.translations,
+                         "review": review, "placeholders": [str(p.relative_to(self.root)) for p in row.placeholders],
+                         "problems": row.problems()})
+        return {"pages": rows, "examples": readiness.example_values(self.settings),
+                "build": {"failed": self.state.failed, "message": self.state.message},
+                "publishes": self.publishes(), "job": self.job_state()}
+
+    def publishes(self, limit=10):
+        log = self.folder / "publishes.jsonl"
+        if not log.is_file():
+            return []
+        return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()][-limit:][::-1]
+
+    def review_document(self):
+        from keter_tools import review_document
+
+        text, keys = review_document.build(self.settings)
+        target = self.root / "var" / "medical-review.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return {"path": str(target), "pages": keys}
+
+    def start(self, kind, name, release="", page=""):
+        """Run `invoke publish` (kind "staging" or "live"), `invoke rollback`, or the physician's
+        `invoke review --approve PAGE` (kind "approve": signed with the key in this machine's
+        ssh-agent, for the text of the review document as written); one at a time."""
+        args = {"staging": ["publish", "--staging"], "live": ["publish"], "rollback": ["rollback"],
+                "approve": ["review", "--approve"]}.get(kind)
+        if args is None:
+            raise Refused("Unknown desk command.", status=400)
+        if kind == "rollback" and release:
+            if not re.match(RELEASE, release):
+                raise Refused("A release is named like the ones `bin/invoke rollback` lists.", status=400)
+            args += ["--to", release]
+        if kind == "approve":
+            from keter_tools import readiness
+
+            if page not in {row.key for row in readiness.pages(self.settings) if row.medical}:
+                raise Refused("Only a medical page can be approved.", status=400)
+            args += [page]
+        with self.lock:
+            if self.job and self.job["process"].poll() is None:
+                raise Refused("A publish is already running: wait for it to end.", status=409)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            log_path = self.folder / f"{kind}.log"
+            log = open(log_path, "w", encoding="utf-8")
+            process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(self.root), *args], cwd=self.root,
+                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self.job = {"kind": kind, "by": name, "started": time.time(), "process": process, "log": log_path}
+        threading.Thread(target=self._finish, args=(self.job, log), daemon=True).start()
+        return self.job_state()
+
+    def _finish(self, job, log):
+        code = job["process"].wait()
+        log.close()
+        if job["kind"] not in PUBLISHING:
+            return  # an approval is recorded by its signed file, not in the list of publishes
+        output = job["log"].read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        served = [m.group(1) for line in output for m in [SERVES.search(line)] if m]
+        record = {"when": datetime.now().isoformat(timespec="seconds"), "by": job["by"] or "", "kind": job["kind"],
+                  "ok": code == 0, "release": served[-1] if served else "", "result": output[-1][:300] if output else ""}
+        with open(self.folder / "publishes.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def job_state(self):
+        job = self.job
+        if not job:
+            return None
+        code = job["process"].poll()
+        output = job["log"].read_text(encoding="utf-8", errors="replace") if job["log"].is_file() else ""
+        return {"kind": job["kind"], "running": code is None, "ok": code == 0, "output": output[-MAX_OUTPUT:]}

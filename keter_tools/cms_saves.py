@@ -1,0 +1,126 @@
+"""What a save from the browser editor writes, and its history in git.
+
+`merged()`: the file a save writes, from the file as it is and the editor's version of it. The
+editor may change only the fields of its form (`EDITABLE`) and the text; every other key (the
+medical flag, the review's and translation's fingerprints, `lang`, `slug`, the page's technical
+keys) keeps its line exactly as it was, and so does every field that was not changed: its text,
+its quoting, its folding and its place. A new file gets `slug` and `lang` from its path, never
+from the form. The front matter is followed by one empty line, then the text.
+
+`commit()`: each save is a git commit of the saved files only (never another change of the
+working tree), under the editor's name, with a plain message. `history()` and `version()` read
+a page's earlier versions back from git for "restore as it was on ...".
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+from keter_site.core import front_matter
+
+# The fields of the editor's form (keter_tools.cms.fields), in the order a new file has them.
+EDITABLE = ("title", "date", "updated", "summary", "description", "menu_order", "menu_label", "home_card")
+
+
+def _blocks(head_lines):
+    """[(key or None, [lines])]: each key's line with the indented lines that continue its value
+    (comments and blank lines are blocks of their own, kept as they are)."""
+    blocks = []
+    for line in head_lines:
+        match = front_matter.KEY_LINE.match(line)
+        if match:
+            blocks.append((match["key"].lower(), [line]))
+        elif line[:1].isspace() and blocks and blocks[-1][0]:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((None, [line]))
+    return blocks
+
+
+def _body(text):
+    return front_matter.parse(text).body.strip("\n")
+
+
+def merged(old_text, new_text, slug, lang):
+    """The text to write: `new_text` (the editor's) over `old_text` (the file now; None for a
+    new file). Raises ValueError when the editor's text has no readable front matter."""
+    new = front_matter.parse(new_text)
+    if new.values is None:
+        line, message, fix = new.problems[0]
+        raise ValueError(f"line {line}: {message} {fix}")
+    edited = {key: value for key, value in new.values.items()
+              if key in EDITABLE and front_matter.text_of(value).strip()}
+    body = _body(new_text)
+    if old_text is None:
+        values = {"title": edited.pop("title", ""), "slug": slug, "lang": lang}
+        values.update({key: edited[key] for key in EDITABLE if key in edited})
+        return front_matter.render(values, body)
+    old = front_matter.parse(old_text)
+    if old.values is None:
+        raise ValueError("the file on disk has front matter the editor cannot read; fix it in a text editor first.")
+    lines = old_text.splitlines()
+    head = []
+    for key, block in _blocks(lines[1:old.count - 1]):
+        if key in EDITABLE:
+            if key not in edited:
+                continue  # emptied in the form: the optional field is left out
+            value = edited.pop(key)
+            unchanged = front_matter.text_of(value) == front_matter.text_of(old.values.get(key))
+            head += block if unchanged else [f"{key}: {front_matter.yaml_value(key, value)}"]
+        else:
+            head += block
+    head += [f"{key}: {front_matter.yaml_value(key, value)}" for key, value in edited.items()]
+    if body == _body(old_text):
+        tail = lines[old.count - 1:]  # the text untouched, byte for byte
+        return "\n".join([lines[0], *head, *tail]) + "\n"
+    return "\n".join([front_matter.FENCE, *head, front_matter.FENCE, "", body]) + "\n"
+
+
+class GitError(Exception):
+    """A git command failed: its message."""
+
+
+def _git(root, *args, env=None, check=True):
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, **(env or {})})
+    if check and result.returncode:
+        raise GitError(f"git {args[0]} failed: {(result.stderr or result.stdout).strip()[-500:]}")
+    return result
+
+
+def is_repository(root):
+    return _git(root, "rev-parse", "--is-inside-work-tree", check=False).stdout.strip() == "true"
+
+
+def default_name(root):
+    return _git(root, "config", "user.name", check=False).stdout.strip()
+
+
+def commit(root, paths, message, name):
+    """Commit exactly `paths` (relative to `root`; deleted ones too) under `name`. Nothing else
+    staged or changed in the working tree goes into the commit. Returns the commit's hash, or
+    None when the files did not change."""
+    paths = [str(p) for p in paths]
+    _git(root, "add", "-A", "--", *paths)
+    if not _git(root, "diff", "--cached", "--quiet", "--", *paths, check=False).returncode:
+        return None
+    email = _git(root, "config", "user.email", check=False).stdout.strip() or "editor@localhost"
+    who = name or default_name(root) or "Browser editor"
+    env = {"GIT_AUTHOR_NAME": who, "GIT_AUTHOR_EMAIL": email}
+    if not default_name(root):
+        env.update(GIT_COMMITTER_NAME=who, GIT_COMMITTER_EMAIL=email)
+    _git(root, "commit", "--no-verify", "--no-gpg-sign", "-q", "-m", message, "--only", "--", *paths, env=env)
+    return _git(root, "rev-parse", "HEAD").stdout.strip()
+
+
+def history(root, paths, limit=50):
+    """[{commit, author, date, message}] of the commits that changed any of `paths`, newest first."""
+    out = _git(root, "log", f"-n{limit}", "--format=%H%x1f%an%x1f%aI%x1f%s", "--", *map(str, paths)).stdout
+    return [dict(zip(("commit", "author", "date", "message"), line.split("\x1f")))
+            for line in out.splitlines() if line.count("\x1f") == 3]
+
+
+def version(root, commit_hash, path):
+    """The text of `path` at `commit_hash`, or None when it did not exist then."""
+    result = _git(root, "show", f"{commit_hash}:{Path(path).as_posix()}", check=False)
+    return result.stdout if result.returncode == 0 else None

@@ -1,0 +1,219 @@
+"""Images: the clinic's photos (clinic.yml keys ending in `_photo`, such as `physician_photo`),
+made at build time into the files browsers need, with Pillow.
+
+For each photo: AVIF and WebP (modern formats, a fraction of the weight) and JPEG (for browsers
+without them), each at the widths of WIDTHS no wider than the photo, turned upright by its EXIF
+orientation and written without its metadata (a phone's photo can carry where it was taken).
+The files go to theme/photos/<name>-<width>.<digest>.<ext>: fingerprinted, so the deploy headers
+let browsers keep them for a year (keter_site.assets.FINGERPRINTED). Encoding is slow, so every
+encoded file is kept in IMAGES_CACHE_PATH (default: `images` beside CACHE_PATH, .cache/images/)
+under the digest of the photo's bytes and its encoding; a build encodes only what is new.
+
+Templates write `{{ picture(path, alt, sizes, loading) }}`: a <picture> with one <source> per
+modern format and a JPEG <img>, each with srcset and the `sizes` given, and the <img> with width,
+height (its place is kept while it loads), alt, loading (lazy unless the template says eager) and
+decoding=async. `photo('physician_photo')` gives the photo's path, or "" while there is none
+(the key's value is "none").
+
+Problems (reported with the clinic data file's line and a fix): a file that does not exist, that
+Pillow cannot read, that is too small (MIN_WIDTH) or too large to decode safely.
+"""
+
+import hashlib
+import re
+import shutil
+import warnings
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import PIL
+from jinja2 import pass_context
+from markupsafe import Markup
+from PIL import Image, ImageOps
+from pelican import signals
+
+from keter_site.core.files import replace_whole
+from keter_site.core.problems import report
+
+WIDTHS = (160, 320, 480, 640, 960)
+MIN_WIDTH = 480
+# (extension, MIME type, Pillow's save options): the order of the <source> elements, best first.
+FORMATS = (("avif", "image/avif", {"quality": 55, "speed": 6}),
+           ("webp", "image/webp", {"quality": 78, "method": 5}),
+           ("jpg", "image/jpeg", {"quality": 82, "progressive": True, "optimize": True}))
+FALLBACK = "jpg"
+OUTPUT_FOLDER = "theme/photos"
+DIGEST_LENGTH = 12  # as keter_site.assets: the deploy headers' fingerprint rule
+PHOTO_SUFFIX = "_photo"
+NO_PHOTO = "none"  # a photo key's value while there is no photo
+
+
+@dataclass(frozen=True)
+class Variant:
+    url_path: str   # under the site's root, e.g. theme/photos/physician-480.0123456789ab.avif
+    width: int
+    height: int
+    size: int       # bytes
+
+
+_made = {}          # content-relative path -> {extension: [Variant, ...] narrowest first}
+
+
+def photo_keys(facts):
+    """The clinic facts that name a photo file, with their value (a path, or "none")."""
+    return {key: value for key, value in facts.items() if key.endswith(PHOTO_SUFFIX) and isinstance(value, str)}
+
+
+def _cache_folder(settings):
+    configured = settings.get("IMAGES_CACHE_PATH")
+    return Path(configured) if configured else Path(settings["CACHE_PATH"]).with_name("images")
+
+
+def _key_line(path, key):
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 0
+
+
+def _widths(source_width):
+    return sorted({w for w in WIDTHS if w < source_width} | {min(source_width, WIDTHS[-1])})
+
+
+def upright_size(path):
+    """(width, height) as the photo is shown, read from its header (EXIF orientations 5 to 8
+    turn it a quarter)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(path) as opened:
+            width, height = opened.size
+            orientation = opened.getexif().get(0x0112, 1)
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _open(path):
+    """The photo, upright, in RGB (an image with transparency is laid on white: JPEG has none)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(path) as opened:
+            image = ImageOps.exif_transpose(opened)
+            image.load()
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+def _encode(image, width, extension, options):
+    height = round(image.height * width / image.width)
+    resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
+    out = BytesIO()
+    resized.save(out, format={"jpg": "JPEG"}.get(extension, extension.upper()), **options)
+    return out.getvalue(), height
+
+
+def make_variants(source, output, cache):
+    """Every variant of one photo file, written to `output` (the site's folder), from `cache`
+    where it was encoded before. {extension: [Variant, ...]}."""
+    data = Path(source).read_bytes()
+    source_digest = hashlib.sha256(data).hexdigest()
+    source_width, source_height = upright_size(source)
+    image = None  # decoded only when something must be encoded
+    made = {}
+    # The file's name in the site's addresses: letters, digits and hyphens only (a space would
+    # split a srcset).
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "photo"
+    for extension, _, options in FORMATS:
+        made[extension] = []
+        for width in _widths(source_width):
+            recipe = f"{source_digest} {width} {extension} {sorted(options.items())} Pillow {PIL.__version__}"
+            digest = hashlib.sha256(recipe.encode()).hexdigest()
+            cached = cache / f"{digest}.{extension}"
+            height = round(source_height * width / source_width)
+            if not cached.exists():
+                image = image or _open(source)
+                encoded, height = _encode(image, width, extension, options)
+                cache.mkdir(parents=True, exist_ok=True)
+                replace_whole(cached, encoded)
+            url_path = f"{OUTPUT_FOLDER}/{stem}-{width}.{digest[:DIGEST_LENGTH]}.{extension}"
+            target = Path(output) / url_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # A new file, never written through a link to an earlier build's (the live preview
+            # starts a build folder as links to the last one).
+            target.unlink(missing_ok=True)
+            shutil.copyfile(cached, target)
+            made[extension].append(Variant(url_path, width, height, cached.stat().st_size))
+    return made
+
+
+def _on_all_read(generators):
+    settings = generators[0].settings
+    output = generators[0].output_path
+    data_file = settings["CLINIC_DATA_FILE"]
+    _made.clear()
+    for key, value in photo_keys(settings.get("CLINIC") or {}).items():
+        if value.strip().lower() == NO_PHOTO:
+            continue  # the templates show none
+        source = Path(settings["PATH"]) / value
+        line = _key_line(data_file, key)
+        if not source.is_file():
+            report(data_file, f"`{key}` names {value}, which is not a file in content/.",
+                   f'Put the photo at content/{value}, or write `{key}: "{NO_PHOTO}"` for no photo.', line)
+            continue
+        try:
+            width, _ = upright_size(source)
+        except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            report(data_file, f"`{key}`: content/{value} cannot be read as a photo ({error}).",
+                   "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
+            continue
+        if width < MIN_WIDTH:
+            report(data_file, f"`{key}`: content/{value} is {width} pixels wide, too small to look sharp.",
+                   f"Ask for a photo at least {MIN_WIDTH} pixels wide.", line)
+            continue
+        try:
+            _made[value] = make_variants(source, output, _cache_folder(settings))
+        except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+            report(data_file, f"`{key}`: content/{value} could not be converted ({error}).",
+                   "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
+
+
+def _srcset(site_url, variants):
+    return ", ".join(f"{site_url}/{v.url_path} {v.width}w" for v in variants)
+
+
+@pass_context
+def picture(context, path, alt, sizes, loading="lazy", class_name=""):
+    """The <picture> for a photo made by this plugin (`path` as written in clinic.yml)."""
+    made = _made[path]
+    site_url = context["SITEURL"]
+    sources = Markup("").join(
+        Markup('<source type="{}" srcset="{}" sizes="{}">').format(mime, _srcset(site_url, made[ext]), sizes)
+        for ext, mime, _ in FORMATS if ext != FALLBACK)
+    fallback = made[FALLBACK]
+    default = next((v for v in fallback if v.width >= 480), fallback[-1])
+    largest = fallback[-1]
+    # (Eager is the browser's default: the attribute is written only for lazy.)
+    lazy = Markup(' loading="lazy"') if loading == "lazy" else Markup("")
+    image = Markup('<img src="{}/{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{} decoding="async">').format(
+        site_url, default.url_path, _srcset(site_url, fallback), sizes, largest.width, largest.height, alt, lazy)
+    return Markup('<picture class="{}">{}{}</picture>').format(class_name, sources, image)
+
+
+@pass_context
+def photo(context, key):
+    """The path of the clinic's photo `key` when one was made for this build, else ""."""
+    value = (context.get("CLINIC") or {}).get(key, "")
+    return value if isinstance(value, str) and value in _made else ""
+
+
+def _add_to_jinja(generator):
+    generator.env.globals["picture"] = picture
+    generator.env.globals["photo"] = photo
+
+
+def register():
+    signals.generator_init.connect(_add_to_jinja)
+    signals.all_generators_finalized.connect(_on_all_read)

@@ -1,0 +1,145 @@
+"""The site desk (issue 31): from the browser editor to a real server, with no terminal. Real
+`invoke edit` on a git copy of the repository, real Chromium, a real OpenSSH server and rsync on
+127.0.0.1 (tests/support/sshd.py) as the publishing target; the publishing credentials are in
+the command's environment only. Every wait is bounded and waits for an event."""
+
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from tests.support import processes, reviewers
+from tests.support.previews import copy_project, invoke_server
+from tests.support.sites import ROOT
+from tests.support.sshd import ssh_server
+
+WAIT = 90  # seconds
+PUBLISH_WAIT = 600  # a whole publish: build, the HTML checker, the link check, the upload
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("desk")
+    project, remote = tmp / "project", tmp / "srv"
+    copy_project(project)
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    (project / ".gitignore").write_text("/node_modules\n/output/\n/.cache/\n/.output.*\n/var/\n/build/\n")
+    # The physician: a real key, listed in the copy's allowed signers, held by a real ssh-agent
+    # whose socket the editor's command is given (as on the physician's own machine).
+    key = reviewers.make_key(tmp / "keys")
+    reviewers.list_signer(project / "content" / "data" / "allowed_signers", key)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "copy"], cwd=project, check=True)
+    agent_socket = tmp / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(agent_socket)], stdout=subprocess.DEVNULL)
+    try:
+        _wait_for_socket(agent_socket, agent)
+        subprocess.run(["ssh-add", "-q", str(key)], env={**os.environ, "SSH_AUTH_SOCK": str(agent_socket)},
+                       check=True, timeout=30, capture_output=True)
+        yield from _editor(tmp, project, remote, {"SSH_AUTH_SOCK": str(agent_socket)})
+    finally:
+        processes.stop_process(agent)
+
+
+def _wait_for_socket(path, process):
+    deadline = time.monotonic() + WAIT
+    while not path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("ssh-agent did not start")
+        time.sleep(0.05)  # the agent's socket, bounded by the deadline
+
+
+def _editor(tmp, project, remote, extra):
+    with ssh_server(tmp / "sshd") as server:
+        env = {"RSYNC_RSH": server.rsync_rsh, "DEPLOY_SSH_HOST": "127.0.0.1", "DEPLOY_SSH_USER": server.user,
+               "DEPLOY_SSH_PORT": str(server.port), "DEPLOY_PATH": str(remote),
+               "SITEURL": "https://www.keter-health.example", "SIGNUP_ENDPOINT": "https://forms.example.test/f/abc",
+               **extra}
+        ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(open it with (\S+) ;"
+        log_path = tmp / "edit.log"
+        with invoke_server(project, ["edit", "--port", "0", "--no-browser"], log_path, ready, WAIT, env=env) as (
+                process, port):
+            url = re.search(ready, log_path.read_text(encoding="utf-8")).group(2)
+            yield project, remote, f"http://127.0.0.1:{port}", url
+
+
+def _open_desk(page, base, url):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(url)
+    page.evaluate("localStorage.setItem('keter-editor-ui', 'en'); localStorage.setItem('keter-editor-name', 'Dana Levi')")
+    page.reload()
+    page.get_by_role("button", name="Login").click(timeout=WAIT * 1000)
+    page.get_by_role("button", name="Site desk").click()
+    page.locator("#keter-readiness tbody tr").first.wait_for(timeout=WAIT * 1000)
+    return page.locator("#keter-desk")
+
+
+def _run(page, desk, button, outcome):
+    """Click a desk command's button, accept its confirmation, and wait until it is in the list
+    of publishes (the desk adds it when the command has ended); its output as the page shows it."""
+    done = desk.locator("#keter-publishes li").count()
+    page.once("dialog", lambda dialog: dialog.accept())
+    desk.get_by_role("button", name=button, exact=True).click()
+    desk.locator("#keter-publishes li").nth(done).wait_for(timeout=PUBLISH_WAIT * 1000)
+    text = desk.locator("#keter-progress").inner_text()
+    assert outcome in text, text
+    return text
+
+
+def _current(remote):
+    return os.readlink(remote / "current")
+
+
+def test_a_staging_publish_another_and_a_rollback_from_the_desk(desk, page):
+    project, remote, base, url = desk
+    panel = _open_desk(page, base, url)
+    # A staging publish: the real pipeline, its progress in the page, the server's site changed.
+    text = _run(page, panel, "Publish a preview (staging)", "Done.")
+    assert "Uploading release" in text and "sent 1" in text and "Published to" in text
+    first = _current(remote)
+    assert (remote / "current" / "index.html").is_file()
+    assert not (remote / "current" / "admin").exists()
+    # A change, published again.
+    page_file = project / "content" / "en" / "team.md"
+    page_file.write_text(page_file.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\nA new line.\n\n", 1),
+                         encoding="utf-8")
+    _run(page, panel, "Publish a preview (staging)", "Done.")
+    second = _current(remote)
+    assert second != first and "A new line." in (remote / "current" / "en" / "team" / "index.html").read_text()
+    # Rolled back, after a confirmation, to the previous release.
+    _run(page, panel, "Roll back", "Done.")
+    assert _current(remote) == first
+    assert "A new line." not in (remote / "current" / "en" / "team" / "index.html").read_text()
+    records = panel.locator("#keter-publishes li")
+    records.filter(has_text="Dana Levi · rollback · ✓ " + first.split("/")[-1]).wait_for(timeout=WAIT * 1000)
+    assert records.filter(has_text="Dana Levi · staging · ✓ " + second.split("/")[-1]).count() == 1
+    assert records.filter(has_text="Dana Levi · staging · ✓").count() == 2
+
+
+def test_the_physician_reads_the_review_document_and_approves_from_the_desk(desk, page):
+    project, remote, base, url = desk
+    panel = _open_desk(page, base, url)
+    row = panel.locator("#keter-readiness tr", has=page.locator("a", has_text=re.compile("^anxiety$")))
+    assert "awaiting review" in row.inner_text()
+    panel.get_by_role("button", name="Write the review document").click()
+    with page.context.expect_page() as opened:
+        panel.get_by_role("link", name="Read the review document").click()
+    document = opened.value
+    document.wait_for_load_state()
+    assert "anxiety" in document.content()
+    document.close()
+    # Signed with the key in ssh-agent, as `bin/invoke review --approve anxiety` signs.
+    page.once("dialog", lambda dialog: dialog.accept())
+    panel.locator("#keter-awaiting li", has=page.locator("a", has_text=re.compile("^anxiety$"))).get_by_role(
+        "button", name="Approve (the physician)").click()
+    panel.locator("#keter-progress", has_text="Done.").wait_for(timeout=WAIT * 1000)
+    assert "approval of 'anxiety' signed by physician" in panel.locator("#keter-progress").inner_text()
+    assert list((project / "content" / "data" / "reviews").glob("anxiety*"))
+    page.get_by_role("button", name="Site desk").click()  # closed, and opened again
+    page.get_by_role("button", name="Site desk").click()
+    row = page.locator("#keter-desk #keter-readiness tr", has=page.locator("a", has_text=re.compile("^anxiety$")))
+    row.get_by_text("approved").wait_for(timeout=WAIT * 1000)
