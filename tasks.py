@@ -64,9 +64,15 @@ def check(c):
 
 @task(help={"k": "only tests whose name matches this pytest -k expression"})
 def test(c, k=""):
-    """Install what the tests need when missing (Debian's chromium, npm packages), then run
-    the whole test suite."""
+    """Install what the tests need when missing (Debian's chromium, npm packages), run ruff and
+    mypy (zero findings), then the whole test suite."""
     commands.test(k)
+
+
+@task
+def lint(c):
+    """ruff and mypy over the product code and the tests, as `test` runs them first."""
+    commands.lint()
 
 
 @task(help={"done": "PAGE: mark this page's translation as brought up to date with its source",

@@ -109,7 +109,7 @@ def bare_content(content, folder, pattern="*/*.md"):
         target = bare / source.relative_to(content)
         target.parent.mkdir(parents=True, exist_ok=True)
         lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-        target.write_text("".join(l for l in lines if not l.startswith("template:")), encoding="utf-8")
+        target.write_text("".join(line for line in lines if not line.startswith("template:")), encoding="utf-8")
     return bare
 
 

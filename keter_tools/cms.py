@@ -35,7 +35,6 @@ from pathlib import Path
 
 from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
 from keter_site.core.project import ROOT
-from keter_tools import processes
 from keter_tools.cms_api import MEDIA_FOLDER, SLUG
 
 ADMIN = Path(__file__).with_name("cms_admin")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from invoke import Exit
 
@@ -19,30 +20,31 @@ CACHE = ROOT / ".cache"
 HOST = "127.0.0.1"
 
 
-def _build(settings_file="pelicanconf.py", overrides=None, use_cache=True):
+def _build(settings_file: str = "pelicanconf.py", overrides: dict[str, Any] | None = None,
+           use_cache: bool = True) -> site_build.BuildResult:
     return site_build.build_and_report(settings_file, OUTPUT, overrides, use_cache)
 
 
-def build():
+def build() -> None:
     """Build the development site into output/ (the last good site stays if the build fails)."""
     if not _build().ok:
         raise Exit(code=1)
 
 
-def rebuild():
+def rebuild() -> None:
     """Build from scratch, ignoring Pelican's content cache."""
     shutil.rmtree(CACHE / "pelican", ignore_errors=True)
     if not _build(use_cache=False).ok:
         raise Exit(code=1)
 
 
-def preview():
+def preview() -> None:
     """Build with the production settings (publishconf.py) into output/."""
     if not _build("publishconf.py", use_cache=False).ok:
         raise Exit(code=1)
 
 
-def _serve_forever(port):
+def _serve_forever(port: int) -> None:
     from keter_tools import devserver
 
     server = devserver.start(OUTPUT, HOST, port, headers=devserver.preview_headers())
@@ -54,7 +56,7 @@ def _serve_forever(port):
         server.shutdown()
 
 
-def serve(port=8000):
+def serve(port: int = 8000) -> None:
     """Build, then serve the site at http://127.0.0.1:8000/ (and the signup form's local
     receiver, which keeps submissions in var/signups.jsonl)."""
     from keter_tools import form_receiver
@@ -68,7 +70,7 @@ def serve(port=8000):
         form_receiver.stop(receiver)
 
 
-def check():
+def check() -> None:
     """Build the site, then run the deeper checks: the Nu Html Checker on every page and a check
     that every link inside the site resolves."""
     from keter_tools import linkcheck, test_deps, validate_html
@@ -94,30 +96,40 @@ def check():
         raise Exit(code=1)
 
 
-def test(k=""):
-    """Install what the tests need when missing (Debian's chromium, npm packages), then run
+def lint() -> None:
+    """ruff and mypy, configured in pyproject.toml: any finding stops the command."""
+    for tool in (["ruff", "check", "--quiet"], ["mypy"]):
+        code = subprocess.run([sys.executable, "-m", *tool], cwd=ROOT).returncode
+        if code:
+            print(f"{tool[0]} found problems (above): fix them before the tests run.", file=sys.stderr)
+            raise Exit(code=code)
+
+
+def test(k: str = "") -> None:
+    """Install what the tests need when missing (Debian's chromium, npm packages), lint, then run
     the whole test suite."""
     from keter_tools import test_deps
 
     test_deps.ensure()
+    lint()
     args = ["-k", k] if k else []
     code = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT).returncode
     if code:
         raise Exit(code=code)
 
 
-def _site_settings(settings_file="pelicanconf.py"):
+def _site_settings(settings_file: str = "pelicanconf.py") -> dict[str, Any]:
     return site_build.load_settings(settings_file)
 
 
-def translations(done="", lang="", settings="pelicanconf.py"):
+def translations(done: str = "", lang: str = "", settings: str = "pelicanconf.py") -> None:
     """Show every page by language: source, ok, stale or missing."""
     from keter_site.translation_status import status
 
-    settings = _site_settings(settings)
-    languages = list(settings["LANGUAGES"])
-    source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
-    table = status.status_table(settings["PATH"], languages, source_lang)
+    site = _site_settings(settings)
+    languages = list(site["LANGUAGES"])
+    source_lang = site.get("TRANSLATION_SOURCE_LANG", site["DEFAULT_LANG"])
+    table = status.status_table(site["PATH"], languages, source_lang)
     if done or lang:
         slug = done
         if not (slug and lang):
@@ -133,7 +145,7 @@ def translations(done="", lang="", settings="pelicanconf.py"):
     print("page".ljust(width) + "".join(f"  {lang:<8}" for lang in languages))
     for slug, (row, _) in table.items():
         print(slug.ljust(width) + "".join(f"  {row[lang]:<8}" for lang in languages))
-    counts = {}
+    counts: dict[str, int] = {}
     for row, _ in table.values():
         for state in row.values():
             counts[state] = counts.get(state, 0) + 1
@@ -152,7 +164,7 @@ NEW_ARTICLE = ({"title": "{mark} the article's title in {name}", "slug": "{slug}
 facts, add `medical: true` to the front matter and cite every source with its marker, such as [@glue2017].""")
 
 
-def new(slug, article=False, lang="", settings="pelicanconf.py"):
+def new(slug: str, article: bool = False, lang: str = "", settings: str = "pelicanconf.py") -> None:
     """Create a page (or, with --article, an article) in every language, or in --lang only for
     an article, with all required front matter (never overwrites)."""
     import re
@@ -161,13 +173,13 @@ def new(slug, article=False, lang="", settings="pelicanconf.py"):
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         raise Exit(f"'{slug}' cannot be an address: use lowercase English letters, digits and "
                    "hyphens, such as `side-effects`.", code=2)
-    settings = _site_settings(settings)
-    languages = settings["LANGUAGES"]
+    site = _site_settings(settings)
+    languages = site["LANGUAGES"]
     if lang and lang not in languages:
         raise Exit(f"Unknown language '{lang}': use one of {', '.join(languages)}.", code=2)
     if lang and not article:
         raise Exit("A page exists in every language: --lang is for articles only (--article).", code=2)
-    content = Path(settings["PATH"])
+    content = Path(site["PATH"])
     folder = "articles/" if article else ""
     targets = {code: content / code / f"{folder}{slug}.md" for code in ([lang] if lang else languages)}
     existing = [str(p) for p in targets.values() if p.exists()]
@@ -178,24 +190,24 @@ def new(slug, article=False, lang="", settings="pelicanconf.py"):
 
     values, body = NEW_ARTICLE if article else NEW_PAGE
     for code, path in targets.items():
-        fill = {"mark": settings["PLACEHOLDER_MARK"], "slug": slug, "lang": code,
+        fill = {"mark": site["PLACEHOLDER_MARK"], "slug": slug, "lang": code,
                 "name": languages[code]["name"], "today": date.today().isoformat()}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(front_matter.render({key: value.format(**fill) for key, value in values.items()},
                                             body.format(**fill)), encoding="utf-8")
         print(f"Created {path}")
-    print(f"Replace every {settings['PLACEHOLDER_MARK']} line; a publish build refuses pages that still have one.")
+    print(f"Replace every {site['PLACEHOLDER_MARK']} line; a publish build refuses pages that still have one.")
 
 
-def status(settings="pelicanconf.py"):
+def status(settings: str = "pelicanconf.py") -> None:
     """Launch readiness, page by page: translations, medical review, placeholders; the clinic
     facts still marked EXAMPLE; who may sign reviews and whether that list changed. Exits 1
     while anything would stop a publish."""
     from keter_tools import readiness
 
-    settings = _site_settings(settings)
-    languages = list(settings["LANGUAGES"])
-    rows = readiness.pages(settings)
+    site = _site_settings(settings)
+    languages = list(site["LANGUAGES"])
+    rows = readiness.pages(site)
     width = max(len(r.key) for r in rows)
     print("page".ljust(width) + "".join(f"  {lang:<9}" for lang in languages) + "  medical review")
     blocking = 0
@@ -203,10 +215,10 @@ def status(settings="pelicanconf.py"):
         print(row.key.ljust(width) + "".join(f"  {row.translations.get(lang, '-'):<9}" for lang in languages)
               + f"  {readiness.review_label(row.review)}" + ("  PLACEHOLDER" if row.placeholders else ""))
         blocking += bool(row.problems())
-    examples = readiness.example_values(settings)
+    examples = readiness.example_values(site)
     print(f"\nClinic facts still EXAMPLE in content/data/clinic.yml ({len(examples)}): "
           + (", ".join(examples) or "none"))
-    print("\n" + "\n".join(readiness.signers_report(settings)))
+    print("\n" + "\n".join(readiness.signers_report(site)))
     ready = not blocking and not examples
     verdict = ("Ready to publish." if ready else f"Not ready to publish: {blocking} page(s) and "
                f"{len(examples)} clinic fact(s) to finish. A staging preview is possible: "
@@ -216,17 +228,17 @@ def status(settings="pelicanconf.py"):
         raise Exit(code=1)
 
 
-def review(pending=False, out="var/medical-review.html", approve="", release="", key="",
-           settings="pelicanconf.py"):
+def review(pending: bool = False, out: str = "var/medical-review.html", approve: str = "", release: str = "",
+           key: str = "", settings: str = "pelicanconf.py") -> None:
     """Medical review: the physician's document (--pending); the physician's signature (--approve,
     --release), made with their own SSH key (docs/editing.md, "Medical review")."""
     from keter_tools import sign_page
     from keter_tools import review_document
 
-    settings = _site_settings(settings)
+    site = _site_settings(settings)
     document = ROOT / out
     if pending:
-        text, keys = review_document.build(settings)
+        text, keys = review_document.build(site)
         document.parent.mkdir(parents=True, exist_ok=True)
         document.write_text(text, encoding="utf-8")
         print(f"{document}: {len(keys)} page(s) for the physician: {', '.join(keys) or 'none'}.")
@@ -236,13 +248,14 @@ def review(pending=False, out="var/medical-review.html", approve="", release="",
                    "(or --release PAGE) [--key PATH] (docs/editing.md, \"Medical review\").", code=2)
     page, kind = (approve, "approval") if approve else (release, "release")
     try:
-        path, signer = sign_page.sign(settings, page, kind, key or None, document if approve else None)
+        path, signer = sign_page.sign(site, page, kind, key or None, document if approve else None)
     except sign_page.Refused as error:
         raise Exit(f"Not signed: {error}", code=1)
     print(f"{path}: {kind} of '{page}' signed by {signer.principal} ({signer.fingerprint}).")
 
 
-def publish(target="", dry_run=False, staging=False, settings="publishconf.py", from_=""):
+def publish(target: str = "", dry_run: bool = False, staging: bool = False, settings: str = "publishconf.py",
+            from_: str = "") -> None:
     """Build with the production settings, run every check (launch readiness included), then
     deploy (docs/deploying.md). Any failure stops the publish and leaves the live site as it was."""
     from keter_tools.deploy import pipeline
@@ -264,7 +277,7 @@ def publish(target="", dry_run=False, staging=False, settings="publishconf.py", 
         raise Exit(code=130)
 
 
-def rollback(to="", target="", settings="publishconf.py"):
+def rollback(to: str = "", target: str = "", settings: str = "publishconf.py") -> None:
     """Switch the live site back to the previous release (rsync target)."""
     from keter_tools.deploy import pipeline
     from keter_tools.deploy.common import DeployError
@@ -276,7 +289,7 @@ def rollback(to="", target="", settings="publishconf.py"):
         raise Exit(code=1)
 
 
-def _bench(script, *args, check=False):
+def _bench(script: str, *args: object, check: bool = False) -> subprocess.CompletedProcess[str]:
     """Run bench/<script>.py from the project's folder, echoing and returning its output."""
     result = subprocess.run([sys.executable, "-m", f"bench.{script}", *map(str, args)], cwd=ROOT,
                             capture_output=True, text=True)
@@ -286,7 +299,7 @@ def _bench(script, *args, check=False):
     return result
 
 
-def bench():
+def bench() -> None:
     """Measure: build times against bare Pelican (real and generated sites, generated articles),
     livereload's save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
     Performance. Prints the tables and keeps them in docs/performance.md."""
@@ -296,8 +309,8 @@ def bench():
 
     test_deps.ensure()
     sections = []
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
         _bench("build_bench", "--markdown", tmp / "build.md", check=True)
         sections.append(("Build", (tmp / "build.md").read_text(encoding="utf-8")))
         _bench("articles_bench", "--markdown", tmp / "articles.md", check=True)

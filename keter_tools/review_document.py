@@ -34,12 +34,14 @@ from keter_site.sanitize import ATTRIBUTES, TAGS, URL_SCHEMES
 from keter_tools import readiness
 
 STYLE = """
-body { font: 16px/1.55 system-ui, "Noto Sans Hebrew", sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; background: #fff; }
+body { font: 16px/1.55 system-ui, "Noto Sans Hebrew", sans-serif; margin: 1rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1b1b1b; background: #fff; }
 section.page { border-top: 3px solid #0b5e63; margin-top: 2.5rem; }
 div.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1.5rem; }
 div.lang { border: 1px solid #ccc; padding: 0 1rem; overflow-wrap: anywhere; }
 code.fingerprint { font-size: 0.9rem; background: #f2f2f2; padding: 0.2rem 0.4rem; overflow-wrap: anywhere; }
-pre.source, div.diff { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; border: 1px dashed #999; padding: 0.5rem; unicode-bidi: plaintext; }
+pre.source, div.diff { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; border: 1px dashed #999;
+                       padding: 0.5rem; unicode-bidi: plaintext; }
 del { background: #fde2e2; } ins { background: #dff5e1; text-decoration: none; }
 @media print { section.page { break-before: page; } }
 """

@@ -63,7 +63,9 @@ def _same_as_a_full_build(settings, output, fresh):
 
 def _same_site(one, other):
     """Every file of one folder is in the other, byte for byte, and nothing more."""
-    files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    def files(root):
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
     assert files(one) == files(other)
     _, mismatch, errors = filecmp.cmpfiles(one, other, files(one), shallow=False)
     assert not mismatch and not errors, (mismatch, errors)

@@ -12,7 +12,6 @@ without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare P
 import argparse
 import os
 import sys
-from pathlib import Path
 
 
 
@@ -20,7 +19,6 @@ from keter_tools import build as site_build
 from keter_tools.deploy import pipeline
 from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
 
-from keter_site.core.project import ROOT
 
 
 def main(argv=None):

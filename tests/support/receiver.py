@@ -3,7 +3,6 @@ free port of 127.0.0.1, which a test can tell to fail, to hold a post, or to go 
 
 import threading
 
-from tests.support.sites import ROOT
 
 from keter_tools.form_receiver import SignupReceiver, make_server, read_records, start, stop
 

@@ -52,7 +52,8 @@ def main():
             tab.add_style_tag(content=".review-pending { display: none !important; }")
             if selector:
                 # From the heading just above the part, so the picture says what it shows.
-                tab.evaluate("(s) => { const el = document.querySelector(s); (el.previousElementSibling || el).scrollIntoView({block: 'start'}); }", selector)
+                tab.evaluate("(s) => { const el = document.querySelector(s);"
+                             " (el.previousElementSibling || el).scrollIntoView({block: 'start'}); }", selector)
             tab.screenshot(path=str(target / name))
             context.close()
             print(f"docs/screenshots/{name}")

@@ -16,9 +16,8 @@ import rjsmin
 from jinja2 import pass_context
 from pelican import signals
 
-from keter_site.core.problems import report
 
-_bundles = {}  # logical name -> (output path under the site root, minified bytes)
+_bundles: dict[str, tuple[str, bytes]] = {}  # logical name -> (output path under the site root, minified bytes)
 DIGEST_LENGTH = 12
 # The one rule for a fingerprinted file's path in the site: the deploy headers (keter_tools.
 # deploy.headers) give exactly these files a year of caching.

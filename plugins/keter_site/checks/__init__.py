@@ -10,6 +10,7 @@ Any warning or error Pelican itself logs while building counts as a problem too:
 Pelican logs and carries on, which would publish a site with silent holes in it.
 """
 
+from typing import Any
 import functools
 import logging
 from pathlib import Path
@@ -47,8 +48,8 @@ class _PelicanLogToProblems(logging.Handler):
 
 
 _handler = _PelicanLogToProblems()
-_generators = []
-_html_problems = {}
+_generators: list[Any] = []
+_html_problems: dict[Any, Any] = {}
 
 
 def _start(pelican):

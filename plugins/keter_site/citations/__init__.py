@@ -16,6 +16,7 @@ Document attributes it sets (for templates and plugins): `sources` [entry dicts 
 Context key: REFERENCES {key: entry}.
 """
 
+from typing import Any
 import functools
 import re
 from pathlib import Path
@@ -39,7 +40,7 @@ DOI_LINK = re.compile(r"""https?://(?:dx\.)?doi\.org/(10\.[^\s"'<>)\]]+)""", re.
 REQUIRED = ("title", "publisher", "supports")  # labels and web pages name no authors
 IDENTIFIERS = ("doi", "pmid", "url")
 
-_registry = {}
+_registry: dict[Any, Any] = {}
 
 
 def _load(settings):

@@ -11,6 +11,7 @@ Context key it writes: CLINIC, the data file's values ({key: value or {lang: val
 templates and other plugins (seo).
 """
 
+from typing import Any
 import functools
 import re
 from pathlib import Path
@@ -30,7 +31,7 @@ TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
 # The list of values that are still placeholders (the clinic has not supplied them yet).
 EXAMPLES_KEY = "example_values"
 
-_facts = {}
+_facts: dict[Any, Any] = {}
 
 
 def _load(settings):

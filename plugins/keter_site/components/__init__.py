@@ -233,7 +233,7 @@ def _collect_cards(generators, context):
                 page = versions[lang][0]
                 report(page.source_path, f"the page '{slug}' is a card on the home page in "
                        f"{', '.join(sorted(marked))} but not in {lang}.",
-                       f"Add the same `home_card:` line as in the other language, or remove it there.", 1)
+                       "Add the same `home_card:` line as in the other language, or remove it there.", 1)
     for pages in cards.values():
         pages.sort(key=lambda page: int(page.metadata["home_card"]))
     context["HOME_CARDS"] = cards

@@ -21,6 +21,7 @@ Publishing builds never use this: it is active only when the build passes a `Sta
 INCREMENTAL setting (keter_tools.build does, for `invoke livereload`).
 """
 
+from typing import Any
 import hashlib
 import io
 import os
@@ -202,7 +203,7 @@ def _own_key(document, own_only):
     return _hash([_pickled(own_only) if own_only else b"", document.content])
 
 
-_generators = []
+_generators: list[Any] = []
 
 
 def _remember(generators):

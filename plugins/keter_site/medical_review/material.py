@@ -8,6 +8,7 @@ template's digest and the interface strings the template shows. The site-wide he
 footer are not part of any page's approval.
 """
 
+from typing import Any
 import hashlib
 import json
 import os
@@ -27,7 +28,7 @@ FIELDS = ("title", "description", "summary", "medical")
 STRING_KEY = re.compile(r"""['"]([a-z_]+(?:\.[a-z_]+)+)['"]""")
 
 
-_loaded = {}
+_loaded: dict[Any, Any] = {}
 
 
 def _data(path):

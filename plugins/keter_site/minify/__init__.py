@@ -13,7 +13,7 @@ the same, but a script or stylesheet must not select elements by such an attribu
 class or data- attribute, or read the `.type` property instead).
 """
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import minify_html
@@ -58,8 +58,8 @@ def minify(html):
 
 # One worker: pages are written one at a time, and one thread keeps the second core busy. Made
 # by the first build that needs it (importing this module starts no thread).
-_worker = []
-_pending = []
+_worker: list[ThreadPoolExecutor] = []
+_pending: list[Future[None]] = []
 
 
 def _minify_file(path):

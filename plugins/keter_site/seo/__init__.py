@@ -35,6 +35,7 @@ development server's address; publishconf.py sets it to SITEURL, and a publish b
 CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
+from typing import Any
 import functools
 import json
 import re
@@ -66,8 +67,8 @@ DEFAULTS = {
 CLINIC_FACTS_NEEDED = ("name", "phone_international", "address")
 MANIFEST = "site.webmanifest"
 
-_documents = []  # every document of the build, kept from all_generators_finalized for the sitemap
-_share_images = {}  # lang -> (path under the site root, (width, height) or None)
+_documents: list[Any] = []  # every document of the build, kept from all_generators_finalized for the sitemap
+_share_images: dict[Any, Any] = {}  # lang -> (path under the site root, (width, height) or None)
 
 
 @functools.lru_cache(maxsize=16384)  # every page's address, asked for by the sitemap on every build
@@ -323,7 +324,7 @@ def _manifest(settings, context, lang):
 
 
 _SitemapEntry = namedtuple("_SitemapEntry", "loc lastmod alternates")
-_last_sitemap = {}  # {(template, entries): text}, the last one written
+_last_sitemap: dict[Any, Any] = {}  # {(template, entries): text}, the last one written
 
 
 def _sitemap(env, entries):
