@@ -81,10 +81,17 @@ def _exchange(one, other):
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(one), None, str(other))
 
 
+# The folders a build (`building-`) and the live preview's next build (`next-`, made in advance by
+# keter_site.incremental) make beside the output, each named by the process that made it.
+OWNED_FOLDERS = ("building-", "next-")
+
+
 def _remove_abandoned(output):
-    """Remove the build folders beside `output` whose process has ended without removing them."""
-    prefix = f".{output.name}.building-"
-    for folder in output.parent.glob(f"{glob.escape(prefix)}*"):
+    """Remove the folders beside `output` that a build or a live preview made and whose process
+    has ended without removing them (killed, or crashed in native code)."""
+    leftovers = [(folder, prefix) for prefix in (f".{output.name}.{kind}" for kind in OWNED_FOLDERS)
+                 for folder in output.parent.glob(f"{glob.escape(prefix)}*")]
+    for folder, prefix in leftovers:
         if owner_gone(folder.name, prefix):
             with contextlib.suppress(OSError):
                 gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=output.parent))

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from tests.support import commands
-from tests.support.previews import copy_project, invoke_server
+from tests.support.previews import EDITOR_READY, GIT, commit_all, copy_editor_project, invoke_server
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
@@ -114,23 +114,17 @@ def editor(tmp_path_factory):
     key, the process)."""
     tmp = tmp_path_factory.mktemp("cms")
     project = tmp / "project"
-    copy_project(project)
-    (project / "node_modules").symlink_to(ROOT / "node_modules")
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
-    (project / ".gitignore").write_text("/node_modules\n/output/\n/.cache/\n/.output.*\n/var/\n")
+    copy_editor_project(project)
     (project / "var").mkdir()
     (project / "var" / "signups.jsonl").write_text('{"name": "A reader", "phone": "050-0000000"}\n')
-    subprocess.run([*GIT, "add", "-A"], cwd=project, check=True)
-    subprocess.run([*GIT, "commit", "-qm", "copy"], cwd=project, check=True)
+    commit_all(project)
     # Port 0: the preview takes a port the kernel chooses, and the command prints it.
-    ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(open it with (\S+) ;"
+    ready = EDITOR_READY
     log_path = tmp / "edit.log"
     with invoke_server(project, ["edit", "--port", "0", "--no-browser"], log_path, ready, WAIT) as (process, port):
         url = re.search(ready, log_path.read_text(encoding="utf-8")).group(2)
         yield project, f"http://127.0.0.1:{port}", url.split("key=")[1], process
 
-
-GIT = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
 
 
 def _request(base, path, body=None, headers=None, method=None):

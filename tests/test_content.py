@@ -226,14 +226,18 @@ def test_legal_pages_name_what_the_law_asks_for(site):
         assert fact in accessibility, fact
 
 
-def test_credentials_and_legal_details_are_clinic_data_marked_example_until_supplied():
+def test_credentials_and_legal_details_are_clinic_data_marked_example_until_supplied(site):
     clinic = yaml.safe_load((ROOT / "content" / "data" / "clinic.yml").read_text(encoding="utf-8"))
     needed = {"physician_specialty", "physician_licence", "facilitator_profession", "facilitator_licence",
               "accessibility_coordinator", "accessibility_phone", "accessibility_email", "controller_name",
               "controller_address", "form_processor", "form_processor_location", "retention"}
     assert needed <= set(clinic) and needed <= set(clinic["example_values"])
     team = _source("team", "en") + _source("team", "he")
-    assert "{clinic:physician_licence}" in team and "{clinic:facilitator_profession}" in team
+    assert "{clinic:facilitator_profession}" in team
+    # The physician's licence and specialty come from the physician block, on both team pages.
+    for lang in ("he", "en"):
+        block = site.html(_url("team", lang)).select_one(".physician").get_text(" ")
+        assert clinic["physician_licence"] in block and clinic["physician_specialty"][lang] in block
     for path in (ROOT / "content").rglob("*.md"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\bcertified\b|\bCKF\b|מוסמכ", text, re.I), path

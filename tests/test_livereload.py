@@ -9,9 +9,8 @@ import urllib.request
 
 import pytest
 
-from tests.support.previews import copy_project, invoke_server
+from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, copy_project, invoke_server
 from tests.support.publishing import tiny_png
-from tests.support.sites import ROOT
 
 WAIT = 60  # seconds: every wait below is bounded
 
@@ -176,12 +175,11 @@ def test_decap_server_ends_with_the_editor_preview_even_when_it_is_killed(tmp_pa
     # A preview killed outright (as a crash in native code once did) runs no clean-up of its
     # own: the browser editor's decap-server must not go on running alone.
     project = tmp_path / "project"
-    copy_project(project)
-    (project / "node_modules").symlink_to(ROOT / "node_modules")
-    ready = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(saving through decap-server on 127\.0\.0\.1:(\d+)\)"
-    with invoke_server(project, ["edit", "--port", "0", "--cms-port", "0", "--no-browser"],
-                       tmp_path / "edit.log", ready, WAIT) as (process, _):
-        decap = [pid for pid, command in _children(process.pid).items() if "decap-server" in command]
+    copy_editor_project(project)
+    commit_all(project)
+    with invoke_server(project, ["edit", "--port", "0", "--no-browser"],
+                       tmp_path / "edit.log", EDITOR_READY, WAIT) as (process, _):
+        decap = [pid for pid, command in _children(process.pid).items() if "decap_socket.js" in command]
         assert len(decap) == 1, _children(process.pid)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=WAIT)

@@ -26,6 +26,26 @@ def copy_project(project):
             shutil.copy2(source, project / name)
 
 
+GIT = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
+# What `invoke edit` prints once it serves: group 1 the preview's port, group 2 the address with
+# the session's key.
+EDITOR_READY = r"The editor: http://127\.0\.0\.1:(\d+)/admin/ \(open it with (\S+) ;"
+
+
+def copy_editor_project(project):
+    """A git clone-like copy of the project, as `invoke edit` needs (each save is a commit), with
+    the repository's npm packages."""
+    copy_project(project)
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    (project / ".gitignore").write_text("/node_modules\n/output/\n/.cache/\n/.output.*\n/var/\n")
+
+
+def commit_all(project, message="copy"):
+    subprocess.run([*GIT, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*GIT, "commit", "-qm", message], cwd=project, check=True)
+
+
 @contextlib.contextmanager
 def invoke_server(project, args, log_path, ready, timeout, env=None):
     """`invoke ARGS` on the copy `project`, once it prints `ready` (a pattern whose first group is

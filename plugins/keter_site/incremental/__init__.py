@@ -105,7 +105,8 @@ class State:
         """`output` is the last good build now: copy it for the next build, in the background
         while the editor reads the page."""
         self._base = str(output)
-        standby = Path(tempfile.mkdtemp(prefix=f".{Path(output).name}.next-", dir=Path(output).parent))
+        # Named by this process, so a later build removes it if the preview is killed before close().
+        standby = Path(tempfile.mkdtemp(prefix=f".{Path(output).name}.next-{os.getpid()}-", dir=Path(output).parent))
         thread = threading.Thread(target=self._copy, args=(Path(output), standby), daemon=True)
         thread.start()
         self._standby = (thread, standby)
