@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from tests.support import commands
-from tests.support.previews import EDITOR_READY, GIT, commit_all, copy_editor_project, invoke_server
+from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, invoke_server
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter

@@ -62,7 +62,7 @@ def test_failed_build_leaves_the_last_good_site_untouched(tmp_path):
 
 
 def test_a_build_removes_the_folders_a_killed_build_or_preview_left(tmp_path):
-    from keter_site.tooling.build import build
+    from keter_tools.build import build
     from tests.support.sites import FixtureSite
 
     fixture = FixtureSite(tmp_path / "site")
