@@ -147,15 +147,11 @@ def preview_data(settings):
     whole registry)."""
     from keter_site import citations, clinic_facts, components
 
-    facts, problems = clinic_facts._load(settings)
-    clinic_facts._facts.clear()
-    clinic_facts._facts.update({k: v for k, v in facts.items() if k != clinic_facts.EXAMPLES_KEY})
     languages = settings["LANGUAGES"]
     return {
         "languages": {lang: {"dir": info["dir"]} for lang, info in languages.items()},
-        "clinic": {lang: {key: str(clinic_facts.fact_html(key, lang)) for key in clinic_facts._facts}
-                   for lang in languages},
-        "references": list(citations._load(settings)),
+        "clinic": clinic_facts.rendered(settings),
+        "references": list(citations.load(settings)),
         # `::: name` -> the component's folder (its outer class), and the warning's default label.
         "components": {name: component.folder for name, component in components.COMPONENTS.items()},
         "important": {lang: _ui_string(settings, lang, "components.important") for lang in languages},

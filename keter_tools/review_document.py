@@ -26,7 +26,7 @@ import markdown
 import nh3
 
 from keter_site.citations import MARKER
-from keter_site.clinic_facts import TOKEN
+from keter_site import clinic_facts
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.medical_review import material
@@ -77,12 +77,8 @@ def _markdown(settings):
 def render(text, facts, lang, converter):
     """One language's body as the reader sees its words: clinic facts in as escaped text,
     Markdown rendered, then only the sanitizer's safe elements and attributes kept."""
-    def fact(match):
-        value = facts.get(match.group(1), match.group(0))
-        return html.escape(value.get(lang, "") if isinstance(value, dict) else str(value), quote=True)
-
     converter.reset()
-    body = converter.convert(TOKEN.sub(fact, text))
+    body = converter.convert(clinic_facts.as_text(text, facts, lang))
     body = MARKER.sub(lambda m: f"<sup>[{html.escape(m.group(1))}]</sup>", body)
     clean = nh3.clean(body, tags=TAGS, attributes=RENDER_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
                       strip_comments=True, clean_content_tags={"script", "style"})

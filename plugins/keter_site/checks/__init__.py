@@ -1,6 +1,6 @@
 """Checks: collect every content problem of a build and stop it with one clear report.
 
-Every plugin reports with `keter_site.core.problems.report()`. This plugin is first in PLUGINS:
+Every plugin reports with `keter_site.core.problems.report()`. This plugin is first in keter_site.STEPS:
 Pelican calls the receivers of a signal in the order they were connected (its signals keep
 their receivers in an ordered set), so the fresh problem list it starts at `initialized` is in
 place before any other plugin's `initialized` receiver can report. The build stops on

@@ -43,7 +43,8 @@ IDENTIFIERS = ("doi", "pmid", "url")
 _registry: dict[Any, Any] = {}
 
 
-def _load(settings):
+def load(settings):
+    """{key: entry} of the references registry; each problem reported."""
     path = Path(settings["REFERENCES_FILE"])
     try:
         data = load_data(path, strings_only=True) or {}
@@ -99,7 +100,7 @@ def links(entry):
 
 def _on_init(pelican):
     _registry.clear()
-    _registry.update(_load(pelican.settings))
+    _registry.update(load(pelican.settings))
     pelican.settings["REFERENCES"] = dict(_registry)
 
 

@@ -8,7 +8,7 @@ usable from Markdown with one documented syntax (docs/editing.md, "Boxes, steps 
 - `syntax` turns the fences into neutral wrappers while Markdown reads the page (the Markdown
   extension is added to the MARKDOWN setting at `initialized`).
 - Once every page is read and sanitized (`all_generators_finalized`; this plugin comes right
-  after `sanitize` in PLUGINS), each wrapper is rendered with its component's own template, in
+  after `sanitize` in keter_site.STEPS), each wrapper is rendered with its component's own template, in
   the page's language, so a component looks the same whether a template or a page uses it.
 - Never a silent fallback: an unknown name, a fence never closed or closing nothing, a title
   where none belongs or missing where one is needed, an empty component and steps without a

@@ -1,7 +1,7 @@
 """Problem reports: what an editor must fix, with the file, the line and the fix.
 
 Any plugin reports a problem with `report(path, message, fix, line)`. The checks plugin starts a
-fresh list when a build starts (it is first in PLUGINS, and Pelican calls the receivers of a
+fresh list when a build starts (it is first in keter_site.STEPS, and Pelican calls the receivers of a
 signal in the order they were connected), and stops the build with every problem at once,
 sorted by file, before anything is written.
 """

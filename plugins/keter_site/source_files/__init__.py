@@ -2,7 +2,7 @@
 saved wrongly gets a message (file, line, fix), never a traceback or a build that never ends.
 
 The Markdown reader of pelican-yaml-metadata (front matter in YAML between `---` lines, the
-form the browser editor reads and writes; listed before this plugin in PLUGINS, so this plugin's
+form the browser editor reads and writes; listed before this plugin in keter_site.STEPS, so this plugin's
 `readers_init` receiver runs after its own) is replaced by a subclass that reads the front matter
 with keter_site.core.front_matter (strictly; the checks plugin reports its problems with their
 lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`:
