@@ -74,7 +74,7 @@ def _write(pelican):
         target.write_bytes(data)
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.get_writer.connect(_write)

@@ -172,7 +172,7 @@ def _stop_after_writing(pelican):
     collector().raise_if_any()
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_start)
     signals.page_generator_finalized.connect(_check_front_matter)
     signals.article_generator_finalized.connect(_check_front_matter)

@@ -181,7 +181,7 @@ def _add_to_jinja(generator):
     generator.env.filters["source_links"] = links
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_cite_everything)

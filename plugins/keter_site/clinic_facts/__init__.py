@@ -202,7 +202,7 @@ def _add_to_jinja(generator):
     generator.env.globals["clinic"] = clinic
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_check_and_expand)

@@ -321,7 +321,7 @@ def _add_to_jinja(generator):
     generator.env.filters["faq_details"] = pass_context(faq_details)
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_render_everything)

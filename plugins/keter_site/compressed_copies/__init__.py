@@ -118,7 +118,7 @@ def _remember(instance):
             pass  # another build removed it first
 
 
-def register():
+def register() -> None:
     pelican.plugins.granular_signals.register()
     blinker.signal("compress").connect(_restore)
     blinker.signal("deploy").connect(_remember)

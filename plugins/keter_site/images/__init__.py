@@ -215,6 +215,6 @@ def _add_to_jinja(generator):
     generator.env.globals["photo"] = photo
 
 
-def register():
+def register() -> None:
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_on_all_read)

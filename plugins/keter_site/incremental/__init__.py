@@ -264,6 +264,6 @@ def _writer(pelican):
     return None
 
 
-def register():
+def register() -> None:
     signals.all_generators_finalized.connect(_remember)
     signals.get_writer.connect(_writer)

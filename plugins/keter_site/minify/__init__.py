@@ -89,7 +89,7 @@ def _start(pelican):
     _pending.clear()  # a failed build's leftovers are not this build's
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_start)
     signals.content_written.connect(_minify_written)
     # The last signals after the writers: everything written as HTML is minified by then.

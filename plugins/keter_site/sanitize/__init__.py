@@ -155,5 +155,5 @@ def _sanitize(generators):
         document._content = cleaned
 
 
-def register():
+def register() -> None:
     signals.all_generators_finalized.connect(_sanitize)

@@ -364,7 +364,7 @@ def _add_to_jinja(generator):
     generator.env.globals["seo_head"] = seo_head
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_check)

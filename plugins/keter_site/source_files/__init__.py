@@ -208,5 +208,5 @@ def _use_checked_reader(readers):
             readers.reader_classes[extension] = CheckedMarkdownReader
 
 
-def register():
+def register() -> None:
     signals.readers_init.connect(_use_checked_reader)

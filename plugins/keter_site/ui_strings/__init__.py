@@ -160,7 +160,7 @@ def _on_init(pelican):
     pelican.settings["TRANSLATE"] = translate
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
 
