@@ -113,25 +113,17 @@ MARKDOWN = {
 THEME = str(ROOT / "theme")
 THEME_STATIC_PATHS = ["static"]
 UI_STRINGS_DIR = str(ROOT / "theme" / "strings")
-# The project's plugins are the package keter_site (plugins/keter_site, installed by bin/invoke
-# with `pip install -e .`). `checks` comes first: it starts each build's problem list, and
-# Pelican calls the receivers of a signal in the order the plugins connected them. `sanitize`
-# comes next, so authors' HTML is cleaned before other plugins add their own markup.
-# pelican-yaml-metadata (front matter in YAML between `---` lines, what the browser editor writes)
-# comes before `source_files`, whose reader extends its reader and must replace it, not be replaced.
-# (The browser editor at /admin/ is no plugin and never part of a build: only `invoke edit`'s
-# preview server serves it, keter_site.tooling.cms.)
-PLUGINS = [f"keter_site.{name}" if "." not in name else name for name in (
-    "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "articles", "ui_strings", "clinic_facts", "citations",
-    "medical_review", "assets", "images",
-    "translation_status", "signup_form", "minify", "seo", "incremental")]
+# The project's plugins are one package, plugins/keter_site, which Pelican finds through
+# PLUGIN_PATHS (no install needed: `pelican -s pelicanconf.py` works in a venv made from
+# requirements.lock alone). Its register() registers every step in the order that
+# keter_site.STEPS lists, with the reasons for that order. (The browser editor at /admin/ is no
+# plugin and never part of a build: only `invoke edit`'s preview server serves it, keter_tools.cms.)
+PLUGIN_PATHS = [str(ROOT / "plugins")]
+PLUGINS = ["keter_site"]
 # Components (theme/components/<name>/) keep their template beside their styles and script.
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
-# `components` renders the `::: name` parts of pages with those templates, once pages are clean
-# and every page's address is known: right after `languages`.
-PLUGINS.insert(PLUGINS.index("keter_site.languages") + 1, "keter_site.components")
 # Where the signup form posts (the environment variable SIGNUP_ENDPOINT overrides it): here, the
-# local receiver that `invoke serve` / `invoke livereload` start (keter_site.tooling.form_receiver).
+# local receiver that `invoke serve` / `invoke livereload` start (keter_tools.form_receiver).
 SIGNUP_ENDPOINT = "http://127.0.0.1:8001/signup"
 
 # Translations record the fingerprint of the source page they follow (invoke translations).
@@ -166,7 +158,7 @@ DELETE_OUTPUT_DIRECTORY = False
 # Escape everything templates print unless marked safe (page HTML is marked `|safe`). Compiled
 # templates are kept in .cache/jinja (Jinja checks each template's source, so an edited template
 # is compiled again): every build, above all the live preview's, skips recompiling the theme.
-(ROOT / ".cache" / "jinja").mkdir(parents=True, exist_ok=True)
+# (Reading this file makes no folder: keter_site.assets makes the cache's when a build starts.)
 # Every build makes a new Jinja environment, so a template never changes during one: not
 # checking each included template's file again on every page (auto_reload) saves a stat call
 # per include, thousands a build.

@@ -12,7 +12,7 @@ globals().update({key: value for key, value in runpy.run_path(
     str(Path(__file__).with_name("pelicanconf.py"))).items() if key.isupper()})
 
 # The default, on a name reserved for examples, serves previews only: a launch refuses it
-# (keter_site.tooling.deploy.checks.reserved_addresses), as it refuses SIGNUP_ENDPOINT on one.
+# (keter_tools.deploy.checks.reserved_addresses), as it refuses SIGNUP_ENDPOINT on one.
 SITEURL = os.environ.get("SITEURL", "https://www.keter-health.example").rstrip("/")
 # Canonical, hreflang, Open Graph and sitemap addresses use the public address (keter_site.seo).
 CANONICAL_BASE = SITEURL

@@ -50,7 +50,7 @@ def generated_content(folder, per_language):
 def compare(per_language, folder):
     content = generated_content(folder, per_language)
     project, bare = _median_times(
-        [PY, "-m", "keter_site.tooling.build", str(project_settings(folder, content)), str(folder / "out-project"),
+        [PY, "-m", "keter_tools.build", str(project_settings(folder, content)), str(folder / "out-project"),
          "--no-cache"],
         [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder, "*/**/*.md"), articles=True)),
          "-o", str(folder / "out-bare")])
@@ -90,7 +90,7 @@ def main():
         lines.append(f"| {r['label']} | {r['pages']} | {r['project_s']:.2f} | {r['bare_s']:.2f} | {r['ratio']:.2f} |")
     growth = rows[1]["project_s"] / rows[0]["project_s"]
     lines += ["", f"Growth, {SIZES[1]} vs {SIZES[0]} articles per language: {growth:.2f}x (goal at most 4.4x).",
-              f"Ratio to bare Pelican, goal at most 1.0: " + ", ".join(f"{r['label']} {r['ratio']:.2f}" for r in rows) + ".",
+              "Ratio to bare Pelican, goal at most 1.0: " + ", ".join(f"{r['label']} {r['ratio']:.2f}" for r in rows) + ".",
               f"Livereload with {SIZES[0]} articles per language, save to rebuilt article on disk (ms, {len(live)} runs): "
               + ", ".join(f"{t:.0f}" for t in live) + f"; median {statistics.median(live):.0f} (goal at most 300).",
               f"Bare Pelican (no plugins) on the same content, after one edit, reading every document again from its "

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from keter_site.core.project import ROOT, settings_preamble
-from keter_site.tooling.processes import stop_process, wait_for_reported_port
+from keter_tools.processes import stop_process, wait_for_reported_port
 from keter_site.translation_status.status import HASH_KEY, fingerprint
 
 PY = sys.executable
@@ -109,13 +109,13 @@ def bare_content(content, folder, pattern="*/*.md"):
         target = bare / source.relative_to(content)
         target.parent.mkdir(parents=True, exist_ok=True)
         lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-        target.write_text("".join(l for l in lines if not l.startswith("template:")), encoding="utf-8")
+        target.write_text("".join(line for line in lines if not line.startswith("template:")), encoding="utf-8")
     return bare
 
 
 def compare_builds(label, content, folder):
     project, bare = _median_times(
-        [PY, "-m", "keter_site.tooling.build", str(_project_settings(folder, content)), str(folder / "out-project"),
+        [PY, "-m", "keter_tools.build", str(_project_settings(folder, content)), str(folder / "out-project"),
          "--no-cache"],
         [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder))),
          "-o", str(folder / "out-bare")])

@@ -2,7 +2,7 @@
 site's speculation rules (the Speculation-Rules header of deploy/policy.yml: the browser fetches
 a page of the site while the pointer rests on its link) and without them.
 
-    .venv/bin/python bench/click_to_content.py output/ [--runs 5] [--markdown FILE]
+    .venv/bin/python -m bench.click_to_content output/ [--runs 5] [--markdown FILE]
 
 The built site (a development build: its links are relative) is served on 127.0.0.1 by the
 preview server, with production's headers, once as they are and once without
@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from wsgiref.simple_server import make_server
 
-from keter_site.tooling import devserver
-from keter_site.tooling.browser import browser_session
+from keter_tools import devserver
+from tests.support.browser import chromium_session as browser_session
 
 # (page, link to follow): a card of the home page, a step of the process, both languages.
 JOURNEYS = [("/", "/process/"), ("/process/", "/side-effects/"), ("/en/", "/en/research/"),

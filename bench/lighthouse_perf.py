@@ -3,9 +3,9 @@ simulated) on the home, a content, the process and the signup page in both langu
 --every-page, all four categories (Performance, Accessibility, Best Practices, SEO) on every
 page of the site, both languages, from one Chromium (tests/support/lighthouse_batch.mjs).
 
-    .venv/bin/python bench/lighthouse_perf.py output/            # serves the folder on 127.0.0.1
-    .venv/bin/python bench/lighthouse_perf.py --base-url http://127.0.0.1:8000
-    .venv/bin/python bench/lighthouse_perf.py --launch --every-page   # a launch build, every page
+    .venv/bin/python -m bench.lighthouse_perf output/            # serves the folder on 127.0.0.1
+    .venv/bin/python -m bench.lighthouse_perf --base-url http://127.0.0.1:8000
+    .venv/bin/python -m bench.lighthouse_perf --launch --every-page   # a launch build, every page
 
 --launch builds the site as it will launch, into a temporary folder served on 127.0.0.1: a copy
 of content/ made ready the way the tests make it (tests/support/publishing.py: the EXAMPLE marks
@@ -33,7 +33,7 @@ from pathlib import Path
 import brotli
 
 from keter_site.core.project import ROOT
-from keter_site.tooling.browser import serve_directory  # the same local server the tests use
+from tests.support.browser import serve_directory  # the same local server the tests use
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
@@ -179,7 +179,7 @@ def launch_build(folder, site_url):
     sys.path.insert(0, str(ROOT))
     from tests.support.publishing import SIGNUP_ENDPOINT, base_environment, copy_site
 
-    from keter_site.tooling.build import build
+    from keter_tools.build import build
 
     work = Path(tempfile.mkdtemp(prefix="launch-", dir=folder.parent))
     settings, _ = copy_site(work)

@@ -17,7 +17,7 @@ from build_bench import _project_settings as project_settings
 from pelican import signals
 
 from keter_site.incremental import State
-from keter_site.tooling import build
+from keter_tools import build
 
 # In the order Pelican sends them; each one's figure is the time since the one before (so it
 # includes the receivers of the previous signal).

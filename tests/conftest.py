@@ -65,7 +65,8 @@ def unminified(tmp_path_factory):
     def make(folder):
         settings = folder / "unminified_conf.py"
         settings.write_text(settings_preamble("pelicanconf") + textwrap.dedent("""\
-            PLUGINS = [p for p in PLUGINS if p != "keter_site.minify"]
+            import keter_site
+            PLUGINS = [keter_site.module_name(step) for step in keter_site.STEPS if step != "minify"]
             """), encoding="utf-8")
         return run_pelican(settings, folder / "output")
 

@@ -110,10 +110,10 @@ def test_translations_are_linked_both_ways_and_every_article_is_in_the_sitemap(b
     _, build = built
     he = build.html("articles/news-03/index.html")
     en = build.html("en/articles/news-03/index.html")
-    alternates = {(l["hreflang"], l["href"]) for l in he.select("link[rel=alternate][hreflang]")}
+    alternates = {(link["hreflang"], link["href"]) for link in he.select("link[rel=alternate][hreflang]")}
     assert alternates == {("he", f"{BASE}/articles/news-03/"), ("en", f"{BASE}/en/articles/news-03/"),
                           ("x-default", f"{BASE}/articles/news-03/")}
-    assert alternates == {(l["hreflang"], l["href"]) for l in en.select("link[rel=alternate][hreflang]")}
+    assert alternates == {(link["hreflang"], link["href"]) for link in en.select("link[rel=alternate][hreflang]")}
     sitemap = (build.output / "sitemap.xml").read_text(encoding="utf-8")
     for number in range(1, COUNT + 1):
         for prefix in ("", "en/"):
@@ -156,7 +156,7 @@ def test_an_updated_date_is_shown_and_used(tmp_path):
     page = result.html("en/articles/news-02/index.html")
     assert [t["datetime"] for t in page.select(".article-meta time")] == ["2026-01-03", "2026-04-02"]
     sitemap = (result.output / "sitemap.xml").read_text(encoding="utf-8")
-    assert re.search(rf"en/articles/news-02/</loc>\s*<lastmod>2026-04-02</lastmod>", sitemap)
+    assert re.search(r"en/articles/news-02/</loc>\s*<lastmod>2026-04-02</lastmod>", sitemap)
 
 
 @pytest.mark.parametrize("meta, expected", [

@@ -11,12 +11,12 @@ import urllib.request
 import pytest
 
 from tests.support import commands
-from tests.support.previews import EDITOR_READY, GIT, commit_all, copy_editor_project, invoke_server
+from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, invoke_server
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
-from keter_site.tooling import cms, cms_api, cms_saves, processes
-from keter_site.tooling.deploy.checks import check_site
+from keter_tools import cms, cms_api, cms_saves, processes
+from keter_tools.deploy.checks import check_site
 
 WAIT = 90  # seconds: every wait below is bounded
 SETTINGS = {"LANGUAGES": {"he": {"dir": "rtl"}, "en": {"dir": "ltr"}}, "DEFAULT_LANG": "he",
@@ -67,7 +67,7 @@ def test_the_editor_files_come_from_this_machine():
 def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_path):
     site = tmp_path / "site"
     env = {**os.environ, "SIGNUP_ENDPOINT": "https://forms.example.org/f/x", "STAGING": "1", "COLUMNS": "500"}
-    result = commands.run("keter_site.tooling.build", ["publishconf.py", site, "--no-cache"], env)
+    result = commands.run("keter_tools.build", ["publishconf.py", site, "--no-cache"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (site / "admin").exists()
     settings = {"SITEURL": "https://www.example.org", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
@@ -561,25 +561,21 @@ def test_the_site_desk_shows_readiness_writes_the_review_document_and_refuses_a_
     assert _request(base, "/admin/editor/desk_status", {}, _trusted(base, key))[0] == 200
 
 
-OLD_FORM = ("title: Ketamine for anxiety: what the research says\nslug: 404\nlang: en\n"
-            "description: One sentence.\nmenu_order: 3\nmedical: true\nsource_hash: 0012345e6789\n\nThe text [@glue2017].\n")
+YAML_FORM = ('---\ntitle: "Ketamine for anxiety: what the research says"\nslug: "404"\nlang: en\n'
+             'description: One sentence.\nmenu_order: 3\nmedical: true\nsource_hash: "0012345e6789"\n---\n\n'
+             'The text [@glue2017].\n')
 
 
-def test_the_migration_keeps_every_value_and_the_fingerprints(tmp_path):
-    from keter_site.tooling import migrate_front_matter
+def test_requoting_or_folding_a_value_changes_no_fingerprint():
     from keter_site.translation_status.status import fingerprint
 
-    new = migrate_front_matter.migrate_text(tmp_path / "a.md", OLD_FORM)
-    assert new.startswith("---\ntitle: \"Ketamine for anxiety: what the research says\"\nslug: \"404\"\n")
-    assert 'source_hash: "0012345e6789"' in new and "\nmedical: true\n" in new and "\nmenu_order: 3\n" in new
-    assert new.endswith("---\n\nThe text [@glue2017].\n")
-    meta, body, _ = front_matter.split(new)
+    meta, body, _ = front_matter.split(YAML_FORM)
     assert meta["source_hash"] == "0012345e6789" and meta["slug"] == "404"
     # Re-quoting or folding a value (as the browser editor does) changes no fingerprint.
-    folded = new.replace('title: "Ketamine for anxiety: what the research says"',
-                         "title: 'Ketamine for anxiety:\n  what the research says'")
-    assert fingerprint(folded) == fingerprint(new)
-    assert migrate_front_matter.migrate_text(tmp_path / "a.md", new) is None  # already YAML
+    folded = YAML_FORM.replace('title: "Ketamine for anxiety: what the research says"',
+                               "title: 'Ketamine for anxiety:\n  what the research says'")
+    assert folded != YAML_FORM and fingerprint(folded) == fingerprint(YAML_FORM)
+    assert fingerprint(YAML_FORM.replace("The text", "A text")) != fingerprint(YAML_FORM)
 
 
 @pytest.mark.parametrize("head, line, words", [

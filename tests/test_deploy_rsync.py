@@ -222,7 +222,7 @@ def test_the_manifest_covers_the_site_only(tmp_path):
     # The build folder also holds replaced sites (.site.old-*) that a background clean-up is
     # deleting: hashing them raced the clean-up (FileNotFoundError), and they are no part of
     # what was checked.
-    from keter_site.tooling.deploy import pipeline
+    from keter_tools.deploy import pipeline
 
     build = tmp_path / "build"
     for relative in ("site/index.html", "nginx/keter-health.conf", ".site.old-1/site/crisis/index.html",

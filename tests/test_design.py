@@ -17,8 +17,8 @@ from tests.support import reviewers
 from tests.support.browser import serve_directory
 from tests.support.sites import FixtureSite, page_text
 
-from keter_site.tooling import devserver
-from keter_site.tooling.serving import serve_in_background
+from keter_tools import devserver
+from keter_tools.serving import serve_in_background
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

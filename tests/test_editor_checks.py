@@ -88,7 +88,7 @@ def test_page_missing_in_a_language(built):
 
 def test_two_pages_claim_the_same_address(built):
     built.write_page("en", "about-copy", page_text("about", "en"))
-    build = _fails_cleanly(built, "1 problem to fix", "content/en/about-copy.md: 2 pages claim the address "
+    _fails_cleanly(built, "1 problem to fix", "content/en/about-copy.md: 2 pages claim the address "
                                   "/en/about/index.html: content/en/about-copy.md, content/en/about.md")
 
 
@@ -210,8 +210,8 @@ def test_description_over_160_characters():
 
 def test_missing_ui_string(built):
     path = built.strings / "he.yml"
-    path.write_text("\n".join(l for l in path.read_text(encoding="utf-8").splitlines()
-                              if not l.startswith("nav.label:")) + "\n", encoding="utf-8")
+    path.write_text("\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                              if not line.startswith("nav.label:")) + "\n", encoding="utf-8")
     _fails_cleanly(built, "strings/he.yml: UI string 'nav.label' is missing in language 'he'")
 
 

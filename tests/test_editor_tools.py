@@ -92,7 +92,7 @@ def test_new_rejects_an_unusable_slug(tmp_path):
 def test_nu_html_checker_finds_no_error_on_any_page_and_reports_an_invalid_one(site, tmp_path):
     """Every page of the site, and one invalid page beside them: one run of the checker (Java
     starts once), which must name the invalid page and nothing else."""
-    from keter_site.tooling import validate_html
+    from keter_tools import validate_html
 
     pages = tmp_path / "pages"
     shutil.copytree(site.output, pages)
@@ -103,13 +103,13 @@ def test_nu_html_checker_finds_no_error_on_any_page_and_reports_an_invalid_one(s
 
 
 def test_every_link_inside_the_site_resolves(site):
-    from keter_site.tooling import linkcheck
+    from keter_tools import linkcheck
 
     assert linkcheck.check(site.output) == []
 
 
 def test_link_check_reports_missing_files_and_anchors(tmp_path):
-    from keter_site.tooling import linkcheck
+    from keter_tools import linkcheck
 
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "index.html").write_text('<h2 id="here">x</h2>', encoding="utf-8")

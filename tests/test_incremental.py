@@ -13,7 +13,7 @@ import pytest
 
 from keter_site.core.project import ROOT, settings_preamble
 from keter_site.incremental import State
-from keter_site.tooling import build
+from keter_tools import build
 
 
 @pytest.fixture
@@ -63,7 +63,9 @@ def _same_as_a_full_build(settings, output, fresh):
 
 def _same_site(one, other):
     """Every file of one folder is in the other, byte for byte, and nothing more."""
-    files = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    def files(root):
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
     assert files(one) == files(other)
     _, mismatch, errors = filecmp.cmpfiles(one, other, files(one), shallow=False)
     assert not mismatch and not errors, (mismatch, errors)

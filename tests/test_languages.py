@@ -2,7 +2,6 @@
 lang/dir, and a language switcher that always lands on the same page in the other language."""
 
 import re
-from pathlib import Path
 
 import yaml
 

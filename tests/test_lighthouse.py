@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from tests.support.browser import CHROMIUM
+from tests.support.browser import HEADLESS_SHELL as CHROMIUM
 from tests.support.sites import ROOT, front_matter
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"

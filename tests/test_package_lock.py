@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from keter_site.tooling import test_deps
+from keter_tools import test_deps
 
 HOLD = ("import fcntl, sys\n"
         "lock = open(sys.argv[1], 'r+')\n"

@@ -4,8 +4,8 @@ latest build has failed."""
 import urllib.error
 import urllib.request
 
-from keter_site.tooling import devserver
-from keter_site.tooling.build import BuildResult
+from keter_tools import devserver
+from keter_tools.build import BuildResult
 
 
 def _get(url):
@@ -52,8 +52,8 @@ def _raw_status(port, path):
 def test_preview_sends_productions_headers_and_never_fails_on_a_bad_path(tmp_path, site, page):
     import shutil
 
-    from keter_site.tooling.deploy.headers import security_headers
-    from keter_site.tooling.build import load_settings
+    from keter_tools.deploy.headers import security_headers
+    from keter_tools.build import load_settings
 
     output = tmp_path / "output"
     shutil.copytree(site.output, output)

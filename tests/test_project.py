@@ -31,7 +31,7 @@ def test_every_dependency_is_pinned_and_in_the_lock():
 def test_pelican_cli_and_invoke_build_the_same_site(tmp_path):
     cli = run_pelican(ROOT / "pelicanconf.py", tmp_path / "cli", new_interpreter=True)
     assert cli.returncode == 0, cli.log
-    from keter_site.tooling.build import build
+    from keter_tools.build import build
 
     result = build("pelicanconf.py", tmp_path / "invoke", overrides={"CACHE_PATH": str(tmp_path / "cache")},
                    use_cache=False)
@@ -44,7 +44,7 @@ def test_pelican_cli_and_invoke_build_the_same_site(tmp_path):
 
 
 def test_failed_build_leaves_the_last_good_site_untouched(tmp_path):
-    from keter_site.tooling.build import build
+    from keter_tools.build import build
     from tests.support.sites import FixtureSite, page_text
 
     fixture = FixtureSite(tmp_path / "site")
@@ -62,7 +62,7 @@ def test_failed_build_leaves_the_last_good_site_untouched(tmp_path):
 
 
 def test_a_build_removes_the_folders_a_killed_build_or_preview_left(tmp_path):
-    from keter_site.tooling.build import build
+    from keter_tools.build import build
     from tests.support.sites import FixtureSite
 
     fixture = FixtureSite(tmp_path / "site")

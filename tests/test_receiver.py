@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from keter_site.tooling import form_receiver
+from keter_tools import form_receiver
 
 
 @pytest.fixture

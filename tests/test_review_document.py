@@ -12,10 +12,10 @@ from tests.support import commands
 from tests.support.browser import serve_directory
 from tests.support.sites import FixtureSite, page_text
 
-from keter_site.tooling import review_document
+from keter_tools import review_document
 
 ATTACK = "\"'><img src=x onerror=\"window.pwned=1;alert(1)\"><script>window.pwned=2</script>"
-HOSTILE = f"""A first sentence [@glue2017]: call <a href="tel:{{clinic:hostile}}" title="{{clinic:hostile}}">us</a>, {{clinic:hostile}}.
+HOSTILE = """A first sentence [@glue2017]: call <a href="tel:{clinic:hostile}" title="{clinic:hostile}">us</a>, {clinic:hostile}.
 
 <p style="display:none">Claim hidden by a style.</p>
 
@@ -32,11 +32,11 @@ HOSTILE = f"""A first sentence [@glue2017]: call <a href="tel:{{clinic:hostile}}
 <svg><script>window.pwned=5</script></svg>
 <iframe srcdoc="<script>parent.pwned=6</script>"></iframe>
 <a href="javascript:window.pwned=7">Claim behind a script link.</a>
-<style>body {{ display: none }}</style>
+<style>body { display: none }</style>
 <meta http-equiv="refresh" content="0;url=https://attacker.example/">
 
 A paragraph with attributes.
-{{: onclick="window.pwned=8" style="font-size:0" }}
+{: onclick="window.pwned=8" style="font-size:0" }
 """
 CLAIMS = ["A first sentence", "Claim hidden by a style.", "Claim hidden by an attribute.", "Claim hidden by a class.",
           "Claim folded away.", "Claim in a comment.", "Claim behind a script link.", "A paragraph with attributes."]

@@ -208,8 +208,8 @@ def test_sitemap_lists_every_page_once_per_language_with_its_alternates(site):
 def test_robots_txt_points_to_the_sitemap(site):
     lines = (site.output / "robots.txt").read_text(encoding="utf-8").splitlines()
     assert "User-agent: *" in lines
-    assert [l for l in lines if l.startswith("Sitemap:")] == [f"Sitemap: {BASE}/sitemap.xml"]
-    assert not [l for l in lines if l.startswith("Disallow:") and l.split(":", 1)[1].strip()]
+    assert [line for line in lines if line.startswith("Sitemap:")] == [f"Sitemap: {BASE}/sitemap.xml"]
+    assert not [line for line in lines if line.startswith("Disallow:") and line.split(":", 1)[1].strip()]
 
 
 def test_description_and_sharing_tags_come_from_the_page(site):
@@ -348,7 +348,7 @@ def test_pages_stay_within_the_byte_budget(site):
 
     for relative in site.pages():
         doc = site.html(relative)
-        files = [relative] + [l["href"] for l in doc.find_all("link", rel="stylesheet")] + [
+        files = [relative] + [link["href"] for link in doc.find_all("link", rel="stylesheet")] + [
             s["src"] for s in doc.find_all("script", src=True)]
         total = sum(len(gzip.compress((site.output / f.lstrip("/")).read_bytes(), 9)) for f in files)
         assert total < 14_600, (relative, total)
@@ -447,7 +447,7 @@ def test_publish_build_takes_its_addresses_from_siteurl_in_the_environment(tmp_p
         "ALLOW_STALE_TRANSLATIONS": "1"})
     assert build.returncode == 0, build.log
     doc = build.html("en/privacy/index.html")
-    assert [l["href"] for l in doc.find_all("link", rel="canonical")] == [f"{site}/en/privacy/"]
+    assert [link["href"] for link in doc.find_all("link", rel="canonical")] == [f"{site}/en/privacy/"]
     assert _alternates(doc) == {"he": f"{site}/privacy/", "en": f"{site}/en/privacy/",
                                 "x-default": f"{site}/privacy/"}
     assert _one(doc, "og:image") == f"{site}/theme/images/share-en.png"

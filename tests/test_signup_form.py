@@ -23,7 +23,7 @@ from tests.support.sites import NO_CACHE, ROOT, Build, project_settings, run_pel
 
 from keter_site.signup_form import origin_of
 from keter_site.signup_form import problems as signup_problems
-from keter_site.tooling import form_receiver
+from keter_tools import form_receiver
 
 LANGS = ("he", "en")
 PREFIX = {"he": "", "en": "/en"}

@@ -17,8 +17,8 @@ import pytest
 from tests.support import commands, reviewers
 from tests.support.sites import ROOT, FixtureSite, page_text
 
-from keter_site.medical_review import sign_page
-from keter_site.tooling.build import load_settings
+from keter_tools import sign_page
+from keter_tools.build import load_settings
 
 PUBLISH_ENV = {"SIGNUP_ENDPOINT": "https://forms.example.test/f/abc", "SITEURL": "https://www.example.test",
                "ALLOW_STALE_TRANSLATIONS": "1"}  # fixture pages record no translation state
@@ -314,7 +314,7 @@ def test_staging_publish_builds_unready_site_marked_and_hidden_from_search(site)
 
 
 def _deploy(*args, env):
-    result = commands.run("keter_site.tooling.deploy", args, {**os.environ, "COLUMNS": "500", **env})
+    result = commands.run("keter_tools.deploy", args, {**os.environ, "COLUMNS": "500", **env})
     return SimpleNamespace(returncode=result.returncode, log=" ".join((result.stdout + result.stderr).split()))
 
 

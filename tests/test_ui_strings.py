@@ -42,7 +42,7 @@ def test_no_raw_key_on_any_page(site):
 def test_key_missing_in_one_language_stops_the_build(tmp_path):
     site = FixtureSite(tmp_path)
     path = site.strings / "en.yml"
-    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if not l.startswith("footer.privacy:")]
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("footer.privacy:")]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     build = site.build()
     assert build.returncode != 0
@@ -55,7 +55,7 @@ def test_key_used_by_a_template_but_in_no_catalog_stops_the_build(tmp_path):
     site = FixtureSite(tmp_path)
     for lang in ("he", "en"):
         path = site.strings / f"{lang}.yml"
-        kept = [l for l in path.read_text(encoding="utf-8").splitlines() if not l.startswith("cta.button:")]
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("cta.button:")]
         path.write_text("\n".join(kept) + "\n", encoding="utf-8")
     build = site.build()
     assert build.returncode != 0

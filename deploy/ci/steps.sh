@@ -3,7 +3,7 @@
 # .gitlab-ci.yml run this script and nothing else, so running it in a clean clone shows what CI
 # does (docs/deploying.md, "Publishing from a git host").
 #
-#   deploy/ci/steps.sh test      install what the tests need (bin/invoke, test_deps), run them
+#   deploy/ci/steps.sh test      install what the tests need (bin/invoke, test_deps), lint, run them
 #   deploy/ci/steps.sh publish   bin/invoke publish, with the host's secrets (on a push to main)
 #
 # publish reads, from the host's secret variables: DEPLOY_SSH_HOST, DEPLOY_SSH_USER, DEPLOY_PATH,
@@ -17,7 +17,8 @@ cd "$(dirname "$0")/../.."
 case "${1:-}" in
   test)
     bin/invoke --list > /dev/null
-    .venv/bin/python -c "from keter_site.tooling import test_deps; test_deps.ensure()"
+    .venv/bin/python -c "from keter_tools import test_deps; test_deps.ensure()"
+    bin/invoke lint  # ruff and mypy, as bin/invoke test runs them
     # CI_TESTS: a selection of test files (default: all of them).
     # shellcheck disable=SC2086
     .venv/bin/python -m pytest -q ${CI_TESTS:-}

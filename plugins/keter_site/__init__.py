@@ -1,11 +1,38 @@
-"""Keter Health's site: the Pelican plugins, their small shared core, and the tooling around
-the build (atomic builds, preview server, signup receiver, checks, publishing).
+"""Keter Health's site: the Pelican plugins and their small shared core.
 
-Installed with `pip install -e .` (bin/invoke does it), so every module is imported by its one
-name, `keter_site.<part>`, from pelicanconf.py, tasks.py, bench/ and tests/ alike.
 - keter_site.core: what the plugins share (problem reports, the content walk, languages,
   front matter, URLs, HTML, data files). It registers on no signal.
-- keter_site.<plugin>: one concern each, registered on Pelican's signals (PLUGINS in
-  pelicanconf.py lists them; docs/architecture.md has the table).
-- keter_site.tooling: the commands tasks.py runs.
+- keter_site.<plugin>: one concern each, registered on Pelican's signals.
+Pelican loads the package as one plugin (PLUGINS = ["keter_site"], found through PLUGIN_PATHS,
+no install needed); its register() registers the steps below in their order. The commands
+around the build (tasks.py's) are the package keter_tools, outside plugins/.
 """
+
+import importlib
+
+# The steps a build goes through, in order. Pelican calls the receivers of a signal in the
+# order they were connected, so this list is the order in which they run on every signal:
+# - checks first: it starts the build's problem list before any other step can report, and
+#   stops the build (before anything is written) when there is any problem;
+# - pelican-yaml-metadata's reader (front matter in YAML between `---` lines, what the browser
+#   editor writes) before source_files, whose reader extends it and must replace it;
+# - sanitize before every step that adds its own markup, so only authors' HTML is cleaned;
+# - components right after languages, once pages are clean and every page's address is known;
+# - incremental last: its writer keeps unchanged pages (the live preview only).
+STEPS = (
+    "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "components",
+    "articles", "ui_strings", "clinic_facts", "citations", "medical_review", "assets", "images",
+    "translation_status", "signup_form", "minify", "seo", "incremental",
+)
+# Publishing only (publishconf.py lists them after this package): compressed copies.
+
+
+def module_name(step: str) -> str:
+    """A step's module: ours by its short name, another package's by its full name."""
+    return step if "." in step else f"{__name__}.{step}"
+
+
+def register() -> None:
+    """Pelican's entry point: register every step, in the order of STEPS."""
+    for step in STEPS:
+        importlib.import_module(module_name(step)).register()

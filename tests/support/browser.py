@@ -1,12 +1,62 @@
-"""The tests' browser and static server are the tooling's (keter_site.tooling.browser). The
-tests run Chromium's own headless browser, Debian's chromium-headless-shell (the same version as
-`chromium`, and the browser Playwright runs for headless Chromium): the same engine, for about a
-third less CPU a page (keter_site.tooling.browser says why)."""
+"""Real headless Chromium (Debian's packages) through Playwright, and a local static server, for
+the tests and the benchmarks. The tests run Chromium's own headless browser, Debian's
+chromium-headless-shell (the same version as `chromium`, and the browser Playwright runs for
+headless Chromium): the same engine, for about a third less CPU a page."""
 
-from keter_site.tooling import browser as _tooling
-from keter_site.tooling.browser import CHROMIUM_ARGS, serve_directory  # noqa: F401
+import contextlib
+import functools
+import http.server
 
-CHROMIUM = _tooling.HEADLESS_SHELL
+from playwright.sync_api import sync_playwright
+
+from keter_tools.serving import serve_in_background
+
+CHROMIUM = "/usr/bin/chromium"
+# Chromium's own headless browser (Debian's chromium-headless-shell, built from the same source
+# and version as `chromium`): the same Blink and V8, so the same layout, styles, colours, focus,
+# script and accessibility tree, without the desktop browser's user interface layer running
+# behind every tab. It is what Playwright itself runs for headless Chromium, and uses about a
+# third less CPU a page than headless `chromium`; the test suite runs it.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+# Without the background-networking switches Chromium keeps trying to reach Google's hosts,
+# which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@contextlib.contextmanager
+def chromium_session(executable=CHROMIUM, args=()):
+    """Headless Chromium: `executable` is CHROMIUM or HEADLESS_SHELL; `args`, switches besides
+    CHROMIUM_ARGS."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, *args])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(directory, handler_class=_QuietHandler):
+    """Serve `directory` on 127.0.0.1 on a free port; yields the base URL."""
+    handler = functools.partial(handler_class, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = serve_in_background(server, name="static-server")
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
 # Scripts run on V8's interpreter and baseline compiler only, without its optimising compilers
 # (Maglev, TurboFan): what the tests run is short-lived (axe over one page, a few clicks in the
 # browser editor), and optimising it costs more CPU than it saves. Every tier runs a script
@@ -17,4 +67,5 @@ ARGS = ["--js-flags=--max-opt=1"]
 
 
 def browser_session():
-    return _tooling.browser_session(CHROMIUM, ARGS)
+    """The tests' browser: the headless shell, on the interpreter and baseline compiler."""
+    return chromium_session(HEADLESS_SHELL, ARGS)

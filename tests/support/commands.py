@@ -8,7 +8,7 @@ Pelican, Markdown, Jinja, invoke and the project's plugins takes most of a secon
 building a small fixture site; so the processes are forked from a server process that imported
 them once (the standard library's forkserver, one server per test process). The child then runs
 the command's own entry point, as `python -m <command>` does: `pelican.main`,
-`keter_site.tooling.build.main` (what `invoke build` runs), `keter_site.tooling.deploy.main` or
+`keter_tools.build.main` (what `invoke build` runs), `keter_tools.deploy.main` or
 invoke's program (tasks.py), with the environment, the folder and the arguments the command
 would have had, its output and errors going to files.
 """
@@ -28,16 +28,15 @@ from keter_site.core.project import ROOT
 # target imports when it starts (a third of a second each time).
 PRELOAD = ["pelican", "pelican.settings", "pelican.generators", "pelican.readers", "pelican.writers",
            "pelican.plugins._utils", "pelican.plugins.precompress", "pelican.plugins.yaml_metadata",
-           "markdown", "jinja2", "invoke", "invoke.main", "keter_site.tooling.build",
-           "keter_site.tooling.deploy.__main__", "boto3", __name__]
-COMMANDS = ("pelican", "keter_site.tooling.build", "keter_site.tooling.deploy", "invoke")
+           "markdown", "jinja2", "invoke", "invoke.main", "keter_tools.build",
+           "keter_tools.deploy.__main__", "boto3", __name__]
+COMMANDS = ("pelican", "keter_tools.build", "keter_tools.deploy", "invoke")
 
 
 def _plugins():
-    import runpy
+    import keter_site
 
-    names = runpy.run_path(str(ROOT / "pelicanconf.py")).get("PLUGINS", [])
-    return [name for name in names if name.startswith("keter_site.")]
+    return [keter_site.module_name(step) for step in keter_site.STEPS]
 
 
 def _child(command, argv, environment, cwd, out, err):
@@ -63,12 +62,12 @@ def _child(command, argv, environment, cwd, out, err):
         from invoke.main import program
 
         program.run([command, *argv])  # exits with the task's code
-    elif command == "keter_site.tooling.deploy":
-        from keter_site.tooling.deploy.__main__ import main
+    elif command == "keter_tools.deploy":
+        from keter_tools.deploy.__main__ import main
 
         raise SystemExit(main(argv))
     else:
-        from keter_site.tooling import build
+        from keter_tools import build
 
         raise SystemExit(build.main(argv))
     raise SystemExit(0)

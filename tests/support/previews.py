@@ -7,11 +7,11 @@ import shutil
 import subprocess
 import sys
 
-from keter_site.tooling.processes import stop_process, wait_for_reported_port
+from keter_tools.processes import stop_process, wait_for_reported_port
 
 from .sites import ROOT
 
-COPIED = ("content", "theme", "plugins", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py", "package.json",
+COPIED = ("content", "theme", "plugins", "keter_tools", "deploy", "pelicanconf.py", "publishconf.py", "tasks.py", "package.json",
           "package-lock.json")
 
 
@@ -52,7 +52,7 @@ def invoke_server(project, args, log_path, ready, timeout, env=None):
     the port it listens on, port 0 having been asked for); yields (process, port). `env`: more
     environment variables."""
     # The form posts elsewhere, so no local receiver needs a port of its own.
-    env = {**os.environ, "PYTHONPATH": str(project / "plugins"), "COLUMNS": "200",
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "plugins"), str(project)]), "COLUMNS": "200",
            "SIGNUP_ENDPOINT": "https://forms.example.test/f/x", **(env or {})}
     log = open(log_path, "w")
     process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(project), *args],

@@ -11,7 +11,7 @@ from . import commands
 from .sites import ROOT, without_examples
 
 from keter_site.core.project import settings_preamble
-from keter_site.tooling.build import load_settings
+from keter_tools.build import load_settings
 
 from . import reviewers
 
@@ -67,7 +67,7 @@ def add_marker(content, text):
 
 
 def deploy_command(*args):
-    return [sys.executable, "-m", "keter_site.tooling.deploy", *map(str, args)]
+    return [sys.executable, "-m", "keter_tools.deploy", *map(str, args)]
 
 
 def invoke_command(*args):

@@ -1,11 +1,10 @@
-"""A signup endpoint for tests: the project's own local receiver (keter_site.tooling.form_receiver) on a
+"""A signup endpoint for tests: the project's own local receiver (keter_tools.form_receiver) on a
 free port of 127.0.0.1, which a test can tell to fail, to hold a post, or to go away."""
 
 import threading
 
-from tests.support.sites import ROOT
 
-from keter_site.tooling.form_receiver import SignupReceiver, make_server, read_records, start, stop
+from keter_tools.form_receiver import SignupReceiver, make_server, read_records, start, stop
 
 HOLD_LIMIT = 30  # seconds a held post waits at most: every wait in the tests is bounded
 

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from keter_site.medical_review import signing
-from keter_site.medical_review.sign_page import sign
+from keter_tools.sign_page import sign
 
 NAMES = {"he": 'ד"ר בודק בדיקות', "en": "Dr. Test Physician"}
 
@@ -47,7 +47,7 @@ def list_signer(allowed_signers, key, principal="physician", names=None):
 
 def approve_all(settings, key):
     """The physician signs every medical page of the site in `settings` (a settings dict)."""
-    from keter_site.tooling import readiness
+    from keter_tools import readiness
 
     for status in readiness.pages(settings):
         if status.medical and status.review.state != "current":
@@ -57,7 +57,7 @@ def approve_all(settings, key):
 def approve_fixture(fixture, slug, names=None, today=None):
     """The physician of a FixtureSite (a key made in its folder, listed in its allowed signers
     with `names`) signs the page `slug` as it is now, on `today`."""
-    from keter_site.tooling.build import load_settings
+    from keter_tools.build import load_settings
 
     key = make_key(fixture.base / "keys")
     allowed = fixture.content / "data" / "allowed_signers"

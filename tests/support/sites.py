@@ -193,8 +193,8 @@ class FixtureSite:
 
     def invoke_build(self, output=None, base="pelicanconf", env=None):
         """What `invoke build` does (atomic build + editor report), for this fixture's settings:
-        `python -m keter_site.tooling.build`, in a process of its own (commands.py)."""
+        `python -m keter_tools.build`, in a process of its own (commands.py)."""
         output = output or self.base / "output"
-        result = commands.run("keter_site.tooling.build", [self.settings_file(base), output, "--no-cache"],
+        result = commands.run("keter_tools.build", [self.settings_file(base), output, "--no-cache"],
                               {**os.environ, "COLUMNS": "500", **(env or {})})
         return Build(result.returncode, " ".join((result.stdout + result.stderr).split()), Path(output))

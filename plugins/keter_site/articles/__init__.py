@@ -169,7 +169,7 @@ def _add_to_jinja(generator):
     generator.env.globals["language_versions"] = language_versions
 
 
-def register():
+def register() -> None:
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_on_all_read)
     signals.article_writer_finalized.connect(_write_listings_and_feeds)

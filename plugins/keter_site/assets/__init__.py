@@ -16,11 +16,10 @@ import rjsmin
 from jinja2 import pass_context
 from pelican import signals
 
-from keter_site.core.problems import report
 
-_bundles = {}  # logical name -> (output path under the site root, minified bytes)
+_bundles: dict[str, tuple[str, bytes]] = {}  # logical name -> (output path under the site root, minified bytes)
 DIGEST_LENGTH = 12
-# The one rule for a fingerprinted file's path in the site: the deploy headers (keter_site.tooling.
+# The one rule for a fingerprinted file's path in the site: the deploy headers (keter_tools.
 # deploy.headers) give exactly these files a year of caching.
 FINGERPRINTED = re.compile(r"^theme/.+\.[0-9a-f]{%d}\.[a-z0-9]+$" % DIGEST_LENGTH)
 
@@ -47,6 +46,11 @@ def collect(theme):
 def _on_init(pelican):
     _bundles.clear()
     _bundles.update(collect(pelican.settings["THEME"]))
+    # The compiled templates' cache (JINJA_ENVIRONMENT's bytecode_cache in pelicanconf.py) writes
+    # into its folder: made here, when a build starts, never when the settings are read.
+    cache = pelican.settings.get("JINJA_ENVIRONMENT", {}).get("bytecode_cache")
+    if getattr(cache, "directory", None):
+        Path(cache.directory).mkdir(parents=True, exist_ok=True)
 
 
 @pass_context
@@ -60,15 +64,17 @@ def _add_to_jinja(generator):
     generator.env.globals["asset_url"] = asset_url
 
 
-def _write(generators):
-    output = Path(generators[0].output_path)
+def _write(pelican):
+    # On get_writer, after checks (the first step) found no problem: a build stopped by its
+    # checks writes nothing into the output folder, with Pelican's own command too.
+    output = Path(pelican.output_path)
     for path, data in _bundles.values():
         target = output / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_write)
+    signals.get_writer.connect(_write)

@@ -1,6 +1,6 @@
 """Checks: collect every content problem of a build and stop it with one clear report.
 
-Every plugin reports with `keter_site.core.problems.report()`. This plugin is first in PLUGINS:
+Every plugin reports with `keter_site.core.problems.report()`. This plugin is first in keter_site.STEPS:
 Pelican calls the receivers of a signal in the order they were connected (its signals keep
 their receivers in an ordered set), so the fresh problem list it starts at `initialized` is in
 place before any other plugin's `initialized` receiver can report. The build stops on
@@ -10,6 +10,7 @@ Any warning or error Pelican itself logs while building counts as a problem too:
 Pelican logs and carries on, which would publish a site with silent holes in it.
 """
 
+from typing import Any
 import functools
 import logging
 from pathlib import Path
@@ -47,8 +48,8 @@ class _PelicanLogToProblems(logging.Handler):
 
 
 _handler = _PelicanLogToProblems()
-_generators = []
-_html_problems = {}
+_generators: list[Any] = []
+_html_problems: dict[Any, Any] = {}
 
 
 def _start(pelican):
@@ -171,7 +172,7 @@ def _stop_after_writing(pelican):
     collector().raise_if_any()
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_start)
     signals.page_generator_finalized.connect(_check_front_matter)
     signals.article_generator_finalized.connect(_check_front_matter)

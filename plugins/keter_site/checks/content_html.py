@@ -37,7 +37,8 @@ def page_html_problems(page, parsed, targets, ids_by_path, siteurl):
                    f"the link to {path} leads to no page of the site.",
                    "Link with `{filename}/<lang>/<page>.md` so the build finds the page, or fix the address.")
         elif fragment and fragment not in ids_by_path.get(resolved, set()) | THEME_IDS:
-            yield (f"#{fragment}", f"the link to {path}#{fragment} points to a section that does not exist on {'this' if resolved == own_path else 'that'} page.",
+            which = "this" if resolved == own_path else "that"
+            yield (f"#{fragment}", f"the link to {path}#{fragment} points to a section that does not exist on {which} page.",
                    "Use the id of an existing heading (shown in the address when you click it), or remove the #part.")
     for src, alt, attrs in parsed.images:
         target = site_path(src, page.url, siteurl)

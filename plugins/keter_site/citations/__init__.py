@@ -16,6 +16,7 @@ Document attributes it sets (for templates and plugins): `sources` [entry dicts 
 Context key: REFERENCES {key: entry}.
 """
 
+from typing import Any
 import functools
 import re
 from pathlib import Path
@@ -39,10 +40,11 @@ DOI_LINK = re.compile(r"""https?://(?:dx\.)?doi\.org/(10\.[^\s"'<>)\]]+)""", re.
 REQUIRED = ("title", "publisher", "supports")  # labels and web pages name no authors
 IDENTIFIERS = ("doi", "pmid", "url")
 
-_registry = {}
+_registry: dict[Any, Any] = {}
 
 
-def _load(settings):
+def load(settings):
+    """{key: entry} of the references registry; each problem reported."""
     path = Path(settings["REFERENCES_FILE"])
     try:
         data = load_data(path, strings_only=True) or {}
@@ -98,7 +100,7 @@ def links(entry):
 
 def _on_init(pelican):
     _registry.clear()
-    _registry.update(_load(pelican.settings))
+    _registry.update(load(pelican.settings))
     pelican.settings["REFERENCES"] = dict(_registry)
 
 
@@ -179,7 +181,7 @@ def _add_to_jinja(generator):
     generator.env.filters["source_links"] = links
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_cite_everything)

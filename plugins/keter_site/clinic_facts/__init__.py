@@ -11,7 +11,9 @@ Context key it writes: CLINIC, the data file's values ({key: value or {lang: val
 templates and other plugins (seo).
 """
 
+from typing import Any
 import functools
+import html
 import re
 from pathlib import Path
 
@@ -30,10 +32,10 @@ TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
 # The list of values that are still placeholders (the clinic has not supplied them yet).
 EXAMPLES_KEY = "example_values"
 
-_facts = {}
+_facts: dict[Any, Any] = {}
 
 
-def _load(settings):
+def load(settings):
     """(facts, problems): the data file's values, and what is wrong with it as `report()`
     keyword arguments. The file's schema: every value is text in quotes, or one line of text
     per language (`he:`, `en:` ...) for every language of the site; `example_values` lists the
@@ -103,20 +105,50 @@ def example_keys(settings):
     return list(examples) if isinstance(examples, list) else []
 
 
-def fact(key, lang):
-    value = _facts[key]
+def value_of(facts, key, lang):
+    """A fact's text in `lang` (a fact is one text, or one text per language)."""
+    value = facts[key]
     return value[lang] if isinstance(value, dict) else value
 
 
-def fact_html(key, lang):
+def html_of(facts, key, lang):
     """A fact as HTML: phone and e-mail as left-to-right links, the rest as escaped text."""
-    value = fact(key, lang)
+    value = value_of(facts, key, lang)
     if key == "phone":
         return Markup('<a href="tel:{}" dir="ltr" class="nowrap">{}</a>').format(
-            fact("phone_international", lang), value)
+            value_of(facts, "phone_international", lang), value)
     if key == "email":
         return Markup('<a href="mailto:{0}" dir="ltr">{0}</a>').format(value)
     return escape(value)
+
+
+def as_text(text, facts, lang):
+    """`text` with each {clinic:key} marker replaced by the fact's text, escaped (safe inside an
+    attribute too); a marker of no known fact, or of none in `lang`, is left as written. For
+    attributes (keter_site.sanitize) and the physician's review document; page text gets
+    `expand_tokens`, with links."""
+    def value(match):
+        fact = facts.get(match.group(1))
+        fact = fact.get(lang) if isinstance(fact, dict) else fact
+        return html.escape(fact) if isinstance(fact, str) else match.group(0)
+
+    return TOKEN.sub(value, text)
+
+
+def rendered(settings):
+    """{lang: {key: HTML}} of every fact, read from the data file now (the browser editor's
+    preview shows facts as pages do)."""
+    facts, _ = load(settings)
+    facts = {key: value for key, value in facts.items() if key != EXAMPLES_KEY}
+    return {lang: {key: str(html_of(facts, key, lang)) for key in facts} for lang in settings["LANGUAGES"]}
+
+
+def fact(key, lang):
+    return value_of(_facts, key, lang)
+
+
+def fact_html(key, lang):
+    return html_of(_facts, key, lang)
 
 
 @pass_context
@@ -130,7 +162,7 @@ def expand_tokens(html, lang):
 
 
 def _on_init(pelican):
-    facts, problems = _load(pelican.settings)
+    facts, problems = load(pelican.settings)
     _facts.clear()
     _facts.update(facts)
     pelican.settings["CLINIC"] = dict(facts)
@@ -170,7 +202,7 @@ def _add_to_jinja(generator):
     generator.env.globals["clinic"] = clinic
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_check_and_expand)

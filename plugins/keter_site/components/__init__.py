@@ -8,7 +8,7 @@ usable from Markdown with one documented syntax (docs/editing.md, "Boxes, steps 
 - `syntax` turns the fences into neutral wrappers while Markdown reads the page (the Markdown
   extension is added to the MARKDOWN setting at `initialized`).
 - Once every page is read and sanitized (`all_generators_finalized`; this plugin comes right
-  after `sanitize` in PLUGINS), each wrapper is rendered with its component's own template, in
+  after `sanitize` in keter_site.STEPS), each wrapper is rendered with its component's own template, in
   the page's language, so a component looks the same whether a template or a page uses it.
 - Never a silent fallback: an unknown name, a fence never closed or closing nothing, a title
   where none belongs or missing where one is needed, an empty component and steps without a
@@ -233,7 +233,7 @@ def _collect_cards(generators, context):
                 page = versions[lang][0]
                 report(page.source_path, f"the page '{slug}' is a card on the home page in "
                        f"{', '.join(sorted(marked))} but not in {lang}.",
-                       f"Add the same `home_card:` line as in the other language, or remove it there.", 1)
+                       "Add the same `home_card:` line as in the other language, or remove it there.", 1)
     for pages in cards.values():
         pages.sort(key=lambda page: int(page.metadata["home_card"]))
     context["HOME_CARDS"] = cards
@@ -321,7 +321,7 @@ def _add_to_jinja(generator):
     generator.env.filters["faq_details"] = pass_context(faq_details)
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_render_everything)

@@ -20,6 +20,7 @@ listed before it, and receivers run in the order they connected), and `deploy`, 
 `compress`.
 """
 
+from typing import Any
 import gzip
 import hashlib
 import importlib.metadata
@@ -43,7 +44,7 @@ _DECOMPRESS = {".br": brotli.decompress, ".gz": gzip.decompress}
 # The formats precompress can make, and the copy each writes.
 _FORMATS = {"PRECOMPRESS_BROTLI": ".br", "PRECOMPRESS_GZIP": ".gz", "PRECOMPRESS_ZOPFLI": ".gz"}
 # This build's cache folder, and its files: path → (digest, extensions of the copies it gets).
-_build = {"folder": None, "files": {}}
+_build: dict[str, Any] = {"folder": None, "files": {}}
 
 
 def _folder(settings, options):
@@ -117,7 +118,7 @@ def _remember(instance):
             pass  # another build removed it first
 
 
-def register():
+def register() -> None:
     pelican.plugins.granular_signals.register()
     blinker.signal("compress").connect(_restore)
     blinker.signal("deploy").connect(_remember)

@@ -2,6 +2,8 @@
 status (published, hidden, draft), with its translations. Plugins check and transform content
 through this one list, so a new kind of content is handled everywhere at once."""
 
+from collections.abc import Iterable
+from typing import Any
 import os
 
 from pelican.generators import ArticlesGenerator, PagesGenerator
@@ -15,7 +17,7 @@ _LISTS = {
 }
 
 
-def of_generator(generator):
+def of_generator(generator: Any) -> list[Any]:
     """Every document one generator read (an empty list for generators of other things)."""
     for kind, names in _LISTS.items():
         if isinstance(generator, kind):
@@ -23,27 +25,27 @@ def of_generator(generator):
     return []
 
 
-def documents(generators):
+def documents(generators: Iterable[Any]) -> list[Any]:
     """Every document of every content generator, pages first."""
     return [doc for generator in generators for doc in of_generator(generator)]
 
 
-def is_published(document):
+def is_published(document: Any) -> bool:
     return document.status == "published"
 
 
-def kind(document):
+def kind(document: Any) -> str:
     """"page" or "article" (Pelican's class names, lowercased)."""
     return type(document).__name__.lower()
 
 
-def key(document):
+def key(document: Any) -> str:
     """A document's name across its languages: the slug of a page, articles/<slug> of an
     article (translation status, medical review records, `invoke status`)."""
     return document.slug if kind(document) == "page" else f"{kind(document)}s/{document.slug}"
 
 
-def source_files(generator):
+def source_files(generator: Any) -> list[str]:
     """The path of every Markdown file a content generator was asked to read, whether or not
     Pelican could make a document of it (so a file with broken front matter is still checked)."""
     settings = generator.settings

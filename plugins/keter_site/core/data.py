@@ -8,6 +8,7 @@ than text (an unquoted phone number such as 0501234567 is read as an octal numbe
 `no` as false).
 """
 
+from typing import Any
 import copy
 from pathlib import Path
 
@@ -20,15 +21,15 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class DataError(Exception):
     """A data file that cannot be used: `problems` are (line, message, fix) triples."""
 
-    def __init__(self, path, problems):
+    def __init__(self, path: str | Path, problems: list[tuple[int, str, str]]) -> None:
         self.path = str(path)
         self.problems = problems
         super().__init__("; ".join(f"{self.path}:{line}: {message}" for line, message, _ in problems))
 
 
-def _walk(node, path, problems, strings_only):
+def _walk(node: Any, path: str, problems: list[tuple[int, str, str]], strings_only: bool) -> None:
     if isinstance(node, yaml.MappingNode):
-        seen = {}
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             line = key_node.start_mark.line + 1
@@ -53,7 +54,7 @@ def _walk(node, path, problems, strings_only):
                              "Write its value, or remove the line."))
 
 
-def _kind(tag):
+def _kind(tag: str) -> str:
     return {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
             "tag:yaml.org,2002:bool": "true/false", "tag:yaml.org,2002:null": "an empty value",
             "tag:yaml.org,2002:timestamp": "a date"}.get(tag, "something other than text")
@@ -61,10 +62,10 @@ def _kind(tag):
 
 # Each good file's data, while its size and modification time stay the same (the live preview
 # builds again and again; the strict reading parses the file three times).
-_loaded = {}
+_loaded: dict[Any, Any] = {}
 
 
-def load(path, strings_only=False):
+def load(path: str | Path, strings_only: bool = False) -> Any:
     """The data in the YAML file at `path`. Raises DataError with every problem found."""
     path = Path(path)
     try:
@@ -81,7 +82,7 @@ def load(path, strings_only=False):
     return data
 
 
-def _load(path, strings_only):
+def _load(path: Path, strings_only: bool) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 
-def replace_whole(path, data):
+def replace_whole(path: str | Path, data: bytes) -> None:
     """Write `data` (bytes) to `path` through a new file beside it that then takes its place:
     a reader, or another process writing the same file at the same time, never sees half of it."""
     path = Path(path)
@@ -19,7 +19,7 @@ def replace_whole(path, data):
         raise
 
 
-def owner_gone(name, prefix):
+def owner_gone(name: str, prefix: str) -> bool:
     """Whether the temporary folder `name` (`<prefix><pid>-...`, named by the process that made
     it) was left by a process that has ended: a build or publish killed before its clean-up."""
     pid = name[len(prefix):].split("-", 1)[0] if name.startswith(prefix) else ""

@@ -22,6 +22,8 @@ fingerprints are computed from parsed values and the body: quoting a value or fo
 over several lines (as the browser editor does) never changes them.
 """
 
+from collections.abc import Mapping
+from typing import Any
 import datetime
 import functools
 import json
@@ -55,11 +57,11 @@ _QUOTING = ("Put the value in double quotes, such as `title: \"Anxiety: what it 
 class Parsed(NamedTuple):
     values: dict | None  # {lowercase key: value as YAML reads it}; None when unreadable
     body: str            # the text after the closing `---`
-    count: int           # lines of front matter, both `---` lines included
+    head_lines: int      # lines of front matter, both `---` lines included
     problems: tuple      # (line, message, fix) triples
 
 
-def text_of(value):
+def text_of(value: Any) -> Any:
     """A front-matter value as the text the site uses: true/false, 7, 2026-11-27."""
     if value is None:
         return ""
@@ -71,7 +73,7 @@ def text_of(value):
 
 
 @functools.lru_cache(maxsize=4096)  # the same texts are parsed on every build of the preview
-def parse(text):
+def parse(text: str) -> Parsed:
     lines = text.splitlines()
     if not lines or lines[0].strip() != FENCE:
         if lines and KEY_LINE.match(lines[0]):
@@ -107,9 +109,9 @@ def parse(text):
         root, data = _compose_and_construct(head)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        shown = lines[line - 1].strip()[:60] if 0 < line <= close else ""
-        return Parsed(None, body, close + 1, ((line, f"line {line} of the front matter is not valid YAML "
+        at = mark.line + 2 if mark else 1
+        shown = lines[at - 1].strip()[:60] if 0 < at <= close else ""
+        return Parsed(None, body, close + 1, ((at, f"line {at} of the front matter is not valid YAML "
                                                      f"({getattr(error, 'problem', None) or error}): {shown!r}.",
                                                f"Write it as `key: value`. {_QUOTING}"),))
     if problems:
@@ -117,7 +119,7 @@ def parse(text):
     if not isinstance(root, yaml.MappingNode):
         return Parsed(None, body, close + 1, ((2, "the front matter is not `key: value` lines.",
                                                "Write each detail on its own line as `key: value`."),))
-    seen = {}
+    seen: dict[str, int] = {}
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 2
         key = str(key_node.value).lower()
@@ -145,7 +147,7 @@ def parse(text):
 _UNREADABLE = object()  # values YAML could not make (a date such as 2026-02-30): said per value
 
 
-def _compose_and_construct(head):
+def _compose_and_construct(head: str) -> Any:
     """(the YAML node tree, the values it makes, or _UNREADABLE), from one parse of the text."""
     loader = _Loader(head)
     try:
@@ -158,17 +160,19 @@ def _compose_and_construct(head):
         loader.dispose()
 
 
-def _calendar_date(value):
+def _calendar_date(value: Any) -> bool:
     """Whether `value` (2026-11-27, or a date and time) starts with a real day of the calendar."""
     day = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if day is None:
+        return False
     try:
         datetime.date(*map(int, day.groups()))
-    except (AttributeError, ValueError):
+    except ValueError:
         return False
     return True
 
 
-def _value_problem(key, node):
+def _value_problem(key: str, node: Any) -> Any:
     """(message, fix) when one value is not of its key's kind."""
     value, tag = node.value, node.tag
     if tag == _NULL or (tag == _STR and not value.strip()):
@@ -191,19 +195,19 @@ def _value_problem(key, node):
     return None
 
 
-def split(text):
+def split(text: str) -> tuple[dict[str, Any], str, int]:
     """(metadata {lowercase key: value as text}, body text, number of front-matter lines).
     The metadata is empty when the front matter cannot be read (`problems()` says why)."""
     parsed = parse(text)
-    return {key: text_of(value) for key, value in (parsed.values or {}).items()}, parsed.body, parsed.count
+    return {key: text_of(value) for key, value in (parsed.values or {}).items()}, parsed.body, parsed.head_lines
 
 
 # Each file's text, while its size and modification time stay the same: one build's checks,
 # translation status and review read the same files, and the live preview builds again and again.
-_texts = {}
+_texts: dict[Any, Any] = {}
 
 
-def read_text(path):
+def read_text(path: str | Path) -> str:
     """The file's text. A byte-order mark is dropped; bytes that are not UTF-8 become U+FFFD
     here (the Markdown reader refuses such a file with its own message)."""
     path = str(path)
@@ -217,28 +221,28 @@ def read_text(path):
     return text
 
 
-def read(path):
+def read(path: str | Path) -> dict[str, Any]:
     """{lowercase key: value as text} of the file's front matter."""
     return split(read_text(path))[0]
 
 
-def problems(text):
+def problems(text: str) -> tuple[Any, ...]:
     """(line, message, fix) triples for the front matter of one Markdown source file (`text`,
     the file's text)."""
     return parse(text).problems
 
 
-def readable(text):
+def readable(text: str) -> bool:
     """Whether the front matter could be read at all (its values may still have problems)."""
     return parse(text).values is not None
 
 
-def quote(value):
+def quote(value: object) -> str:
     """`value` as a YAML double-quoted string (JSON's string form is one)."""
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def yaml_value(key, value):
+def yaml_value(key: str, value: Any) -> str:
     """How `key: value` is written: true/false, whole numbers and dates plain where the key
     takes them; text plain when YAML reads it back as exactly the same text, else quoted."""
     key = key.lower()
@@ -260,13 +264,13 @@ def yaml_value(key, value):
     return quote(text)
 
 
-def render(values, body):
+def render(values: Mapping[str, Any], body: str) -> str:
     """A whole file: `---`, `key: value` lines, `---`, an empty line, the body."""
     head = [f"{key}: {yaml_value(key, value)}" for key, value in values.items()]
     return "\n".join([FENCE, *head, FENCE, "", body.strip("\n")]) + "\n"
 
 
-def set_keys(path, values):
+def set_keys(path: str | Path, values: Mapping[str, Any]) -> Any:
     """Write `key: value` lines into the file's front matter, replacing those keys' old lines
     (with any continuation lines of a folded value) and keeping every other line as it was (the
     tools that record fingerprints use this)."""
@@ -279,7 +283,7 @@ def set_keys(path, values):
     lines = text.splitlines()
     lowered = {key.lower() for key in values}
     head, skipping = [], False
-    for line in lines[1:parsed.count - 1]:
+    for line in lines[1:parsed.head_lines - 1]:
         match = KEY_LINE.match(line)
         if match:
             skipping = match["key"].lower() in lowered
@@ -288,10 +292,10 @@ def set_keys(path, values):
         if not skipping:
             head.append(line)
     head += [f"{key}: {yaml_value(key, value)}" for key, value in values.items()]
-    path.write_text("\n".join([lines[0], *head, *lines[parsed.count - 1:]]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([lines[0], *head, *lines[parsed.head_lines - 1:]]) + "\n", encoding="utf-8")
 
 
-def line_of(path, needle):
+def line_of(path: str | Path, needle: str) -> int:
     """The first line of the source file that contains `needle` (0 if none)."""
     try:
         for number, line in enumerate(read_text(path).splitlines(), start=1):
@@ -302,6 +306,6 @@ def line_of(path, needle):
     return 0
 
 
-def is_true(value):
+def is_true(value: object) -> bool:
     """A front-matter flag such as `medical: true`."""
     return value is True or str(value).strip().lower() in {"true", "yes", "1"}

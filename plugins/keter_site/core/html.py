@@ -6,6 +6,7 @@ HTML5 parser that follows the WHATWG parsing rules. A check that read `<noscript
 Scripting is off while parsing, as for a reader without JavaScript, so what `<noscript>` holds
 is parsed as the elements it would become (a `<meta http-equiv=refresh>` in it is seen)."""
 
+from typing import Any
 import functools
 from dataclasses import dataclass, field
 
@@ -16,12 +17,12 @@ URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "data", "xlin
 _PROBE, _END = "keter-html-probe", "keter-html-end"
 
 
-def parse(text):
+def parse(text: str | None) -> LexborHTMLParser:
     """A whole page."""
     return LexborHTMLParser(text or "")
 
 
-def elements(tree):
+def elements(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
     """Every element of the page in document order, as (tag, {attribute: value})."""
     root = tree.root
     if root is None:
@@ -30,9 +31,9 @@ def elements(tree):
             if node.tag and not node.tag.startswith("-")]
 
 
-def urls(tag, attributes):
-    """Every address the element names, srcset's several included."""
-    found = []
+def urls(tag: str, attributes: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every address the element names, srcset's several included: (attribute, address) pairs."""
+    found: list[tuple[str, str]] = []
     for name in URL_ATTRIBUTES:
         value = attributes.get(name)
         if not value:
@@ -53,16 +54,16 @@ class Fragment:
     stray_end: bool = False                        # an end tag closed more than the fragment opened
 
     @property
-    def links(self):
+    def links(self) -> list[str]:
         return [a.get("href") for tag, a in self.elements if tag == "a" and a.get("href")]
 
     @property
-    def images(self):
+    def images(self) -> list[tuple[str, Any, dict[str, Any]]]:
         return [(a.get("src") or "", a.get("alt"), a) for tag, a in self.elements if tag == "img"]
 
 
 @functools.lru_cache(maxsize=4096)
-def parse_fragment(text):
+def parse_fragment(text: str) -> Any:
     """(Read-only, and remembered for the same text: the live preview rebuilds often, and most
     documents have not changed since the last build.) One document's HTML, with an end marker placed right after it inside a start marker, the
     way the theme places content inside the page: an element the fragment leaves open holds the
@@ -70,7 +71,8 @@ def parse_fragment(text):
     tree = LexborHTMLParser(f'<div id="{_PROBE}">{text or ""}<p id="{_END}"></p></div>')
     end = tree.css_first(f"#{_END}")
     fragment = Fragment()
-    unclosed, parent = [], end.parent if end is not None else None
+    unclosed: list[str | None] = []
+    parent = end.parent if end is not None else None
     while parent is not None and parent.attributes.get("id") != _PROBE:
         if parent.tag in ("body", "html"):
             fragment.stray_end, unclosed = True, []
@@ -91,18 +93,18 @@ def parse_fragment(text):
     return fragment
 
 
-def list_items(text, css_class):
+def list_items(text: str, css_class: str) -> list[str]:
     """[text of each list item] inside the element with class `css_class`."""
     tree = LexborHTMLParser(text or "")
     return [" ".join(li.text().split()) for li in tree.css(f".{css_class} li") if li.text().strip()]
 
 
-def sections(text, heading="h2"):
+def sections(text: str, heading: str = "h2") -> list[Any]:
     """[(heading text, [text of each block after it, up to the next heading])]: an FAQ's
     questions and answers. Text before the first heading belongs to no section."""
     tree = LexborHTMLParser(text or "")
     body = tree.body
-    found = []
+    found: list[Any] = []
     for node in (body.iter(include_text=False) if body is not None else []):
         if node.tag == heading:
             found.append((" ".join(node.text().split()), []))
@@ -115,7 +117,7 @@ BLOCKS = {"p", "li", "ul", "ol", "div", "blockquote", "table", "tr", "pre", "dl"
           "h3", "h4", "h5", "h6", "figure", "figcaption", "section", "aside", "details", "summary"}
 
 
-def _block_lines(node):
+def _block_lines(node: Any) -> list[str]:
     """A block's text, one line per innermost block (a list gives one line per item)."""
     children = [child for child in node.iter(include_text=False) if child.tag in BLOCKS]
     if not children:

@@ -3,6 +3,7 @@ written in Rust, overflows its stack on ~10,000 nested elements and takes the wh
 with it), and how long one step may take on one file (a pattern that makes a step run
 practically forever becomes a message, not a build, or a live preview, that never ends)."""
 
+from typing import Any
 import re
 import signal
 import threading
@@ -17,7 +18,7 @@ _TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>")
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
-def too_deep(text, limit=MAX_NESTING):
+def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
     """The offset in `text` of the start tag that nests its elements more than `limit` deep, or
     None. Counted from the tags alone (an upper bound: an element the HTML leaves for the parser
     to close counts until its end tag), so no parser sees a text that is too deep."""
@@ -44,27 +45,26 @@ class TimeLimit:
     main thread, where Unix delivers the alarm; the builds of `invoke build`, `publish` and the
     live preview run there. Blocks may nest: the inner one puts the outer one's alarm back."""
 
-    def __init__(self, seconds, error=None):
+    def __init__(self, seconds: float, error: Any = None) -> None:
         self.seconds = seconds
         self.error = error or (lambda: StepTooLong(f"took longer than {seconds} seconds"))
         self.active = bool(seconds) and threading.current_thread() is threading.main_thread() \
             and hasattr(signal, "setitimer")
 
-    def _expired(self, signum, frame):
+    def _expired(self, signum: int, frame: object) -> None:
         raise self.error()
 
-    def __enter__(self):
+    def __enter__(self) -> "TimeLimit":
         if self.active:
             self.previous = signal.signal(signal.SIGALRM, self._expired)
             self.started = time.monotonic()
             self.outer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self.active:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.previous)
             if self.outer[0]:  # an outer limit was running: it goes on (never less than a moment)
                 left = self.outer[0] - (time.monotonic() - self.started)
                 signal.setitimer(signal.ITIMER_REAL, max(0.001, left))
-        return False

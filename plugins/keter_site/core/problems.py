@@ -1,7 +1,7 @@
 """Problem reports: what an editor must fix, with the file, the line and the fix.
 
 Any plugin reports a problem with `report(path, message, fix, line)`. The checks plugin starts a
-fresh list when a build starts (it is first in PLUGINS, and Pelican calls the receivers of a
+fresh list when a build starts (it is first in keter_site.STEPS, and Pelican calls the receivers of a
 signal in the order they were connected), and stops the build with every problem at once,
 sorted by file, before anything is written.
 """
@@ -20,7 +20,7 @@ class Problem:
     fix: str = ""  # how to fix it
     line: int = 0  # 1-based line number, 0 if not known
 
-    def describe(self):
+    def describe(self) -> str:
         where = self.path or "(site settings)"
         if self.line:
             where = f"{where}:{self.line}"
@@ -33,7 +33,7 @@ class ContentProblems(Exception):
 
     exitcode = 1
 
-    def __init__(self, problems):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = [p.describe() for p in problems]
         count = len(problems)
@@ -42,17 +42,17 @@ class ContentProblems(Exception):
 
 
 class ProblemCollector:
-    def __init__(self):
-        self.root = None
-        self.content = None
-        self.problems = []
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.content: Path | None = None
+        self.problems: list[Problem] = []
 
-    def reset(self, root, content):
+    def reset(self, root: str | Path, content: str | Path) -> None:
         self.root = Path(root)
         self.content = Path(content)
         self.problems = []
 
-    def relative(self, path):
+    def relative(self, path: str | Path | None) -> str:
         if not path:
             return ""
         path = Path(path)
@@ -66,12 +66,12 @@ class ProblemCollector:
                 return str(path)
         return str(path)
 
-    def add(self, problem):
+    def add(self, problem: Problem) -> None:
         problem = Problem(self.relative(problem.path), problem.message, problem.fix, problem.line)
         if problem not in self.problems:
             self.problems.append(problem)
 
-    def raise_if_any(self):
+    def raise_if_any(self) -> None:
         if self.problems:
             # Pelican's own message about a file adds nothing when we already explain that file.
             explained = {p.path for p in self.problems if not p.message.startswith(PELICAN_PREFIX) and p.path}
@@ -86,12 +86,12 @@ class ProblemCollector:
 _collector = ProblemCollector()
 
 
-def collector():
+def collector() -> "ProblemCollector":
     """The one problem list of the running build (the checks plugin starts and raises it)."""
     return _collector
 
 
-def report(path, message, fix="", line=0):
+def report(path: str | Path | None, message: str, fix: str = "", line: int | None = 0) -> None:
     """Report one problem: `path` is the file to open (absolute, project- or content-relative),
     `message` what is wrong in plain words, `fix` how to fix it, `line` 1-based (0: unknown)."""
     _collector.add(Problem(str(path or ""), message, fix, int(line or 0)))

@@ -6,7 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def settings_preamble(base="pelicanconf"):
+def settings_preamble(base: str = "pelicanconf") -> str:
     """The first lines of a settings file that extends the project's pelicanconf.py or
     publishconf.py (tests, benchmarks and fixture sites write such files). The settings files
     are read by path, as Pelican reads them: they are not a package."""

@@ -7,7 +7,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 
-def site_path(href, page_url, siteurl=""):
+def site_path(href: str, page_url: str, siteurl: str = "") -> tuple[str, str] | None:
     """(site path starting with "/", fragment) that `href` on the page at `page_url` (its
     site-relative URL, such as "en/process/" or "en/process/index.html") leads to; None for an
     address on another host or with a scheme (https:, mailto:, tel:)."""
@@ -33,7 +33,7 @@ def site_path(href, page_url, siteurl=""):
 UNSAFE_CHARACTERS = set(' "\'<>;,\\`{}|^') | {chr(c) for c in range(32)} | {chr(127)}
 
 
-def public_https_problem(name, address):
+def public_https_problem(name: str, address: str) -> str | None:
     """Why `address` cannot be a published site's or form service's address, or None: it must
     be https, on a public host name, with nothing that could break a header or an attribute."""
     if any(char in UNSAFE_CHARACTERS for char in address):
@@ -61,19 +61,19 @@ def public_https_problem(name, address):
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 
 
-def browser_form(address):
+def browser_form(address: object) -> str:
     """`address` as a browser reads it: tabs, line breaks and other controls inside it ignored
     (so `java\tscript:` is `javascript:`)."""
     return "".join(char for char in str(address) if char > " " and char != "\x7f")
 
 
-def scheme_of(address):
+def scheme_of(address: str) -> str:
     """The scheme a browser sees in `address`, in lower case ("" for a relative address)."""
     found = _SCHEME.match(browser_form(address).lower())
     return found.group(1) if found else ""
 
 
-def web_address_problem(name, address):
+def web_address_problem(name: str, address: str) -> str | None:
     """Why `address` cannot be a link to a web page, or None: it must be http or https with a
     host (a `javascript:` or `data:` address would run or show something else), read as a
     browser reads it."""

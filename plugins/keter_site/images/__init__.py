@@ -19,6 +19,7 @@ Problems (reported with the clinic data file's line and a fix): a file that does
 Pillow cannot read, that is too small (MIN_WIDTH) or too large to decode safely.
 """
 
+from typing import Any
 import hashlib
 import re
 import shutil
@@ -57,7 +58,7 @@ class Variant:
     size: int       # bytes
 
 
-_made = {}          # content-relative path -> {extension: [Variant, ...] narrowest first}
+_made: dict[Any, Any] = {}          # content-relative path -> {extension: [Variant, ...] narrowest first}
 
 
 def photo_keys(facts):
@@ -214,6 +215,6 @@ def _add_to_jinja(generator):
     generator.env.globals["photo"] = photo
 
 
-def register():
+def register() -> None:
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_on_all_read)

@@ -11,16 +11,17 @@ What an edit can change:
   links, the home page and index pages show them): the build renders everything.
 - Templates, UI strings, styles and data files: the caller asks for a full build.
 
-The build stays atomic (keter_site.tooling.build): the new build is a fresh folder, and a page
+The build stays atomic (keter_tools.build): the new build is a fresh folder, and a page
 kept from the previous build is a hard link to its file. A page that is rendered again is first
 unlinked, so writing it never changes the previous build, which the preview may still be
 serving. Files that other code writes in place (static files, the stylesheet, the sitemap) are
 copied, not linked, for the same reason.
 
 Publishing builds never use this: it is active only when the build passes a `State` in the
-INCREMENTAL setting (keter_site.tooling.build does, for `invoke livereload`).
+INCREMENTAL setting (keter_tools.build does, for `invoke livereload`).
 """
 
+from typing import Any
 import hashlib
 import io
 import os
@@ -203,7 +204,7 @@ def _own_key(document, own_only):
     return _hash([_pickled(own_only) if own_only else b"", document.content])
 
 
-_generators = []
+_generators: list[Any] = []
 
 
 def _remember(generators):
@@ -263,6 +264,6 @@ def _writer(pelican):
     return None
 
 
-def register():
+def register() -> None:
     signals.all_generators_finalized.connect(_remember)
     signals.get_writer.connect(_writer)

@@ -218,7 +218,7 @@ def _add_to_jinja(generator):
     generator.env.globals["special_url"] = special_url
 
 
-def register():
+def register() -> None:
     signals.content_object_init.connect(_place)
     signals.all_generators_finalized.connect(_on_all_read)
     signals.generator_init.connect(_add_to_jinja)

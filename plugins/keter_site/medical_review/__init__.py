@@ -165,5 +165,5 @@ def _warn(path, message, fix):
     log.warning("%s: %s %s", path, message, fix)
 
 
-def register():
+def register() -> None:
     signals.all_generators_finalized.connect(_check)

@@ -8,6 +8,7 @@ template's digest and the interface strings the template shows. The site-wide he
 footer are not part of any page's approval.
 """
 
+from typing import Any
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ from keter_site.components import COMPONENTS
 from keter_site.components.syntax import OPENER
 from keter_site.core import front_matter
 from keter_site.core.data import DataError
+from keter_site.core.fingerprints import of_text
 from keter_site.core.data import load as load_data
 from keter_site.core.project import ROOT
 
@@ -27,7 +29,7 @@ FIELDS = ("title", "description", "summary", "medical")
 STRING_KEY = re.compile(r"""['"]([a-z_]+(?:\.[a-z_]+)+)['"]""")
 
 
-_loaded = {}
+_loaded: dict[Any, Any] = {}
 
 
 def _data(path):
@@ -99,8 +101,7 @@ def texts(settings, files):
 
 def fingerprint(texts_by_lang):
     """One digest of every language's covered text, independent of file order."""
-    material = "\n\x00\n".join(f"{lang}\n{texts_by_lang[lang]}" for lang in sorted(texts_by_lang))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return of_text((f"{lang}\n{texts_by_lang[lang]}" for lang in sorted(texts_by_lang)), "\n\x00\n")
 
 
 def is_medical(files):

@@ -13,7 +13,7 @@ the same, but a script or stylesheet must not select elements by such an attribu
 class or data- attribute, or read the `.type` property instead).
 """
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import minify_html
@@ -56,9 +56,10 @@ def minify(html):
     return minify_html.minify(html, **OPTIONS)
 
 
-# One worker: pages are written one at a time, and one thread keeps the second core busy.
-_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minify")
-_pending = []
+# One worker: pages are written one at a time, and one thread keeps the second core busy. Made
+# by the first build that needs it (importing this module starts no thread).
+_worker: list[ThreadPoolExecutor] = []
+_pending: list[Future[None]] = []
 
 
 def _minify_file(path):
@@ -72,7 +73,9 @@ def _minify_written(path, context=None):
     path = Path(path)
     if path.suffix != ".html":
         return
-    _pending.append(_worker.submit(_minify_file, path))
+    if not _worker:
+        _worker.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="minify"))
+    _pending.append(_worker[0].submit(_minify_file, path))
 
 
 def _wait(*_args, **_kwargs):
@@ -86,7 +89,7 @@ def _start(pelican):
     _pending.clear()  # a failed build's leftovers are not this build's
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_start)
     signals.content_written.connect(_minify_written)
     # The last signals after the writers: everything written as HTML is minified by then.

@@ -7,7 +7,7 @@ instead of being silently corrected: a page is never published with less than th
 without them knowing. Links that open a new tab get rel="noopener", so the opened page cannot
 reach back into ours.
 
-Runs first on `all_generators_finalized` (second in PLUGINS, after checks), before other plugins
+Runs on `all_generators_finalized` right after checks (keter_site.STEPS), before other plugins
 add their own markup (clinic facts, citation links) to the HTML. Those plugins replace their
 markers (`{clinic:phone}`, `[@key]`) after this, with markup, which inside an attribute would
 be a tag inside a tag. So a clinic fact inside an attribute (`href="tel:{clinic:phone_international}"`)
@@ -17,12 +17,12 @@ within MARKDOWN_MAX_SECONDS.
 """
 
 import functools
-import html as html_text
 import re
 
 import nh3
 from pelican import signals
 
+from keter_site import clinic_facts
 from keter_site.core import content, html
 from keter_site.core.front_matter import line_of
 from keter_site.core.limits import StepTooLong, TimeLimit
@@ -44,7 +44,6 @@ FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>,
 # A start tag with its attributes (values in quotes may hold `>`), and a clinic fact's marker
 # (keter_site.clinic_facts: its values are the context key CLINIC).
 START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*/?>""")
-CLINIC_TOKEN = re.compile(r"\{clinic:([a-z_]+)\}")
 CITATION = "[@"
 DEFAULT_MAX_SECONDS = 10
 
@@ -118,13 +117,7 @@ def expand_in_attributes(text, facts, lang):
     attribute text; markers in the text itself are left to keter_site.clinic_facts."""
     if "{clinic:" not in text:
         return text
-
-    def value(match):
-        fact = facts.get(match.group(1))
-        fact = fact.get(lang) if isinstance(fact, dict) else fact
-        return html_text.escape(fact) if isinstance(fact, str) else match.group(0)
-
-    return START_TAG.sub(lambda tag: CLINIC_TOKEN.sub(value, tag.group(0)), text)
+    return START_TAG.sub(lambda tag: clinic_facts.as_text(tag.group(0), facts, lang), text)
 
 
 def _marker_problems(original):
@@ -162,5 +155,5 @@ def _sanitize(generators):
         document._content = cleaned
 
 
-def register():
+def register() -> None:
     signals.all_generators_finalized.connect(_sanitize)

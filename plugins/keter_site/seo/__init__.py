@@ -7,7 +7,7 @@ Every page's <head> (theme/templates/partials/seo_head.html, through the Jinja f
   the links are reciprocal across the site. Pelican's own templates list only the other
   translations, with no self link and no x-default, which search engines do not accept;
 - Open Graph and Twitter card tags: title, description, the language's share image
-  (theme/static/images/share-<lang>.png, 1200x630 PNG, made by tooling/make_share_images.py),
+  (theme/static/images/share-<lang>.png, 1200x630 PNG, made by keter_tools/make_share_images.py),
   og:locale and og:locale:alternate from LANGUAGES;
 - one JSON-LD block (structured_data.py): the MedicalClinic with its therapy and
   contraindications on each home page, MedicalWebPage (lastReviewed, reviewedBy) on pages with
@@ -35,6 +35,7 @@ development server's address; publishconf.py sets it to SITEURL, and a publish b
 CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
+from typing import Any
 import functools
 import json
 import re
@@ -66,8 +67,8 @@ DEFAULTS = {
 CLINIC_FACTS_NEEDED = ("name", "phone_international", "address")
 MANIFEST = "site.webmanifest"
 
-_documents = []  # every document of the build, kept from all_generators_finalized for the sitemap
-_share_images = {}  # lang -> (path under the site root, (width, height) or None)
+_documents: list[Any] = []  # every document of the build, kept from all_generators_finalized for the sitemap
+_share_images: dict[Any, Any] = {}  # lang -> (path under the site root, (width, height) or None)
 
 
 @functools.lru_cache(maxsize=16384)  # every page's address, asked for by the sitemap on every build
@@ -285,7 +286,7 @@ def _check(generators):
     if default not in _share_images:
         where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
         _report(where, "the share image shown in link previews is missing.",
-                "Run `.venv/bin/python -m keter_site.tooling.make_share_images`.")
+                "Run `.venv/bin/python -m keter_tools.make_share_images`.")
 
     for page in _documents:
         if not content.is_published(page):
@@ -323,7 +324,7 @@ def _manifest(settings, context, lang):
 
 
 _SitemapEntry = namedtuple("_SitemapEntry", "loc lastmod alternates")
-_last_sitemap = {}  # {(template, entries): text}, the last one written
+_last_sitemap: dict[Any, Any] = {}  # {(template, entries): text}, the last one written
 
 
 def _sitemap(env, entries):
@@ -363,7 +364,7 @@ def _add_to_jinja(generator):
     generator.env.globals["seo_head"] = seo_head
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_check)

@@ -89,5 +89,5 @@ def _report(settings):
         report(path=settings_file, message=message, fix=fix)
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)

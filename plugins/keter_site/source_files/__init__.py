@@ -2,7 +2,7 @@
 saved wrongly gets a message (file, line, fix), never a traceback or a build that never ends.
 
 The Markdown reader of pelican-yaml-metadata (front matter in YAML between `---` lines, the
-form the browser editor reads and writes; listed before this plugin in PLUGINS, so this plugin's
+form the browser editor reads and writes; listed before this plugin in keter_site.STEPS, so this plugin's
 `readers_init` receiver runs after its own) is replaced by a subclass that reads the front matter
 with keter_site.core.front_matter (strictly; the checks plugin reports its problems with their
 lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`:
@@ -174,16 +174,16 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             # Unreadable front matter gives no details (the checks plugin reports why, with the
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
-            check_html(None, parsed.body, parsed.count + 1)  # the author's own tags: before Markdown
+            check_html(None, parsed.body, parsed.head_lines + 1)  # the author's own tags: before Markdown
             with _time_limit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS), parsed.body,
-                             parsed.count + 1):
+                             parsed.head_lines + 1):
                 # One Markdown converter per reader, reset between files: making one per file
                 # cost more than converting the file.
                 try:
                     content = self._md.reset().convert(parsed.body)
                 except RecursionError:
-                    raise FileProblem(*_TOO_NESTED, likely_line(parsed.body, parsed.count + 1)) from None
-            check_html(content, parsed.body, parsed.count + 1)
+                    raise FileProblem(*_TOO_NESTED, likely_line(parsed.body, parsed.head_lines + 1)) from None
+            check_html(content, parsed.body, parsed.head_lines + 1)
         except FileProblem as problem:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
             # process" line about a file already explained is left out of the report.
@@ -208,5 +208,5 @@ def _use_checked_reader(readers):
             readers.reader_classes[extension] = CheckedMarkdownReader
 
 
-def register():
+def register() -> None:
     signals.readers_init.connect(_use_checked_reader)

@@ -59,5 +59,5 @@ def _check(generators):
                         Path(files[lang]).relative_to(project), source_lang, key, lang)
 
 
-def register():
+def register() -> None:
     signals.all_generators_finalized.connect(_check)

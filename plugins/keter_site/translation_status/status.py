@@ -7,9 +7,9 @@ its fingerprint changes, and the translation is stale until an editor updates it
 """
 
 import functools
-import hashlib
 from pathlib import Path
 
+from keter_site.core.fingerprints import of_text
 from keter_site.core.front_matter import read_text, set_keys, split
 
 HASH_KEY = "source_hash"
@@ -19,8 +19,7 @@ FINGERPRINTED_KEYS = ("title", "description")
 @functools.lru_cache(maxsize=4096)  # the live preview asks again on every build
 def fingerprint(source_text):
     meta, body, _ = split(source_text)
-    material = "\n".join([*(meta.get(k, "") for k in FINGERPRINTED_KEYS), body.strip()])
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:12]
+    return of_text([*(meta.get(k, "") for k in FINGERPRINTED_KEYS), body.strip()], "\n", 12)
 
 
 def _front_matter(text):

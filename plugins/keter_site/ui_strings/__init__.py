@@ -10,6 +10,7 @@ Context key it writes: TRANSLATE, the function translate(key, lang, **values), f
 write text outside templates (seo's structured data and web manifests).
 """
 
+from typing import Any
 import re
 from datetime import date
 from functools import lru_cache
@@ -103,7 +104,7 @@ def _names(placeholders):
 
 # (key, lang) -> text, for strings without values to fill in: the same few dozen strings are
 # asked for on every page, and python-i18n looks each one up and formats it again each time.
-_plain = {}
+_plain: dict[Any, Any] = {}
 
 
 def translate(key, lang, **values):
@@ -159,7 +160,7 @@ def _on_init(pelican):
     pelican.settings["TRANSLATE"] = translate
 
 
-def register():
+def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
 

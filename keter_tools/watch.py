@@ -7,12 +7,13 @@ Each batch of changes is one of three kinds, and the preview reacts to what it a
 - "theme": templates, UI strings, stylesheets, components and the data files, and any file
   deleted or moved away; every file is read and every page rebuilt again (Jinja and the UI
   strings are loaded afresh on every build, and a page whose file is gone leaves the site).
-- "code": the project's Python (plugins/, the settings files, tasks.py). Python keeps a module
+- "code": the project's Python (plugins/, keter_tools/, the settings files, tasks.py). Python keeps a module
   it has imported, and Pelican keeps the plugins it loaded, so only a fresh process runs the
-  edited code: the preview restarts itself (keter_site.tooling.devserver's caller decides how).
+  edited code: the preview restarts itself (keter_tools.devserver's caller decides how).
 """
 
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import watchfiles
@@ -21,15 +22,15 @@ from keter_site.core.project import ROOT
 
 CONTENT_PATHS = ["content", "theme/static"]
 THEME_PATHS = ["theme/templates", "theme/strings", "theme/assets", "theme/components", "content/data"]
-CODE_PATHS = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins"]
+CODE_PATHS = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "keter_tools"]
 
 
-def _under(path, roots):
+def _under(path: str | Path, roots: Iterable[str]) -> bool:
     path = Path(path).resolve()
     return any(path == ROOT / p or (ROOT / p) in path.parents for p in roots)
 
 
-def kind_of(paths, deleted=()):
+def kind_of(paths: Iterable[str | Path], deleted: Sequence[str] = ()) -> str:
     """"code", "theme" or "content": the largest kind of change among `paths` (`deleted`: those
     of them that are gone)."""
     paths = list(paths)
@@ -40,13 +41,14 @@ def kind_of(paths, deleted=()):
     return "content"
 
 
-def _ignored(change, path):
+def _ignored(change: object, path: str) -> bool:
     # Editors' swap and backup files, and Python's caches, are not changes to the site.
     name = Path(path).name
     return name.startswith(".") or name.endswith(("~", ".swp", ".pyc")) or "__pycache__" in path
 
 
-def start(rebuild, stop_event=None, debounce_ms=30, content=None, on_change=None):
+def start(rebuild: Callable[[str], None], stop_event: threading.Event | None = None, debounce_ms: int = 30,
+          content: str | Path | None = None, on_change: Callable[[list[str]], None] | None = None) -> threading.Event:
     """Call rebuild(kind) after each batch of changes, in a background thread. `content`: the
     settings' content folder when it is not the project's (a generated site, say); `on_change`
     (paths), if given, is called first (the browser editor tidies what it saved)."""
@@ -56,7 +58,7 @@ def start(rebuild, stop_event=None, debounce_ms=30, content=None, on_change=None
     if content and not _under(content, ["content"]):
         paths.append(str(content))
 
-    def loop():
+    def loop() -> None:
         for changes in watchfiles.watch(*paths, debounce=debounce_ms, step=10, stop_event=stop_event,
                                         watch_filter=lambda c, p: not _ignored(c, p)):
             if on_change:

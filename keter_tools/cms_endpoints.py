@@ -1,5 +1,5 @@
 """The browser editor's own endpoints on the preview server (/admin/editor/<name>, POST, behind
-the same checks as its back end, keter_site.tooling.cms_gate): what Decap CMS does not know.
+the same checks as its back end, keter_tools.cms_gate): what Decap CMS does not know.
 
 - build: the latest build's outcome, and when it finished (the editor waits for the build after
   a save, then shows its problems where the editor looks);
@@ -9,7 +9,7 @@ the same checks as its back end, keter_site.tooling.cms_gate): what Decap CMS do
 - mark_done: `invoke translations --done` for one translation, committed;
 - search: pages and articles whose title or text contains the words, in every language (Decap's
   own search reads only the default language's titles);
-- desk_*: the site desk (keter_site.tooling.cms_desk);
+- desk_*: the site desk (keter_tools.cms_desk);
 - history / restore: the entry's earlier versions, and one of them written back (the medical
   flag and the fingerprints stay as they are now), committed.
 """
@@ -19,8 +19,8 @@ import re
 import time
 from datetime import datetime
 
-from keter_site.tooling import cms_saves
-from keter_site.tooling.cms_api import COLLECTIONS, SLUG, Refused
+from keter_tools import cms_saves
+from keter_tools.cms_api import COLLECTIONS, SLUG, Refused
 from keter_site.translation_status import status as translation_status
 
 MAX_DIFF_LINES = 80
@@ -128,7 +128,7 @@ class Endpoints:
         cms_saves.commit(self.root, [files[lang]], f"Marked the {lang} translation of {slug} as done", editor_name)
         return {"source_hash": value}
 
-    # The site desk (keter_site.tooling.cms_desk).
+    # The site desk (keter_tools.cms_desk).
     def do_desk_status(self, request, editor_name):
         return self.desk.status()
 

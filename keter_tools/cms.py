@@ -1,19 +1,19 @@
 """The browser editor (Decap CMS) for the marketing team: `invoke edit`.
 
-Development only. The preview server (`tooling.devserver`) serves it at /admin/ when started by
+Development only. The preview server (`keter_tools.devserver`) serves it at /admin/ when started by
 `invoke edit`; it is never part of a build, and a publishing build that has an admin/ folder is
-refused (tooling.deploy.checks). Everything comes from this machine: Decap's bundle from
+refused (keter_tools.deploy.checks). Everything comes from this machine: Decap's bundle from
 node_modules/decap-cms (pinned in package.json), the page and its script from cms_admin/ beside
 this file, the configuration generated here from the project's settings.
 
 Saving: decap-server (node_modules/decap-server, its file-system mode) listens on a Unix socket
 in a folder only this user can open (mode 0700), never on a TCP port. Its one client is the
-preview server, which checks every request (tooling.cms_gate: Host, Origin, the session's key)
-and every path and action (tooling.cms_api: pages, articles and images only) before passing it
-on, writes only what was edited (tooling.cms_saves) and commits each save to git.
+preview server, which checks every request (keter_tools.cms_gate: Host, Origin, the session's key)
+and every path and action (keter_tools.cms_api: pages, articles and images only) before passing it
+on, writes only what was edited (keter_tools.cms_saves) and commits each save to git.
 
 The configuration (`config()`), from the project: one collection of pages and one of articles
-(the back end's names pages/<lang>/<slug>.md and articles/<lang>/<slug>.md, which tooling.cms_api
+(the back end's names pages/<lang>/<slug>.md and articles/<lang>/<slug>.md, which keter_tools.cms_api
 maps to content/<lang>/ and content/<lang>/articles/), both languages side by side (LANGUAGES,
 the default language first), the fields the build requires with their limits (checks.metadata),
 labels and help in the editor's language (Hebrew or English, the editor's choice), raw Markdown
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
 from keter_site.core.project import ROOT
-from keter_site.tooling.cms_api import MEDIA_FOLDER, SLUG
+from keter_tools.cms_api import MEDIA_FOLDER, SLUG
 
 ADMIN = Path(__file__).with_name("cms_admin")
 DECAP_DIST = ROOT / "node_modules" / "decap-cms" / "dist"
@@ -147,15 +147,11 @@ def preview_data(settings):
     whole registry)."""
     from keter_site import citations, clinic_facts, components
 
-    facts, problems = clinic_facts._load(settings)
-    clinic_facts._facts.clear()
-    clinic_facts._facts.update({k: v for k, v in facts.items() if k != clinic_facts.EXAMPLES_KEY})
     languages = settings["LANGUAGES"]
     return {
         "languages": {lang: {"dir": info["dir"]} for lang, info in languages.items()},
-        "clinic": {lang: {key: str(clinic_facts.fact_html(key, lang)) for key in clinic_facts._facts}
-                   for lang in languages},
-        "references": list(citations._load(settings)),
+        "clinic": clinic_facts.rendered(settings),
+        "references": list(citations.load(settings)),
         # `::: name` -> the component's folder (its outer class), and the warning's default label.
         "components": {name: component.folder for name, component in components.COMPONENTS.items()},
         "important": {lang: _ui_string(settings, lang, "components.important") for lang in languages},
@@ -215,7 +211,7 @@ def ensure_installed():
     do), then make sure it is there."""
     if not shutil.which("node") or not shutil.which("npm"):
         raise EditorError("Node.js is not installed: `apt-get install nodejs npm`, then `bin/invoke edit` again.")
-    from keter_site.tooling import test_deps
+    from keter_tools import test_deps
 
     test_deps.ensure_npm()
     missing = [str(p.relative_to(ROOT)) for p in (DECAP_DIST / "decap-cms.js", DECAP_SERVER) if not p.is_file()]
@@ -269,7 +265,7 @@ def _drain(process, log):
 
 def stop_server(server):
     if server:
-        from keter_site.tooling import processes
+        from keter_tools import processes
 
         processes.stop_process(server.process)
         shutil.rmtree(server.folder, ignore_errors=True)

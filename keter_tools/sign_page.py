@@ -12,7 +12,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from . import approvals, material, records, signing
+from keter_site.medical_review import approvals, material, records, signing
 
 
 class Refused(Exception):
@@ -50,7 +50,7 @@ def _document_fingerprint(document, key):
 
 def sign(settings, key, kind, key_file=None, document=None, today=None):
     """Sign the approval (or release) of page `key`; returns (record path, signer)."""
-    from keter_site.tooling import readiness
+    from keter_tools import readiness
 
     signers, problems = approvals.load_signers(settings)
     if problems:

@@ -1,8 +1,8 @@
 """Command line of the publishing pipeline, the same code `invoke publish` runs:
 
-    python -m tooling.deploy publish [--target rsync|s3] [--dry-run] [--from FOLDER] [--settings FILE]
-    python -m tooling.deploy rollback [--to RELEASE] [--settings FILE]
-    python -m tooling.deploy build [--out FOLDER] [--settings FILE]
+    python -m keter_tools.deploy publish [--target rsync|s3] [--dry-run] [--from FOLDER] [--settings FILE]
+    python -m keter_tools.deploy rollback [--to RELEASE] [--settings FILE]
+    python -m keter_tools.deploy build [--out FOLDER] [--settings FILE]
 
 `build` makes the checked production site with its _headers/_redirects and nginx configuration
 without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare Pages);
@@ -12,19 +12,17 @@ without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare P
 import argparse
 import os
 import sys
-from pathlib import Path
 
 
 
-from keter_site.tooling import build as site_build
-from keter_site.tooling.deploy import pipeline
-from keter_site.tooling.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
+from keter_tools import build as site_build
+from keter_tools.deploy import pipeline
+from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
 
-from keter_site.core.project import ROOT
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m keter_site.tooling.deploy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m keter_tools.deploy", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("publish", "rollback", "build"):
         command = commands.add_parser(name)

@@ -6,7 +6,7 @@ theme/strings/<lang>.yml) on the theme's colours, drawn by headless Chromium fro
 page, so Hebrew (right to left, with its own font) is laid out exactly as a browser lays it out.
 Run it again after changing those strings, then commit the images:
 
-    .venv/bin/python -m keter_site.tooling.make_share_images
+    .venv/bin/python -m keter_tools.make_share_images
 """
 
 import html

@@ -1,6 +1,6 @@
 // decap-server's file-system back end (node_modules/decap-server, pinned), listening on a Unix
 // socket instead of a TCP port: `node decap_socket.js SOCKET`. The socket lies in a folder
-// only this user can open (keter_site.tooling.cms makes it, mode 0700), and the preview server
+// only this user can open (keter_tools.cms makes it, mode 0700), and the preview server
 // is its one client: it checks every request (Host, Origin, the session's key, the paths)
 // before passing it on. decap-server's own entry point can only listen on a TCP port, which
 // any local process could reach; its published middlewares module is the supported way to put

@@ -6,11 +6,11 @@ home page on a 320 px phone with the browser's text at 200%, and in forced colou
 contrast) with the menu open. Named `<page>-<lang>-<phone|desktop>-<light|dark>.png` and
 `<page>-<lang>-<case>.png`.
 
-Run: .venv/bin/python -m keter_site.tooling.screenshots   (after bin/invoke build)
+Run: .venv/bin/python -m tests.support.screenshots   (after bin/invoke build)
 """
 
 from keter_site.core.project import ROOT
-from keter_site.tooling.browser import browser_session, serve_directory
+from tests.support.browser import chromium_session as browser_session, serve_directory
 
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 SCHEMES = ("light", "dark")
@@ -52,7 +52,8 @@ def main():
             tab.add_style_tag(content=".review-pending { display: none !important; }")
             if selector:
                 # From the heading just above the part, so the picture says what it shows.
-                tab.evaluate("(s) => { const el = document.querySelector(s); (el.previousElementSibling || el).scrollIntoView({block: 'start'}); }", selector)
+                tab.evaluate("(s) => { const el = document.querySelector(s);"
+                             " (el.previousElementSibling || el).scrollIntoView({block: 'start'}); }", selector)
             tab.screenshot(path=str(target / name))
             context.close()
             print(f"docs/screenshots/{name}")

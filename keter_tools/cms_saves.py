@@ -18,7 +18,7 @@ from pathlib import Path
 
 from keter_site.core import front_matter
 
-# The fields of the editor's form (keter_site.tooling.cms.fields), in the order a new file has them.
+# The fields of the editor's form (keter_tools.cms.fields), in the order a new file has them.
 EDITABLE = ("title", "date", "updated", "summary", "description", "menu_order", "menu_label", "home_card")
 
 
@@ -60,7 +60,7 @@ def merged(old_text, new_text, slug, lang):
         raise ValueError("the file on disk has front matter the editor cannot read; fix it in a text editor first.")
     lines = old_text.splitlines()
     head = []
-    for key, block in _blocks(lines[1:old.count - 1]):
+    for key, block in _blocks(lines[1:old.head_lines - 1]):
         if key in EDITABLE:
             if key not in edited:
                 continue  # emptied in the form: the optional field is left out
@@ -71,7 +71,7 @@ def merged(old_text, new_text, slug, lang):
             head += block
     head += [f"{key}: {front_matter.yaml_value(key, value)}" for key, value in edited.items()]
     if body == _body(old_text):
-        tail = lines[old.count - 1:]  # the text untouched, byte for byte
+        tail = lines[old.head_lines - 1:]  # the text untouched, byte for byte
         return "\n".join([lines[0], *head, *tail]) + "\n"
     return "\n".join([front_matter.FENCE, *head, front_matter.FENCE, "", body]) + "\n"
 

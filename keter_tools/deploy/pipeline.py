@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from keter_site.tooling import build as site_build
+from keter_tools import build as site_build
 
 from . import checks, headers
 from .common import DeployError
@@ -55,7 +55,7 @@ def _site_root(settings):
 def _project_checks(site, settings):
     """The checks `invoke check` runs on the development build, here on the site to publish:
     every internal link resolves, and every page passes the Nu Html Checker."""
-    from keter_site.tooling import linkcheck, validate_html
+    from keter_tools import linkcheck, validate_html
 
     problems = linkcheck.check(site, settings.get("SITEURL") or "")
     try:
@@ -85,7 +85,7 @@ def _signatures(settings, out):
     """{page: "principal (key SHA256:...) on date"} of every medical page's signed approval, as
     the publish report lists them; and the allowed signers' digest and path."""
     from keter_site.medical_review import approvals
-    from keter_site.tooling import readiness
+    from keter_tools import readiness
 
     signers, _ = approvals.load_signers(settings)
     signed = {}
@@ -167,7 +167,7 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, ou
         manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise DeployError(f"{build_dir} is not a checked build ({MANIFEST} is missing or unreadable). "
-                          "Make one with `python -m keter_site.tooling.deploy build --out FOLDER`, or publish "
+                          "Make one with `python -m keter_tools.deploy build --out FOLDER`, or publish "
                           "without --from.")
     now = _hashes(build_dir)
     changed = sorted(set(now) ^ set(manifest["files"]) | {f for f in now if manifest["files"].get(f) != now[f]})
@@ -183,7 +183,7 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, ou
     if not settings.get("STAGING") and (manifest["staging"] or staging_robots):
         raise DeployError(f"{build_dir} is a staging preview (built with --staging: unreviewed pages and "
                           "placeholders allowed, every page marked as a preview), so it was not published as "
-                          "the live site. Build the release without --staging (`python -m keter_site.tooling.deploy "
+                          "the live site. Build the release without --staging (`python -m keter_tools.deploy "
                           "build --out FOLDER`), or publish this folder as a preview with --staging.")
     _launch_addresses(settings, manifest.get("siteurl", ""), manifest.get("signup_endpoint", ""))
     out(f"Medical reviews as checked against {manifest.get('allowed_signers', '?')}:")

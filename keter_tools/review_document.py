@@ -26,20 +26,22 @@ import markdown
 import nh3
 
 from keter_site.citations import MARKER
-from keter_site.clinic_facts import TOKEN
+from keter_site import clinic_facts
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.medical_review import material
 from keter_site.sanitize import ATTRIBUTES, TAGS, URL_SCHEMES
-from keter_site.tooling import readiness
+from keter_tools import readiness
 
 STYLE = """
-body { font: 16px/1.55 system-ui, "Noto Sans Hebrew", sans-serif; margin: 1rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; background: #fff; }
+body { font: 16px/1.55 system-ui, "Noto Sans Hebrew", sans-serif; margin: 1rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1b1b1b; background: #fff; }
 section.page { border-top: 3px solid #0b5e63; margin-top: 2.5rem; }
 div.langs { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1.5rem; }
 div.lang { border: 1px solid #ccc; padding: 0 1rem; overflow-wrap: anywhere; }
 code.fingerprint { font-size: 0.9rem; background: #f2f2f2; padding: 0.2rem 0.4rem; overflow-wrap: anywhere; }
-pre.source, div.diff { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; border: 1px dashed #999; padding: 0.5rem; unicode-bidi: plaintext; }
+pre.source, div.diff { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; border: 1px dashed #999;
+                       padding: 0.5rem; unicode-bidi: plaintext; }
 del { background: #fde2e2; } ins { background: #dff5e1; text-decoration: none; }
 @media print { section.page { break-before: page; } }
 """
@@ -75,12 +77,8 @@ def _markdown(settings):
 def render(text, facts, lang, converter):
     """One language's body as the reader sees its words: clinic facts in as escaped text,
     Markdown rendered, then only the sanitizer's safe elements and attributes kept."""
-    def fact(match):
-        value = facts.get(match.group(1), match.group(0))
-        return html.escape(value.get(lang, "") if isinstance(value, dict) else str(value), quote=True)
-
     converter.reset()
-    body = converter.convert(TOKEN.sub(fact, text))
+    body = converter.convert(clinic_facts.as_text(text, facts, lang))
     body = MARKER.sub(lambda m: f"<sup>[{html.escape(m.group(1))}]</sup>", body)
     clean = nh3.clean(body, tags=TAGS, attributes=RENDER_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
                       strip_comments=True, clean_content_tags={"script", "style"})

@@ -13,7 +13,7 @@ form service, so the form behaves here as it will in production:
   line break escaped, so every record reads back) and printed;
 - a chunked body whose chunk size is not hex digits gets a 400, and a `_next` the Location
   header cannot carry (not a printable ASCII path of this site) the thank-you page.
-Run it alone with `.venv/bin/python -m tooling.form_receiver [--port 8001]`.
+Run it alone with `.venv/bin/python -m keter_tools.form_receiver [--port 8001]`.
 """
 
 import argparse
@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from keter_site.core.project import ROOT
-from keter_site.tooling.serving import serve_in_background
+from keter_tools.serving import serve_in_background
 
 
 DEFAULT_STORE = ROOT / "var" / "signups.jsonl"
@@ -330,7 +330,7 @@ def start_for_site(settings_file="pelicanconf.py", store=DEFAULT_STORE):
     """Start a receiver at the address the site's SIGNUP_ENDPOINT names, when that address is on
     this machine (the development default); None when the form posts elsewhere."""
     from keter_site.signup_form import resolve
-    from keter_site.tooling.build import load_settings
+    from keter_tools.build import load_settings
 
     endpoint, _ = resolve(load_settings(settings_file))
     parts = urlsplit(endpoint)

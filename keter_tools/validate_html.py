@@ -54,7 +54,7 @@ def validate(output, cache_dir=CACHE_DIR):
         return 0, []
     result = subprocess.run([java, *JAVA_OPTIONS, "-jar", str(VNU_JAR), "--errors-only", "--format", "gnu",
                              "--skip-non-html", *map(str, todo)], capture_output=True, text=True, timeout=600)
-    lines = [l for l in (result.stdout + result.stderr).splitlines() if l.strip()]
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     failed = {path for path in todo if any(str(path) in line for line in lines)}
     if result.returncode == 0 or failed:
         _remember(cache_file, [pages[path] for path in todo if path not in failed])

@@ -8,6 +8,8 @@ back from the kernel (`wait_for_listening_port`), or, where a server cannot bind
 the server (`listening_socket`, `socket_activated`). Every wait is bounded."""
 
 import contextlib
+from collections.abc import Sequence
+from typing import IO, Any
 import os
 import re
 import socket
@@ -19,7 +21,7 @@ POLL_SECONDS = 0.05
 LISTEN = "0A"  # the LISTEN state in the kernel's socket tables
 
 
-def listening_socket():
+def listening_socket() -> socket.socket:
     """A socket listening on 127.0.0.1 at a port the kernel chose. Hand it to the server that
     will use it (nginx: `NGINX` variable; sshd: `socket_activated`); the port is never free
     in between."""
@@ -33,7 +35,7 @@ def listening_socket():
     return sock
 
 
-def socket_activated(command, sock):
+def socket_activated(command: Sequence[object], sock: socket.socket) -> tuple[list[str], tuple[int]]:
     """`command` started with `sock` as its activated socket, the way systemd hands one over
     (file descriptor 3, LISTEN_FDS=1, LISTEN_PID its own process). Debian's sshd accepts a
     socket this way. Returns the arguments and the file descriptors for subprocess.Popen."""
@@ -45,7 +47,7 @@ def socket_activated(command, sock):
     return ["bash", "-c", script, "bash", *map(str, command)], (fd,)
 
 
-def listening_ports(pid):
+def listening_ports(pid: int) -> set[int]:
     """The TCP ports the process `pid` listens on, as Linux reports them: the socket inodes
     among its open files, looked up in its network namespace's socket tables."""
     inodes = set()
@@ -65,7 +67,7 @@ def listening_ports(pid):
     return ports
 
 
-def wait_for_listening_port(process, timeout=15, what="server"):
+def wait_for_listening_port(process: subprocess.Popen[Any], timeout: float = 15, what: str = "server") -> int:
     """The one port that `process` (a Popen) listens on, once it listens: for a server started
     on port 0 that does not say which port it got."""
     deadline = time.monotonic() + timeout
@@ -81,7 +83,8 @@ def wait_for_listening_port(process, timeout=15, what="server"):
     raise TimeoutError(f"the {what} did not listen within {timeout} s")
 
 
-def wait_for_reported_port(log_path, pattern, process, timeout=15, what="server"):
+def wait_for_reported_port(log_path: str | Path, pattern: str, process: subprocess.Popen[Any], timeout: float = 15,
+                           what: str = "server") -> int:
     """The port a server prints once it listens: the first match of `pattern` (one group, the
     port) in its log file."""
     expression = re.compile(pattern)
@@ -97,7 +100,7 @@ def wait_for_reported_port(log_path, pattern, process, timeout=15, what="server"
     raise TimeoutError(f"the {what} did not report its address within {timeout} s; see {log_path}")
 
 
-def stop_process(process, log=None):
+def stop_process(process: subprocess.Popen[Any], log: IO[Any] | None = None) -> None:
     """Stop a server the tests started: politely, then firmly; both waits are bounded."""
     process.terminate()
     try:

@@ -1,9 +1,9 @@
 """The site desk: what comes after a save, in the browser editor (`invoke edit`), for people who
 never open a terminal. Served by the editor's own endpoints (/admin/editor/desk_*, behind the
-editor's checks: keter_site.tooling.cms_gate), it shows and runs what the terminal commands do,
+editor's checks: keter_tools.cms_gate), it shows and runs what the terminal commands do,
 with their own code and words:
 
-- status: launch readiness page by page (`bin/invoke status`: tooling.readiness), the clinic facts
+- status: launch readiness page by page (`bin/invoke status`: keter_tools.readiness), the clinic facts
   still EXAMPLE, the latest build's problems, and the last publishes made from the desk;
 - review_document: `bin/invoke review --pending` (the physician's document, var/medical-review.html);
 - approve: the physician's `bin/invoke review --approve PAGE`, where their key is in this
@@ -27,7 +27,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from keter_site.tooling.cms_api import Refused
+from keter_tools.cms_api import Refused
 
 PUBLISHING = ("staging", "live", "rollback")
 MAX_OUTPUT = 60_000  # characters of a command's output the page is shown (its end)
@@ -46,7 +46,7 @@ class Desk:
         self.lock = threading.Lock()
 
     def status(self):
-        from keter_site.tooling import readiness
+        from keter_tools import readiness
 
         rows = []
         for row in readiness.pages(self.settings):
@@ -69,7 +69,7 @@ class Desk:
         return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()][-limit:][::-1]
 
     def review_document(self):
-        from keter_site.tooling import review_document
+        from keter_tools import review_document
 
         text, keys = review_document.build(self.settings)
         target = self.root / "var" / "medical-review.html"
@@ -90,7 +90,7 @@ class Desk:
                 raise Refused("A release is named like the ones `bin/invoke rollback` lists.", status=400)
             args += ["--to", release]
         if kind == "approve":
-            from keter_site.tooling import readiness
+            from keter_tools import readiness
 
             if page not in {row.key for row in readiness.pages(self.settings) if row.medical}:
                 raise Refused("Only a medical page can be approved.", status=400)

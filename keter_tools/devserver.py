@@ -20,7 +20,7 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from keter_site.tooling.serving import serve_in_background
+from keter_tools.serving import serve_in_background
 
 
 class BuildState:
@@ -100,8 +100,8 @@ ADMIN_PATH = "/admin/"
 def local_only(app, port):
     """`app`, answering only requests whose Host names this machine's loopback address with the
     preview's own port (`port()`): a web page whose name an attacker points at 127.0.0.1 (DNS
-    rebinding) sends its own name and gets 421 (keter_site.tooling.cms_gate)."""
-    from keter_site.tooling.cms_gate import local_host
+    rebinding) sends its own name and gets 421 (keter_tools.cms_gate)."""
+    from keter_tools.cms_gate import local_host
 
     def checked(environ, start_response):
         if not local_host(environ.get("HTTP_HOST", ""), port()):
@@ -114,7 +114,7 @@ def local_only(app, port):
 
 def make_app(output, state=None, headers=()):
     """The WSGI app; `headers` are sent with every answer (the site's security headers)."""
-    from keter_site.tooling.deploy.headers import named_content_types
+    from keter_tools.deploy.headers import named_content_types
 
     named_types = named_content_types()
     root = Path(output).resolve()
@@ -204,7 +204,7 @@ def make_admin_app(files, own_headers, gate, backend=None, endpoints=None):
 
 
 def _opens_session(environ, gate):
-    from keter_site.tooling.cms_gate import same
+    from keter_tools.cms_gate import same
 
     query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
     return same((query.get("key") or [""])[0], gate.key)
@@ -218,8 +218,8 @@ def _answer(start_response, status, value, own_headers):
 
 
 def _api(environ, path, backend, endpoints, own_headers, start_response):
-    from keter_site.tooling.cms_api import Refused
-    from keter_site.tooling.cms_saves import GitError
+    from keter_tools.cms_api import Refused
+    from keter_tools.cms_saves import GitError
 
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -287,7 +287,7 @@ def start(output, host="127.0.0.1", port=8000, state=None, headers=()):
 
 def preview_headers(settings_file="pelicanconf.py"):
     """The production security headers, for the development site's own signup endpoint."""
-    from keter_site.tooling.build import load_settings
-    from keter_site.tooling.deploy.headers import security_headers
+    from keter_tools.build import load_settings
+    from keter_tools.deploy.headers import security_headers
 
     return security_headers(load_settings(settings_file))

@@ -1,6 +1,6 @@
 """The browser editor's back end, as the preview server offers it at /admin/api/v1: each request
 of Decap CMS's proxy back end is checked here, then passed to decap-server (on its Unix socket,
-keter_site.tooling.cms), and each save is committed to git.
+keter_tools.cms), and each save is committed to git.
 
 What the editor can reach, and nothing else:
 - pages: content/<lang>/<slug>.md, which the editor calls pages/<lang>/<slug>.md;
@@ -13,7 +13,7 @@ Never content/data/ (the clinic's details, the references, the physician's appro
 allowed signers), the settings, the plugins, the theme, var/ or anything else. Every action
 outside Decap's plain (non-workflow) set is refused, and so is every renaming.
 
-A save (persistEntry) is written as keter_site.tooling.cms_saves.merged makes it: only the form's
+A save (persistEntry) is written as keter_tools.cms_saves.merged makes it: only the form's
 fields and the text from the editor, every other key (the medical flag, the review and
 translation fingerprints) as it was, with the front-matter checks of the build run first: a
 save the build would refuse for its front matter is refused with the build's own message.
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from keter_site.checks.metadata import metadata_problems
 from keter_site.core import front_matter
-from keter_site.tooling import cms_saves
+from keter_tools import cms_saves
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 # The formats the build accepts (checks.content_html: no old, heavy formats; no SVG from the

@@ -1,0 +1,216 @@
+"""The live preview (`invoke livereload`) and the browser editor around it (`invoke edit`):
+serve the last good build, rebuild on save, reload the browser."""
+
+import gc
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from invoke import Exit
+
+from keter_site.core.project import ROOT
+from keter_tools import build as site_build
+
+OUTPUT = ROOT / "output"
+HOST = "127.0.0.1"
+GC_DELAY = 0.5  # seconds after a rebuild: the browser has its page by then
+
+
+def livereload(port, settings, output, *, restart_args, admin=None, on_ready=None, on_restart=None, on_change=None):
+    """The live preview. `restart_args(port)`: the invoke task and options that start this same
+    preview again, when a change to the site's Python needs a fresh process."""
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop, PeriodicCallback
+
+    from keter_site.incremental import State
+    from keter_tools import devserver, form_receiver, processes, watch
+
+    output = Path(output).resolve() if output else OUTPUT
+    # Stopped with SIGTERM too (a service manager, a test), not only Ctrl+C, the clean-up below
+    # runs: the form receiver, the next build's folder, and decap-server under `invoke edit`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    incremental = State()  # after an edit, only the pages it affects are rendered again
+    # Builds pause Python's garbage collector (keter_tools.build); the preview keeps it
+    # off between builds too and collects once the browser has been told to reload, so that a
+    # collection (up to a tenth of a second: a build's documents refer to each other, and only
+    # the collector frees them) never holds up the reloaded page or the next build.
+    gc.disable()
+
+    def build_now(full):
+        state.begin()
+        result = site_build.build_and_report(settings, output, incremental=incremental, full=full)
+        state.record(result)
+
+    state = devserver.BuildState()
+    build_now(full=True)
+    bound = {"port": port}
+    # Our WSGI app serves the last good build (with a banner while the latest build failed);
+    # livereload adds its reload script to every page and tells the browser to reload.
+    class _Server(Server):
+        def get_web_handlers(self, script):
+            handlers = super().get_web_handlers(script)
+            if admin is None:
+                return handlers
+            from tornado.web import FallbackHandler
+            from tornado.wsgi import WSGIContainer
+
+            editor = WSGIContainer(admin(lambda: bound["port"], state))
+            return [(r"/admin(?:/.*)?", FallbackHandler, {"fallback": editor}), *handlers]
+
+        def application(self, port, host, liveport=None, debug=None, live_css=True):
+            # livereload's own, with two changes: its script is a file of the preview (the
+            # pages' Content-Security-Policy, production's, refuses inline scripts), and every
+            # request must name this preview in its Host (devserver.local_only says why).
+            from livereload.handlers import ForceReloadHandler, LiveReloadJSHandler
+            from livereload.server import LiveScriptInjector
+            from tornado import web
+
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+            script = f'<script src="{devserver.RELOAD_SCRIPT_PATH}"></script>'.encode()
+
+            class Transform(LiveScriptInjector):
+                pass
+            Transform.script = script
+
+            class Starter(web.RequestHandler):
+                def get(self):
+                    self.set_header("Content-Type", "text/javascript; charset=utf-8")
+                    self.set_header("Cache-Control", "no-store")
+                    self.write(devserver.RELOAD_SCRIPT)
+
+            class Misdirected(web.RequestHandler):
+                def prepare(self):
+                    self.set_status(421)
+                    self.set_header("Content-Type", "text/plain; charset=utf-8")
+                    self.finish("This preview answers only at 127.0.0.1 or localhost, on its own port.")
+
+            class LocalOnly(web.Application):
+                def find_handler(self, request, **kwargs):
+                    from keter_tools.cms_gate import local_host
+
+                    if not local_host(request.host, bound["port"]):
+                        return self.get_handler_delegate(request, Misdirected)
+                    return super().find_handler(request, **kwargs)
+
+            handlers = [(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
+                        (r"/livereload.js", LiveReloadJSHandler), (devserver.RELOAD_SCRIPT_PATH, Starter),
+                        *self.get_web_handlers(script)]
+            LocalOnly(handlers=handlers, debug=False, transforms=[Transform]).listen(port, address=host)
+
+    server = _Server(app=devserver.make_app(output, state, devserver.preview_headers()))
+    # livereload polls its own watch list every 800 ms on the server's thread, and with an empty
+    # list it walks the whole working folder (node_modules too), holding up every rebuild by up
+    # to a second. Our watcher (keter_tools.watch) does the watching: livereload gets one path that
+    # never exists.
+    server.watch(str(output.parent / ".livereload-watches-nothing"))
+    loop = IOLoop.current()
+    gc.collect()
+    # Serving pages makes garbage too: collected once a minute while no one saves.
+    PeriodicCallback(gc.collect, 60_000).start()
+
+    def ready():
+        # Runs once the loop has started, so the preview listens. Asked for port 0, it took
+        # one the kernel chose (no race with another program for a port found free): the
+        # kernel tells which; the form receiver's is the one other port this process holds.
+        if not port:
+            others = {receiver.server_address[1]} if receiver else set()
+            ports = processes.listening_ports(os.getpid()) - others
+            if len(ports) != 1:
+                sys.exit(f"The live preview could not tell which port it listens on: {sorted(ports)}.")
+            bound["port"] = ports.pop()
+        print(f"The live preview: http://{HOST}:{bound['port']}/ (Ctrl+C stops it).", flush=True)
+        if on_ready:
+            on_ready(bound["port"])
+
+    loop.add_callback(ready)
+
+    def rebuild(kind):
+        # Called from the file watcher's thread: the build runs on the server's own (main)
+        # thread, where a page that takes too long to convert can be stopped (source_files).
+        loop.add_callback(rebuild_now, kind)
+
+    def rebuild_now(kind):
+        if kind == "code":
+            # Python keeps the modules it imported (Pelican its plugins): only a fresh process
+            # runs edited code. Replace this one; the browser's livereload script reconnects.
+            print("The site's Python code changed: restarting the preview to load it.", flush=True)
+            form_receiver.stop(receiver)
+            incremental.close()
+            if on_restart:
+                on_restart()
+            # The same command on the same port, also one the kernel chose: the open pages'
+            # livereload scripts reconnect to it.
+            args = ["-m", "invoke", "-r", ROOT, *restart_args(bound["port"])]
+            os.execv(sys.executable, [sys.executable, *map(str, args)])
+        # Templates, UI strings, styles and data change how every page is made: every page is
+        # rendered again, and every file read again.
+        build_now(full=kind != "content")
+        LiveReloadHandler.reload_waiters()
+        loop.call_later(GC_DELAY, gc.collect)
+
+    content = Path(site_build.load_settings(settings)["PATH"]).resolve()
+    watch.start(rebuild, content=content, on_change=on_change)
+    # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
+    receiver = form_receiver.start_for_site()
+    try:
+        # debug=False: livereload would otherwise turn on tornado's autoreload, a second watcher
+        # of Python files that restarts the process with its first arguments (port 0 would
+        # then be a new port). Ours (keter_tools.watch) restarts it on the port it has.
+        server.serve(host=HOST, port=port, debug=False)
+    finally:
+        form_receiver.stop(receiver)
+        incremental.close()
+
+
+def edit(port=8000, no_browser=False, settings="pelicanconf.py", output=""):
+    """The browser editor at http://127.0.0.1:8000/admin/ with the live preview (development only,
+    never published). Installs what it needs on first use. Each save is a git commit."""
+    import webbrowser
+
+    from keter_tools import cms, cms_api, cms_desk, cms_endpoints, cms_gate, cms_saves, devserver
+
+    site_settings = site_build.load_settings(settings)
+    if not cms_saves.is_repository(ROOT):
+        raise Exit("The browser editor records every save in git, and this folder is not a git repository: "
+                   "work in a clone of the project (git clone ...).", code=1)
+    try:
+        cms.ensure_installed()
+        server = cms.start_server(ROOT, log=sys.stdout)
+    except cms.EditorError as error:
+        raise Exit(str(error), code=1)
+    # The session's key survives a restart of the preview (a change to the site's Python): the
+    # open editor keeps working. The environment is readable by this user only.
+    key = os.environ.setdefault("KETER_EDITOR_KEY", cms_gate.new_key())
+    backend = cms_api.Backend(ROOT, server.socket, site_settings)
+
+    def admin(port, state):
+        gate = cms_gate.Gate(key, port)
+        files = lambda name: cms.admin_file(name, site_settings, key)  # noqa: E731
+        desk = cms_desk.Desk(ROOT, site_settings, state)
+        return devserver.make_admin_app(files, cms.admin_headers(), gate, backend,
+                                        cms_endpoints.Endpoints(backend, site_settings, state, desk))
+
+    opened = []  # the files that opened the browser (they hold the key): removed when the editor stops
+
+    def ready(preview_port):
+        url = f"http://{HOST}:{preview_port}/admin/?key={key}"
+        print(f"The editor: http://{HOST}:{preview_port}/admin/ (open it with {url} ; "
+              "Ctrl+C stops it).", flush=True)
+        if not no_browser:
+            opener = cms.open_file(url)
+            opened.append(opener.parent)
+            webbrowser.open(opener.as_uri())
+
+    try:
+        livereload(port, settings, output, admin=admin, on_ready=ready, on_restart=lambda: cms.stop_server(server),
+                    # the same port again, and no second browser window.
+                    restart_args=lambda port: ["edit", "--port", port, "--no-browser",
+                                               "--settings", settings, "--output", output])
+    finally:
+        cms.stop_server(server)
+        for folder in opened:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,1 +1,0 @@
-"""Helpers behind tasks.py: building, serving, checking. Editors never need to open these."""
