@@ -93,6 +93,16 @@ def test_a_save_writes_only_what_was_edited():
     new = cms_saves.merged(None, "---\ntitle: New\nslug: x\nlang: he\nmedical: true\ndescription: D\n---\nBody\n",
                            "new-page", "en")
     assert new == "---\ntitle: New\nslug: new-page\nlang: en\ndescription: D\n---\n\nBody\n"
+    # The publication switch: a draft is `status: draft`, ready is no line at all, and a page with
+    # another status (the 404 pages are hidden) keeps it.
+    ready = decap.replace("medical: false", "status: published")
+    assert "status" not in cms_saves.merged(HEAD, ready, "anxiety", "en")
+    draft = cms_saves.merged(HEAD, decap.replace("medical: false", "status: draft"), "anxiety", "en")
+    assert draft == HEAD.replace("title: Understanding anxiety", "title: Anxiety, step by step").replace(
+        "---\n\n", "status: draft\n---\n\n")
+    assert "status" not in cms_saves.merged(draft, ready, "anxiety", "en")
+    hidden = HEAD.replace("menu_order: 2\n", "status: hidden\n")
+    assert "status: hidden\n" in cms_saves.merged(hidden, decap.replace("medical: false", "status: draft"), "anxiety", "en")
 
 
 def test_the_back_end_names_pages_articles_and_images_only():
@@ -461,6 +471,52 @@ def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, pa
     assert re.search(r'<img[^>]*alt="A quiet treatment room with an armchair"', article), article
     assert re.search(r'<sup class="?cite', article), article
     assert "The last build failed" not in article
+
+
+def test_a_draft_article_is_in_no_list_or_feed_until_switched_to_ready(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    page.locator("#keter-bar").wait_for()
+    page.goto(f"{base}/admin/#/collections/articles/new")
+    page.reload()
+    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
+    if not page.locator('[data-keter-lang="en"]').count():
+        page.get_by_title("Toggle i18n").click()
+    he, en = page.locator('[data-keter-lang="he"]'), page.locator('[data-keter-lang="en"]')
+    he.locator('input[id^="title-field"]').fill("טיוטה על שעות הפעילות")
+    he.locator('input[id^="slug-field"]').fill("opening-hours-draft")
+    he.locator('textarea[id^="summary-field"]').fill("שעות הפעילות החדשות של המרפאה.")
+    he.locator('textarea[id^="description-field"]').fill("שעות הפעילות החדשות של המרפאה, מהחודש הבא.")
+    _type_body(page, "he", ["המרפאה פתוחה גם בערבים."])
+    en.locator('input[id^="title-field"]').fill("Draft about opening hours")
+    en.locator('textarea[id^="summary-field"]').fill("The clinic's new opening hours.")
+    en.locator('textarea[id^="description-field"]').fill("The clinic's new opening hours, from next month.")
+    _type_body(page, "en", ["The clinic is open in the evenings too."])
+    _choose_status(page, "Draft (not published)")
+    _publish(page)
+    files = [project / "content" / lang / "articles" / "opening-hours-draft.md" for lang in ("he", "en")]
+    assert all(front_matter.split(p.read_text(encoding="utf-8"))[0]["status"] == "draft" for p in files)
+    # The preview shows the draft under /_drafts/; no list, feed or sitemap has it.
+    _wait_for(base + "/_drafts/en/articles/opening-hours-draft/", "Draft about opening hours")
+    _wait_for(base + "/_drafts/articles/opening-hours-draft/", "טיוטה על שעות הפעילות")
+    for path in ("/articles/", "/en/articles/", "/articles/atom.xml", "/en/articles/atom.xml", "/sitemap.xml", "/en/"):
+        assert "opening-hours-draft" not in _page(base + path), path
+    # Switched to ready: the `status` line goes, and the article is in both lists and feeds.
+    _open(page, base, "articles", "opening-hours-draft")
+    _choose_status(page, "Ready (published)")
+    _publish(page)
+    assert all("status" not in front_matter.split(p.read_text(encoding="utf-8"))[0] for p in files)
+    _wait_for(base + "/articles/", "טיוטה על שעות הפעילות")
+    _wait_for(base + "/en/articles/", "Draft about opening hours")
+    assert "Draft about opening hours" in _page(base + "/en/articles/atom.xml")
+    assert "טיוטה על שעות הפעילות" in _page(base + "/articles/atom.xml")
+    assert "opening-hours-draft" in _page(base + "/sitemap.xml")
+
+
+def _choose_status(page, label):
+    """The publication switch (a select, shared by both languages) set to `label`."""
+    page.locator('[data-keter-lang="he"] [id^="status-field"]').first.click()
+    page.get_by_text(label, exact=True).last.click()
 
 
 def _save(base, key, raw, path="pages/en/benefits.md", **options):
