@@ -508,13 +508,18 @@ def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py
 
 @task(help={"to": "the release to switch to (default: the one before the current one)",
             "target": "rsync (the only target with releases)",
-            "settings": "settings file (default publishconf.py)"})
-def rollback(c, to="", target="", settings="publishconf.py"):
-    """Switch the live site back to the previous release (rsync target)."""
+            "settings": "settings file (default publishconf.py)",
+            "list": "list the releases on the server, newest first, and which is live"})
+def rollback(c, to="", target="", settings="publishconf.py", list_=False):
+    """Switch the live site back to the previous release (rsync target); --list: the releases."""
     from keter_site.tooling.deploy import pipeline
     from keter_site.tooling.deploy.common import DeployError
 
     try:
+        if list_:
+            for release in pipeline.releases(settings, target or None):
+                print(f"{release['name']}  {release['when'] or '-'}{'  (live)' if release['live'] else ''}")
+            return
         pipeline.rollback(settings, target or None, to or None)
     except DeployError as error:
         print(error, file=sys.stderr)

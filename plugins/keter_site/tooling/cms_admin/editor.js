@@ -28,7 +28,8 @@ window.CMS_MANUAL_INIT = true;
           notReady: "Not ready to publish: %s to finish. A staging preview is possible.", examples: "Clinic facts still EXAMPLE",
           lastBuild: "The last build", buildOk: "Built without problems.", awaiting: "Pages awaiting the physician",
           writeReview: "Write the review document", reviewWritten: "Written: %s", publishes: "Publishes",
-          staging: "Publish a preview (staging)", live: "Publish", rollback: "Roll back", release: "Release (empty: the previous one)",
+          staging: "Publish a preview (staging)", live: "Publish", rollback: "Roll back", release: "Release to roll back to", previousOne: "the one before the live one",
+          live_: "live", loading: "Reading the releases on the server…", byKind: { staging: "staging", live: "live", rollback: "rollback" },
           liveAsk: "Publish the site to the internet now?", rollbackAsk: "Switch the live site back to %s?",
           previous: "the previous release", running: "Running…", done: "Done.", failedRun: "Stopped: see the report above.",
           none: "None.", read: "Read the review document", approve: "Approve (the physician)",
@@ -47,7 +48,8 @@ window.CMS_MANUAL_INIT = true;
           notReady: "האתר עדיין לא מוכן לפרסום: %s להשלמה. אפשר לפרסם תצוגה מקדימה (staging).", examples: "פרטי מרפאה שעדיין מסומנים EXAMPLE",
           lastBuild: "הבנייה האחרונה", buildOk: "נבנה בלי בעיות.", awaiting: "דפים שמחכים לרופא",
           writeReview: "הכנת מסמך הבדיקה לרופא", reviewWritten: "נכתב: %s", publishes: "פרסומים",
-          staging: "פרסום תצוגה מקדימה (staging)", live: "פרסום", rollback: "חזרה לגרסה קודמת", release: "גרסה (ריק: הקודמת)",
+          staging: "פרסום תצוגה מקדימה (staging)", live: "פרסום", rollback: "חזרה לגרסה קודמת", release: "הגרסה לחזור אליה", previousOne: "זו שלפני הגרסה החיה",
+          live_: "חי באתר", loading: "קורא את הגרסאות שבשרת…", byKind: { staging: "staging", live: "אתר חי", rollback: "חזרה לגרסה" },
           liveAsk: "לפרסם את האתר באינטרנט עכשיו?", rollbackAsk: "להחזיר את האתר החי אל %s?",
           previous: "הגרסה הקודמת", running: "רץ…", done: "הסתיים.", failedRun: "נעצר: הדוח למעלה מסביר למה.",
           none: "אין.", read: "קריאת מסמך הבדיקה", approve: "אישור (הרופא)",
@@ -149,10 +151,11 @@ window.CMS_MANUAL_INIT = true;
     var awaiting = s.pages.filter(function (r) { return r.review && ["current", "released"].indexOf(r.review.state) < 0; });
     var reviewOut = el("p", {});
     var progress = el("pre", { id: "keter-progress", dir: "ltr", lang: "en", "aria-live": "polite" });
-    var release = el("input", { id: "keter-release", type: "text", dir: "ltr" });
+    var release = el("select", { id: "keter-release", dir: "ltr" }, [el("option", { value: "", text: T.loading })]);
+    loadReleases(release);
     function run(kind) {
       if (kind === "live" && !window.confirm(T.liveAsk)) return;
-      if (kind === "rollback" && !window.confirm(fmt(T.rollbackAsk, release.value || T.previous))) return;
+      if (kind === "rollback" && !window.confirm(fmt(T.rollbackAsk, release.value ? releaseLabel(release) : T.previous))) return;
       progress.textContent = T.running;
       editor("desk_run", { kind: kind, release: kind === "rollback" ? release.value : "" })
         .then(function () { follow(progress); }, function (e) { progress.textContent = e.message; });
@@ -193,10 +196,31 @@ window.CMS_MANUAL_INIT = true;
     if (s.job && s.job.running) follow(progress);
   }
 
-  // One publish or rollback of the desk's list: when, who, what, its outcome and release.
+  // One publish or rollback of the publish log: when, who, what, its outcome, release and version.
   function publishItem(p) {
-    return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
-                                         (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") + " " + p.result });
+    return el("li", { dir: "auto" }, [el("span", { text: localTime(p.when) + " · " + p.by + " · " + (T.byKind[p.kind] || p.kind) + " · " +
+                                                         (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") }),
+      el("span", { dir: "ltr", lang: "en", class: "keter-snippet",
+                   text: " " + [p.version, p.target, p.result].filter(Boolean).join(" · ") })]);
+  }
+
+  function localTime(iso) {
+    var when = new Date(iso);
+    return isNaN(when) ? String(iso || "") : when.toLocaleString(UI === "he" ? "he-IL" : "en-GB",
+      { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  function releaseLabel(select) { return select.options[select.selectedIndex].textContent; }
+
+  // The releases on the server (bin/invoke rollback --list): each with its date, the live one marked.
+  function loadReleases(select) {
+    editor("desk_releases").then(function (answer) {
+      select.replaceChildren.apply(select, [el("option", { value: "", text: T.previousOne })].concat(
+        answer.releases.map(function (r) {
+          return el("option", { value: r.name, text: (r.when ? localTime(r.when) + " · " : "") + r.name +
+                                                     (r.live ? " (" + T.live_ + ")" : "") });
+        })));
+    }, function (e) { select.replaceChildren(el("option", { value: "", text: e.message.slice(0, 200) })); });
   }
 
   // A desk command's output, as it comes, until it ends (bounded like the wait for a build).
@@ -212,6 +236,8 @@ window.CMS_MANUAL_INIT = true;
         else editor("desk_status").then(function (s) {
           var list = document.getElementById("keter-publishes");
           if (list) list.replaceChildren.apply(list, s.publishes.map(publishItem));
+          var select = document.getElementById("keter-release");
+          if (select && /^(staging|live|rollback)$/.test(job.kind)) loadReleases(select);
         });
       });
     })();
