@@ -361,6 +361,40 @@ def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(ed
     assert "[@nobody2099]" not in (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
 
 
+def test_a_refused_save_is_explained_in_hebrew_around_the_builds_own_words(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key, ui="he")
+    page.locator("#keter-bar").wait_for(timeout=WAIT * 1000)
+    before = (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
+    # A save as the editor's page sends it (its own fetch: the session's key, the answer shown).
+    raw = ('---\ntitle: ""\ndescription: Who we are.\n---\n\nText <script>alert(1)</script>.\n\n'
+           '![](/images/calm.webp)\n')
+    page.evaluate("""raw => fetch("/admin/api/v1", { method: "POST", body: JSON.stringify({ action: "persistEntry",
+        params: { branch: "main", assets: [], options: { useWorkflow: false },
+                  dataFiles: [{ slug: "team", path: "pages/en/team.md", raw: raw }] } }) })""", raw)
+    alert = page.locator("#keter-status [role=alert]")
+    alert.wait_for(timeout=WAIT * 1000)
+    assert alert.get_attribute("dir") == "rtl"
+    sentences = alert.locator("ul.keter-explained li").all_inner_texts()
+    assert "בדף באנגלית: חסר השדה „כותרת”: זה שדה חובה, בכל שפה." in sentences
+    assert any(s.startswith("בדף באנגלית: לתמונה /images/calm.webp אין תיאור") for s in sentences), sentences
+    # The build's own message, word for word, left to right.
+    english = alert.locator("pre")
+    assert english.get_attribute("dir") == "ltr" and english.evaluate("el => getComputedStyle(el).unicodeBidi") == "isolate"
+    assert "content/en/team.md: missing `title` in the front matter" in english.inner_text()
+    assert "באנגלית" in alert.locator(".keter-english-note").inner_text()
+    assert (project / "content" / "en" / "team.md").read_text(encoding="utf-8") == before
+    # The English interface: the build's message alone.
+    page.evaluate("localStorage.setItem('keter-editor-ui', 'en')")
+    page.reload()
+    page.locator("#keter-bar").wait_for(timeout=WAIT * 1000)
+    page.evaluate("""raw => fetch("/admin/api/v1", { method: "POST", body: JSON.stringify({ action: "persistEntry",
+        params: { branch: "main", assets: [], options: { useWorkflow: false },
+                  dataFiles: [{ slug: "team", path: "pages/en/team.md", raw: raw }] } }) })""", raw)
+    alert.wait_for(timeout=WAIT * 1000)
+    assert not alert.locator("ul.keter-explained").count() and "missing `title`" in alert.locator("pre").inner_text()
+
+
 def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor, page):
     project, base, key, _ = editor
     he_path = project / "content" / "he" / "benefits.md"

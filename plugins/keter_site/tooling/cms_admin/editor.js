@@ -38,7 +38,7 @@ window.CMS_MANUAL_INIT = true;
                     invalid: "record does not count", needs_release: "release to sign", released: "released" } },
     he: { other: "English", name: "השם שלך (להיסטוריה):", building: "נשמר. האתר נבנה…",
           built: "נשמר, והאתר נבנה: התצוגה המקדימה מראה את השינוי.", failed: "הבנייה דחתה את השמירה:",
-          refused: "לא נשמר:", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
+          refused: "לא נשמר:", english: "ההודעה המפורטת של הבנייה, כפי שהיא (באנגלית):", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
           changed: "מה השתנה במקור מאז שהתרגום סומן כמעודכן", unknown: "(הגרסה הקודמת אינה בהיסטוריה)",
           markDone: "סימון התרגום ל%s כמעודכן", history: "היסטוריה", restore: "שחזור הגרסה הזאת",
           restoreAsk: "לשחזר את הדף כפי שהיה ב-%s? הטקסט הנוכחי נשמר בהיסטוריה.",
@@ -253,9 +253,45 @@ window.CMS_MANUAL_INIT = true;
     })));
   }
 
+  // The build speaks English. In the Hebrew interface, the most common refusals get a Hebrew
+  // sentence each, around the build's own message, which stays as it is (left to right, in an
+  // isolate of its own): one message, whatever the interface, and the team can search for it.
+  var HE_FIELDS = { title: "כותרת", description: "תיאור", summary: "תקציר", date: "תאריך פרסום", slug: "כתובת" };
+  var HE_PROBLEMS = [
+    [/missing `([a-z_]+)`/, function (m) { return "חסר השדה „" + (HE_FIELDS[m[1]] || m[1]) + "”: זה שדה חובה, בכל שפה."; }],
+    [/`\[@([^\]]+)\]` is not in the references registry/, function (m) {
+      return "ההפניה [@" + m[1] + "] אינה ברשימת המקורות: בדקו את האיות שלה, או בקשו מהצוות להוסיף את המקור."; }],
+    [/the title is (\d+) characters; at most (\d+)/, function (m) {
+      return "הכותרת ארוכה מדי: " + m[1] + " תווים, והמרב הוא " + m[2] + ". קצרו אותה (התיאור יכול לומר יותר)."; }],
+    [/the description is (\d+) characters; search results show at most (\d+)/, function (m) {
+      return "התיאור ארוך מדי: " + m[1] + " תווים, והמרב הוא " + m[2] + "."; }],
+    [/raw HTML that could run code or break the page/, function () {
+      return "בטקסט יש קוד HTML שהאתר לא מקבל (כמו <script>): מחקו אותו. עיצוב כותבים ב-Markdown."; }],
+    [/the image (\S+) has no alt text/, function (m) {
+      return "לתמונה " + m[1] + " אין תיאור: כתבו בסוגריים המרובעים מה רואים בה, בשפת הדף: ![מה רואים בתמונה](...)."; }]
+  ];
+  var HE_LANG_OF_FILE = { he: "בעברית", en: "באנגלית" };
+
+  // The Hebrew sentence for one line of the build's message, or "" (not one of the common ones).
+  function hebrew(line) {
+    if (UI !== "he") return "";
+    for (var i = 0; i < HE_PROBLEMS.length; i++) {
+      var m = HE_PROBLEMS[i][0].exec(line);
+      if (!m) continue;
+      var file = /content\/([a-z]{2})\//.exec(line);
+      return (file && HE_LANG_OF_FILE[file[1]] ? "בדף " + HE_LANG_OF_FILE[file[1]] + ": " : "") + HE_PROBLEMS[i][1](m);
+    }
+    return "";
+  }
+
   function showProblem(heading, message) {
-    status.replaceChildren(el("div", { role: "alert", class: "keter-problem" },
-      [el("strong", { text: heading }), el("pre", { dir: "ltr", lang: "en", text: message })]));
+    var sentences = message.split("\n").map(hebrew).filter(Boolean);
+    var parts = [el("strong", { text: heading })];
+    if (sentences.length) parts.push(el("ul", { class: "keter-explained" },
+      sentences.map(function (text) { return el("li", { text: text }); })));
+    if (UI === "he") parts.push(el("p", { class: "keter-english-note", text: T.english }));
+    parts.push(el("pre", { dir: "ltr", lang: "en", text: message }));
+    status.replaceChildren(el("div", { role: "alert", class: "keter-problem", lang: UI, dir: UI === "he" ? "rtl" : "ltr" }, parts));
     markFields(message);
   }
 
@@ -266,8 +302,12 @@ window.CMS_MANUAL_INIT = true;
       var m = /content\/([a-z]{2})\/[^:]*:(?:\d+:)? .*?`([a-z_]+)`/.exec(line);
       if (!m) return;
       var input = document.querySelector('[data-keter-lang="' + m[1] + '"] [id^="' + m[2] + '-field"]');
-      if (input) input.insertAdjacentElement("afterend", el("p", { class: "keter-field-problem", role: "alert",
-                                                                   dir: "ltr", lang: "en", text: line }));
+      if (!input) return;
+      var note = el("div", { class: "keter-field-problem", role: "alert" },
+                    [el("p", { dir: "ltr", lang: "en", text: line })]);
+      var sentence = hebrew(line);
+      if (sentence) note.prepend(el("p", { dir: "rtl", lang: "he", text: sentence }));
+      input.insertAdjacentElement("afterend", note);
     });
   }
 
