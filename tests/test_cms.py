@@ -580,6 +580,10 @@ def test_in_hebrew_search_both_languages_and_a_preview_that_renders_the_parts(ed
     # Decap's own Hebrew interface, and the project's labels and help in Hebrew.
     page.get_by_text("דפים").first.wait_for(timeout=WAIT * 1000)
     assert page.locator("#keter-bar").get_attribute("dir") == "rtl"
+    # Right to left where Decap's layout takes it: the list's cards and, below, the fields.
+    page.locator('[class*="ListCardLink"]').first.wait_for(timeout=WAIT * 1000)
+    assert page.locator('[class*="ListCardLink"]').first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "he"
     # Search finds English text too (Decap's own search reads only the Hebrew titles).
     page.get_by_role("searchbox", name="חיפוש בשתי השפות").fill("first-line treatments")
     page.get_by_role("searchbox", name="חיפוש בשתי השפות").press("Enter")
@@ -595,6 +599,12 @@ def test_in_hebrew_search_both_languages_and_a_preview_that_renders_the_parts(ed
     page.reload()
     page.locator('[data-keter-lang="he"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
     assert page.get_by_text("כותרת", exact=True).count()
+    for lang in ("he", "en"):  # labels and help right to left; the English text stays left to right
+        column = page.locator(f'[data-keter-lang="{lang}"]')
+        assert column.evaluate("el => getComputedStyle(el).direction") == "rtl"
+        assert column.locator('[class*="ControlHint"]').first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator('[data-keter-lang="en"] input[id^="title-field"]').evaluate(
+        "el => getComputedStyle(el).direction") == "ltr"
     # Each line of the raw Markdown in its own direction.
     lines = page.locator('[data-keter-lang="he"] [contenteditable="true"] > *')
     assert lines.first.evaluate("el => getComputedStyle(el).unicodeBidi") == "plaintext"

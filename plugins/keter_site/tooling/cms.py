@@ -78,7 +78,7 @@ TEXTS = {
                                      "until it is switched to ready; the live preview shows it under /_drafts/. "
                                      "For both languages at once."),
                "he": ("פרסום", "טיוטה (לא מפורסם): הדף לא מופיע באף רשימה, פיד, מנוע חיפוש או פרסום עד שמעבירים "
-                               "אותו למוכן; התצוגה המקדימה מראה אותו תחת ‎/_drafts/‎. לשתי השפות יחד.")},
+                               "אותו למוכן; התצוגה המקדימה מראה אותו בכתובת \u2066/_drafts/...\u2069. לשתי השפות יחד.")},
     "body": {"en": ("Text", "Markdown. {clinic:phone} and the other clinic details, citations such as "
                             "[@glue2017], and parts such as ::: warning show in the preview as on the site. Each "
                             "image needs its description in this language: ![what the image shows](/images/x.jpg)."),

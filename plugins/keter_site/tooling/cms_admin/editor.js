@@ -539,6 +539,9 @@ window.CMS_MANUAL_INIT = true;
   }
 
   function start() {
+    // The interface's language and, in Hebrew, its direction where Decap takes it (editor.css).
+    document.documentElement.setAttribute("lang", UI);
+    document.documentElement.setAttribute("data-keter-ui", UI);
     bar();
     var restored = sessionStorage.getItem("keter-restored");
     if (restored) { sessionStorage.removeItem("keter-restored"); status.replaceChildren(el("p", { text: restored })); }
