@@ -395,6 +395,33 @@ def test_a_refused_save_is_explained_in_hebrew_around_the_builds_own_words(edito
     assert not alert.locator("ul.keter-explained").count() and "missing `title`" in alert.locator("pre").inner_text()
 
 
+def test_the_editor_never_offers_a_local_backup_that_restores_nothing(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    _open(page, base, "pages", "privacy")
+    title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
+    saved = title.input_value()
+    title.fill(saved + " (never saved)")
+    # Decap keeps a copy of the unsaved form in the browser (IndexedDB) a moment after a change.
+    deadline = time.monotonic() + WAIT
+    while not page.evaluate("""() => new Promise(done => {
+        const open = indexedDB.open("localforage");
+        open.onsuccess = () => { try {
+            const get = open.result.transaction("keyvaluepairs").objectStore("keyvaluepairs").get("backup.pages.privacy");
+            get.onsuccess = () => done(!!get.result); get.onerror = () => done(false);
+          } catch (e) { done(false); } };
+        open.onerror = () => done(false); })"""):
+        assert time.monotonic() < deadline, "Decap never kept its copy of the unsaved form"
+        page.wait_for_timeout(200)  # polling the browser's storage, bounded by the deadline
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.reload()  # the page again, as after a closed browser
+    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
+    page.locator("#keter-no-backup").wait_for(timeout=WAIT * 1000)
+    assert not [m for m in asked if "backup" in m.lower()], asked
+    assert page.locator('[data-keter-lang="en"] input[id^="title-field"]').input_value() == saved
+
+
 def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor, page):
     project, base, key, _ = editor
     he_path = project / "content" / "he" / "benefits.md"

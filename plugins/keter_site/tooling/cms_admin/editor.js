@@ -18,7 +18,7 @@ window.CMS_MANUAL_INIT = true;
   var T = {
     en: { other: "עברית", name: "Your name (for the history):", building: "Saved. The site is being built…",
           built: "Saved, and the site is built: the preview shows it.", failed: "The build refused this save:",
-          refused: "Not saved:", source: "source", stale: "out of date", missing: "missing", ok: "up to date",
+          refused: "Not saved:", noBackup: "Changes to this page that were never saved (the browser closed, say) are not kept: what you see is the page as last saved. Every saved version is in its History.", source: "source", stale: "out of date", missing: "missing", ok: "up to date",
           changed: "Changed in the source since the translation was last marked done", unknown: "(the earlier version is not in the history)",
           markDone: "Mark the %s translation done", history: "History", restore: "Restore this version",
           restoreAsk: "Restore this page as it was on %s? The current text stays in the history.",
@@ -38,7 +38,7 @@ window.CMS_MANUAL_INIT = true;
                     invalid: "record does not count", needs_release: "release to sign", released: "released" } },
     he: { other: "English", name: "השם שלך (להיסטוריה):", building: "נשמר. האתר נבנה…",
           built: "נשמר, והאתר נבנה: התצוגה המקדימה מראה את השינוי.", failed: "הבנייה דחתה את השמירה:",
-          refused: "לא נשמר:", english: "ההודעה המפורטת של הבנייה, כפי שהיא (באנגלית):", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
+          refused: "לא נשמר:", noBackup: "שינויים בדף הזה שלא נשמרו (למשל כשהדפדפן נסגר) אינם נשמרים: מה שמוצג הוא הדף כפי שנשמר לאחרונה. כל גרסה שנשמרה נמצאת בהיסטוריה שלו.", english: "ההודעה המפורטת של הבנייה, כפי שהיא (באנגלית):", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
           changed: "מה השתנה במקור מאז שהתרגום סומן כמעודכן", unknown: "(הגרסה הקודמת אינה בהיסטוריה)",
           markDone: "סימון התרגום ל%s כמעודכן", history: "היסטוריה", restore: "שחזור הגרסה הזאת",
           restoreAsk: "לשחזר את הדף כפי שהיה ב-%s? הטקסט הנוכחי נשמר בהיסטוריה.",
@@ -91,6 +91,19 @@ window.CMS_MANUAL_INIT = true;
       }
       return response;
     });
+  };
+
+  // Decap's "local backup" (a copy of unsaved changes in the browser) is never offered: with
+  // both languages side by side it keeps only the default language's file, so "yes" restored
+  // nothing. Decap 3.16 has no setting to turn it off, so its question is answered "no" here
+  // (Decap then deletes that copy) and the editor is told; every saved version is in the history.
+  var BACKUP_QUESTIONS = ["A local backup was recovered for this entry, would you like to use it?",
+                          "קיים עותק מקומי שמור של האייטם. האם ברצונך לטעון אותו?"];
+  var nativeConfirm = window.confirm.bind(window);
+  window.confirm = function (message) {
+    if (BACKUP_QUESTIONS.indexOf(String(message)) < 0) return nativeConfirm(message);
+    if (status) status.replaceChildren(el("p", { id: "keter-no-backup", text: T.noBackup }));
+    return false;
   };
 
   function editor(name, request) {
