@@ -518,7 +518,7 @@ def rollback(c, to="", target="", settings="publishconf.py", list_=False):
     try:
         if list_:
             for release in pipeline.releases(settings, target or None):
-                print(f"{release['name']}  {release['when'] or '-'}{'  (live)' if release['live'] else ''}")
+                print(pipeline.release_line(release))
             return
         pipeline.rollback(settings, target or None, to or None)
     except DeployError as error:

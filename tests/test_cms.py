@@ -482,6 +482,24 @@ def _type_body(page, lang, lines):
         page.keyboard.type(line)
 
 
+def _new_article(page, base, slug, he, en):
+    """A new article's form, filled in: `he` and `en` are (title, summary, description, lines of
+    text); the address is chosen once, in the first language's column."""
+    page.goto(f"{base}/admin/#/collections/articles/new")
+    page.reload()  # a fresh page, without a dialog left open
+    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
+    if not page.locator('[data-keter-lang="en"]').count():
+        page.get_by_title("Toggle i18n").click()
+    for lang, (title, summary, description, lines) in (("he", he), ("en", en)):
+        column = page.locator(f'[data-keter-lang="{lang}"]')
+        column.locator('input[id^="title-field"]').fill(title)
+        if lang == "he":
+            column.locator('input[id^="slug-field"]').fill(slug)
+        column.locator('textarea[id^="summary-field"]').fill(summary)
+        column.locator('textarea[id^="description-field"]').fill(description)
+        _type_body(page, lang, lines)
+
+
 def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, page, tmp_path):
     project, base, key, _ = editor
     _login(page, base, key)
@@ -496,23 +514,14 @@ def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, pa
     assert (project / "content" / "images" / "calm-room.webp").read_bytes() == image.read_bytes()
     assert _git_out(project, "log", "-1", "--format=%s") == "Added the image calm-room.webp in the browser editor\n"
     # The article: the address chosen once, both languages.
-    page.goto(f"{base}/admin/#/collections/articles/new")
-    page.reload()  # a fresh page, without the media library's dialog
-    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
-    if not page.locator('[data-keter-lang="en"]').count():
-        page.get_by_title("Toggle i18n").click()
-    he, en = page.locator('[data-keter-lang="he"]'), page.locator('[data-keter-lang="en"]')
-    he.locator('input[id^="title-field"]').fill("חדר שקט לפני הטיפול")
-    he.locator('input[id^="slug-field"]').fill("a-calm-room")
-    he.locator('textarea[id^="summary-field"]').fill("איך נראה החדר שבו מתקיים הטיפול.")
-    he.locator('textarea[id^="description-field"]').fill("החדר השקט שבו מתקיים הטיפול, ומה חשוב בו.")
-    _type_body(page, "he", ["החדר שקט ומואר [@glue2017].", "",
-                            '![חדר טיפול שקט עם כורסה](/images/calm-room.webp){: width="8" height="8" }'])
-    en.locator('input[id^="title-field"]').fill("A calm room before treatment")
-    en.locator('textarea[id^="summary-field"]').fill("What the room where treatment takes place looks like.")
-    en.locator('textarea[id^="description-field"]').fill("The quiet room where treatment takes place, and why it matters.")
-    _type_body(page, "en", ["The room is quiet and light [@glue2017].", "",
-                            '![A quiet treatment room with an armchair](/images/calm-room.webp){: width="8" height="8" }'])
+    _new_article(page, base, "a-calm-room",
+                 ("חדר שקט לפני הטיפול", "איך נראה החדר שבו מתקיים הטיפול.", "החדר השקט שבו מתקיים הטיפול, ומה חשוב בו.",
+                  ["החדר שקט ומואר [@glue2017].", "",
+                   '![חדר טיפול שקט עם כורסה](/images/calm-room.webp){: width="8" height="8" }']),
+                 ("A calm room before treatment", "What the room where treatment takes place looks like.",
+                  "The quiet room where treatment takes place, and why it matters.",
+                  ["The room is quiet and light [@glue2017].", "",
+                   '![A quiet treatment room with an armchair](/images/calm-room.webp){: width="8" height="8" }']))
     _publish(page)
     files = {lang: project / "content" / lang / "articles" / "a-calm-room.md" for lang in ("he", "en")}
     for lang, path in files.items():
@@ -538,21 +547,11 @@ def test_a_draft_article_is_in_no_list_or_feed_until_switched_to_ready(editor, p
     project, base, key, _ = editor
     _login(page, base, key)
     page.locator("#keter-bar").wait_for()
-    page.goto(f"{base}/admin/#/collections/articles/new")
-    page.reload()
-    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
-    if not page.locator('[data-keter-lang="en"]').count():
-        page.get_by_title("Toggle i18n").click()
-    he, en = page.locator('[data-keter-lang="he"]'), page.locator('[data-keter-lang="en"]')
-    he.locator('input[id^="title-field"]').fill("טיוטה על שעות הפעילות")
-    he.locator('input[id^="slug-field"]').fill("opening-hours-draft")
-    he.locator('textarea[id^="summary-field"]').fill("שעות הפעילות החדשות של המרפאה.")
-    he.locator('textarea[id^="description-field"]').fill("שעות הפעילות החדשות של המרפאה, מהחודש הבא.")
-    _type_body(page, "he", ["המרפאה פתוחה גם בערבים."])
-    en.locator('input[id^="title-field"]').fill("Draft about opening hours")
-    en.locator('textarea[id^="summary-field"]').fill("The clinic's new opening hours.")
-    en.locator('textarea[id^="description-field"]').fill("The clinic's new opening hours, from next month.")
-    _type_body(page, "en", ["The clinic is open in the evenings too."])
+    _new_article(page, base, "opening-hours-draft",
+                 ("טיוטה על שעות הפעילות", "שעות הפעילות החדשות של המרפאה.", "שעות הפעילות החדשות של המרפאה, מהחודש הבא.",
+                  ["המרפאה פתוחה גם בערבים."]),
+                 ("Draft about opening hours", "The clinic's new opening hours.",
+                  "The clinic's new opening hours, from next month.", ["The clinic is open in the evenings too."]))
     _choose_status(page, "Draft (not published)")
     _publish(page)
     files = [project / "content" / lang / "articles" / "opening-hours-draft.md" for lang in ("he", "en")]

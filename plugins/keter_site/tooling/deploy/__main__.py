@@ -56,7 +56,7 @@ def main(argv=None):
             if args.json:
                 print(json.dumps(found))
             for release in [] if args.json else found:
-                print(f"{release['name']}  {release['when'] or '-'}{'  (live)' if release['live'] else ''}")
+                print(pipeline.release_line(release))
         else:
             prepared = pipeline.prepare(args.settings, args.out)
             print(f"Site: {prepared.site}\nnginx configuration: {prepared.nginx_conf}")

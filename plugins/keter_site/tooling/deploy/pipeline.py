@@ -261,6 +261,11 @@ def rollback(settings_file="publishconf.py", target=None, to=None, out=print):
     return release
 
 
+def release_line(release):
+    """One release as `bin/invoke rollback --list` prints it."""
+    return f"{release['name']}  {release['when'] or '-'}{'  (live)' if release['live'] else ''}"
+
+
 def releases(settings_file="publishconf.py", target=None):
     """The target's releases, newest first ([{name, when, live}]); DeployError for a target
     that keeps none."""
