@@ -80,7 +80,14 @@ CLINIC_DATA_FILE = str(ROOT / "content" / "data" / "clinic.yml")
 DIRECT_TEMPLATES = []
 CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
-DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = ""
+# Drafts (`status: draft`, the editor's "Draft (not published)" switch): in no list, feed, sitemap
+# or language switcher. The live preview writes each under _drafts/ (an address no slug can make)
+# so its author can read it there; publishconf.py writes none, and the publish checks refuse a
+# _drafts/ folder (keter_tools.deploy.checks).
+DRAFT_URL = DRAFT_LANG_URL = "_drafts/{lang_prefix}articles/{slug}/"
+DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = "_drafts/{lang_prefix}articles/{slug}/index.html"
+DRAFT_PAGE_URL = DRAFT_PAGE_LANG_URL = "_drafts/{lang_prefix}{slug}/"
+DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_SAVE_AS = "_drafts/{lang_prefix}{slug}/index.html"
 FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 DEFAULT_PAGINATION = False

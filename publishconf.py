@@ -17,6 +17,8 @@ SITEURL = os.environ.get("SITEURL", "https://www.keter-health.example").rstrip("
 # Canonical, hreflang, Open Graph and sitemap addresses use the public address (keter_site.seo).
 CANONICAL_BASE = SITEURL
 RELATIVE_URLS = False
+# A draft is never written into a publish build (the preview shows it under _drafts/).
+DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_SAVE_AS = ""
 # Production builds always read every file afresh.
 LOAD_CONTENT_CACHE = False
 # Nothing half-done goes live: stale translations (unless ALLOW_STALE_TRANSLATIONS=1) and

@@ -131,10 +131,11 @@ def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py
 
 @task(help={"to": "the release to switch to (default: the one before the current one)",
             "target": "rsync (the only target with releases)",
-            "settings": "settings file (default publishconf.py)"})
-def rollback(c, to="", target="", settings="publishconf.py"):
-    """Switch the live site back to the previous release (rsync target)."""
-    commands.rollback(to, target, settings)
+            "settings": "settings file (default publishconf.py)",
+            "list": "list the releases on the server, newest first, and which is live"})
+def rollback(c, to="", target="", settings="publishconf.py", list_=False):
+    """Switch the live site back to the previous release (rsync target); --list: the releases."""
+    commands.rollback(to, target, settings, list_)
 
 
 @task

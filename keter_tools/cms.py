@@ -74,6 +74,11 @@ TEXTS = {
                    "he": ("שם בתפריט", "שם קצר לתפריט, כשהכותרת ארוכה.")},
     "home_card": {"en": ("Place among the home page's cards", "A number; leave empty for no card."),
                   "he": ("מקום בכרטיסי דף הבית", "מספר; ריק אם אין כרטיס.")},
+    "status": {"en": ("Publication", "Draft (not published): the page is in no list, feed, search engine or publish "
+                                     "until it is switched to ready; the live preview shows it under /_drafts/. "
+                                     "For both languages at once."),
+               "he": ("פרסום", "טיוטה (לא מפורסם): הדף לא מופיע באף רשימה, פיד, מנוע חיפוש או פרסום עד שמעבירים "
+                               "אותו למוכן; התצוגה המקדימה מראה אותו בכתובת \u2066/_drafts/...\u2069. לשתי השפות יחד.")},
     "body": {"en": ("Text", "Markdown. {clinic:phone} and the other clinic details, citations such as "
                             "[@glue2017], and parts such as ::: warning show in the preview as on the site. Each "
                             "image needs its description in this language: ![what the image shows](/images/x.jpg)."),
@@ -81,6 +86,8 @@ TEXTS = {
                             "וחלקים כמו ::: warning מוצגים בתצוגה המקדימה כמו באתר. לכל תמונה צריך תיאור בשפה "
                             "הזאת: ![מה רואים בתמונה](/images/x.jpg).")},
 }
+DRAFT_LABEL = {"en": "Draft (not published)", "he": "טיוטה (לא מפורסם)"}
+READY_LABEL = {"en": "Ready (published)", "he": "מוכן (מפורסם)"}
 COLLECTION_LABELS = {"pages": {"en": ("Pages", "Page"), "he": ("דפים", "דף")},
                      "articles": {"en": ("Articles", "Article"), "he": ("מאמרים", "מאמר")}}
 
@@ -104,14 +111,17 @@ def fields(kind, ui="en"):
                                          "he": "רק אותיות אנגליות קטנות, ספרות ומקפים."}[ui]])
     description = _field("description", ui, widget="text", pattern=_limit(DESCRIPTION_LIMIT, ui))
     body = _field("body", ui, widget="markdown", modes=["raw"])
+    # Pelican's own draft status (cms_saves writes "ready" as no line at all).
+    status = _field("status", ui, widget="select", i18n="duplicate", default="published", required=False,
+                    options=[{"value": "draft", "label": DRAFT_LABEL[ui]}, {"value": "published", "label": READY_LABEL[ui]}])
     day = {"format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False, "picker_utc": True}
     if kind == "article":
         return [title, slug, _field("date", ui, widget="datetime", default=date.today().isoformat(), **day),
                 _field("updated", ui, widget="datetime", required=False, **day),
-                _field("summary", ui, widget="text"), description, body]
+                _field("summary", ui, widget="text"), description, status, body]
     number = {"widget": "number", "value_type": "int", "min": 1, "required": False}
     return [title, slug, description, _field("menu_order", ui, **number),
-            _field("menu_label", ui, widget="string", required=False), _field("home_card", ui, **number), body]
+            _field("menu_label", ui, widget="string", required=False), _field("home_card", ui, **number), status, body]
 
 
 def config(settings, ui="en"):

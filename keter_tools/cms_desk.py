@@ -4,36 +4,36 @@ editor's checks: keter_tools.cms_gate), it shows and runs what the terminal comm
 with their own code and words:
 
 - status: launch readiness page by page (`bin/invoke status`: keter_tools.readiness), the clinic facts
-  still EXAMPLE, the latest build's problems, and the last publishes made from the desk;
+  still EXAMPLE, the latest build's problems, and the last publishes and rollbacks of this
+  machine, from the publish pipeline's own log (var/publishes.jsonl: those made in a terminal too);
 - review_document: `bin/invoke review --pending` (the physician's document, var/medical-review.html);
 - approve: the physician's `bin/invoke review --approve PAGE`, where their key is in this
   machine's ssh-agent (the same signature the command makes; the desk never sees a private key);
+- releases: the releases on the server (`bin/invoke rollback --list`: their names, when each was
+  published, which one is live), read over the same SSH settings the publish uses;
 - publish / rollback: `bin/invoke publish [--staging]` and `bin/invoke rollback [--to RELEASE]`,
   run as the commands themselves (the same checks, the same refusal when the site is not ready,
   the same report), one at a time, their output shown as it comes (`job`). Credentials stay in
   this machine's environment, which the command inherits; the page sees only the command's output.
+  The editor's name goes with the command (KETER_PUBLISHED_BY) into the publish log.
 
-What it does not do: record publishes made in a terminal (the list is the desk's own,
-var/desk/publishes.jsonl), list the releases on the server (rollback takes the previous one, or
-a release named by the editor), or sign with a key that is not in ssh-agent.
+What it does not do: show publishes made from another machine (each machine keeps its own log),
+or sign with a key that is not in ssh-agent.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 
 from keter_tools.cms_api import Refused
 
-PUBLISHING = ("staging", "live", "rollback")
 MAX_OUTPUT = 60_000  # characters of a command's output the page is shown (its end)
 RELEASE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$"
-# The rsync target's words once a release is live, after a publish and after a rollback.
-SERVES = re.compile(r"(?:now serves|current is now) release ([A-Za-z0-9._-]+?)(?:\.?$| \()")
 
 
 class Desk:
@@ -63,10 +63,18 @@ class Desk:
                 "publishes": self.publishes(), "job": self.job_state()}
 
     def publishes(self, limit=10):
-        log = self.folder / "publishes.jsonl"
-        if not log.is_file():
-            return []
-        return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()][-limit:][::-1]
+        from keter_tools.deploy import pipeline
+
+        return pipeline.read_log(self.root / "publishconf.py", limit)
+
+    def releases(self):
+        """The releases on the publishing target, newest first, or the command's refusal."""
+        result = subprocess.run([sys.executable, "-m", "keter_tools.deploy", "releases", "--json"],
+                                cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180)
+        if result.returncode:
+            raise Refused((result.stderr or result.stdout).strip()[-1000:] or "The releases could not be read.",
+                          status=502)
+        return {"releases": json.loads(result.stdout)}
 
     def review_document(self):
         from keter_tools import review_document
@@ -102,22 +110,15 @@ class Desk:
             log_path = self.folder / f"{kind}.log"
             log = open(log_path, "w", encoding="utf-8")
             process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(self.root), *args], cwd=self.root,
-                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       env={**os.environ, "KETER_PUBLISHED_BY": name or ""})
             self.job = {"kind": kind, "by": name, "started": time.time(), "process": process, "log": log_path}
         threading.Thread(target=self._finish, args=(self.job, log), daemon=True).start()
         return self.job_state()
 
     def _finish(self, job, log):
-        code = job["process"].wait()
-        log.close()
-        if job["kind"] not in PUBLISHING:
-            return  # an approval is recorded by its signed file, not in the list of publishes
-        output = job["log"].read_text(encoding="utf-8", errors="replace").strip().splitlines()
-        served = [m.group(1) for line in output for m in [SERVES.search(line)] if m]
-        record = {"when": datetime.now().isoformat(timespec="seconds"), "by": job["by"] or "", "kind": job["kind"],
-                  "ok": code == 0, "release": served[-1] if served else "", "result": output[-1][:300] if output else ""}
-        with open(self.folder / "publishes.jsonl", "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        job["process"].wait()
+        log.close()  # the publish pipeline itself records each publish and rollback in its log
 
     def job_state(self):
         job = self.job

@@ -139,6 +139,9 @@ class Endpoints:
         return self.desk.start(str(request.get("kind", "")), editor_name, str(request.get("release", "")),
                                str(request.get("page", "")))
 
+    def do_desk_releases(self, request, editor_name):
+        return self.desk.releases()
+
     def do_desk_job(self, request, editor_name):
         return {"job": self.desk.job_state()}
 

@@ -19,7 +19,11 @@ from pathlib import Path
 from keter_site.core import front_matter
 
 # The fields of the editor's form (keter_tools.cms.fields), in the order a new file has them.
-EDITABLE = ("title", "date", "updated", "summary", "description", "menu_order", "menu_label", "home_card")
+EDITABLE = ("title", "date", "updated", "summary", "description", "menu_order", "menu_label", "home_card", "status")
+# The form's publication switch (`status`): a draft, or ready. Ready is Pelican's default and is
+# written as no `status` line at all; a page with another status (the 404 pages are `hidden`)
+# keeps it, whatever the form sends.
+SWITCHABLE_STATUS = (None, "draft", "published")
 
 
 def _blocks(head_lines):
@@ -50,6 +54,8 @@ def merged(old_text, new_text, slug, lang):
         raise ValueError(f"line {line}: {message} {fix}")
     edited = {key: value for key, value in new.values.items()
               if key in EDITABLE and front_matter.text_of(value).strip()}
+    if edited.get("status") not in ("draft", None):
+        edited.pop("status")  # ready: Pelican's default, no line
     body = _body(new_text)
     if old_text is None:
         values = {"title": edited.pop("title", ""), "slug": slug, "lang": lang}
@@ -59,9 +65,13 @@ def merged(old_text, new_text, slug, lang):
     if old.values is None:
         raise ValueError("the file on disk has front matter the editor cannot read; fix it in a text editor first.")
     lines = old_text.splitlines()
+    if old.values.get("status") not in SWITCHABLE_STATUS:
+        edited.pop("status", None)
     head = []
     for key, block in _blocks(lines[1:old.head_lines - 1]):
-        if key in EDITABLE:
+        if key == "status" and old.values.get("status") not in SWITCHABLE_STATUS:
+            head += block
+        elif key in EDITABLE:
             if key not in edited:
                 continue  # emptied in the form: the optional field is left out
             value = edited.pop(key)

@@ -277,12 +277,17 @@ def publish(target: str = "", dry_run: bool = False, staging: bool = False, sett
         raise Exit(code=130)
 
 
-def rollback(to: str = "", target: str = "", settings: str = "publishconf.py") -> None:
-    """Switch the live site back to the previous release (rsync target)."""
+def rollback(to: str = "", target: str = "", settings: str = "publishconf.py", list_: bool = False) -> None:
+    """Switch the live site back to the previous release (rsync target); `list_`: print the
+    releases on the server, newest first, and which is live."""
     from keter_tools.deploy import pipeline
     from keter_tools.deploy.common import DeployError
 
     try:
+        if list_:
+            for release in pipeline.releases(settings, target or None):
+                print(pipeline.release_line(release))
+            return
         pipeline.rollback(settings, target or None, to or None)
     except DeployError as error:
         print(error, file=sys.stderr)

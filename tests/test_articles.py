@@ -206,3 +206,39 @@ def test_new_article_in_one_language_and_the_status_tables_list_it(tmp_path):
     assert re.search(r"articles/clinic-news\s+missing\s+no source", out), out
     code, out = invoke("status")
     assert "articles/clinic-news" in out and "PLACEHOLDER" in out
+
+
+def test_a_draft_is_in_no_list_feed_or_sitemap_and_only_the_preview_shows_it(tmp_path):
+    """`status: draft` (the editor's "Draft (not published)" switch): the build goes ahead, the
+    draft article and the draft page are in no list, feed, sitemap or home page, and the preview
+    shows them under _drafts/; a publish build writes none, and the publish checks refuse one."""
+    from pelican.settings import read_settings
+
+    from keter_tools.deploy import checks
+
+    site = _site(tmp_path / "site")
+    for lang in ("he", "en"):
+        site.write_page(f"{lang}/articles", "secret-news", page_text(
+            "secret-news", lang, title=f"Article 40 {lang}", date="2026-06-01", summary="S.", status="draft"))
+        site.write_page(lang, "hush", page_text("hush", lang, title=f"Hush {lang}", status="draft"))
+    result = site.build()
+    assert result.returncode == 0, result.log
+    for prefix in ("", "en/"):
+        titles = [t for n in (1, 2, 3) for t in _titles(result, f"{prefix}articles/{'page/%d/' % n if n > 1 else ''}index.html")]
+        assert titles and not [t for t in titles if "40" in t]
+        assert "40" not in " ".join(_titles(result, f"{prefix}index.html"))
+        feed = feedparser.parse((result.output / prefix / "articles" / "atom.xml").read_bytes())
+        assert feed.entries and not [e for e in feed.entries if "secret-news" in e.link]
+        assert "Article 40" in result.html(f"_drafts/{prefix}articles/secret-news/index.html").get_text()
+        assert "Hush" in result.html(f"_drafts/{prefix}hush/index.html").get_text()
+        assert not (result.output / prefix / "hush").exists()
+        assert not (result.output / prefix / "articles" / "secret-news").exists()
+    sitemap = (result.output / "sitemap.xml").read_text(encoding="utf-8")
+    assert "secret-news" not in sitemap and "hush" not in sitemap and "_drafts" not in sitemap
+    settings = {**read_settings(str(site.settings_file())), "SITEURL": BASE}
+    assert any(p.startswith("_drafts/") for p in checks.check_site(result.output, settings))
+    publish = site.invoke_build(tmp_path / "publish", base="publishconf", env={
+        "SITEURL": "https://www.keter-health.example", "STAGING": "1", "ALLOW_STALE_TRANSLATIONS": "1",
+        "SIGNUP_ENDPOINT": "https://formspree.io/f/test"})
+    assert (tmp_path / "publish" / "index.html").is_file(), publish.log
+    assert not (tmp_path / "publish" / "_drafts").exists()

@@ -93,6 +93,16 @@ def test_a_save_writes_only_what_was_edited():
     new = cms_saves.merged(None, "---\ntitle: New\nslug: x\nlang: he\nmedical: true\ndescription: D\n---\nBody\n",
                            "new-page", "en")
     assert new == "---\ntitle: New\nslug: new-page\nlang: en\ndescription: D\n---\n\nBody\n"
+    # The publication switch: a draft is `status: draft`, ready is no line at all, and a page with
+    # another status (the 404 pages are hidden) keeps it.
+    ready = decap.replace("medical: false", "status: published")
+    assert "status" not in cms_saves.merged(HEAD, ready, "anxiety", "en")
+    draft = cms_saves.merged(HEAD, decap.replace("medical: false", "status: draft"), "anxiety", "en")
+    assert draft == HEAD.replace("title: Understanding anxiety", "title: Anxiety, step by step").replace(
+        "---\n\n", "status: draft\n---\n\n")
+    assert "status" not in cms_saves.merged(draft, ready, "anxiety", "en")
+    hidden = HEAD.replace("menu_order: 2\n", "status: hidden\n")
+    assert "status: hidden\n" in cms_saves.merged(hidden, decap.replace("medical: false", "status: draft"), "anxiety", "en")
 
 
 def test_the_back_end_names_pages_articles_and_images_only():
@@ -351,6 +361,67 @@ def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(ed
     assert "[@nobody2099]" not in (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
 
 
+def test_a_refused_save_is_explained_in_hebrew_around_the_builds_own_words(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key, ui="he")
+    page.locator("#keter-bar").wait_for(timeout=WAIT * 1000)
+    before = (project / "content" / "en" / "team.md").read_text(encoding="utf-8")
+    # A save as the editor's page sends it (its own fetch: the session's key, the answer shown).
+    raw = ('---\ntitle: ""\ndescription: Who we are.\n---\n\nText <script>alert(1)</script>.\n\n'
+           '![](/images/calm.webp)\n')
+    page.evaluate("""raw => fetch("/admin/api/v1", { method: "POST", body: JSON.stringify({ action: "persistEntry",
+        params: { branch: "main", assets: [], options: { useWorkflow: false },
+                  dataFiles: [{ slug: "team", path: "pages/en/team.md", raw: raw }] } }) })""", raw)
+    alert = page.locator("#keter-status [role=alert]")
+    alert.wait_for(timeout=WAIT * 1000)
+    assert alert.get_attribute("dir") == "rtl"
+    sentences = alert.locator("ul.keter-explained li").all_inner_texts()
+    assert "בדף באנגלית: חסר השדה „כותרת”: זה שדה חובה, בכל שפה." in sentences
+    assert any(s.startswith("בדף באנגלית: לתמונה /images/calm.webp אין תיאור") for s in sentences), sentences
+    # The build's own message, word for word, left to right.
+    english = alert.locator("pre")
+    assert english.get_attribute("dir") == "ltr" and english.evaluate("el => getComputedStyle(el).unicodeBidi") == "isolate"
+    assert "content/en/team.md: missing `title` in the front matter" in english.inner_text()
+    assert "באנגלית" in alert.locator(".keter-english-note").inner_text()
+    assert (project / "content" / "en" / "team.md").read_text(encoding="utf-8") == before
+    # The English interface: the build's message alone.
+    page.evaluate("localStorage.setItem('keter-editor-ui', 'en')")
+    page.reload()
+    page.locator("#keter-bar").wait_for(timeout=WAIT * 1000)
+    page.evaluate("""raw => fetch("/admin/api/v1", { method: "POST", body: JSON.stringify({ action: "persistEntry",
+        params: { branch: "main", assets: [], options: { useWorkflow: false },
+                  dataFiles: [{ slug: "team", path: "pages/en/team.md", raw: raw }] } }) })""", raw)
+    alert.wait_for(timeout=WAIT * 1000)
+    assert not alert.locator("ul.keter-explained").count() and "missing `title`" in alert.locator("pre").inner_text()
+
+
+def test_the_editor_never_offers_a_local_backup_that_restores_nothing(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    _open(page, base, "pages", "privacy")
+    title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
+    saved = title.input_value()
+    title.fill(saved + " (never saved)")
+    # Decap keeps a copy of the unsaved form in the browser (IndexedDB) a moment after a change.
+    deadline = time.monotonic() + WAIT
+    while not page.evaluate("""() => new Promise(done => {
+        const open = indexedDB.open("localforage");
+        open.onsuccess = () => { try {
+            const get = open.result.transaction("keyvaluepairs").objectStore("keyvaluepairs").get("backup.pages.privacy");
+            get.onsuccess = () => done(!!get.result); get.onerror = () => done(false);
+          } catch (e) { done(false); } };
+        open.onerror = () => done(false); })"""):
+        assert time.monotonic() < deadline, "Decap never kept its copy of the unsaved form"
+        page.wait_for_timeout(200)  # polling the browser's storage, bounded by the deadline
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.reload()  # the page again, as after a closed browser
+    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
+    page.locator("#keter-no-backup").wait_for(timeout=WAIT * 1000)
+    assert not [m for m in asked if "backup" in m.lower()], asked
+    assert page.locator('[data-keter-lang="en"] input[id^="title-field"]').input_value() == saved
+
+
 def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor, page):
     project, base, key, _ = editor
     he_path = project / "content" / "he" / "benefits.md"
@@ -411,6 +482,24 @@ def _type_body(page, lang, lines):
         page.keyboard.type(line)
 
 
+def _new_article(page, base, slug, he, en):
+    """A new article's form, filled in: `he` and `en` are (title, summary, description, lines of
+    text); the address is chosen once, in the first language's column."""
+    page.goto(f"{base}/admin/#/collections/articles/new")
+    page.reload()  # a fresh page, without a dialog left open
+    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
+    if not page.locator('[data-keter-lang="en"]').count():
+        page.get_by_title("Toggle i18n").click()
+    for lang, (title, summary, description, lines) in (("he", he), ("en", en)):
+        column = page.locator(f'[data-keter-lang="{lang}"]')
+        column.locator('input[id^="title-field"]').fill(title)
+        if lang == "he":
+            column.locator('input[id^="slug-field"]').fill(slug)
+        column.locator('textarea[id^="summary-field"]').fill(summary)
+        column.locator('textarea[id^="description-field"]').fill(description)
+        _type_body(page, lang, lines)
+
+
 def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, page, tmp_path):
     project, base, key, _ = editor
     _login(page, base, key)
@@ -425,23 +514,14 @@ def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, pa
     assert (project / "content" / "images" / "calm-room.webp").read_bytes() == image.read_bytes()
     assert _git_out(project, "log", "-1", "--format=%s") == "Added the image calm-room.webp in the browser editor\n"
     # The article: the address chosen once, both languages.
-    page.goto(f"{base}/admin/#/collections/articles/new")
-    page.reload()  # a fresh page, without the media library's dialog
-    page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
-    if not page.locator('[data-keter-lang="en"]').count():
-        page.get_by_title("Toggle i18n").click()
-    he, en = page.locator('[data-keter-lang="he"]'), page.locator('[data-keter-lang="en"]')
-    he.locator('input[id^="title-field"]').fill("חדר שקט לפני הטיפול")
-    he.locator('input[id^="slug-field"]').fill("a-calm-room")
-    he.locator('textarea[id^="summary-field"]').fill("איך נראה החדר שבו מתקיים הטיפול.")
-    he.locator('textarea[id^="description-field"]').fill("החדר השקט שבו מתקיים הטיפול, ומה חשוב בו.")
-    _type_body(page, "he", ["החדר שקט ומואר [@glue2017].", "",
-                            '![חדר טיפול שקט עם כורסה](/images/calm-room.webp){: width="8" height="8" }'])
-    en.locator('input[id^="title-field"]').fill("A calm room before treatment")
-    en.locator('textarea[id^="summary-field"]').fill("What the room where treatment takes place looks like.")
-    en.locator('textarea[id^="description-field"]').fill("The quiet room where treatment takes place, and why it matters.")
-    _type_body(page, "en", ["The room is quiet and light [@glue2017].", "",
-                            '![A quiet treatment room with an armchair](/images/calm-room.webp){: width="8" height="8" }'])
+    _new_article(page, base, "a-calm-room",
+                 ("חדר שקט לפני הטיפול", "איך נראה החדר שבו מתקיים הטיפול.", "החדר השקט שבו מתקיים הטיפול, ומה חשוב בו.",
+                  ["החדר שקט ומואר [@glue2017].", "",
+                   '![חדר טיפול שקט עם כורסה](/images/calm-room.webp){: width="8" height="8" }']),
+                 ("A calm room before treatment", "What the room where treatment takes place looks like.",
+                  "The quiet room where treatment takes place, and why it matters.",
+                  ["The room is quiet and light [@glue2017].", "",
+                   '![A quiet treatment room with an armchair](/images/calm-room.webp){: width="8" height="8" }']))
     _publish(page)
     files = {lang: project / "content" / lang / "articles" / "a-calm-room.md" for lang in ("he", "en")}
     for lang, path in files.items():
@@ -461,6 +541,42 @@ def test_a_new_article_in_both_languages_with_an_image_and_a_citation(editor, pa
     assert re.search(r'<img[^>]*alt="A quiet treatment room with an armchair"', article), article
     assert re.search(r'<sup class="?cite', article), article
     assert "The last build failed" not in article
+
+
+def test_a_draft_article_is_in_no_list_or_feed_until_switched_to_ready(editor, page):
+    project, base, key, _ = editor
+    _login(page, base, key)
+    page.locator("#keter-bar").wait_for()
+    _new_article(page, base, "opening-hours-draft",
+                 ("טיוטה על שעות הפעילות", "שעות הפעילות החדשות של המרפאה.", "שעות הפעילות החדשות של המרפאה, מהחודש הבא.",
+                  ["המרפאה פתוחה גם בערבים."]),
+                 ("Draft about opening hours", "The clinic's new opening hours.",
+                  "The clinic's new opening hours, from next month.", ["The clinic is open in the evenings too."]))
+    _choose_status(page, "Draft (not published)")
+    _publish(page)
+    files = [project / "content" / lang / "articles" / "opening-hours-draft.md" for lang in ("he", "en")]
+    assert all(front_matter.split(p.read_text(encoding="utf-8"))[0]["status"] == "draft" for p in files)
+    # The preview shows the draft under /_drafts/; no list, feed or sitemap has it.
+    _wait_for(base + "/_drafts/en/articles/opening-hours-draft/", "Draft about opening hours")
+    _wait_for(base + "/_drafts/articles/opening-hours-draft/", "טיוטה על שעות הפעילות")
+    for path in ("/articles/", "/en/articles/", "/articles/atom.xml", "/en/articles/atom.xml", "/sitemap.xml", "/en/"):
+        assert "opening-hours-draft" not in _page(base + path), path
+    # Switched to ready: the `status` line goes, and the article is in both lists and feeds.
+    _open(page, base, "articles", "opening-hours-draft")
+    _choose_status(page, "Ready (published)")
+    _publish(page)
+    assert all("status" not in front_matter.split(p.read_text(encoding="utf-8"))[0] for p in files)
+    _wait_for(base + "/articles/", "טיוטה על שעות הפעילות")
+    _wait_for(base + "/en/articles/", "Draft about opening hours")
+    assert "Draft about opening hours" in _page(base + "/en/articles/atom.xml")
+    assert "טיוטה על שעות הפעילות" in _page(base + "/articles/atom.xml")
+    assert "opening-hours-draft" in _page(base + "/sitemap.xml")
+
+
+def _choose_status(page, label):
+    """The publication switch (a select, shared by both languages) set to `label`."""
+    page.locator('[data-keter-lang="he"] [id^="status-field"]').first.click()
+    page.get_by_text(label, exact=True).last.click()
 
 
 def _save(base, key, raw, path="pages/en/benefits.md", **options):
@@ -490,6 +606,10 @@ def test_in_hebrew_search_both_languages_and_a_preview_that_renders_the_parts(ed
     # Decap's own Hebrew interface, and the project's labels and help in Hebrew.
     page.get_by_text("דפים").first.wait_for(timeout=WAIT * 1000)
     assert page.locator("#keter-bar").get_attribute("dir") == "rtl"
+    # Right to left where Decap's layout takes it: the list's cards and, below, the fields.
+    page.locator('[class*="ListCardLink"]').first.wait_for(timeout=WAIT * 1000)
+    assert page.locator('[class*="ListCardLink"]').first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "he"
     # Search finds English text too (Decap's own search reads only the Hebrew titles).
     page.get_by_role("searchbox", name="חיפוש בשתי השפות").fill("first-line treatments")
     page.get_by_role("searchbox", name="חיפוש בשתי השפות").press("Enter")
@@ -505,6 +625,12 @@ def test_in_hebrew_search_both_languages_and_a_preview_that_renders_the_parts(ed
     page.reload()
     page.locator('[data-keter-lang="he"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
     assert page.get_by_text("כותרת", exact=True).count()
+    for lang in ("he", "en"):  # labels and help right to left; the English text stays left to right
+        column = page.locator(f'[data-keter-lang="{lang}"]')
+        assert column.evaluate("el => getComputedStyle(el).direction") == "rtl"
+        assert column.locator('[class*="ControlHint"]').first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator('[data-keter-lang="en"] input[id^="title-field"]').evaluate(
+        "el => getComputedStyle(el).direction") == "ltr"
     # Each line of the raw Markdown in its own direction.
     lines = page.locator('[data-keter-lang="he"] [contenteditable="true"] > *')
     assert lines.first.evaluate("el => getComputedStyle(el).unicodeBidi") == "plaintext"

@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -37,7 +38,7 @@ def deploy(tmp_path, server):
     settings, content = copy_site(tmp_path / "site")
     remote = tmp_path / "srv"
     env = base_environment(RSYNC_RSH=server.rsync_rsh, DEPLOY_SSH_HOST="127.0.0.1", DEPLOY_SSH_USER=server.user,
-                           DEPLOY_SSH_PORT=str(server.port), DEPLOY_PATH=str(remote))
+                           DEPLOY_SSH_PORT=str(server.port), DEPLOY_PATH=str(remote), GIT_AUTHOR_NAME="Terminal Tess")
     return settings, content, remote, env
 
 
@@ -102,6 +103,13 @@ def test_publish_twice_rollback_and_prune(tmp_path, deploy, checked_builds):
         back = run(invoke_command("rollback", "--settings", settings), env)
         assert back.returncode == 0, back.log
         assert current(remote) == first_release
+        # The releases on the server, newest first, each with its date; the live one marked.
+        listed = run(invoke_command("rollback", "--list", "--settings", settings), env)
+        assert listed.returncode == 0, listed.log
+        lines = listed.stdout.strip().splitlines()
+        assert [line.split()[0] for line in lines] == [second_release.split("/")[1], first_release.split("/")[1]]
+        assert lines[1].endswith("(live)") and not lines[0].endswith("(live)")
+        assert re.match(r"^\S+  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", lines[0]), lines
         assert "Release marker" not in fetch(f"{url}/en/")
 
         again = run(deploy_command("publish", "--settings", settings, "--from", beta), env)
@@ -119,6 +127,16 @@ def test_publish_twice_rollback_and_prune(tmp_path, deploy, checked_builds):
     releases = sorted(p.name for p in (remote / "releases").iterdir())
     assert len(releases) == 5 and not [r for r in releases if r.startswith("2000")], releases
     assert current(remote) == f"releases/{releases[-1]}"
+    # The publish pipeline's own log: every publish and rollback made in a terminal (not the dry
+    # run), who made it, what it sent where; readable by this user only.
+    log = Path(settings).parent / "var" / "publishes.jsonl"
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(e["kind"], e["ok"]) for e in entries] == [("live", True)] * 2 + [("rollback", True)] + [("live", True)] * 3
+    assert {e["by"] for e in entries} == {"Terminal Tess"}
+    assert [e["release"] for e in entries][:3] == [first_release.split("/")[1], second_release.split("/")[1],
+                                                   first_release.split("/")[1]]
+    assert entries[-1]["release"] == releases[-1] and all(str(remote) in e["target"] for e in entries)
 
 
 def test_a_checked_folder_changed_after_its_checks_is_not_published(tmp_path, deploy, checked_builds):

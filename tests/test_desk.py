@@ -3,8 +3,10 @@
 127.0.0.1 (tests/support/sshd.py) as the publishing target; the publishing credentials are in
 the command's environment only. Every wait is bounded and waits for an event."""
 
+import json
 import os
 import re
+import stat
 import subprocess
 import time
 
@@ -118,6 +120,28 @@ def test_a_staging_publish_another_and_a_rollback_from_the_desk(desk, page):
     records.filter(has_text="Dana Levi · rollback · ✓ " + first.split("/")[-1]).wait_for(timeout=WAIT * 1000)
     assert records.filter(has_text="Dana Levi · staging · ✓ " + second.split("/")[-1]).count() == 1
     assert records.filter(has_text="Dana Levi · staging · ✓").count() == 2
+    # The releases on the server, each with its date, the live one marked; rolled forward to
+    # the chosen one, after a confirmation.
+    choice = panel.locator("#keter-release")
+    choice.locator("option", has_text=first.split("/")[-1] + " (live)").wait_for(state="attached", timeout=WAIT * 1000)
+    assert [o.split(" · ")[-1] for o in choice.locator("option").all_inner_texts()[1:]] == [
+        second.split("/")[-1], first.split("/")[-1] + " (live)"]
+    choice.select_option(second.split("/")[-1])
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    done = panel.locator("#keter-publishes li").count()
+    panel.get_by_role("button", name="Roll back", exact=True).click()
+    panel.locator("#keter-publishes li").nth(done).wait_for(timeout=PUBLISH_WAIT * 1000)
+    assert second.split("/")[-1] in asked[0]
+    assert _current(remote) == second and "A new line." in (remote / "current" / "en" / "team" / "index.html").read_text()
+    # The publish pipeline's own log (a terminal's publishes are in it too), this user's only.
+    log = project / "var" / "publishes.jsonl"
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(e["by"], e["kind"], e["release"]) for e in entries] == [
+        ("Dana Levi", "staging", first.split("/")[-1]), ("Dana Levi", "staging", second.split("/")[-1]),
+        ("Dana Levi", "rollback", first.split("/")[-1]), ("Dana Levi", "rollback", second.split("/")[-1])]
+    assert all(e["ok"] and e["version"] and str(remote) in e["target"] for e in entries)
 
 
 def test_the_physician_reads_the_review_document_and_approves_from_the_desk(desk, page):

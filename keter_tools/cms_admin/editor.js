@@ -18,7 +18,7 @@ window.CMS_MANUAL_INIT = true;
   var T = {
     en: { other: "עברית", name: "Your name (for the history):", building: "Saved. The site is being built…",
           built: "Saved, and the site is built: the preview shows it.", failed: "The build refused this save:",
-          refused: "Not saved:", source: "source", stale: "out of date", missing: "missing", ok: "up to date",
+          refused: "Not saved:", noBackup: "Changes to this page that were never saved (the browser closed, say) are not kept: what you see is the page as last saved. Every saved version is in its History.", source: "source", stale: "out of date", missing: "missing", ok: "up to date",
           changed: "Changed in the source since the translation was last marked done", unknown: "(the earlier version is not in the history)",
           markDone: "Mark the %s translation done", history: "History", restore: "Restore this version",
           restoreAsk: "Restore this page as it was on %s? The current text stays in the history.",
@@ -28,7 +28,8 @@ window.CMS_MANUAL_INIT = true;
           notReady: "Not ready to publish: %s to finish. A staging preview is possible.", examples: "Clinic facts still EXAMPLE",
           lastBuild: "The last build", buildOk: "Built without problems.", awaiting: "Pages awaiting the physician",
           writeReview: "Write the review document", reviewWritten: "Written: %s", publishes: "Publishes",
-          staging: "Publish a preview (staging)", live: "Publish", rollback: "Roll back", release: "Release (empty: the previous one)",
+          staging: "Publish a preview (staging)", live: "Publish", rollback: "Roll back", release: "Release to roll back to", previousOne: "the one before the live one",
+          live_: "live", loading: "Reading the releases on the server…", byKind: { staging: "staging", live: "live", rollback: "rollback" },
           liveAsk: "Publish the site to the internet now?", rollbackAsk: "Switch the live site back to %s?",
           previous: "the previous release", running: "Running…", done: "Done.", failedRun: "Stopped: see the report above.",
           none: "None.", read: "Read the review document", approve: "Approve (the physician)",
@@ -37,7 +38,7 @@ window.CMS_MANUAL_INIT = true;
                     invalid: "record does not count", needs_release: "release to sign", released: "released" } },
     he: { other: "English", name: "השם שלך (להיסטוריה):", building: "נשמר. האתר נבנה…",
           built: "נשמר, והאתר נבנה: התצוגה המקדימה מראה את השינוי.", failed: "הבנייה דחתה את השמירה:",
-          refused: "לא נשמר:", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
+          refused: "לא נשמר:", noBackup: "שינויים בדף הזה שלא נשמרו (למשל כשהדפדפן נסגר) אינם נשמרים: מה שמוצג הוא הדף כפי שנשמר לאחרונה. כל גרסה שנשמרה נמצאת בהיסטוריה שלו.", english: "ההודעה המפורטת של הבנייה, כפי שהיא (באנגלית):", source: "מקור", stale: "לא מעודכן", missing: "חסר", ok: "מעודכן",
           changed: "מה השתנה במקור מאז שהתרגום סומן כמעודכן", unknown: "(הגרסה הקודמת אינה בהיסטוריה)",
           markDone: "סימון התרגום ל%s כמעודכן", history: "היסטוריה", restore: "שחזור הגרסה הזאת",
           restoreAsk: "לשחזר את הדף כפי שהיה ב-%s? הטקסט הנוכחי נשמר בהיסטוריה.",
@@ -47,7 +48,8 @@ window.CMS_MANUAL_INIT = true;
           notReady: "האתר עדיין לא מוכן לפרסום: %s להשלמה. אפשר לפרסם תצוגה מקדימה (staging).", examples: "פרטי מרפאה שעדיין מסומנים EXAMPLE",
           lastBuild: "הבנייה האחרונה", buildOk: "נבנה בלי בעיות.", awaiting: "דפים שמחכים לרופא",
           writeReview: "הכנת מסמך הבדיקה לרופא", reviewWritten: "נכתב: %s", publishes: "פרסומים",
-          staging: "פרסום תצוגה מקדימה (staging)", live: "פרסום", rollback: "חזרה לגרסה קודמת", release: "גרסה (ריק: הקודמת)",
+          staging: "פרסום תצוגה מקדימה (staging)", live: "פרסום", rollback: "חזרה לגרסה קודמת", release: "הגרסה לחזור אליה", previousOne: "זו שלפני הגרסה החיה",
+          live_: "חי באתר", loading: "קורא את הגרסאות שבשרת…", byKind: { staging: "staging", live: "אתר חי", rollback: "חזרה לגרסה" },
           liveAsk: "לפרסם את האתר באינטרנט עכשיו?", rollbackAsk: "להחזיר את האתר החי אל %s?",
           previous: "הגרסה הקודמת", running: "רץ…", done: "הסתיים.", failedRun: "נעצר: הדוח למעלה מסביר למה.",
           none: "אין.", read: "קריאת מסמך הבדיקה", approve: "אישור (הרופא)",
@@ -89,6 +91,19 @@ window.CMS_MANUAL_INIT = true;
       }
       return response;
     });
+  };
+
+  // Decap's "local backup" (a copy of unsaved changes in the browser) is never offered: with
+  // both languages side by side it keeps only the default language's file, so "yes" restored
+  // nothing. Decap 3.16 has no setting to turn it off, so its question is answered "no" here
+  // (Decap then deletes that copy) and the editor is told; every saved version is in the history.
+  var BACKUP_QUESTIONS = ["A local backup was recovered for this entry, would you like to use it?",
+                          "קיים עותק מקומי שמור של האייטם. האם ברצונך לטעון אותו?"];
+  var nativeConfirm = window.confirm.bind(window);
+  window.confirm = function (message) {
+    if (BACKUP_QUESTIONS.indexOf(String(message)) < 0) return nativeConfirm(message);
+    if (status) status.replaceChildren(el("p", { id: "keter-no-backup", text: T.noBackup }));
+    return false;
   };
 
   function editor(name, request) {
@@ -149,10 +164,11 @@ window.CMS_MANUAL_INIT = true;
     var awaiting = s.pages.filter(function (r) { return r.review && ["current", "released"].indexOf(r.review.state) < 0; });
     var reviewOut = el("p", {});
     var progress = el("pre", { id: "keter-progress", dir: "ltr", lang: "en", "aria-live": "polite" });
-    var release = el("input", { id: "keter-release", type: "text", dir: "ltr" });
+    var release = el("select", { id: "keter-release", dir: "ltr" }, [el("option", { value: "", text: T.loading })]);
+    loadReleases(release);
     function run(kind) {
       if (kind === "live" && !window.confirm(T.liveAsk)) return;
-      if (kind === "rollback" && !window.confirm(fmt(T.rollbackAsk, release.value || T.previous))) return;
+      if (kind === "rollback" && !window.confirm(fmt(T.rollbackAsk, release.value ? releaseLabel(release) : T.previous))) return;
       progress.textContent = T.running;
       editor("desk_run", { kind: kind, release: kind === "rollback" ? release.value : "" })
         .then(function () { follow(progress); }, function (e) { progress.textContent = e.message; });
@@ -193,10 +209,31 @@ window.CMS_MANUAL_INIT = true;
     if (s.job && s.job.running) follow(progress);
   }
 
-  // One publish or rollback of the desk's list: when, who, what, its outcome and release.
+  // One publish or rollback of the publish log: when, who, what, its outcome, release and version.
   function publishItem(p) {
-    return el("li", { dir: "auto", text: p.when.replace("T", " ") + " · " + p.by + " · " + p.kind + " · " +
-                                         (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") + " " + p.result });
+    return el("li", { dir: "auto" }, [el("span", { text: localTime(p.when) + " · " + p.by + " · " + (T.byKind[p.kind] || p.kind) + " · " +
+                                                         (p.ok ? "✓" : "✗") + (p.release ? " " + p.release : "") }),
+      el("span", { dir: "ltr", lang: "en", class: "keter-snippet",
+                   text: " " + [p.version, p.target, p.result].filter(Boolean).join(" · ") })]);
+  }
+
+  function localTime(iso) {
+    var when = new Date(iso);
+    return isNaN(when) ? String(iso || "") : when.toLocaleString(UI === "he" ? "he-IL" : "en-GB",
+      { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  function releaseLabel(select) { return select.options[select.selectedIndex].textContent; }
+
+  // The releases on the server (bin/invoke rollback --list): each with its date, the live one marked.
+  function loadReleases(select) {
+    editor("desk_releases").then(function (answer) {
+      select.replaceChildren.apply(select, [el("option", { value: "", text: T.previousOne })].concat(
+        answer.releases.map(function (r) {
+          return el("option", { value: r.name, text: (r.when ? localTime(r.when) + " · " : "") + r.name +
+                                                     (r.live ? " (" + T.live_ + ")" : "") });
+        })));
+    }, function (e) { select.replaceChildren(el("option", { value: "", text: e.message.slice(0, 200) })); });
   }
 
   // A desk command's output, as it comes, until it ends (bounded like the wait for a build).
@@ -212,6 +249,8 @@ window.CMS_MANUAL_INIT = true;
         else editor("desk_status").then(function (s) {
           var list = document.getElementById("keter-publishes");
           if (list) list.replaceChildren.apply(list, s.publishes.map(publishItem));
+          var select = document.getElementById("keter-release");
+          if (select && /^(staging|live|rollback)$/.test(job.kind)) loadReleases(select);
         });
       });
     })();
@@ -227,9 +266,45 @@ window.CMS_MANUAL_INIT = true;
     })));
   }
 
+  // The build speaks English. In the Hebrew interface, the most common refusals get a Hebrew
+  // sentence each, around the build's own message, which stays as it is (left to right, in an
+  // isolate of its own): one message, whatever the interface, and the team can search for it.
+  var HE_FIELDS = { title: "כותרת", description: "תיאור", summary: "תקציר", date: "תאריך פרסום", slug: "כתובת" };
+  var HE_PROBLEMS = [
+    [/missing `([a-z_]+)`/, function (m) { return "חסר השדה „" + (HE_FIELDS[m[1]] || m[1]) + "”: זה שדה חובה, בכל שפה."; }],
+    [/`\[@([^\]]+)\]` is not in the references registry/, function (m) {
+      return "ההפניה [@" + m[1] + "] אינה ברשימת המקורות: בדקו את האיות שלה, או בקשו מהצוות להוסיף את המקור."; }],
+    [/the title is (\d+) characters; at most (\d+)/, function (m) {
+      return "הכותרת ארוכה מדי: " + m[1] + " תווים, והמרב הוא " + m[2] + ". קצרו אותה (התיאור יכול לומר יותר)."; }],
+    [/the description is (\d+) characters; search results show at most (\d+)/, function (m) {
+      return "התיאור ארוך מדי: " + m[1] + " תווים, והמרב הוא " + m[2] + "."; }],
+    [/raw HTML that could run code or break the page/, function () {
+      return "בטקסט יש קוד HTML שהאתר לא מקבל (כמו <script>): מחקו אותו. עיצוב כותבים ב-Markdown."; }],
+    [/the image (\S+) has no alt text/, function (m) {
+      return "לתמונה " + m[1] + " אין תיאור: כתבו בסוגריים המרובעים מה רואים בה, בשפת הדף: ![מה רואים בתמונה](...)."; }]
+  ];
+  var HE_LANG_OF_FILE = { he: "בעברית", en: "באנגלית" };
+
+  // The Hebrew sentence for one line of the build's message, or "" (not one of the common ones).
+  function hebrew(line) {
+    if (UI !== "he") return "";
+    for (var i = 0; i < HE_PROBLEMS.length; i++) {
+      var m = HE_PROBLEMS[i][0].exec(line);
+      if (!m) continue;
+      var file = /content\/([a-z]{2})\//.exec(line);
+      return (file && HE_LANG_OF_FILE[file[1]] ? "בדף " + HE_LANG_OF_FILE[file[1]] + ": " : "") + HE_PROBLEMS[i][1](m);
+    }
+    return "";
+  }
+
   function showProblem(heading, message) {
-    status.replaceChildren(el("div", { role: "alert", class: "keter-problem" },
-      [el("strong", { text: heading }), el("pre", { dir: "ltr", lang: "en", text: message })]));
+    var sentences = message.split("\n").map(hebrew).filter(Boolean);
+    var parts = [el("strong", { text: heading })];
+    if (sentences.length) parts.push(el("ul", { class: "keter-explained" },
+      sentences.map(function (text) { return el("li", { text: text }); })));
+    if (UI === "he") parts.push(el("p", { class: "keter-english-note", text: T.english }));
+    parts.push(el("pre", { dir: "ltr", lang: "en", text: message }));
+    status.replaceChildren(el("div", { role: "alert", class: "keter-problem", lang: UI, dir: UI === "he" ? "rtl" : "ltr" }, parts));
     markFields(message);
   }
 
@@ -240,8 +315,12 @@ window.CMS_MANUAL_INIT = true;
       var m = /content\/([a-z]{2})\/[^:]*:(?:\d+:)? .*?`([a-z_]+)`/.exec(line);
       if (!m) return;
       var input = document.querySelector('[data-keter-lang="' + m[1] + '"] [id^="' + m[2] + '-field"]');
-      if (input) input.insertAdjacentElement("afterend", el("p", { class: "keter-field-problem", role: "alert",
-                                                                   dir: "ltr", lang: "en", text: line }));
+      if (!input) return;
+      var note = el("div", { class: "keter-field-problem", role: "alert" },
+                    [el("p", { dir: "ltr", lang: "en", text: line })]);
+      var sentence = hebrew(line);
+      if (sentence) note.prepend(el("p", { dir: "rtl", lang: "he", text: sentence }));
+      input.insertAdjacentElement("afterend", note);
     });
   }
 
@@ -473,6 +552,9 @@ window.CMS_MANUAL_INIT = true;
   }
 
   function start() {
+    // The interface's language and, in Hebrew, its direction where Decap takes it (editor.css).
+    document.documentElement.setAttribute("lang", UI);
+    document.documentElement.setAttribute("data-keter-ui", UI);
     bar();
     var restored = sessionStorage.getItem("keter-restored");
     if (restored) { sessionStorage.removeItem("keter-restored"); status.replaceChildren(el("p", { text: restored })); }

@@ -2,6 +2,7 @@
 
     python -m keter_tools.deploy publish [--target rsync|s3] [--dry-run] [--from FOLDER] [--settings FILE]
     python -m keter_tools.deploy rollback [--to RELEASE] [--settings FILE]
+    python -m keter_tools.deploy releases [--json] [--settings FILE]
     python -m keter_tools.deploy build [--out FOLDER] [--settings FILE]
 
 `build` makes the checked production site with its _headers/_redirects and nginx configuration
@@ -10,6 +11,7 @@ without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare P
 """
 
 import argparse
+import json
 import os
 import sys
 
@@ -24,7 +26,7 @@ from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_ter
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m keter_tools.deploy", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("publish", "rollback", "build"):
+    for name in ("publish", "rollback", "build", "releases"):
         command = commands.add_parser(name)
         command.add_argument("--settings", default="publishconf.py", help="settings file (default publishconf.py)")
         command.add_argument("--staging", action="store_true",
@@ -35,6 +37,7 @@ def main(argv=None):
     commands.choices["publish"].add_argument("--from", dest="checked", metavar="FOLDER",
                                              help="publish this folder made by `build --out` (no new build)")
     commands.choices["rollback"].add_argument("--to", help="release name (default: the one before current)")
+    commands.choices["releases"].add_argument("--json", action="store_true", help="as JSON (the site desk reads it)")
     commands.choices["build"].add_argument("--out", help=f"build folder (default {pipeline.BUILD_DIR})")
     args = parser.parse_args(argv)
     site_build.setup_logging()
@@ -46,6 +49,12 @@ def main(argv=None):
             pipeline.publish(args.settings, args.target, args.dry_run, checked=args.checked)
         elif args.command == "rollback":
             pipeline.rollback(args.settings, args.target, args.to)
+        elif args.command == "releases":
+            found = pipeline.releases(args.settings, args.target)
+            if args.json:
+                print(json.dumps(found))
+            for release in [] if args.json else found:
+                print(pipeline.release_line(release))
         else:
             prepared = pipeline.prepare(args.settings, args.out)
             print(f"Site: {prepared.site}\nnginx configuration: {prepared.nginx_conf}")

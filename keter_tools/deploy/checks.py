@@ -128,6 +128,12 @@ def check_site(site, settings):
                         "(it exists only in `bin/invoke edit`). Remove content that makes an admin/ "
                         "address (a page or article with `slug: admin`, say), then publish again.")
 
+    # Drafts are written only by the live preview (pelicanconf.py); a publish build writes none.
+    if (site / "_drafts").exists():
+        problems.append("_drafts/: pages marked `status: draft` are in the built site; a draft is never published. "
+                        "Build with publishconf.py (`bin/invoke publish` does), or switch the page to ready "
+                        "(remove `status: draft`) when it should go live.")
+
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site).as_posix()
         page_url = f"{site_url}/{relative}"

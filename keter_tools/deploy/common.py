@@ -44,6 +44,7 @@ class Summary:
     removed: int
     seconds: float
     destination: str = ""
+    release: str = ""  # the target's name for what it now serves (rsync: the release folder)
 
     def line(self):
         return (f"Published to {self.destination}: {self.sent} sent, {self.unchanged} unchanged, "

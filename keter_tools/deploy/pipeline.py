@@ -221,25 +221,114 @@ def make_target(settings, name=None, out=print):
 
 def publish(settings_file="publishconf.py", target=None, dry_run=False, build_dir=None, out=print, checked=None):
     """Build, check and deploy; or, with `checked`, deploy that folder built and checked
-    earlier. Returns the Summary (None for a dry run)."""
+    earlier. Returns the Summary (None for a dry run). Every publish that is not a dry run is
+    recorded in the publish log, whether it went live or stopped."""
     started = time.perf_counter()
+    kind = "staging" if os.environ.get("STAGING") == "1" else "live"
     # The configuration made for this publish of a checked folder, in a folder of its own that
     # goes when the publish ends, however it ends.
     scratch = _conf_folder() if checked else None
+    destination = ""
     try:
         prepared = (checked_folder(checked, settings_file, out=out, conf_folder=scratch) if checked
                     else prepare(settings_file, build_dir, out=out))
         deployer = make_target(prepared.settings, target, out=out)
+        destination = deployer.destination
         summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
+    except DeployError as error:
+        if not dry_run:
+            record(settings_file, kind, False, destination=destination, result=str(error))
+        raise
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     if summary is not None:
         summary.seconds = time.perf_counter() - started
         out(summary.line())
+        record(settings_file, kind, True, summary.release, summary.destination, summary.line())
     return summary
 
 
 def rollback(settings_file="publishconf.py", target=None, to=None, out=print):
     settings = load_settings(settings_file)
-    return make_target(settings, target, out=out).rollback(to)
+    deployer = make_target(settings, target, out=out)
+    try:
+        release = deployer.rollback(to)
+    except DeployError as error:
+        record(settings_file, "rollback", False, destination=deployer.destination, result=str(error))
+        raise
+    record(settings_file, "rollback", True, release or "", deployer.destination, f"Now serving release {release}.")
+    return release
+
+
+def release_line(release):
+    """One release as `bin/invoke rollback --list` prints it."""
+    return f"{release['name']}  {release['when'] or '-'}{'  (live)' if release['live'] else ''}"
+
+
+def releases(settings_file="publishconf.py", target=None):
+    """The target's releases, newest first ([{name, when, live}]); DeployError for a target
+    that keeps none."""
+    settings = load_settings(settings_file)
+    return make_target(settings, target, out=lambda *_: None).releases()
+
+
+# --- The publish log ------------------------------------------------------------------------
+# One JSON line per publish (not dry runs) and rollback, from a terminal, the site desk or CI:
+# var/publishes.jsonl beside the settings file, readable by this user only. It records what
+# happened on this machine; a publish made from another machine is in that machine's log.
+PUBLISH_LOG = Path("var") / "publishes.jsonl"
+
+
+def _publisher():
+    """Who publishes: the name the site desk passes on (the editor's), else git's author name,
+    else the operating-system user."""
+    import getpass
+    import subprocess
+
+    name = os.environ.get("KETER_PUBLISHED_BY") or os.environ.get("GIT_AUTHOR_NAME")
+    if not name:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True)
+        name = result.stdout.strip()
+    return name or getpass.getuser()
+
+
+def _version(root):
+    """The content's version: git's short commit name (+"-dirty" with uncommitted changes), or ""."""
+    import subprocess
+
+    result = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def log_path(settings_file="publishconf.py"):
+    return Path(settings_file).resolve().parent / PUBLISH_LOG
+
+
+def record(settings_file, kind, ok, release="", destination="", result=""):
+    """Append one publish or rollback to the publish log (mode 0600)."""
+    from datetime import datetime, timezone
+
+    path = log_path(settings_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": _publisher(), "kind": kind,
+             "ok": ok, "release": release, "version": _version(path.parent.parent), "target": destination,
+             "result": " ".join(str(result).split())[:300]}
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def read_log(settings_file="publishconf.py", limit=10):
+    """The last `limit` entries of the publish log, newest first."""
+    path = log_path(settings_file)
+    if not path.is_file():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines()[-limit:]:
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            continue  # a line cut short (a full disk): the others still count
+    return entries[::-1]

@@ -238,7 +238,7 @@ class RsyncTarget:
         if conf_changed:
             self._update_nginx(conf)
         return Summary(sent, len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
-                       self.destination)
+                       self.destination, release)
 
     def _update_nginx(self, conf):
         target = f"nginx/{NGINX_CONF_NAME}"
@@ -250,6 +250,20 @@ class RsyncTarget:
         else:
             self.out(f"Updated {self.path}/{target}: reload nginx on the server to apply it "
                      "(or set DEPLOY_NGINX_RELOAD, for example \"sudo systemctl reload nginx\").")
+
+    def releases(self):
+        """[{name, when, live}] of the releases on the server, newest first: `when` is the UTC
+        time of its publish (from its name), `live` whether `current` points at it."""
+        with self._connection():
+            state = self._state()
+        found = []
+        for name in reversed(state.releases):
+            try:
+                when = datetime.strptime(name.split("-")[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            except ValueError:  # a folder not made by a publish: listed, without a time
+                when = None
+            found.append({"name": name, "when": when.isoformat() if when else "", "live": name == state.current})
+        return found
 
     def rollback(self, to=None):
         with self._connection():

@@ -167,6 +167,9 @@ class S3Target:
         return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
                        self.destination)
 
+    def releases(self):
+        raise DeployError("The s3 target keeps no releases: a publish replaces the bucket's files.")
+
     def rollback(self, to=None):
         raise DeployError("The s3 target keeps no releases to roll back to: publish the earlier "
                           "version of the site again (or turn on the bucket's object versioning).")

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from jinja2 import pass_context
 from markupsafe import escape
 from pelican import signals
+from pelican.generators import ArticlesGenerator
+from pelican.urlwrappers import Category
 from pelican.utils import get_date
 
 from keter_site.core import content
@@ -169,7 +171,19 @@ def _add_to_jinja(generator):
     generator.env.globals["language_versions"] = language_versions
 
 
+def _give_drafts_a_category(generator: object) -> None:
+    """Pelican's draft writer hands each draft's `category` to its template, but with category
+    pages off (CATEGORY_SAVE_AS = "") its reader gives an article none: a draft article would stop
+    the build. A draft gets the default category, which no page of this site shows."""
+    if not isinstance(generator, ArticlesGenerator):
+        return
+    for draft in [*generator.drafts, *generator.drafts_translations]:
+        if not hasattr(draft, "category"):
+            draft.category = Category(generator.settings["DEFAULT_CATEGORY"], generator.settings)
+
+
 def register() -> None:
+    signals.article_generator_finalized.connect(_give_drafts_a_category)
     signals.generator_init.connect(_add_to_jinja)
     signals.all_generators_finalized.connect(_on_all_read)
     signals.article_writer_finalized.connect(_write_listings_and_feeds)
