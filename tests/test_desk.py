@@ -1,7 +1,8 @@
 """The site desk (issue 31): from the browser editor to a real server, with no terminal. Real
 `invoke edit` on a git copy of the repository, real Chromium, a real OpenSSH server and rsync on
-127.0.0.1 (tests/support/sshd.py) as the publishing target; the publishing credentials are in
-the command's environment only. Every wait is bounded and waits for an event."""
+127.0.0.1 (tests/support/sshd.py) as the publishing target, and a real nginx serving what it
+publishes (tests/support/nginx.py); the publishing credentials are in the command's environment
+only. Every wait is bounded and waits for an event."""
 
 import json
 import os
@@ -13,9 +14,11 @@ import time
 import pytest
 
 from tests.support import processes, reviewers
+from tests.support.nginx import nginx_server
 from tests.support.previews import copy_project, invoke_server
 from tests.support.sites import ROOT
 from tests.support.sshd import ssh_server
+from tests.test_deploy_rsync import fetch
 
 WAIT = 90  # seconds
 PUBLISH_WAIT = 600  # a whole publish: build, the HTML checker, the link check, the upload
@@ -96,7 +99,7 @@ def _current(remote):
     return os.readlink(remote / "current")
 
 
-def test_a_staging_publish_another_and_a_rollback_from_the_desk(desk, page):
+def test_a_staging_publish_another_and_a_rollback_from_the_desk(desk, page, tmp_path):
     project, remote, base, url = desk
     panel = _open_desk(page, base, url)
     # A staging publish: the real pipeline, its progress in the page, the server's site changed.
@@ -105,35 +108,47 @@ def test_a_staging_publish_another_and_a_rollback_from_the_desk(desk, page):
     first = _current(remote)
     assert (remote / "current" / "index.html").is_file()
     assert not (remote / "current" / "admin").exists()
-    # A change, published again.
-    page_file = project / "content" / "en" / "team.md"
-    page_file.write_text(page_file.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\nA new line.\n\n", 1),
-                         encoding="utf-8")
-    _run(page, panel, "Publish a preview (staging)", "Done.")
-    second = _current(remote)
-    assert second != first and "A new line." in (remote / "current" / "en" / "team" / "index.html").read_text()
-    # Rolled back, after a confirmation, to the previous release.
-    _run(page, panel, "Roll back", "Done.")
-    assert _current(remote) == first
-    assert "A new line." not in (remote / "current" / "en" / "team" / "index.html").read_text()
-    records = panel.locator("#keter-publishes li")
-    records.filter(has_text="Dana Levi · rollback · ✓ " + first.split("/")[-1]).wait_for(timeout=WAIT * 1000)
-    assert records.filter(has_text="Dana Levi · staging · ✓ " + second.split("/")[-1]).count() == 1
-    assert records.filter(has_text="Dana Levi · staging · ✓").count() == 2
-    # The releases on the server, each with its date, the live one marked; rolled forward to
-    # the chosen one, after a confirmation.
-    choice = panel.locator("#keter-release")
-    choice.locator("option", has_text=first.split("/")[-1] + " (live)").wait_for(state="attached", timeout=WAIT * 1000)
-    assert [o.split(" · ")[-1] for o in choice.locator("option").all_inner_texts()[1:]] == [
-        second.split("/")[-1], first.split("/")[-1] + " (live)"]
-    choice.select_option(second.split("/")[-1])
-    asked = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    done = panel.locator("#keter-publishes li").count()
-    panel.get_by_role("button", name="Roll back", exact=True).click()
-    panel.locator("#keter-publishes li").nth(done).wait_for(timeout=PUBLISH_WAIT * 1000)
-    assert second.split("/")[-1] in asked[0]
-    assert _current(remote) == second and "A new line." in (remote / "current" / "en" / "team" / "index.html").read_text()
+    # The live site as visitors get it: a real nginx serving the server's `current` release with
+    # the configuration the publish uploaded (as tests/test_deploy_rsync.py serves it).
+    with nginx_server(tmp_path / "nginx", remote / "nginx" / "keter-health.conf") as live:
+        team = f"{live}/en/team/"
+        assert "A new line." not in fetch(team)
+        assert re.search(r"(?m)^Disallow: /$", fetch(f"{live}/robots.txt"))  # a staging site: no search engines
+        # A change, published again.
+        page_file = project / "content" / "en" / "team.md"
+        source = page_file.read_text(encoding="utf-8")
+        page_file.write_text(source.replace("\n---\n\n", "\n---\n\nA new line.\n\n", 1), encoding="utf-8")
+        _run(page, panel, "Publish a preview (staging)", "Done.")
+        second = _current(remote)
+        assert second != first and "A new line." in (remote / "current" / "en" / "team" / "index.html").read_text()
+        assert "A new line." in fetch(team)
+        # Rolled back, after a confirmation, to the previous release.
+        _run(page, panel, "Roll back", "Done.")
+        assert _current(remote) == first
+        assert "A new line." not in (remote / "current" / "en" / "team" / "index.html").read_text()
+        assert "A new line." not in fetch(team)
+        assert re.search(r"(?m)^Disallow: /$", fetch(f"{live}/robots.txt"))
+        records = panel.locator("#keter-publishes li")
+        records.filter(has_text="Dana Levi · rollback · ✓ " + first.split("/")[-1]).wait_for(timeout=WAIT * 1000)
+        assert records.filter(has_text="Dana Levi · staging · ✓ " + second.split("/")[-1]).count() == 1
+        assert records.filter(has_text="Dana Levi · staging · ✓").count() == 2
+        # The releases on the server, each with its date, the live one marked; rolled forward to
+        # the chosen one, after a confirmation.
+        choice = panel.locator("#keter-release")
+        choice.locator("option", has_text=first.split("/")[-1] + " (live)").wait_for(state="attached",
+                                                                                    timeout=WAIT * 1000)
+        assert [o.split(" · ")[-1] for o in choice.locator("option").all_inner_texts()[1:]] == [
+            second.split("/")[-1], first.split("/")[-1] + " (live)"]
+        choice.select_option(second.split("/")[-1])
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+        done = panel.locator("#keter-publishes li").count()
+        panel.get_by_role("button", name="Roll back", exact=True).click()
+        panel.locator("#keter-publishes li").nth(done).wait_for(timeout=PUBLISH_WAIT * 1000)
+        assert second.split("/")[-1] in asked[0]
+        assert _current(remote) == second
+        assert "A new line." in (remote / "current" / "en" / "team" / "index.html").read_text()
+        assert "A new line." in fetch(team)
     # The publish pipeline's own log (a terminal's publishes are in it too), this user's only.
     log = project / "var" / "publishes.jsonl"
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
