@@ -12,12 +12,11 @@ import stat
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.support.nginx import nginx_server
+from tests.support.nginx import fetch, nginx_server
 from tests.support.publishing import base_environment, copy_site, deploy_command, invoke_command, run, tiny_png
 from tests.support.sites import ROOT
 from tests.support.sshd import ssh_server
@@ -50,11 +49,6 @@ def summary(result):
 
 def current(remote):
     return os.readlink(remote / "current")
-
-
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
 
 
 def test_publish_twice_rollback_and_prune(tmp_path, deploy, checked_builds):

@@ -14,11 +14,10 @@ import time
 import pytest
 
 from tests.support import processes, reviewers
-from tests.support.nginx import nginx_server
+from tests.support.nginx import fetch, nginx_server
 from tests.support.previews import copy_project, invoke_server
 from tests.support.sites import ROOT
 from tests.support.sshd import ssh_server
-from tests.test_deploy_rsync import fetch
 
 WAIT = 90  # seconds
 PUBLISH_WAIT = 600  # a whole publish: build, the HTML checker, the link check, the upload

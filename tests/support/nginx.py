@@ -4,6 +4,7 @@
 import contextlib
 import os
 import subprocess
+import urllib.request
 from pathlib import Path
 
 from .processes import listening_socket, stop_process
@@ -64,3 +65,9 @@ def nginx_server(base, site_conf, listener=None):
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_process(process, log)
+
+
+def fetch(url):
+    """The text of a page nginx serves (a bounded wait)."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
