@@ -25,6 +25,7 @@ DEBIAN_PACKAGES = {
     "openssh-server": "/usr/sbin/sshd",
     "openssh-client": "/usr/bin/ssh",
     "rsync": "/usr/bin/rsync",
+    "poppler-utils": "/usr/bin/pdftoppm",  # the print test: a printout's pages as images
 }
 
 

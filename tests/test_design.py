@@ -7,6 +7,7 @@ scheme's contrast: test_every_page.py.)"""
 
 import json
 import re
+import subprocess
 import time
 import urllib.request
 from datetime import date
@@ -168,6 +169,41 @@ def test_a_hebrew_page_prints_its_anchors_whole_and_ends_with_its_own_text(tab, 
     assert not state["contact"] and not state["aside"], state
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2
+
+
+def _inked_heights(pdf, folder):
+    """Each printed page's inked height in pixels: the page drawn by poppler's pdftoppm at 36 dpi
+    in grey, from its first to its last row with anything darker than light grey."""
+    from PIL import Image
+
+    path = folder / "printout.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "36", "-gray", "-png", str(path), str(folder / "page")], check=True, timeout=60)
+    heights = []
+    for image in sorted(folder.glob("page-*.png"), key=lambda f: int(f.stem.rsplit("-", 1)[1])):
+        box = Image.open(image).point(lambda v: 255 if v < 200 else 0).getbbox()
+        heights.append(box[3] - box[1] if box else 0)
+        image.unlink()
+    return heights
+
+
+def test_no_printout_ends_on_a_near_empty_page(site, site_url, tab, tmp_path):
+    """Every page printed on A4 as a reader's browser prints it (the stylesheet's own page size
+    and margins): its last page holds at least 15% of a full page's text (the inked height of
+    the last page against the fullest page's), never two or three lines of the page or a blank
+    sheet. What it does not promise: a page whose text grows may move past a page's end; this
+    test then names it, and the print rules in site.css are where to look."""
+    page = tab()
+    short = []
+    for relative in site.pages():
+        if relative.startswith("theme/"):
+            continue
+        path = "/" + relative.removesuffix("index.html")
+        page.goto(site_url + path)
+        heights = _inked_heights(page.pdf(format="A4", prefer_css_page_size=True), tmp_path)
+        if len(heights) > 1 and heights[-1] < 0.15 * max(heights):
+            short.append((path, len(heights), round(heights[-1] / max(heights), 3)))
+    assert not short, short
 
 
 @pytest.mark.parametrize("path", ["/process/", "/en/process/", "/side-effects/", "/en/side-effects/"])

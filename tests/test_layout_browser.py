@@ -208,6 +208,49 @@ def test_the_header_is_one_row_on_a_320_px_phone(page, site_url, path):
     assert page.evaluate(HEADER_ROWS) == 1
 
 
+# The header's parts as a reader meets them: each target's box, each shown text's font size and
+# whether the text sticks out of its box or the screen, and the language link's short code (drawn
+# before its name, which is then kept for screen readers only).
+HEADER_PARTS = """() => { const width = document.documentElement.clientWidth;
+  const row = document.querySelector('.header-row');
+  const targets = [...row.querySelectorAll('a, summary')].filter((el) => el.checkVisibility()).map((el) => {
+    const b = el.getBoundingClientRect(); return {name: el.className, width: b.width, height: b.height}; });
+  const texts = []; const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement; if (!node.data.trim() || !el.checkVisibility()) continue;
+    const r = document.createRange(); r.selectNodeContents(node); const t = r.getBoundingClientRect();
+    if (el.getBoundingClientRect().width <= 1) continue;  // a name kept for screen readers only
+    const box = el.closest('a, summary').getBoundingClientRect();
+    texts.push({text: node.data.trim(), size: parseFloat(getComputedStyle(el).fontSize),
+      out: t.left < Math.max(0, box.left) - 0.5 || t.right > Math.min(width, box.right) + 0.5}); }
+  const code = getComputedStyle(row.querySelector('.language-switcher a'), '::before');
+  return {targets, texts, code: code.content, codeSize: parseFloat(code.fontSize)}; }"""
+
+
+def test_at_200_percent_text_the_header_is_one_row_on_a_320_px_phone_on_every_page(site, site_url, page):
+    """A 320 px phone at 200% text: the header keeps to one row and its text keeps growing (WCAG
+    1.4.4): the mark stands for the clinic's name, the other language shows its short code with
+    its full name as the link's name, the phone is its icon, the menu keeps its word. No text
+    sticks out of its control; every target is at least 24 x 24 px (WCAG 2.5.8)."""
+    _large_text(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    names = {"he": ("עברית", "עב"), "en": ("English", "EN")}
+    problems, seen = [], 0
+    for path in _paths(site):
+        page.goto(site_url + path)
+        other = "he" if path.startswith("/en/") else "en"
+        parts = page.evaluate(HEADER_PARTS)
+        language = page.locator(".language-switcher").get_by_role("link", name=names[other][0], exact=True)
+        if (page.evaluate(HEADER_ROWS) != 1 or names[other][1] not in parts["code"] or parts["codeSize"] < 32
+                or not language.is_visible()
+                or any(t["size"] < 32 or t["out"] for t in parts["texts"])
+                or any(t["width"] < 24 or t["height"] < 24 for t in parts["targets"])):
+            problems.append((path, parts))
+        seen += len(parts["targets"]) == 4  # the mark, the phone, the language and the menu
+    assert not problems, problems[:5]
+    assert seen == len(_paths(site)) > 40
+
+
 # --- Targets --------------------------------------------------------------------------------
 
 # Each citation link: its size, and whether the marker sits on the same line as the word before it.

@@ -3,7 +3,8 @@ Practices and SEO once per page type and language: the home page, a content page
 its folding answers, the signup form, the contact page, the list of articles and an article; run
 against the real site served on 127.0.0.1 in Debian's Chromium. (Performance is a timing: the
 benchmark measures it; and all four categories on every page of a launch build, both languages,
-which takes minutes: bench/lighthouse_perf.py --launch --every-page.)
+each page three times and the median taken, which takes minutes: bench/lighthouse_perf.py
+--launch --every-page.)
 
 In the light colour scheme only. The dark scheme changes colours and nothing else (the same
 HTML, the same elements and attributes); of everything these three categories audit, only colour

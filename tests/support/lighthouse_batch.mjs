@@ -7,7 +7,9 @@
 // no pause after first paint or load (its defaults add 2 s a page for a site on the network),
 // and the network must stay quiet for 250 ms after the load event, so a request made right
 // after load (an icon, a prefetch) and any console error it causes still count. Throttling
-// stays the default (simulated: it changes only the Performance figures, not audited here).
+// stays the default (simulated: it changes only the Performance figures, which
+// bench/lighthouse_perf.py reads as the median of several runs a page). A URL may be given more
+// than once: each is a run of its own, in the order given.
 import lighthouse from 'lighthouse';
 import {pageFunctions} from 'lighthouse/core/lib/page-functions.js';
 import * as chromeLauncher from 'chrome-launcher';
