@@ -11,15 +11,16 @@ from tests.support.sites import ROOT, Build, run_pelican
 from keter_site.core.project import settings_preamble
 
 
-# The longest test files first (seconds on an idle two-core machine, measured one file at a time):
-# pytest-xdist gives each test process a whole file at a time (--dist loadfile, with its own
-# reordering turned off in pyproject.toml) in the order they were collected, so a long file that
+# The longest test files first (pytest's --durations, setup and calls, summed per file on the whole
+# suite): pytest-xdist gives each test process a whole file at a time (--dist loadfile, with its
+# own reordering turned off in pyproject.toml) in the order they were collected, so a long file that
 # started last would leave the other process idle at the end. A file not named here keeps its
 # place after these.
-LONGEST_FIRST = ["test_every_page.py", "test_deploy_rsync.py", "test_lighthouse.py", "test_signup_form.py",
-                 "test_cms.py", "test_headers_nginx.py", "test_deploy_s3.py", "test_design.py", "test_seo.py",
-                 "test_keyboard.py", "test_editor_tools.py", "test_editor_checks.py", "test_incremental.py",
-                 "test_receiver.py"]
+LONGEST_FIRST = ["test_cms.py", "test_deploy_rsync.py", "test_desk.py", "test_every_page.py", "test_lighthouse.py",
+                 "test_layout_browser.py", "test_design.py", "test_plain_pelican.py", "test_signup_form.py",
+                 "test_livereload.py", "test_incremental.py", "test_trust.py", "test_headers_nginx.py",
+                 "test_deploy_s3.py", "test_bad_input.py", "test_keyboard.py", "test_articles.py", "test_images.py",
+                 "test_editor_tools.py", "test_seo.py", "test_editor_checks.py"]
 
 
 def pytest_collection_modifyitems(config, items):
