@@ -110,7 +110,8 @@ def check_site(site, settings):
     parts = urlsplit(site_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return [f"publishconf.py: SITEURL is {site_url!r}, not the site's public address. "
-                "Set SITEURL (for example SITEURL=https://www.example.org) and publish again."]
+                "Set the environment variable SITEURL to the site's public https address (the clinic's own "
+                "domain, never an example name) and publish again."]
     allowed_forms = {headers.origin_of(site_url)}
     origin = headers.signup_origin(settings)
     if origin:
