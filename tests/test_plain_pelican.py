@@ -41,6 +41,10 @@ def plain_venv():
             building.rename(VENV)
         except OSError:  # another process made it first
             shutil.rmtree(building, ignore_errors=True)
+        # The venvs of earlier locks are never used again.
+        for old in VENV.parent.glob("plain-venv-*"):
+            if old != VENV and ".building-" not in old.name:
+                shutil.rmtree(old, ignore_errors=True)
     python = VENV / "bin" / "python"
     # The project is not installed there: keter_site comes from PLUGIN_PATHS only.
     found = subprocess.run([python, "-c", "import importlib.util as u; print(u.find_spec('keter_site'))"],

@@ -54,7 +54,7 @@ def load(settings):
     for key, value in data.items():
         if key == EXAMPLES_KEY:
             continue
-        line = _key_line(path, key)
+        line = key_line(path, key)
         if not TOKEN.fullmatch(f"{{clinic:{key}}}"):
             problems.append(dict(path=str(path), line=line, message=f"`{key}` is not a usable name for a clinic fact.",
                                  fix="Use lowercase English letters and underscores, such as `opening_hours`."))
@@ -71,7 +71,7 @@ def load(settings):
                                  fix=f'Write `{key}: "..."`.'))
     examples = data.get(EXAMPLES_KEY, [])
     if not isinstance(examples, list) or not all(_names_a_value(data, k) for k in examples):
-        problems.append(dict(path=str(path), line=_key_line(path, EXAMPLES_KEY),
+        problems.append(dict(path=str(path), line=key_line(path, EXAMPLES_KEY),
                              message=f"`{EXAMPLES_KEY}` must list keys of this file.",
                              fix=f"Write it as `{EXAMPLES_KEY}: [phone, email, name.he]`, naming only keys above "
                                  "it (KEY.LANG: only that language's value)."))
@@ -84,7 +84,7 @@ def _names_a_value(data, entry):
     return key in data and key != EXAMPLES_KEY and (not lang or (isinstance(data[key], dict) and lang in data[key]))
 
 
-def _key_line(path, key):
+def key_line(path, key):
     """The line where a top-level key starts (comments may mention the key before it)."""
     return _key_lines(Path(path).read_text(encoding="utf-8")).get(key.partition(".")[0], 0)
 
@@ -176,12 +176,12 @@ def _on_init(pelican):
         for key in examples:
             report(path, f"`{key}` is still an EXAMPLE value, not the clinic's real one.",
                    f"Replace the value of `{key}` with the clinic's real one (or confirm it is right), then "
-                   f"remove `{key}` from `{EXAMPLES_KEY}` at the bottom of the file.", _key_line(path, key))
+                   f"remove `{key}` from `{EXAMPLES_KEY}` at the bottom of the file.", key_line(path, key))
         for key, reason in placeholders.found(facts):
             if key not in examples and key.partition(".")[0] not in examples:
                 report(path, f"`{key}` looks like a placeholder: {reason}.",
                        f"Put the clinic's real value in `{key}`. (A launch refuses such values even when "
-                       f"`{EXAMPLES_KEY}` does not list them.)", _key_line(path, key))
+                       f"`{EXAMPLES_KEY}` does not list them.)", key_line(path, key))
 
 
 def _check_and_expand(generators):

@@ -34,6 +34,7 @@ from markupsafe import Markup
 from PIL import Image, ImageOps
 from pelican import signals
 
+from keter_site.clinic_facts import key_line
 from keter_site.core.files import replace_whole
 from keter_site.core.problems import report
 
@@ -69,13 +70,6 @@ def photo_keys(facts):
 def _cache_folder(settings):
     configured = settings.get("IMAGES_CACHE_PATH")
     return Path(configured) if configured else Path(settings["CACHE_PATH"]).with_name("images")
-
-
-def _key_line(path, key):
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if line.startswith(f"{key}:"):
-            return number
-    return 0
 
 
 def _widths(source_width):
@@ -159,7 +153,7 @@ def _on_all_read(generators):
         if value.strip().lower() == NO_PHOTO:
             continue  # the templates show none
         source = Path(settings["PATH"]) / value
-        line = _key_line(data_file, key)
+        line = key_line(data_file, key)
         if not source.is_file():
             report(data_file, f"`{key}` names {value}, which is not a file in content/.",
                    f'Put the photo at content/{value}, or write `{key}: "{NO_PHOTO}"` for no photo.', line)

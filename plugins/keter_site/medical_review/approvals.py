@@ -83,13 +83,14 @@ def assess(settings, key, files, signers, today=None):
     """The page's Review (None: not medical and nothing to settle). Raises DataError for a
     record file that is not a record at all."""
     interval = settings.get("MEDICAL_REVIEW_INTERVAL_MONTHS", DEFAULT_INTERVAL)
-    texts = material.texts(settings, files)
-    current = material.fingerprint(texts)
     medical = material.is_medical(files)
     path = records.record_path(settings["REVIEWS_PATH"], key)
     record = records.read_record(settings["REVIEWS_PATH"], key)
+    if record is None and not medical:
+        return None  # most pages: nothing to fingerprint
+    current = material.fingerprint(material.texts(settings, files))
     if record is None:
-        return Review("pending", current) if medical else None
+        return Review("pending", current)
     signer, why = signed_by(record, key, signers)
     on = date.fromisoformat(record["reviewed_on"])
     review = Review("invalid", current, on=on, approved_text=record.get("text") or {}, problem=why, record=path,
