@@ -8,6 +8,7 @@ page is always checked, and a page with an error is never remembered."""
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from keter_site.core.files import replace_whole
@@ -23,23 +24,23 @@ CACHE_DIR = ROOT / ".cache" / "html-valid"
 JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
 
 
-def _digest(path):
+def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _cache_file(cache_dir):
+def _cache_file(cache_dir: str | Path) -> Path:
     stat = VNU_JAR.stat()
     return Path(cache_dir) / f"vnu-{stat.st_size}-{int(stat.st_mtime)}.txt"
 
 
-def _remember(cache_file, digests):
+def _remember(cache_file: Path, digests: Iterable[str]) -> None:
     """Add `digests` to the cache file, written whole and swapped in (runs may overlap)."""
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     known = set(cache_file.read_text().split()) if cache_file.exists() else set()
     replace_whole(cache_file, ("\n".join(sorted(known | set(digests))) + "\n").encode())
 
 
-def validate(output, cache_dir=CACHE_DIR):
+def validate(output: str | Path, cache_dir: str | Path = CACHE_DIR) -> tuple[int, list[str]]:
     """(exit code, error lines) for every HTML file under `output`."""
     if not VNU_JAR.exists():
         raise FileNotFoundError(f"{VNU_JAR} is missing: run `npm ci` (bin/invoke test does it).")
