@@ -100,6 +100,7 @@ class UnixConnection(http.client.HTTPConnection):
         self.socket_path = path
 
     def connect(self) -> None:
+        """Connect to decap-server's socket instead of a host and port."""
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(self.timeout)
         self.sock.connect(self.socket_path)

@@ -62,6 +62,7 @@ class Endpoints:
         return {lang: f"content/{lang}/{COLLECTIONS[collection]}{slug}.md" for lang in self.languages}
 
     def do_build(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The latest build and the last save's time: the editor waits for a build that began after its save."""
         return {"failed": self.state.failed, "message": self.state.message, "started": self.state.started,
                 "finished": self.state.finished, "last_save": self.backend.last_save}
 
@@ -74,9 +75,12 @@ class Endpoints:
         return table, entries
 
     def do_translations(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """Every entry's state in each language, for the editor's list of what to translate."""
         return {"source": self.source_lang, "entries": self._table()[1]}
 
     def do_translation(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """One entry's states, and for each stale translation what changed in the source, so the
+        translator changes only that."""
         collection, slug = self._entry(request)
         table, entries = self._table()
         row = entries.get(f"{collection}/{slug}")
@@ -124,6 +128,7 @@ class Endpoints:
         return {"results": results[:MAX_RESULTS]}
 
     def do_mark_done(self, request: dict[str, Any], editor_name: str) -> dict[str, str]:
+        """Record a translation as up to date with its source (as `invoke translations --done`), committed."""
         collection, slug = self._entry(request)
         lang = str(request.get("lang", ""))
         if lang not in self.languages or lang == self.source_lang:
@@ -142,26 +147,34 @@ class Endpoints:
         return self.desk
 
     def do_desk_status(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The desk's page: readiness, examples left, the latest build, the last publishes."""
         return self._desk().status()
 
     def do_desk_review_document(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The physician's document, written afresh (as `invoke review --pending`)."""
         return self._desk().review_document()
 
     def do_desk_run(self, request: dict[str, Any], editor_name: str) -> JobState | None:
+        """Start a publish, a rollback or an approval as its terminal command, under the editor's name."""
         return self._desk().start(str(request.get("kind", "")), editor_name, str(request.get("release", "")),
                                   str(request.get("page", "")))
 
     def do_desk_releases(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The releases on the server, for choosing one to roll back to."""
         return self._desk().releases()
 
     def do_desk_job(self, request: dict[str, Any], editor_name: str) -> dict[str, JobState | None]:
+        """The running command's output so far, for the page to poll."""
         return {"job": self._desk().job_state()}
 
     def do_history(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The entry's earlier versions in any language, newest first, to choose one to restore."""
         collection, slug = self._entry(request)
         return {"versions": cms_saves.history(self.root, list(self._files(collection, slug).values()))}
 
     def do_restore(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """Write back the entry's text and form fields as they were at one commit, keeping the medical
+        flag and the fingerprints as they are now; committed."""
         collection, slug = self._entry(request)
         commit = str(request.get("commit", ""))
         versions = {v["commit"]: v for v in cms_saves.history(self.root, list(self._files(collection, slug).values()))}

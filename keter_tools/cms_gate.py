@@ -53,9 +53,11 @@ class Gate:
         self.port = port
 
     def host_ok(self, environ: WSGIEnvironment) -> bool:
+        """Whether the request names this preview: a page on a rebound name is refused."""
         return local_host(environ.get("HTTP_HOST", ""), self.port())
 
     def cookie_ok(self, environ: WSGIEnvironment) -> bool:
+        """Whether the request carries this session's cookie: only the browser that opened the editor has it."""
         cookie: SimpleCookie = SimpleCookie()
         try:
             cookie.load(environ.get("HTTP_COOKIE", ""))
@@ -65,6 +67,7 @@ class Gate:
         return morsel is not None and same(morsel.value, self.key)
 
     def origin_ok(self, environ: WSGIEnvironment) -> bool:
+        """Whether the request comes from the editor's own page, not from another site's page in the browser."""
         host = environ.get("HTTP_HOST", "")
         return environ.get("HTTP_ORIGIN", "") == f"http://{host}" and self.host_ok(environ)
 

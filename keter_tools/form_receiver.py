@@ -145,7 +145,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         pass
 
     def send_cors_headers(self) -> None:
-        # The development site is served from another port: let its pages read our answers.
+        """Let a page of this machine read the answer: the development site is served from another port."""
         origin = self.headers.get("Origin", "")
         if _is_local(origin):
             self.send_header("Access-Control-Allow-Origin", origin)
@@ -166,19 +166,22 @@ class ReceiverHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def answer_json(self, status: int, data: object) -> None:
+        """Answer the page's script, which reads JSON."""
         self.answer(status, json.dumps(data).encode("utf-8"))
 
     def do_OPTIONS(self) -> None:
-        # A CORS preflight, should a browser send one for the script's post.
+        """A CORS preflight, should a browser send one for the script's post."""
         self.answer(HTTPStatus.NO_CONTENT, headers=[
             ("Access-Control-Allow-Methods", "POST"),
             ("Access-Control-Allow-Headers", "Accept, Content-Type"),
             ("Access-Control-Max-Age", "600")])
 
     def do_GET(self) -> None:
+        """Refuse: the receiver takes posts only, as a form service does."""
         self.answer_json(HTTPStatus.METHOD_NOT_ALLOWED, {"ok": False, "error": "post the signup form here"})
 
     def do_POST(self) -> None:
+        """Read, check and keep one post (a bot's quietly dropped), then answer it as a form service would."""
         if urlsplit(self.path).path != self.server.path:
             self.answer_json(HTTPStatus.NOT_FOUND, {"ok": False, "error": f"the form posts to {self.server.path}"})
             return
@@ -273,8 +276,9 @@ class SignupReceiver(ThreadingHTTPServer):
         """The address to post to, with the port the kernel chose when asked for port 0."""
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}{self.path}"
+
     def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
-        # A page that gave up waiting (its timeout) has closed the connection: nothing to report.
+        """Report a failed request, except a page that gave up waiting and closed the connection."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 

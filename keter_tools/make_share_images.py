@@ -90,6 +90,7 @@ def make(lang: str, language: Mapping[str, Any], workdir: str | Path) -> tuple[P
 
 
 def main() -> None:
+    """Make every language's share image; run it again after the name or the tagline changes."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
         for lang, language in _languages().items():

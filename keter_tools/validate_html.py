@@ -16,11 +16,11 @@ from keter_site.core.project import ROOT
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CACHE_DIR = ROOT / ".cache" / "html-valid"
-# One run checks a site in seconds: Java's quick compiler alone does it for half the CPU that
-# its optimising compiler spends on code it would use for only a moment (7.6 s → 4.1 s for this
-# site, the same report), and the one-thread garbage collector suits a run this short. The
-# quick compiler's code needs deeper stacks than Java gives threads by default (the checker
-# stops with a StackOverflowError at 1 MB; 2 MB is enough): 4 MB leaves room.
+# A run is short: Java's quick compiler alone suits it (the optimising compiler would spend CPU
+# compiling code the run uses only for a moment; the report is the same), and so does the
+# one-thread garbage collector. The quick compiler's code needs deeper stacks than Java gives
+# threads by default (the checker stops with a StackOverflowError at 1 MB; 2 MB is enough): 4 MB
+# leaves room.
 JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
 
 

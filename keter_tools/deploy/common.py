@@ -57,6 +57,7 @@ class Summary:
     release: str = ""  # the target's name for what it now serves (rsync: the release folder)
 
     def line(self) -> str:
+        """The publish's closing line, as printed and kept in the publish log."""
         return (f"Published to {self.destination}: {self.sent} sent, {self.unchanged} unchanged, "
                 f"{self.removed} removed, in {self.seconds:.1f} s.")
 
@@ -73,6 +74,7 @@ class Progress:
         self.lock = threading.Lock()
 
     def advance(self, count: int = 1) -> None:
+        """Count `count` more files sent (from any upload thread) and show the count."""
         with self.lock:
             self.done += count
             if self.tty:
@@ -116,10 +118,14 @@ class Target(Protocol):
     """What the pipeline asks of a deploy target (rsync_target.RsyncTarget, s3_target.S3Target)."""
 
     @property
-    def destination(self) -> str: ...
+    def destination(self) -> str:
+        """Where the target publishes, as the plan, the summary and the publish log name it."""
 
-    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None: ...
+    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
+        """Send the site and make it live in one last step; None for a dry run, which only prints the plan."""
 
-    def releases(self) -> list[Release]: ...
+    def releases(self) -> list[Release]:
+        """The releases the target keeps, newest first; DeployError for a target that keeps none."""
 
-    def rollback(self, to: str | None = None) -> str: ...
+    def rollback(self, to: str | None = None) -> str:
+        """Make release `to` (default: the one before the live one) live again; returns its name."""

@@ -177,8 +177,10 @@ class S3Target:
                        self.destination)
 
     def releases(self) -> NoReturn:
+        """Refused: a bucket holds one version of the site."""
         raise DeployError("The s3 target keeps no releases: a publish replaces the bucket's files.")
 
     def rollback(self, to: str | None = None) -> NoReturn:
+        """Refused: there is no earlier release in the bucket to switch back to."""
         raise DeployError("The s3 target keeps no releases to roll back to: publish the earlier "
                           "version of the site again (or turn on the bucket's object versioning).")
