@@ -5,7 +5,9 @@ page that carried an inline script or style, or loaded something from another ho
 break in the browser, so such a page stops the publish here instead, with its file named.
 """
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from keter_site.clinic_facts.placeholders import reserved_host
@@ -24,11 +26,11 @@ LINK_LOADS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "
               "prefetch", "mask-icon"}
 
 
-def scan(text):
+def scan(text: str) -> list[tuple[str, str, str]]:
     """[(kind, tag, value)]: what in one page the Content-Security-Policy cares about, read by the
     same HTML5 parser as every other check (keter_site.core.html), so no markup a browser would
     run can hide from it."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     tree = html.parse(text)
     for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
         tag = node.tag
@@ -63,7 +65,7 @@ def scan(text):
     return found
 
 
-def reserved_addresses(siteurl, endpoint, settings):
+def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any]) -> list[str]:
     """Problems with a launch's addresses: SITEURL or SIGNUP_ENDPOINT on a name reserved for
     examples and tests (.example, .test, .invalid, .localhost, example.com/.net/.org), which no
     reader could reach. A settings file may allow them with RESERVED_NAMES_ARE_TEST_SITES (the
@@ -80,7 +82,7 @@ def reserved_addresses(siteurl, endpoint, settings):
     return problems
 
 
-def _local_file(site, site_url, page_url, url):
+def _local_file(site: str | Path, site_url: str, page_url: str, url: str) -> Path | None:
     """The file in the built site that `url` (as written in the page at `page_url`) names, or
     None when it points to another origin."""
     absolute = urljoin(page_url, url)
@@ -97,12 +99,12 @@ def _local_file(site, site_url, page_url, url):
     return Path(site) / relative
 
 
-def _origin(url):
+def _origin(url: str) -> str:
     # mailto:, data: and the like have no web origin: they are named by their scheme.
     return headers.origin_of(url) or url.split(":", 1)[0] + ":"
 
 
-def check_site(site, settings):
+def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[str]:
     """Every problem found, as "file: what is wrong. How to fix it." lines (empty: all good)."""
     site = Path(site)
     problems = []
