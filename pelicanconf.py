@@ -40,12 +40,17 @@ PAGE_TRANSLATION_ID = "slug"
 PAGE_URL = PAGE_LANG_URL = "{lang_prefix}{slug}/"
 PAGE_SAVE_AS = PAGE_LANG_SAVE_AS = "{lang_prefix}{slug}/index.html"
 # Articles (keter_site.articles): under their language's articles page, translations sharing
-# the slug; newest first, ARTICLES_PER_PAGE to a page of the list. No categories, tags or
-# author pages.
+# the slug; each language's list newest first, in pages by Pelican's pagination settings: ten
+# articles to a page of the `articles` template, page 1 at the articles page's own address and
+# page n at <prefix>articles/page/<n>/. No categories, tags or author pages.
 ARTICLE_TRANSLATION_ID = "slug"
 ARTICLE_URL = ARTICLE_LANG_URL = "{lang_prefix}articles/{slug}/"
 ARTICLE_SAVE_AS = ARTICLE_LANG_SAVE_AS = "{lang_prefix}articles/{slug}/index.html"
-ARTICLES_PER_PAGE = 10
+PAGINATED_TEMPLATES = {"articles": 10}
+PAGINATION_PATTERNS = [
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+]
 # Each language's feed carries its newest articles: what a feed reader needs, at a size that
 # stays small however many articles the site has.
 FEED_MAX_ITEMS = 20

@@ -41,14 +41,12 @@ SIGNUP_ENDPOINT = ""
 SIGNUP_REQUIRE_HTTPS = True
 
 # --- Publishing (`invoke publish`, docs/deploying.md) ------------------------------------
-# Precompressed copies (.gz and .br) beside every text file: nginx sends them as they are.
-# `compressed_copies` (listed first) gives a file its copies back from the last publishes when its
-# bytes have not changed, so precompress makes copies only of what changed.
-PLUGINS = [*PLUGINS, "keter_site.compressed_copies", "pelican.plugins.precompress"]  # noqa: F821 (from pelicanconf.py)
+# Precompressed copies (.gz and .br) beside every text file, made afresh by pelican-precompress
+# on every publish: nginx sends them as they are.
+PLUGINS = [*PLUGINS, "pelican.plugins.precompress"]  # noqa: F821 (from pelicanconf.py)
 PRECOMPRESS_GZIP = True
 PRECOMPRESS_BROTLI = True
 PRECOMPRESS_ZSTANDARD = False
-COMPRESSED_COPIES_CACHE = str(ROOT / ".cache" / "compressed")  # noqa: F821 (from pelicanconf.py)
 # Where `invoke publish` sends the site: "rsync" (a server over SSH) or "s3" (object storage);
 # `--target` overrides it. Addresses come from the environment; credentials never live here
 # (ssh-agent or SSH keys; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws).

@@ -29,7 +29,7 @@ def _article(lang, number, **meta):
 
 def _site(base):
     site = FixtureSite(base)
-    site.extra_settings = f"ARTICLES_PER_PAGE = {PER_PAGE}\n"
+    site.extra_settings = f"PAGINATED_TEMPLATES = {{'articles': {PER_PAGE}}}\n"
     for lang in ("he", "en"):
         site.write_page(lang, "articles", page_text("articles", lang, title=f"Articles {lang}", template="articles"))
         for number in range(1, COUNT + 1):

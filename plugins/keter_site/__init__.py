@@ -24,7 +24,7 @@ STEPS = (
     "articles", "ui_strings", "clinic_facts", "citations", "medical_review", "assets", "images",
     "translation_status", "signup_form", "minify", "seo", "incremental",
 )
-# Publishing only (publishconf.py lists them after this package): compressed copies.
+# Publishing only (publishconf.py lists it after this package): pelican-precompress.
 
 
 def module_name(step: str) -> str:

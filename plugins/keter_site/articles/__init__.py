@@ -4,10 +4,13 @@ Pelican reads articles with its own generator (ARTICLE_PATHS, addresses from ART
 every plugin that walks keter_site.core.content handles them as it handles pages (checks,
 citations, medical review, translation status, SEO). This plugin adds what only articles have:
 - an optional `updated` date (the checks plugin requires `date` and `summary`);
-- each language's list, newest first, split into pages of ARTICLES_PER_PAGE (context key
-  ARTICLE_LISTINGS: {lang: [Listing]}); the first page is the language's articles page
-  (SPECIAL_PAGES["articles"], an ordinary page with `template: articles`), the others are
-  written here at <prefix>articles/page/<n>/;
+- each language's list, newest first, in pages of Pelican's own Paginator (context key
+  ARTICLE_LISTINGS: {lang: [pelican.paginator.Page]}), by Pelican's settings: the number of
+  articles to a page is PAGINATED_TEMPLATES["articles"], the addresses PAGINATION_PATTERNS'.
+  The first page is the language's articles page (SPECIAL_PAGES["articles"], an ordinary page
+  with `template: articles`, so its text is an editor's); the others are written here, at
+  <prefix>articles/page/<n>/. (Pelican itself paginates only what its generators write, over
+  every language's articles at once.)
 - each article's previous and next article in its language (`article.newer`, `article.older`);
 - an Atom feed per language (<prefix>articles/atom.xml) with absolute links;
 - `language_versions(page)` for the language switcher: an article with no translation in a
@@ -15,12 +18,12 @@ citations, medical review, translation status, SEO). This plugin adds what only 
 A translation shares the slug; an article may exist in one language only.
 """
 
-from dataclasses import dataclass, field
-
 from jinja2 import pass_context
 from markupsafe import escape
 from pelican import signals
+from pelican.contents import Content
 from pelican.generators import ArticlesGenerator
+from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import Category
 from pelican.utils import get_date
 
@@ -30,18 +33,6 @@ from keter_site.core.languages import prefix
 from keter_site.core.problems import report
 
 FEED_NAME = "atom.xml"
-
-
-@dataclass
-class Listing:
-    """One page of a language's list of articles."""
-    number: int
-    articles: list
-    url: str
-    save_as: str
-    previous: "Listing | None" = None
-    next: "Listing | None" = None
-    pages: list = field(default_factory=list)  # every Listing of the language, for "page n of N"
 
 
 def is_article(document):
@@ -65,23 +56,11 @@ def _check(article):
                    line_of(article.source_path, "updated:"))
 
 
-def _listings(articles, settings, lang, index):
-    per_page = int(settings.get("ARTICLES_PER_PAGE", 10))
-    lang_prefix = prefix(settings["LANGUAGES"], lang)
-    chunks = [articles[i:i + per_page] for i in range(0, len(articles), per_page)] or [[]]
-    listings = []
-    for number, chunk in enumerate(chunks, start=1):
-        if number == 1:
-            url, save_as = index.url, index.save_as
-        else:
-            url = f"{lang_prefix}articles/page/{number}/"
-            save_as = f"{url}index.html"
-        listings.append(Listing(number, chunk, url, save_as))
-    for before, after in zip(listings, listings[1:]):
-        before.next, after.previous = after, before
-    for listing in listings:
-        listing.pages = listings
-    return listings
+def _listings(articles: list, settings: dict, index: Content) -> list[Page]:
+    """The pages of one language's list, the first at the articles page's own address."""
+    per_page = settings["PAGINATED_TEMPLATES"].get("articles") or settings["DEFAULT_PAGINATION"]
+    paginator = Paginator(index.save_as, index.url, articles, settings, per_page)
+    return [paginator.page(number) for number in paginator.page_range]
 
 
 def _on_all_read(generators):
@@ -109,7 +88,7 @@ def _on_all_read(generators):
                        f"Create content/{lang}/{role or 'articles'}.md with `template: articles`, or set "
                        "SPECIAL_PAGES['articles'] in pelicanconf.py.")
             continue
-        listings[lang] = _listings(by_lang[lang], settings, lang, index)
+        listings[lang] = _listings(by_lang[lang], settings, index)
     context["ARTICLES_BY_LANG"] = by_lang
     context["ARTICLE_LISTINGS"] = listings
 
