@@ -301,9 +301,9 @@ def faq_question_level(html: str) -> int:
 
 
 def faq_details(context: Context, html: str) -> Markup:
-    """Each top-level question heading and what follows it, up to the next heading of its level
-    or above, rendered by the details component with the question as its (heading) summary;
-    group headings, and what comes before the first question, stay as they are."""
+    """Each FAQ question and its answer as the details component, so a reader opens the answers
+    they need, without JavaScript; group headings and the text before the first question stay."""
+    # An answer is everything after its question heading up to the next heading of its level or above.
     body = _body(html or "")
     template = context.environment.get_template("details/details.html")
     level = faq_question_level(html)

@@ -52,6 +52,7 @@ class ComponentFences(Preprocessor):
     blocks are read. A fence left open is closed at the end of the file (the plugin reports it)."""
 
     def run(self, lines: list[str]) -> list[str]:
+        """Markdown hands over the page's lines here before it reads any block of them."""
         out: list[str] = []
         depth = 0
         for line in lines:
@@ -83,9 +84,8 @@ def makeExtension(**kwargs: Any) -> ComponentsExtension:  # noqa: N802 (Markdown
 
 
 def scan(text: str) -> list[Fence]:
-    """Every fence of a source file, outside code blocks, as (line number, kind, name, title):
-    kind is "open", "close", or "stray" (a closing fence with nothing open); a fence still open
-    at the end of the file comes last, as (its line, "unclosed", name, title)."""
+    """Every fence of a source file outside code blocks, so each mistake is reported with its line;
+    a fence still open at the end of the file comes last, as "unclosed"."""
     found: list[Fence] = []
     stack: list[Fence] = []
     fence: str | None = None
