@@ -100,7 +100,7 @@ def signers_report(settings):
     path, pinned = signing.signers_path(settings)
     signers, problems = approvals.load_signers(settings)
     lines = [f"Allowed signers of medical reviews: {path}" + (" (pinned by KETER_ALLOWED_SIGNERS)" if pinned else "")]
-    lines += [f"  {p}:{line}: {message}" for p, line, message, _ in problems]
+    lines += [f"  {p.path}:{p.line}: {p.message}" for p in problems]
     for signer in signers.by_principal.values():
         names = " / ".join(signer.names.get(lang, "?") for lang in settings["LANGUAGES"])
         lines.append(f"  {signer.principal}: {names}, key {signer.fingerprint}")

@@ -54,8 +54,8 @@ def sign(settings, key, kind, key_file=None, document=None, today=None):
 
     signers, problems = approvals.load_signers(settings)
     if problems:
-        path, line, message, _ = problems[0]
-        raise Refused(f"{path}:{line}: {message}")
+        problem = problems[0]
+        raise Refused(f"{problem.path}:{problem.line}: {problem.message}")
     status = next((s for s in readiness.pages(settings, today, signers) if s.key == key), None)
     if status is None:
         raise Refused(f"'{key}' is not a page of the site (bin/invoke status lists them).")

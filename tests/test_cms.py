@@ -713,4 +713,4 @@ def test_requoting_or_folding_a_value_changes_no_fingerprint():
 ])
 def test_front_matter_problems_name_their_line(head, line, words):
     problems = front_matter.problems(f"---\n{head}---\n\nText.\n")
-    assert any(number == line and words in message for number, message, _ in problems), problems
+    assert any(problem.line == line and words in problem.message for problem in problems), problems

@@ -20,7 +20,6 @@ Pillow cannot read, that is too small (MIN_WIDTH) or too large to decode safely.
 """
 
 from typing import Any
-import hashlib
 import re
 import shutil
 import warnings
@@ -35,6 +34,8 @@ from PIL import Image, ImageOps
 from pelican import signals
 
 from keter_site.clinic_facts import key_line
+from keter_site.core import build
+from keter_site.core.fingerprints import of_bytes, of_text
 from keter_site.core.files import replace_whole
 from keter_site.core.problems import report
 
@@ -59,7 +60,6 @@ class Variant:
     size: int       # bytes
 
 
-_made: dict[Any, Any] = {}          # content-relative path -> {extension: [Variant, ...] narrowest first}
 
 
 def photo_keys(facts):
@@ -114,7 +114,7 @@ def make_variants(source, output, cache):
     """Every variant of one photo file, written to `output` (the site's folder), from `cache`
     where it was encoded before. {extension: [Variant, ...]}."""
     data = Path(source).read_bytes()
-    source_digest = hashlib.sha256(data).hexdigest()
+    source_digest = of_bytes(data)
     source_width, source_height = upright_size(source)
     image = None  # decoded only when something must be encoded
     made = {}
@@ -125,7 +125,7 @@ def make_variants(source, output, cache):
         made[extension] = []
         for width in _widths(source_width):
             recipe = f"{source_digest} {width} {extension} {sorted(options.items())} Pillow {PIL.__version__}"
-            digest = hashlib.sha256(recipe.encode()).hexdigest()
+            digest = of_text([recipe])
             cached = cache / f"{digest}.{extension}"
             height = round(source_height * width / source_width)
             if not cached.exists():
@@ -144,12 +144,18 @@ def make_variants(source, output, cache):
     return made
 
 
-def _on_all_read(generators):
+def _made() -> dict[str, dict[str, list[Variant]]]:
+    """This build's photos: content-relative path -> {extension: [Variant, ...] narrowest first}."""
+    return build.current().of("images")
+
+
+def after_reading(generators: list[Any]) -> None:
+    """Make every photo clinic.yml names, or report why it cannot be made."""
     settings = generators[0].settings
     output = generators[0].output_path
     data_file = settings["CLINIC_DATA_FILE"]
-    _made.clear()
-    for key, value in photo_keys(settings.get("CLINIC") or {}).items():
+    made = _made()
+    for key, value in photo_keys(build.current().facts).items():
         if value.strip().lower() == NO_PHOTO:
             continue  # the templates show none
         source = Path(settings["PATH"]) / value
@@ -169,7 +175,7 @@ def _on_all_read(generators):
                    f"Ask for a photo at least {MIN_WIDTH} pixels wide.", line)
             continue
         try:
-            _made[value] = make_variants(source, output, _cache_folder(settings))
+            made[value] = make_variants(source, output, _cache_folder(settings))
         except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
             report(data_file, f"`{key}`: content/{value} could not be converted ({error}).",
                    "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
@@ -182,7 +188,7 @@ def _srcset(site_url, variants):
 @pass_context
 def picture(context, path, alt, sizes, loading="lazy", class_name=""):
     """The <picture> for a photo made by this plugin (`path` as written in clinic.yml)."""
-    made = _made[path]
+    made = _made()[path]
     site_url = context["SITEURL"]
     sources = Markup("").join(
         Markup('<source type="{}" srcset="{}" sizes="{}">').format(mime, _srcset(site_url, made[ext]), sizes)
@@ -200,8 +206,8 @@ def picture(context, path, alt, sizes, loading="lazy", class_name=""):
 @pass_context
 def photo(context, key):
     """The path of the clinic's photo `key` when one was made for this build, else ""."""
-    value = (context.get("CLINIC") or {}).get(key, "")
-    return value if isinstance(value, str) and value in _made else ""
+    value = build.current().facts.get(key, "")
+    return value if isinstance(value, str) and value in _made() else ""
 
 
 def _add_to_jinja(generator):
@@ -211,4 +217,3 @@ def _add_to_jinja(generator):
 
 def register() -> None:
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_on_all_read)

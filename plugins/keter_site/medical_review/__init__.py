@@ -20,18 +20,17 @@ content/data/allowed_signers; the environment's KETER_ALLOWED_SIGNERS overrides 
 MEDICAL_REVIEW_INTERVAL_MONTHS (default 12).
 """
 
+from typing import Any
 import logging
 import re
 from datetime import date
 from pathlib import Path
 
-from pelican import signals
-
 from keter_site.core import content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import line_of, read_text
-from keter_site.core.problems import report
+from keter_site.core.problems import report, report_all
 
 from . import approvals
 
@@ -111,7 +110,8 @@ def _check_typed(documents, phrases):
                    line_of(document.source_path, needle))
 
 
-def _check(generators):
+def after_reading(generators: list[Any]) -> None:
+    """Give every medical document its review; report what stops a launch."""
     settings = generators[0].settings
     today = settings.get("REVIEW_TODAY") or date.today()
     documents = content.documents(generators)
@@ -119,8 +119,7 @@ def _check(generators):
     for document in documents:
         document.review = None
     signers, problems = approvals.load_signers(settings)
-    for path, line, message, fix in problems:
-        report(path, message, fix, line)
+    report_all(problems)
     enforce = launch_checks_on(settings)
     waiting = []
     groups = groups_of(documents)
@@ -131,8 +130,7 @@ def _check(generators):
         try:
             review = approvals.assess(settings, key, files, signers, today)
         except DataError as error:
-            for line, message, fix in error.problems:
-                report(error.path, message, fix, line)
+            report_all(error.problems)
             continue
         if review is None or review.state == "released":
             continue
@@ -166,4 +164,4 @@ def _warn(path, message, fix):
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(_check)
+    """Nothing to connect: keter_site.pipeline runs `after_reading`."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 
 from keter_site.core.data import DataError
+from keter_site.core.problems import Problem
 
 from . import material, records, signing
 
@@ -115,14 +116,13 @@ def assess(settings, key, files, signers, today=None):
 
 
 def load_signers(settings):
-    """The allowed signers, or (empty list, problems) when the file is written wrongly."""
+    """(the allowed signers, problems): none when the file is written wrongly."""
     try:
         signers = signing.load_signers(settings, list(settings["LANGUAGES"]))
         if signers.by_principal and not shutil.which("ssh-keygen"):
-            return signers, [(str(signers.path), 0, "ssh-keygen (OpenSSH) is not installed, so no review signature "
-                              "can be checked.", "Install OpenSSH's client (Debian: `apt-get install openssh-client`).")]
+            return signers, [Problem(str(signers.path), "ssh-keygen (OpenSSH) is not installed, so no review signature "
+                                     "can be checked.", "Install OpenSSH's client (Debian: `apt-get install openssh-client`).")]
         return signers, []
     except DataError as error:
         path, _ = signing.signers_path(settings)
-        return signing.Signers(Path(path), b"", {}, False), [(error.path, line, message, fix)
-                                                              for line, message, fix in error.problems]
+        return signing.Signers(Path(path), b"", {}, False), error.problems

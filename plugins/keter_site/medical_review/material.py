@@ -9,9 +9,7 @@ footer are not part of any page's approval.
 """
 
 from typing import Any
-import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from keter_site.components import COMPONENTS
 from keter_site.components.syntax import OPENER
 from keter_site.core import front_matter
 from keter_site.core.data import DataError
-from keter_site.core.fingerprints import of_text
+from keter_site.core.fingerprints import of_bytes, of_text
 from keter_site.core.data import load as load_data
 from keter_site.core.project import ROOT
 
@@ -29,26 +27,13 @@ FIELDS = ("title", "description", "summary", "medical")
 STRING_KEY = re.compile(r"""['"]([a-z_]+(?:\.[a-z_]+)+)['"]""")
 
 
-_loaded: dict[Any, Any] = {}
-
-
-def _data(path):
-    """A data file's values, read again only when the file changed (asked for by every medical
-    page on every build; callers only read them)."""
+def _data(path: str | Path) -> Any:
+    """A data file's values ({} when it cannot be read: the step that owns the file reports it,
+    and the fingerprint just changes)."""
     try:
-        stat = os.stat(path)
-    except OSError:
-        return {}
-    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-    known = _loaded.get(str(path))
-    if known and known[0] == stamp:
-        return known[1]
-    try:
-        data = load_data(path, strings_only=True) or {}
+        return load_data(path, strings_only=True) or {}
     except DataError:
-        data = {}  # the plugin that owns the file reports it; the fingerprint just changes
-    _loaded[str(path)] = (stamp, data)
-    return data
+        return {}
 
 
 def _cited(text):
@@ -65,7 +50,7 @@ def _component_lines(settings, name, lang):
         return [f"{name}: (not a box)"]
     folder = _components_dir(settings) / component.folder
     templates = sorted(folder.glob("*.html")) if folder.is_dir() else []
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in templates)).hexdigest()[:16]
+    digest = of_bytes(b"".join(p.read_bytes() for p in templates), 16)
     strings = _data(Path(settings["UI_STRINGS_DIR"]) / f"{lang}.yml")
     keys = dict.fromkeys(k for p in templates for k in STRING_KEY.findall(p.read_text(encoding="utf-8")) if k in strings)
     return [f"{name}: template {digest}"] + [f"  {key}: {strings[key]}" for key in keys]

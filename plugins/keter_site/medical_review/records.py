@@ -34,16 +34,16 @@ def read_record(reviews_dir, slug):
     fix = ("Delete the file: a record counts only when the physician signs it with `bin/invoke review "
            "--approve` (docs/editing.md, \"Medical review\").")
     if not isinstance(record, dict) or not all(isinstance(record.get(k), str) and record.get(k) for k in REQUIRED):
-        raise DataError(path, [(1, "this review record is incomplete.", fix)])
+        raise DataError.one(path, "this review record is incomplete.", fix, 1)
     if record["kind"] not in KINDS:
-        raise DataError(path, [(1, f"`kind: {record['kind']}` is neither approval nor release.", fix)])
+        raise DataError.one(path, f"`kind: {record['kind']}` is neither approval nor release.", fix, 1)
     try:
         date.fromisoformat(record["reviewed_on"])
     except ValueError:
-        raise DataError(path, [(1, f"`reviewed_on: {record['reviewed_on']}` is not a date.", fix)])
+        raise DataError.one(path, f"`reviewed_on: {record['reviewed_on']}` is not a date.", fix, 1)
     text = record.get("text")
     if text is not None and not (isinstance(text, dict) and all(isinstance(v, str) for v in text.values())):
-        raise DataError(path, [(1, "`text` must hold the reviewed text of each language.", fix)])
+        raise DataError.one(path, "`text` must hold the reviewed text of each language.", fix, 1)
     return record
 
 

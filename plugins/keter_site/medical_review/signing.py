@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from keter_site.core.data import DataError
+from keter_site.core.fingerprints import of_bytes
+from keter_site.core.problems import Problem
 
 NAMESPACE = "keter-health-medical-review"
 ENVIRONMENT = "KETER_ALLOWED_SIGNERS"
@@ -56,7 +58,7 @@ class Signers:
     pinned: bool                       # named by KETER_ALLOWED_SIGNERS
 
     def digest(self):
-        return hashlib.sha256(self.data).hexdigest()
+        return of_bytes(self.data)
 
 
 def signers_path(settings):
@@ -80,7 +82,7 @@ def key_fingerprint(key):
 
 
 def load_signers(settings, languages):
-    """The allowed signers. Raises DataError (file, line, message, fix) for a file that is
+    """The allowed signers. Raises DataError for a file that is
     missing when pinned, or written wrongly; a missing in-repository file is an empty list."""
     path, pinned = signers_path(settings)
     if pinned:
@@ -89,14 +91,14 @@ def load_signers(settings, languages):
 
         resolved = path.resolve()
         if not path.is_file():
-            raise DataError(path, [(0, f"{ENVIRONMENT} names {path}, which is not a file.",
-                                    f"Point {ENVIRONMENT} at the publishing machine's own allowed-signers file "
-                                    f"({GUIDE}), or unset it.")])
+            raise DataError.one(path, f"{ENVIRONMENT} names {path}, which is not a file.",
+                                f"Point {ENVIRONMENT} at the publishing machine's own allowed-signers file "
+                                f"({GUIDE}), or unset it.")
         if resolved.is_relative_to(ROOT.resolve()) or resolved.is_relative_to(project):
-            raise DataError(path, [(0, f"{ENVIRONMENT} names a file inside the project; a pinned list must "
-                                    "live outside the repository, or an edit of the repository would change it.",
-                                    f"Copy the allowed signers to a file outside the project (such as "
-                                    f"~/.config/keter/allowed_signers) and point {ENVIRONMENT} at it.")])
+            raise DataError.one(path, f"{ENVIRONMENT} names a file inside the project; a pinned list must "
+                                "live outside the repository, or an edit of the repository would change it.",
+                                f"Copy the allowed signers to a file outside the project (such as "
+                                f"~/.config/keter/allowed_signers) and point {ENVIRONMENT} at it.")
     data = path.read_bytes() if path.is_file() else b""
     return Signers(path, data, parse(path, data.decode("utf-8", errors="replace"), languages), pinned)
 
@@ -140,7 +142,7 @@ def parse(path, text, languages):
         signers[principal] = Signer(principal, dict(names), key, number, options, key_fingerprint(key))
         names = {}
     if problems:
-        raise DataError(path, problems)
+        raise DataError(path, [Problem(str(path), message, fix, line) for line, message, fix in problems])
     return signers
 
 
