@@ -9,6 +9,7 @@ from pathlib import Path
 from keter_site.core import front_matter
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
+from keter_site.core.problems import Problem
 from keter_site.medical_review import approvals
 from keter_site.translation_status.status import status_table
 
@@ -22,16 +23,19 @@ class PageStatus:
     review: approvals.Review | None = None
     placeholders: list = field(default_factory=list)  # files that still hold the mark
 
-    def problems(self):
-        found = [f"{lang} translation {state}" for lang, state in self.translations.items()
-                 if state in ("stale", "missing", "no source")]
+    def problems(self) -> list[Problem]:
+        """What stops this page's launch, each naming the file to open."""
+        first = str(next(iter(self.files.values()), ""))
+        found = [Problem(str(self.files.get(lang, first)), f"{lang} translation {state}")
+                 for lang, state in self.translations.items() if state in ("stale", "missing", "no source")]
         if self.review and self.review.state not in ("current", "released"):
-            found.append({"pending": "awaiting the physician's review",
-                          "stale": "changed since the physician approved it",
-                          "overdue": f"review overdue since {self.review.due}",
-                          "invalid": f"review record does not count: {self.review.problem}",
-                          "needs_release": "no longer medical: the physician must sign its release"}[self.review.state])
-        found += [f"placeholder in {path.name} ({path.parent.name})" for path in self.placeholders]
+            found.append(Problem(first, {
+                "pending": "awaiting the physician's review",
+                "stale": "changed since the physician approved it",
+                "overdue": f"review overdue since {self.review.due}",
+                "invalid": f"review record does not count: {self.review.problem}",
+                "needs_release": "no longer medical: the physician must sign its release"}[self.review.state]))
+        found += [Problem(str(path), f"placeholder in {path.name} ({path.parent.name})") for path in self.placeholders]
         return found
 
 

@@ -78,7 +78,7 @@ def _launch_addresses(settings, siteurl, endpoint):
         return
     problems = checks.reserved_addresses(siteurl, endpoint, settings)
     if problems:
-        raise DeployError("Not published: " + " ".join(problems))
+        raise DeployError("Not published: " + " ".join(map(str, problems)))
 
 
 def _signatures(settings, out):

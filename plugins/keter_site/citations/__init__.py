@@ -109,7 +109,8 @@ def _cite(document: Any, registry: Mapping[str, dict[str, Any]], keys: tuple[str
     """Replace the document's markers with numbered links; set its `sources`. `keys`: the
     registry's keys in order; `known_dois`: its DOIs, in lower case."""
     cite_all = str(document.metadata.get("sources", "")).strip().lower() == "all"
-    document._content, numbered, unknown, unknown_dois = _numbered(document._content or "", cite_all, keys, known_dois)
+    html, numbered, unknown, unknown_dois = _numbered(content.html_of(document), cite_all, keys, known_dois)
+    content.set_html(document, html)
     for key in unknown:
         report(document.source_path, f"`[@{key}]` is not in the references registry.",
                f"Use a key from content/data/references.yml ({', '.join(keys[:4])}, ...), "

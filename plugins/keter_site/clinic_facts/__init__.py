@@ -101,13 +101,14 @@ def example_keys(facts: Mapping[str, Any]) -> list[str]:
     return list(examples) if isinstance(examples, list) else []
 
 
-def value_of(facts: Mapping[str, Any], key: str, lang: str) -> str:
-    """A fact's text in `lang` (a fact is one text, or one text per language)."""
+def value_of(facts: Mapping[str, Any], key: str, lang: str | None) -> str:
+    """A fact's text in `lang` (a fact is one text, or one text per language; "" when it has
+    none in `lang`, which the data file's check reports)."""
     value = facts[key]
-    return value[lang] if isinstance(value, dict) else value
+    return value.get(lang, "") if isinstance(value, dict) else value
 
 
-def html_of(facts: Mapping[str, Any], key: str, lang: str) -> Markup:
+def html_of(facts: Mapping[str, Any], key: str, lang: str | None) -> Markup:
     """A fact as HTML: phone and e-mail as left-to-right links, the rest as escaped text."""
     value = value_of(facts, key, lang)
     if key == "phone":
@@ -139,7 +140,7 @@ def rendered(settings: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     return {lang: {key: str(html_of(facts, key, lang)) for key in facts} for lang in settings["LANGUAGES"]}
 
 
-def text(key: str, lang: str) -> str:
+def text(key: str, lang: str | None) -> str:
     """A fact's text in `lang` in this build; "" when the data file has no such fact."""
     facts = build.current().facts
     return value_of(facts, key, lang) if key in facts else ""
@@ -183,13 +184,13 @@ def after_reading(generators: list[Any]) -> None:
     facts in. Unknown tokens stay as written; the build stops on them."""
     facts = build.current().facts
     for document in content.documents(generators):
-        keys = set(TOKEN.findall(document._content or ""))
+        keys = set(TOKEN.findall(content.html_of(document)))
         for key in sorted(keys - set(facts)):
             report(document.source_path, f"`{{clinic:{key}}}` is not a clinic fact.",
                    f"Use one of: {', '.join(k for k in facts if k != EXAMPLES_KEY)}; "
                    "or add it to content/data/clinic.yml.")
         if keys and document.lang in generators[0].settings["LANGUAGES"]:  # else `languages` reports it
-            document._content = expand_tokens(document._content, facts, document.lang)
+            content.set_html(document, expand_tokens(content.html_of(document), facts, document.lang))
 
 
 def _add_to_jinja(generator: Any) -> None:

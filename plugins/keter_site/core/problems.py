@@ -37,6 +37,9 @@ class Problem:
         """`path:line: message fix` on one line (the editor's and the tools' messages)."""
         return f"{self.where()}: {self.message} {self.fix}".rstrip()
 
+    def __str__(self) -> str:
+        return self.one_line()
+
     def at(self, path: str | Path) -> "Problem":
         """The problem of a text, named as the problem of the file `path`."""
         return replace(self, path=str(path))

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from keter_site.citations import MARKER
-from keter_site.clinic_facts import TOKEN
+from keter_site.clinic_facts import TOKEN, value_of
 from keter_site.components import COMPONENTS
 from keter_site.components.syntax import OPENER
 from keter_site.core import front_matter
@@ -68,9 +68,7 @@ def texts(settings, files):
         used = list(dict.fromkeys(TOKEN.findall(own)))
         if used:
             lines.append("== clinic facts ==")
-            for key in used:
-                value = facts.get(key, "(not a clinic fact)")
-                lines.append(f"{key}: {value.get(lang, '') if isinstance(value, dict) else value}")
+            lines += [f"{key}: {value_of(facts, key, lang) if key in facts else '(not a clinic fact)'}" for key in used]
         cited = _cited(own)
         if cited:
             lines.append("== sources ==")

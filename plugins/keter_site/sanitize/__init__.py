@@ -139,7 +139,7 @@ def after_reading(generators: list[Any]) -> None:
     seconds = settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)
     facts = build.current().facts
     for document in content.documents(generators):
-        original = expand_in_attributes(document._content or "", facts, document.metadata.get("lang"))
+        original = expand_in_attributes(content.html_of(document), facts, document.metadata.get("lang"))
         try:
             with TimeLimit(seconds):
                 problems = [*_balance_problems(original), *_marker_problems(original)]
@@ -154,7 +154,7 @@ def after_reading(generators: list[Any]) -> None:
         for what, needle in removed:
             report(document.source_path, f"raw HTML that could run code or break the page: {what}.", FIX,
                    line_of(document.source_path, needle))
-        document._content = cleaned
+        content.set_html(document, cleaned)
 
 
 def register() -> None:

@@ -291,7 +291,7 @@ def after_reading(generators: list[Any]) -> None:
         if not content.is_published(page):
             continue
         # The HTML as read (links not yet resolved): enough to count the questions.
-        if page.role == "faq" and not structured_data.faq_entries(page._content):
+        if page.role == "faq" and not structured_data.faq_entries(content.html_of(page)):
             _report(page.source_path, "the FAQ page has no questions that search engines can read.",
                     "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
                     "`## Question?` heading), with its answer below it.")
