@@ -2,7 +2,9 @@
 medical review state and any placeholder; and the clinic facts still marked EXAMPLE. What
 `bin/invoke status` prints, with the same rules the publishing build enforces."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from keter_site.core import front_matter
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.problems import Problem
-from keter_site.medical_review import approvals
+from keter_site.medical_review import approvals, signing
 from keter_site.translation_status.status import status_table
 
 
@@ -39,7 +41,9 @@ class PageStatus:
         return found
 
 
-def pages(settings, today=None, signers=None):
+def pages(settings: Mapping[str, Any], today: date | None = None,
+          signers: signing.Signers | None = None) -> list[PageStatus]:
+    """Every page's launch readiness, from the files alone."""
     languages = list(settings["LANGUAGES"])
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
     mark = settings.get("PLACEHOLDER_MARK", "TODO:")
@@ -60,7 +64,7 @@ def pages(settings, today=None, signers=None):
     return found
 
 
-def example_values(settings):
+def example_values(settings: Mapping[str, Any]) -> list[str]:
     """The clinic facts still marked EXAMPLE (content/data/clinic.yml's example_values), and
     those whose value looks like a placeholder whatever that list says."""
     from keter_site.clinic_facts import placeholders
@@ -74,7 +78,7 @@ def example_values(settings):
     return examples + [k for k, _ in placeholders.found(data) if k not in examples and k.partition(".")[0] not in examples]
 
 
-def review_label(review):
+def review_label(review: approvals.Review | None) -> str:
     """A page's medical review in `bin/invoke status`'s table."""
     if review is None:
         return "-"
@@ -95,7 +99,7 @@ def _git(folder, *args):
     return done
 
 
-def signers_report(settings):
+def signers_report(settings: Mapping[str, Any]) -> list[str]:
     """Lines about who may sign medical reviews: the allowed-signers file that counts, each
     reviewer and key, and any change to the repository's file since its last commit, or (on a
     publishing machine that pins its own file) any difference from the pinned file."""

@@ -5,7 +5,9 @@ page that carried an inline script or style, or loaded something from another ho
 break in the browser, so such a page stops the publish here instead, with its file named.
 """
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from keter_site.clinic_facts.placeholders import reserved_host
@@ -25,7 +27,7 @@ LINK_LOADS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "
               "prefetch", "mask-icon"}
 
 
-def scan(text):
+def scan(text: str) -> list[tuple[str, str, str]]:
     """[(kind, tag, value)]: what in one page the Content-Security-Policy cares about, read by the
     same HTML5 parser as every other check (keter_site.core.html), so no markup a browser would
     run can hide from it."""
@@ -64,7 +66,7 @@ def scan(text):
     return found
 
 
-def reserved_addresses(siteurl: str, endpoint: str, settings) -> list[Problem]:
+def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any]) -> list[Problem]:
     """Problems with a launch's addresses: SITEURL or SIGNUP_ENDPOINT on a name reserved for
     examples and tests (.example, .test, .invalid, .localhost, example.com/.net/.org), which no
     reader could reach. A settings file may allow them with RESERVED_NAMES_ARE_TEST_SITES (the
@@ -103,7 +105,7 @@ def _origin(url):
     return headers.origin_of(url) or url.split(":", 1)[0] + ":"
 
 
-def check_site(site, settings):
+def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[Problem]:
     """Every problem found, each naming its file in the built site (empty: all good)."""
     site = Path(site)
     problems = []

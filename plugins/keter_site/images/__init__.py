@@ -19,6 +19,7 @@ Problems (reported with the clinic data file's line and a fix): a file that does
 Pillow cannot read, that is too small (MIN_WIDTH) or too large to decode safely.
 """
 
+from collections.abc import Mapping
 from typing import Any
 import re
 import shutil
@@ -62,7 +63,7 @@ class Variant:
 
 
 
-def photo_keys(facts):
+def photo_keys(facts: Mapping[str, Any]) -> dict[str, str]:
     """The clinic facts that name a photo file, with their value (a path, or "none")."""
     return {key: value for key, value in facts.items() if key.endswith(PHOTO_SUFFIX) and isinstance(value, str)}
 
@@ -76,7 +77,7 @@ def _widths(source_width):
     return sorted({w for w in WIDTHS if w < source_width} | {min(source_width, WIDTHS[-1])})
 
 
-def upright_size(path):
+def upright_size(path: str | Path) -> tuple[int, int]:
     """(width, height) as the photo is shown, read from its header (EXIF orientations 5 to 8
     turn it a quarter)."""
     with warnings.catch_warnings():
@@ -110,14 +111,14 @@ def _encode(image, width, extension, options):
     return out.getvalue(), height
 
 
-def make_variants(source, output, cache):
+def make_variants(source: str | Path, output: str | Path, cache: Path) -> dict[str, list[Variant]]:
     """Every variant of one photo file, written to `output` (the site's folder), from `cache`
     where it was encoded before. {extension: [Variant, ...]}."""
     data = Path(source).read_bytes()
     source_digest = of_bytes(data)
     source_width, source_height = upright_size(source)
     image = None  # decoded only when something must be encoded
-    made = {}
+    made: dict[str, list[Variant]] = {}
     # The file's name in the site's addresses: letters, digits and hyphens only (a space would
     # split a srcset).
     stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "photo"
@@ -186,7 +187,7 @@ def _srcset(site_url, variants):
 
 
 @pass_context
-def picture(context, path, alt, sizes, loading="lazy", class_name=""):
+def picture(context: Any, path: str, alt: str, sizes: str, loading: str = "lazy", class_name: str = "") -> Markup:
     """The <picture> for a photo made by this plugin (`path` as written in clinic.yml)."""
     made = _made()[path]
     site_url = context["SITEURL"]
@@ -204,7 +205,7 @@ def picture(context, path, alt, sizes, loading="lazy", class_name=""):
 
 
 @pass_context
-def photo(context, key):
+def photo(context: Any, key: str) -> str:
     """The path of the clinic's photo `key` when one was made for this build, else ""."""
     value = build.current().facts.get(key, "")
     return value if isinstance(value, str) and value in _made() else ""

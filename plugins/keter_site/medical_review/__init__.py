@@ -20,6 +20,7 @@ content/data/allowed_signers; the environment's KETER_ALLOWED_SIGNERS overrides 
 MEDICAL_REVIEW_INTERVAL_MONTHS (default 12).
 """
 
+from collections.abc import Mapping
 from typing import Any
 import logging
 import re
@@ -44,20 +45,21 @@ DOCUMENT_HINT = ("The physician reads the review document (`bin/invoke review --
                  "pages they approve with their own key (docs/editing.md, \"Medical review\").")
 
 
-def launch_checks_on(settings):
+def launch_checks_on(settings: Mapping[str, Any]) -> bool:
+    """Whether a page not current stops this build (a launch, not a staging preview)."""
     return bool(settings.get("LAUNCH_CHECKS")) and not settings.get("STAGING")
 
 
-def groups_of(documents):
+def groups_of(documents: list[Any]) -> dict[str, dict[str, Any]]:
     """{review key: {lang: document}} for every document that is not a draft."""
-    groups = {}
+    groups: dict[str, dict[str, Any]] = {}
     for document in documents:
         if document.status != "draft":
             groups.setdefault(content.key(document), {})[document.lang] = document
     return groups
 
 
-def stamp_phrases(settings):
+def stamp_phrases(settings: Mapping[str, Any]) -> list[str]:
     """The fixed words of the stamp in every language (the text before its first value)."""
     phrases = set()
     for lang in settings["LANGUAGES"]:
@@ -72,7 +74,7 @@ def stamp_phrases(settings):
     return sorted(phrases)
 
 
-def imitation(text, phrases):
+def imitation(text: str, phrases: list[str]) -> tuple[str, str] | None:
     """(needle, what) when the text imitates the review stamp, else None."""
     if match := STAMP_CLASSES.search(text):
         return match.group(0), f"the stamp's class `{match.group(1) or match.group(2)}`"

@@ -8,6 +8,7 @@ template's digest and the interface strings the template shows. The site-wide he
 footer are not part of any page's approval.
 """
 
+from collections.abc import Mapping
 from typing import Any
 import json
 import re
@@ -56,7 +57,7 @@ def _component_lines(settings, name, lang):
     return [f"{name}: template {digest}"] + [f"  {key}: {strings[key]}" for key in keys]
 
 
-def texts(settings, files):
+def texts(settings: Mapping[str, Any], files: Mapping[str, Path]) -> dict[str, str]:
     """{lang: the covered text} for one page whose files are {lang: path}."""
     facts = _data(settings["CLINIC_DATA_FILE"])
     registry = _data(settings["REFERENCES_FILE"])
@@ -82,10 +83,11 @@ def texts(settings, files):
     return found
 
 
-def fingerprint(texts_by_lang):
+def fingerprint(texts_by_lang: Mapping[str, str]) -> str:
     """One digest of every language's covered text, independent of file order."""
     return of_text((f"{lang}\n{texts_by_lang[lang]}" for lang in sorted(texts_by_lang)), "\n\x00\n")
 
 
-def is_medical(files):
+def is_medical(files: Mapping[str, Path]) -> bool:
+    """Whether any language's file is marked `medical: true`."""
     return any(front_matter.is_true(front_matter.read(path).get("medical", "")) for path in files.values())

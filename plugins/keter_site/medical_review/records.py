@@ -8,7 +8,9 @@ covered text, so the physician's next reading shows what changed. Nothing in a r
 unless its signature verifies (approvals.py); the copy of the text is never trusted, only shown.
 """
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -20,11 +22,11 @@ KINDS = ("approval", "release")
 REQUIRED = ("kind", "page", "reviewer", "reviewed_on", "fingerprint")
 
 
-def record_path(reviews_dir, slug):
+def record_path(reviews_dir: str | Path, slug: str) -> Path:
     return Path(reviews_dir) / f"{slug.replace('/', '--')}.yml"
 
 
-def read_record(reviews_dir, slug):
+def read_record(reviews_dir: str | Path, slug: str) -> dict[str, Any] | None:
     """The record as a dict, None when there is none; raises DataError for a file that is not a
     record at all (its signature is checked elsewhere)."""
     path = record_path(reviews_dir, slug)
@@ -47,7 +49,7 @@ def read_record(reviews_dir, slug):
     return record
 
 
-def write_record(reviews_dir, slug, record):
+def write_record(reviews_dir: str | Path, slug: str, record: Mapping[str, Any]) -> Path:
     """Write the record whole (through a new file that takes the old one's place)."""
     path = record_path(reviews_dir, slug)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ development server's address; publishconf.py sets it to SITEURL, and a publish b
 CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
+from collections.abc import Mapping
 from typing import Any
 import functools
 import json
@@ -71,21 +72,21 @@ MANIFEST = "site.webmanifest"
 
 
 @functools.lru_cache(maxsize=16384)  # pure: every page's address, asked for by the sitemap on every build
-def absolute(base, url):
+def absolute(base: str, url: str) -> str:
     """The absolute address of a page whose site-relative URL is `url` ("" is the root)."""
     return f"{base}/{quote(url, safe='/%#')}"
 
 
-def versions(page, languages):
+def versions(page: Any, languages: Mapping[str, Any]) -> list[Any]:
     """The page and its translations, one per language, in the order LANGUAGES declares them."""
-    by_lang = {}
+    by_lang: dict[str, Any] = {}
     for version in (page, *page.translations):
         if version.lang in languages:
             by_lang.setdefault(version.lang, version)
     return [by_lang[lang] for lang in languages if lang in by_lang]
 
 
-def alternates(page, base, languages, default_lang):
+def alternates(page: Any, base: str, languages: Mapping[str, Any], default_lang: str) -> tuple[tuple[str, str], ...]:
     """[(hreflang, absolute URL)]: every language's version, then x-default; none for a page
     in one language only (an untranslated article): it has no alternate to point to."""
     found = versions(page, languages)
@@ -98,7 +99,8 @@ def alternates(page, base, languages, default_lang):
     return tuple(links)
 
 
-def indexable(page):
+def indexable(page: Any) -> bool:
+    """Whether search engines may list the page (published: not hidden, not a draft)."""
     return page.status == "published"
 
 
@@ -135,7 +137,7 @@ def _on_init(pelican: Any) -> None:
     settings.setdefault("SEO_BACKGROUND_COLOR", colours.get("--paper", "#ffffff"))
 
 
-def theme_colours(stylesheet):
+def theme_colours(stylesheet: str | Path) -> dict[str, str]:
     """{custom property: colour} of the stylesheet's `:root` block (such as --accent)."""
     try:
         text = Path(stylesheet).read_text(encoding="utf-8")
@@ -215,7 +217,7 @@ def _jsonld(page: Any, context: Any) -> Markup | None:
 
 
 @pass_context
-def seo_head(context):
+def seo_head(context: Any) -> SimpleNamespace:
     """What partials/seo_head.html writes for the page being rendered."""
     page = context["page"]
     languages, lang = context["LANGUAGES"], page.lang
