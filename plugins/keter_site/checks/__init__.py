@@ -11,7 +11,6 @@ Pelican logs and carries on, which would publish a site with silent holes in it.
 from typing import Any
 import functools
 import logging
-from pathlib import Path
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
@@ -40,7 +39,7 @@ class _PelicanLogToProblems(logging.Handler):
             # Pelican's messages name the source file as their first argument ("Could not
             # process %s"); keep it as the problem's file so the report stays sorted by file.
             first = str(record.args[0])
-            if first.endswith((".md", ".markdown", ".html", ".rst")) and Path(collector().content or ".", first).exists():
+            if first.endswith((".md", ".markdown", ".html", ".rst")) and (collector().content / first).exists():
                 path = first
         collector().add(Problem(path, f"{PELICAN_PREFIX}{message}", ""))
 

@@ -71,15 +71,10 @@ class ProblemList:
         if not path:
             return ""
         path = Path(path)
-        if not path.is_absolute() and self.content and (self.content / path).exists():
+        if not path.is_absolute() and (self.content / path).exists():
             # Pelican names files relative to the content folder; editors think in project paths.
             path = self.content / path
-        if self.root and path.is_absolute():
-            try:
-                return str(path.relative_to(self.root))
-            except ValueError:
-                return str(path)
-        return str(path)
+        return str(path.relative_to(self.root) if path.is_relative_to(self.root) else path)
 
     def add(self, problem: Problem) -> None:
         """Keep `problem` (once), its file named relative to the project."""
@@ -92,7 +87,7 @@ class ProblemList:
         if self.problems:
             # Pelican's own message about a file adds nothing when we already explain that file.
             explained = {p.path for p in self.problems if not p.message.startswith(PELICAN_PREFIX) and p.path}
-            mentions = explained | {str(self.root / path) for path in explained if self.root}
+            mentions = explained | {str(self.root / path) for path in explained}
             problems = sorted(p for p in self.problems if not (
                 p.message.startswith(PELICAN_PREFIX)
                 and (p.path in explained or any(path in p.message for path in mentions))))

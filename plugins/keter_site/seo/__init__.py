@@ -252,10 +252,6 @@ def _siteurl_problem(settings, siteurl):
     return problem if "character" in problem else None
 
 
-def _report(path, message, fix):
-    report(path=path, message=message, fix=fix)
-
-
 def after_reading(generators: list[Any]) -> None:
     """Reported once everything is read, so the checks plugin stops the build before anything
     is written."""
@@ -266,37 +262,37 @@ def after_reading(generators: list[Any]) -> None:
     base = settings["CANONICAL_BASE"]
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        _report(settings_file, f"CANONICAL_BASE is {base!r}, not an absolute http(s) address: search "
-                "engines and link previews need absolute addresses.",
-                "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
-                "(in publishconf.py: CANONICAL_BASE = SITEURL).")
+        report(settings_file, f"CANONICAL_BASE is {base!r}, not an absolute http(s) address: search "
+               "engines and link previews need absolute addresses.",
+               "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
+               "(in publishconf.py: CANONICAL_BASE = SITEURL).")
     elif published and settings.get("LAUNCH_CHECKS") and (problem := _siteurl_problem(settings, siteurl)):
-        _report(settings_file, problem, "Set the environment variable SITEURL to the site's public https "
-                "address, such as https://www.example.org, when you build with publishconf.py.")
+        report(settings_file, problem, "Set the environment variable SITEURL to the site's public https "
+               "address, such as https://www.example.org, when you build with publishconf.py.")
     elif published and base != siteurl:
-        _report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
-                "hreflang links would send search engines to another address.",
-                "Set CANONICAL_BASE = SITEURL in publishconf.py.")
+        report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
+               "hreflang links would send search engines to another address.",
+               "Set CANONICAL_BASE = SITEURL in publishconf.py.")
 
     for key in CLINIC_FACTS_NEEDED:
         if key not in build.current().facts:
-            _report(settings["CLINIC_DATA_FILE"], f"the clinic data has no `{key}`, which search "
-                    "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
+            report(settings["CLINIC_DATA_FILE"], f"the clinic data has no `{key}`, which search "
+                   "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
 
     default = settings["DEFAULT_LANG"]
     if default not in _share_images():
         where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
-        _report(where, "the share image shown in link previews is missing.",
-                "Run `.venv/bin/python -m keter_tools.make_share_images`.")
+        report(where, "the share image shown in link previews is missing.",
+               "Run `.venv/bin/python -m keter_tools.make_share_images`.")
 
     for page in content.documents(generators):
         if not content.is_published(page):
             continue
         # The HTML as read (links not yet resolved): enough to count the questions.
         if page.role == "faq" and not structured_data.faq_entries(content.html_of(page)):
-            _report(page.source_path, "the FAQ page has no questions that search engines can read.",
-                    "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
-                    "`## Question?` heading), with its answer below it.")
+            report(page.source_path, "the FAQ page has no questions that search engines can read.",
+                   "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
+                   "`## Question?` heading), with its answer below it.")
 
 
 def _write(path, text):
