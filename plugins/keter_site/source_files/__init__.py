@@ -37,7 +37,7 @@ from pelican.readers import MarkdownReader
 
 from keter_site.core import front_matter
 from keter_site.core.limits import MAX_NESTING, TimeLimit, too_deep
-from keter_site.core.problems import report
+from keter_site.core.problems import Problem, report, report_all
 
 DEFAULT_MAX_BYTES = 200_000
 DEFAULT_MAX_SECONDS = 10
@@ -53,11 +53,11 @@ RESERVED = "keter-component-"
 
 
 class FileProblem(Exception):
-    """A content file that cannot be read, with what is wrong, how to fix it and where."""
+    """Stops reading a content file that cannot be read: its Problem (no file named yet)."""
 
-    def __init__(self, message, fix, line=0):
+    def __init__(self, message: str, fix: str, line: int = 0) -> None:
         super().__init__(message)
-        self.message, self.fix, self.line = message, fix, line
+        self.problem = Problem("", message, fix, line)
 
 
 def check_bytes(data: bytes, max_bytes: int) -> str:
@@ -187,10 +187,10 @@ class CheckedMarkdownReader(YAMLMetadataReader):
                 except RecursionError:
                     raise FileProblem(*_TOO_NESTED, likely_line(parsed.body, parsed.head_lines + 1)) from None
             check_html(content, parsed.body, parsed.head_lines + 1)
-        except FileProblem as problem:
+        except FileProblem as stop:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
             # process" line about a file already explained is left out of the report.
-            report(source_path, problem.message, problem.fix, problem.line)
+            report_all([stop.problem.at(source_path)])
             raise
         # pelican-yaml-metadata's own conversion of the values (dates, slug, status ...). The
         # front-matter check names a value it cannot convert, with its line; anything else it
