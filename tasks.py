@@ -4,32 +4,32 @@ Names follow pelican-quickstart's: build, rebuild, serve, livereload, preview, c
 task only names its options; the work is done in keter_tools (commands.py, preview.py).
 """
 
-from invoke import task
+from invoke import Context, task
 
 from keter_tools import commands
 from keter_tools import preview as live_preview
 
 
 @task
-def build(c):
+def build(c: Context) -> None:
     """Build the development site into output/ (the last good site stays if the build fails)."""
     commands.build()
 
 
 @task
-def rebuild(c):
+def rebuild(c: Context) -> None:
     """Build from scratch, ignoring Pelican's content cache."""
     commands.rebuild()
 
 
 @task
-def preview(c):
+def preview(c: Context) -> None:
     """Build with the production settings (publishconf.py) into output/."""
     commands.preview()
 
 
 @task
-def serve(c, port=8000):
+def serve(c: Context, port: int = 8000) -> None:
     """Build, then serve the site at http://127.0.0.1:8000/ (and the signup form's local
     receiver, which keeps submissions in var/signups.jsonl)."""
     commands.serve(port)
@@ -38,7 +38,7 @@ def serve(c, port=8000):
 @task(help={"port": "the preview's port (default 8000; 0: any free port, printed once it listens)",
             "settings": "settings file (default pelicanconf.py)",
             "output": "the folder to build into and serve (default output/)"})
-def livereload(c, port=8000, settings="pelicanconf.py", output=""):
+def livereload(c: Context, port: int = 8000, settings: str = "pelicanconf.py", output: str = "") -> None:
     """Serve the site and rebuild it, reloading the browser, whenever content, templates,
     static files, UI strings or settings change. A failed build keeps the last good site."""
     live_preview.livereload(port, settings, output, restart_args=lambda port: [
@@ -49,28 +49,29 @@ def livereload(c, port=8000, settings="pelicanconf.py", output=""):
             "no_browser": "do not open the browser",
             "settings": "settings file (default pelicanconf.py)",
             "output": "the folder to build into and serve (default output/)"})
-def edit(c, port=8000, no_browser=False, settings="pelicanconf.py", output=""):
+def edit(c: Context, port: int = 8000, no_browser: bool = False, settings: str = "pelicanconf.py",
+         output: str = "") -> None:
     """The browser editor at http://127.0.0.1:8000/admin/ with the live preview (development only,
     never published). Installs what it needs on first use. Each save is a git commit."""
     live_preview.edit(port, no_browser, settings, output)
 
 
 @task
-def check(c):
+def check(c: Context) -> None:
     """Build the site, then run the deeper checks: the Nu Html Checker on every page and a check
     that every link inside the site resolves."""
     commands.check()
 
 
 @task(help={"k": "only tests whose name matches this pytest -k expression"})
-def test(c, k=""):
+def test(c: Context, k: str = "") -> None:
     """Install what the tests need when missing (Debian's chromium, npm packages), run ruff and
     mypy (zero findings), then the whole test suite."""
     commands.test(k)
 
 
 @task
-def lint(c):
+def lint(c: Context) -> None:
     """ruff and mypy over the product code and the tests, as `test` runs them first."""
     commands.lint()
 
@@ -78,7 +79,7 @@ def lint(c):
 @task(help={"done": "PAGE: mark this page's translation as brought up to date with its source",
             "lang": "LANG: the translation's language, with --done",
             "settings": "settings file (default pelicanconf.py)"})
-def translations(c, done="", lang="", settings="pelicanconf.py"):
+def translations(c: Context, done: str = "", lang: str = "", settings: str = "pelicanconf.py") -> None:
     """Show every page by language: source, ok, stale or missing."""
     commands.translations(done, lang, settings)
 
@@ -86,14 +87,14 @@ def translations(c, done="", lang="", settings="pelicanconf.py"):
 @task(help={"article": "create an article (content/<lang>/articles/) instead of a page",
             "lang": "LANG: only this language (an article may exist in one language only)",
             "settings": "settings file (default pelicanconf.py)"})
-def new(c, slug, article=False, lang="", settings="pelicanconf.py"):
+def new(c: Context, slug: str, article: bool = False, lang: str = "", settings: str = "pelicanconf.py") -> None:
     """Create a page (or, with --article, an article) in every language, or in --lang only for
     an article, with all required front matter (never overwrites)."""
     commands.new(slug, article, lang, settings)
 
 
 @task(help={"settings": "settings file (default pelicanconf.py)"})
-def status(c, settings="pelicanconf.py"):
+def status(c: Context, settings: str = "pelicanconf.py") -> None:
     """Launch readiness, page by page: translations, medical review, placeholders; the clinic
     facts still marked EXAMPLE; who may sign reviews and whether that list changed. Exits 1
     while anything would stop a publish."""
@@ -109,8 +110,8 @@ def status(c, settings="pelicanconf.py"):
             "key": "the physician's private key file (default: the listed key ssh-agent holds; a .pub "
                    "file: its private half is in ssh-agent)",
             "settings": "settings file (default pelicanconf.py)"})
-def review(c, pending=False, out="var/medical-review.html", approve="", release="", key="",
-           settings="pelicanconf.py"):
+def review(c: Context, pending: bool = False, out: str = "var/medical-review.html", approve: str = "",
+           release: str = "", key: str = "", settings: str = "pelicanconf.py") -> None:
     """Medical review: the physician's document (--pending); the physician's signature (--approve,
     --release), made with their own SSH key (docs/editing.md, "Medical review")."""
     commands.review(pending, out, approve, release, key, settings)
@@ -123,7 +124,8 @@ def review(c, pending=False, out="var/medical-review.html", approve="", release=
             "settings": "settings file to build with (default publishconf.py)",
             "from_": "FOLDER: publish this folder, built and checked earlier by "
                      "`python -m keter_tools.deploy build --out FOLDER`, without building again"})
-def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py", from_=""):
+def publish(c: Context, target: str = "", dry_run: bool = False, staging: bool = False,
+            settings: str = "publishconf.py", from_: str = "") -> None:
     """Build with the production settings, run every check (launch readiness included), then
     deploy (docs/deploying.md). Any failure stops the publish and leaves the live site as it was."""
     commands.publish(target, dry_run, staging, settings, from_)
@@ -133,13 +135,13 @@ def publish(c, target="", dry_run=False, staging=False, settings="publishconf.py
             "target": "rsync (the only target with releases)",
             "settings": "settings file (default publishconf.py)",
             "list": "list the releases on the server, newest first, and which is live"})
-def rollback(c, to="", target="", settings="publishconf.py", list_=False):
+def rollback(c: Context, to: str = "", target: str = "", settings: str = "publishconf.py", list_: bool = False) -> None:
     """Switch the live site back to the previous release (rsync target); --list: the releases."""
     commands.rollback(to, target, settings, list_)
 
 
 @task
-def bench(c):
+def bench(c: Context) -> None:
     """Measure: build times against bare Pelican (real and generated sites, generated articles),
     livereload's save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
     Performance. Prints the tables and keeps them in docs/performance.md."""

@@ -29,8 +29,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 
 from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
@@ -92,17 +94,17 @@ COLLECTION_LABELS = {"pages": {"en": ("Pages", "Page"), "he": ("דפים", "דף
                      "articles": {"en": ("Articles", "Article"), "he": ("מאמרים", "מאמר")}}
 
 
-def _field(name, ui, **options):
+def _field(name: str, ui: str, **options: Any) -> dict[str, Any]:
     label, hint = TEXTS[name][ui]
     return {"name": name, "label": label, "hint": hint, "i18n": True, **options}
 
 
-def _limit(limit, ui):
+def _limit(limit: int, ui: str) -> list[str]:
     message = {"en": f"At most {limit} characters, on one line.", "he": f"עד {limit} תווים, בשורה אחת."}[ui]
     return [f"^[^\\n]{{1,{limit}}}$", message]
 
 
-def fields(kind, ui="en"):
+def fields(kind: str, ui: str = "en") -> list[dict[str, Any]]:
     """The form of a page or an article, in the order the keys stand in the files. Only what an
     editor may change: `cms_saves.EDITABLE`, the address of a new entry, and the text."""
     title = _field("title", ui, widget="string", pattern=_limit(TITLE_LIMIT, ui))
@@ -119,12 +121,12 @@ def fields(kind, ui="en"):
         return [title, slug, _field("date", ui, widget="datetime", default=date.today().isoformat(), **day),
                 _field("updated", ui, widget="datetime", required=False, **day),
                 _field("summary", ui, widget="text"), description, status, body]
-    number = {"widget": "number", "value_type": "int", "min": 1, "required": False}
+    number: dict[str, Any] = {"widget": "number", "value_type": "int", "min": 1, "required": False}
     return [title, slug, description, _field("menu_order", ui, **number),
             _field("menu_label", ui, widget="string", required=False), _field("home_card", ui, **number), status, body]
 
 
-def config(settings, ui="en"):
+def config(settings: Mapping[str, Any], ui: str = "en") -> dict[str, Any]:
     """Decap CMS's configuration for this project's settings, its interface in `ui` (he or en)."""
     languages = list(settings["LANGUAGES"])
     default = settings["DEFAULT_LANG"]
@@ -150,7 +152,7 @@ def config(settings, ui="en"):
     }
 
 
-def preview_data(settings):
+def preview_data(settings: Mapping[str, Any]) -> dict[str, Any]:
     """What the preview needs to show a page as the site will: each language's direction, the
     clinic's details as the site writes them (HTML), and the references registry's keys in order
     (a page's markers are numbered in the order they first appear; `sources: all` numbers the
@@ -168,14 +170,14 @@ def preview_data(settings):
     }
 
 
-def _ui_string(settings, lang, key):
+def _ui_string(settings: Mapping[str, Any], lang: str, key: str) -> str:
     from keter_site.core import data
 
     path = Path(settings.get("THEME", ROOT / "theme")) / "strings" / f"{lang}.yml"
     return str(data.load(path, strings_only=True).get(key, "")) if path.is_file() else ""
 
 
-def admin_files(settings):
+def admin_files(settings: Mapping[str, Any]) -> dict[str, bytes]:
     """{name: bytes} of the generated files of /admin/ (the rest are cms_admin/ and Decap's bundle):
     the configuration in each interface language, and what the preview needs."""
     files = {f"config-{ui}.json": json.dumps(config(settings, ui), ensure_ascii=False).encode() for ui in UI_LANGUAGES}
@@ -183,7 +185,7 @@ def admin_files(settings):
     return files
 
 
-def admin_file(name, settings, key=""):
+def admin_file(name: str, settings: Mapping[str, Any], key: str = "") -> bytes | None:
     """The bytes of /admin/<name>, or None: the page (with the session's key, which its script
     sends with every request) and its script, the generated files, and Decap's bundle from
     node_modules. The preview server serves them only to the holder of the session's cookie."""
@@ -203,11 +205,11 @@ def admin_file(name, settings, key=""):
     return None
 
 
-# The editor page's own Content-Security-Policy: Decap's bundle styles itself with inline styles
-# (CSS-in-JS) and compiles its widgets' templates (eval); an image chosen for upload is read
-# from a blob: address, and the preview pane is a frame of the page's own. Still nothing from
-# another host: connections go to this preview only ('self').
-def admin_headers():
+def admin_headers() -> dict[str, str]:
+    """The editor page's own Content-Security-Policy: Decap's bundle styles itself with inline styles
+    (CSS-in-JS) and compiles its widgets' templates (eval); an image chosen for upload is read
+    from a blob: address, and the preview pane is a frame of the page's own. Still nothing from
+    another host: connections go to this preview only ('self')."""
     policy = {"default-src": "'self'", "script-src": "'self' 'unsafe-eval'", "style-src": "'self' 'unsafe-inline'",
               "img-src": "'self' data: blob:", "font-src": "'self' data:", "connect-src": "'self' blob: data:",
               "worker-src": "'self' blob:", "frame-src": "'self' blob: about:", "frame-ancestors": "'none'",
@@ -216,7 +218,7 @@ def admin_headers():
             "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 
 
-def ensure_installed():
+def ensure_installed() -> None:
     """Install what the editor needs when it is missing (npm packages, as `check` and `publish`
     do), then make sure it is there."""
     if not shutil.which("node") or not shutil.which("npm"):
@@ -232,12 +234,14 @@ def ensure_installed():
 
 @dataclass
 class DecapServer:
-    process: subprocess.Popen
+    """A running decap-server: its process, its socket, and the private folder that holds it."""
+
+    process: subprocess.Popen[str]
     socket: str
     folder: str
 
 
-def start_server(root=ROOT, log=None, timeout=60):
+def start_server(root: str | Path = ROOT, log: IO[str] | None = None, timeout: float = 60) -> DecapServer:
     """decap-server for the folder `root` (its file-system mode: it writes the files it is given
     and never runs git), on a Unix socket in a new folder only this user can open. Returns it
     once it listens; raises EditorError when it does not start."""
@@ -250,6 +254,7 @@ def start_server(root=ROOT, log=None, timeout=60):
     own_end = ["setpriv", "--pdeathsig", "TERM"] if shutil.which("setpriv") else []
     process = subprocess.Popen([*own_end, "node", str(SOCKET_LAUNCHER), socket_path], cwd=str(ROOT), env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None  # stdout=PIPE
     seen = []
     for line in process.stdout:  # ends when the process exits
         seen.append(line)
@@ -263,17 +268,21 @@ def start_server(root=ROOT, log=None, timeout=60):
     raise EditorError(f"decap-server did not start (exit {process.returncode}): {''.join(seen)[-500:]}")
 
 
-def _drain(process, log):
+def _drain(process: subprocess.Popen[str], log: IO[str] | None) -> None:
     import threading
 
-    def run():
-        for line in process.stdout:
+    stdout = process.stdout
+    assert stdout is not None  # stdout=PIPE
+
+    def run() -> None:
+        for line in stdout:
             if log:
                 log.write(line)
     threading.Thread(target=run, daemon=True).start()
 
 
-def stop_server(server):
+def stop_server(server: DecapServer | None) -> None:
+    """Stop decap-server and remove its socket's folder; nothing when none was started."""
     if server:
         from keter_tools import processes
 
@@ -281,7 +290,7 @@ def stop_server(server):
         shutil.rmtree(server.folder, ignore_errors=True)
 
 
-def open_file(url):
+def open_file(url: str) -> Path:
     """A page that opens `url` (which carries the session's key) in a new file only this user can
     read: the browser is given the file's name, so the key never shows on a command line."""
     folder = tempfile.mkdtemp(prefix="keter-editor-open-")

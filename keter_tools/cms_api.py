@@ -25,7 +25,9 @@ import json
 import re
 import socket
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from keter_site.checks.metadata import metadata_problems
 from keter_site.core import front_matter
@@ -48,7 +50,7 @@ WRITES = {"persistEntry", "persistMedia", "deleteFile", "deleteFiles"}
 class Refused(Exception):
     """A request the editor's back end does not carry out: (HTTP status, message)."""
 
-    def __init__(self, message, status=403):
+    def __init__(self, message: str, status: int = 403) -> None:
         super().__init__(message)
         self.status = status
 
@@ -56,13 +58,13 @@ class Refused(Exception):
 class Paths:
     """The editor's names for the content files, and back."""
 
-    def __init__(self, languages):
+    def __init__(self, languages: Iterable[str]) -> None:
         self.languages = list(languages)
         langs = "|".join(map(re.escape, self.languages))
         self._virtual = re.compile(rf"^(pages|articles)/({langs})/({SLUG})\.md$")
         self._real = re.compile(rf"^content/({langs})/(articles/)?({SLUG})\.md$")
 
-    def real(self, path):
+    def real(self, path: str) -> str:
         """content/... for the editor's name of a page, an article or an image; Refused otherwise."""
         path = str(path)
         match = self._virtual.match(path)
@@ -74,27 +76,31 @@ class Paths:
         raise Refused(f"The editor may not read or write `{path[:200]}`: only pages, articles and "
                       "images (content/images/) are within its reach.")
 
-    def virtual(self, real):
+    def virtual(self, real: str) -> str:
+        """The editor's name of a content file (the path itself when it is not a page or an article)."""
         match = self._real.match(real)
         if not match:
             return real
         lang, articles, slug = match.groups()
         return f"{'articles' if articles else 'pages'}/{lang}/{slug}.md"
 
-    def parts(self, real):
+    def parts(self, real: str) -> tuple[str, str, str]:
         """(collection, lang, slug) of a content file's path."""
-        lang, articles, slug = self._real.match(real).groups()
+        match = self._real.match(real)
+        assert match is not None, real  # only ever given what real() made of a page or an article
+        lang, articles, slug = match.groups()
         return ("articles" if articles else "pages"), lang, slug
 
 
 class UnixConnection(http.client.HTTPConnection):
     """HTTP over a Unix socket (decap-server's)."""
 
-    def __init__(self, path, timeout=60):
+    def __init__(self, path: str, timeout: float = 60) -> None:
         super().__init__("localhost", timeout=timeout)
         self.socket_path = path
 
-    def connect(self):
+    def connect(self) -> None:
+        """Connect to decap-server's socket instead of a host and port."""
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(self.timeout)
         self.sock.connect(self.socket_path)
@@ -103,13 +109,13 @@ class UnixConnection(http.client.HTTPConnection):
 class Backend:
     """One editing session's back end: decap-server at `socket_path`, for the project at `root`."""
 
-    def __init__(self, root, socket_path, settings):
+    def __init__(self, root: str | Path, socket_path: str, settings: Mapping[str, Any]) -> None:
         self.root = Path(root)
         self.socket_path = socket_path
         self.paths = Paths(settings["LANGUAGES"])
         self.last_save = 0.0  # when the last save was written (the editor waits for a build after it)
 
-    def decap(self, action, params=None):
+    def decap(self, action: str, params: dict[str, Any] | None = None) -> Any:
         """decap-server's answer (parsed JSON) to one action."""
         connection = UnixConnection(self.socket_path)
         try:
@@ -123,7 +129,7 @@ class Backend:
             raise Refused(f"decap-server: {(answer or {}).get('error', response.reason)}", status=502)
         return answer
 
-    def handle(self, request, name=""):
+    def handle(self, request: object, name: str = "") -> Any:
         """The answer to one request of the editor ({action, params}); `name`: the editor's name,
         for the commit. Raises Refused."""
         if not isinstance(request, dict) or not isinstance(request.get("params", {}), dict):
@@ -134,43 +140,43 @@ class Backend:
         handler = getattr(self, "_" + action, None)
         return handler(params, name) if handler else self.decap(action, params)
 
-    def _entries(self, entries):
+    def _entries(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for entry in entries or []:
             if entry and entry.get("file"):
                 entry["file"]["path"] = self.paths.virtual(entry["file"]["path"])
         return entries
 
-    def _entriesByFolder(self, params, name):
+    def _entriesByFolder(self, params: dict[str, Any], name: str) -> list[dict[str, Any]]:
         folder = params.get("folder")
         if folder not in COLLECTIONS:
             raise Refused(f"The editor may not list `{str(folder)[:200]}`.")
-        entries = []
+        entries: list[dict[str, Any]] = []
         for lang in self.paths.languages:
             real = f"content/{lang}/{COLLECTIONS[folder]}".rstrip("/")
             entries += self.decap("entriesByFolder", {**params, "folder": real, "extension": "md", "depth": 1})
         return self._entries(entries)
 
-    def _entriesByFiles(self, params, name):
+    def _entriesByFiles(self, params: dict[str, Any], name: str) -> list[dict[str, Any]]:
         files = [{**f, "path": self.paths.real(f.get("path", ""))} for f in params.get("files") or []]
         return self._entries(self.decap("entriesByFiles", {**params, "files": files}))
 
-    def _getEntry(self, params, name):
+    def _getEntry(self, params: dict[str, Any], name: str) -> dict[str, Any]:
         return self._entries([self.decap("getEntry", {**params, "path": self.paths.real(params.get("path", ""))})])[0]
 
-    def _getMedia(self, params, name):
+    def _getMedia(self, params: dict[str, Any], name: str) -> list[dict[str, Any]]:
         if params.get("mediaFolder") != MEDIA_FOLDER:
             raise Refused(f"The editor's media library is {MEDIA_FOLDER}/ only.")
         return [media for media in self.decap("getMedia", params) if IMAGE.match(media.get("path", ""))]
 
-    def _getMediaFile(self, params, name):
+    def _getMediaFile(self, params: dict[str, Any], name: str) -> Any:
         if not IMAGE.match(str(params.get("path", ""))):
             raise Refused("The editor's media library is content/images/ only.")
         return self.decap("getMediaFile", params)
 
-    def _getDeployPreview(self, params, name):
+    def _getDeployPreview(self, params: dict[str, Any], name: str) -> None:
         return None  # the live preview is the deploy preview
 
-    def _image(self, asset):
+    def _image(self, asset: dict[str, Any]) -> dict[str, str]:
         path = self.paths.real(asset.get("path", ""))
         if not IMAGE.match(path):
             raise Refused("Images go into content/images/, as WebP or AVIF: save the image in one of those "
@@ -180,14 +186,15 @@ class Backend:
         base64.b64decode(asset.get("content", ""), validate=True)
         return {"path": path, "content": asset["content"], "encoding": "base64"}
 
-    def _persistEntry(self, params, name):
+    def _persistEntry(self, params: dict[str, Any], name: str) -> dict[str, str]:
         options = params.get("options") or {}
         if options.get("useWorkflow"):
             raise Refused("Drafts are kept with the `Draft` switch of the form, not Decap's workflow.")
         files = params.get("dataFiles") or ([params["entry"]] if params.get("entry") else [])
         if not files:
             raise Refused("A save with no file.", status=400)
-        written, problems = [], []
+        written: list[dict[str, str]] = []
+        problems: list[str] = []
         for data_file in files:
             if data_file.get("newPath") and data_file["newPath"] != data_file.get("path"):
                 raise Refused("A page keeps its address: renaming is not done in the editor.")
@@ -227,7 +234,7 @@ class Backend:
                          f"{verb} {collection[:-1]} {slug} ({langs}) in the browser editor", name)
         return {"message": "entry persisted"}
 
-    def _persistMedia(self, params, name):
+    def _persistMedia(self, params: dict[str, Any], name: str) -> Any:
         asset = self._image(params.get("asset") or {})
         self.last_save = time.time()
         answer = self.decap("persistMedia", {**params, "asset": asset, "options": {"commitMessage": "-"}})
@@ -235,10 +242,10 @@ class Backend:
                          name)
         return answer
 
-    def _deleteFile(self, params, name):
+    def _deleteFile(self, params: dict[str, Any], name: str) -> Any:
         return self._deleteFiles({**params, "paths": [params.get("path", "")]}, name)
 
-    def _deleteFiles(self, params, name):
+    def _deleteFiles(self, params: dict[str, Any], name: str) -> Any:
         paths = [str(p) for p in params.get("paths") or []]
         if not paths or not all(IMAGE.match(p) for p in paths):
             raise Refused("The editor deletes images only (a page or an article is removed by the team).")
@@ -248,7 +255,7 @@ class Backend:
         return answer
 
 
-def check_text(path, text, collection):
+def check_text(path: str, text: str, collection: str) -> list[str]:
     """The build's front-matter problems of one file's text, as the build words them."""
     problems = [problem.at(path).one_line() for problem in front_matter.problems(text)]
     if not problems:

@@ -28,7 +28,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import IO, Any, Protocol, TypedDict
 
 from keter_tools.cms_api import Refused
 
@@ -36,16 +38,47 @@ MAX_OUTPUT = 60_000  # characters of a command's output the page is shown (its e
 RELEASE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$"
 
 
+class BuildState(Protocol):
+    """What the desk and the editor read of the preview's latest build (keter_tools.devserver)."""
+
+    failed: bool
+    message: str
+    started: float
+    finished: float
+
+
+class Job(TypedDict):
+    """The command the desk started last: what it is, who started it, and where its output goes."""
+
+    kind: str
+    by: str
+    started: float
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+class JobState(TypedDict):
+    """A job as the desk's page shows it: its end of output, and whether it ended well."""
+
+    kind: str
+    running: bool
+    ok: bool
+    output: str
+
+
 class Desk:
-    def __init__(self, root, settings, state):
+    """The site desk of one editing session: one command at a time, its output kept in var/desk/."""
+
+    def __init__(self, root: str | Path, settings: Mapping[str, Any], state: BuildState) -> None:
         self.root = Path(root)
         self.settings = settings
         self.state = state
         self.folder = self.root / "var" / "desk"
-        self.job = None
+        self.job: Job | None = None
         self.lock = threading.Lock()
 
-    def status(self):
+    def status(self) -> dict[str, Any]:
+        """Everything the desk's page shows at once, so an editor sees whether the site may go live."""
         from keter_tools import readiness
 
         rows = []
@@ -62,12 +95,13 @@ class Desk:
                 "build": {"failed": self.state.failed, "message": self.state.message},
                 "publishes": self.publishes(), "job": self.job_state()}
 
-    def publishes(self, limit=10):
+    def publishes(self, limit: int = 10) -> list[dict[str, Any]]:
+        """This machine's last publishes and rollbacks, newest first, from the pipeline's own log."""
         from keter_tools.deploy import pipeline
 
         return pipeline.read_log(self.root / "publishconf.py", limit)
 
-    def releases(self):
+    def releases(self) -> dict[str, Any]:
         """The releases on the publishing target, newest first, or the command's refusal."""
         result = subprocess.run([sys.executable, "-m", "keter_tools.deploy", "releases", "--json"],
                                 cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180)
@@ -76,7 +110,8 @@ class Desk:
                           status=502)
         return {"releases": json.loads(result.stdout)}
 
-    def review_document(self):
+    def review_document(self) -> dict[str, Any]:
+        """Write the physician's document afresh, so the editor opens what the physician would sign."""
         from keter_tools import review_document
 
         text, keys = review_document.build(self.settings)
@@ -85,7 +120,7 @@ class Desk:
         target.write_text(text, encoding="utf-8")
         return {"path": str(target), "pages": keys}
 
-    def start(self, kind, name, release="", page=""):
+    def start(self, kind: str, name: str, release: str = "", page: str = "") -> JobState | None:
         """Run `invoke publish` (kind "staging" or "live"), `invoke rollback`, or the physician's
         `invoke review --approve PAGE` (kind "approve": signed with the key in this machine's
         ssh-agent, for the text of the review document as written); one at a time."""
@@ -116,11 +151,12 @@ class Desk:
         threading.Thread(target=self._finish, args=(self.job, log), daemon=True).start()
         return self.job_state()
 
-    def _finish(self, job, log):
+    def _finish(self, job: Job, log: IO[str]) -> None:
         job["process"].wait()
         log.close()  # the publish pipeline itself records each publish and rollback in its log
 
-    def job_state(self):
+    def job_state(self) -> JobState | None:
+        """The running or last command's state and output, for the page to poll."""
         job = self.job
         if not job:
             return None

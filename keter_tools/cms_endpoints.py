@@ -17,10 +17,13 @@ the same checks as its back end, keter_tools.cms_gate): what Decap CMS does not 
 import difflib
 import re
 import time
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from keter_tools import cms_saves
-from keter_tools.cms_api import COLLECTIONS, SLUG, Refused
+from keter_tools.cms_api import COLLECTIONS, SLUG, Backend, Refused
+from keter_tools.cms_desk import BuildState, Desk, JobState
 from keter_site.translation_status import status as translation_status
 
 MAX_DIFF_LINES = 80
@@ -28,7 +31,10 @@ MAX_RESULTS = 40
 
 
 class Endpoints:
-    def __init__(self, backend, settings, state, desk=None):
+    """The editor's own endpoints of one editing session, each a `do_<name>` method."""
+
+    def __init__(self, backend: Backend, settings: Mapping[str, Any], state: BuildState,
+                 desk: Desk | None = None) -> None:
         self.backend = backend
         self.desk = desk
         self.root = backend.root
@@ -37,7 +43,8 @@ class Endpoints:
         self.content = settings["PATH"]
         self.state = state
 
-    def handle(self, name, request, editor_name=""):
+    def handle(self, name: str, request: object, editor_name: str = "") -> Any:
+        """The answer of the endpoint `name`; Refused for an unknown one or a request that is not the editor's."""
         handler = getattr(self, "do_" + str(name), None)
         if handler is None:
             raise Refused(f"No editor endpoint `{str(name)[:40]}`.", status=404)
@@ -45,20 +52,21 @@ class Endpoints:
             raise Refused("Not a request of the editor.", status=400)
         return handler(request, editor_name)
 
-    def _entry(self, request):
+    def _entry(self, request: dict[str, Any]) -> tuple[str, str]:
         collection, slug = request.get("collection"), str(request.get("slug", ""))
         if collection not in COLLECTIONS or not re.fullmatch(SLUG, slug):
             raise Refused("No such page or article.", status=404)
         return collection, slug
 
-    def _files(self, collection, slug):
+    def _files(self, collection: str, slug: str) -> dict[str, str]:
         return {lang: f"content/{lang}/{COLLECTIONS[collection]}{slug}.md" for lang in self.languages}
 
-    def do_build(self, request, editor_name):
+    def do_build(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The latest build and the last save's time: the editor waits for a build that began after its save."""
         return {"failed": self.state.failed, "message": self.state.message, "started": self.state.started,
                 "finished": self.state.finished, "last_save": self.backend.last_save}
 
-    def _table(self):
+    def _table(self) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
         table = translation_status.status_table(self.content, self.languages, self.source_lang)
         entries = {}
         for key, (row, _) in table.items():
@@ -66,23 +74,26 @@ class Endpoints:
             entries[f"{collection}/{slug}"] = row
         return table, entries
 
-    def do_translations(self, request, editor_name):
+    def do_translations(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """Every entry's state in each language, for the editor's list of what to translate."""
         return {"source": self.source_lang, "entries": self._table()[1]}
 
-    def do_translation(self, request, editor_name):
+    def do_translation(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """One entry's states, and for each stale translation what changed in the source, so the
+        translator changes only that."""
         collection, slug = self._entry(request)
         table, entries = self._table()
         row = entries.get(f"{collection}/{slug}")
         if row is None:
             raise Refused("No such page or article.", status=404)
         source = self._files(collection, slug)[self.source_lang]
-        answer = {"source": self.source_lang, "states": row, "changes": {}}
+        answer: dict[str, Any] = {"source": self.source_lang, "states": row, "changes": {}}
         for lang, state in row.items():
             if state == "stale":
                 answer["changes"][lang] = self._changes(source, self._files(collection, slug)[lang])
         return answer
 
-    def _changes(self, source, translation):
+    def _changes(self, source: str, translation: str) -> dict[str, Any]:
         """The source's lines changed since the version the translation was marked done against."""
         from keter_site.core.front_matter import read, read_text
 
@@ -96,14 +107,14 @@ class Endpoints:
                     return {"since": entry["date"], "diff": diff[:MAX_DIFF_LINES]}
         return {"since": None, "diff": []}
 
-    def do_search(self, request, editor_name):
+    def do_search(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
         """Pages and articles whose title or text, in any language, contains the words asked for."""
         from keter_site.core.front_matter import read_text, split
 
         words = str(request.get("q", "")).casefold().split()[:10]
         if not words:
             return {"results": []}
-        results = []
+        results: list[dict[str, str]] = []
         for lang in self.languages:
             for collection, folder in COLLECTIONS.items():
                 for path in sorted((self.root / "content" / lang / folder).glob("*.md")):
@@ -116,9 +127,10 @@ class Endpoints:
                                         "snippet": " ".join(text[max(0, at - 60):at + 100].split())})
         return {"results": results[:MAX_RESULTS]}
 
-    def do_mark_done(self, request, editor_name):
+    def do_mark_done(self, request: dict[str, Any], editor_name: str) -> dict[str, str]:
+        """Record a translation as up to date with its source (as `invoke translations --done`), committed."""
         collection, slug = self._entry(request)
-        lang = request.get("lang")
+        lang = str(request.get("lang", ""))
         if lang not in self.languages or lang == self.source_lang:
             raise Refused("Only a translation can be marked done.", status=400)
         files = self._files(collection, slug)
@@ -129,33 +141,46 @@ class Endpoints:
         return {"source_hash": value}
 
     # The site desk (keter_tools.cms_desk).
-    def do_desk_status(self, request, editor_name):
-        return self.desk.status()
+    def _desk(self) -> Desk:
+        if self.desk is None:  # an editing session started without the desk
+            raise Refused("The site desk is not part of this editing session.", status=404)
+        return self.desk
 
-    def do_desk_review_document(self, request, editor_name):
-        return self.desk.review_document()
+    def do_desk_status(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The desk's page: readiness, examples left, the latest build, the last publishes."""
+        return self._desk().status()
 
-    def do_desk_run(self, request, editor_name):
-        return self.desk.start(str(request.get("kind", "")), editor_name, str(request.get("release", "")),
-                               str(request.get("page", "")))
+    def do_desk_review_document(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The physician's document, written afresh (as `invoke review --pending`)."""
+        return self._desk().review_document()
 
-    def do_desk_releases(self, request, editor_name):
-        return self.desk.releases()
+    def do_desk_run(self, request: dict[str, Any], editor_name: str) -> JobState | None:
+        """Start a publish, a rollback or an approval as its terminal command, under the editor's name."""
+        return self._desk().start(str(request.get("kind", "")), editor_name, str(request.get("release", "")),
+                                  str(request.get("page", "")))
 
-    def do_desk_job(self, request, editor_name):
-        return {"job": self.desk.job_state()}
+    def do_desk_releases(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The releases on the server, for choosing one to roll back to."""
+        return self._desk().releases()
 
-    def do_history(self, request, editor_name):
+    def do_desk_job(self, request: dict[str, Any], editor_name: str) -> dict[str, JobState | None]:
+        """The running command's output so far, for the page to poll."""
+        return {"job": self._desk().job_state()}
+
+    def do_history(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The entry's earlier versions in any language, newest first, to choose one to restore."""
         collection, slug = self._entry(request)
         return {"versions": cms_saves.history(self.root, list(self._files(collection, slug).values()))}
 
-    def do_restore(self, request, editor_name):
+    def do_restore(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """Write back the entry's text and form fields as they were at one commit, keeping the medical
+        flag and the fingerprints as they are now; committed."""
         collection, slug = self._entry(request)
         commit = str(request.get("commit", ""))
         versions = {v["commit"]: v for v in cms_saves.history(self.root, list(self._files(collection, slug).values()))}
         if commit not in versions:
             raise Refused("That version is not in this page's history.", status=404)
-        restored = []
+        restored: list[str] = []
         self.backend.last_save = time.time()
         for lang, path in self._files(collection, slug).items():
             old = cms_saves.version(self.root, commit, path)

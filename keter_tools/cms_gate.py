@@ -20,23 +20,27 @@ and other programs' web pages, not against the editor's own account.
 
 import hmac
 import secrets
+from collections.abc import Callable
 from http.cookies import SimpleCookie
+from wsgiref.types import WSGIEnvironment
 
 COOKIE = "keter_editor"
 KEY_HEADER = "HTTP_X_KETER_KEY"  # X-Keter-Key, as WSGI names it
 LOCAL_NAMES = ("127.0.0.1", "localhost")
 
 
-def new_key():
+def new_key() -> str:
+    """A fresh session key, too long to guess: the one secret between the editor's page and this preview."""
     return secrets.token_urlsafe(32)
 
 
-def local_host(host, port):
+def local_host(host: str, port: int | None) -> bool:
     """Whether a Host header names this preview: a loopback name with the preview's port."""
     return bool(port) and host in {f"{name}:{port}" for name in LOCAL_NAMES}
 
 
-def same(a, b):
+def same(a: str, b: str) -> bool:
+    """Whether two non-empty secrets match, compared in constant time (no timing hint to a guesser)."""
     return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
 
 
@@ -44,15 +48,17 @@ class Gate:
     """The checks for one editing session. `port()` gives the preview's port (known once it
     listens: port 0 asks the kernel for one)."""
 
-    def __init__(self, key, port):
+    def __init__(self, key: str, port: Callable[[], int | None]) -> None:
         self.key = key
         self.port = port
 
-    def host_ok(self, environ):
+    def host_ok(self, environ: WSGIEnvironment) -> bool:
+        """Whether the request names this preview: a page on a rebound name is refused."""
         return local_host(environ.get("HTTP_HOST", ""), self.port())
 
-    def cookie_ok(self, environ):
-        cookie = SimpleCookie()
+    def cookie_ok(self, environ: WSGIEnvironment) -> bool:
+        """Whether the request carries this session's cookie: only the browser that opened the editor has it."""
+        cookie: SimpleCookie = SimpleCookie()
         try:
             cookie.load(environ.get("HTTP_COOKIE", ""))
         except Exception:  # a malformed Cookie header is no cookie
@@ -60,11 +66,12 @@ class Gate:
         morsel = cookie.get(COOKIE)
         return morsel is not None and same(morsel.value, self.key)
 
-    def origin_ok(self, environ):
+    def origin_ok(self, environ: WSGIEnvironment) -> bool:
+        """Whether the request comes from the editor's own page, not from another site's page in the browser."""
         host = environ.get("HTTP_HOST", "")
         return environ.get("HTTP_ORIGIN", "") == f"http://{host}" and self.host_ok(environ)
 
-    def refusal(self, environ, api=False):
+    def refusal(self, environ: WSGIEnvironment, api: bool = False) -> tuple[str, str] | None:
         """None when the request may go on, else (status, message) saying why not."""
         if not self.host_ok(environ):
             return "421 Misdirected Request", "This preview answers only at 127.0.0.1 or localhost, on its own port."
@@ -80,5 +87,6 @@ class Gate:
                 return "403 Forbidden", "Only the editor's own page may use its back end (no session key)."
         return None
 
-    def cookie_header(self):
+    def cookie_header(self) -> tuple[str, str]:
+        """The cookie that lets this browser, and only it, back into /admin/ once the key left the address."""
         return ("Set-Cookie", f"{COOKIE}={self.key}; Path=/admin; HttpOnly; SameSite=Strict")

@@ -14,7 +14,9 @@ a page's earlier versions back from git for "restore as it was on ...".
 
 import os
 import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TypedDict
 
 from keter_site.core import front_matter
 
@@ -26,10 +28,10 @@ EDITABLE = ("title", "date", "updated", "summary", "description", "menu_order", 
 SWITCHABLE_STATUS = (None, "draft", "published")
 
 
-def _blocks(head_lines):
+def _blocks(head_lines: Iterable[str]) -> list[tuple[str | None, list[str]]]:
     """[(key or None, [lines])]: each key's line with the indented lines that continue its value
     (comments and blank lines are blocks of their own, kept as they are)."""
-    blocks = []
+    blocks: list[tuple[str | None, list[str]]] = []
     for line in head_lines:
         match = front_matter.KEY_LINE.match(line)
         if match:
@@ -41,11 +43,11 @@ def _blocks(head_lines):
     return blocks
 
 
-def _body(text):
+def _body(text: str) -> str:
     return front_matter.parse(text).body.strip("\n")
 
 
-def merged(old_text, new_text, slug, lang):
+def merged(old_text: str | None, new_text: str, slug: str, lang: str) -> str:
     """The text to write: `new_text` (the editor's) over `old_text` (the file now; None for a
     new file). Raises ValueError when the editor's text has no readable front matter."""
     new = front_matter.parse(new_text)
@@ -90,7 +92,8 @@ class GitError(Exception):
     """A git command failed: its message."""
 
 
-def _git(root, *args, env=None, check=True):
+def _git(root: str | Path, *args: str, env: Mapping[str, str] | None = None,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
                             env={**os.environ, **(env or {})})
     if check and result.returncode:
@@ -98,39 +101,50 @@ def _git(root, *args, env=None, check=True):
     return result
 
 
-def is_repository(root):
+def is_repository(root: str | Path) -> bool:
+    """Whether `root` is inside a git working tree: each save is a commit, so the editor needs one."""
     return _git(root, "rev-parse", "--is-inside-work-tree", check=False).stdout.strip() == "true"
 
 
-def default_name(root):
+def default_name(root: str | Path) -> str:
+    """git's user.name for `root` (empty when unset): the author of a save whose editor gave no name."""
     return _git(root, "config", "user.name", check=False).stdout.strip()
 
 
-def commit(root, paths, message, name):
+def commit(root: str | Path, paths: Iterable[str | Path], message: str, name: str) -> str | None:
     """Commit exactly `paths` (relative to `root`; deleted ones too) under `name`. Nothing else
     staged or changed in the working tree goes into the commit. Returns the commit's hash, or
     None when the files did not change."""
-    paths = [str(p) for p in paths]
-    _git(root, "add", "-A", "--", *paths)
-    if not _git(root, "diff", "--cached", "--quiet", "--", *paths, check=False).returncode:
+    names = [str(p) for p in paths]
+    _git(root, "add", "-A", "--", *names)
+    if not _git(root, "diff", "--cached", "--quiet", "--", *names, check=False).returncode:
         return None
     email = _git(root, "config", "user.email", check=False).stdout.strip() or "editor@localhost"
     who = name or default_name(root) or "Browser editor"
     env = {"GIT_AUTHOR_NAME": who, "GIT_AUTHOR_EMAIL": email}
     if not default_name(root):
         env.update(GIT_COMMITTER_NAME=who, GIT_COMMITTER_EMAIL=email)
-    _git(root, "commit", "--no-verify", "--no-gpg-sign", "-q", "-m", message, "--only", "--", *paths, env=env)
+    _git(root, "commit", "--no-verify", "--no-gpg-sign", "-q", "-m", message, "--only", "--", *names, env=env)
     return _git(root, "rev-parse", "HEAD").stdout.strip()
 
 
-def history(root, paths, limit=50):
+class Version(TypedDict):
+    """One commit of a page's history, as the editor lists it for "restore as it was on ..."."""
+
+    commit: str
+    author: str
+    date: str
+    message: str
+
+
+def history(root: str | Path, paths: Iterable[str | Path], limit: int = 50) -> list[Version]:
     """[{commit, author, date, message}] of the commits that changed any of `paths`, newest first."""
     out = _git(root, "log", f"-n{limit}", "--format=%H%x1f%an%x1f%aI%x1f%s", "--", *map(str, paths)).stdout
-    return [dict(zip(("commit", "author", "date", "message"), line.split("\x1f")))
-            for line in out.splitlines() if line.count("\x1f") == 3]
+    return [Version(commit=fields[0], author=fields[1], date=fields[2], message=fields[3])
+            for fields in (line.split("\x1f") for line in out.splitlines()) if len(fields) == 4]
 
 
-def version(root, commit_hash, path):
+def version(root: str | Path, commit_hash: str, path: str | Path) -> str | None:
     """The text of `path` at `commit_hash`, or None when it did not exist then."""
     result = _git(root, "show", f"{commit_hash}:{Path(path).as_posix()}", check=False)
     return result.stdout if result.returncode == 0 else None

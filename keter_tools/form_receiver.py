@@ -17,15 +17,19 @@ Run it alone with `.venv/bin/python -m keter_tools.form_receiver [--port 8001]`.
 """
 
 import argparse
+import io
 import json
 import os
 import re
+import socket
 import sys
 import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from keter_site.core.project import ROOT
@@ -38,9 +42,11 @@ MAX_BODY = 64_000  # a signup is a few hundred bytes; refuse anything absurd, be
 BOUNDARY = re.compile(r'boundary="?([^";]{1,70})"?', re.I)
 PART_NAME = re.compile(rb'\bname="([^"]*)"', re.I)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# The posted fields: {name: value}, or {name: [values]} for a repeated name.
+Fields = dict[str, str | list[str]]
 
 
-def _is_local(url):
+def _is_local(url: str) -> bool:
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -48,7 +54,7 @@ def _is_local(url):
     return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
 
 
-def _multipart_pairs(content_type, body):
+def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
     """[(name, value)] of a multipart/form-data body, in one pass over it (linear time): split
     at the boundary, then each part's headers from its value. A part that is itself multipart,
     or a body not framed by its boundary, is refused."""
@@ -74,16 +80,16 @@ def _multipart_pairs(content_type, body):
     return pairs
 
 
-def parse_form(content_type, body):
+def parse_form(content_type: str | None, body: bytes) -> Fields:
     """The posted fields, in order: {name: value}, or {name: [values]} for a repeated name."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        pairs = _multipart_pairs(content_type, body)
+        pairs = _multipart_pairs(content_type or "", body)
     elif kind in ("application/x-www-form-urlencoded", ""):
         pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
     else:
         raise ValueError(f"cannot read a post of type {kind}")
-    fields = {}
+    fields: Fields = {}
     for name, value in pairs:
         if name in fields:
             previous = fields[name]
@@ -96,7 +102,7 @@ def parse_form(content_type, body):
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
 
 
-def _read_chunked(stream, limit):
+def _read_chunked(stream: io.BufferedIOBase, limit: int) -> bytes | None:
     """A chunked body (Transfer-Encoding: chunked), at most `limit` bytes; None when longer."""
     body = bytearray()
     while True:
@@ -116,7 +122,7 @@ def _read_chunked(stream, limit):
         stream.readline(10)  # the CRLF after each chunk
 
 
-def same_site_path(next_field):
+def same_site_path(next_field: object) -> str:
     """`_next` when it is a path on this site (one leading /, no backslash, no scheme or host,
     no control character), else ""."""
     if not isinstance(next_field, str) or not next_field.startswith("/") or next_field.startswith("//"):
@@ -130,19 +136,24 @@ def same_site_path(next_field):
 
 
 class ReceiverHandler(BaseHTTPRequestHandler):
-    server_version = "SignupReceiver"
+    """One post to the receiver, answered as a form service answers it."""
 
-    def log_message(self, format, *args):  # each submission is printed in full instead
+    server_version = "SignupReceiver"
+    server: "SignupReceiver"
+
+    def log_message(self, format: str, *args: Any) -> None:  # each submission is printed in full instead
         pass
 
-    def send_cors_headers(self):
-        # The development site is served from another port: let its pages read our answers.
+    def send_cors_headers(self) -> None:
+        """Let a page of this machine read the answer: the development site is served from another port."""
         origin = self.headers.get("Origin", "")
         if _is_local(origin):
             self.send_header("Access-Control-Allow-Origin", origin)
         self.send_header("Vary", "Origin")
 
-    def answer(self, status, body=b"", content_type="application/json", headers=()):
+    def answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
+               headers: Iterable[tuple[str, str]] = ()) -> None:
+        """Send one whole answer, with the CORS headers every answer needs for the site's script to read it."""
         self.send_response(status)
         self.send_cors_headers()
         for name, value in headers:
@@ -154,20 +165,23 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         if body and self.command != "HEAD":
             self.wfile.write(body)
 
-    def answer_json(self, status, data):
+    def answer_json(self, status: int, data: object) -> None:
+        """Answer the page's script, which reads JSON."""
         self.answer(status, json.dumps(data).encode("utf-8"))
 
-    def do_OPTIONS(self):
-        # A CORS preflight, should a browser send one for the script's post.
+    def do_OPTIONS(self) -> None:
+        """A CORS preflight, should a browser send one for the script's post."""
         self.answer(HTTPStatus.NO_CONTENT, headers=[
             ("Access-Control-Allow-Methods", "POST"),
             ("Access-Control-Allow-Headers", "Accept, Content-Type"),
             ("Access-Control-Max-Age", "600")])
 
-    def do_GET(self):
+    def do_GET(self) -> None:
+        """Refuse: the receiver takes posts only, as a form service does."""
         self.answer_json(HTTPStatus.METHOD_NOT_ALLOWED, {"ok": False, "error": "post the signup form here"})
 
-    def do_POST(self):
+    def do_POST(self) -> None:
+        """Read, check and keep one post (a bot's quietly dropped), then answer it as a form service would."""
         if urlsplit(self.path).path != self.server.path:
             self.answer_json(HTTPStatus.NOT_FOUND, {"ok": False, "error": f"the form posts to {self.server.path}"})
             return
@@ -187,7 +201,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
             self.server.keep(fields)
         self.answer_success(fields)
 
-    def read_body(self):
+    def read_body(self) -> bytes | None:
         """The request's body, or None once the post has been answered with why it was not read:
         never "ok" for data that was not all read and kept."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -213,7 +227,8 @@ class ReceiverHandler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length)
 
-    def answer_success(self, fields):
+    def answer_success(self, fields: Fields) -> None:
+        """The answer a kept (or quietly dropped) post gets: JSON for the page's script, a redirect for a plain form."""
         if "application/json" in self.headers.get("Accept", ""):
             self.answer_json(HTTPStatus.OK, {"ok": True})
             return
@@ -224,7 +239,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
             self.answer(HTTPStatus.OK, "<!doctype html><title>Received</title><p>Received.</p>".encode(),
                         content_type="text/html")
 
-    def thank_you_address(self, next_field):
+    def thank_you_address(self, next_field: object) -> str:
         """Where to send the browser after a plain post: `_next` when it is a path on the sending
         site, else the site's thank-you page, made absolute against the sending page's origin
         (the development site's pages do not know the port they are served on); only this machine."""
@@ -240,12 +255,15 @@ class ReceiverHandler(BaseHTTPRequestHandler):
 
 
 class SignupReceiver(ThreadingHTTPServer):
+    """The receiver's server: where the form posts, where posts are kept, and how each is shown."""
+
     daemon_threads = True
     # A burst of posts waits in the queue instead of being refused (the default queue holds 5).
     request_queue_size = 128
 
-    def __init__(self, address, store=DEFAULT_STORE, echo=print, path="/signup", handler=ReceiverHandler,
-                 thank_you="/signup-thanks/"):
+    def __init__(self, address: tuple[str, int], store: str | Path = DEFAULT_STORE,
+                 echo: Callable[[str], object] = print, path: str = "/signup",
+                 handler: type[ReceiverHandler] = ReceiverHandler, thank_you: str = "/signup-thanks/") -> None:
         super().__init__(address, handler)
         self.store = Path(store)
         self.echo = echo
@@ -254,20 +272,22 @@ class SignupReceiver(ThreadingHTTPServer):
         self._lock = threading.Lock()
 
     @property
-    def url(self):
+    def url(self) -> str:
+        """The address to post to, with the port the kernel chose when asked for port 0."""
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}{self.path}"
+        return f"http://{host!s}:{port}{self.path}"
 
-    def handle_error(self, request, client_address):
-        # A page that gave up waiting (its timeout) has closed the connection: nothing to report.
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        """Report a failed request, except a page that gave up waiting and closed the connection."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
-    def answer_fault(self, handler):
+    def answer_fault(self, handler: ReceiverHandler) -> bool:
         """Tests override this to make a post fail on purpose; True when it answered the post."""
         return False
 
-    def keep(self, fields):
+    def keep(self, fields: Fields) -> None:
+        """Append one post to the store as it came, readable by its owner only, and show it."""
         record = {"received": datetime.now(timezone.utc).isoformat(timespec="seconds"), "fields": fields}
         line = json_line(record)
         with self._lock:
@@ -282,26 +302,27 @@ class SignupReceiver(ThreadingHTTPServer):
         except UnicodeEncodeError:  # a terminal that cannot show Hebrew: print it escaped
             self.echo(f"Signup form: received {json.dumps(record)}")
 
-    def records(self):
+    def records(self) -> list[dict[str, Any]]:
+        """What the store holds now, read while no post is being written."""
         with self._lock:
             return read_records(self.store)
 
 
-def read_records(store):
+def read_records(store: str | Path) -> list[dict[str, Any]]:
     """Every submission kept in `store` so far, oldest first."""
-    store = Path(store)
-    if not store.exists():
+    path = Path(store)
+    if not path.exists():
         return []
     # Split at line feeds only: str.splitlines() also splits at U+2028 and U+0085, which a field
     # of a store written before json_line() may hold as they are.
-    return [json.loads(line) for line in store.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 # Characters that some readers of a file take for the end of a line (JSON leaves them as they are).
 _LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def json_line(record):
+def json_line(record: Mapping[str, Any]) -> str:
     """`record` as one line of JSON: Hebrew kept readable, every line-breaking character escaped."""
     line = json.dumps(record, ensure_ascii=False)
     for char, escaped in _LINE_BREAKS.items():
@@ -309,24 +330,27 @@ def json_line(record):
     return line
 
 
-def make_server(host="127.0.0.1", port=8001, store=DEFAULT_STORE, echo=print, path="/signup",
-                server_class=SignupReceiver):
+def make_server(host: str = "127.0.0.1", port: int = 8001, store: str | Path = DEFAULT_STORE,
+                echo: Callable[[str], object] = print, path: str = "/signup",
+                server_class: type[SignupReceiver] = SignupReceiver) -> SignupReceiver:
     """A receiver bound to host:port (port 0: any free port), not yet serving."""
     return server_class((host, port), store=store, echo=echo, path=path)
 
 
-def start(server):
+def start(server: SignupReceiver) -> SignupReceiver:
+    """Serve on a background thread, so a preview or a test goes on while posts come in."""
     serve_in_background(server, name="signup-receiver")
     return server
 
 
-def stop(server):
+def stop(server: SignupReceiver | None) -> None:
+    """Stop serving and free the port; nothing when no receiver was started."""
     if server is not None:
         server.shutdown()
         server.server_close()
 
 
-def start_for_site(settings_file="pelicanconf.py", store=DEFAULT_STORE):
+def start_for_site(settings_file: str = "pelicanconf.py", store: Path = DEFAULT_STORE) -> SignupReceiver | None:
     """Start a receiver at the address the site's SIGNUP_ENDPOINT names, when that address is on
     this machine (the development default); None when the form posts elsewhere."""
     from keter_site.signup_form import resolve
@@ -338,7 +362,7 @@ def start_for_site(settings_file="pelicanconf.py", store=DEFAULT_STORE):
         print(f"The signup form posts to {endpoint or '(nowhere)'}; no local receiver started.")
         return None
     try:
-        server = start(make_server(parts.hostname, parts.port or 80, store, path=parts.path or "/"))
+        server = start(make_server(parts.hostname or "", parts.port or 80, store, path=parts.path or "/"))
     except OSError as error:
         print(f"The signup form's local receiver could not start on {endpoint}: {error}. "
               "Is another `invoke serve` running?", file=sys.stderr)
@@ -348,8 +372,9 @@ def start_for_site(settings_file="pelicanconf.py", store=DEFAULT_STORE):
     return server
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the receiver alone, in the foreground, until Ctrl+C."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ LINK_ATTRIBUTES = {"href", "src", "action", "poster", "srcset"}
 class _Page:
     """A page's links and ids, read by the one HTML5 parser (keter_site.core.html)."""
 
-    def __init__(self, path):
+    def __init__(self, path: Path) -> None:
         tree = html.parse(path.read_text(encoding="utf-8"))
         elements = html.elements(tree)
         self.ids = {a["id"] for _, a in elements if a.get("id")}
@@ -20,11 +20,11 @@ class _Page:
                       if name in LINK_ATTRIBUTES and url]
 
 
-def _parse(path):
+def _parse(path: Path) -> _Page:
     return _Page(path)
 
 
-def _resolve(output, page, url, siteurl):
+def _resolve(output: Path, page: Path, url: str, siteurl: str) -> tuple[Path, str] | None:
     """The file an internal URL serves, the fragment, or None for an external address."""
     target = site_path(url, page.relative_to(output).as_posix(), siteurl)
     if target is None:
@@ -36,7 +36,7 @@ def _resolve(output, page, url, siteurl):
     return resolved, fragment
 
 
-def check(output, siteurl=""):
+def check(output: str | Path, siteurl: str = "") -> list[str]:
     """A sorted list of "page: problem" lines (empty when every link resolves)."""
     output = Path(output)
     pages = {p: _parse(p) for p in sorted(output.rglob("*.html"))}

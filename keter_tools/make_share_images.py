@@ -13,9 +13,10 @@ import html
 import importlib.util
 import struct
 import subprocess
-import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -48,20 +49,26 @@ p {{ font-size: 54px; line-height: 1.3; margin: 0; max-width: 960px; text-wrap: 
 """
 
 
-def _languages():
+def _languages() -> dict[str, dict[str, Any]]:
     spec = importlib.util.spec_from_file_location("pelicanconf", ROOT / "pelicanconf.py")
+    assert spec is not None and spec.loader is not None  # a .py file always has a spec and a loader
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
-    return conf.LANGUAGES
+    languages: dict[str, dict[str, Any]] = conf.LANGUAGES
+    return languages
 
 
-def png_size(data):
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header: Chromium's screenshot must be exactly the size previews expect."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG file")
-    return struct.unpack(">II", data[16:24])
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
 
 
-def make(lang, language, workdir):
+def make(lang: str, language: Mapping[str, Any], workdir: str | Path) -> tuple[Path, int]:
+    """Draw one language's share image with Chromium and write it to the theme; SystemExit when it
+    is the wrong size or too heavy for messaging apps."""
     strings = yaml.safe_load((ROOT / "theme" / "strings" / f"{lang}.yml").read_text(encoding="utf-8"))
     page = Path(workdir) / f"share-{lang}.html"
     page.write_text(PAGE.format(lang=lang, dir=language["dir"], width=WIDTH, height=HEIGHT,
@@ -82,7 +89,8 @@ def make(lang, language, workdir):
     return target, len(data)
 
 
-def main():
+def main() -> None:
+    """Make every language's share image; run it again after the name or the tagline changes."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
         for lang, language in _languages().items():
@@ -91,4 +99,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

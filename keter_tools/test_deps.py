@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
 from keter_site.core.project import ROOT
@@ -40,7 +41,7 @@ PACKAGE_LOCKS = ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock", "/var/lib/
 LOCK_WAIT_SECONDS = 600
 
 
-def _held(path):
+def _held(path: str) -> bool:
     """Whether another process holds the lock file at `path`."""
     try:
         descriptor = os.open(path, os.O_RDWR)
@@ -55,7 +56,8 @@ def _held(path):
     return False
 
 
-def wait_for_package_manager(locks=PACKAGE_LOCKS, seconds=LOCK_WAIT_SECONDS, out=print, poll=1.0):
+def wait_for_package_manager(locks: Iterable[str] = PACKAGE_LOCKS, seconds: int = LOCK_WAIT_SECONDS,
+                             out: Callable[[str], object] = print, poll: float = 1.0) -> None:
     """Wait, at most `seconds`, while another installation holds the package manager's locks;
     say so once. Raises SystemExit with what to do when it is still held."""
     deadline = time.monotonic() + seconds
@@ -74,7 +76,7 @@ def wait_for_package_manager(locks=PACKAGE_LOCKS, seconds=LOCK_WAIT_SECONDS, out
         time.sleep(poll)
 
 
-def _apt(*arguments, env=None):
+def _apt(*arguments: str, env: Mapping[str, str] | None = None) -> None:
     """apt-get, once no other installation holds its locks (and apt itself waits for dpkg's, in
     the moment between); a failure ends with apt's own message, not a traceback."""
     wait_for_package_manager()
@@ -83,17 +85,18 @@ def _apt(*arguments, env=None):
         raise SystemExit(f"`{' '.join(command)}` failed (its message is above).")
 
 
-def _missing_debian(only=None):
+def _missing_debian(only: Collection[str] | None = None) -> list[str]:
     return [pkg for pkg, path in DEBIAN_PACKAGES.items() if (only is None or pkg in only) and not Path(path).exists()]
 
 
-def ensure_for_checks():
+def ensure_for_checks() -> None:
     """Install what the site's checks need (Java, npm packages) when missing: on a fresh machine
     `invoke check` and `invoke publish` work without a manual step."""
     ensure(only=CHECK_PACKAGES)
 
 
-def ensure(only=None):
+def ensure(only: Collection[str] | None = None) -> None:
+    """Install the Debian packages (all, or `only` these) and npm packages the tests need and the machine lacks."""
     missing = _missing_debian(only)
     if missing:
         print(f"Installing Debian packages the tests need: {', '.join(missing)}")
@@ -103,7 +106,7 @@ def ensure(only=None):
     ensure_npm()
 
 
-def ensure_npm():
+def ensure_npm() -> None:
     """The npm packages of package-lock.json (npm ci), when they are missing or out of date."""
     lock, stamp = ROOT / "package-lock.json", ROOT / "node_modules" / ".installed-from-lock"
     if not stamp.exists() or stamp.read_bytes() != lock.read_bytes():

@@ -8,6 +8,7 @@ page is always checked, and a page with an error is never remembered."""
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from keter_site.core.files import replace_whole
@@ -15,31 +16,31 @@ from keter_site.core.project import ROOT
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CACHE_DIR = ROOT / ".cache" / "html-valid"
-# One run checks a site in seconds: Java's quick compiler alone does it for half the CPU that
-# its optimising compiler spends on code it would use for only a moment (7.6 s → 4.1 s for this
-# site, the same report), and the one-thread garbage collector suits a run this short. The
-# quick compiler's code needs deeper stacks than Java gives threads by default (the checker
-# stops with a StackOverflowError at 1 MB; 2 MB is enough): 4 MB leaves room.
+# A run is short: Java's quick compiler alone suits it (the optimising compiler would spend CPU
+# compiling code the run uses only for a moment; the report is the same), and so does the
+# one-thread garbage collector. The quick compiler's code needs deeper stacks than Java gives
+# threads by default (the checker stops with a StackOverflowError at 1 MB; 2 MB is enough): 4 MB
+# leaves room.
 JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
 
 
-def _digest(path):
+def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _cache_file(cache_dir):
+def _cache_file(cache_dir: str | Path) -> Path:
     stat = VNU_JAR.stat()
     return Path(cache_dir) / f"vnu-{stat.st_size}-{int(stat.st_mtime)}.txt"
 
 
-def _remember(cache_file, digests):
+def _remember(cache_file: Path, digests: Iterable[str]) -> None:
     """Add `digests` to the cache file, written whole and swapped in (runs may overlap)."""
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     known = set(cache_file.read_text().split()) if cache_file.exists() else set()
     replace_whole(cache_file, ("\n".join(sorted(known | set(digests))) + "\n").encode())
 
 
-def validate(output, cache_dir=CACHE_DIR):
+def validate(output: str | Path, cache_dir: str | Path = CACHE_DIR) -> tuple[int, list[str]]:
     """(exit code, error lines) for every HTML file under `output`."""
     if not VNU_JAR.exists():
         raise FileNotFoundError(f"{VNU_JAR} is missing: run `npm ci` (bin/invoke test does it).")

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 
 
 
@@ -23,8 +24,10 @@ from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_ter
 
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m keter_tools.deploy", description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command of the pipeline; the exit code says whether it went through (1: refused, 130: interrupted)."""
+    parser = argparse.ArgumentParser(prog="python -m keter_tools.deploy",
+                                     description=(__doc__ or "").split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("publish", "rollback", "build", "releases"):
         command = commands.add_parser(name)

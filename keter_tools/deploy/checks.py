@@ -31,7 +31,7 @@ def scan(text: str) -> list[tuple[str, str, str]]:
     """[(kind, tag, value)]: what in one page the Content-Security-Policy cares about, read by the
     same HTML5 parser as every other check (keter_site.core.html), so no markup a browser would
     run can hide from it."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     tree = html.parse(text)
     for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
         tag = node.tag
@@ -83,7 +83,7 @@ def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any])
     return problems
 
 
-def _local_file(site, site_url, page_url, url):
+def _local_file(site: str | Path, site_url: str, page_url: str, url: str) -> Path | None:
     """The file in the built site that `url` (as written in the page at `page_url`) names, or
     None when it points to another origin."""
     absolute = urljoin(page_url, url)
@@ -100,7 +100,7 @@ def _local_file(site, site_url, page_url, url):
     return Path(site) / relative
 
 
-def _origin(url):
+def _origin(url: str) -> str:
     # mailto:, data: and the like have no web origin: they are named by their scheme.
     return headers.origin_of(url) or url.split(":", 1)[0] + ":"
 

@@ -5,8 +5,15 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
+from types import FrameType
+from typing import IO, Protocol, TypedDict
 
 from .headers import HOST_FILES
+
+
+# Where a step says what it is doing: print, or a test's list.
+Out = Callable[[str], object]
 
 
 class DeployError(Exception):
@@ -22,11 +29,12 @@ INTERRUPTED = ("Interrupted. The live site changes only in the publish's last st
 class Plan:
     """What a publish will do, file by file (paths relative to the site root)."""
 
-    send: list = field(default_factory=list)
-    unchanged: list = field(default_factory=list)
-    remove: list = field(default_factory=list)
+    send: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    remove: list[str] = field(default_factory=list)
 
-    def describe(self, destination, limit=40):
+    def describe(self, destination: str, limit: int = 40) -> str:
+        """The plan as the publish prints it before acting: counts, then the first `limit` paths of each kind."""
         lines = [f"Plan for {destination}: send {len(self.send)}, unchanged {len(self.unchanged)}, "
                  f"remove {len(self.remove)}."]
         for label, paths in (("send", self.send), ("remove", self.remove)):
@@ -39,6 +47,8 @@ class Plan:
 
 @dataclass
 class Summary:
+    """What a publish did, for its closing line and the publish log."""
+
     sent: int
     unchanged: int
     removed: int
@@ -46,7 +56,8 @@ class Summary:
     destination: str = ""
     release: str = ""  # the target's name for what it now serves (rsync: the release folder)
 
-    def line(self):
+    def line(self) -> str:
+        """The publish's closing line, as printed and kept in the publish log."""
         return (f"Published to {self.destination}: {self.sent} sent, {self.unchanged} unchanged, "
                 f"{self.removed} removed, in {self.seconds:.1f} s.")
 
@@ -54,7 +65,7 @@ class Summary:
 class Progress:
     """"sent N of M files", rewritten in place on a terminal; in a log, about every tenth."""
 
-    def __init__(self, total, stream=None):
+    def __init__(self, total: int, stream: IO[str] | None = None) -> None:
         self.total = total
         self.done = 0
         self.stream = stream or sys.stdout
@@ -62,7 +73,8 @@ class Progress:
         self.step = max(1, total // 10)
         self.lock = threading.Lock()
 
-    def advance(self, count=1):
+    def advance(self, count: int = 1) -> None:
+        """Count `count` more files sent (from any upload thread) and show the count."""
         with self.lock:
             self.done += count
             if self.tty:
@@ -73,7 +85,7 @@ class Progress:
             self.stream.flush()
 
 
-def site_files(site):
+def site_files(site: str | Path) -> list[str]:
     """Every file of the built site that a server or bucket serves, relative, sorted."""
     site = Path(site)
     files = []
@@ -84,11 +96,36 @@ def site_files(site):
     return sorted(files)
 
 
-def interrupt_on_terminate():
+def interrupt_on_terminate() -> None:
     """From now on, a `kill` (SIGTERM) stops this command the way Ctrl+C does: every step's own
     clean-up runs (its temporary folders, the build folder), and the live site stays as it was
     unless the switch to the new one had begun."""
-    def interrupt(signum, frame):
+    def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+
+
+class Release(TypedDict):
+    """A release a target keeps, as `rollback --list` and the site desk show it."""
+
+    name: str
+    when: str  # its publish's UTC time, ISO 8601; "" for a folder no publish made
+    live: bool
+
+
+class Target(Protocol):
+    """What the pipeline asks of a deploy target (rsync_target.RsyncTarget, s3_target.S3Target)."""
+
+    @property
+    def destination(self) -> str:
+        """Where the target publishes, as the plan, the summary and the publish log name it."""
+
+    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
+        """Send the site and make it live in one last step; None for a dry run, which only prints the plan."""
+
+    def releases(self) -> list[Release]:
+        """The releases the target keeps, newest first; DeployError for a target that keeps none."""
+
+    def rollback(self, to: str | None = None) -> str:
+        """Make release `to` (default: the one before the live one) live again; returns its name."""

@@ -9,7 +9,9 @@ One policy, several renderings, so the hosts can never disagree:
 
 import functools
 import mimetypes
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NotRequired, TypedDict
 
 import jinja2
 import yaml
@@ -38,22 +40,34 @@ CONTENT_TYPES = {
 TEXT_TYPES = {"application/json", "application/manifest+json", "application/xml", "image/svg+xml"}
 
 
-def load_policy(path=POLICY_FILE):
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+class Policy(TypedDict):
+    """deploy/policy.yml: the one source of the headers every host sends."""
+
+    content_security_policy: dict[str, list[str]]  # directive -> its sources ({signup_origin} filled in)
+    headers: dict[str, str]                        # the other security headers, as sent
+    cache_control: dict[str, str]                  # "fingerprinted" and "default"
+    content_types: NotRequired[dict[str, str]]     # site path -> type, where the extension does not tell
+
+
+def load_policy(path: str | Path = POLICY_FILE) -> Policy:
+    """The policy as written in `path`, so every host's rendering reads the same file."""
+    policy: Policy = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return policy
 
 
 @functools.lru_cache(maxsize=1)
-def _default_policy():
+def _default_policy() -> Policy:
     return load_policy()
 
 
-def signup_origin(settings):
+def signup_origin(settings: Mapping[str, Any]) -> str:
     """The signup form's endpoint origin, worked out exactly as keter_site.signup_form does (the
     environment variable SIGNUP_ENDPOINT, when set, wins over the setting)."""
     return settings.get("SIGNUP_ORIGIN") or resolve(settings)[1]
 
 
-def content_security_policy(policy, origin):
+def content_security_policy(policy: Policy, origin: str) -> str:
+    """The Content-Security-Policy header, the signup form's origin let in where the policy says."""
     directives = []
     for name, sources in policy["content_security_policy"].items():
         values = []
@@ -65,7 +79,7 @@ def content_security_policy(policy, origin):
     return "; ".join(directives)
 
 
-def security_headers(settings, policy=None):
+def security_headers(settings: Mapping[str, Any], policy: Policy | None = None) -> dict[str, str]:
     """Every security header, in order, with its value (sent on every response)."""
     policy = policy or load_policy()
     headers = {"Content-Security-Policy": content_security_policy(policy, signup_origin(settings))}
@@ -73,18 +87,19 @@ def security_headers(settings, policy=None):
     return headers
 
 
-def is_fingerprinted(relative, policy=None):
+def is_fingerprinted(relative: str, policy: Policy | None = None) -> bool:
     """Whether the site file at `relative` is fingerprinted (the assets plugin's own rule)."""
     return FINGERPRINTED.search(relative) is not None
 
 
-def cache_control(relative, policy=None):
+def cache_control(relative: str, policy: Policy | None = None) -> str:
+    """The Cache-Control of one site file: fingerprinted files are kept for good, the rest revalidated."""
     policy = policy or load_policy()
     kind = "fingerprinted" if is_fingerprinted(relative, policy) else "default"
     return policy["cache_control"][kind]
 
 
-def named_content_types(policy=None):
+def named_content_types(policy: Policy | None = None) -> dict[str, str]:
     """{site path: content type} for the files the policy names (`content_types`), such as the
     speculation rules, whose extension does not tell their type."""
     policy = policy or _default_policy()
@@ -98,7 +113,8 @@ IMAGES_FOLDER = "images/"
 DOWNLOAD = "application/octet-stream"
 
 
-def content_type(relative, policy=None):
+def content_type(relative: str, policy: Policy | None = None) -> str:
+    """The Content-Type to send with one site file; an unexpected file in images/ is only ever a download."""
     suffix = Path(relative).suffix.lower()
     if relative.lstrip("/").startswith(IMAGES_FOLDER):
         return IMAGE_TYPES.get(suffix, DOWNLOAD)
@@ -109,7 +125,7 @@ def content_type(relative, policy=None):
     return kind
 
 
-def language_folders(settings):
+def language_folders(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(URL prefix, 404 page path) per language, the default language's ("", "/404.html") last."""
     folders = []
     for code in settings["LANGUAGES"]:
@@ -119,7 +135,7 @@ def language_folders(settings):
     return sorted(folders, key=lambda folder: folder[0] == "")
 
 
-def _nginx_value(value):
+def _nginx_value(value: str) -> str:
     # Values go inside "..." in nginx, where $ starts a variable and " ends the string: a quote
     # is written \" (Speculation-Rules is a quoted string); $, \ and line breaks are refused.
     if any(char in value for char in '$\\\n'):
@@ -127,15 +143,15 @@ def _nginx_value(value):
     return value.replace('"', '\\"')
 
 
-def nginx_conf(settings, site_root, policy=None):
+def nginx_conf(settings: Mapping[str, Any], site_root: str | Path, policy: Policy | None = None) -> str:
     """The nginx configuration for the site served from `site_root` (the `current` link)."""
     policy = policy or load_policy()
     headers = {name: _nginx_value(value) for name, value in security_headers(settings, policy).items()}
     # text/html gets its charset from `charset utf-8;` itself; the other text types need naming,
     # under the names nginx's own mime.types gives them too (application/javascript for .js).
-    charset_types = {kind.split(";")[0] for kind in (content_type(f"file{ext}") for ext in CONTENT_TYPES)
-                     if "charset" in kind}
-    charset_types = sorted(charset_types - {"text/html"} | {"application/javascript", "text/xml"})
+    with_charset = {kind.split(";")[0] for kind in (content_type(f"file{ext}") for ext in CONTENT_TYPES)
+                    if "charset" in kind}
+    charset_types = sorted(with_charset - {"text/html"} | {"application/javascript", "text/xml"})
     template = jinja2.Template(NGINX_TEMPLATE.read_text(encoding="utf-8"), trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=True,
                                undefined=jinja2.StrictUndefined)
@@ -148,7 +164,7 @@ def nginx_conf(settings, site_root, policy=None):
         languages=language_folders(settings))
 
 
-def headers_file(settings, site, policy=None):
+def headers_file(settings: Mapping[str, Any], site: str | Path, policy: Policy | None = None) -> str:
     """Netlify / Cloudflare Pages `_headers`. Both merge every rule that matches a path and join
     repeated headers with commas, so Cache-Control is only ever set once per path: the
     fingerprinted files are listed one by one (the hosts' own default for everything else is
@@ -167,7 +183,7 @@ def headers_file(settings, site, policy=None):
     return "\n".join(lines) + "\n"
 
 
-def redirects_file(settings):
+def redirects_file(settings: Mapping[str, Any]) -> str:
     """Netlify / Cloudflare Pages `_redirects`: a language's bare folder name to its folder, and
     that language's own 404 page for missing paths under it (Netlify; Cloudflare Pages already
     serves the nearest 404.html)."""
@@ -179,7 +195,8 @@ def redirects_file(settings):
     return "\n".join(lines) + "\n"
 
 
-def write_host_files(settings, site, policy=None):
+def write_host_files(settings: Mapping[str, Any], site: str | Path, policy: Policy | None = None) -> None:
+    """Write _headers and _redirects into the built site, for hosts that read them (Netlify, Cloudflare Pages)."""
     site = Path(site)
     (site / "_headers").write_text(headers_file(settings, site, policy), encoding="utf-8")
     (site / "_redirects").write_text(redirects_file(settings), encoding="utf-8")

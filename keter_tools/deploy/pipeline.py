@@ -20,13 +20,15 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from keter_tools import build as site_build
 
 from . import checks, headers
-from .common import DeployError
+from .common import DeployError, Out, Release, Summary, Target
 
 from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
@@ -38,21 +40,25 @@ TARGETS = ("rsync", "s3")
 
 @dataclass
 class Prepared:
+    """A built and checked site, ready for a target to send."""
+
     site: Path            # the built site, ready to send
     nginx_conf: Path      # the nginx configuration rendered for it
-    settings: dict
+    settings: dict[str, Any]
     seconds: float
 
 
-def load_settings(settings_file="publishconf.py", overrides=None):
+def load_settings(settings_file: str | Path = "publishconf.py",
+                  overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The publish's settings, read as the build reads them (the same overrides, the same defaults)."""
     return site_build.load_settings(settings_file, overrides)
 
 
-def _site_root(settings):
+def _site_root(settings: Mapping[str, Any]) -> str:
     return f"{(settings.get('DEPLOY_RSYNC') or {}).get('path') or '/srv/keter-health'}".rstrip("/") + "/current"
 
 
-def _project_checks(site, settings):
+def _project_checks(site: Path, settings: Mapping[str, Any]) -> list[str]:
     """The checks `invoke check` runs on the development build, here on the site to publish:
     every internal link resolves, and every page passes the Nu Html Checker."""
     from keter_tools import linkcheck, validate_html
@@ -67,11 +73,11 @@ def _project_checks(site, settings):
     return problems
 
 
-def _signup_endpoint(settings):
+def _signup_endpoint(settings: Mapping[str, Any]) -> str:
     return os.environ.get("SIGNUP_ENDPOINT") or settings.get("SIGNUP_ENDPOINT") or ""
 
 
-def _launch_addresses(settings, siteurl, endpoint):
+def _launch_addresses(settings: Mapping[str, Any], siteurl: str, endpoint: str) -> None:
     """Refuse a launch whose public address or signup endpoint is a name reserved for examples
     and tests (a staging preview may use one)."""
     if settings.get("STAGING"):
@@ -81,7 +87,7 @@ def _launch_addresses(settings, siteurl, endpoint):
         raise DeployError("Not published: " + " ".join(map(str, problems)))
 
 
-def _signatures(settings, out):
+def _signatures(settings: Mapping[str, Any], out: Out) -> dict[str, Any]:
     """{page: "principal (key SHA256:...) on date"} of every medical page's signed approval, as
     the publish report lists them; and the allowed signers' digest and path."""
     from keter_site.medical_review import approvals
@@ -99,7 +105,8 @@ def _signatures(settings, out):
     return {"allowed_signers": str(signers.path), "allowed_signers_sha256": signers.digest(), "signed": signed}
 
 
-def prepare(settings_file="publishconf.py", build_dir=None, overrides=None, out=print):
+def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path | None = None,
+            overrides: Mapping[str, Any] | None = None, out: Out = print) -> Prepared:
     """Build the site with `settings_file` into `build_dir`/site (default: the setting
     DEPLOY_BUILD_PATH, or .cache/publish), write the hosts' header files
     and the nginx configuration, and run every check. Raises DeployError with the report."""
@@ -143,7 +150,7 @@ NGINX_FOLDER = "keter-nginx-"
 CHECKED_FOLDERS = ("site", "nginx")
 
 
-def _hashes(build_dir):
+def _hashes(build_dir: str | Path) -> dict[str, str]:
     found = {}
     for folder in CHECKED_FOLDERS:
         for path in sorted((Path(build_dir) / folder).rglob("*")):
@@ -152,13 +159,15 @@ def _hashes(build_dir):
     return found
 
 
-def _write_manifest(build_dir, site, nginx_conf, release):
+def _write_manifest(build_dir: Path, site: Path, nginx_conf: Path, release: Mapping[str, Any]) -> None:
     manifest = {"site": site.relative_to(build_dir).as_posix(), "nginx_conf": nginx_conf.relative_to(build_dir).as_posix(),
                 **release, "files": _hashes(build_dir)}
     (Path(build_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, out=print, conf_folder=None):
+def checked_folder(build_dir: str | Path, settings_file: str | Path = "publishconf.py",
+                   overrides: Mapping[str, Any] | None = None, out: Out = print,
+                   conf_folder: str | Path | None = None) -> Prepared:
     """The Prepared site of a folder `prepare` built and checked earlier (its medical reviews'
     signers listed again by `out`). Raises DeployError if the folder was never checked, changed
     after its checks, or is a staging build sent as the live site."""
@@ -196,7 +205,7 @@ def checked_folder(build_dir, settings_file="publishconf.py", overrides=None, ou
     return Prepared(build_dir / manifest["site"], nginx_conf, settings, 0.0)
 
 
-def _conf_folder():
+def _conf_folder() -> str:
     """A new temporary folder for this publish's nginx configuration, named by this process; the
     ones killed publishes left are removed first."""
     for folder in Path(tempfile.gettempdir()).glob(f"{NGINX_FOLDER}*"):
@@ -205,7 +214,8 @@ def _conf_folder():
     return tempfile.mkdtemp(prefix=f"{NGINX_FOLDER}{os.getpid()}-")
 
 
-def make_target(settings, name=None, out=print):
+def make_target(settings: Mapping[str, Any], name: str | None = None, out: Out = print) -> Target:
+    """The deploy target `name` (default: DEPLOY_TARGET, else rsync), set up from its settings."""
     name = name or settings.get("DEPLOY_TARGET") or "rsync"
     if name == "rsync":
         from .rsync_target import RsyncTarget
@@ -219,7 +229,9 @@ def make_target(settings, name=None, out=print):
                       "(DEPLOY_TARGET in publishconf.py or --target).")
 
 
-def publish(settings_file="publishconf.py", target=None, dry_run=False, build_dir=None, out=print, checked=None):
+def publish(settings_file: str | Path = "publishconf.py", target: str | None = None, dry_run: bool = False,
+            build_dir: str | Path | None = None, out: Out = print,
+            checked: str | Path | None = None) -> Summary | None:
     """Build, check and deploy; or, with `checked`, deploy that folder built and checked
     earlier. Returns the Summary (None for a dry run). Every publish that is not a dry run is
     recorded in the publish log, whether it went live or stopped."""
@@ -249,7 +261,9 @@ def publish(settings_file="publishconf.py", target=None, dry_run=False, build_di
     return summary
 
 
-def rollback(settings_file="publishconf.py", target=None, to=None, out=print):
+def rollback(settings_file: str | Path = "publishconf.py", target: str | None = None, to: str | None = None,
+             out: Out = print) -> str:
+    """Switch the live site to release `to` (default: the one before), and record it in the publish log."""
     settings = load_settings(settings_file)
     deployer = make_target(settings, target, out=out)
     try:
@@ -261,12 +275,12 @@ def rollback(settings_file="publishconf.py", target=None, to=None, out=print):
     return release
 
 
-def release_line(release):
+def release_line(release: Release) -> str:
     """One release as `bin/invoke rollback --list` prints it."""
     return f"{release['name']}  {release['when'] or '-'}{'  (live)' if release['live'] else ''}"
 
 
-def releases(settings_file="publishconf.py", target=None):
+def releases(settings_file: str | Path = "publishconf.py", target: str | None = None) -> list[Release]:
     """The target's releases, newest first ([{name, when, live}]); DeployError for a target
     that keeps none."""
     settings = load_settings(settings_file)
@@ -280,7 +294,7 @@ def releases(settings_file="publishconf.py", target=None):
 PUBLISH_LOG = Path("var") / "publishes.jsonl"
 
 
-def _publisher():
+def _publisher() -> str:
     """Who publishes: the name the site desk passes on (the editor's), else git's author name,
     else the operating-system user."""
     import getpass
@@ -293,7 +307,7 @@ def _publisher():
     return name or getpass.getuser()
 
 
-def _version(root):
+def _version(root: Path) -> str:
     """The content's version: git's short commit name (+"-dirty" with uncommitted changes), or ""."""
     import subprocess
 
@@ -301,11 +315,13 @@ def _version(root):
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def log_path(settings_file="publishconf.py"):
+def log_path(settings_file: str | Path = "publishconf.py") -> Path:
+    """The publish log beside the settings file, so each project's copy keeps its own."""
     return Path(settings_file).resolve().parent / PUBLISH_LOG
 
 
-def record(settings_file, kind, ok, release="", destination="", result=""):
+def record(settings_file: str | Path, kind: str, ok: bool, release: str = "", destination: str = "",
+           result: str = "") -> None:
     """Append one publish or rollback to the publish log (mode 0600)."""
     from datetime import datetime, timezone
 
@@ -320,7 +336,7 @@ def record(settings_file, kind, ok, release="", destination="", result=""):
         handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-def read_log(settings_file="publishconf.py", limit=10):
+def read_log(settings_file: str | Path = "publishconf.py", limit: int = 10) -> list[dict[str, Any]]:
     """The last `limit` entries of the publish log, newest first."""
     path = log_path(settings_file)
     if not path.is_file():

@@ -24,13 +24,15 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from keter_site.core.files import owner_gone
 
-from .common import DeployError, Plan, Progress, Summary, site_files
+from .common import DeployError, Out, Plan, Progress, Release, Summary, site_files
 from .headers import HOST_FILES, NGINX_CONF_NAME
 
 # rsync's line per item: its itemized change, the bytes sent, its name. Naming the bytes (%b)
@@ -43,15 +45,17 @@ SENT = ("<f", ">f")  # rsync's itemized code of a file it sends ("<f" when pushi
 
 @dataclass
 class RemoteState:
+    """The server's side before a publish: its releases, the live one, and its nginx configuration's hash."""
+
     current: str = ""                     # release name `current` points to ("" if none)
-    releases: list = field(default_factory=list)
+    releases: list[str] = field(default_factory=list)
     nginx_sha256: str = ""
 
 
 SSH_FOLDER = "keter-ssh-"
 
 
-def remove_abandoned_folders():
+def remove_abandoned_folders() -> None:
     """Remove the connection folders (keter-ssh-<pid>-*) of publishes that ended without
     removing them (killed): their process is gone."""
     for folder in Path(tempfile.gettempdir()).glob(f"{SSH_FOLDER}*"):
@@ -60,9 +64,11 @@ def remove_abandoned_folders():
 
 
 class RsyncTarget:
+    """A server reached over SSH, publishing into a new release folder and switching to it at once."""
+
     name = "rsync"
 
-    def __init__(self, config, out=print):
+    def __init__(self, config: Mapping[str, Any], out: Out = print) -> None:
         self.host = config.get("host") or ""
         if not self.host:
             raise DeployError("No server to publish to: set DEPLOY_SSH_HOST (and DEPLOY_SSH_USER, "
@@ -80,12 +86,13 @@ class RsyncTarget:
         self.login = f"{self.user}@{self.host}" if self.user else self.host
 
     @property
-    def destination(self):
+    def destination(self) -> str:
+        """Where this target publishes, as the plan, the summary and the publish log name it."""
         return f"{self.login}:{self.path}"
 
     # --- the server ------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _connection(self):
+    def _connection(self) -> Iterator[None]:
         """One SSH login for the whole publish: every later ssh and rsync goes through it
         (OpenSSH connection sharing), instead of logging in again for each step."""
         remove_abandoned_folders()
@@ -115,7 +122,7 @@ class RsyncTarget:
             finally:  # even when a second Ctrl+C or kill stops the line above
                 shutil.rmtree(folder, ignore_errors=True)
 
-    def _remote(self, script, stdin=None, what="run a command on the server"):
+    def _remote(self, script: str, stdin: bytes | None = None, what: str = "run a command on the server") -> str:
         """Run a POSIX shell script on the server; DeployError with ssh's message on failure."""
         command = [*self.ssh, self.login, "sh -c " + shlex.quote("set -e; " + script)]
         try:
@@ -127,7 +134,7 @@ class RsyncTarget:
             raise DeployError(f"Could not {what} ({self.login}): {message or 'ssh exit ' + str(result.returncode)}")
         return result.stdout.decode(errors="replace")
 
-    def _state(self):
+    def _state(self) -> RemoteState:
         path = shlex.quote(self.path)
         output = self._remote(
             f"cd -- {path} 2>/dev/null || exit 0; "
@@ -148,7 +155,7 @@ class RsyncTarget:
         state.releases.sort()
         return state
 
-    def _switch_script(self, release, prune=()):
+    def _switch_script(self, release: str, prune: Iterable[str] = ()) -> str:
         """Point `current` at `release` atomically: a new link, renamed over the old one."""
         script = (f"cd -- {shlex.quote(self.path)}; ln -sfn {shlex.quote('releases/' + release)} current.tmp; "
                   "mv -T current.tmp current")
@@ -157,14 +164,17 @@ class RsyncTarget:
         return script
 
     # --- rsync -----------------------------------------------------------------------------
-    def _rsync(self, site, destination, extra=(), progress=None):
+    def _rsync(self, site: str | Path, destination: str, extra: Sequence[str] = (),
+               progress: Progress | None = None) -> list[tuple[str, str]]:
         command = ["rsync", "-rlp", "--checksum", "--chmod=D755,F644", f"--out-format={OUT_FORMAT}",
                    "--outbuf=L", "-e", shlex.join(self.ssh),
                    *[f"--exclude=/{name}" for name in HOST_FILES], *self.options, *extra,
                    f"{site}/", f"{self.login}:{destination}/"]
-        items, other = [], []
+        items: list[tuple[str, str]] = []
+        other: list[str] = []
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, errors="replace")
+        assert process.stdout is not None  # stdout=PIPE
         try:
             for line in process.stdout:
                 match = ITEM.match(line.rstrip("\n"))
@@ -184,7 +194,7 @@ class RsyncTarget:
                               + "\nThe live site was not changed.")
         return items
 
-    def _plan(self, site, state):
+    def _plan(self, site: Path, state: RemoteState) -> Plan:
         files = site_files(site)
         if not state.current:
             return Plan(send=files)
@@ -195,11 +205,12 @@ class RsyncTarget:
         return Plan(send=send, unchanged=[f for f in files if f not in sending], remove=remove)
 
     # --- publish and roll back ---------------------------------------------------------------
-    def publish(self, site, nginx_conf=None, dry_run=False):
+    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
+        """Upload the site as a new release and switch to it (None for a dry run, which only prints the plan)."""
         with self._connection():
             return self._publish(site, nginx_conf, dry_run)
 
-    def _publish(self, site, nginx_conf, dry_run):
+    def _publish(self, site: Path, nginx_conf: Path | None, dry_run: bool) -> Summary | None:
         started = time.perf_counter()
         state = self._state()
         plan = self._plan(site, state)
@@ -240,7 +251,7 @@ class RsyncTarget:
         return Summary(sent, len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
                        self.destination, release)
 
-    def _update_nginx(self, conf):
+    def _update_nginx(self, conf: bytes) -> None:
         target = f"nginx/{NGINX_CONF_NAME}"
         self._remote(f"cd -- {shlex.quote(self.path)}; mkdir -p nginx; cat > {target}.tmp; mv -f {target}.tmp {target}",
                      stdin=conf, what="upload the nginx configuration")
@@ -251,12 +262,12 @@ class RsyncTarget:
             self.out(f"Updated {self.path}/{target}: reload nginx on the server to apply it "
                      "(or set DEPLOY_NGINX_RELOAD, for example \"sudo systemctl reload nginx\").")
 
-    def releases(self):
+    def releases(self) -> list[Release]:
         """[{name, when, live}] of the releases on the server, newest first: `when` is the UTC
         time of its publish (from its name), `live` whether `current` points at it."""
         with self._connection():
             state = self._state()
-        found = []
+        found: list[Release] = []
         for name in reversed(state.releases):
             try:
                 when = datetime.strptime(name.split("-")[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
@@ -265,11 +276,12 @@ class RsyncTarget:
             found.append({"name": name, "when": when.isoformat() if when else "", "live": name == state.current})
         return found
 
-    def rollback(self, to=None):
+    def rollback(self, to: str | None = None) -> str:
+        """Switch `current` back to release `to` (default: the one before it); returns the release now live."""
         with self._connection():
             return self._rollback(to)
 
-    def _rollback(self, to):
+    def _rollback(self, to: str | None) -> str:
         state = self._state()
         if not state.current:
             raise DeployError(f"Nothing to roll back: {self.destination}/current does not exist yet.")

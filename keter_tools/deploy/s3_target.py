@@ -13,11 +13,13 @@ are not uploaded: object stores do not negotiate encodings, the CDN compresses i
 import base64
 import hashlib
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
-from .common import DeployError, Plan, Progress, Summary, site_files
+from .common import DeployError, Out, Plan, Progress, Summary, site_files
 from .headers import cache_control, content_type, load_policy
 
 THREADS = 16
@@ -26,6 +28,8 @@ PRECOMPRESSED = (".gz", ".br")
 
 @dataclass
 class LocalFile:
+    """One file of the site as the bucket will hold it: its key, its hashes and its headers."""
+
     relative: str
     key: str
     md5: str
@@ -34,7 +38,7 @@ class LocalFile:
     cache_control: str
 
 
-def _local_files(site, prefix):
+def _local_files(site: str | Path, prefix: str) -> list[LocalFile]:
     site = Path(site)
     policy = load_policy()
     everything = set(site_files(site))
@@ -49,7 +53,7 @@ def _local_files(site, prefix):
     return files
 
 
-def _wave(item, existing):
+def _wave(item: LocalFile, existing: Mapping[str, str]) -> int:
     """0 assets, 1 new pages, 2 changed pages: a page never goes live before what it uses, nor
     before the pages it links to."""
     if not item.relative.endswith(".html"):
@@ -58,9 +62,11 @@ def _wave(item, existing):
 
 
 class S3Target:
+    """An S3-compatible bucket, updated in waves so no page goes live before what it uses."""
+
     name = "s3"
 
-    def __init__(self, config, out=print):
+    def __init__(self, config: Mapping[str, Any], out: Out = print) -> None:
         self.bucket = config.get("bucket") or ""
         if not self.bucket:
             raise DeployError("No bucket to publish to: set DEPLOY_S3_BUCKET (and DEPLOY_S3_ENDPOINT_URL "
@@ -85,11 +91,12 @@ class S3Target:
                 max_pool_connections=THREADS))
 
     @property
-    def destination(self):
+    def destination(self) -> str:
+        """Where this target publishes, as the plan, the summary and the publish log name it."""
         where = f" at {self.endpoint_url}" if self.endpoint_url else ""
         return f"s3://{self.bucket}/{self.prefix}{where}"
 
-    def _call(self, what, function, **arguments):
+    def _call(self, what: str, function: Callable[..., Any], **arguments: Any) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -100,7 +107,7 @@ class S3Target:
             raise DeployError(f"Could not {what} in {self.destination}: {error}. Credentials come "
                               "from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws.") from error
 
-    def _remote_objects(self):
+    def _remote_objects(self) -> dict[str, str]:
         """{key: ETag} of everything under the prefix."""
         objects = {}
         paginator = self.client.get_paginator("list_objects_v2")
@@ -110,7 +117,7 @@ class S3Target:
                 objects[item["Key"]] = item.get("ETag", "").strip('"')
         return objects
 
-    def _unchanged(self, item, etag):
+    def _unchanged(self, item: LocalFile, etag: str) -> bool:
         """Same content (the ETag of a single-part upload is the MD5; otherwise the sha256 we
         store as metadata) and the same headers."""
         if len(etag) == 32 and etag != item.md5:
@@ -120,7 +127,8 @@ class S3Target:
         return (same_content and head.get("ContentType") == item.content_type
                 and head.get("CacheControl") == item.cache_control)
 
-    def plan(self, site):
+    def plan(self, site: str | Path) -> tuple[list[LocalFile], dict[str, str], Plan]:
+        """(what to upload in wave order, the bucket's {key: ETag}, the plan): only what changed is sent."""
         files = _local_files(site, self.prefix)
         existing = self._remote_objects()
         with ThreadPoolExecutor(THREADS) as pool:
@@ -134,7 +142,7 @@ class S3Target:
                     remove=sorted(key for key in existing if key not in keep))
         return send, existing, plan
 
-    def _upload(self, site, item, progress):
+    def _upload(self, site: str | Path, item: LocalFile, progress: Progress) -> None:
         data = (Path(site) / item.relative).read_bytes()
         self._call(f"upload {item.key}", self.client.put_object, Bucket=self.bucket, Key=item.key, Body=data,
                    ContentType=item.content_type, CacheControl=item.cache_control,
@@ -142,7 +150,8 @@ class S3Target:
                    Metadata={"sha256": item.sha256})
         progress.advance()
 
-    def publish(self, site, nginx_conf=None, dry_run=False):
+    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
+        """Upload what changed, wave by wave, then delete what the site no longer has (None for a dry run)."""
         started = time.perf_counter()
         self._call("find the bucket", self.client.head_bucket, Bucket=self.bucket)
         send, existing, plan = self.plan(site)
@@ -157,9 +166,9 @@ class S3Target:
                 batch = [item for item in send if _wave(item, existing) == wave]
                 list(pool.map(lambda item: self._upload(site, item, progress), batch))
         for start in range(0, len(plan.remove), 1000):
-            batch = plan.remove[start:start + 1000]
+            keys = plan.remove[start:start + 1000]
             result = self._call("delete old objects", self.client.delete_objects, Bucket=self.bucket,
-                                Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True})
+                                Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True})
             if result.get("Errors"):
                 raise DeployError(f"Could not delete {len(result['Errors'])} old objects: {result['Errors'][:3]}")
         if plan.remove:
@@ -167,9 +176,11 @@ class S3Target:
         return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
                        self.destination)
 
-    def releases(self):
+    def releases(self) -> NoReturn:
+        """Refused: a bucket holds one version of the site."""
         raise DeployError("The s3 target keeps no releases: a publish replaces the bucket's files.")
 
-    def rollback(self, to=None):
+    def rollback(self, to: str | None = None) -> NoReturn:
+        """Refused: there is no earlier release in the bucket to switch back to."""
         raise DeployError("The s3 target keeps no releases to roll back to: publish the earlier "
                           "version of the site again (or turn on the bucket's object versioning).")
