@@ -27,7 +27,7 @@ from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import Category
 from pelican.utils import get_date
 
-from keter_site.core import content
+from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import prefix
 from keter_site.core.problems import report
@@ -63,7 +63,7 @@ def _listings(articles: list, settings: dict, index: Content) -> list[Page]:
     return [paginator.page(number) for number in paginator.page_range]
 
 
-def _on_all_read(generators):
+def after_reading(generators):
     settings = generators[0].settings
     context = generators[0].context
     languages = settings["LANGUAGES"]
@@ -105,7 +105,7 @@ def _write_listings_and_feeds(generator, writer):
             writer.write_file(listing.save_as, template, context, page=index, listing=listing,
                               relative_urls=settings["RELATIVE_URLS"], url=listing.url)
     base = settings["CANONICAL_BASE"].rstrip("/")
-    translate = settings["TRANSLATE"]
+    translate = build.current().translate
     # Feed readers need absolute addresses: the feed is written as the public site would serve it.
     feed_context = {**context, "SITEURL": base, "FEED_DOMAIN": base,
                     "SITESUBTITLE": None}
@@ -164,6 +164,5 @@ def _give_drafts_a_category(generator: object) -> None:
 def register() -> None:
     signals.article_generator_finalized.connect(_give_drafts_a_category)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_on_all_read)
     signals.article_writer_finalized.connect(_write_listings_and_feeds)
     signals.feed_generated.connect(_name_the_author)

@@ -239,7 +239,7 @@ def _collect_cards(generators, context):
     context["HOME_CARDS"] = cards
 
 
-def _render_everything(generators):
+def after_reading(generators):
     generator = next((g for g in generators if hasattr(g, "env") and hasattr(g, "context")), None)
     if generator is None:
         return
@@ -324,4 +324,3 @@ def _add_to_jinja(generator):
 def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_render_everything)

@@ -138,7 +138,7 @@ def _check_complete(groups, languages, content_root, reported):
                     f"(the existing version: {others}).")
 
 
-def _on_all_read(generators):
+def after_reading(generators):
     settings = generators[0].settings
     languages = _settings_languages(settings)
     content_root = Path(settings["PATH"])
@@ -220,5 +220,4 @@ def _add_to_jinja(generator):
 
 def register() -> None:
     signals.content_object_init.connect(_place)
-    signals.all_generators_finalized.connect(_on_all_read)
     signals.generator_init.connect(_add_to_jinja)
