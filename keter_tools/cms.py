@@ -163,7 +163,7 @@ def preview_data(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "languages": {lang: {"dir": info["dir"]} for lang, info in languages.items()},
         "clinic": clinic_facts.rendered(settings),
-        "references": list(citations.load(settings)),
+        "references": list(citations.load(settings)[0]),
         # `::: name` -> the component's folder (its outer class), and the warning's default label.
         "components": {name: component.folder for name, component in components.COMPONENTS.items()},
         "important": {lang: _ui_string(settings, lang, "components.important") for lang in languages},

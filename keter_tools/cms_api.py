@@ -257,11 +257,11 @@ class Backend:
 
 def check_text(path: str, text: str, collection: str) -> list[str]:
     """The build's front-matter problems of one file's text, as the build words them."""
-    problems = [f"{path}:{line}: {message} {fix}" for line, message, fix in front_matter.problems(text)]
+    problems = [problem.at(path).one_line() for problem in front_matter.problems(text)]
     if not problems:
         meta = front_matter.split(text)[0]
-        problems = [f"{path}: {message} {fix}"
-                    for message, fix in metadata_problems(meta, "article" if collection == "articles" else "page")]
+        problems = [problem.at(path).one_line()
+                    for problem in metadata_problems(meta, "article" if collection == "articles" else "page")]
     for match in NO_ALT.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         problems.append(f"{path}:{line}: the image {match.group(1)} has no alt text. Describe the image for people "

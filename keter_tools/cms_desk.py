@@ -90,7 +90,7 @@ class Desk:
                 review = {"state": row.review.state, "on": str(row.review.on or ""), "due": str(row.review.due or "")}
             rows.append({"key": row.key, "collection": collection, "slug": slug, "translations": row.translations,
                          "review": review, "placeholders": [str(p.relative_to(self.root)) for p in row.placeholders],
-                         "problems": row.problems()})
+                         "problems": [problem.message for problem in row.problems()]})
         return {"pages": rows, "examples": readiness.example_values(self.settings),
                 "build": {"failed": self.state.failed, "message": self.state.message},
                 "publishes": self.publishes(), "job": self.job_state()}

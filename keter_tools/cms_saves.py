@@ -52,8 +52,8 @@ def merged(old_text: str | None, new_text: str, slug: str, lang: str) -> str:
     new file). Raises ValueError when the editor's text has no readable front matter."""
     new = front_matter.parse(new_text)
     if new.values is None:
-        line, message, fix = new.problems[0]
-        raise ValueError(f"line {line}: {message} {fix}")
+        problem = new.problems[0]
+        raise ValueError(f"line {problem.line}: {problem.message} {problem.fix}")
     edited = {key: value for key, value in new.values.items()
               if key in EDITABLE and front_matter.text_of(value).strip()}
     if edited.get("status") not in ("draft", None):

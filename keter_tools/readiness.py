@@ -2,14 +2,17 @@
 medical review state and any placeholder; and the clinic facts still marked EXAMPLE. What
 `bin/invoke status` prints, with the same rules the publishing build enforces."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 from pathlib import Path
 
 from keter_site.core import front_matter
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.medical_review import approvals
+from keter_site.core.problems import Problem
+from keter_site.medical_review import approvals, signing
 from keter_site.translation_status.status import status_table
 
 
@@ -22,20 +25,25 @@ class PageStatus:
     review: approvals.Review | None = None
     placeholders: list = field(default_factory=list)  # files that still hold the mark
 
-    def problems(self):
-        found = [f"{lang} translation {state}" for lang, state in self.translations.items()
-                 if state in ("stale", "missing", "no source")]
+    def problems(self) -> list[Problem]:
+        """What stops this page's launch, each naming the file to open."""
+        first = str(next(iter(self.files.values()), ""))
+        found = [Problem(str(self.files.get(lang, first)), f"{lang} translation {state}")
+                 for lang, state in self.translations.items() if state in ("stale", "missing", "no source")]
         if self.review and self.review.state not in ("current", "released"):
-            found.append({"pending": "awaiting the physician's review",
-                          "stale": "changed since the physician approved it",
-                          "overdue": f"review overdue since {self.review.due}",
-                          "invalid": f"review record does not count: {self.review.problem}",
-                          "needs_release": "no longer medical: the physician must sign its release"}[self.review.state])
-        found += [f"placeholder in {path.name} ({path.parent.name})" for path in self.placeholders]
+            found.append(Problem(first, {
+                "pending": "awaiting the physician's review",
+                "stale": "changed since the physician approved it",
+                "overdue": f"review overdue since {self.review.due}",
+                "invalid": f"review record does not count: {self.review.problem}",
+                "needs_release": "no longer medical: the physician must sign its release"}[self.review.state]))
+        found += [Problem(str(path), f"placeholder in {path.name} ({path.parent.name})") for path in self.placeholders]
         return found
 
 
-def pages(settings, today=None, signers=None):
+def pages(settings: Mapping[str, Any], today: date | None = None,
+          signers: signing.Signers | None = None) -> list[PageStatus]:
+    """Every page's launch readiness, from the files alone."""
     languages = list(settings["LANGUAGES"])
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
     mark = settings.get("PLACEHOLDER_MARK", "TODO:")
@@ -56,7 +64,7 @@ def pages(settings, today=None, signers=None):
     return found
 
 
-def example_values(settings):
+def example_values(settings: Mapping[str, Any]) -> list[str]:
     """The clinic facts still marked EXAMPLE (content/data/clinic.yml's example_values), and
     those whose value looks like a placeholder whatever that list says."""
     from keter_site.clinic_facts import placeholders
@@ -70,7 +78,7 @@ def example_values(settings):
     return examples + [k for k, _ in placeholders.found(data) if k not in examples and k.partition(".")[0] not in examples]
 
 
-def review_label(review):
+def review_label(review: approvals.Review | None) -> str:
     """A page's medical review in `bin/invoke status`'s table."""
     if review is None:
         return "-"
@@ -91,7 +99,7 @@ def _git(folder, *args):
     return done
 
 
-def signers_report(settings):
+def signers_report(settings: Mapping[str, Any]) -> list[str]:
     """Lines about who may sign medical reviews: the allowed-signers file that counts, each
     reviewer and key, and any change to the repository's file since its last commit, or (on a
     publishing machine that pins its own file) any difference from the pinned file."""
@@ -100,7 +108,7 @@ def signers_report(settings):
     path, pinned = signing.signers_path(settings)
     signers, problems = approvals.load_signers(settings)
     lines = [f"Allowed signers of medical reviews: {path}" + (" (pinned by KETER_ALLOWED_SIGNERS)" if pinned else "")]
-    lines += [f"  {p}:{line}: {message}" for p, line, message, _ in problems]
+    lines += [f"  {p.path}:{p.line}: {p.message}" for p in problems]
     for signer in signers.by_principal.values():
         names = " / ".join(signer.names.get(lang, "?") for lang in settings["LANGUAGES"])
         lines.append(f"  {signer.principal}: {names}, key {signer.fingerprint}")

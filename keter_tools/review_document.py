@@ -15,6 +15,8 @@ It prints no command to approve a page: the physician signs with their own key
 text this file shows (its `data-fingerprint`).
 """
 
+from collections.abc import Mapping
+from typing import Any
 import base64
 import difflib
 import hashlib
@@ -54,7 +56,8 @@ STATES = {"pending": "never approved", "invalid": "its review record does not co
           "overdue": "review due", "needs_release": "taken out of medical review: the release awaits signing"}
 
 
-def csp():
+def csp() -> str:
+    """The review document's own Content-Security-Policy: its one style, nothing loaded."""
     digest = base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode()
     return (f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'none'; font-src 'none'; "
             "base-uri 'none'; form-action 'none'")
@@ -74,7 +77,7 @@ def _markdown(settings):
                              extension_configs=configs, output_format="html")
 
 
-def render(text, facts, lang, converter):
+def render(text: str, facts: Mapping[str, Any], lang: str, converter: Any) -> str:
     """One language's body as the reader sees its words: clinic facts in as escaped text,
     Markdown rendered, then only the sanitizer's safe elements and attributes kept."""
     converter.reset()
@@ -91,7 +94,7 @@ def _image_text(match):
     return f"<em>[image: {alt.group(1) if alt else 'no description'}]</em>"
 
 
-def diff(old, new):
+def diff(old: str, new: str) -> str:
     lines = []
     for line in difflib.ndiff(old.splitlines(), new.splitlines()):
         tag, text = line[:2], html.escape(line[2:])
@@ -129,7 +132,7 @@ def _column(lang, language, meta, body, covered, review, facts, converter):
     return "\n".join(column)
 
 
-def build(settings, today=None):
+def build(settings: Mapping[str, Any], today: date | None = None) -> tuple[str, list[str]]:
     """(HTML text, [review keys included])."""
     from keter_site.core import front_matter
 

@@ -9,7 +9,9 @@ now, so a change made after the document was written is never approved unread.
 
 import re
 import tempfile
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 from pathlib import Path
 
 from keter_site.medical_review import approvals, material, records, signing
@@ -48,14 +50,15 @@ def _document_fingerprint(document, key):
     return match.group(1) if match else None
 
 
-def sign(settings, key, kind, key_file=None, document=None, today=None):
+def sign(settings: Mapping[str, Any], key: str, kind: str, key_file: str | Path | None = None,
+         document: str | Path | None = None, today: date | None = None) -> tuple[Path, Any]:
     """Sign the approval (or release) of page `key`; returns (record path, signer)."""
     from keter_tools import readiness
 
     signers, problems = approvals.load_signers(settings)
     if problems:
-        path, line, message, _ = problems[0]
-        raise Refused(f"{path}:{line}: {message}")
+        problem = problems[0]
+        raise Refused(f"{problem.path}:{problem.line}: {problem.message}")
     status = next((s for s in readiness.pages(settings, today, signers) if s.key == key), None)
     if status is None:
         raise Refused(f"'{key}' is not a page of the site (bin/invoke status lists them).")

@@ -57,8 +57,8 @@ def test_malformed_front_matter_names_the_line(built):
 
 def test_file_without_front_matter():
     # The same front-matter check as above (its wiring into the build: the test above).
-    assert [line for line, _, _ in front_matter.problems("Just text, no front matter.\n")] == [1]
-    message = front_matter.problems("Just text, no front matter.\n")[0][1]
+    assert [problem.line for problem in front_matter.problems("Just text, no front matter.\n")] == [1]
+    message = front_matter.problems("Just text, no front matter.\n")[0].message
     assert message.startswith("the file does not start with front matter")
 
 
@@ -203,8 +203,8 @@ def test_clinic_fact_missing_a_language(built):
 
 def test_description_over_160_characters():
     # The same check as a missing title (its wiring into the build: test_missing_title_and_description).
-    assert [message for message, _ in metadata_problems({"title": "T", "description": "x" * 160})] == []
-    assert [message for message, _ in metadata_problems({"title": "T", "description": "x" * 161})] == [
+    assert [problem.message for problem in metadata_problems({"title": "T", "description": "x" * 160})] == []
+    assert [problem.message for problem in metadata_problems({"title": "T", "description": "x" * 161})] == [
         "the description is 161 characters; search results show at most 160."]
 
 

@@ -508,12 +508,13 @@ def test_publish_build_refuses_an_http_endpoint(tmp_path):
 ])
 def test_publish_build_refuses_an_endpoint_that_could_break_headers_or_is_not_public(endpoint, reason):
     # The check a publish build runs on SIGNUP_ENDPOINT (how it stops the build: the test above).
-    messages = [message for message, _ in signup_problems(endpoint, require_https=True)]
+    messages = [problem.message for problem in signup_problems(endpoint, require_https=True)]
     assert [m for m in messages if m.startswith(f"SIGNUP_ENDPOINT '{endpoint}' {reason}")], messages
 
 
 def test_publish_build_refuses_a_missing_endpoint():
-    (message, fix), = signup_problems("", require_https=True)
+    problem, = signup_problems("", require_https=True)
+    message, fix = problem.message, problem.fix
     assert message.startswith("SIGNUP_ENDPOINT is not set: the signup form would have nowhere to send")
     assert fix.startswith("Set the environment variable SIGNUP_ENDPOINT to the form service's https address")
     assert signup_problems("https://forms.example/f/abc", require_https=True) == []

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from keter_site.clinic_facts.placeholders import reserved_host
 from keter_site.core import html
+from keter_site.core.problems import Problem
 
 from . import headers
 
@@ -65,7 +66,7 @@ def scan(text: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any]) -> list[str]:
+def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any]) -> list[Problem]:
     """Problems with a launch's addresses: SITEURL or SIGNUP_ENDPOINT on a name reserved for
     examples and tests (.example, .test, .invalid, .localhost, example.com/.net/.org), which no
     reader could reach. A settings file may allow them with RESERVED_NAMES_ARE_TEST_SITES (the
@@ -77,8 +78,8 @@ def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any])
                              ("SIGNUP_ENDPOINT", endpoint, "the form service's https address")):
         host = urlsplit(value).hostname or ""
         if reserved_host(host):
-            problems.append(f"publishconf.py: {name} is {value}, on {host}, a name reserved for examples and tests "
-                            f"that no reader can reach. Set the environment variable {name} to {fix}.")
+            problems.append(Problem("publishconf.py", f"{name} is {value}, on {host}, a name reserved for examples "
+                                    "and tests that no reader can reach.", f"Set the environment variable {name} to {fix}."))
     return problems
 
 
@@ -104,16 +105,16 @@ def _origin(url: str) -> str:
     return headers.origin_of(url) or url.split(":", 1)[0] + ":"
 
 
-def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[str]:
-    """Every problem found, as "file: what is wrong. How to fix it." lines (empty: all good)."""
+def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[Problem]:
+    """Every problem found, each naming its file in the built site (empty: all good)."""
     site = Path(site)
     problems = []
     site_url = (settings.get("SITEURL") or "").rstrip("/")
     parts = urlsplit(site_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return [f"publishconf.py: SITEURL is {site_url!r}, not the site's public address. "
-                "Set the environment variable SITEURL to the site's public https address (the clinic's own "
-                "domain, never an example name) and publish again."]
+        return [Problem("publishconf.py", f"SITEURL is {site_url!r}, not the site's public address.",
+                        "Set the environment variable SITEURL to the site's public https address (the clinic's "
+                        "own domain, never an example name) and publish again.")]
     allowed_forms = {headers.origin_of(site_url)}
     origin = headers.signup_origin(settings)
     if origin:
@@ -122,55 +123,55 @@ def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[str]:
     for prefix, not_found in headers.language_folders(settings):
         for required in (f"{prefix}/index.html" if prefix else "index.html", not_found.lstrip("/")):
             if not (site / required).is_file():
-                problems.append(f"{required}: missing from the built site; the server needs it "
-                                "(each language's home page and 404 page). Add the page and publish again.")
+                problems.append(Problem(required, "missing from the built site; the server needs it (each "
+                                        "language's home page and 404 page).", "Add the page and publish again."))
 
     # The browser editor (Decap CMS, `invoke edit`) exists only on the development preview.
     if (site / "admin").exists():
-        problems.append("admin/: the browser editor's folder is in the built site; it must never be published "
-                        "(it exists only in `bin/invoke edit`). Remove content that makes an admin/ "
-                        "address (a page or article with `slug: admin`, say), then publish again.")
+        problems.append(Problem("admin/", "the browser editor's folder is in the built site; it must never be "
+                                "published (it exists only in `bin/invoke edit`).", "Remove content that makes an "
+                                "admin/ address (a page or article with `slug: admin`, say), then publish again."))
 
     # Drafts are written only by the live preview (pelicanconf.py); a publish build writes none.
     if (site / "_drafts").exists():
-        problems.append("_drafts/: pages marked `status: draft` are in the built site; a draft is never published. "
-                        "Build with publishconf.py (`bin/invoke publish` does), or switch the page to ready "
-                        "(remove `status: draft`) when it should go live.")
+        problems.append(Problem("_drafts/", "pages marked `status: draft` are in the built site; a draft is never "
+                                "published.", "Build with publishconf.py (`bin/invoke publish` does), or switch the "
+                                "page to ready (remove `status: draft`) when it should go live."))
 
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site).as_posix()
         page_url = f"{site_url}/{relative}"
         for kind, tag, value in scan(page.read_text(encoding="utf-8", errors="replace")):
-            problem = None
+            problem = None  # (message, fix)
             if kind == "handler":
                 problem = (f"an inline event handler ({value}= on <{tag}>), which the Content-Security-Policy "
-                           "blocks. Attach the handler from the component's .js file instead.")
+                           "blocks.", "Attach the handler from the component's .js file instead.")
             elif kind in ("style-attribute", "style-element"):
                 problem = (f"inline styles (<{tag}{' style=' if kind == 'style-attribute' else ''}>), which the "
-                           "Content-Security-Policy blocks. Move them into the component's .css file.")
+                           "Content-Security-Policy blocks.", "Move them into the component's .css file.")
             elif kind == "inline-script":
-                problem = ("an inline <script>, which the Content-Security-Policy blocks. Move it into a "
-                           "component's .js file.")
+                problem = ("an inline <script>, which the Content-Security-Policy blocks.",
+                           "Move it into a component's .js file.")
             elif kind == "javascript-url":
-                problem = (f"a javascript: URL on <{tag}>, which the Content-Security-Policy blocks. "
+                problem = (f"a javascript: URL on <{tag}>, which the Content-Security-Policy blocks.",
                            "Use a link or a script file instead.")
             elif kind == "load" and not value.startswith("data:"):
                 target = _local_file(site, site_url, page_url, value)
                 if target is None:
                     problem = (f"<{tag}> loads {value} from another host; pages load only the site's own "
-                               "files. Copy the file into the theme or content instead.")
+                               "files.", "Copy the file into the theme or content instead.")
                 elif not target.is_file():
-                    problem = f"<{tag}> loads {value}, which is not in the built site. Fix the address."
+                    problem = (f"<{tag}> loads {value}, which is not in the built site.", "Fix the address.")
             elif kind == "form":
                 action = _origin(urljoin(page_url, value or page_url))
                 if action not in allowed_forms:
                     problem = (f"a form sends to {action}, which the Content-Security-Policy (form-action) "
-                               "does not allow. Point it at the site or at SIGNUP_ENDPOINT.")
+                               "does not allow.", "Point it at the site or at SIGNUP_ENDPOINT.")
             elif kind == "refresh":
-                problem = ("a <meta http-equiv=refresh>, which would send readers elsewhere. Remove it; "
+                problem = ("a <meta http-equiv=refresh>, which would send readers elsewhere.", "Remove it; "
                            "a page that moved is redirected by the server (deploy/policy.yml).")
             elif kind == "base" and _origin(urljoin(page_url, value)) != _origin(site_url):
-                problem = f"<base href={value}> points to another host (base-uri allows only the site)."
+                problem = (f"<base href={value}> points to another host (base-uri allows only the site).", "")
             if problem:
-                problems.append(f"{relative}: {problem}")
+                problems.append(Problem(relative, *problem))
     return problems

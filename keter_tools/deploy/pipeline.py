@@ -84,7 +84,7 @@ def _launch_addresses(settings: Mapping[str, Any], siteurl: str, endpoint: str) 
         return
     problems = checks.reserved_addresses(siteurl, endpoint, settings)
     if problems:
-        raise DeployError("Not published: " + " ".join(problems))
+        raise DeployError("Not published: " + " ".join(map(str, problems)))
 
 
 def _signatures(settings: Mapping[str, Any], out: Out) -> dict[str, Any]:

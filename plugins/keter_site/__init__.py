@@ -1,7 +1,9 @@
 """Keter Health's site: the Pelican plugins and their small shared core.
 
-- keter_site.core: what the plugins share (problem reports, the content walk, languages,
-  front matter, URLs, HTML, data files). It registers on no signal.
+- keter_site.core: what the plugins share (the build's context, problem reports, the content
+  walk, languages, front matter, URLs, HTML, data files). It registers on no signal.
+- keter_site.pipeline: the build's context made when a build starts, and the one list of what
+  each step does once every document is read.
 - keter_site.<plugin>: one concern each, registered on Pelican's signals.
 Pelican loads the package as one plugin (PLUGINS = ["keter_site"], found through PLUGIN_PATHS,
 no install needed); its register() registers the steps below in their order. The commands
@@ -10,17 +12,17 @@ around the build (tasks.py's) are the package keter_tools, outside plugins/.
 
 import importlib
 
-# The steps a build goes through, in order. Pelican calls the receivers of a signal in the
-# order they were connected, so this list is the order in which they run on every signal:
-# - checks first: it starts the build's problem list before any other step can report, and
-#   stops the build (before anything is written) when there is any problem;
+# The steps a build goes through. What each step does to the documents once all are read is
+# one list, keter_site.pipeline.AFTER_READING, run by one receiver. On Pelican's other signals
+# the receivers run in the order they were connected, which is this list's:
+# - pipeline first: it makes the build's context (its problem list) before any step runs;
+# - checks next: it stops the build (on get_writer, before assets writes anything) when there
+#   is any problem;
 # - pelican-yaml-metadata's reader (front matter in YAML between `---` lines, what the browser
 #   editor writes) before source_files, whose reader extends it and must replace it;
-# - sanitize before every step that adds its own markup, so only authors' HTML is cleaned;
-# - components right after languages, once pages are clean and every page's address is known;
 # - incremental last: its writer keeps unchanged pages (the live preview only).
 STEPS = (
-    "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "components",
+    "pipeline", "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "components",
     "articles", "ui_strings", "clinic_facts", "citations", "medical_review", "assets", "images",
     "translation_status", "signup_form", "minify", "seo", "incremental",
 )

@@ -32,7 +32,7 @@ from pelican.urlwrappers import Category
 from pelican.utils import get_date
 from pelican.writers import Writer
 
-from keter_site.core import content
+from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import prefix
 from keter_site.core.problems import report
@@ -69,7 +69,9 @@ def _listings(articles: list[Content], settings: Mapping[str, Any], index: Conte
     return [paginator.page(number) for number in paginator.page_range]
 
 
-def _on_all_read(generators: Sequence[Generator]) -> None:
+def after_reading(generators: Sequence[Generator]) -> None:
+    """Each language's list and neighbours, once every document is read and placed
+    (keter_site.pipeline.AFTER_READING)."""
     settings = generators[0].settings
     context = generators[0].context
     languages = settings["LANGUAGES"]
@@ -111,7 +113,7 @@ def _write_listings_and_feeds(generator: Generator, writer: Writer) -> None:
             writer.write_file(listing.save_as, template, context, page=index, listing=listing,
                               relative_urls=settings["RELATIVE_URLS"], url=listing.url)
     base = settings["CANONICAL_BASE"].rstrip("/")
-    translate = settings["TRANSLATE"]
+    translate = build.current().translate
     # Feed readers need absolute addresses: the feed is written as the public site would serve it.
     feed_context = {**context, "SITEURL": base, "FEED_DOMAIN": base,
                     "SITESUBTITLE": None}
@@ -171,6 +173,5 @@ def register() -> None:
     """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.article_generator_finalized.connect(_give_drafts_a_category)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_on_all_read)
     signals.article_writer_finalized.connect(_write_listings_and_feeds)
     signals.feed_generated.connect(_name_the_author)

@@ -4,10 +4,12 @@
   become one file, theme/css/site.<hash>.css: a single small request for first render.
 - each component's script (theme/components/<name>/<name>.js) becomes theme/js/<name>.<hash>.js.
 The hash changes whenever the content does, so browsers may cache these files for a year.
-Templates link them with `asset_url('css/site.css')` or `asset_url('js/<name>.js')`.
+Templates link them with `asset_url('css/site.css')` or `asset_url('js/<name>.js')`. The
+bundles of a build are on its context (keter_site.core.build), written on `get_writer`.
 """
 
-import hashlib
+from typing import Any
+
 import re
 from pathlib import Path
 
@@ -16,21 +18,23 @@ import rjsmin
 from jinja2 import pass_context
 from pelican import signals
 
+from keter_site.core import build
+from keter_site.core.fingerprints import of_bytes
 
-_bundles: dict[str, tuple[str, bytes]] = {}  # logical name -> (output path under the site root, minified bytes)
 DIGEST_LENGTH = 12
 # The one rule for a fingerprinted file's path in the site: the deploy headers (keter_tools.
 # deploy.headers) give exactly these files a year of caching.
 FINGERPRINTED = re.compile(r"^theme/.+\.[0-9a-f]{%d}\.[a-z0-9]+$" % DIGEST_LENGTH)
 
 
-def _fingerprinted(logical, data):
-    digest = hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH]
+def _fingerprinted(logical: str, data: bytes) -> str:
+    digest = of_bytes(data, DIGEST_LENGTH)
     stem, _, ext = logical.rpartition(".")
     return f"theme/{stem}.{digest}.{ext}"
 
 
-def collect(theme):
+def collect(theme: str | Path) -> dict[str, tuple[str, bytes]]:
+    """logical name -> (output path under the site root, minified bytes) of every bundle."""
     theme = Path(theme)
     components = sorted((theme / "components").glob("*/"))
     css_sources = [theme / "assets" / "site.css"] + [c / f"{c.name}.css" for c in components]
@@ -43,9 +47,8 @@ def collect(theme):
     return {name: (_fingerprinted(name, data), data) for name, data in bundles.items()}
 
 
-def _on_init(pelican):
-    _bundles.clear()
-    _bundles.update(collect(pelican.settings["THEME"]))
+def _on_init(pelican: Any) -> None:
+    build.current().assets = collect(pelican.settings["THEME"])
     # The compiled templates' cache (JINJA_ENVIRONMENT's bytecode_cache in pelicanconf.py) writes
     # into its folder: made here, when a build starts, never when the settings are read.
     cache = pelican.settings.get("JINJA_ENVIRONMENT", {}).get("bytecode_cache")
@@ -54,27 +57,30 @@ def _on_init(pelican):
 
 
 @pass_context
-def asset_url(context, logical):
-    if logical not in _bundles:
-        raise KeyError(f"no theme asset '{logical}' (known: {', '.join(sorted(_bundles))})")
-    return f"{context['SITEURL']}/{_bundles[logical][0]}"
+def asset_url(context: Any, logical: str) -> str:
+    """`{{ asset_url('css/site.css') }}`: the fingerprinted file's address."""
+    bundles = build.current().assets
+    if logical not in bundles:
+        raise KeyError(f"no theme asset '{logical}' (known: {', '.join(sorted(bundles))})")
+    return f"{context['SITEURL']}/{bundles[logical][0]}"
 
 
-def _add_to_jinja(generator):
+def _add_to_jinja(generator: Any) -> None:
     generator.env.globals["asset_url"] = asset_url
 
 
-def _write(pelican):
+def _write(pelican: Any) -> None:
     # On get_writer, after checks (the first step) found no problem: a build stopped by its
     # checks writes nothing into the output folder, with Pelican's own command too.
     output = Path(pelican.output_path)
-    for path, data in _bundles.values():
+    for path, data in build.current().assets.values():
         target = output / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
 
 def register() -> None:
+    """Bundle when a build starts; write the bundles once the checks let the build go on."""
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.get_writer.connect(_write)

@@ -1,9 +1,7 @@
 """Checks: collect every content problem of a build and stop it with one clear report.
 
-Every plugin reports with `keter_site.core.problems.report()`. This plugin is first in keter_site.STEPS:
-Pelican calls the receivers of a signal in the order they were connected (its signals keep
-their receivers in an ordered set), so the fresh problem list it starts at `initialized` is in
-place before any other plugin's `initialized` receiver can report. The build stops on
+Every step reports with `keter_site.core.problems.report()` into the build's problem list
+(keter_site.core.build, made when the build starts). The build stops on
 `get_writer`, which Pelican sends after every generator has read its content and after
 `all_generators_finalized`, and before anything is written.
 Any warning or error Pelican itself logs while building counts as a problem too: by default
@@ -13,13 +11,12 @@ Pelican logs and carries on, which would publish a site with silent holes in it.
 from typing import Any
 import functools
 import logging
-from pathlib import Path
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
-from keter_site.core import content, front_matter
-from keter_site.core.problems import PELICAN_PREFIX, ContentProblems, Problem, collector, report
+from keter_site.core import build, content, front_matter
+from keter_site.core.problems import PELICAN_PREFIX, ContentProblems, Problem, collector, report, report_all
 
 from . import content_html, source_tree
 from .metadata import metadata_problems
@@ -28,10 +25,10 @@ from .metadata import metadata_problems
 class _PelicanLogToProblems(logging.Handler):
     """Turns Pelican's own warnings and errors into problems."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         if record.msg.startswith("Unable to find") and "url replacement" in record.msg:
             # A {filename} link to a missing file: content_html reports it with the file and
             # line that contain the link, which Pelican's message does not name.
@@ -42,20 +39,15 @@ class _PelicanLogToProblems(logging.Handler):
             # Pelican's messages name the source file as their first argument ("Could not
             # process %s"); keep it as the problem's file so the report stays sorted by file.
             first = str(record.args[0])
-            if first.endswith((".md", ".markdown", ".html", ".rst")) and Path(collector().content or ".", first).exists():
+            if first.endswith((".md", ".markdown", ".html", ".rst")) and (collector().content / first).exists():
                 path = first
         collector().add(Problem(path, f"{PELICAN_PREFIX}{message}", ""))
 
 
-_handler = _PelicanLogToProblems()
-_generators: list[Any] = []
-_html_problems: dict[Any, Any] = {}
+_handler = _PelicanLogToProblems()  # one handler, added to Pelican's logger while a build runs
 
 
-def _start(pelican):
-    content_path = Path(pelican.settings["PATH"])
-    collector().reset(content_path.parent, content_path)
-    _generators.clear()
+def _start(pelican: Any) -> None:
     source_tree.check(pelican.settings)
     logger = logging.getLogger("pelican")
     if _handler not in logger.handlers:
@@ -78,27 +70,22 @@ def _check_front_matter(generator):
     kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
     mark = settings["PLACEHOLDER_MARK"] if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING") else None
     for path in content.source_files(generator):
-        for message, fix, line in _file_problems(front_matter.read_text(path), kind, mark):
-            report(path, message, fix, line)
+        report_all(problem.at(path) for problem in _file_problems(front_matter.read_text(path), kind, mark))
 
 
-@functools.lru_cache(maxsize=8192)  # the live preview checks only the files that changed
-def _file_problems(text, kind, placeholder_mark):
-    """((message, fix, line), ...) of one Markdown file's text: its front matter's form and
+@functools.lru_cache(maxsize=8192)  # pure: the live preview checks only the files that changed
+def _file_problems(text: str, kind: str, placeholder_mark: str | None) -> tuple[Problem, ...]:
+    """The problems of one Markdown file's text (no file named): its front matter's form and
     values, and (given `placeholder_mark`) a placeholder left in it."""
-    found = [(message, fix, line) for line, message, fix in front_matter.problems(text)]
+    found = list(front_matter.problems(text))
     if front_matter.readable(text):  # unreadable front matter: said once, with its line
-        found += [(message, fix, 0) for message, fix in metadata_problems(front_matter.split(text)[0], kind)]
+        found += metadata_problems(front_matter.split(text)[0], kind)
     if placeholder_mark:
         line = next((n for n, content_line in enumerate(text.splitlines(), start=1) if placeholder_mark in content_line), 0)
         if line:
-            found.append((f"a placeholder ({placeholder_mark}) is still in the page; it cannot be published.",
-                          f"Replace every line containing {placeholder_mark} with the real text.", line))
+            found.append(Problem("", f"a placeholder ({placeholder_mark}) is still in the page; it cannot be published.",
+                                 f"Replace every line containing {placeholder_mark} with the real text.", line))
     return tuple(found)
-
-
-def _remember(generators):
-    _generators[:] = generators
 
 
 def _check_addresses_and_html(generators):
@@ -127,6 +114,7 @@ def _check_addresses_and_html(generators):
     # A page's problems depend on its own HTML and on the site's addresses and ids: while those
     # stay the same (the live preview's builds), each page is checked once.
     site = hash((frozenset(targets), frozenset((p, frozenset(i)) for p, i in ids.items()), siteurl))
+    _html_problems = build.current().memo("checks")
     if _html_problems.get("site") != site:
         _html_problems.clear()
         _html_problems["site"] = site
@@ -158,11 +146,12 @@ def _check_templates(generators):
                    front_matter.line_of(document.source_path, "template:"))
 
 
-def _stop_before_writing(pelican):
-    # Sent after every generator read its content and every plugin's all_generators_finalized
-    # receiver ran: everything read is known, so fail now and no page of a broken build is written.
-    _check_addresses_and_html(_generators)
-    _check_templates(_generators)
+def _stop_before_writing(pelican: Any) -> None:
+    # Sent after every generator read its content and the pipeline's steps ran: everything
+    # read is known, so fail now and no page of a broken build is written.
+    generators = build.current().generators
+    _check_addresses_and_html(generators)
+    _check_templates(generators)
     collector().raise_if_any()
 
 
@@ -176,7 +165,6 @@ def register() -> None:
     signals.initialized.connect(_start)
     signals.page_generator_finalized.connect(_check_front_matter)
     signals.article_generator_finalized.connect(_check_front_matter)
-    signals.all_generators_finalized.connect(_remember)
     signals.get_writer.connect(_stop_before_writing)
     signals.finalized.connect(_stop_after_writing)
 

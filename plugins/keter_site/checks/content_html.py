@@ -2,6 +2,9 @@
 that lead nowhere, images that are missing, have no alt text, no size or an old format. Runs
 before anything is written, on the HTML as a browser reads it (keter_site.core.html)."""
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from keter_site.core import html
 from keter_site.core.urls import site_path
 
@@ -11,12 +14,13 @@ OLD_IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
 THEME_IDS = {"main"}
 
 
-def parse(text):
+def parse(text: str) -> Any:
     """A document's HTML read as a browser reads it (keter_site.core.html)."""
     return html.parse_fragment(text)
 
 
-def page_html_problems(page, parsed, targets, ids_by_path, siteurl):
+def page_html_problems(page: Any, parsed: Any, targets: set[str], ids_by_path: Mapping[str, set[str]],
+                       siteurl: str) -> Iterator[tuple[str, str, str]]:
     """Yield (needle, message, fix); `needle` helps find the line in the source file."""
     own_path = "/" + page.url
     for href in parsed.links:

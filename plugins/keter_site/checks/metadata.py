@@ -1,5 +1,10 @@
 """Front-matter checks that every page must pass, run on every build (cached pages included)."""
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from keter_site.core.problems import Problem
+
 
 REQUIRED = {
     "title": "the page title, shown as its main heading",
@@ -14,19 +19,19 @@ DESCRIPTION_LIMIT = 160
 TITLE_LIMIT = 120  # a heading longer than this wraps over many lines on a phone
 
 
-def metadata_problems(meta, kind="page"):
-    """Yield (message, fix) pairs for one file's front matter ({lowercase key: value}); `kind`
-    is "page" or "article"."""
+def metadata_problems(meta: Mapping[str, Any], kind: str = "page") -> Iterator[Problem]:
+    """The problems of one file's front matter ({lowercase key: value}; no file named, no
+    line); `kind` is "page" or "article"."""
     required = {**REQUIRED, **(REQUIRED_FOR_ARTICLES if kind == "article" else {})}
     for key, meaning in required.items():
         if not str(meta.get(key, "")).strip():
-            yield (f"missing `{key}` in the front matter ({meaning}).",
-                   f"Add a line `{key}: ...` at the top of the file.")
+            yield Problem("", f"missing `{key}` in the front matter ({meaning}).",
+                          f"Add a line `{key}: ...` at the top of the file.")
     description = str(meta.get("description", ""))
     if len(description) > DESCRIPTION_LIMIT:
-        yield (f"the description is {len(description)} characters; search results show at most "
-               f"{DESCRIPTION_LIMIT}.", "Shorten the `description` line.")
+        yield Problem("", f"the description is {len(description)} characters; search results show at most "
+                      f"{DESCRIPTION_LIMIT}.", "Shorten the `description` line.")
     title = str(meta.get("title", ""))
     if len(title) > TITLE_LIMIT:
-        yield (f"the title is {len(title)} characters; at most {TITLE_LIMIT} fit a heading on a phone.",
-               "Shorten the `title` line (the page's description can say more).")
+        yield Problem("", f"the title is {len(title)} characters; at most {TITLE_LIMIT} fit a heading on a phone.",
+                      "Shorten the `title` line (the page's description can say more).")

@@ -17,6 +17,8 @@ at names and first bytes only, so it costs next to nothing on each save of the l
   scripts, documents) is refused.
 """
 
+from collections.abc import Mapping
+from typing import Any
 import os
 import re
 
@@ -47,7 +49,7 @@ IMAGE_TYPES = {extension: f"image/{name.lower()}" for name, (extensions, _) in I
 EDITOR_WORKING_FILE = re.compile(r"^\.(#.+|.+\.sw[a-p])$")
 
 
-def image_format(head):
+def image_format(head: bytes) -> str | None:
     """The image format whose signature `head` (a file's first bytes) starts with, or None."""
     for name, (_, signatures) in IMAGE_FORMATS.items():
         if any(all(head[offset:offset + len(magic)] == magic for offset, magic in signature)
@@ -61,7 +63,7 @@ def _format_of_extension(path):
     return next((name for name, (extensions, _) in IMAGE_FORMATS.items() if extension in extensions), None)
 
 
-def static_file_problem(path):
+def static_file_problem(path: str) -> tuple[str, str] | None:
     """(message, fix) when the file at `path` may not be published from a static folder."""
     extension = os.path.splitext(path)[1].lower()
     if extension == ".svg":
@@ -93,13 +95,13 @@ def _walk(folder):
                 yield from _walk(entry.path)
 
 
-def check(settings):
+def check(settings: Mapping[str, Any]) -> None:
     """Report every file of content/ that may not be there."""
     content = settings["PATH"]
     static = tuple(os.path.join(content, folder) for folder in settings.get("STATIC_PATHS", []))
     data = tuple(os.path.join(content, folder) for folder in DATA_FOLDERS)
 
-    def under(path, folders):
+    def under(path: str, folders: tuple[str, ...]) -> bool:
         return any(path == folder or path.startswith(folder + os.sep) for folder in folders)
 
     # Plain strings, not Path objects: the live preview runs this on every save, over every file.

@@ -13,9 +13,10 @@ a doi.org link typed by hand whose DOI is not in the registry.
 
 Document attributes it sets (for templates and plugins): `sources` [entry dicts with `key`,
 `number`], and `template_ids` (ids the theme renders beyond the content: source-N).
-Context key: REFERENCES {key: entry}.
+The registry lives on the build's context (keter_site.core.build).
 """
 
+from collections.abc import Mapping
 from typing import Any
 import functools
 import re
@@ -24,11 +25,11 @@ from pathlib import Path
 from markupsafe import Markup, escape
 from pelican import signals
 
-from keter_site.core import content
+from keter_site.core import build, content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import is_true, line_of
-from keter_site.core.problems import report
+from keter_site.core.problems import Problem, report, report_all
 from keter_site.core.urls import web_address_problem
 
 KEY = r"[a-z0-9][a-z0-9-]*"
@@ -40,49 +41,49 @@ DOI_LINK = re.compile(r"""https?://(?:dx\.)?doi\.org/(10\.[^\s"'<>)\]]+)""", re.
 REQUIRED = ("title", "publisher", "supports")  # labels and web pages name no authors
 IDENTIFIERS = ("doi", "pmid", "url")
 
-_registry: dict[Any, Any] = {}
-
-
-def load(settings):
-    """{key: entry} of the references registry; each problem reported."""
+def load(settings: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """({key: entry} of the references registry, its problems)."""
     path = Path(settings["REFERENCES_FILE"])
     try:
         data = load_data(path, strings_only=True) or {}
     except DataError as error:
-        for line, message, fix in error.problems:
-            report(path, message, fix, line)
-        return {}
+        return {}, error.problems
+    problems: list[Problem] = []
+
+    def found(path: Path, message: str, fix: str, line: int = 0) -> None:
+              problems.append(Problem(str(path), message, fix, line))
+
     if not isinstance(data, dict):
-        report(path, "the references registry must be a list of entries, each under its key.",
-               "Start each entry with its key at the beginning of a line, such as `glue2017:`.")
-        return {}
+        found(path, "the references registry must be a list of entries, each under its key.",
+              "Start each entry with its key at the beginning of a line, such as `glue2017:`.")
+        return {}, problems
     registry = {}
     for key, entry in data.items():
         line = line_of(path, f"{key}:")
         if not re.fullmatch(KEY, str(key)):
-            report(path, f"`{key}` cannot be a citation key.",
-                   "Use lowercase letters, digits and hyphens, such as `glue2017`.", line)
+            found(path, f"`{key}` cannot be a citation key.",
+                  "Use lowercase letters, digits and hyphens, such as `glue2017`.", line)
             continue
         if not isinstance(entry, dict):
-            report(path, f"the entry `{key}` must list its fields (authors, title, ...).",
-                   "Indent each field under the key: `  title: \"...\"`.", line)
+            found(path, f"the entry `{key}` must list its fields (authors, title, ...).",
+                  "Indent each field under the key: `  title: \"...\"`.", line)
             continue
         for field in REQUIRED:
             if not entry.get(field):
-                report(path, f"the entry `{key}` has no `{field}`.", f"Add `  {field}: \"...\"` under `{key}:`.", line)
+                found(path, f"the entry `{key}` has no `{field}`.", f"Add `  {field}: \"...\"` under `{key}:`.", line)
         if not any(entry.get(field) for field in IDENTIFIERS):
-            report(path, f"the entry `{key}` has no DOI, PMID or URL: readers could not find the source.",
-                   "Add `  doi: \"10....\"` (or `pmid:` / `url:`), copied from the publisher's record.", line)
+            found(path, f"the entry `{key}` has no DOI, PMID or URL: readers could not find the source.",
+                  "Add `  doi: \"10....\"` (or `pmid:` / `url:`), copied from the publisher's record.", line)
         problem = web_address_problem(f"the `url` of `{key}`", entry["url"]) if entry.get("url") else None
         if problem:
-            report(path, problem, "Copy the page's address from the browser's address bar, starting with https://.", line)
+            found(path, problem, "Copy the page's address from the browser's address bar, starting with https://.", line)
         if entry.get("doi") and not str(entry["doi"]).startswith("10."):
-            report(path, f"the DOI of `{key}` does not start with `10.`.", "Write the bare DOI, such as `10.1177/0269881117705089`.", line)
+            found(path, f"the DOI of `{key}` does not start with `10.`.", "Write the bare DOI, such as `10.1177/0269881117705089`.", line)
         registry[key] = {**entry, "key": key}
-    return registry
+    return registry, problems
 
 
-def links(entry):
+def links(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
     """[(label, address)] for one entry: DOI, PubMed, PubMed Central, web page."""
     found = []
     if entry.get("doi"):
@@ -98,17 +99,18 @@ def links(entry):
     return found
 
 
-def _on_init(pelican):
-    _registry.clear()
-    _registry.update(load(pelican.settings))
-    pelican.settings["REFERENCES"] = dict(_registry)
+def _on_init(pelican: Any) -> None:
+    registry, problems = load(pelican.settings)
+    build.current().references = registry
+    report_all(problems)
 
 
-def _cite(document, keys, known_dois):
+def _cite(document: Any, registry: Mapping[str, dict[str, Any]], keys: tuple[str, ...], known_dois: frozenset[str]) -> None:
     """Replace the document's markers with numbered links; set its `sources`. `keys`: the
     registry's keys in order; `known_dois`: its DOIs, in lower case."""
     cite_all = str(document.metadata.get("sources", "")).strip().lower() == "all"
-    document._content, numbered, unknown, unknown_dois = _numbered(document._content or "", cite_all, keys, known_dois)
+    html, numbered, unknown, unknown_dois = _numbered(content.html_of(document), cite_all, keys, known_dois)
+    content.set_html(document, html)
     for key in unknown:
         report(document.source_path, f"`[@{key}]` is not in the references registry.",
                f"Use a key from content/data/references.yml ({', '.join(keys[:4])}, ...), "
@@ -118,12 +120,12 @@ def _cite(document, keys, known_dois):
         report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
                "Add the source to content/data/references.yml and cite it with its marker, such as `[@glue2017]`.",
                line_of(document.source_path, doi))
-    document.sources = [{**_registry[key], "number": number} for key, number in numbered]
+    document.sources = [{**registry[key], "number": number} for key, number in numbered]
     document.template_ids = {f"source-{number}" for _, number in numbered}
 
 
-@functools.lru_cache(maxsize=8192)  # the live preview numbers only the documents that changed
-def _numbered(text, cite_all, keys, known_dois):
+@functools.lru_cache(maxsize=8192)  # pure: the live preview numbers only the documents that changed
+def _numbered(text: str, cite_all: bool, keys: tuple[str, ...], known_dois: frozenset[str]) -> tuple[Any, ...]:
     """(text with each marker a numbered link, ((key, number), ...) in number order, unknown
     keys, doi.org links to DOIs not in the registry)."""
     numbered = {key: number for number, key in enumerate(keys, start=1)} if cite_all else {}
@@ -149,14 +151,16 @@ def _numbered(text, cite_all, keys, known_dois):
     return text_out, by_number, tuple(dict.fromkeys(unknown)), tuple(unknown_dois)
 
 
-def _cite_everything(generators):
-    keys = tuple(_registry)
-    known_dois = frozenset(str(e.get("doi", "")).lower() for e in _registry.values())
+def after_reading(generators: list[Any]) -> None:
+    """Number every document's markers and give it its sources; a medical page must cite."""
+    registry = build.current().references
+    keys = tuple(registry)
+    known_dois = frozenset(str(e.get("doi", "")).lower() for e in registry.values())
     # Medical pages the physician reviews for what they say about people and services, not for
     # research claims (the crisis lines, the team): a source is not required there.
     unsourced = set(generators[0].settings.get("MEDICAL_PAGES_WITHOUT_SOURCES", ("crisis", "reviewers")))
     for document in content.documents(generators):
-        _cite(document, keys, known_dois)
+        _cite(document, registry, keys, known_dois)
         if (is_true(document.metadata.get("medical", "")) and not document.sources
                 and getattr(document, "role", None) not in unsourced):
             # A medical page states medical facts: each must be traceable to a checked source.
@@ -166,9 +170,9 @@ def _cite_everything(generators):
                    "remove `medical: true`.", line_of(document.source_path, "medical:"))
 
 
-def format_entry(entry):
+def format_entry(entry: Mapping[str, Any]) -> str:
     """One source as the Sources list writes it (HTML, links not included)."""
-    parts = [escape(entry["authors"])] if entry.get("authors") else []
+    parts: list[str] = [escape(entry["authors"])] if entry.get("authors") else []
     parts += [escape(entry["title"]) + ".", f"<i>{escape(entry['publisher'])}</i>."]
     tail = ";".join(str(escape(entry[f])) for f in ("year", "details") if entry.get(f))
     if tail:
@@ -176,12 +180,12 @@ def format_entry(entry):
     return " ".join(str(p) for p in parts)
 
 
-def _add_to_jinja(generator):
+def _add_to_jinja(generator: Any) -> None:
     generator.env.filters["source_text"] = lambda entry: Markup(format_entry(entry))
     generator.env.filters["source_links"] = links
 
 
 def register() -> None:
+    """Read the registry when a build starts; give templates the Sources list's filters."""
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_cite_everything)

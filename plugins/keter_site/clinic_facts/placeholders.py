@@ -7,6 +7,7 @@ example.com, example.net, example.org); and, in a phone, WhatsApp or licence num
 in a row or nothing but zeros. What it cannot see: a made-up value that looks real.
 """
 
+from typing import Any
 import re
 
 BRACKETED_EXAMPLE = re.compile(r"\([^)]*(\bexample\b|דוגמה)[^)]*\)", re.I)
@@ -17,26 +18,26 @@ RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost")
 RESERVED_NAMES = ("example.com", "example.net", "example.org", "localhost")
 
 
-def reserved_host(host):
+def reserved_host(host: str | None) -> bool:
     """Whether a host name is one reserved for examples and tests, never a real site."""
     host = (host or "").lower().rstrip(".")
     return host in RESERVED_NAMES or host.endswith(RESERVED_SUFFIXES) or any(
         host.endswith("." + name) for name in RESERVED_NAMES)
 
 
-def why(key, value):
+def why(key: str, value: str) -> str | None:
     """Why one text value looks like a placeholder, or None."""
-    if BRACKETED_EXAMPLE.search(value):
-        return f"it says it is an example ({BRACKETED_EXAMPLE.search(value).group(0)[:40]})"
-    if EXAMPLE_ADDRESS.search(value):
-        return f"{EXAMPLE_ADDRESS.search(value).group(0)} is an example address"
+    if bracketed := BRACKETED_EXAMPLE.search(value):
+        return f"it says it is an example ({bracketed.group(0)[:40]})"
+    if address := EXAMPLE_ADDRESS.search(value):
+        return f"{address.group(0)} is an example address"
     digits = re.sub(r"\D", "", value)
     if NUMBER_KEYS.search(key) and digits and ("00000" in digits or set(digits) == {"0"}):
         return "its number is a run of zeros"
     return None
 
 
-def found(data):
+def found(data: dict[str, Any] | None) -> list[tuple[str, str]]:
     """[(key or key.lang, why)] for the clinic data's values that look like placeholders."""
     problems = []
     for key, value in (data or {}).items():

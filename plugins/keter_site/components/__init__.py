@@ -7,8 +7,8 @@ usable from Markdown with one documented syntax (docs/editing.md, "Boxes, steps 
 
 - `syntax` turns the fences into neutral wrappers while Markdown reads the page (the Markdown
   extension is added to the MARKDOWN setting at `initialized`).
-- Once every page is read and sanitized (`all_generators_finalized`; this plugin comes right
-  after `sanitize` in keter_site.STEPS), each wrapper is rendered with its component's own template, in
+- Once every page is read, sanitized and placed in its language (`after_reading`, in the order
+  of keter_site.pipeline.AFTER_READING), each wrapper is rendered with its component's own template, in
   the page's language, so a component looks the same whether a template or a page uses it.
 - Never a silent fallback: an unknown name, a fence never closed or closing nothing, a title
   where none belongs or missing where one is needed, an empty component and steps without a
@@ -254,7 +254,9 @@ def _collect_cards(generators: Sequence[Generator], context: dict[str, Any]) -> 
     context["HOME_CARDS"] = cards
 
 
-def _render_everything(generators: Sequence[Generator]) -> None:
+def after_reading(generators: Sequence[Generator]) -> None:
+    """The home page's cards and every page's `:::` parts rendered, once pages are clean and addressed
+    (keter_site.pipeline.AFTER_READING)."""
     generator = next((g for g in generators if hasattr(g, "env") and hasattr(g, "context")), None)
     if generator is None:
         return
@@ -343,4 +345,3 @@ def register() -> None:
     """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_render_everything)

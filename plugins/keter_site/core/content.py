@@ -58,3 +58,15 @@ def source_files(generator: Any) -> list[str]:
     found = generator.get_files(paths, exclude=excludes)
     # Text, not Path objects: the live preview runs this on every save, over every file.
     return [os.path.join(generator.path, name) for name in sorted(found) if name.endswith((".md", ".markdown"))]
+
+
+# Pelican keeps a document's HTML, as read, in `_content` (what its plugins rewrite: the public
+# `content` property resolves {filename} links first); these two are the one place that names it.
+def html_of(document: Any) -> str:
+    """A document's HTML as read and as the steps so far changed it."""
+    return str(document._content or "")
+
+
+def set_html(document: Any, html: str) -> None:
+    """Replace a document's HTML (before its links are resolved and it is written)."""
+    document._content = html

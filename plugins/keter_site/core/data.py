@@ -1,5 +1,6 @@
-"""Data files (content/data/*.yml, the UI strings): YAML read strictly, so a slip in a data file
-is a message with its line, never a silent surprise on every page.
+"""The one strict YAML reader, for data files (content/data/*.yml, the UI strings, review
+records) and for front matter (keter_site.core.front_matter): a slip is a message with its
+line, never a silent surprise on every page.
 
 Refused, each with the line and the fix: aliases and anchors (`&x`/`*x`: nothing here needs
 them, and a few nested aliases can expand to gigabytes), a key written twice (YAML keeps the
@@ -14,17 +15,66 @@ from pathlib import Path
 
 import yaml
 
+from .problems import Problem
+
 # libyaml's loader when PyYAML was built with it (ten times faster), else the pure-Python one.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+STR, NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+KINDS = {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
+         "tag:yaml.org,2002:bool": "true/false", "tag:yaml.org,2002:timestamp": "a date",
+         NULL: "an empty value"}
+UNREADABLE = object()  # values YAML could not make (a date such as 2026-02-30): said per value
 
 
 class DataError(Exception):
-    """A data file that cannot be used: `problems` are (line, message, fix) triples."""
+    """A data file that cannot be used, with every problem found."""
 
-    def __init__(self, path: str | Path, problems: list[tuple[int, str, str]]) -> None:
+    def __init__(self, path: str | Path, problems: list[Problem]) -> None:
         self.path = str(path)
         self.problems = problems
-        super().__init__("; ".join(f"{self.path}:{line}: {message}" for line, message, _ in problems))
+        super().__init__("; ".join(f"{self.path}:{p.line}: {p.message}" for p in problems))
+
+    @classmethod
+    def one(cls, path: str | Path, message: str, fix: str, line: int = 0) -> "DataError":
+        """A file with one problem."""
+        return cls(path, [Problem(str(path), message, fix, line)])
+
+
+def kind_of(tag: str) -> str:
+    """What YAML reads a plain value as, in plain words."""
+    return KINDS.get(tag, "something other than text")
+
+
+def anchor_lines(text: str) -> list[int]:
+    """The lines (1-based) of `text` with a YAML anchor or alias; raises yaml.YAMLError."""
+    if "&" not in text and "*" not in text:  # neither can be written without one of them
+        return []
+    return [event.start_mark.line + 1 for event in yaml.parse(text, Loader=Loader)
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None)]
+
+
+def compose(text: str) -> tuple[Any, Any]:
+    """(the node tree, with lines, the values it makes, or UNREADABLE), from one parse of
+    `text`; raises yaml.YAMLError for text that is not YAML."""
+    loader = Loader(text)
+    try:
+        root = loader.get_single_node()
+        try:
+            return root, (loader.construct_document(root) if root is not None else None)
+        except (ValueError, OverflowError):  # a timestamp that is no day of the calendar
+            return root, UNREADABLE
+    finally:
+        loader.dispose()
+
+
+def error_line(error: yaml.YAMLError) -> int:
+    """The line (1-based, 0 unknown) where YAML found `error`."""
+    mark = getattr(error, "problem_mark", None)
+    return mark.line + 1 if mark else 0
+
+
+def error_reason(error: yaml.YAMLError) -> str:
+    return str(getattr(error, "problem", None) or error)
 
 
 def _walk(node: Any, path: str, problems: list[tuple[int, str, str]], strings_only: bool) -> None:
@@ -44,24 +94,18 @@ def _walk(node: Any, path: str, problems: list[tuple[int, str, str]], strings_on
     elif isinstance(node, yaml.ScalarNode) and strings_only:
         line = node.start_mark.line + 1
         name = path.rstrip(".") or "the value"
-        if not node.style and node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:null"):
+        if not node.style and node.tag not in (STR, NULL):
             shown = node.value
             problems.append((line, f"`{name}: {shown}` is not text: YAML reads it as "
-                             f"{_kind(node.tag)}{' (0501234567 would become 84228471)' if shown[:1] == '0' and shown.isdigit() else ''}.",
+                             f"{kind_of(node.tag)}{' (0501234567 would become 84228471)' if shown[:1] == '0' and shown.isdigit() else ''}.",
                              f'Put the value in quotes: `{name.split(".")[-1]}: "{shown}"`.'))
         elif not node.value.strip():
             problems.append((line, f"`{name}` is empty: the site would show nothing (or \"None\").",
                              "Write its value, or remove the line."))
 
 
-def _kind(tag: str) -> str:
-    return {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
-            "tag:yaml.org,2002:bool": "true/false", "tag:yaml.org,2002:null": "an empty value",
-            "tag:yaml.org,2002:timestamp": "a date"}.get(tag, "something other than text")
-
-
-# Each good file's data, while its size and modification time stay the same (the live preview
-# builds again and again; the strict reading parses the file three times).
+# Each good file's data, while its size and modification time stay the same: a pure memo of
+# the file's bytes (the live preview builds again and again).
 _loaded: dict[Any, Any] = {}
 
 
@@ -83,28 +127,30 @@ def load(path: str | Path, strings_only: bool = False) -> Any:
 
 
 def _load(path: Path, strings_only: bool) -> Any:
+    def error(found: list[tuple[int, str, str]]) -> DataError:
+        return DataError(path, [Problem(str(path), message, fix, line) for line, message, fix in found])
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise DataError(path, [(0, "the file is missing.", "Create it, or restore it from the project's history.")])
+        raise error([(0, "the file is missing.", "Create it, or restore it from the project's history.")])
     except UnicodeDecodeError:
-        raise DataError(path, [(0, "the file is not UTF-8 text.", "Save it as UTF-8 in your editor.")])
-    problems = []
+        raise error([(0, "the file is not UTF-8 text.", "Save it as UTF-8 in your editor.")])
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                problems.append((event.start_mark.line + 1, "YAML anchors and aliases (`&name`, `*name`) are not "
-                                 "allowed in data files.", "Write the value out in full where it is needed."))
-        if problems:
-            raise DataError(path, problems)
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise DataError(path, [(mark.line + 1 if mark else 0, f"the file is not valid YAML: "
-                                f"{getattr(error, 'problem', None) or error}.",
-                                "Check the line: every entry is `key: value`, indented with spaces.")])
+        anchors = anchor_lines(text)
+        if anchors:
+            raise error([(line, "YAML anchors and aliases (`&name`, `*name`) are not allowed in data files.",
+                          "Write the value out in full where it is needed.") for line in anchors])
+        root, data = compose(text)
+    except yaml.YAMLError as problem:
+        raise error([(error_line(problem), f"the file is not valid YAML: {error_reason(problem)}.",
+                      "Check the line: every entry is `key: value`, indented with spaces.")])
+    problems: list[tuple[int, str, str]] = []
     if root is not None:
         _walk(root, "", problems, strings_only)
+    if data is UNREADABLE:
+        problems.append((0, "a value of the file cannot be read (a date such as 2026-02-30?).",
+                         "Put the value in quotes, or write a real day."))
     if problems:
-        raise DataError(path, problems)
-    return yaml.load(text, Loader=_Loader) if root is not None else None
+        raise error(problems)
+    return data

@@ -1,11 +1,17 @@
-"""The one fingerprint of a text: what translations record of their source page and what the
-physician's approval covers differ, the hashing is this."""
+"""The one fingerprint (SHA-256, hex) of bytes or text: what translations record of their
+source page, what the physician's approval covers, the theme's fingerprinted files and the
+encoded photos differ; the hashing is this."""
 
 import hashlib
 from collections.abc import Iterable
 
 
-def of_text(parts: Iterable[str], separator: str = "\n", length: int | None = None) -> str:
-    """SHA-256 (hex) of `parts` joined by `separator` as UTF-8; the first `length` characters."""
-    digest = hashlib.sha256(separator.join(parts).encode("utf-8")).hexdigest()
+def of_bytes(data: bytes, length: int | None = None) -> str:
+    """SHA-256 (hex) of `data`; the first `length` characters."""
+    digest = hashlib.sha256(data).hexdigest()
     return digest[:length] if length else digest
+
+
+def of_text(parts: Iterable[str], separator: str = "\n", length: int | None = None) -> str:
+    """The fingerprint of `parts` joined by `separator`, as UTF-8."""
+    return of_bytes(separator.join(parts).encode("utf-8"), length)

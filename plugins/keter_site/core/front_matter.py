@@ -14,8 +14,8 @@
 
 The one reader of it, for the checks (which report a broken line with its number even when
 Pelican could not make a document of the file), the Markdown reader (keter_site.source_files),
-the translation and review fingerprints, the editor tools and the tests. YAML is read strictly
-(as content/data/ is, keter_site.core.data): no aliases, no key twice, one value per key, and
+the translation and review fingerprints, the editor tools and the tests. YAML is read by the
+one strict reader (keter_site.core.data, as content/data/ is): no aliases, no key twice, one value per key, and
 text where text is meant (an unquoted `source_hash: 0012345` would be the number 12345).
 `split()` gives each value as the text the site uses (`true`, `7`, `2026-11-27`), so the
 fingerprints are computed from parsed values and the body: quoting a value or folding a long one
@@ -34,6 +34,9 @@ from typing import NamedTuple
 
 import yaml
 
+from . import data
+from .problems import Problem
+
 FENCE = "---"
 _CLOSING = ("---", "...")
 KEY_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*):(?P<value>.*)$")
@@ -45,11 +48,6 @@ DATES = {"date", "updated", "modified"}
 # Fingerprints that can look like numbers to YAML (0012345, 1234e5678901): always written quoted.
 ALWAYS_QUOTED = {"source_hash"}
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
-_WHAT = {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
-         "tag:yaml.org,2002:bool": "true/false", "tag:yaml.org,2002:timestamp": "a date",
-         _NULL: "an empty value"}
 _QUOTING = ("Put the value in double quotes, such as `title: \"Anxiety: what it is\"` (a value that "
             "contains `: ` or ` #`, or starts with a quote, [, {, *, &, !, %, @ or `, needs them).")
 
@@ -58,7 +56,14 @@ class Parsed(NamedTuple):
     values: dict | None  # {lowercase key: value as YAML reads it}; None when unreadable
     body: str            # the text after the closing `---`
     head_lines: int      # lines of front matter, both `---` lines included
-    problems: tuple      # (line, message, fix) triples
+    problems: tuple[Problem, ...]  # of the text, so with no file named
+
+
+class _Raw(NamedTuple):
+    values: dict | None
+    body: str
+    head_lines: int
+    problems: tuple[tuple[int, str, str], ...]  # (line, message, fix)
 
 
 def text_of(value: Any) -> Any:
@@ -72,8 +77,15 @@ def text_of(value: Any) -> Any:
     return str(value)
 
 
-@functools.lru_cache(maxsize=4096)  # the same texts are parsed on every build of the preview
+@functools.lru_cache(maxsize=4096)  # pure: the same texts are parsed on every build of the preview
 def parse(text: str) -> Parsed:
+    """The front matter of a file's text: its values, its body, and its problems."""
+    raw = _parse(text)
+    return Parsed(raw.values, raw.body, raw.head_lines,
+                  tuple(Problem("", message, fix, line) for line, message, fix in raw.problems))
+
+
+def _parse(text: str) -> "_Raw":
     lines = text.splitlines()
     if not lines or lines[0].strip() != FENCE:
         if lines and KEY_LINE.match(lines[0]):
@@ -83,10 +95,10 @@ def parse(text: str) -> Parsed:
             problem = ("the file does not start with front matter (a `---` line, then `title: ...`, "
                        "`slug: ...` lines, then `---` again).",
                        "Start the file with `---`, its `key: value` lines, `---`, an empty line, then the text.")
-        return Parsed(None, text, 0, ((1, *problem),))
+        return _Raw(None, text, 0, ((1, *problem),))
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSING), None)
     if close is None:
-        return Parsed(None, "", len(lines), ((1, "the front matter has no closing `---` line.",
+        return _Raw(None, "", len(lines), ((1, "the front matter has no closing `---` line.",
                                                "Put a line `---` after the last `key: value` line, before "
                                                "the page's text."),))
     body = "\n".join(lines[close + 1:])
@@ -98,26 +110,22 @@ def parse(text: str) -> Parsed:
             problems.append((number, f"line {number} of the front matter is not `key: value`: {line.strip()[:60]!r}.",
                              "Write it as `key: value`, or move it below the closing `---` line."))
     if problems:
-        return Parsed(None, body, close + 1, tuple(problems))
+        return _Raw(None, body, close + 1, tuple(problems))
     try:
-        # An anchor or an alias needs `&` or `*`: only then are the parser's events read for them.
-        if "&" in head or "*" in head:
-            for event in yaml.parse(head, Loader=_Loader):
-                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                    problems.append((event.start_mark.line + 2, "YAML anchors and aliases (`&name`, `*name`) "
-                                     "are not allowed in front matter.", "Write the value out in full."))
-        root, data = _compose_and_construct(head)
+        for anchor in data.anchor_lines(head):
+            problems.append((anchor + 1, "YAML anchors and aliases (`&name`, `*name`) are not allowed in front "
+                             "matter.", "Write the value out in full."))
+        root, values = data.compose(head)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = mark.line + 2 if mark else 1
+        at = data.error_line(error) + 1
         shown = lines[at - 1].strip()[:60] if 0 < at <= close else ""
-        return Parsed(None, body, close + 1, ((at, f"line {at} of the front matter is not valid YAML "
-                                                     f"({getattr(error, 'problem', None) or error}): {shown!r}.",
+        return _Raw(None, body, close + 1, ((at, f"line {at} of the front matter is not valid YAML "
+                                                     f"({data.error_reason(error)}): {shown!r}.",
                                                f"Write it as `key: value`. {_QUOTING}"),))
     if problems:
-        return Parsed(None, body, close + 1, tuple(problems))
+        return _Raw(None, body, close + 1, tuple(problems))
     if not isinstance(root, yaml.MappingNode):
-        return Parsed(None, body, close + 1, ((2, "the front matter is not `key: value` lines.",
+        return _Raw(None, body, close + 1, ((2, "the front matter is not `key: value` lines.",
                                                "Write each detail on its own line as `key: value`."),))
     seen: dict[str, int] = {}
     for key_node, value_node in root.value:
@@ -137,27 +145,10 @@ def parse(text: str) -> Parsed:
         problem = _value_problem(key, value_node)
         if problem:
             problems.append((value_node.start_mark.line + 2, *problem))
-    if data is _UNREADABLE:
-        return Parsed(None, body, close + 1, tuple(problems) or ((2, "a value of the front matter cannot be read.",
+    if values is data.UNREADABLE:
+        return _Raw(None, body, close + 1, tuple(problems) or ((2, "a value of the front matter cannot be read.",
                                                                  _QUOTING),))
-    values = {str(k).lower(): v for k, v in (data or {}).items()}
-    return Parsed(values, body, close + 1, tuple(problems))
-
-
-_UNREADABLE = object()  # values YAML could not make (a date such as 2026-02-30): said per value
-
-
-def _compose_and_construct(head: str) -> Any:
-    """(the YAML node tree, the values it makes, or _UNREADABLE), from one parse of the text."""
-    loader = _Loader(head)
-    try:
-        root = loader.get_single_node()
-        try:
-            return root, (loader.construct_document(root) if root is not None else None)
-        except (ValueError, OverflowError):  # a timestamp that is no day of the calendar
-            return root, _UNREADABLE
-    finally:
-        loader.dispose()
+    return _Raw({str(k).lower(): v for k, v in (values or {}).items()}, body, close + 1, tuple(problems))
 
 
 def _calendar_date(value: Any) -> bool:
@@ -175,7 +166,7 @@ def _calendar_date(value: Any) -> bool:
 def _value_problem(key: str, node: Any) -> Any:
     """(message, fix) when one value is not of its key's kind."""
     value, tag = node.value, node.tag
-    if tag == _NULL or (tag == _STR and not value.strip()):
+    if tag == data.NULL or (tag == data.STR and not value.strip()):
         return (f"`{key}` is empty.", f"Write its value after `{key}: `, or remove the line.")
     if key in FLAGS:
         if tag != "tag:yaml.org,2002:bool":
@@ -189,8 +180,8 @@ def _value_problem(key: str, node: Any) -> Any:
         if not _calendar_date(value):
             return (f"`{key}: {value}` is no day of the calendar.",
                     f"Write a real day, year-month-day, such as `{key}: 2026-11-27`.")
-    elif tag != _STR:
-        return (f"`{key}: {value}` is not text: YAML reads it as {_WHAT.get(tag, 'something other than text')}.",
+    elif tag != data.STR:
+        return (f"`{key}: {value}` is not text: YAML reads it as {data.kind_of(tag)}.",
                 f"Put the value in double quotes: `{key}: \"{value}\"`.")
     return None
 
@@ -226,9 +217,9 @@ def read(path: str | Path) -> dict[str, Any]:
     return split(read_text(path))[0]
 
 
-def problems(text: str) -> tuple[Any, ...]:
-    """(line, message, fix) triples for the front matter of one Markdown source file (`text`,
-    the file's text)."""
+def problems(text: str) -> tuple[Problem, ...]:
+    """The problems of the front matter of one Markdown source file (`text`, the file's text;
+    no file is named)."""
     return parse(text).problems
 
 
@@ -257,7 +248,7 @@ def yaml_value(key: str, value: Any) -> str:
         return text
     if text and "\n" not in text and text == text.strip():
         try:
-            if yaml.load(f"k: {text}", Loader=_Loader) == {"k": text}:
+            if yaml.load(f"k: {text}", Loader=data.Loader) == {"k": text}:
                 return text
         except yaml.YAMLError:
             pass
@@ -278,8 +269,8 @@ def set_keys(path: str | Path, values: Mapping[str, Any]) -> Any:
     text = read_text(path)
     parsed = parse(text)
     if parsed.values is None:
-        line, message, fix = parsed.problems[0]
-        raise ValueError(f"{path}:{line}: {message} {fix}")
+        problem = parsed.problems[0]
+        raise ValueError(f"{path}:{problem.line}: {problem.message} {problem.fix}")
     lines = text.splitlines()
     lowered = {key.lower() for key in values}
     head, skipping = [], False

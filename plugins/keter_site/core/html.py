@@ -62,10 +62,9 @@ class Fragment:
         return [(a.get("src") or "", a.get("alt"), a) for tag, a in self.elements if tag == "img"]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # pure (its result read-only): most documents did not change since the last build
 def parse_fragment(text: str) -> Any:
-    """(Read-only, and remembered for the same text: the live preview rebuilds often, and most
-    documents have not changed since the last build.) One document's HTML, with an end marker placed right after it inside a start marker, the
+    """One document's HTML, with an end marker placed right after it inside a start marker, the
     way the theme places content inside the page: an element the fragment leaves open holds the
     end marker, and an extra end tag closes the start marker before the end marker is reached."""
     tree = LexborHTMLParser(f'<div id="{_PROBE}">{text or ""}<p id="{_END}"></p></div>')

@@ -1,12 +1,13 @@
-"""Problem reports: what an editor must fix, with the file, the line and the fix.
+"""Problems: what an editor must fix, with the file, the line and the fix; the one shape of a
+problem everywhere (the build, data files, front matter, readiness, the publish checks).
 
-Any plugin reports a problem with `report(path, message, fix, line)`. The checks plugin starts a
-fresh list when a build starts (it is first in keter_site.STEPS, and Pelican calls the receivers of a
-signal in the order they were connected), and stops the build with every problem at once,
-sorted by file, before anything is written.
+A step reports with `report(path, message, fix, line)` into the running build's list
+(keter_site.core.build); the checks step stops the build with every problem at once, sorted by
+file, before anything is written. Readers of files outside a build return their Problems.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -15,17 +16,33 @@ PELICAN_PREFIX = "Pelican reported: "
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """One thing to fix; sorted by file, then by line."""
+
     path: str  # the file to open, relative to the project when possible ("" if none)
     message: str  # what is wrong, in plain words
     fix: str = ""  # how to fix it
     line: int = 0  # 1-based line number, 0 if not known
 
-    def describe(self) -> str:
+    def where(self) -> str:
+        """`path:line` (the settings when no file is named, no line when none is known)."""
         where = self.path or "(site settings)"
-        if self.line:
-            where = f"{where}:{self.line}"
-        text = f"{where}: {self.message}"
+        return f"{where}:{self.line}" if self.line else where
+
+    def describe(self) -> str:
+        """`path:line: message` and, on its own line, how to fix it (the build's report)."""
+        text = f"{self.where()}: {self.message}"
         return f"{text}\n    How to fix: {self.fix}" if self.fix else text
+
+    def one_line(self) -> str:
+        """`path:line: message fix` on one line (the editor's and the tools' messages)."""
+        return f"{self.where()}: {self.message} {self.fix}".rstrip()
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+    def at(self, path: str | Path) -> "Problem":
+        """The problem of a text, named as the problem of the file `path`."""
+        return replace(self, path=str(path))
 
 
 class ContentProblems(Exception):
@@ -41,41 +58,36 @@ class ContentProblems(Exception):
         super().__init__("\n".join([heading, *lines]))
 
 
-class ProblemCollector:
-    def __init__(self) -> None:
-        self.root: Path | None = None
-        self.content: Path | None = None
-        self.problems: list[Problem] = []
+class ProblemList:
+    """One build's problems, each file named relative to the project, each problem once."""
 
-    def reset(self, root: str | Path, content: str | Path) -> None:
+    def __init__(self, root: str | Path, content: str | Path) -> None:
         self.root = Path(root)
         self.content = Path(content)
-        self.problems = []
+        self.problems: list[Problem] = []
 
     def relative(self, path: str | Path | None) -> str:
+        """A file's name as editors think of it: relative to the project when it is inside."""
         if not path:
             return ""
         path = Path(path)
-        if not path.is_absolute() and self.content and (self.content / path).exists():
+        if not path.is_absolute() and (self.content / path).exists():
             # Pelican names files relative to the content folder; editors think in project paths.
             path = self.content / path
-        if self.root and path.is_absolute():
-            try:
-                return str(path.relative_to(self.root))
-            except ValueError:
-                return str(path)
-        return str(path)
+        return str(path.relative_to(self.root) if path.is_relative_to(self.root) else path)
 
     def add(self, problem: Problem) -> None:
+        """Keep `problem` (once), its file named relative to the project."""
         problem = Problem(self.relative(problem.path), problem.message, problem.fix, problem.line)
         if problem not in self.problems:
             self.problems.append(problem)
 
     def raise_if_any(self) -> None:
+        """Stop the build with every problem so far, if there is any."""
         if self.problems:
             # Pelican's own message about a file adds nothing when we already explain that file.
             explained = {p.path for p in self.problems if not p.message.startswith(PELICAN_PREFIX) and p.path}
-            mentions = explained | {str(self.root / path) for path in explained if self.root}
+            mentions = explained | {str(self.root / path) for path in explained}
             problems = sorted(p for p in self.problems if not (
                 p.message.startswith(PELICAN_PREFIX)
                 and (p.path in explained or any(path in p.message for path in mentions))))
@@ -83,15 +95,20 @@ class ProblemCollector:
             raise ContentProblems(problems)
 
 
-_collector = ProblemCollector()
+def collector() -> ProblemList:
+    """The running build's problem list."""
+    from .build import current  # (build imports this module)
 
-
-def collector() -> "ProblemCollector":
-    """The one problem list of the running build (the checks plugin starts and raises it)."""
-    return _collector
+    return current().problems
 
 
 def report(path: str | Path | None, message: str, fix: str = "", line: int | None = 0) -> None:
     """Report one problem: `path` is the file to open (absolute, project- or content-relative),
     `message` what is wrong in plain words, `fix` how to fix it, `line` 1-based (0: unknown)."""
-    _collector.add(Problem(str(path or ""), message, fix, int(line or 0)))
+    collector().add(Problem(str(path or ""), message, fix, int(line or 0)))
+
+
+def report_all(problems: Iterable[Problem]) -> None:
+    """Report Problems a reader of files returned."""
+    for problem in problems:
+        collector().add(problem)

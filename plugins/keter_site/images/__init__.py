@@ -19,8 +19,8 @@ Problems (reported with the clinic data file's line and a fix): a file that does
 Pillow cannot read, that is too small (MIN_WIDTH) or too large to decode safely.
 """
 
+from collections.abc import Mapping
 from typing import Any
-import hashlib
 import re
 import shutil
 import warnings
@@ -35,6 +35,8 @@ from PIL import Image, ImageOps
 from pelican import signals
 
 from keter_site.clinic_facts import key_line
+from keter_site.core import build
+from keter_site.core.fingerprints import of_bytes, of_text
 from keter_site.core.files import replace_whole
 from keter_site.core.problems import report
 
@@ -59,10 +61,9 @@ class Variant:
     size: int       # bytes
 
 
-_made: dict[Any, Any] = {}          # content-relative path -> {extension: [Variant, ...] narrowest first}
 
 
-def photo_keys(facts):
+def photo_keys(facts: Mapping[str, Any]) -> dict[str, str]:
     """The clinic facts that name a photo file, with their value (a path, or "none")."""
     return {key: value for key, value in facts.items() if key.endswith(PHOTO_SUFFIX) and isinstance(value, str)}
 
@@ -76,7 +77,7 @@ def _widths(source_width):
     return sorted({w for w in WIDTHS if w < source_width} | {min(source_width, WIDTHS[-1])})
 
 
-def upright_size(path):
+def upright_size(path: str | Path) -> tuple[int, int]:
     """(width, height) as the photo is shown, read from its header (EXIF orientations 5 to 8
     turn it a quarter)."""
     with warnings.catch_warnings():
@@ -110,14 +111,14 @@ def _encode(image, width, extension, options):
     return out.getvalue(), height
 
 
-def make_variants(source, output, cache):
+def make_variants(source: str | Path, output: str | Path, cache: Path) -> dict[str, list[Variant]]:
     """Every variant of one photo file, written to `output` (the site's folder), from `cache`
     where it was encoded before. {extension: [Variant, ...]}."""
     data = Path(source).read_bytes()
-    source_digest = hashlib.sha256(data).hexdigest()
+    source_digest = of_bytes(data)
     source_width, source_height = upright_size(source)
     image = None  # decoded only when something must be encoded
-    made = {}
+    made: dict[str, list[Variant]] = {}
     # The file's name in the site's addresses: letters, digits and hyphens only (a space would
     # split a srcset).
     stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "photo"
@@ -125,7 +126,7 @@ def make_variants(source, output, cache):
         made[extension] = []
         for width in _widths(source_width):
             recipe = f"{source_digest} {width} {extension} {sorted(options.items())} Pillow {PIL.__version__}"
-            digest = hashlib.sha256(recipe.encode()).hexdigest()
+            digest = of_text([recipe])
             cached = cache / f"{digest}.{extension}"
             height = round(source_height * width / source_width)
             if not cached.exists():
@@ -144,12 +145,18 @@ def make_variants(source, output, cache):
     return made
 
 
-def _on_all_read(generators):
+def _made() -> dict[str, dict[str, list[Variant]]]:
+    """This build's photos: content-relative path -> {extension: [Variant, ...] narrowest first}."""
+    return build.current().of("images")
+
+
+def after_reading(generators: list[Any]) -> None:
+    """Make every photo clinic.yml names, or report why it cannot be made."""
     settings = generators[0].settings
     output = generators[0].output_path
     data_file = settings["CLINIC_DATA_FILE"]
-    _made.clear()
-    for key, value in photo_keys(settings.get("CLINIC") or {}).items():
+    made = _made()
+    for key, value in photo_keys(build.current().facts).items():
         if value.strip().lower() == NO_PHOTO:
             continue  # the templates show none
         source = Path(settings["PATH"]) / value
@@ -169,7 +176,7 @@ def _on_all_read(generators):
                    f"Ask for a photo at least {MIN_WIDTH} pixels wide.", line)
             continue
         try:
-            _made[value] = make_variants(source, output, _cache_folder(settings))
+            made[value] = make_variants(source, output, _cache_folder(settings))
         except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
             report(data_file, f"`{key}`: content/{value} could not be converted ({error}).",
                    "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
@@ -180,9 +187,9 @@ def _srcset(site_url, variants):
 
 
 @pass_context
-def picture(context, path, alt, sizes, loading="lazy", class_name=""):
+def picture(context: Any, path: str, alt: str, sizes: str, loading: str = "lazy", class_name: str = "") -> Markup:
     """The <picture> for a photo made by this plugin (`path` as written in clinic.yml)."""
-    made = _made[path]
+    made = _made()[path]
     site_url = context["SITEURL"]
     sources = Markup("").join(
         Markup('<source type="{}" srcset="{}" sizes="{}">').format(mime, _srcset(site_url, made[ext]), sizes)
@@ -198,10 +205,10 @@ def picture(context, path, alt, sizes, loading="lazy", class_name=""):
 
 
 @pass_context
-def photo(context, key):
+def photo(context: Any, key: str) -> str:
     """The path of the clinic's photo `key` when one was made for this build, else ""."""
-    value = (context.get("CLINIC") or {}).get(key, "")
-    return value if isinstance(value, str) and value in _made else ""
+    value = build.current().facts.get(key, "")
+    return value if isinstance(value, str) and value in _made() else ""
 
 
 def _add_to_jinja(generator):
@@ -211,4 +218,3 @@ def _add_to_jinja(generator):
 
 def register() -> None:
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_on_all_read)

@@ -207,7 +207,7 @@ def _own_key(document, own_only):
 _generators: list[Any] = []
 
 
-def _remember(generators):
+def after_reading(generators):
     _generators[:] = generators
 
 
@@ -265,5 +265,4 @@ def _writer(pelican):
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(_remember)
     signals.get_writer.connect(_writer)

@@ -154,7 +154,9 @@ def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Language
                     f"(the existing version: {others}).")
 
 
-def _on_all_read(generators: Sequence[Generator]) -> None:
+def after_reading(generators: Sequence[Generator]) -> None:
+    """The languages' checks and the context keys the theme reads (MENUS, SPECIAL, HOMES, PAGES_BY_LANG),
+    once every document is read (keter_site.pipeline.AFTER_READING)."""
     settings = generators[0].settings
     languages = _settings_languages(settings)
     content_root = Path(settings["PATH"])
@@ -239,5 +241,4 @@ def _add_to_jinja(generator: Generator) -> None:
 def register() -> None:
     """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.content_object_init.connect(_place)
-    signals.all_generators_finalized.connect(_on_all_read)
     signals.generator_init.connect(_add_to_jinja)

@@ -20,18 +20,18 @@ content/data/allowed_signers; the environment's KETER_ALLOWED_SIGNERS overrides 
 MEDICAL_REVIEW_INTERVAL_MONTHS (default 12).
 """
 
+from collections.abc import Mapping
+from typing import Any
 import logging
 import re
 from datetime import date
 from pathlib import Path
 
-from pelican import signals
-
 from keter_site.core import content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import line_of, read_text
-from keter_site.core.problems import report
+from keter_site.core.problems import report, report_all
 
 from . import approvals
 
@@ -45,20 +45,21 @@ DOCUMENT_HINT = ("The physician reads the review document (`bin/invoke review --
                  "pages they approve with their own key (docs/editing.md, \"Medical review\").")
 
 
-def launch_checks_on(settings):
+def launch_checks_on(settings: Mapping[str, Any]) -> bool:
+    """Whether a page not current stops this build (a launch, not a staging preview)."""
     return bool(settings.get("LAUNCH_CHECKS")) and not settings.get("STAGING")
 
 
-def groups_of(documents):
+def groups_of(documents: list[Any]) -> dict[str, dict[str, Any]]:
     """{review key: {lang: document}} for every document that is not a draft."""
-    groups = {}
+    groups: dict[str, dict[str, Any]] = {}
     for document in documents:
         if document.status != "draft":
             groups.setdefault(content.key(document), {})[document.lang] = document
     return groups
 
 
-def stamp_phrases(settings):
+def stamp_phrases(settings: Mapping[str, Any]) -> list[str]:
     """The fixed words of the stamp in every language (the text before its first value)."""
     phrases = set()
     for lang in settings["LANGUAGES"]:
@@ -73,7 +74,7 @@ def stamp_phrases(settings):
     return sorted(phrases)
 
 
-def imitation(text, phrases):
+def imitation(text: str, phrases: list[str]) -> tuple[str, str] | None:
     """(needle, what) when the text imitates the review stamp, else None."""
     if match := STAMP_CLASSES.search(text):
         return match.group(0), f"the stamp's class `{match.group(1) or match.group(2)}`"
@@ -111,7 +112,8 @@ def _check_typed(documents, phrases):
                    line_of(document.source_path, needle))
 
 
-def _check(generators):
+def after_reading(generators: list[Any]) -> None:
+    """Give every medical document its review; report what stops a launch."""
     settings = generators[0].settings
     today = settings.get("REVIEW_TODAY") or date.today()
     documents = content.documents(generators)
@@ -119,8 +121,7 @@ def _check(generators):
     for document in documents:
         document.review = None
     signers, problems = approvals.load_signers(settings)
-    for path, line, message, fix in problems:
-        report(path, message, fix, line)
+    report_all(problems)
     enforce = launch_checks_on(settings)
     waiting = []
     groups = groups_of(documents)
@@ -131,8 +132,7 @@ def _check(generators):
         try:
             review = approvals.assess(settings, key, files, signers, today)
         except DataError as error:
-            for line, message, fix in error.problems:
-                report(error.path, message, fix, line)
+            report_all(error.problems)
             continue
         if review is None or review.state == "released":
             continue
@@ -166,4 +166,4 @@ def _warn(path, message, fix):
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(_check)
+    """Nothing to connect: keter_site.pipeline runs `after_reading`."""

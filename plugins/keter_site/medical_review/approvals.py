@@ -9,6 +9,8 @@ its release from review.
 """
 
 import shutil
+from collections.abc import Iterable, Mapping
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +19,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 
 from keter_site.core.data import DataError
+from keter_site.core.problems import Problem
 
 from . import material, records, signing
 
@@ -38,13 +41,14 @@ class Review:
     record: Path | None = None
     medical: bool = True        # whether the page is marked medical now
 
-    def for_language(self, lang):
+    def for_language(self, lang: str) -> "Review":
+        """This review as a document in `lang` shows it (the reviewer's name in that language)."""
         copy = Review(**self.__dict__)
         copy.by = self.names.get(lang) or self.principal
         return copy
 
 
-def signed_by(record, key, signers):
+def signed_by(record: Mapping[str, Any], key: str, signers: signing.Signers) -> tuple[signing.Signer | None, str]:
     """(signer, "") when a listed reviewer signed exactly this record, else (None, why)."""
     if record["page"] != key:
         return None, f"it is the record of '{record['page']}', not of '{key}'"
@@ -61,7 +65,7 @@ def signed_by(record, key, signers):
     return signer, ""
 
 
-def verify_all(settings, keys, signers):
+def verify_all(settings: Mapping[str, Any], keys: Iterable[str], signers: signing.Signers) -> None:
     """Check the signature of every page's record at once, ssh-keygen processes side by side (a
     build in a new process would otherwise wait for them one by one); the answers are
     remembered (signing.verify) for assess()."""
@@ -79,7 +83,8 @@ def verify_all(settings, keys, signers):
             list(pool.map(lambda job: signing.verify(*job), jobs))
 
 
-def assess(settings, key, files, signers, today=None):
+def assess(settings: Mapping[str, Any], key: str, files: Mapping[str, Path], signers: signing.Signers,
+           today: date | None = None) -> Review | None:
     """The page's Review (None: not medical and nothing to settle). Raises DataError for a
     record file that is not a record at all."""
     interval = settings.get("MEDICAL_REVIEW_INTERVAL_MONTHS", DEFAULT_INTERVAL)
@@ -114,15 +119,14 @@ def assess(settings, key, files, signers, today=None):
     return review
 
 
-def load_signers(settings):
-    """The allowed signers, or (empty list, problems) when the file is written wrongly."""
+def load_signers(settings: Mapping[str, Any]) -> tuple[signing.Signers, list[Problem]]:
+    """(the allowed signers, problems): none when the file is written wrongly."""
     try:
         signers = signing.load_signers(settings, list(settings["LANGUAGES"]))
         if signers.by_principal and not shutil.which("ssh-keygen"):
-            return signers, [(str(signers.path), 0, "ssh-keygen (OpenSSH) is not installed, so no review signature "
-                              "can be checked.", "Install OpenSSH's client (Debian: `apt-get install openssh-client`).")]
+            return signers, [Problem(str(signers.path), "ssh-keygen (OpenSSH) is not installed, so no review signature "
+                                     "can be checked.", "Install OpenSSH's client (Debian: `apt-get install openssh-client`).")]
         return signers, []
     except DataError as error:
         path, _ = signing.signers_path(settings)
-        return signing.Signers(Path(path), b"", {}, False), [(error.path, line, message, fix)
-                                                              for line, message, fix in error.problems]
+        return signing.Signers(Path(path), b"", {}, False), error.problems

@@ -8,20 +8,19 @@ template's digest and the interface strings the template shows. The site-wide he
 footer are not part of any page's approval.
 """
 
+from collections.abc import Mapping
 from typing import Any
-import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
 from keter_site.citations import MARKER
-from keter_site.clinic_facts import TOKEN
+from keter_site.clinic_facts import TOKEN, value_of
 from keter_site.components import COMPONENTS
 from keter_site.components.syntax import OPENER
 from keter_site.core import front_matter
 from keter_site.core.data import DataError
-from keter_site.core.fingerprints import of_text
+from keter_site.core.fingerprints import of_bytes, of_text
 from keter_site.core.data import load as load_data
 from keter_site.core.project import ROOT
 
@@ -29,26 +28,13 @@ FIELDS = ("title", "description", "summary", "medical")
 STRING_KEY = re.compile(r"""['"]([a-z_]+(?:\.[a-z_]+)+)['"]""")
 
 
-_loaded: dict[Any, Any] = {}
-
-
-def _data(path):
-    """A data file's values, read again only when the file changed (asked for by every medical
-    page on every build; callers only read them)."""
+def _data(path: str | Path) -> Any:
+    """A data file's values ({} when it cannot be read: the step that owns the file reports it,
+    and the fingerprint just changes)."""
     try:
-        stat = os.stat(path)
-    except OSError:
-        return {}
-    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-    known = _loaded.get(str(path))
-    if known and known[0] == stamp:
-        return known[1]
-    try:
-        data = load_data(path, strings_only=True) or {}
+        return load_data(path, strings_only=True) or {}
     except DataError:
-        data = {}  # the plugin that owns the file reports it; the fingerprint just changes
-    _loaded[str(path)] = (stamp, data)
-    return data
+        return {}
 
 
 def _cited(text):
@@ -65,13 +51,13 @@ def _component_lines(settings, name, lang):
         return [f"{name}: (not a box)"]
     folder = _components_dir(settings) / component.folder
     templates = sorted(folder.glob("*.html")) if folder.is_dir() else []
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in templates)).hexdigest()[:16]
+    digest = of_bytes(b"".join(p.read_bytes() for p in templates), 16)
     strings = _data(Path(settings["UI_STRINGS_DIR"]) / f"{lang}.yml")
     keys = dict.fromkeys(k for p in templates for k in STRING_KEY.findall(p.read_text(encoding="utf-8")) if k in strings)
     return [f"{name}: template {digest}"] + [f"  {key}: {strings[key]}" for key in keys]
 
 
-def texts(settings, files):
+def texts(settings: Mapping[str, Any], files: Mapping[str, Path]) -> dict[str, str]:
     """{lang: the covered text} for one page whose files are {lang: path}."""
     facts = _data(settings["CLINIC_DATA_FILE"])
     registry = _data(settings["REFERENCES_FILE"])
@@ -83,9 +69,7 @@ def texts(settings, files):
         used = list(dict.fromkeys(TOKEN.findall(own)))
         if used:
             lines.append("== clinic facts ==")
-            for key in used:
-                value = facts.get(key, "(not a clinic fact)")
-                lines.append(f"{key}: {value.get(lang, '') if isinstance(value, dict) else value}")
+            lines += [f"{key}: {value_of(facts, key, lang) if key in facts else '(not a clinic fact)'}" for key in used]
         cited = _cited(own)
         if cited:
             lines.append("== sources ==")
@@ -99,10 +83,11 @@ def texts(settings, files):
     return found
 
 
-def fingerprint(texts_by_lang):
+def fingerprint(texts_by_lang: Mapping[str, str]) -> str:
     """One digest of every language's covered text, independent of file order."""
     return of_text((f"{lang}\n{texts_by_lang[lang]}" for lang in sorted(texts_by_lang)), "\n\x00\n")
 
 
-def is_medical(files):
+def is_medical(files: Mapping[str, Path]) -> bool:
+    """Whether any language's file is marked `medical: true`."""
     return any(front_matter.is_true(front_matter.read(path).get("medical", "")) for path in files.values())

@@ -8,7 +8,9 @@ covered text, so the physician's next reading shows what changed. Nothing in a r
 unless its signature verifies (approvals.py); the copy of the text is never trusted, only shown.
 """
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -20,11 +22,11 @@ KINDS = ("approval", "release")
 REQUIRED = ("kind", "page", "reviewer", "reviewed_on", "fingerprint")
 
 
-def record_path(reviews_dir, slug):
+def record_path(reviews_dir: str | Path, slug: str) -> Path:
     return Path(reviews_dir) / f"{slug.replace('/', '--')}.yml"
 
 
-def read_record(reviews_dir, slug):
+def read_record(reviews_dir: str | Path, slug: str) -> dict[str, Any] | None:
     """The record as a dict, None when there is none; raises DataError for a file that is not a
     record at all (its signature is checked elsewhere)."""
     path = record_path(reviews_dir, slug)
@@ -34,20 +36,20 @@ def read_record(reviews_dir, slug):
     fix = ("Delete the file: a record counts only when the physician signs it with `bin/invoke review "
            "--approve` (docs/editing.md, \"Medical review\").")
     if not isinstance(record, dict) or not all(isinstance(record.get(k), str) and record.get(k) for k in REQUIRED):
-        raise DataError(path, [(1, "this review record is incomplete.", fix)])
+        raise DataError.one(path, "this review record is incomplete.", fix, 1)
     if record["kind"] not in KINDS:
-        raise DataError(path, [(1, f"`kind: {record['kind']}` is neither approval nor release.", fix)])
+        raise DataError.one(path, f"`kind: {record['kind']}` is neither approval nor release.", fix, 1)
     try:
         date.fromisoformat(record["reviewed_on"])
     except ValueError:
-        raise DataError(path, [(1, f"`reviewed_on: {record['reviewed_on']}` is not a date.", fix)])
+        raise DataError.one(path, f"`reviewed_on: {record['reviewed_on']}` is not a date.", fix, 1)
     text = record.get("text")
     if text is not None and not (isinstance(text, dict) and all(isinstance(v, str) for v in text.values())):
-        raise DataError(path, [(1, "`text` must hold the reviewed text of each language.", fix)])
+        raise DataError.one(path, "`text` must hold the reviewed text of each language.", fix, 1)
     return record
 
 
-def write_record(reviews_dir, slug, record):
+def write_record(reviews_dir: str | Path, slug: str, record: Mapping[str, Any]) -> Path:
     """Write the record whole (through a new file that takes the old one's place)."""
     path = record_path(reviews_dir, slug)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,8 @@ The names live in the same file as the key, so a publishing machine that pins it
 (KETER_ALLOWED_SIGNERS, outside the repository) pins the names with the keys.
 """
 
+from collections.abc import Mapping
+from typing import Any
 import functools
 import hashlib
 import os
@@ -23,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from keter_site.core.data import DataError
+from keter_site.core.fingerprints import of_bytes
+from keter_site.core.problems import Problem
 
 NAMESPACE = "keter-health-medical-review"
 ENVIRONMENT = "KETER_ALLOWED_SIGNERS"
@@ -55,11 +59,12 @@ class Signers:
     by_principal: dict                 # {principal: Signer}
     pinned: bool                       # named by KETER_ALLOWED_SIGNERS
 
-    def digest(self):
-        return hashlib.sha256(self.data).hexdigest()
+    def digest(self) -> str:
+        """The allowed signers' fingerprint (the publish report records it)."""
+        return of_bytes(self.data)
 
 
-def signers_path(settings):
+def signers_path(settings: Mapping[str, Any]) -> tuple[Path, bool]:
     """(path, pinned): the allowed-signers file that counts. KETER_ALLOWED_SIGNERS, when set,
     names the publishing machine's own copy; then only that file counts."""
     pinned = os.environ.get(ENVIRONMENT, "").strip()
@@ -68,7 +73,7 @@ def signers_path(settings):
     return Path(settings.get("ALLOWED_SIGNERS_FILE") or Path(settings["PATH"], *DEFAULT_FILE)), False
 
 
-def key_fingerprint(key):
+def key_fingerprint(key: str) -> str:
     """SHA256:... of an OpenSSH public key ("type base64"), as `ssh-keygen -l` prints it."""
     import base64
 
@@ -79,8 +84,8 @@ def key_fingerprint(key):
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 
-def load_signers(settings, languages):
-    """The allowed signers. Raises DataError (file, line, message, fix) for a file that is
+def load_signers(settings: Mapping[str, Any], languages: list[str]) -> Signers:
+    """The allowed signers. Raises DataError for a file that is
     missing when pinned, or written wrongly; a missing in-repository file is an empty list."""
     path, pinned = signers_path(settings)
     if pinned:
@@ -89,20 +94,23 @@ def load_signers(settings, languages):
 
         resolved = path.resolve()
         if not path.is_file():
-            raise DataError(path, [(0, f"{ENVIRONMENT} names {path}, which is not a file.",
-                                    f"Point {ENVIRONMENT} at the publishing machine's own allowed-signers file "
-                                    f"({GUIDE}), or unset it.")])
+            raise DataError.one(path, f"{ENVIRONMENT} names {path}, which is not a file.",
+                                f"Point {ENVIRONMENT} at the publishing machine's own allowed-signers file "
+                                f"({GUIDE}), or unset it.")
         if resolved.is_relative_to(ROOT.resolve()) or resolved.is_relative_to(project):
-            raise DataError(path, [(0, f"{ENVIRONMENT} names a file inside the project; a pinned list must "
-                                    "live outside the repository, or an edit of the repository would change it.",
-                                    f"Copy the allowed signers to a file outside the project (such as "
-                                    f"~/.config/keter/allowed_signers) and point {ENVIRONMENT} at it.")])
+            raise DataError.one(path, f"{ENVIRONMENT} names a file inside the project; a pinned list must "
+                                "live outside the repository, or an edit of the repository would change it.",
+                                f"Copy the allowed signers to a file outside the project (such as "
+                                f"~/.config/keter/allowed_signers) and point {ENVIRONMENT} at it.")
     data = path.read_bytes() if path.is_file() else b""
     return Signers(path, data, parse(path, data.decode("utf-8", errors="replace"), languages), pinned)
 
 
-def parse(path, text, languages):
-    signers, names, problems = {}, {}, []
+def parse(path: Path, text: str, languages: list[str]) -> dict[str, Signer]:
+    """{principal: Signer} of an allowed-signers file's text; raises DataError for every wrong line."""
+    signers: dict[str, Signer] = {}
+    names: dict[str, str] = {}
+    problems: list[tuple[int, str, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -140,11 +148,11 @@ def parse(path, text, languages):
         signers[principal] = Signer(principal, dict(names), key, number, options, key_fingerprint(key))
         names = {}
     if problems:
-        raise DataError(path, problems)
+        raise DataError(path, [Problem(str(path), message, fix, line) for line, message, fix in problems])
     return signers
 
 
-def message(kind, page, fingerprint, principal, on):
+def message(kind: str, page: str, fingerprint: str, principal: str, on: object) -> bytes:
     """The exact bytes the physician signs: what they approve (or release from review), for
     which page and text, who they are and the day."""
     return (f"keter-health medical review v1\nkind: {kind}\npage: {page}\nfingerprint: {fingerprint}\n"
@@ -160,7 +168,7 @@ def _run(argv, data):
         raise SigningError(f"{argv[0]} did not answer within {TIMEOUT} s.") from error
 
 
-def sign(data, key_file, use_agent=False):
+def sign(data: bytes, key_file: str | Path, use_agent: bool = False) -> str:
     """The armored SSH signature of `data` with the key in `key_file` (a private key; or, with
     `use_agent`, the public key whose private half ssh-agent holds)."""
     with tempfile.TemporaryDirectory(prefix="keter-sign-") as tmp:
@@ -180,8 +188,8 @@ def sign(data, key_file, use_agent=False):
         return signature.read_text(encoding="ascii")
 
 
-@functools.lru_cache(maxsize=1024)
-def verify(data, signature, principal, signers_data):
+@functools.lru_cache(maxsize=1024)  # pure: the answer depends only on these exact bytes
+def verify(data: bytes, signature: str, principal: str, signers_data: bytes) -> bool:
     """Whether `signature` is `principal`'s signature of `data` in the project's namespace, by
     the key the allowed signers (their exact bytes) list for them. The same question asked
     again (every build of the live preview) is answered from memory."""
@@ -199,7 +207,7 @@ def verify(data, signature, principal, signers_data):
         return done.returncode == 0
 
 
-def public_key_of(key_file, use_agent):
+def public_key_of(key_file: str | Path, use_agent: bool) -> str:
     """"type base64" of the key that will sign: the .pub beside a private key, the file itself
     when it is a public key, or (agent) the key file given."""
     path = Path(key_file)
@@ -214,7 +222,7 @@ def public_key_of(key_file, use_agent):
     raise SigningError(f"{path}: no public key found beside it (expected {path.name}.pub).")
 
 
-def agent_keys():
+def agent_keys() -> list[str]:
     """["type base64"] of the keys ssh-agent holds (empty when no agent answers)."""
     try:
         done = subprocess.run(["ssh-add", "-L"], capture_output=True, timeout=TIMEOUT)

@@ -7,7 +7,7 @@ instead of being silently corrected: a page is never published with less than th
 without them knowing. Links that open a new tab get rel="noopener", so the opened page cannot
 reach back into ours.
 
-Runs on `all_generators_finalized` right after checks (keter_site.STEPS), before other plugins
+Runs first of keter_site.pipeline's steps once everything is read, before other steps
 add their own markup (clinic facts, citation links) to the HTML. Those plugins replace their
 markers (`{clinic:phone}`, `[@key]`) after this, with markup, which inside an attribute would
 be a tag inside a tag. So a clinic fact inside an attribute (`href="tel:{clinic:phone_international}"`)
@@ -16,14 +16,14 @@ will be published; a citation marker inside an attribute is refused. Each docume
 within MARKDOWN_MAX_SECONDS.
 """
 
+from collections.abc import Iterator, Mapping
+from typing import Any
 import functools
 import re
 
 import nh3
-from pelican import signals
-
 from keter_site import clinic_facts
-from keter_site.core import content, html
+from keter_site.core import build, content, html
 from keter_site.core.front_matter import line_of
 from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
@@ -42,21 +42,22 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 CITE = "cite"
 FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>, <span dir>)."
 # A start tag with its attributes (values in quotes may hold `>`), and a clinic fact's marker
-# (keter_site.clinic_facts: its values are the context key CLINIC).
+# (keter_site.clinic_facts: its values are on the build's context).
 START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*/?>""")
 CITATION = "[@"
 DEFAULT_MAX_SECONDS = 10
 
 
-def _filter_attribute(element, attribute, value):
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     # An address is relative or uses one of URL_SCHEMES, as a browser reads it.
     if attribute == CITE and scheme_of(value) not in ("", *URL_SCHEMES):
         return None
     return value
 
 
-@functools.lru_cache(maxsize=4096)
-def clean(text):
+@functools.lru_cache(maxsize=4096)  # pure: the live preview cleans the same texts again
+def clean(text: str) -> str:
+    """`text` as nh3 leaves it with the content allowlist; new-tab links get rel="noopener"."""
     cleaned = nh3.clean(text or "", tags=TAGS, attributes={**ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
                         url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
                         clean_content_tags={"script", "style"}, attribute_filter=_filter_attribute)
@@ -65,18 +66,18 @@ def clean(text):
     return cleaned
 
 
-def _noopener(text):
+def _noopener(text: str) -> str:
     """rel="noopener" on every link that opens another tab or window."""
     tree = html.parse(f"<body>{text}</body>")
     for link in tree.css("a[target]"):
         rel = set((link.attributes.get("rel") or "").split()) | {"noopener"}
         link.attrs["rel"] = " ".join(sorted(rel))
     body = tree.body
-    return "".join(node.html for node in body.iter(include_text=True)) if body is not None else text
+    return "".join(node.html or "" for node in body.iter(include_text=True)) if body is not None else text
 
 
-@functools.lru_cache(maxsize=4096)
-def removals(original, cleaned):
+@functools.lru_cache(maxsize=4096)  # pure: as clean()
+def removals(original: str, cleaned: str) -> tuple[tuple[str, str], ...]:
     """[(what, needle)] the sanitizer removed: elements, attributes and unsafe addresses."""
     before = html.parse_fragment(original).elements
     after = html.parse_fragment(cleaned).elements
@@ -100,7 +101,7 @@ def removals(original, cleaned):
     return tuple(dict.fromkeys(found))
 
 
-def _balance_problems(original):
+def _balance_problems(original: str) -> Iterator[tuple[str, str, str]]:
     """(message, fix, needle): an element the author opened and never closed swallows the rest
     of the page; an extra end tag closes the theme's own elements."""
     fragment = html.parse_fragment(original)
@@ -112,7 +113,7 @@ def _balance_problems(original):
                "Remove the extra end tag (such as </div>).", "</")
 
 
-def expand_in_attributes(text, facts, lang):
+def expand_in_attributes(text: str, facts: Mapping[str, Any], lang: str | None) -> str:
     """`text` with each clinic fact marker inside a start tag replaced by the fact's value, as
     attribute text; markers in the text itself are left to keter_site.clinic_facts."""
     if "{clinic:" not in text:
@@ -120,7 +121,7 @@ def expand_in_attributes(text, facts, lang):
     return START_TAG.sub(lambda tag: clinic_facts.as_text(tag.group(0), facts, lang), text)
 
 
-def _marker_problems(original):
+def _marker_problems(original: str) -> Iterator[tuple[str, str, str]]:
     """(message, fix, needle) for each attribute that holds a citation marker."""
     if CITATION not in original:
         return
@@ -132,12 +133,13 @@ def _marker_problems(original):
                        "Write the marker in the text, after the statement it supports, outside any tag.", CITATION)
 
 
-def _sanitize(generators):
+def after_reading(generators: list[Any]) -> None:
+    """Every document's HTML cleaned, and each removal reported."""
     settings = generators[0].settings if generators else {}
     seconds = settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)
-    facts = settings.get("CLINIC") or {}
+    facts = build.current().facts
     for document in content.documents(generators):
-        original = expand_in_attributes(document._content or "", facts, document.metadata.get("lang"))
+        original = expand_in_attributes(content.html_of(document), facts, document.metadata.get("lang"))
         try:
             with TimeLimit(seconds):
                 problems = [*_balance_problems(original), *_marker_problems(original)]
@@ -152,8 +154,8 @@ def _sanitize(generators):
         for what, needle in removed:
             report(document.source_path, f"raw HTML that could run code or break the page: {what}.", FIX,
                    line_of(document.source_path, needle))
-        document._content = cleaned
+        content.set_html(document, cleaned)
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(_sanitize)
+    """Nothing to connect: keter_site.pipeline runs `after_reading`."""

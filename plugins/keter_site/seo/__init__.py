@@ -35,6 +35,7 @@ development server's address; publishconf.py sets it to SITEURL, and a publish b
 CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
+from collections.abc import Mapping
 from typing import Any
 import functools
 import json
@@ -49,7 +50,8 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 
-from keter_site.core import content
+from keter_site import clinic_facts
+from keter_site.core import build, content
 from keter_site.core.front_matter import is_true
 from keter_site.core.languages import prefix
 from keter_site.core.problems import report
@@ -67,26 +69,24 @@ DEFAULTS = {
 CLINIC_FACTS_NEEDED = ("name", "phone_international", "address")
 MANIFEST = "site.webmanifest"
 
-_documents: list[Any] = []  # every document of the build, kept from all_generators_finalized for the sitemap
-_share_images: dict[Any, Any] = {}  # lang -> (path under the site root, (width, height) or None)
 
 
-@functools.lru_cache(maxsize=16384)  # every page's address, asked for by the sitemap on every build
-def absolute(base, url):
+@functools.lru_cache(maxsize=16384)  # pure: every page's address, asked for by the sitemap on every build
+def absolute(base: str, url: str) -> str:
     """The absolute address of a page whose site-relative URL is `url` ("" is the root)."""
     return f"{base}/{quote(url, safe='/%#')}"
 
 
-def versions(page, languages):
+def versions(page: Any, languages: Mapping[str, Any]) -> list[Any]:
     """The page and its translations, one per language, in the order LANGUAGES declares them."""
-    by_lang = {}
+    by_lang: dict[str, Any] = {}
     for version in (page, *page.translations):
         if version.lang in languages:
             by_lang.setdefault(version.lang, version)
     return [by_lang[lang] for lang in languages if lang in by_lang]
 
 
-def alternates(page, base, languages, default_lang):
+def alternates(page: Any, base: str, languages: Mapping[str, Any], default_lang: str) -> tuple[tuple[str, str], ...]:
     """[(hreflang, absolute URL)]: every language's version, then x-default; none for a page
     in one language only (an untranslated article): it has no alternate to point to."""
     found = versions(page, languages)
@@ -99,7 +99,8 @@ def alternates(page, base, languages, default_lang):
     return tuple(links)
 
 
-def indexable(page):
+def indexable(page: Any) -> bool:
+    """Whether search engines may list the page (published: not hidden, not a draft)."""
     return page.status == "published"
 
 
@@ -123,21 +124,20 @@ def _find_share_images(settings):
     return images
 
 
-def _on_init(pelican):
+def _on_init(pelican: Any) -> None:
     settings = pelican.settings
     for key, value in DEFAULTS.items():
         settings.setdefault(key, value)
     siteurl = (settings.get("SITEURL") or "").strip()
     settings["CANONICAL_BASE"] = (settings.get("CANONICAL_BASE") or siteurl).strip().rstrip("/")
-    _share_images.clear()
-    _share_images.update(_find_share_images(settings))
+    build.current().of("seo").update(share_images=_find_share_images(settings))
     # The browser toolbar's and the manifest's colours are the stylesheet's own.
     colours = theme_colours(Path(settings["THEME"]) / "assets" / "site.css")
     settings.setdefault("SEO_THEME_COLOR", colours.get("--accent", "#000000"))
     settings.setdefault("SEO_BACKGROUND_COLOR", colours.get("--paper", "#ffffff"))
 
 
-def theme_colours(stylesheet):
+def theme_colours(stylesheet: str | Path) -> dict[str, str]:
     """{custom property: colour} of the stylesheet's `:root` block (such as --accent)."""
     try:
         text = Path(stylesheet).read_text(encoding="utf-8")
@@ -147,9 +147,16 @@ def theme_colours(stylesheet):
     return dict(re.findall(r"(--[\w-]+)\s*:\s*(#[0-9a-fA-F]{3,8})", root.group(1))) if root else {}
 
 
-def _share_image(settings, lang):
+def _share_images() -> dict[str, tuple[str, tuple[int, int] | None]]:
+    """lang -> (path under the site root, (width, height) or None), found when the build started."""
+    images: dict[str, tuple[str, tuple[int, int] | None]] = build.current().of("seo")["share_images"]
+    return images
+
+
+def _share_image(settings: Any, lang: str) -> tuple[Any, Any]:
     # A language without its own image (a newly added one) shares the default language's.
-    return _share_images.get(lang) or _share_images.get(settings["DEFAULT_LANG"]) or (None, None)
+    images = _share_images()
+    return images.get(lang) or images.get(settings["DEFAULT_LANG"]) or (None, None)
 
 
 CONTRAINDICATIONS_CLASS = "contraindications"
@@ -163,14 +170,9 @@ def _contraindications(context, lang):
     return structured_data.list_items(page.content, CONTRAINDICATIONS_CLASS) if page else []
 
 
-def _fact(context, key, lang):
-    """A clinic fact from the CLINIC context key (written by clinic_facts), "" when absent."""
-    value = (context.get("CLINIC") or {}).get(key, "")
-    return value.get(lang, "") if isinstance(value, dict) else value
-
-
-def _jsonld(page, context):
-    translate = context["TRANSLATE"]
+def _jsonld(page: Any, context: Any) -> Markup | None:
+    translate = build.current().translate
+    fact = clinic_facts.text
     languages, lang = context["LANGUAGES"], page.lang
     base = context["CANONICAL_BASE"]
     url = absolute(base, page.url)
@@ -180,26 +182,26 @@ def _jsonld(page, context):
     nodes = []
     if page.role == "home":
         nodes.append(structured_data.clinic(
-            clinic_id=f"{base}/#clinic", url=home_url, name=_fact(context, "name", lang),
-            telephone=_fact(context, "phone_international", lang), email=_fact(context, "email", lang),
-            address=_fact(context, "address", lang), therapy_name=translate("seo.therapy_name", lang),
-            contraindications=_contraindications(context, lang), specialty=_fact(context, "medical_specialty", lang)))
+            clinic_id=f"{base}/#clinic", url=home_url, name=fact("name", lang),
+            telephone=fact("phone_international", lang), email=fact("email", lang),
+            address=fact("address", lang), therapy_name=translate("seo.therapy_name", lang),
+            contraindications=_contraindications(context, lang), specialty=fact("medical_specialty", lang)))
     else:
         if content.kind(page) == "article":
             modified = getattr(page, "modified", None) or page.date
             nodes.append(structured_data.blog_posting(
                 url=url, headline=page.title, description=getattr(page, "description", ""), lang=lang,
                 published=page.date.date().isoformat(), modified=modified.date().isoformat(),
-                publisher_id=f"{base}/#clinic", publisher_name=_fact(context, "name", lang)))
+                publisher_id=f"{base}/#clinic", publisher_name=fact("name", lang)))
         review = getattr(page, "review", None)  # set by keter_site.medical_review
         if is_true(page.metadata.get("medical", "")):
             # lastReviewed and reviewedBy only while the physician's approval matches the text.
-            current = review is not None and review.state == "current"
+            current = review if review is not None and review.state == "current" else None
             reviewer_page = (context.get("PAGES_BY_LANG") or {}).get(lang, {}).get(context["SPECIAL_PAGES"]["reviewers"])
             nodes.append(structured_data.medical_web_page(
                 url=url, name=page.title, description=getattr(page, "description", ""), lang=lang,
-                last_reviewed=review.on.isoformat() if current else None,
-                reviewer=review.by if current else None,
+                last_reviewed=current.on.isoformat() if current else None,
+                reviewer=current.by if current else None,
                 reviewer_url=absolute(base, reviewer_page.url) if reviewer_page and current else None))
         if page.role == "faq":
             entries = structured_data.faq_entries(page.content)
@@ -215,7 +217,7 @@ def _jsonld(page, context):
 
 
 @pass_context
-def seo_head(context):
+def seo_head(context: Any) -> SimpleNamespace:
     """What partials/seo_head.html writes for the page being rendered."""
     page = context["page"]
     languages, lang = context["LANGUAGES"], page.lang
@@ -250,14 +252,9 @@ def _siteurl_problem(settings, siteurl):
     return problem if "character" in problem else None
 
 
-def _report(path, message, fix):
-    report(path=path, message=message, fix=fix)
-
-
-def _check(generators):
+def after_reading(generators: list[Any]) -> None:
     """Reported once everything is read, so the checks plugin stops the build before anything
     is written."""
-    _documents[:] = content.documents(generators)
     settings = generators[0].settings
     siteurl = (settings.get("SITEURL") or "").rstrip("/")
     published = siteurl.startswith(("http://", "https://"))
@@ -265,37 +262,37 @@ def _check(generators):
     base = settings["CANONICAL_BASE"]
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        _report(settings_file, f"CANONICAL_BASE is {base!r}, not an absolute http(s) address: search "
-                "engines and link previews need absolute addresses.",
-                "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
-                "(in publishconf.py: CANONICAL_BASE = SITEURL).")
+        report(settings_file, f"CANONICAL_BASE is {base!r}, not an absolute http(s) address: search "
+               "engines and link previews need absolute addresses.",
+               "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
+               "(in publishconf.py: CANONICAL_BASE = SITEURL).")
     elif published and settings.get("LAUNCH_CHECKS") and (problem := _siteurl_problem(settings, siteurl)):
-        _report(settings_file, problem, "Set the environment variable SITEURL to the site's public https "
-                "address, such as https://www.example.org, when you build with publishconf.py.")
+        report(settings_file, problem, "Set the environment variable SITEURL to the site's public https "
+               "address, such as https://www.example.org, when you build with publishconf.py.")
     elif published and base != siteurl:
-        _report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
-                "hreflang links would send search engines to another address.",
-                "Set CANONICAL_BASE = SITEURL in publishconf.py.")
+        report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
+               "hreflang links would send search engines to another address.",
+               "Set CANONICAL_BASE = SITEURL in publishconf.py.")
 
     for key in CLINIC_FACTS_NEEDED:
-        if key not in (settings.get("CLINIC") or {}):
-            _report(settings["CLINIC_DATA_FILE"], f"the clinic data has no `{key}`, which search "
-                    "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
+        if key not in build.current().facts:
+            report(settings["CLINIC_DATA_FILE"], f"the clinic data has no `{key}`, which search "
+                   "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
 
     default = settings["DEFAULT_LANG"]
-    if default not in _share_images:
+    if default not in _share_images():
         where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
-        _report(where, "the share image shown in link previews is missing.",
-                "Run `.venv/bin/python -m keter_tools.make_share_images`.")
+        report(where, "the share image shown in link previews is missing.",
+               "Run `.venv/bin/python -m keter_tools.make_share_images`.")
 
-    for page in _documents:
+    for page in content.documents(generators):
         if not content.is_published(page):
             continue
         # The HTML as read (links not yet resolved): enough to count the questions.
-        if page.role == "faq" and not structured_data.faq_entries(page._content):
-            _report(page.source_path, "the FAQ page has no questions that search engines can read.",
-                    "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
-                    "`## Question?` heading), with its answer below it.")
+        if page.role == "faq" and not structured_data.faq_entries(content.html_of(page)):
+            report(page.source_path, "the FAQ page has no questions that search engines can read.",
+                   "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
+                   "`## Question?` heading), with its answer below it.")
 
 
 def _write(path, text):
@@ -304,7 +301,7 @@ def _write(path, text):
 
 
 def _manifest(settings, context, lang):
-    translate = settings["TRANSLATE"]
+    translate = build.current().translate
     siteurl = settings["SITEURL"]
     language = settings["LANGUAGES"][lang]
     home = (context.get("HOMES") or {}).get(lang)
@@ -324,13 +321,11 @@ def _manifest(settings, context, lang):
 
 
 _SitemapEntry = namedtuple("_SitemapEntry", "loc lastmod alternates")
-_last_sitemap: dict[Any, Any] = {}  # {(template, entries): text}, the last one written
-
-
-def _sitemap(env, entries):
+def _sitemap(env: Any, entries: tuple[Any, ...]) -> str:
     """sitemap.xml's text. An edit seldom changes it: the live preview writes the last one again
     without rendering a thousand entries on every save."""
     key = (env.loader.get_source(env, "sitemap.xml")[0], entries)
+    _last_sitemap = build.current().memo("seo.sitemap")  # {(template, entries): text}, the last one
     if key not in _last_sitemap:
         _last_sitemap.clear()
         _last_sitemap[key] = env.get_template("sitemap.xml").render(entries=entries) + "\n"
@@ -342,7 +337,7 @@ def _write_site_files(generator, writer=None):
     settings, context = generator.settings, generator.context
     languages, base = settings["LANGUAGES"], settings["CANONICAL_BASE"]
     output = Path(generator.output_path)
-    pages = [p for p in _documents if p.lang in languages and indexable(p)]
+    pages = [p for p in content.documents(build.current().generators) if p.lang in languages and indexable(p)]
     entries = []
     for page in pages:
         modified = getattr(page, "modified", None) or getattr(page, "date", None)
@@ -367,5 +362,4 @@ def _add_to_jinja(generator):
 def register() -> None:
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.all_generators_finalized.connect(_check)
     signals.page_writer_finalized.connect(_write_site_files)

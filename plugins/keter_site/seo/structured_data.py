@@ -2,13 +2,14 @@
 reviewed them and when, the FAQ and breadcrumbs. Pure functions: the plugin passes in the
 values (clinic facts, UI strings, absolute URLs), so nothing here knows about Pelican."""
 
+from typing import Any
 import json
 import re
 
 from keter_site.core import html
 
 
-def dumps(data):
+def dumps(data: Any) -> str:
     """JSON for inside <script type="application/ld+json">.
 
     The HTML parser ends a script element at the first `</script` whatever the JSON around it
@@ -21,7 +22,7 @@ def dumps(data):
     return text
 
 
-def list_items(text, css_class):
+def list_items(text: str, css_class: str) -> list[str]:
     """[text of each list item] inside `<div class="css_class">` of a page's HTML."""
     return html.list_items(text, css_class)
 
@@ -29,7 +30,7 @@ def list_items(text, css_class):
 CITATION = re.compile(r"\u00a0?<sup class=\"cite\">.*?</sup>", re.S)
 
 
-def faq_entries(text):
+def faq_entries(text: str) -> list[tuple[str, str]]:
     """[(question, answer)] from a page's HTML: each `## Question?` heading (or `### Question?`
     under `## Group` headings) and the blocks after it, one line per paragraph or list item,
     without the citation numbers, which point to a Sources list search engines do not show.
@@ -43,7 +44,8 @@ def faq_entries(text):
     return [(question, "\n".join(lines)) for question, lines in found if question and lines]
 
 
-def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, contraindications, specialty=""):
+def clinic(*, clinic_id: str, url: str, name: str, telephone: str, email: str, address: str, therapy_name: str,
+           contraindications: list[str], specialty: str = "") -> dict[str, Any]:
     """The clinic; `specialty` is clinic.yml's medical_specialty (left out when it has none)."""
     node = {
         "@type": "MedicalClinic",
@@ -63,11 +65,12 @@ def clinic(*, clinic_id, url, name, telephone, email, address, therapy_name, con
     return {key: value for key, value in node.items() if value}
 
 
-def medical_web_page(*, url, name, description, lang, last_reviewed=None, reviewer=None, reviewer_url=None):
+def medical_web_page(*, url: str, name: str, description: str, lang: str, last_reviewed: str | None = None,
+                     reviewer: str | None = None, reviewer_url: str | None = None) -> dict[str, Any]:
     """A medical page; `lastReviewed` and `reviewedBy` only while the physician's signature
     covers its current text (the caller passes them only for a current review), `reviewer`
     being the signer's name in the page's language from the allowed signers."""
-    node = {
+    node: dict[str, Any] = {
         "@type": "MedicalWebPage",
         "url": url,
         "name": name,
@@ -83,7 +86,8 @@ def medical_web_page(*, url, name, description, lang, last_reviewed=None, review
     return node
 
 
-def blog_posting(*, url, headline, description, lang, published, modified, publisher_id, publisher_name):
+def blog_posting(*, url: str, headline: str, description: str, lang: str, published: str, modified: str,
+                 publisher_id: str, publisher_name: str) -> dict[str, Any]:
     """An article (news or a guide) and when it was published and last updated."""
     return {
         "@type": "BlogPosting",
@@ -99,7 +103,7 @@ def blog_posting(*, url, headline, description, lang, published, modified, publi
     }
 
 
-def faq_page(*, url, lang, entries):
+def faq_page(*, url: str, lang: str, entries: list[tuple[str, str]]) -> dict[str, Any]:
     return {
         "@type": "FAQPage",
         "url": url,
@@ -112,7 +116,7 @@ def faq_page(*, url, lang, entries):
     }
 
 
-def breadcrumbs(trail):
+def breadcrumbs(trail: list[tuple[str, str]]) -> dict[str, Any]:
     """trail: [(name, absolute URL)], from the home page to this page."""
     return {
         "@type": "BreadcrumbList",
@@ -123,5 +127,5 @@ def breadcrumbs(trail):
     }
 
 
-def graph(nodes):
+def graph(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"@context": "https://schema.org", "@graph": nodes} if nodes else None

@@ -21,6 +21,8 @@ minify-html) reads it. Pelican logs a file it could not read; the checks plugin 
 FileProblem from that log record with its own message and fix.
 """
 
+from collections.abc import Mapping
+from typing import Any
 import contextlib
 import copy
 import os
@@ -35,7 +37,7 @@ from pelican.readers import MarkdownReader
 
 from keter_site.core import front_matter
 from keter_site.core.limits import MAX_NESTING, TimeLimit, too_deep
-from keter_site.core.problems import report
+from keter_site.core.problems import Problem, report, report_all
 
 DEFAULT_MAX_BYTES = 200_000
 DEFAULT_MAX_SECONDS = 10
@@ -51,14 +53,14 @@ RESERVED = "keter-component-"
 
 
 class FileProblem(Exception):
-    """A content file that cannot be read, with what is wrong, how to fix it and where."""
+    """Stops reading a content file that cannot be read: its Problem (no file named yet)."""
 
-    def __init__(self, message, fix, line=0):
+    def __init__(self, message: str, fix: str, line: int = 0) -> None:
         super().__init__(message)
-        self.message, self.fix, self.line = message, fix, line
+        self.problem = Problem("", message, fix, line)
 
 
-def check_bytes(data, max_bytes):
+def check_bytes(data: bytes, max_bytes: int) -> str:
     """The file's text; raises FileProblem for what must not reach Markdown."""
     if len(data) > max_bytes:
         raise FileProblem(f"the file is {len(data):,} bytes; a page may be at most {max_bytes:,}.",
@@ -91,7 +93,7 @@ def check_bytes(data, max_bytes):
 _COPY_LINK = re.compile(r"[{|](static|attach)[}|]([^\s)\"'<>\]]*)")
 
 
-def check_copy_links(text, source_path, settings):
+def check_copy_links(text: str, source_path: str, settings: Mapping[str, Any]) -> None:
     """Refuse a `{static}`/`{attach}` link to a file outside the static folders (content/images/):
     Pelican copies whatever such a link names into the site, a file beside content/ (.env) or a
     data file included."""
@@ -110,7 +112,7 @@ def check_copy_links(text, source_path, settings):
                               text.count("\n", 0, match.start()) + 1)
 
 
-def check_html(html, body, first_line):
+def check_html(html: str | None, body: str, first_line: int) -> None:
     """Refuse `html` (what Markdown made of `body`, or None for `body` itself, before Markdown
     reads it) when it nests deeper than MAX_NESTING; the line is that of the tag in `body`
     (which starts on `first_line` of the file) that goes too deep, where its own HTML does."""
@@ -128,7 +130,7 @@ def check_html(html, body, first_line):
 _RUN = re.compile(r"([^\w\s])\1{49,}")
 
 
-def likely_line(body, first_line):
+def likely_line(body: str, first_line: int) -> int:
     """The line of the longest run of one punctuation mark (50 or more) in `body`, which starts
     on `first_line` of the file; 0 when it has none."""
     longest = max(_RUN.finditer(body), key=lambda match: len(match.group()), default=None)
@@ -165,7 +167,8 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             self._converter = Markdown(**settings)
         return self._converter
 
-    def read(self, source_path):
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        """The page's HTML and details, once the file passed every check before and after Markdown."""
         try:
             text = check_bytes(Path(source_path).read_bytes(),
                                self.settings.get("MARKDOWN_MAX_BYTES", DEFAULT_MAX_BYTES))
@@ -184,10 +187,10 @@ class CheckedMarkdownReader(YAMLMetadataReader):
                 except RecursionError:
                     raise FileProblem(*_TOO_NESTED, likely_line(parsed.body, parsed.head_lines + 1)) from None
             check_html(content, parsed.body, parsed.head_lines + 1)
-        except FileProblem as problem:
+        except FileProblem as stop:
             # Reported here with its fix; Pelican then skips the file, and its own "could not
             # process" line about a file already explained is left out of the report.
-            report(source_path, problem.message, problem.fix, problem.line)
+            report_all([stop.problem.at(source_path)])
             raise
         # pelican-yaml-metadata's own conversion of the values (dates, slug, status ...). The
         # front-matter check names a value it cannot convert, with its line; anything else it

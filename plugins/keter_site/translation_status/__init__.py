@@ -3,11 +3,10 @@ brought up to date is stale. In development that is a warning printed after the 
 keep working); in a publish build (TRANSLATIONS_STALE_IS_ERROR) it stops the build, unless the
 environment variable ALLOW_STALE_TRANSLATIONS=1 says the deployer accepts it this time."""
 
+from typing import Any
 import logging
 import os
 from pathlib import Path
-
-from pelican import signals
 
 from keter_site.core.problems import report
 
@@ -39,7 +38,8 @@ def _stale(documents, languages, source_lang):
                 yield key, lang, files
 
 
-def _check(generators):
+def after_reading(generators: list[Any]) -> None:
+    """Stale translations: a warning while editing, a problem when publishing."""
     settings = generators[0].settings
     languages = list(settings["LANGUAGES"])
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
@@ -60,4 +60,4 @@ def _check(generators):
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(_check)
+    """Nothing to connect: keter_site.pipeline runs `after_reading`."""

@@ -7,6 +7,8 @@ its fingerprint changes, and the translation is stale until an editor updates it
 """
 
 import functools
+from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
 from keter_site.core.fingerprints import of_text
@@ -16,21 +18,23 @@ HASH_KEY = "source_hash"
 FINGERPRINTED_KEYS = ("title", "description")
 
 
-@functools.lru_cache(maxsize=4096)  # the live preview asks again on every build
-def fingerprint(source_text):
+@functools.lru_cache(maxsize=4096)  # pure: the live preview asks again on every build
+def fingerprint(source_text: str) -> str:
+    """What a translation records of its source page: its title, description and text."""
     meta, body, _ = split(source_text)
     return of_text([*(meta.get(k, "") for k in FINGERPRINTED_KEYS), body.strip()], "\n", 12)
 
 
-def _front_matter(text):
+def _front_matter(text: str) -> dict[str, Any]:
     return split(text)[0]
 
 
-def status_table(content, languages, source_lang):
+def status_table(content: str | Path, languages: Sequence[str],
+                 source_lang: str) -> dict[str, tuple[dict[str, str], dict[str, Path]]]:
     """{slug: ({lang: state}, {lang: path})} for every page of every language; a state is
     "source", "ok", "stale", "missing", or "no source" (the source-language page is missing)."""
     content = Path(content)
-    slugs = {}
+    slugs: dict[str, dict[str, Path]] = {}
     for lang in languages:
         # Pages in content/<lang>/, articles in content/<lang>/articles/ (any depth).
         for path in sorted((content / lang).rglob("*.md")):
@@ -44,19 +48,19 @@ def status_table(content, languages, source_lang):
         expected = fingerprint(read_text(source)) if source else None
         row = {}
         for lang in languages:
-            path = files.get(lang)
-            if path is None:
+            found = files.get(lang)
+            if found is None:
                 row[lang] = "missing"
             elif lang == source_lang:
                 row[lang] = "source"
             else:
-                recorded = _front_matter(read_text(path)).get(HASH_KEY)
+                recorded = _front_matter(read_text(found)).get(HASH_KEY)
                 row[lang] = "no source" if expected is None else "ok" if recorded == expected else "stale"
         table[slug] = (row, files)
     return table
 
 
-def mark_done(translation_path, source_path):
+def mark_done(translation_path: str | Path, source_path: str | Path) -> str:
     """Record in the translation that it matches the current source page."""
     value = fingerprint(read_text(source_path))
     set_keys(translation_path, {HASH_KEY: value})

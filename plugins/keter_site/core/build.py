@@ -1,0 +1,60 @@
+"""One build's context: what the steps share while Pelican builds, made fresh when a build
+starts (Pelican's `initialized`) and read by every step through `current()`.
+
+It holds the build's problem list, the clinic facts, the UI strings' translate function, the
+references registry, the bundled theme assets, the generators once everything is read, and
+what a step works out for this build alone (`of(step)`).
+Settings stay settings: no service travels through them. `kept` is the one thing that outlives
+a build: memos a step keeps between the live preview's builds in one process (each a plain
+dict under the step's name, checked against its inputs before use).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .problems import ProblemList
+
+
+@dataclass(eq=False)
+class Build:
+    settings: Mapping[str, Any]
+    problems: ProblemList
+    facts: dict[str, Any] = field(default_factory=dict)  # clinic_facts: {key: text or {lang: text}}
+    translate: Callable[..., str] = field(default=lambda key, lang, **values: _no_strings())  # ui_strings
+    references: dict[str, dict[str, Any]] = field(default_factory=dict)  # citations: {key: entry}
+    assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # assets: name -> (path, bytes)
+    generators: list[Any] = field(default_factory=list)  # every generator, once all is read
+    steps: dict[str, dict[Any, Any]] = field(default_factory=dict)  # each step's own, this build only
+    kept: dict[str, dict[Any, Any]] = field(default_factory=dict)  # memos kept between builds
+
+    def of(self, step: str) -> dict[Any, Any]:
+        """What `step` works out for this build alone (by the step's name)."""
+        return self.steps.setdefault(step, {})
+
+    def memo(self, step: str) -> dict[Any, Any]:
+        """The memo `step` keeps between builds of one process (the live preview's)."""
+        return self.kept.setdefault(step, {})
+
+
+def _no_strings() -> str:
+    raise RuntimeError("The UI strings are not loaded: keter_site.ui_strings loads them when a build starts.")
+
+
+_current: Build | None = None
+
+
+def start(settings: Mapping[str, Any]) -> Build:
+    """A fresh context for the build that starts now; the memos of the last one are carried."""
+    global _current
+    content = Path(settings["PATH"])
+    _current = Build(settings, ProblemList(content.parent, content), kept=_current.kept if _current else {})
+    return _current
+
+
+def current() -> Build:
+    """The running build's context (keter_site's steps run only inside a Pelican build)."""
+    if _current is None:
+        raise RuntimeError("No site build has started: keter_site's steps run inside a Pelican build.")
+    return _current
