@@ -14,6 +14,7 @@ class or data- attribute, or read the `.type` property instead).
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def _minify_file(path: Path) -> None:
         raise TooDeep(f"{path.name} in {path.parent}: {error}") from None
 
 
-def _minify_written(path: str | Path, context: Any = None) -> None:
+def _minify_written(path: str | Path, context: Mapping[str, Any] | None = None) -> None:
     path = Path(path)
     if path.suffix != ".html":
         return
@@ -80,7 +81,7 @@ def _minify_written(path: str | Path, context: Any = None) -> None:
     _pending.append(_worker[0].submit(_minify_file, path))
 
 
-def _wait(*_args: Any, **_kwargs: Any) -> None:
+def _wait(*_args: object, **_kwargs: object) -> None:
     """Every page written so far is minified (a failure is raised here, in the build)."""
     done, _pending[:] = list(_pending), []
     for future in done:
