@@ -4,14 +4,15 @@ project. Every wait is bounded and waits for an event (a port, a text, a file), 
 
 import os
 import re
+import shutil
 import subprocess
 import time
 import urllib.request
 
 import pytest
 
-from tests.support import commands
-from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, invoke_server
+from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, invoke_server, keep_editor_choices
+from tests.support.publishing import SIGNUP_ENDPOINT
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
@@ -64,14 +65,15 @@ def test_the_editor_files_come_from_this_machine():
     assert "connect-src 'self' blob: data:" in policy  # an image to upload is read from a blob: address
 
 
-def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_path):
+def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(checked_builds, tmp_path):
+    # The site as published (publishconf.py's build, made and checked once for every publishing
+    # test): no editor in it.
+    published = checked_builds["base"] / "site"
+    assert (published / "index.html").is_file() and not (published / "admin").exists()
     site = tmp_path / "site"
-    env = {**os.environ, "SIGNUP_ENDPOINT": "https://forms.example.org/f/x", "STAGING": "1", "COLUMNS": "500"}
-    result = commands.run("keter_tools.build", ["publishconf.py", site, "--no-cache"], env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert not (site / "admin").exists()
-    settings = {"SITEURL": "https://www.example.org", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
-                "SIGNUP_ENDPOINT": "https://forms.example.org/f/x"}
+    shutil.copytree(published, site)
+    settings = {"SITEURL": "https://www.keter-health.example", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
+                "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT}
     assert not any("admin/" in p for p in check_site(site, settings))
     (site / "admin").mkdir()
     (site / "admin" / "index.html").write_text("<!doctype html><title>x</title>")
@@ -243,17 +245,28 @@ def _wait_for(url, text):
     raise AssertionError(f"{text!r} never appeared at {url}")
 
 
-def _login(page, base, key, ui="en"):
+def _login(page, base, key, ui="en", entry=None):
+    """The editor opened and logged in; `entry` ((collection, slug)): that entry opened next, in
+    the same fresh editor (as a click on it in the list would)."""
     page.set_viewport_size({"width": 1400, "height": 1000})
+    keep_editor_choices(page, ui, "Dana Levi")
     page.goto(f"{base}/admin/?key={key}")
-    page.evaluate(f"localStorage.setItem('keter-editor-ui', '{ui}'); localStorage.setItem('keter-editor-name', 'Dana Levi')")
-    page.reload()
     page.get_by_role("button", name=re.compile("^(Login|התחברות)$")).click(timeout=WAIT * 1000)
+    if entry:
+        # Once the editor shows its first collection after the login, the entry's address.
+        page.wait_for_url(re.compile(r"/admin/#/collections/"), timeout=WAIT * 1000)
+        collection, slug = entry
+        page.goto(f"{base}/admin/#/collections/{collection}/entries/{slug}")
+        _entry_ready(page)
 
 
 def _open(page, base, collection, slug):
     page.goto(f"{base}/admin/#/collections/{collection}/entries/{slug}")
     page.reload()  # a fresh editor for each entry (the login is kept)
+    _entry_ready(page)
+
+
+def _entry_ready(page):
     page.locator('[data-keter-lang="he"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
     if not page.locator('[data-keter-lang="en"]').count():
         page.get_by_title("Toggle i18n").click()  # the two languages side by side again
@@ -291,8 +304,7 @@ def test_a_save_is_a_commit_of_the_edited_lines_and_the_medical_flag_is_out_of_r
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
         ("http://127.0.0.1:", "data:", "blob:", "about:")) else None)
-    _login(page, base, key)
-    _open(page, base, "pages", "anxiety")
+    _login(page, base, key, entry=("pages", "anxiety"))
     # Hebrew right to left, English left to right.
     assert page.locator('[data-keter-lang="he"] input[id^="title-field"]').evaluate(
         "el => getComputedStyle(el).direction") == "rtl"
@@ -328,8 +340,7 @@ def test_a_save_is_a_commit_of_the_edited_lines_and_the_medical_flag_is_out_of_r
 
 def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(editor, page):
     project, base, key, _ = editor
-    _login(page, base, key)
-    _open(page, base, "pages", "team")
+    _login(page, base, key, entry=("pages", "team"))
     title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
     original = title.input_value()
     # An empty English title: required in each language, refused before anything is written.
@@ -397,8 +408,7 @@ def test_a_refused_save_is_explained_in_hebrew_around_the_builds_own_words(edito
 
 def test_the_editor_never_offers_a_local_backup_that_restores_nothing(editor, page):
     project, base, key, _ = editor
-    _login(page, base, key)
-    _open(page, base, "pages", "privacy")
+    _login(page, base, key, entry=("pages", "privacy"))
     title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
     saved = title.input_value()
     title.fill(saved + " (never saved)")
@@ -426,8 +436,7 @@ def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor
     project, base, key, _ = editor
     he_path = project / "content" / "he" / "benefits.md"
     original = he_path.read_text(encoding="utf-8")
-    _login(page, base, key)
-    _open(page, base, "pages", "benefits")
+    _login(page, base, key, entry=("pages", "benefits"))
     assert page.locator("#keter-entry .keter-badge").inner_text() == "English: up to date"
     typed = "פסקה חדשה שנכתבה בעורך."
     last = page.locator('[data-keter-lang="he"] [data-slate-string="true"]').last
