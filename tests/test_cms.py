@@ -484,11 +484,14 @@ def _webp(page, path):
 
 
 def _type_body(page, lang, lines):
+    """The body's lines, each put in as one piece of text (as a paste or a phone's keyboard puts
+    in a word), with Enter between them; the editor renders once a line, not once a letter."""
     page.locator(f'[data-keter-lang="{lang}"] [contenteditable="true"]').click()
     for number, line in enumerate(lines):
         if number:
             page.keyboard.press("Enter")
-        page.keyboard.type(line)
+        if line:
+            page.keyboard.insert_text(line)
 
 
 def _new_article(page, base, slug, he, en):
