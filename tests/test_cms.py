@@ -354,7 +354,7 @@ def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(ed
     # An unknown citation: saved, the build refuses it, and the editor shows the build's own words.
     body = page.locator('[data-keter-lang="en"] [data-slate-string="true"]').first
     _caret_at_end(page, body)
-    page.keyboard.type(" [@nobody2099]")
+    page.keyboard.insert_text(" [@nobody2099]")
     _publish(page, expect="The build refused this save")
     problem = page.locator("#keter-status [role=alert]").inner_text()
     assert "content/en/team.md:" in problem and "`[@nobody2099]` is not in the references registry." in problem
@@ -443,7 +443,7 @@ def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor
     _caret_at_end(page, last)
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
-    page.keyboard.type(typed)
+    page.keyboard.insert_text(typed)
     _publish(page)
     # The entry says so, with what changed in the source since the translation was marked done.
     page.locator("#keter-entry .keter-badge", has_text="English: out of date").wait_for(timeout=WAIT * 1000)
