@@ -65,21 +65,6 @@ def test_the_editor_files_come_from_this_machine():
     assert "connect-src 'self' blob: data:" in policy  # an image to upload is read from a blob: address
 
 
-def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(checked_builds, tmp_path):
-    # The site as published (publishconf.py's build, made and checked once for every publishing
-    # test): no editor in it.
-    published = checked_builds["base"] / "site"
-    assert (published / "index.html").is_file() and not (published / "admin").exists()
-    site = tmp_path / "site"
-    shutil.copytree(published, site)
-    settings = {"SITEURL": "https://www.keter-health.example", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
-                "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT}
-    assert not any("admin/" in p for p in check_site(site, settings))
-    (site / "admin").mkdir()
-    (site / "admin" / "index.html").write_text("<!doctype html><title>x</title>")
-    assert any(p.startswith("admin/: the browser editor's folder") for p in check_site(site, settings))
-
-
 HEAD = ('---\ntitle: Understanding anxiety\nslug: anxiety\nlang: en\ndescription: What anxiety disorders are, how\n'
         '  anxiety can feel.\nmenu_order: 2\nmedical: true\nsource_hash: "0012345"\n---\n\nThe text [@glue2017].\n')
 
@@ -726,3 +711,20 @@ def test_requoting_or_folding_a_value_changes_no_fingerprint():
 def test_front_matter_problems_name_their_line(head, line, words):
     problems = front_matter.problems(f"---\n{head}---\n\nText.\n")
     assert any(number == line and words in message for number, message, _ in problems), problems
+
+
+# Last in this file: the checked builds it reads are made once for every publishing test, and by
+# now another test process has made them (it would otherwise wait here while they are made).
+def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(checked_builds, tmp_path):
+    # The site as published (publishconf.py's build, made and checked once for every publishing
+    # test): no editor in it.
+    published = checked_builds["base"] / "site"
+    assert (published / "index.html").is_file() and not (published / "admin").exists()
+    site = tmp_path / "site"
+    shutil.copytree(published, site)
+    settings = {"SITEURL": "https://www.keter-health.example", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
+                "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT}
+    assert not any("admin/" in p for p in check_site(site, settings))
+    (site / "admin").mkdir()
+    (site / "admin" / "index.html").write_text("<!doctype html><title>x</title>")
+    assert any(p.startswith("admin/: the browser editor's folder") for p in check_site(site, settings))
