@@ -479,11 +479,13 @@ def _type_body(page, lang, lines):
             page.keyboard.insert_text(line)
 
 
-def _new_article(page, base, slug, he, en):
+def _new_article(page, base, slug, he, en, fresh=False):
     """A new article's form, filled in: `he` and `en` are (title, summary, description, lines of
-    text); the address is chosen once, in the first language's column."""
+    text); the address is chosen once, in the first language's column. `fresh`: the editor has
+    just been opened and logged in, so its list is all it has shown."""
     page.goto(f"{base}/admin/#/collections/articles/new")
-    page.reload()  # a fresh page, without a dialog left open
+    if not fresh:
+        page.reload()  # a fresh page, without a dialog left open
     page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
     if not page.locator('[data-keter-lang="en"]').count():
         page.get_by_title("Toggle i18n").click()
@@ -544,11 +546,13 @@ def test_a_draft_article_is_in_no_list_or_feed_until_switched_to_ready(editor, p
     project, base, key, _ = editor
     _login(page, base, key)
     page.locator("#keter-bar").wait_for()
+    page.wait_for_url(re.compile(r"/admin/#/collections/"), timeout=WAIT * 1000)
     _new_article(page, base, "opening-hours-draft",
                  ("טיוטה על שעות הפעילות", "שעות הפעילות החדשות של המרפאה.", "שעות הפעילות החדשות של המרפאה, מהחודש הבא.",
                   ["המרפאה פתוחה גם בערבים."]),
                  ("Draft about opening hours", "The clinic's new opening hours.",
-                  "The clinic's new opening hours, from next month.", ["The clinic is open in the evenings too."]))
+                  "The clinic's new opening hours, from next month.", ["The clinic is open in the evenings too."]),
+                 fresh=True)
     _choose_status(page, "Draft (not published)")
     _publish(page)
     files = [project / "content" / lang / "articles" / "opening-hours-draft.md" for lang in ("he", "en")]
