@@ -6,8 +6,6 @@ site exactly as it was, so a preview server keeps showing it and a deploy never 
 import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
-import ctypes
-import errno
 import glob
 import logging
 import os
@@ -49,13 +47,10 @@ def _files(folder: Path) -> set[str]:
 
 
 def _swap_into_place(fresh: Path, output: Path) -> None:
-    """Put `fresh` where `output` is, then remove the replaced site. On Linux the two folders
-    trade places in one step, so a page asked for at that moment is never missing."""
+    """Put `fresh` where `output` is (two renames: a page asked for between them is missing),
+    then remove the replaced site."""
     if not output.exists():
         os.rename(fresh, output)
-        return
-    if _exchange(fresh, output):
-        shutil.rmtree(fresh)  # the replaced site now
         return
     aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     os.rename(output, aside / "site")
@@ -63,30 +58,12 @@ def _swap_into_place(fresh: Path, output: Path) -> None:
     shutil.rmtree(aside)
 
 
-_RENAME_EXCHANGE = 2  # renameat2(2): swap two paths atomically
-_AT_FDCWD = -100
-
-
-def _exchange(one: Path, other: Path) -> bool:
-    """Swap two folders in one step (Linux's renameat2); False where the system or its file
-    system cannot, and the caller renames them in turn."""
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is None:
-        return False
-    if renameat2(_AT_FDCWD, os.fsencode(one), _AT_FDCWD, os.fsencode(other), _RENAME_EXCHANGE) == 0:
-        return True
-    # Not supported by the kernel or the file system (overlayfs may answer EXDEV for folders it
-    # keeps in a lower layer): the two renames then say what is wrong, if anything is.
-    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
-        return False
-    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(one), None, str(other))
-
-
 def _update_in_place(fresh: Path, output: Path, written: set[str], gone: set[str]) -> None:
-    """The live preview's build after an edit: each file it wrote (a few) takes the place of the
-    last good build's in one step (a rename), so a page asked for meanwhile is the old one or the
-    new one, never missing or half-written; the files it no longer has are removed. (Moving the
-    whole site would make and delete every page's folder on every save.)"""
+    """The live preview's builds after its first: each file the build wrote takes the place of
+    the last good build's in one step (a rename), so a page asked for meanwhile is the old one
+    or the new one, never missing or half-written; the files it no longer has are removed.
+    After an edit of content the build wrote a few files: moving the whole site would make and
+    delete every page's folder on every save."""
     for relative in sorted(written):
         (output / relative).parent.mkdir(parents=True, exist_ok=True)
         os.replace(fresh / relative, output / relative)
@@ -176,10 +153,10 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
             "code, not in the content: report it to the developers with this message.\n"
             + traceback.format_exc())
         return BuildResult(False, output, time.perf_counter() - started, message=message)
-    if incremental is None or incremental.full:
-        _swap_into_place(fresh, output)
-    else:
+    if incremental is not None and incremental.files and output.is_dir():
         _update_in_place(fresh, output, written, incremental.files - written - set(incremental.kept))
+    else:
+        _swap_into_place(fresh, output)
     if incremental is not None:
         incremental.settle(written | set(incremental.kept))
     return BuildResult(True, output, time.perf_counter() - started, pages=pages)

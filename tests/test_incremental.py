@@ -218,8 +218,9 @@ print(missing)
 
 
 def test_the_site_never_goes_missing_while_a_build_takes_its_place(project, tmp_path):
-    # A build takes the place of the last good one (a whole folder) in one step: the preview
-    # never answers a page with "not found" because it asked in between.
+    # Each file a build wrote takes the place of the last good one's in one step, after an edit
+    # and in a full build (a template's edit) alike: the preview never answers a page with "not
+    # found" because it asked in between.
     content, settings, output, state = project
     _build(settings, output, state, full=True)
     stop = tmp_path / "stop"
@@ -228,7 +229,7 @@ def test_the_site_never_goes_missing_while_a_build_takes_its_place(project, tmp_
     try:
         for run in range(8):
             _edit(content / "en" / "team.md", "\n\n", f"\n\nEdit {run}.\n\n")
-            _build(settings, output, state)
+            _build(settings, output, state, full=run % 2 == 1)
     finally:
         stop.touch()
         missing = watcher.communicate(timeout=60)[0]
