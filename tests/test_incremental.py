@@ -162,6 +162,18 @@ def test_a_failed_build_leaves_the_last_good_site_and_the_next_one_is_incrementa
     assert not list(output.parent.glob(".output.building-*"))  # the failed build's folder is gone
 
 
+def test_after_a_failed_full_build_the_next_build_renders_every_page_too(project):
+    # A full build (a template's edit, say) that fails: the pages of the last good build were
+    # made with what changed, so none may be kept by the next build.
+    content, settings, output, state = project
+    first = _build(settings, output, state, full=True)
+    _edit(content / "en" / "team.md", "\n\n", "\n\nA claim [@nobody2099].\n\n")
+    assert not build.build(str(settings), output, incremental=state, full=True).ok
+    _edit(content / "en" / "team.md", "A claim [@nobody2099].", "A corrected claim.")
+    _build(settings, output, state)
+    assert _pages(state.rendered) == first.pages
+
+
 def test_a_rendered_page_never_writes_through_to_the_previous_build(project, tmp_path):
     content, settings, output, state = project
     _build(settings, output, state, full=True)

@@ -65,6 +65,8 @@ class State:
         self._pending, self.rendered, self.kept, self._base = {}, [], [], base
         self.full = full or not self.keys
         if self.full:
+            # Forgotten now: should this build fail, the next one renders every page too.
+            self.keys = {}
             self.templates.clear()
 
     def keep(self, name: str, key: str) -> bool:
