@@ -133,7 +133,7 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
         settings["CACHE_CONTENT"] = True
         settings["LOAD_CONTENT_CACHE"] = use_cache and not full
         settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": incremental.templates}
-        incremental.begin(output, full=full)
+        incremental.begin(full=full or not output.is_dir())  # a served folder gone: every page again
     try:
         try:
             Pelican(settings).run()

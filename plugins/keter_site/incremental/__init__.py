@@ -28,7 +28,6 @@ import hashlib
 import io
 import os
 import pickle
-from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Content
@@ -57,12 +56,10 @@ class State:
         self.full = True                # whether the latest build renders every page
         self.templates = CompiledTemplates()  # Jinja's compiled templates
         self._pending: dict[str, str] = {}
-        self._base = Path()
 
-    def begin(self, base: Path, full: bool = False) -> None:
-        """Start a build whose last good build, if this State made it, is the folder `base`;
-        `full` renders every page (and compiles every template) again."""
-        self._pending, self.rendered, self.kept, self._base = {}, [], [], base
+    def begin(self, full: bool = False) -> None:
+        """Start a build; `full` renders every page (and compiles every template) again."""
+        self._pending, self.rendered, self.kept = {}, [], []
         self.full = full or not self.keys
         if self.full:
             # Forgotten now: should this build fail, the next one renders every page too.
@@ -70,11 +67,11 @@ class State:
             self.templates.clear()
 
     def keep(self, name: str, key: str) -> bool:
-        """Whether the file `name` of this build is the last good build's (written with `key`,
-        and still there); either way, it is this build's file, with `key`."""
+        """Whether the file `name` of this build is the last good build's (written with `key`);
+        either way, it is this build's file, with `key`."""
         relative = name.replace(os.sep, "/")
         self._pending[relative] = key
-        if not self.full and self.keys.get(relative) == key and (self._base / relative).is_file():
+        if not self.full and self.keys.get(relative) == key:
             self.kept.append(relative)
             return True
         self.rendered.append(relative)
