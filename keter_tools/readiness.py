@@ -2,6 +2,7 @@
 medical review state and any placeholder; and the clinic facts still marked EXAMPLE. What
 `bin/invoke status` prints, with the same rules the publishing build enforces."""
 
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +20,11 @@ from keter_site.translation_status.status import status_table
 @dataclass
 class PageStatus:
     key: str                       # slug, or articles/<slug>
-    translations: dict             # {lang: source / ok / stale / missing}
-    files: dict                    # {lang: Path}
+    translations: dict[str, str]   # {lang: source / ok / stale / missing}
+    files: dict[str, Path]         # {lang: Path}
     medical: bool = False
     review: approvals.Review | None = None
-    placeholders: list = field(default_factory=list)  # files that still hold the mark
+    placeholders: list[Path] = field(default_factory=list)  # files that still hold the mark
 
     def problems(self) -> list[Problem]:
         """What stops this page's launch, each naming the file to open."""
@@ -48,7 +49,7 @@ def pages(settings: Mapping[str, Any], today: date | None = None,
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
     mark = settings.get("PLACEHOLDER_MARK", "TODO:")
     signers = signers or approvals.load_signers(settings)[0]
-    found = []
+    found: list[PageStatus] = []
     table = status_table(settings["PATH"], languages, source_lang)
     approvals.verify_all(settings, table, signers)
     for key, (row, files) in table.items():
@@ -88,10 +89,8 @@ def review_label(review: approvals.Review | None) -> str:
             "needs_release": "NOT MEDICAL ANY MORE: release to sign", "released": "released from review"}[review.state]
 
 
-def _git(folder, *args):
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     """git's answer about the repository that holds `folder` (None without git)."""
-    import subprocess
-
     try:
         done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):

@@ -3,7 +3,7 @@ written in Rust, overflows its stack on ~10,000 nested elements and takes the wh
 with it), and how long one step may take on one file (a pattern that makes a step run
 practically forever becomes a message, not a build, or a live preview, that never ends)."""
 
-from typing import Any
+from collections.abc import Callable
 import re
 import signal
 import threading
@@ -45,7 +45,7 @@ class TimeLimit:
     main thread, where Unix delivers the alarm; the builds of `invoke build`, `publish` and the
     live preview run there. Blocks may nest: the inner one puts the outer one's alarm back."""
 
-    def __init__(self, seconds: float, error: Any = None) -> None:
+    def __init__(self, seconds: float, error: Callable[[], BaseException] | None = None) -> None:
         self.seconds = seconds
         self.error = error or (lambda: StepTooLong(f"took longer than {seconds} seconds"))
         self.active = bool(seconds) and threading.current_thread() is threading.main_thread() \

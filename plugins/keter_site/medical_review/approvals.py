@@ -31,12 +31,12 @@ class Review:
     state: str                  # current, pending, stale, overdue, invalid, needs_release, released
     fingerprint: str            # of the covered text as it is now
     by: str = ""                # the reviewer's name in the document's language (set per document)
-    names: dict = field(default_factory=dict)  # {lang: name} from the allowed signers
+    names: dict[str, str] = field(default_factory=dict)  # {lang: name} from the allowed signers
     principal: str = ""
     key: str = ""               # SHA256:... of the key that signed
     on: date | None = None
     due: date | None = None
-    approved_text: dict | None = None  # {lang: text} as signed (shown in the diff, never trusted)
+    approved_text: dict[str, str] | None = None  # {lang: text} as signed (shown in the diff, never trusted)
     problem: str = ""           # why a record does not count
     record: Path | None = None
     medical: bool = True        # whether the page is marked medical now

@@ -60,11 +60,12 @@ def write_record(reviews_dir: str | Path, slug: str, record: Mapping[str, Any]) 
     class _Dumper(yaml.SafeDumper):
         pass
 
-    def _str(dumper, value):
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value else '"'
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-    def _map(dumper, value):  # keys plain, values quoted: a value is always read back as text
+    def _map(dumper: yaml.SafeDumper, value: Mapping[Any, Any]) -> yaml.MappingNode:
+        # keys plain, values quoted: a value is always read back as text
         return yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("tag:yaml.org,2002:str", str(k)),
                                                            dumper.represent_data(v)) for k, v in value.items()])
 

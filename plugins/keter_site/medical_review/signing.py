@@ -45,7 +45,7 @@ class SigningError(Exception):
 @dataclass
 class Signer:
     principal: str
-    names: dict                        # {lang: the name the stamp shows}
+    names: dict[str, str]              # {lang: the name the stamp shows}
     key: str                           # "type base64"
     line: int
     options: str = ""
@@ -56,7 +56,7 @@ class Signer:
 class Signers:
     path: Path
     data: bytes                        # the file's exact bytes: what every verification uses
-    by_principal: dict                 # {principal: Signer}
+    by_principal: dict[str, Signer]    # {principal: Signer}
     pinned: bool                       # named by KETER_ALLOWED_SIGNERS
 
     def digest(self) -> str:
@@ -159,7 +159,7 @@ def message(kind: str, page: str, fingerprint: str, principal: str, on: object) 
             f"reviewer: {principal}\ndate: {on}\n").encode("utf-8")
 
 
-def _run(argv, data):
+def _run(argv: list[str], data: bytes | None) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(argv, input=data, capture_output=True, timeout=TIMEOUT)
     except FileNotFoundError as error:
