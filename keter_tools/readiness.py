@@ -19,6 +19,7 @@ from keter_site.translation_status.status import status_table
 
 @dataclass
 class PageStatus:
+    """One page's row of `bin/invoke status`, read from the files without a build."""
     key: str                       # slug, or articles/<slug>
     translations: dict[str, str]   # {lang: source / ok / stale / missing}
     files: dict[str, Path]         # {lang: Path}

@@ -85,7 +85,7 @@ def sign(settings: Mapping[str, Any], key: str, kind: str, key_file: str | Path 
             signature = signing.sign(data, path, use_agent)
         except signing.SigningError as error:
             raise Refused(f"ssh-keygen could not sign: {error}")
-    record = {"kind": kind, "page": key, "reviewer": signer.principal, "reviewed_on": on,
+    record: records.Record = {"kind": kind, "page": key, "reviewer": signer.principal, "reviewed_on": on,
               "fingerprint": current, "signature": signature, "text": dict(sorted(texts.items()))}
     if not signing.verify(data, signature, signer.principal, signers.data):
         raise Refused("the signature made does not verify against the allowed signers; nothing was written.")

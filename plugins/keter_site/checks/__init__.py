@@ -29,6 +29,7 @@ class _PelicanLogToProblems(logging.Handler):
         super().__init__(level=logging.WARNING)
 
     def emit(self, record: logging.LogRecord) -> None:
+        """One problem per warning, under the source file it names, so the report sorts it there."""
         if record.msg.startswith("Unable to find") and "url replacement" in record.msg:
             # A {filename} link to a missing file: content_html reports it with the file and
             # line that contain the link, which Pelican's message does not name.

@@ -53,14 +53,15 @@ _QUOTING = ("Put the value in double quotes, such as `title: \"Anxiety: what it 
 
 
 class Parsed(NamedTuple):
-    values: dict | None  # {lowercase key: value as YAML reads it}; None when unreadable
+    """A Markdown file split and read once, so its front matter's problems and its body travel together."""
+    values: dict[str, Any] | None  # {lowercase key: value as YAML reads it}; None when unreadable
     body: str            # the text after the closing `---`
     head_lines: int      # lines of front matter, both `---` lines included
     problems: tuple[Problem, ...]  # of the text, so with no file named
 
 
 class _Raw(NamedTuple):
-    values: dict | None
+    values: dict[str, Any] | None
     body: str
     head_lines: int
     problems: tuple[tuple[int, str, str], ...]  # (line, message, fix)
@@ -142,9 +143,9 @@ def _parse(text: str) -> "_Raw":
             problems.append((line, f"`{key}` has a list or a group of values; it takes one value.",
                              f"Write it on one line as `{key}: value`."))
             continue
-        problem = _value_problem(key, value_node)
-        if problem:
-            problems.append((value_node.start_mark.line + 2, *problem))
+        value_problem = _value_problem(key, value_node)
+        if value_problem:
+            problems.append((value_node.start_mark.line + 2, *value_problem))
     if values is data.UNREADABLE:
         return _Raw(None, body, close + 1, tuple(problems) or ((2, "a value of the front matter cannot be read.",
                                                                  _QUOTING),))
@@ -163,7 +164,7 @@ def _calendar_date(value: Any) -> bool:
     return True
 
 
-def _value_problem(key: str, node: Any) -> Any:
+def _value_problem(key: str, node: yaml.ScalarNode) -> tuple[str, str] | None:
     """(message, fix) when one value is not of its key's kind."""
     value, tag = node.value, node.tag
     if tag == data.NULL or (tag == data.STR and not value.strip()):
@@ -261,7 +262,7 @@ def render(values: Mapping[str, Any], body: str) -> str:
     return "\n".join([FENCE, *head, FENCE, "", body.strip("\n")]) + "\n"
 
 
-def set_keys(path: str | Path, values: Mapping[str, Any]) -> Any:
+def set_keys(path: str | Path, values: Mapping[str, Any]) -> None:
     """Write `key: value` lines into the file's front matter, replacing those keys' old lines
     (with any continuation lines of a folded value) and keeping every other line as it was (the
     tools that record fingerprints use this)."""

@@ -55,6 +55,7 @@ NO_PHOTO = "none"  # a photo key's value while there is no photo
 
 @dataclass(frozen=True)
 class Variant:
+    """One encoded file of a photo: what srcset and the <img>'s width and height need."""
     url_path: str   # under the site's root, e.g. theme/photos/physician-480.0123456789ab.avif
     width: int
     height: int

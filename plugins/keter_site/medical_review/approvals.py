@@ -28,6 +28,7 @@ DEFAULT_INTERVAL = 12
 
 @dataclass
 class Review:
+    """A medical page's review as its signed record and its current text make it: what the stamp shows."""
     state: str                  # current, pending, stale, overdue, invalid, needs_release, released
     fingerprint: str            # of the covered text as it is now
     by: str = ""                # the reviewer's name in the document's language (set per document)
@@ -48,7 +49,7 @@ class Review:
         return copy
 
 
-def signed_by(record: Mapping[str, Any], key: str, signers: signing.Signers) -> tuple[signing.Signer | None, str]:
+def signed_by(record: records.Record, key: str, signers: signing.Signers) -> tuple[signing.Signer | None, str]:
     """(signer, "") when a listed reviewer signed exactly this record, else (None, why)."""
     if record["page"] != key:
         return None, f"it is the record of '{record['page']}', not of '{key}'"

@@ -44,6 +44,7 @@ class SigningError(Exception):
 
 @dataclass
 class Signer:
+    """One reviewer of the allowed signers: their key, and their name in each language."""
     principal: str
     names: dict[str, str]              # {lang: the name the stamp shows}
     key: str                           # "type base64"
@@ -54,6 +55,7 @@ class Signer:
 
 @dataclass
 class Signers:
+    """The allowed-signers file that counts: only a key listed here makes a review count."""
     path: Path
     data: bytes                        # the file's exact bytes: what every verification uses
     by_principal: dict[str, Signer]    # {principal: Signer}

@@ -104,6 +104,7 @@ def blog_posting(*, url: str, headline: str, description: str, lang: str, publis
 
 
 def faq_page(*, url: str, lang: str, entries: list[tuple[str, str]]) -> dict[str, Any]:
+    """The FAQ's questions and answers as search engines read them (entries: [(question, answer)])."""
     return {
         "@type": "FAQPage",
         "url": url,
@@ -128,4 +129,5 @@ def breadcrumbs(trail: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def graph(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The page's one JSON-LD block holding all its nodes; None when it has none, so nothing is written."""
     return {"@context": "https://schema.org", "@graph": nodes} if nodes else None
