@@ -67,7 +67,7 @@ class _Raw(NamedTuple):
     problems: tuple[tuple[int, str, str], ...]  # (line, message, fix)
 
 
-def text_of(value: Any) -> Any:
+def text_of(value: Any) -> str:
     """A front-matter value as the text the site uses: true/false, 7, 2026-11-27."""
     if value is None:
         return ""
@@ -187,7 +187,7 @@ def _value_problem(key: str, node: yaml.ScalarNode) -> tuple[str, str] | None:
     return None
 
 
-def split(text: str) -> tuple[dict[str, Any], str, int]:
+def split(text: str) -> tuple[dict[str, str], str, int]:
     """(metadata {lowercase key: value as text}, body text, number of front-matter lines).
     The metadata is empty when the front matter cannot be read (`problems()` says why)."""
     parsed = parse(text)
@@ -196,7 +196,7 @@ def split(text: str) -> tuple[dict[str, Any], str, int]:
 
 # Each file's text, while its size and modification time stay the same: one build's checks,
 # translation status and review read the same files, and the live preview builds again and again.
-_texts: dict[Any, Any] = {}
+_texts: dict[str, tuple[tuple[int, int, int, int], str]] = {}
 
 
 def read_text(path: str | Path) -> str:
@@ -213,7 +213,7 @@ def read_text(path: str | Path) -> str:
     return text
 
 
-def read(path: str | Path) -> dict[str, Any]:
+def read(path: str | Path) -> dict[str, str]:
     """{lowercase key: value as text} of the file's front matter."""
     return split(read_text(path))[0]
 
