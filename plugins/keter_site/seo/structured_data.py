@@ -10,12 +10,11 @@ from keter_site.core import html
 
 
 def dumps(data: Any) -> str:
-    """JSON for inside <script type="application/ld+json">.
-
-    The HTML parser ends a script element at the first `</script` whatever the JSON around it
-    says, and `<!--` changes how the rest is parsed. Writing every <, > and & as a JSON \\u
-    escape leaves the value the same for any JSON reader and nothing for the HTML parser to
-    act on, whatever a page's title, description or FAQ text contains."""
+    """JSON for inside <script type="application/ld+json">, safe whatever a page's text contains."""
+    # The HTML parser ends a script element at the first `</script` whatever the JSON around it
+    # says, and `<!--` changes how the rest is parsed. Writing every <, > and & as a JSON \u
+    # escape leaves the value the same for any JSON reader and nothing for the HTML parser to
+    # act on, whatever a page's title, description or FAQ text contains.
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char in "<>&\u2028\u2029":
         text = text.replace(char, f"\\u{ord(char):04x}")
@@ -31,10 +30,10 @@ CITATION = re.compile(r"\u00a0?<sup class=\"cite\">.*?</sup>", re.S)
 
 
 def faq_entries(text: str) -> list[tuple[str, str]]:
-    """[(question, answer)] from a page's HTML: each `## Question?` heading (or `### Question?`
-    under `## Group` headings) and the blocks after it, one line per paragraph or list item,
-    without the citation numbers, which point to a Sources list search engines do not show.
-    Text before the first question, and group headings, belong to none."""
+    """[(question, answer)] from a page's HTML, as search engines show them: each `## Question?`
+    (or `### Question?` under `## Group`) and the blocks after it, one line per paragraph or item."""
+    # Without the citation numbers, which point to a Sources list search engines do not show.
+    # Text before the first question, and group headings, belong to none.
     text = CITATION.sub("", text or "")
     if re.search(r"<h3[\s>]", text):
         groups = re.split(r"(?=<h2[\s>])", text)  # a group heading ends the answer before it
