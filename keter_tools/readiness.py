@@ -100,9 +100,8 @@ def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
 
 
 def signers_report(settings: Mapping[str, Any]) -> list[str]:
-    """Lines about who may sign medical reviews: the allowed-signers file that counts, each
-    reviewer and key, and any change to the repository's file since its last commit, or (on a
-    publishing machine that pins its own file) any difference from the pinned file."""
+    """Lines about who may sign medical reviews, so a key added unnoticed is seen: the file that
+    counts, each reviewer and key, and any change since the last commit or from the pinned file."""
     from keter_site.medical_review import signing
 
     path, pinned = signing.signers_path(settings)

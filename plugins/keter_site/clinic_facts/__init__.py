@@ -179,9 +179,8 @@ def _on_init(pelican: Any) -> None:
 
 
 def after_reading(generators: list[Any]) -> None:
-    """Once everything is read (cached documents included, so a changed data file reaches every
-    page) and before anything renders or checks their HTML: report unknown tokens, then put the
-    facts in. Unknown tokens stay as written; the build stops on them."""
+    """Put the facts into every page read (cached ones too, so a changed data file reaches them all)
+    before anything renders or checks the HTML; an unknown token is reported and stops the build."""
     facts = build.current().facts
     for document in content.documents(generators):
         keys = set(TOKEN.findall(content.html_of(document)))

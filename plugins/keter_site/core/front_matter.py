@@ -263,9 +263,9 @@ def render(values: Mapping[str, Any], body: str) -> str:
 
 
 def set_keys(path: str | Path, values: Mapping[str, Any]) -> None:
-    """Write `key: value` lines into the file's front matter, replacing those keys' old lines
-    (with any continuation lines of a folded value) and keeping every other line as it was (the
-    tools that record fingerprints use this)."""
+    """Write `key: value` lines into the file's front matter, keeping every other line as it was,
+    so the tools that record fingerprints change nothing else in an editor's file."""
+    # A key's old line goes, with any continuation lines of a folded value.
     path = Path(path)
     text = read_text(path)
     parsed = parse(text)

@@ -66,9 +66,10 @@ class Fragment:
 
 @functools.lru_cache(maxsize=4096)  # pure (its result read-only): most documents did not change since the last build
 def parse_fragment(text: str) -> Fragment:
-    """One document's HTML, with an end marker placed right after it inside a start marker, the
-    way the theme places content inside the page: an element the fragment leaves open holds the
-    end marker, and an extra end tag closes the start marker before the end marker is reached."""
+    """One document's HTML parsed inside markers, as the theme places content inside the page, so
+    the checks see an element it leaves open or an end tag that closes more than it opened."""
+    # An element the fragment leaves open holds the end marker; an extra end tag closes the start
+    # marker before the end marker is reached.
     tree = LexborHTMLParser(f'<div id="{_PROBE}">{text or ""}<p id="{_END}"></p></div>')
     end = tree.css_first(f"#{_END}")
     fragment = Fragment()

@@ -67,9 +67,8 @@ def signed_by(record: records.Record, key: str, signers: signing.Signers) -> tup
 
 
 def verify_all(settings: Mapping[str, Any], keys: Iterable[str], signers: signing.Signers) -> None:
-    """Check the signature of every page's record at once, ssh-keygen processes side by side (a
-    build in a new process would otherwise wait for them one by one); the answers are
-    remembered (signing.verify) for assess()."""
+    """Check every page's record signature at once, ssh-keygen processes side by side, so a new
+    process's build does not wait for them one by one; assess() then reads signing.verify's memory."""
     jobs = []
     for key in keys:
         try:

@@ -192,9 +192,9 @@ def sign(data: bytes, key_file: str | Path, use_agent: bool = False) -> str:
 
 @functools.lru_cache(maxsize=1024)  # pure: the answer depends only on these exact bytes
 def verify(data: bytes, signature: str, principal: str, signers_data: bytes) -> bool:
-    """Whether `signature` is `principal`'s signature of `data` in the project's namespace, by
-    the key the allowed signers (their exact bytes) list for them. The same question asked
-    again (every build of the live preview) is answered from memory."""
+    """Whether `signature` is `principal`'s signature of `data` in the project's namespace, by the
+    key the allowed signers (their exact bytes) list for them: only that makes a review count."""
+    # The same question asked again (every build of the live preview) is answered from memory.
     if not signature.strip() or not PRINCIPAL.fullmatch(principal):
         return False
     with tempfile.TemporaryDirectory(prefix="keter-verify-") as tmp:

@@ -66,9 +66,8 @@ def clinic(*, clinic_id: str, url: str, name: str, telephone: str, email: str, a
 
 def medical_web_page(*, url: str, name: str, description: str, lang: str, last_reviewed: str | None = None,
                      reviewer: str | None = None, reviewer_url: str | None = None) -> dict[str, Any]:
-    """A medical page; `lastReviewed` and `reviewedBy` only while the physician's signature
-    covers its current text (the caller passes them only for a current review), `reviewer`
-    being the signer's name in the page's language from the allowed signers."""
+    """A medical page; `lastReviewed` and `reviewedBy` (the signer's name in the page's language)
+    only while the physician's signature covers its current text: the caller passes them only then."""
     node: dict[str, Any] = {
         "@type": "MedicalWebPage",
         "url": url,

@@ -95,8 +95,7 @@ _COPY_LINK = re.compile(r"[{|](static|attach)[}|]([^\s)\"'<>\]]*)")
 
 def check_copy_links(text: str, source_path: str, settings: Mapping[str, Any]) -> None:
     """Refuse a `{static}`/`{attach}` link to a file outside the static folders (content/images/):
-    Pelican copies whatever such a link names into the site, a file beside content/ (.env) or a
-    data file included."""
+    Pelican copies whatever such a link names into the site, .env or a data file included."""
     content_path = os.path.normpath(settings["PATH"])
     folders = [os.path.join(content_path, folder) for folder in settings.get("STATIC_PATHS", [])]
     for match in _COPY_LINK.finditer(text):
@@ -113,9 +112,10 @@ def check_copy_links(text: str, source_path: str, settings: Mapping[str, Any]) -
 
 
 def check_html(html: str | None, body: str, first_line: int) -> None:
-    """Refuse `html` (what Markdown made of `body`, or None for `body` itself, before Markdown
-    reads it) when it nests deeper than MAX_NESTING; the line is that of the tag in `body`
-    (which starts on `first_line` of the file) that goes too deep, where its own HTML does."""
+    """Refuse `html` (what Markdown made of `body`; None: `body` itself, before Markdown reads it)
+    when it nests deeper than MAX_NESTING, before a parser overflows its stack on it."""
+    # The line is that of the tag in `body` (which starts on `first_line` of the file) that goes
+    # too deep, where its own HTML does.
     if too_deep(body if html is None else html) is None:
         return
     offset = too_deep(body)
