@@ -78,7 +78,7 @@ def _markdown(settings: Mapping[str, Any]) -> markdown.Markdown:
                              extension_configs=configs, output_format="html")
 
 
-def render(text: str, facts: Mapping[str, Any], lang: str, converter: Any) -> str:
+def render(text: str, facts: Mapping[str, Any], lang: str, converter: markdown.Markdown) -> str:
     """One language's body as the reader sees its words: clinic facts in as escaped text,
     Markdown rendered, then only the sanitizer's safe elements and attributes kept."""
     converter.reset()
