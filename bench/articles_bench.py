@@ -95,8 +95,8 @@ def main():
               + ", ".join(f"{t:.0f}" for t in live) + f"; median {statistics.median(live):.0f} (goal at most 300).",
               f"Bare Pelican (no plugins) on the same content, after one edit, reading every document again from its "
               f"content cache before it writes anything (ms, {len(floor)} runs): " + ", ".join(f"{t:.0f}" for t in floor)
-              + f"; median {statistics.median(floor):.0f}. The live preview reads only the edited file again "
-              "(keter_site.incremental.documents), so it is not bound by this.",
+              + f"; median {statistics.median(floor):.0f}. The live preview reads its documents the same way "
+              "(Pelican's content cache): this is the floor under its save-to-page.",
               METHOD]
     report(lines, args.markdown)
 

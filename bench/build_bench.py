@@ -124,13 +124,6 @@ def compare_builds(label, content, folder):
             "ms_per_page": project * 1000 / pages, "ratio": project / bare}
 
 
-def _inode(path):
-    try:
-        return path.stat().st_ino
-    except FileNotFoundError:  # only where the system cannot swap folders in one step
-        return None
-
-
 def livereload_times(settings="pelicanconf.py", content=ROOT / "content", output=ROOT / "output", runs=5,
                      page=Path("en") / "team.md", built=Path("en") / "team" / "index.html"):
     """Milliseconds from saving a Markdown file (`page`, an English page's text) to its rebuilt
@@ -155,7 +148,7 @@ def livereload_times(settings="pelicanconf.py", content=ROOT / "content", output
             before = built.stat().st_ino
             started = time.perf_counter()
             page.write_text(original + f"\nEdited for the benchmark, run {run}.\n", encoding="utf-8")
-            while _inode(built) == before and time.perf_counter() - started < 10:
+            while built.stat().st_ino == before and time.perf_counter() - started < 10:
                 time.sleep(0.002)
             times.append((time.perf_counter() - started) * 1000)
             if f"run {run}." not in built.read_text(encoding="utf-8"):

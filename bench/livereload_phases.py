@@ -7,7 +7,6 @@ Run: .venv/bin/python bench/livereload_phases.py [--articles N] [--runs N]
 """
 
 import argparse
-import gc
 import tempfile
 import time
 from pathlib import Path
@@ -40,28 +39,22 @@ def main():
         settings, output, state = project_settings(folder, content), folder / "out", State()
         page = content / "en" / "articles" / "ketamine-anxiety-research.md"
         original = page.read_text(encoding="utf-8")
-        try:
-            if not build.build(str(settings), output, incremental=state, full=True).ok:
-                raise SystemExit("The first build failed.")
-            gc.disable()  # as in `invoke livereload`: the collector runs between builds
-            for run in range(args.runs):
-                gc.collect()
-                time.sleep(0.5)  # the copy for the next build is made in the background
-                page.write_text(original + f"\nEdited for the benchmark, run {run}.\n", encoding="utf-8")
-                marks.clear()
-                started = time.perf_counter()
-                result = build.build(str(settings), output, incremental=state)
-                ended = time.perf_counter()
-                if not result.ok:
-                    raise SystemExit(result.message)
-                previous, parts = started, []
-                for name, at in marks:
-                    parts.append(f"{name} {(at - previous) * 1000:.0f}")
-                    previous = at
-                print(f"run {run}: " + ", ".join(parts) + f", rest {(ended - previous) * 1000:.0f}; "
-                      f"total {(ended - started) * 1000:.0f} ms")
-        finally:
-            state.close()
+        if not build.build(str(settings), output, incremental=state, full=True).ok:
+            raise SystemExit("The first build failed.")
+        for run in range(args.runs):
+            page.write_text(original + f"\nEdited for the benchmark, run {run}.\n", encoding="utf-8")
+            marks.clear()
+            started = time.perf_counter()
+            result = build.build(str(settings), output, incremental=state)
+            ended = time.perf_counter()
+            if not result.ok:
+                raise SystemExit(result.message)
+            previous, parts = started, []
+            for name, at in marks:
+                parts.append(f"{name} {(at - previous) * 1000:.0f}")
+                previous = at
+            print(f"run {run}: " + ", ".join(parts) + f", rest {(ended - previous) * 1000:.0f}; "
+                  f"total {(ended - started) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """How long bare Pelican (no plugins, its default theme) takes, after one file changed, to read
 every document again from its content cache, before it writes anything: Pelican makes every
-document afresh on each build. The project's live preview keeps the documents of unchanged
-files (keter_site.incremental.documents) and reads only the edited one; this is what that saves.
+document afresh on each build. The project's live preview reads its documents the same way
+(Pelican's content cache, keter_site.incremental), so this is the floor under its save-to-page.
 
 Run: .venv/bin/python bench/pelican_reading.py BARE_SETTINGS EDITED_FILE [--runs N]
 (bench/articles_bench.py runs it in a fresh process, on the articles benchmark's content).
@@ -9,7 +9,6 @@ Prints the milliseconds of each run, then the median.
 """
 
 import argparse
-import gc
 import shutil
 import statistics
 import tempfile
@@ -44,12 +43,10 @@ def main():
     with open(args.edited, encoding="utf-8") as file:
         original = file.read()
     times = []
-    gc.disable()  # as in the project's live preview: the collector runs between builds
     try:
         for run in range(args.runs + 1):  # the first run fills the content cache
             with open(args.edited, "w", encoding="utf-8") as file:
                 file.write(original + f"\nEdited for the benchmark, run {run}.\n")
-            gc.collect()
             started = time.perf_counter()
             try:
                 Pelican(read_settings(args.settings, override=overrides)).run()

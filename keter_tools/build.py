@@ -4,15 +4,12 @@ site exactly as it was, so a preview server keeps showing it and a deploy never 
 """
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-import ctypes
-import errno
-import gc
 import glob
 import logging
 import os
-import subprocess
+import shutil
 import tempfile
 import time
 import traceback
@@ -27,7 +24,7 @@ from pelican.settings import read_settings
 from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
 from keter_site.incremental import SETTING as INCREMENTAL
-from keter_site.incremental.documents import PreviewPelican
+from keter_site.incremental import State
 
 
 @dataclass
@@ -43,62 +40,52 @@ def load_settings(settings_file: str | Path = "pelicanconf.py", overrides: Mappi
     return read_settings(str(ROOT / settings_file), override=dict(overrides or {}))
 
 
-def _count_pages(folder: str | Path) -> int:
-    return sum(name.endswith(".html") for _, _, files in os.walk(folder) for name in files)
+def _files(folder: Path) -> set[str]:
+    """Every file under `folder`, by its path relative to it."""
+    return {os.path.relpath(os.path.join(parent, name), folder).replace(os.sep, "/")
+            for parent, _, names in os.walk(folder) for name in names}
 
 
 def _swap_into_place(fresh: Path, output: Path) -> None:
-    """Put `fresh` where `output` is. The old folder is moved aside and removed last, by a
-    process of its own: the new site is already in place, and neither the live preview nor the
-    build command need wait for thousands of files to be deleted. On Linux the two folders
-    trade places in one step, so a page asked for at that moment is never missing."""
+    """Put `fresh` where `output` is (two renames: a page asked for between them is missing),
+    then remove the replaced site."""
     if not output.exists():
         os.rename(fresh, output)
         return
     aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-    if _exchange(fresh, output):
-        os.rename(fresh, aside / "site")  # `fresh` is the old site now
-    else:
-        os.rename(output, aside / "site")
-        os.rename(fresh, output)
-    _remove_in_background(aside)
+    os.rename(output, aside / "site")
+    os.rename(fresh, output)
+    shutil.rmtree(aside)
 
 
-_RENAME_EXCHANGE = 2  # renameat2(2): swap two paths atomically
-_AT_FDCWD = -100
+def _update_in_place(fresh: Path, output: Path, written: set[str], gone: set[str]) -> None:
+    """The live preview's builds after its first: each file the build wrote takes the place of
+    the last good build's in one step (a rename), so a page asked for meanwhile is the old one
+    or the new one, never missing or half-written; the files it no longer has are removed.
+    After an edit of content the build wrote a few files: moving the whole site would make and
+    delete every page's folder on every save."""
+    for relative in sorted(written):
+        (output / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(fresh / relative, output / relative)
+    for relative in gone:
+        (output / relative).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # its folder, when nothing else is left in it
+            os.removedirs((output / relative).parent)
+    shutil.rmtree(fresh)
 
 
-def _exchange(one: Path, other: Path) -> bool:
-    """Swap two folders in one step (Linux's renameat2); False where the system or its file
-    system cannot, and the caller renames them in turn."""
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is None:
-        return False
-    if renameat2(_AT_FDCWD, os.fsencode(one), _AT_FDCWD, os.fsencode(other), _RENAME_EXCHANGE) == 0:
-        return True
-    # Not supported by the kernel or the file system (overlayfs may answer EXDEV for folders it
-    # keeps in a lower layer): the two renames then say what is wrong, if anything is.
-    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
-        return False
-    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(one), None, str(other))
-
-
-# The folders a build (`building-`) and the live preview's next build (`next-`, made in advance by
-# keter_site.incremental) make beside the output, each named by the process that made it.
-OWNED_FOLDERS = ("building-", "next-")
+# The folders a build makes beside the output, each named by the process that made it.
+OWNED_FOLDERS = ("building-",)
 
 
 def _remove_abandoned(output: Path) -> None:
-    """Remove the folders beside `output` that a build or a live preview made and whose process
-    has ended without removing them (killed, or crashed in native code)."""
+    """Remove the folders beside `output` that a build made and whose process has ended without
+    removing them (killed, or crashed in native code)."""
     leftovers = [(folder, prefix) for prefix in (f".{output.name}.{kind}" for kind in OWNED_FOLDERS)
                  for folder in output.parent.glob(f"{glob.escape(prefix)}*")]
     for folder, prefix in leftovers:
         if owner_gone(folder.name, prefix):
-            with contextlib.suppress(OSError):
-                gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=output.parent))
-                os.rename(folder, gone / "site")
-                _remove_in_background(gone)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _discard(fresh: Path, output: Path) -> None:
@@ -109,43 +96,21 @@ def _discard(fresh: Path, output: Path) -> None:
         return
     gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=fresh.parent))
     os.rename(fresh, gone / "site")
-    _remove_in_background(gone)
-
-
-def _remove_in_background(folder: Path) -> None:
-    # A new session: the removal outlives this process and is not stopped by a Ctrl+C meant for
-    # the command that started it. Its folder is hidden (.output.old-*), never served.
-    subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's garbage collector paused while Pelican builds. A build keeps what it makes (the
-    documents, their HTML) until it ends, so the collector's passes over a growing heap free
-    almost nothing: 1,000 articles per language built 10-14% faster without them, for 5% more
-    memory. What the build left is collected afterwards as usual. (The live preview keeps the
-    collector off between builds too, and collects when the browser has its page.)"""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    shutil.rmtree(gone, ignore_errors=True)
 
 
 def _forget_documents() -> None:
     """Pelican remembers each document's HTML for the life of the process (pelican.utils.memoized
-    on its Content class), and with it every document of every build. The live preview builds
-    again and again in one process, which then grew by a whole site on every save, and Python's
-    garbage collector took longer each time. No build needs the documents of the one before."""
+    on its Content class, whose `cache` each memoized method shows, as Pelican's own tests clear
+    it), and with it every document of every build. The live preview builds again and again in
+    one process, which would grow by a whole site on every save. No build needs the documents of
+    the one before."""
     for method in (Content.get_content, Content.get_summary):
         method.cache.clear()
 
 
 def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | None = None,
-          overrides: Mapping[str, Any] | None = None, use_cache: bool = True, incremental: Any = None,
+          overrides: Mapping[str, Any] | None = None, use_cache: bool = True, incremental: State | None = None,
           full: bool = False) -> BuildResult:
     """Build the site; on success it is at `output` (default: the settings' OUTPUT_PATH).
 
@@ -163,26 +128,23 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
     if incremental is not None:
         settings[INCREMENTAL] = incremental
-        # The preview keeps its documents and the templates' compiled code in memory
-        # (keter_site.incremental.documents, .templates): Pelican's content cache and Jinja's
-        # bytecode cache on disk would only be read and written again on every save.
-        settings["LOAD_CONTENT_CACHE"] = settings["CACHE_CONTENT"] = False
+        # Pelican's content cache keeps each unchanged file's conversion (read again on a full
+        # build); the templates' compiled code stays in memory (keter_site.incremental.templates).
+        settings["CACHE_CONTENT"] = True
+        settings["LOAD_CONTENT_CACHE"] = use_cache and not full
         settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": incremental.templates}
-        incremental.begin(fresh, full=full)
+        incremental.begin(full=full or not output.is_dir())  # a served folder gone: every page again
     try:
         try:
-            with _collector_paused():
-                (Pelican if incremental is None else PreviewPelican)(settings).run()
+            Pelican(settings).run()
         finally:
             _forget_documents()
-        # The live preview knows its pages without walking thousands of files on every save.
-        pages: int | None = _count_pages(fresh) if incremental is None else None
+        written = _files(fresh)
+        pages = sum(name.endswith(".html") for name in written) if incremental is None else incremental.page_count()
     except (KeyboardInterrupt, SystemExit):  # Ctrl+C, or stopped with `kill`: no folder left behind
         _discard(fresh, output)
         raise
     except Exception as error:
-        if incremental is not None:
-            incremental.finish(False, fresh)
         _discard(fresh, output)
         # Our checks raise errors whose message is the editor's report (file, problem, fix) and
         # mark them with `exitcode`; anything else is a fault in the site's code, shown in full.
@@ -191,13 +153,13 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
             "code, not in the content: report it to the developers with this message.\n"
             + traceback.format_exc())
         return BuildResult(False, output, time.perf_counter() - started, message=message)
+    if incremental is not None and incremental.files and output.is_dir():
+        _update_in_place(fresh, output, written, incremental.files - written - set(incremental.kept))
+    else:
+        _swap_into_place(fresh, output)
     if incremental is not None:
-        incremental.finish(True, fresh)
-        pages = incremental.page_count()
-    _swap_into_place(fresh, output)
-    if incremental is not None:
-        incremental.ready_next(output)
-    return BuildResult(True, output, time.perf_counter() - started, pages=pages or 0)
+        incremental.settle(written | set(incremental.kept))
+    return BuildResult(True, output, time.perf_counter() - started, pages=pages)
 
 
 def setup_logging(verbose: bool = False) -> None:

@@ -1,7 +1,6 @@
 """The live preview (`invoke livereload`) and the browser editor around it (`invoke edit`):
 serve the last good build, rebuild on save, reload the browser."""
 
-import gc
 import os
 import shutil
 import signal
@@ -15,7 +14,6 @@ from keter_tools import build as site_build
 
 OUTPUT = ROOT / "output"
 HOST = "127.0.0.1"
-GC_DELAY = 0.5  # seconds after a rebuild: the browser has its page by then
 
 
 def livereload(port, settings, output, *, restart_args, admin=None, on_ready=None, on_restart=None, on_change=None):
@@ -23,21 +21,16 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
     preview again, when a change to the site's Python needs a fresh process."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
-    from tornado.ioloop import IOLoop, PeriodicCallback
+    from tornado.ioloop import IOLoop
 
     from keter_site.incremental import State
     from keter_tools import devserver, form_receiver, processes, watch
 
     output = Path(output).resolve() if output else OUTPUT
     # Stopped with SIGTERM too (a service manager, a test), not only Ctrl+C, the clean-up below
-    # runs: the form receiver, the next build's folder, and decap-server under `invoke edit`.
+    # runs: the form receiver, and decap-server under `invoke edit`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     incremental = State()  # after an edit, only the pages it affects are rendered again
-    # Builds pause Python's garbage collector (keter_tools.build); the preview keeps it
-    # off between builds too and collects once the browser has been told to reload, so that a
-    # collection (up to a tenth of a second: a build's documents refer to each other, and only
-    # the collector frees them) never holds up the reloaded page or the next build.
-    gc.disable()
 
     def build_now(full):
         state.begin()
@@ -108,9 +101,6 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
     # never exists.
     server.watch(str(output.parent / ".livereload-watches-nothing"))
     loop = IOLoop.current()
-    gc.collect()
-    # Serving pages makes garbage too: collected once a minute while no one saves.
-    PeriodicCallback(gc.collect, 60_000).start()
 
     def ready():
         # Runs once the loop has started, so the preview listens. Asked for port 0, it took
@@ -139,7 +129,6 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
             # runs edited code. Replace this one; the browser's livereload script reconnects.
             print("The site's Python code changed: restarting the preview to load it.", flush=True)
             form_receiver.stop(receiver)
-            incremental.close()
             if on_restart:
                 on_restart()
             # The same command on the same port, also one the kernel chose: the open pages'
@@ -150,7 +139,6 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
         # rendered again, and every file read again.
         build_now(full=kind != "content")
         LiveReloadHandler.reload_waiters()
-        loop.call_later(GC_DELAY, gc.collect)
 
     content = Path(site_build.load_settings(settings)["PATH"]).resolve()
     watch.start(rebuild, content=content, on_change=on_change)
@@ -163,7 +151,6 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
         server.serve(host=HOST, port=port, debug=False)
     finally:
         form_receiver.stop(receiver)
-        incremental.close()
 
 
 def edit(port=8000, no_browser=False, settings="pelicanconf.py", output=""):

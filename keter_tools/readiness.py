@@ -2,6 +2,7 @@
 medical review state and any placeholder; and the clinic facts still marked EXAMPLE. What
 `bin/invoke status` prints, with the same rules the publishing build enforces."""
 
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,13 @@ from keter_site.translation_status.status import status_table
 
 @dataclass
 class PageStatus:
+    """One page's row of `bin/invoke status`, read from the files without a build."""
     key: str                       # slug, or articles/<slug>
-    translations: dict             # {lang: source / ok / stale / missing}
-    files: dict                    # {lang: Path}
+    translations: dict[str, str]   # {lang: source / ok / stale / missing}
+    files: dict[str, Path]         # {lang: Path}
     medical: bool = False
     review: approvals.Review | None = None
-    placeholders: list = field(default_factory=list)  # files that still hold the mark
+    placeholders: list[Path] = field(default_factory=list)  # files that still hold the mark
 
     def problems(self) -> list[Problem]:
         """What stops this page's launch, each naming the file to open."""
@@ -48,7 +50,7 @@ def pages(settings: Mapping[str, Any], today: date | None = None,
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
     mark = settings.get("PLACEHOLDER_MARK", "TODO:")
     signers = signers or approvals.load_signers(settings)[0]
-    found = []
+    found: list[PageStatus] = []
     table = status_table(settings["PATH"], languages, source_lang)
     approvals.verify_all(settings, table, signers)
     for key, (row, files) in table.items():
@@ -88,10 +90,8 @@ def review_label(review: approvals.Review | None) -> str:
             "needs_release": "NOT MEDICAL ANY MORE: release to sign", "released": "released from review"}[review.state]
 
 
-def _git(folder, *args):
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     """git's answer about the repository that holds `folder` (None without git)."""
-    import subprocess
-
     try:
         done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
@@ -100,9 +100,8 @@ def _git(folder, *args):
 
 
 def signers_report(settings: Mapping[str, Any]) -> list[str]:
-    """Lines about who may sign medical reviews: the allowed-signers file that counts, each
-    reviewer and key, and any change to the repository's file since its last commit, or (on a
-    publishing machine that pins its own file) any difference from the pinned file."""
+    """Lines about who may sign medical reviews, so a key added unnoticed is seen: the file that
+    counts, each reviewer and key, and any change since the last commit or from the pinned file."""
     from keter_site.medical_review import signing
 
     path, pinned = signing.signers_path(settings)

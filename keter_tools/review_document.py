@@ -23,6 +23,7 @@ import hashlib
 import html
 import re
 from datetime import date
+from pathlib import Path
 
 import markdown
 import nh3
@@ -31,7 +32,7 @@ from keter_site.citations import MARKER
 from keter_site import clinic_facts
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.medical_review import material
+from keter_site.medical_review import approvals, material
 from keter_site.sanitize import ATTRIBUTES, TAGS, URL_SCHEMES
 from keter_tools import readiness
 
@@ -63,21 +64,21 @@ def csp() -> str:
             "base-uri 'none'; form-action 'none'")
 
 
-def _data(path):
+def _data(path: str | Path) -> Any:
     try:
         return load_data(path, strings_only=True) or {}
     except DataError:
         return {}
 
 
-def _markdown(settings):
+def _markdown(settings: Mapping[str, Any]) -> markdown.Markdown:
     configs = dict((settings.get("MARKDOWN") or {}).get("extension_configs") or {})
     configs.pop("keter_site.components.syntax:ComponentsExtension", None)
     return markdown.Markdown(extensions=[*configs, "keter_site.components.syntax:ComponentsExtension"],
                              extension_configs=configs, output_format="html")
 
 
-def render(text: str, facts: Mapping[str, Any], lang: str, converter: Any) -> str:
+def render(text: str, facts: Mapping[str, Any], lang: str, converter: markdown.Markdown) -> str:
     """One language's body as the reader sees its words: clinic facts in as escaped text,
     Markdown rendered, then only the sanitizer's safe elements and attributes kept."""
     converter.reset()
@@ -89,12 +90,13 @@ def render(text: str, facts: Mapping[str, Any], lang: str, converter: Any) -> st
     return re.sub(r"<details\b", "<details open", clean)  # a folded answer is still read
 
 
-def _image_text(match):
+def _image_text(match: re.Match[str]) -> str:
     alt = re.search(r'\balt="([^"]*)"', match.group(0))
     return f"<em>[image: {alt.group(1) if alt else 'no description'}]</em>"
 
 
 def diff(old: str, new: str) -> str:
+    """The lines a change removed and added, for the physician to see what their approval no longer covers."""
     lines = []
     for line in difflib.ndiff(old.splitlines(), new.splitlines()):
         tag, text = line[:2], html.escape(line[2:])
@@ -105,7 +107,7 @@ def diff(old: str, new: str) -> str:
     return "\n".join(lines) or "(no change in the text)"
 
 
-def _state(review):
+def _state(review: approvals.Review) -> str:
     if review.state == "stale":
         return f"changed since {html.escape(review.principal)} approved it on {review.on}"
     if review.state == "overdue":
@@ -115,7 +117,8 @@ def _state(review):
     return STATES[review.state]
 
 
-def _column(lang, language, meta, body, covered, review, facts, converter):
+def _column(lang: str, language: Mapping[str, Any], meta: Mapping[str, Any], body: str, covered: str,
+            review: approvals.Review, facts: Mapping[str, Any], converter: markdown.Markdown) -> str:
     shown = "".join(f"<p><strong>{label}:</strong> {html.escape(meta[key])}</p>"
                     for key, label in (("description", "Description (search results, link previews)"),
                                        ("summary", "Summary (lists of articles, the feed)")) if meta.get(key))
@@ -139,14 +142,15 @@ def build(settings: Mapping[str, Any], today: date | None = None) -> tuple[str, 
     facts = _data(settings["CLINIC_DATA_FILE"])
     languages = settings["LANGUAGES"]
     converter = _markdown(settings)
-    sections, keys = [], []
+    sections: list[str] = []
+    keys: list[str] = []
     for status in readiness.pages(settings, today):
         review = status.review
         if not review or review.state in ("current", "released"):
             continue
         keys.append(status.key)
         covered = material.texts(settings, status.files)
-        columns = []
+        columns: list[str] = []
         for lang in languages:
             if lang not in status.files:
                 continue

@@ -21,7 +21,7 @@ class Refused(Exception):
     """Nothing was signed: why, and what to do."""
 
 
-def _signing_key(signers, key_file):
+def _signing_key(signers: signing.Signers, key_file: str | Path | None) -> tuple[signing.Signer, Path | None, bool]:
     """(signer, key file for ssh-keygen, whether the agent signs)."""
     by_key = {signer.key: signer for signer in signers.by_principal.values()}
     if key_file:
@@ -41,7 +41,7 @@ def _signing_key(signers, key_file):
     return by_key[listed[0]], None, True
 
 
-def _document_fingerprint(document, key):
+def _document_fingerprint(document: str | Path, key: str) -> str | None:
     try:
         text = Path(document).read_text(encoding="utf-8")
     except OSError:
@@ -51,7 +51,7 @@ def _document_fingerprint(document, key):
 
 
 def sign(settings: Mapping[str, Any], key: str, kind: str, key_file: str | Path | None = None,
-         document: str | Path | None = None, today: date | None = None) -> tuple[Path, Any]:
+         document: str | Path | None = None, today: date | None = None) -> tuple[Path, signing.Signer]:
     """Sign the approval (or release) of page `key`; returns (record path, signer)."""
     from keter_tools import readiness
 
@@ -85,7 +85,7 @@ def sign(settings: Mapping[str, Any], key: str, kind: str, key_file: str | Path 
             signature = signing.sign(data, path, use_agent)
         except signing.SigningError as error:
             raise Refused(f"ssh-keygen could not sign: {error}")
-    record = {"kind": kind, "page": key, "reviewer": signer.principal, "reviewed_on": on,
+    record: records.Record = {"kind": kind, "page": key, "reviewer": signer.principal, "reviewed_on": on,
               "fingerprint": current, "signature": signature, "text": dict(sorted(texts.items()))}
     if not signing.verify(data, signature, signer.principal, signers.data):
         raise Refused("the signature made does not verify against the allowed signers; nothing was written.")

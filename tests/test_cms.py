@@ -4,14 +4,15 @@ project. Every wait is bounded and waits for an event (a port, a text, a file), 
 
 import os
 import re
+import shutil
 import subprocess
 import time
 import urllib.request
 
 import pytest
 
-from tests.support import commands
-from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, invoke_server
+from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, invoke_server, keep_editor_choices
+from tests.support.publishing import SIGNUP_ENDPOINT
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
@@ -62,20 +63,6 @@ def test_the_editor_files_come_from_this_machine():
     policy = cms.admin_headers()["Content-Security-Policy"]
     assert "https:" not in policy and "*" not in policy and "http:" not in policy
     assert "connect-src 'self' blob: data:" in policy  # an image to upload is read from a blob: address
-
-
-def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(tmp_path):
-    site = tmp_path / "site"
-    env = {**os.environ, "SIGNUP_ENDPOINT": "https://forms.example.org/f/x", "STAGING": "1", "COLUMNS": "500"}
-    result = commands.run("keter_tools.build", ["publishconf.py", site, "--no-cache"], env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert not (site / "admin").exists()
-    settings = {"SITEURL": "https://www.example.org", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
-                "SIGNUP_ENDPOINT": "https://forms.example.org/f/x"}
-    assert not any("admin/" in str(p) for p in check_site(site, settings))
-    (site / "admin").mkdir()
-    (site / "admin" / "index.html").write_text("<!doctype html><title>x</title>")
-    assert any(str(p).startswith("admin/: the browser editor's folder") for p in check_site(site, settings))
 
 
 HEAD = ('---\ntitle: Understanding anxiety\nslug: anxiety\nlang: en\ndescription: What anxiety disorders are, how\n'
@@ -243,17 +230,28 @@ def _wait_for(url, text):
     raise AssertionError(f"{text!r} never appeared at {url}")
 
 
-def _login(page, base, key, ui="en"):
+def _login(page, base, key, ui="en", entry=None):
+    """The editor opened and logged in; `entry` ((collection, slug)): that entry opened next, in
+    the same fresh editor (as a click on it in the list would)."""
     page.set_viewport_size({"width": 1400, "height": 1000})
+    keep_editor_choices(page, ui, "Dana Levi")
     page.goto(f"{base}/admin/?key={key}")
-    page.evaluate(f"localStorage.setItem('keter-editor-ui', '{ui}'); localStorage.setItem('keter-editor-name', 'Dana Levi')")
-    page.reload()
     page.get_by_role("button", name=re.compile("^(Login|התחברות)$")).click(timeout=WAIT * 1000)
+    if entry:
+        # Once the editor shows its first collection after the login, the entry's address.
+        page.wait_for_url(re.compile(r"/admin/#/collections/"), timeout=WAIT * 1000)
+        collection, slug = entry
+        page.goto(f"{base}/admin/#/collections/{collection}/entries/{slug}")
+        _entry_ready(page)
 
 
 def _open(page, base, collection, slug):
     page.goto(f"{base}/admin/#/collections/{collection}/entries/{slug}")
     page.reload()  # a fresh editor for each entry (the login is kept)
+    _entry_ready(page)
+
+
+def _entry_ready(page):
     page.locator('[data-keter-lang="he"] [contenteditable="true"]').wait_for(timeout=WAIT * 1000)
     if not page.locator('[data-keter-lang="en"]').count():
         page.get_by_title("Toggle i18n").click()  # the two languages side by side again
@@ -291,8 +289,7 @@ def test_a_save_is_a_commit_of_the_edited_lines_and_the_medical_flag_is_out_of_r
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
         ("http://127.0.0.1:", "data:", "blob:", "about:")) else None)
-    _login(page, base, key)
-    _open(page, base, "pages", "anxiety")
+    _login(page, base, key, entry=("pages", "anxiety"))
     # Hebrew right to left, English left to right.
     assert page.locator('[data-keter-lang="he"] input[id^="title-field"]').evaluate(
         "el => getComputedStyle(el).direction") == "rtl"
@@ -328,8 +325,7 @@ def test_a_save_is_a_commit_of_the_edited_lines_and_the_medical_flag_is_out_of_r
 
 def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(editor, page):
     project, base, key, _ = editor
-    _login(page, base, key)
-    _open(page, base, "pages", "team")
+    _login(page, base, key, entry=("pages", "team"))
     title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
     original = title.input_value()
     # An empty English title: required in each language, refused before anything is written.
@@ -343,7 +339,7 @@ def test_a_save_the_build_refuses_shows_its_message_in_the_editor_until_fixed(ed
     # An unknown citation: saved, the build refuses it, and the editor shows the build's own words.
     body = page.locator('[data-keter-lang="en"] [data-slate-string="true"]').first
     _caret_at_end(page, body)
-    page.keyboard.type(" [@nobody2099]")
+    page.keyboard.insert_text(" [@nobody2099]")
     _publish(page, expect="The build refused this save")
     problem = page.locator("#keter-status [role=alert]").inner_text()
     assert "content/en/team.md:" in problem and "`[@nobody2099]` is not in the references registry." in problem
@@ -397,8 +393,7 @@ def test_a_refused_save_is_explained_in_hebrew_around_the_builds_own_words(edito
 
 def test_the_editor_never_offers_a_local_backup_that_restores_nothing(editor, page):
     project, base, key, _ = editor
-    _login(page, base, key)
-    _open(page, base, "pages", "privacy")
+    _login(page, base, key, entry=("pages", "privacy"))
     title = page.locator('[data-keter-lang="en"] input[id^="title-field"]')
     saved = title.input_value()
     title.fill(saved + " (never saved)")
@@ -426,15 +421,14 @@ def test_a_stale_translation_is_shown_and_marked_done_and_a_page_restored(editor
     project, base, key, _ = editor
     he_path = project / "content" / "he" / "benefits.md"
     original = he_path.read_text(encoding="utf-8")
-    _login(page, base, key)
-    _open(page, base, "pages", "benefits")
+    _login(page, base, key, entry=("pages", "benefits"))
     assert page.locator("#keter-entry .keter-badge").inner_text() == "English: up to date"
     typed = "פסקה חדשה שנכתבה בעורך."
     last = page.locator('[data-keter-lang="he"] [data-slate-string="true"]').last
     _caret_at_end(page, last)
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
-    page.keyboard.type(typed)
+    page.keyboard.insert_text(typed)
     _publish(page)
     # The entry says so, with what changed in the source since the translation was marked done.
     page.locator("#keter-entry .keter-badge", has_text="English: out of date").wait_for(timeout=WAIT * 1000)
@@ -475,18 +469,23 @@ def _webp(page, path):
 
 
 def _type_body(page, lang, lines):
+    """The body's lines, each put in as one piece of text (as a paste or a phone's keyboard puts
+    in a word), with Enter between them; the editor renders once a line, not once a letter."""
     page.locator(f'[data-keter-lang="{lang}"] [contenteditable="true"]').click()
     for number, line in enumerate(lines):
         if number:
             page.keyboard.press("Enter")
-        page.keyboard.type(line)
+        if line:
+            page.keyboard.insert_text(line)
 
 
-def _new_article(page, base, slug, he, en):
+def _new_article(page, base, slug, he, en, fresh=False):
     """A new article's form, filled in: `he` and `en` are (title, summary, description, lines of
-    text); the address is chosen once, in the first language's column."""
+    text); the address is chosen once, in the first language's column. `fresh`: the editor has
+    just been opened and logged in, so its list is all it has shown."""
     page.goto(f"{base}/admin/#/collections/articles/new")
-    page.reload()  # a fresh page, without a dialog left open
+    if not fresh:
+        page.reload()  # a fresh page, without a dialog left open
     page.locator('[data-keter-lang="he"] input[id^="title-field"]').wait_for(timeout=WAIT * 1000)
     if not page.locator('[data-keter-lang="en"]').count():
         page.get_by_title("Toggle i18n").click()
@@ -547,11 +546,13 @@ def test_a_draft_article_is_in_no_list_or_feed_until_switched_to_ready(editor, p
     project, base, key, _ = editor
     _login(page, base, key)
     page.locator("#keter-bar").wait_for()
+    page.wait_for_url(re.compile(r"/admin/#/collections/"), timeout=WAIT * 1000)
     _new_article(page, base, "opening-hours-draft",
                  ("טיוטה על שעות הפעילות", "שעות הפעילות החדשות של המרפאה.", "שעות הפעילות החדשות של המרפאה, מהחודש הבא.",
                   ["המרפאה פתוחה גם בערבים."]),
                  ("Draft about opening hours", "The clinic's new opening hours.",
-                  "The clinic's new opening hours, from next month.", ["The clinic is open in the evenings too."]))
+                  "The clinic's new opening hours, from next month.", ["The clinic is open in the evenings too."]),
+                 fresh=True)
     _choose_status(page, "Draft (not published)")
     _publish(page)
     files = [project / "content" / lang / "articles" / "opening-hours-draft.md" for lang in ("he", "en")]
@@ -714,3 +715,20 @@ def test_requoting_or_folding_a_value_changes_no_fingerprint():
 def test_front_matter_problems_name_their_line(head, line, words):
     problems = front_matter.problems(f"---\n{head}---\n\nText.\n")
     assert any(problem.line == line and words in problem.message for problem in problems), problems
+
+
+# Last in this file: the checked builds it reads are made once for every publishing test, and by
+# now another test process has made them (it would otherwise wait here while they are made).
+def test_a_publishing_build_has_no_admin_and_the_publish_checks_refuse_one(checked_builds, tmp_path):
+    # The site as published (publishconf.py's build, made and checked once for every publishing
+    # test): no editor in it.
+    published = checked_builds["base"] / "site"
+    assert (published / "index.html").is_file() and not (published / "admin").exists()
+    site = tmp_path / "site"
+    shutil.copytree(published, site)
+    settings = {"SITEURL": "https://www.keter-health.example", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
+                "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT}
+    assert not any("admin/" in str(p) for p in check_site(site, settings))
+    (site / "admin").mkdir()
+    (site / "admin" / "index.html").write_text("<!doctype html><title>x</title>")
+    assert any(str(p).startswith("admin/: the browser editor's folder") for p in check_site(site, settings))

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support import processes, reviewers
 from tests.support.nginx import fetch, nginx_server
-from tests.support.previews import copy_project, invoke_server
+from tests.support.previews import copy_project, invoke_server, keep_editor_choices
 from tests.support.sites import ROOT
 from tests.support.sshd import ssh_server
 
@@ -73,9 +73,8 @@ def _editor(tmp, project, remote, extra):
 
 def _open_desk(page, base, url):
     page.set_viewport_size({"width": 1400, "height": 1000})
+    keep_editor_choices(page, "en", "Dana Levi")
     page.goto(url)
-    page.evaluate("localStorage.setItem('keter-editor-ui', 'en'); localStorage.setItem('keter-editor-name', 'Dana Levi')")
-    page.reload()
     page.get_by_role("button", name="Login").click(timeout=WAIT * 1000)
     page.get_by_role("button", name="Site desk").click()
     page.locator("#keter-readiness tbody tr").first.wait_for(timeout=WAIT * 1000)

@@ -2,6 +2,7 @@
 project, so a test may edit any file without touching the repository."""
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -61,3 +62,19 @@ def invoke_server(project, args, log_path, ready, timeout, env=None):
         yield process, wait_for_reported_port(log_path, ready, process, timeout=timeout, what=f"invoke {args[0]}")
     finally:
         stop_process(process, log)
+
+
+# The browser editor's choices as its page keeps them (localStorage), in place before the page's
+# own script reads them on its first load, so the editor opens once rather than being opened,
+# told, and opened again. Set once in the tab (its session storage remembers that), so a test
+# that changes one and reloads sees its change.
+_EDITOR_CHOICES = """([ui, name]) => { if (!location.pathname.startsWith('/admin')) return;
+  try { if (sessionStorage.getItem('keter-test-choices')) return;
+        localStorage.setItem('keter-editor-ui', ui); localStorage.setItem('keter-editor-name', name);
+        sessionStorage.setItem('keter-test-choices', '1'); } catch (e) {} }"""
+
+
+def keep_editor_choices(page, ui, name):
+    """The editor's interface language `ui` and the editor's `name`, chosen in the tab `page`
+    before it opens the editor."""
+    page.add_init_script(f"({_EDITOR_CHOICES})({json.dumps([ui, name])})")

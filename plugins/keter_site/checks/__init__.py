@@ -29,6 +29,7 @@ class _PelicanLogToProblems(logging.Handler):
         super().__init__(level=logging.WARNING)
 
     def emit(self, record: logging.LogRecord) -> None:
+        """One problem per warning, under the source file it names, so the report sorts it there."""
         if record.msg.startswith("Unable to find") and "url replacement" in record.msg:
             # A {filename} link to a missing file: content_html reports it with the file and
             # line that contain the link, which Pelican's message does not name.
@@ -55,7 +56,7 @@ def _start(pelican: Any) -> None:
     _report_repeated_warnings()
 
 
-def _report_repeated_warnings():
+def _report_repeated_warnings() -> None:
     """Pelican's loggers drop a warning they have logged once in this process (LimitLogger's
     filter). The live preview builds again and again in one process: a file that still has the
     problem must fail every build, not only the first, so the filter is taken off Pelican's
@@ -65,7 +66,7 @@ def _report_repeated_warnings():
             logger.disable_filter()
 
 
-def _check_front_matter(generator):
+def _check_front_matter(generator: Any) -> None:
     settings = generator.settings
     kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
     mark = settings["PLACEHOLDER_MARK"] if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING") else None
@@ -88,7 +89,7 @@ def _file_problems(text: str, kind: str, placeholder_mark: str | None) -> tuple[
     return tuple(found)
 
 
-def _check_addresses_and_html(generators):
+def _check_addresses_and_html(generators: list[Any]) -> None:
     """Two documents at one address; links, anchors and images that lead nowhere; unsafe HTML."""
     settings = generators[0].settings
     languages = settings["LANGUAGES"]
@@ -98,7 +99,7 @@ def _check_addresses_and_html(generators):
     statics = [s for g in generators if isinstance(g, StaticGenerator) for s in g.staticfiles]
     siteurl = settings.get("SITEURL", "")
 
-    by_address = {}
+    by_address: dict[str, list[Any]] = {}
     for document in documents:
         by_address.setdefault(document.save_as, []).append(document)
     for address, claimants in by_address.items():
@@ -126,13 +127,13 @@ def _check_addresses_and_html(generators):
             report(document.source_path, message, fix, front_matter.line_of(document.source_path, needle))
 
 
-def _check_templates(generators):
+def _check_templates(generators: list[Any]) -> None:
     """Every `template:` a document names exists in the theme (Pelican would stop with a
     traceback while writing)."""
     env = next((g.env for g in generators if hasattr(g, "env")), None)
     if env is None:
         return
-    known = None
+    known: list[str] | None = None
     for document in content.documents(generators):
         name = document.metadata.get("template")
         if not name:
@@ -155,13 +156,14 @@ def _stop_before_writing(pelican: Any) -> None:
     collector().raise_if_any()
 
 
-def _stop_after_writing(pelican):
+def _stop_after_writing(pelican: Any) -> None:
     # Problems found while rendering (a UI string missing in a template, say).
     logging.getLogger("pelican").removeHandler(_handler)
     collector().raise_if_any()
 
 
 def register() -> None:
+    """Pelican's entry point for the plugin."""
     signals.initialized.connect(_start)
     signals.page_generator_finalized.connect(_check_front_matter)
     signals.article_generator_finalized.connect(_check_front_matter)

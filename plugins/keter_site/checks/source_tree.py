@@ -17,7 +17,7 @@ at names and first bytes only, so it costs next to nothing on each save of the l
   scripts, documents) is refused.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 import os
 import re
@@ -58,7 +58,7 @@ def image_format(head: bytes) -> str | None:
     return None
 
 
-def _format_of_extension(path):
+def _format_of_extension(path: str) -> str | None:
     extension = os.path.splitext(path)[1].lower()
     return next((name for name, (extensions, _) in IMAGE_FORMATS.items() if extension in extensions), None)
 
@@ -85,7 +85,7 @@ def static_file_problem(path: str) -> tuple[str, str] | None:
     return None
 
 
-def _walk(folder):
+def _walk(folder: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(path, entry) for every file and folder under `folder`, links and hidden entries
     included but not entered."""
     with os.scandir(folder) as entries:

@@ -125,15 +125,16 @@ def _cite(document: Any, registry: Mapping[str, dict[str, Any]], keys: tuple[str
 
 
 @functools.lru_cache(maxsize=8192)  # pure: the live preview numbers only the documents that changed
-def _numbered(text: str, cite_all: bool, keys: tuple[str, ...], known_dois: frozenset[str]) -> tuple[Any, ...]:
+def _numbered(text: str, cite_all: bool, keys: tuple[str, ...], known_dois: frozenset[str]
+              ) -> tuple[str, tuple[tuple[str, int], ...], tuple[str, ...], tuple[str, ...]]:
     """(text with each marker a numbered link, ((key, number), ...) in number order, unknown
     keys, doi.org links to DOIs not in the registry)."""
     numbered = {key: number for number, key in enumerate(keys, start=1)} if cite_all else {}
     known = set(keys)
-    unknown = []
+    unknown: list[str] = []
 
-    def replace(match):
-        numbers = []
+    def replace(match: re.Match[str]) -> str:
+        numbers: list[int] = []
         for key in (part.strip().lstrip("@") for part in match.group(1).split(";")):
             if key not in known:
                 unknown.append(key)

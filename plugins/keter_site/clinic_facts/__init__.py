@@ -35,9 +35,10 @@ EXAMPLES_KEY = "example_values"
 
 
 def load(settings: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """(facts, problems): the data file's values, and what is wrong with it. The file's schema: every value is text in quotes, or one line of text
-    per language (`he:`, `en:` ...) for every language of the site; `example_values` lists the
-    keys whose values are still placeholders."""
+    """(facts, problems): the data file's values, and what is wrong with it, so one build reads it once."""
+    # The file's schema: every value is text in quotes, or one line of text per language (`he:`,
+    # `en:` ...) for every language of the site; `example_values` lists the keys whose values
+    # are still placeholders.
     path = Path(settings["CLINIC_DATA_FILE"])
     try:
         data = load_data(path, strings_only=True)
@@ -121,9 +122,8 @@ def html_of(facts: Mapping[str, Any], key: str, lang: str | None) -> Markup:
 
 def as_text(text: str, facts: Mapping[str, Any], lang: str | None) -> str:
     """`text` with each {clinic:key} marker replaced by the fact's text, escaped (safe inside an
-    attribute too); a marker of no known fact, or of none in `lang`, is left as written. For
-    attributes (keter_site.sanitize) and the physician's review document; page text gets
-    `expand_tokens`, with links."""
+    attribute too): for attributes and the physician's review document; page text gets `expand_tokens`."""
+    # A marker of no known fact, or of none in `lang`, is left as written.
     def value(match: re.Match[str]) -> str:
         fact = facts.get(match.group(1))
         fact = fact.get(lang) if isinstance(fact, dict) else fact
@@ -179,9 +179,8 @@ def _on_init(pelican: Any) -> None:
 
 
 def after_reading(generators: list[Any]) -> None:
-    """Once everything is read (cached documents included, so a changed data file reaches every
-    page) and before anything renders or checks their HTML: report unknown tokens, then put the
-    facts in. Unknown tokens stay as written; the build stops on them."""
+    """Put the facts into every page read (cached ones too, so a changed data file reaches them all)
+    before anything renders or checks the HTML; an unknown token is reported and stops the build."""
     facts = build.current().facts
     for document in content.documents(generators):
         keys = set(TOKEN.findall(content.html_of(document)))

@@ -19,6 +19,7 @@ from .problems import ProblemList
 
 @dataclass(eq=False)
 class Build:
+    """What one build shares between its steps; nothing of it outlives the build but `kept`."""
     settings: Mapping[str, Any]
     problems: ProblemList
     facts: dict[str, Any] = field(default_factory=dict)  # clinic_facts: {key: text or {lang: text}}

@@ -31,6 +31,7 @@ def documents(generators: Iterable[Any]) -> list[Any]:
 
 
 def is_published(document: Any) -> bool:
+    """Whether readers find the document listed: published, neither a draft nor hidden."""
     return document.status == "published"
 
 

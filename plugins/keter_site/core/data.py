@@ -17,7 +17,8 @@ import yaml
 
 from .problems import Problem
 
-# libyaml's loader when PyYAML was built with it (ten times faster), else the pure-Python one.
+# libyaml's loader (native code, for the live preview's many reads) when PyYAML was built with it,
+# else the pure-Python one: both read by the same safe rules.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STR, NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
 KINDS = {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
@@ -74,6 +75,7 @@ def error_line(error: yaml.YAMLError) -> int:
 
 
 def error_reason(error: yaml.YAMLError) -> str:
+    """What YAML found wrong, without its own position lines: the message names the line itself."""
     return str(getattr(error, "problem", None) or error)
 
 

@@ -53,20 +53,21 @@ _QUOTING = ("Put the value in double quotes, such as `title: \"Anxiety: what it 
 
 
 class Parsed(NamedTuple):
-    values: dict | None  # {lowercase key: value as YAML reads it}; None when unreadable
+    """A Markdown file split and read once, so its front matter's problems and its body travel together."""
+    values: dict[str, Any] | None  # {lowercase key: value as YAML reads it}; None when unreadable
     body: str            # the text after the closing `---`
     head_lines: int      # lines of front matter, both `---` lines included
     problems: tuple[Problem, ...]  # of the text, so with no file named
 
 
 class _Raw(NamedTuple):
-    values: dict | None
+    values: dict[str, Any] | None
     body: str
     head_lines: int
     problems: tuple[tuple[int, str, str], ...]  # (line, message, fix)
 
 
-def text_of(value: Any) -> Any:
+def text_of(value: Any) -> str:
     """A front-matter value as the text the site uses: true/false, 7, 2026-11-27."""
     if value is None:
         return ""
@@ -142,9 +143,9 @@ def _parse(text: str) -> "_Raw":
             problems.append((line, f"`{key}` has a list or a group of values; it takes one value.",
                              f"Write it on one line as `{key}: value`."))
             continue
-        problem = _value_problem(key, value_node)
-        if problem:
-            problems.append((value_node.start_mark.line + 2, *problem))
+        value_problem = _value_problem(key, value_node)
+        if value_problem:
+            problems.append((value_node.start_mark.line + 2, *value_problem))
     if values is data.UNREADABLE:
         return _Raw(None, body, close + 1, tuple(problems) or ((2, "a value of the front matter cannot be read.",
                                                                  _QUOTING),))
@@ -163,7 +164,7 @@ def _calendar_date(value: Any) -> bool:
     return True
 
 
-def _value_problem(key: str, node: Any) -> Any:
+def _value_problem(key: str, node: yaml.ScalarNode) -> tuple[str, str] | None:
     """(message, fix) when one value is not of its key's kind."""
     value, tag = node.value, node.tag
     if tag == data.NULL or (tag == data.STR and not value.strip()):
@@ -186,7 +187,7 @@ def _value_problem(key: str, node: Any) -> Any:
     return None
 
 
-def split(text: str) -> tuple[dict[str, Any], str, int]:
+def split(text: str) -> tuple[dict[str, str], str, int]:
     """(metadata {lowercase key: value as text}, body text, number of front-matter lines).
     The metadata is empty when the front matter cannot be read (`problems()` says why)."""
     parsed = parse(text)
@@ -195,7 +196,7 @@ def split(text: str) -> tuple[dict[str, Any], str, int]:
 
 # Each file's text, while its size and modification time stay the same: one build's checks,
 # translation status and review read the same files, and the live preview builds again and again.
-_texts: dict[Any, Any] = {}
+_texts: dict[str, tuple[tuple[int, int, int, int], str]] = {}
 
 
 def read_text(path: str | Path) -> str:
@@ -212,7 +213,7 @@ def read_text(path: str | Path) -> str:
     return text
 
 
-def read(path: str | Path) -> dict[str, Any]:
+def read(path: str | Path) -> dict[str, str]:
     """{lowercase key: value as text} of the file's front matter."""
     return split(read_text(path))[0]
 
@@ -261,10 +262,10 @@ def render(values: Mapping[str, Any], body: str) -> str:
     return "\n".join([FENCE, *head, FENCE, "", body.strip("\n")]) + "\n"
 
 
-def set_keys(path: str | Path, values: Mapping[str, Any]) -> Any:
-    """Write `key: value` lines into the file's front matter, replacing those keys' old lines
-    (with any continuation lines of a folded value) and keeping every other line as it was (the
-    tools that record fingerprints use this)."""
+def set_keys(path: str | Path, values: Mapping[str, Any]) -> None:
+    """Write `key: value` lines into the file's front matter, keeping every other line as it was,
+    so the tools that record fingerprints change nothing else in an editor's file."""
+    # A key's old line goes, with any continuation lines of a folded value.
     path = Path(path)
     text = read_text(path)
     parsed = parse(text)

@@ -10,7 +10,7 @@ from typing import Any
 import functools
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 # Attributes that hold an address, and the elements whose srcset lists several.
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "data", "xlink:href", "srcset")
@@ -48,25 +48,28 @@ def urls(tag: str, attributes: dict[str, Any]) -> list[tuple[str, str]]:
 @dataclass
 class Fragment:
     """What the checks need from one document's HTML (the part Markdown made)."""
-    elements: list = field(default_factory=list)  # [(tag, attributes)] in document order
-    ids: set = field(default_factory=set)
-    unclosed: list = field(default_factory=list)  # tags opened in the fragment and never closed
+    elements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # [(tag, attributes)] in document order
+    ids: set[str] = field(default_factory=set)
+    unclosed: list[str | None] = field(default_factory=list)  # tags opened in the fragment and never closed
     stray_end: bool = False                        # an end tag closed more than the fragment opened
 
     @property
     def links(self) -> list[str]:
-        return [a.get("href") for tag, a in self.elements if tag == "a" and a.get("href")]
+        """Every link's href, for the checks that each one leads somewhere."""
+        return [a["href"] for tag, a in self.elements if tag == "a" and a.get("href")]
 
     @property
     def images(self) -> list[tuple[str, Any, dict[str, Any]]]:
+        """(src, alt, attributes) of every image, for the checks of its file, size and alt text."""
         return [(a.get("src") or "", a.get("alt"), a) for tag, a in self.elements if tag == "img"]
 
 
 @functools.lru_cache(maxsize=4096)  # pure (its result read-only): most documents did not change since the last build
-def parse_fragment(text: str) -> Any:
-    """One document's HTML, with an end marker placed right after it inside a start marker, the
-    way the theme places content inside the page: an element the fragment leaves open holds the
-    end marker, and an extra end tag closes the start marker before the end marker is reached."""
+def parse_fragment(text: str) -> Fragment:
+    """One document's HTML parsed inside markers, as the theme places content inside the page, so
+    the checks see an element it leaves open or an end tag that closes more than it opened."""
+    # An element the fragment leaves open holds the end marker; an extra end tag closes the start
+    # marker before the end marker is reached.
     tree = LexborHTMLParser(f'<div id="{_PROBE}">{text or ""}<p id="{_END}"></p></div>')
     end = tree.css_first(f"#{_END}")
     fragment = Fragment()
@@ -87,8 +90,8 @@ def parse_fragment(text: str) -> Any:
         if attributes.get("id") in (_PROBE, _END):
             continue
         fragment.elements.append((node.tag, attributes))
-        if attributes.get("id"):
-            fragment.ids.add(attributes["id"])
+        if element_id := attributes.get("id"):
+            fragment.ids.add(element_id)
     return fragment
 
 
@@ -98,12 +101,12 @@ def list_items(text: str, css_class: str) -> list[str]:
     return [" ".join(li.text().split()) for li in tree.css(f".{css_class} li") if li.text().strip()]
 
 
-def sections(text: str, heading: str = "h2") -> list[Any]:
+def sections(text: str, heading: str = "h2") -> list[tuple[str, list[str]]]:
     """[(heading text, [text of each block after it, up to the next heading])]: an FAQ's
     questions and answers. Text before the first heading belongs to no section."""
     tree = LexborHTMLParser(text or "")
     body = tree.body
-    found: list[Any] = []
+    found: list[tuple[str, list[str]]] = []
     for node in (body.iter(include_text=False) if body is not None else []):
         if node.tag == heading:
             found.append((" ".join(node.text().split()), []))
@@ -116,13 +119,13 @@ BLOCKS = {"p", "li", "ul", "ol", "div", "blockquote", "table", "tr", "pre", "dl"
           "h3", "h4", "h5", "h6", "figure", "figcaption", "section", "aside", "details", "summary"}
 
 
-def _block_lines(node: Any) -> list[str]:
+def _block_lines(node: LexborNode) -> list[str]:
     """A block's text, one line per innermost block (a list gives one line per item)."""
     children = [child for child in node.iter(include_text=False) if child.tag in BLOCKS]
     if not children:
         text = " ".join((node.text() or "").split())
         return [text] if text else []
-    lines = []
+    lines: list[str] = []
     for child in children:
         lines += _block_lines(child)
     return lines

@@ -3,7 +3,7 @@ written in Rust, overflows its stack on ~10,000 nested elements and takes the wh
 with it), and how long one step may take on one file (a pattern that makes a step run
 practically forever becomes a message, not a build, or a live preview, that never ends)."""
 
-from typing import Any
+from collections.abc import Callable
 import re
 import signal
 import threading
@@ -20,8 +20,8 @@ VOID = frozenset("area base br col embed hr img input link meta source track wbr
 
 def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
     """The offset in `text` of the start tag that nests its elements more than `limit` deep, or
-    None. Counted from the tags alone (an upper bound: an element the HTML leaves for the parser
-    to close counts until its end tag), so no parser sees a text that is too deep."""
+    None; counted from the tags alone, so no parser ever sees a text that is too deep."""
+    # An upper bound: an element the HTML leaves for the parser to close counts until its end tag.
     depth = 0
     for match in _TAG.finditer(text or ""):
         closing, name, self_closing = match.groups()
@@ -41,11 +41,12 @@ class StepTooLong(Exception):
 
 
 class TimeLimit:
-    """Raise `error()` (or StepTooLong) when the block runs longer than `seconds`. Only on the
-    main thread, where Unix delivers the alarm; the builds of `invoke build`, `publish` and the
-    live preview run there. Blocks may nest: the inner one puts the outer one's alarm back."""
+    """Raise `error()` (or StepTooLong) when the block runs longer than `seconds`, so a pathological
+    file becomes a message, not a build that never ends. Blocks may nest."""
+    # Only on the main thread, where Unix delivers the alarm; the builds of `invoke build`,
+    # `publish` and the live preview run there. The inner block puts the outer one's alarm back.
 
-    def __init__(self, seconds: float, error: Any = None) -> None:
+    def __init__(self, seconds: float, error: Callable[[], BaseException] | None = None) -> None:
         self.seconds = seconds
         self.error = error or (lambda: StepTooLong(f"took longer than {seconds} seconds"))
         self.active = bool(seconds) and threading.current_thread() is threading.main_thread() \

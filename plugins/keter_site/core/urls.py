@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 
 
 def site_path(href: str, page_url: str, siteurl: str = "") -> tuple[str, str] | None:
-    """(site path starting with "/", fragment) that `href` on the page at `page_url` (its
-    site-relative URL, such as "en/process/" or "en/process/index.html") leads to; None for an
-    address on another host or with a scheme (https:, mailto:, tel:)."""
+    """(site path starting with "/", fragment) that `href` on the page at `page_url` leads to, so
+    a check can tell whether it exists; None for another host's or a scheme's (mailto:) address."""
+    # page_url is site-relative, such as "en/process/" or "en/process/index.html".
     if siteurl and href.startswith(siteurl):
         href = href[len(siteurl):] or "/"
     parts = urlsplit(href)
@@ -74,9 +74,8 @@ def scheme_of(address: str) -> str:
 
 
 def web_address_problem(name: str, address: str) -> str | None:
-    """Why `address` cannot be a link to a web page, or None: it must be http or https with a
-    host (a `javascript:` or `data:` address would run or show something else), read as a
-    browser reads it."""
+    """Why `address`, read as a browser reads it, cannot be a link to a web page, or None: only
+    http or https with a host (a `javascript:` or `data:` address would run or show something else)."""
     try:
         parts = urlsplit(browser_form(address))
     except ValueError:

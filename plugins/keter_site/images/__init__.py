@@ -55,6 +55,7 @@ NO_PHOTO = "none"  # a photo key's value while there is no photo
 
 @dataclass(frozen=True)
 class Variant:
+    """One encoded file of a photo: what srcset and the <img>'s width and height need."""
     url_path: str   # under the site's root, e.g. theme/photos/physician-480.0123456789ab.avif
     width: int
     height: int
@@ -68,12 +69,12 @@ def photo_keys(facts: Mapping[str, Any]) -> dict[str, str]:
     return {key: value for key, value in facts.items() if key.endswith(PHOTO_SUFFIX) and isinstance(value, str)}
 
 
-def _cache_folder(settings):
+def _cache_folder(settings: Mapping[str, Any]) -> Path:
     configured = settings.get("IMAGES_CACHE_PATH")
     return Path(configured) if configured else Path(settings["CACHE_PATH"]).with_name("images")
 
 
-def _widths(source_width):
+def _widths(source_width: int) -> list[int]:
     return sorted({w for w in WIDTHS if w < source_width} | {min(source_width, WIDTHS[-1])})
 
 
@@ -88,7 +89,7 @@ def upright_size(path: str | Path) -> tuple[int, int]:
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def _open(path):
+def _open(path: str | Path) -> Image.Image:
     """The photo, upright, in RGB (an image with transparency is laid on white: JPEG has none)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -103,7 +104,7 @@ def _open(path):
     return image.convert("RGB")
 
 
-def _encode(image, width, extension, options):
+def _encode(image: Image.Image, width: int, extension: str, options: Mapping[str, Any]) -> tuple[bytes, int]:
     height = round(image.height * width / image.width)
     resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
     out = BytesIO()
@@ -117,7 +118,7 @@ def make_variants(source: str | Path, output: str | Path, cache: Path) -> dict[s
     data = Path(source).read_bytes()
     source_digest = of_bytes(data)
     source_width, source_height = upright_size(source)
-    image = None  # decoded only when something must be encoded
+    image: Image.Image | None = None  # decoded only when something must be encoded
     made: dict[str, list[Variant]] = {}
     # The file's name in the site's addresses: letters, digits and hyphens only (a space would
     # split a srcset).
@@ -182,7 +183,7 @@ def after_reading(generators: list[Any]) -> None:
                    "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
 
 
-def _srcset(site_url, variants):
+def _srcset(site_url: str, variants: list[Variant]) -> str:
     return ", ".join(f"{site_url}/{v.url_path} {v.width}w" for v in variants)
 
 
@@ -211,10 +212,11 @@ def photo(context: Any, key: str) -> str:
     return value if isinstance(value, str) and value in _made() else ""
 
 
-def _add_to_jinja(generator):
+def _add_to_jinja(generator: Any) -> None:
     generator.env.globals["picture"] = picture
     generator.env.globals["photo"] = photo
 
 
 def register() -> None:
+    """Pelican's entry point for the plugin."""
     signals.generator_init.connect(_add_to_jinja)

@@ -11,11 +11,13 @@ What an edit can change:
   links, the home page and index pages show them): the build renders everything.
 - Templates, UI strings, styles and data files: the caller asks for a full build.
 
-The build stays atomic (keter_tools.build): the new build is a fresh folder, and a page
-kept from the previous build is a hard link to its file. A page that is rendered again is first
-unlinked, so writing it never changes the previous build, which the preview may still be
-serving. Files that other code writes in place (static files, the stylesheet, the sitemap) are
-copied, not linked, for the same reason.
+Only Pelican's public ways are used. Documents: Pelican's own content cache (CACHE_CONTENT, the
+"reader" layer) keeps each file's conversion while its stamp is unchanged, so only the edited
+files are converted again; a file whose reading failed is never kept, so its problem is reported
+on every build. Pages: the writer (returned on Pelican's `get_writer` signal) overrides only
+`write_file` and `write_feed`. Pelican writes the build into an empty folder beside the served
+one; once every check passed, keter_tools.build moves the files it wrote into the served folder,
+one rename each, and removes the files the build no longer has (a page made a draft, say).
 
 Publishing builds never use this: it is active only when the build passes a `State` in the
 INCREMENTAL setting (keter_tools.build does, for `invoke livereload`).
@@ -26,17 +28,12 @@ import hashlib
 import io
 import os
 import pickle
-import shutil
-import tempfile
-import threading
-from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Content
 from pelican.writers import Writer
 
 from keter_site.core import content
-from keter_site.incremental.documents import Documents
 from keter_site.incremental.templates import CompiledTemplates
 
 SETTING = "INCREMENTAL"
@@ -51,88 +48,43 @@ _OWN_ONLY = {"review", "sources", "template_ids"}
 class State:
     """Kept by the live preview from one build to the next."""
 
-    def __init__(self):
-        self.keys = {}         # the last good build's files (relative path) -> their keys
-        self._pending = {}
-        self._full = True
-        self._base = None      # the last good build's folder
-        self._standby = None   # (thread, folder): a copy of it for the next build, made in advance
-        self._carried = set()  # the files of that copy
-        self.rendered = []     # the files the latest build rendered (the others were kept)
-        self.documents = Documents()  # the documents of unchanged files, not read again
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}  # the last good build's pages and feeds (relative path) -> their keys
+        self.files: set[str] = set()    # every file of the last good build
+        self.rendered: list[str] = []   # the files the latest build rendered
+        self.kept: list[str] = []       # the files it kept from the last good build
+        self.full = True                # whether the latest build renders every page
         self.templates = CompiledTemplates()  # Jinja's compiled templates
+        self._pending: dict[str, str] = {}
 
-    def begin(self, fresh, full=False):
-        """Start a build into the empty folder `fresh`: unless `full`, it starts as a copy of
-        the last good build (made in the background after that build; waited for if need be)."""
-        self._pending = {}
-        self.rendered = []
-        self._full = full or self._base is None
-        if self._full:
-            self.documents.clear()
+    def begin(self, full: bool = False) -> None:
+        """Start a build; `full` renders every page (and compiles every template) again."""
+        self._pending, self.rendered, self.kept = {}, [], []
+        self.full = full or not self.keys
+        if self.full:
+            # Forgotten now: should this build fail, the next one renders every page too.
+            self.keys = {}
             self.templates.clear()
-        self.documents.start_build()
-        standby, self._standby = self._standby, None
-        if standby:
-            standby[0].join()
-        if self._full:
-            if standby:
-                shutil.rmtree(standby[1], ignore_errors=True)
-            return
-        if standby and standby[1].is_dir():
-            os.rmdir(fresh)
-            os.rename(standby[1], fresh)
-        else:
-            self._copy(Path(self._base), Path(fresh))
 
-    def finish(self, ok, fresh):
-        """After the build, before `fresh` takes the place of the last good one: a page that
-        build had and this one did not write (a page made a draft, say) is removed, and a good
-        build becomes the base of the next one. A failed build left the last good one as it
-        was, and the next build starts from it again."""
-        if ok and not self._full:
-            for relative in set(self.keys) - set(self._pending):
-                Path(fresh, relative).unlink(missing_ok=True)
-        if ok:
-            self.keys = self._pending
-        self._pending = {}
+    def keep(self, name: str, key: str) -> bool:
+        """Whether the file `name` of this build is the last good build's (written with `key`);
+        either way, it is this build's file, with `key`."""
+        relative = name.replace(os.sep, "/")
+        self._pending[relative] = key
+        if not self.full and self.keys.get(relative) == key:
+            self.kept.append(relative)
+            return True
+        self.rendered.append(relative)
+        return False
 
-    def page_count(self):
-        """How many pages the last good build has (rendered or kept)."""
-        return sum(relative.endswith(".html") for relative in self.keys)
+    def settle(self, files: set[str]) -> None:
+        """The build is the last good one now, with `files` (a failed build never calls this: the
+        next one starts again from the last good one)."""
+        self.keys, self.files = self._pending, files
 
-    def ready_next(self, output):
-        """`output` is the last good build now: copy it for the next build, in the background
-        while the editor reads the page."""
-        self._base = str(output)
-        # Named by this process, so a later build removes it if the preview is killed before close().
-        standby = Path(tempfile.mkdtemp(prefix=f".{Path(output).name}.next-{os.getpid()}-", dir=Path(output).parent))
-        thread = threading.Thread(target=self._copy, args=(Path(output), standby), daemon=True)
-        thread.start()
-        self._standby = (thread, standby)
-
-    def _copy(self, source, target):
-        # Links for the pages this plugin wrote (it never writes through one), copies for the
-        # files other code writes in place. What was carried over is noted: a page is kept
-        # only if its file is in the new build's folder.
-        self._carried = carried = set()
-        for folder, _, files in os.walk(source):
-            target_folder = target / Path(folder).relative_to(source)
-            target_folder.mkdir(parents=True, exist_ok=True)
-            for name in files:
-                relative = (Path(folder) / name).relative_to(source).as_posix()
-                if relative in self.keys:
-                    os.link(Path(folder) / name, target_folder / name)
-                else:
-                    shutil.copy2(Path(folder) / name, target_folder / name)
-                carried.add(relative)
-
-    def close(self):
-        """Remove the copy made in advance (the preview is stopping)."""
-        standby, self._standby = self._standby, None
-        if standby:
-            standby[0].join()
-            shutil.rmtree(standby[1], ignore_errors=True)
+    def page_count(self) -> int:
+        """How many pages the latest build has (rendered or kept)."""
+        return sum(relative.endswith(".html") for relative in self._pending)
 
 
 def _hash(parts):
@@ -214,48 +166,28 @@ def after_reading(generators):
 class IncrementalWriter(Writer):
     """Pelican's writer, skipping any file whose key is the one it was last written with."""
 
-    def __init__(self, output_path, settings=None):
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)
-        self._state = settings[SETTING]
+        self._state: State = self.settings[SETTING]
         self._keys = _Keys(_generators)
 
     def write_file(self, name, template, context, *args, **kwargs):
-        if not name:
-            return super().write_file(name, template, context, *args, **kwargs)
+        # Each call writes the one file `name`: the site paginates nothing (DEFAULT_PAGINATION).
         document = kwargs.get("page") or kwargs.get("article")
         key = self._keys.by_document.get(id(document)) if document is not None else self._keys.shared
-        if self._unchanged(name, key):
+        if name and self._state.keep(name, key):
             return None
         return super().write_file(name, template, context, *args, **kwargs)
 
     def write_feed(self, elements, context, path=None, *args, **kwargs):
-        if not path:
-            return super().write_feed(elements, context, path, *args, **kwargs)
         # A feed shows the details other pages show and the text of its newest entries: an
         # article's edit changes its own language's feed, when the feed lists it.
         shown = elements[:self.settings["FEED_MAX_ITEMS"]]
         key = _hash([self._keys.shared, repr((args, sorted(kwargs.items()))),
                      *(_hash([element.source_path, element.content]) for element in shown)])
-        if self._unchanged(path, key):
+        if path and self._state.keep(path, key):
             return None
         return super().write_feed(elements, context, path, *args, **kwargs)
-
-    def _unchanged(self, name, key):
-        """Whether the file `name` was last written with `key` and is in this build's folder
-        (linked from the last one); either way, it is this build's file, with `key`."""
-        relative = name.replace(os.sep, "/")
-        state = self._state
-        state._pending[relative] = key
-        if not state._full and state.keys.get(relative) == key and relative in state._carried:
-            return True
-        state.rendered.append(relative)
-        return False
-
-    def _open_w(self, filename, encoding, override=False):
-        # The file may be a link to the previous build's: replace it, never write through it.
-        if os.path.lexists(filename):
-            os.unlink(filename)
-        return super()._open_w(filename, encoding, override)
 
 
 def _writer(pelican):

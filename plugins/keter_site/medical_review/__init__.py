@@ -85,18 +85,20 @@ def imitation(text: str, phrases: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _message(key, review):
+def _message(key: str, review: approvals.Review) -> str:
     if review.state == "pending":
         return f"the medical page '{key}' has not been approved by the clinic's physician."
     if review.state == "stale":
+        assert review.on is not None  # a stale review comes from a signed record, which has its day
         return (f"the medical page '{key}' changed after {review.principal} approved it on "
                 f"{review.on.isoformat()}: the approval no longer covers what readers see.")
     if review.state == "invalid":
         return f"this review record of '{key}' does not count: {review.problem}."
+    assert review.due is not None  # overdue: the only state left, set with its due day
     return f"the medical review of '{key}' was due on {review.due.isoformat()}."
 
 
-def _check_typed(documents, phrases):
+def _check_typed(documents: list[Any], phrases: list[str]) -> None:
     for document in documents:
         for key in TYPED_STAMPS:
             if key in document.metadata:
@@ -123,7 +125,7 @@ def after_reading(generators: list[Any]) -> None:
     signers, problems = approvals.load_signers(settings)
     report_all(problems)
     enforce = launch_checks_on(settings)
-    waiting = []
+    waiting: list[str] = []
     groups = groups_of(documents)
     approvals.verify_all(settings, groups, signers)
     for key, group in sorted(groups.items()):
@@ -161,7 +163,7 @@ def after_reading(generators: list[Any]) -> None:
                     len(waiting), ", ".join(waiting))
 
 
-def _warn(path, message, fix):
+def _warn(path: str, message: str, fix: str) -> None:
     log.warning("%s: %s %s", path, message, fix)
 
 

@@ -28,15 +28,16 @@ DEFAULT_INTERVAL = 12
 
 @dataclass
 class Review:
+    """A medical page's review as its signed record and its current text make it: what the stamp shows."""
     state: str                  # current, pending, stale, overdue, invalid, needs_release, released
     fingerprint: str            # of the covered text as it is now
     by: str = ""                # the reviewer's name in the document's language (set per document)
-    names: dict = field(default_factory=dict)  # {lang: name} from the allowed signers
+    names: dict[str, str] = field(default_factory=dict)  # {lang: name} from the allowed signers
     principal: str = ""
     key: str = ""               # SHA256:... of the key that signed
     on: date | None = None
     due: date | None = None
-    approved_text: dict | None = None  # {lang: text} as signed (shown in the diff, never trusted)
+    approved_text: dict[str, str] | None = None  # {lang: text} as signed (shown in the diff, never trusted)
     problem: str = ""           # why a record does not count
     record: Path | None = None
     medical: bool = True        # whether the page is marked medical now
@@ -48,7 +49,7 @@ class Review:
         return copy
 
 
-def signed_by(record: Mapping[str, Any], key: str, signers: signing.Signers) -> tuple[signing.Signer | None, str]:
+def signed_by(record: records.Record, key: str, signers: signing.Signers) -> tuple[signing.Signer | None, str]:
     """(signer, "") when a listed reviewer signed exactly this record, else (None, why)."""
     if record["page"] != key:
         return None, f"it is the record of '{record['page']}', not of '{key}'"
@@ -66,9 +67,8 @@ def signed_by(record: Mapping[str, Any], key: str, signers: signing.Signers) -> 
 
 
 def verify_all(settings: Mapping[str, Any], keys: Iterable[str], signers: signing.Signers) -> None:
-    """Check the signature of every page's record at once, ssh-keygen processes side by side (a
-    build in a new process would otherwise wait for them one by one); the answers are
-    remembered (signing.verify) for assess()."""
+    """Check every page's record signature at once, ssh-keygen processes side by side, so a new
+    process's build does not wait for them one by one; assess() then reads signing.verify's memory."""
     jobs = []
     for key in keys:
         try:

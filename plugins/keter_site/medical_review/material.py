@@ -37,15 +37,15 @@ def _data(path: str | Path) -> Any:
         return {}
 
 
-def _cited(text):
+def _cited(text: str) -> list[str]:
     return list(dict.fromkeys(k.strip().lstrip("@") for m in MARKER.finditer(text) for k in m.group(1).split(";")))
 
 
-def _components_dir(settings):
+def _components_dir(settings: Mapping[str, Any]) -> Path:
     return Path(settings.get("THEME") or ROOT / "theme") / "components"
 
 
-def _component_lines(settings, name, lang):
+def _component_lines(settings: Mapping[str, Any], name: str, lang: str) -> list[str]:
     component = COMPONENTS.get(name)
     if component is None:
         return [f"{name}: (not a box)"]

@@ -10,7 +10,7 @@ unless its signature verifies (approvals.py); the copy of the text is never trus
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 from pathlib import Path
 
 import yaml
@@ -22,11 +22,24 @@ KINDS = ("approval", "release")
 REQUIRED = ("kind", "page", "reviewer", "reviewed_on", "fingerprint")
 
 
+class Record(TypedDict):
+    """A record as read_record has checked it: the signed fields are text; the signature is
+    checked only where it is verified, and `text` is never trusted."""
+    kind: str           # approval or release
+    page: str
+    reviewer: str       # the principal in the allowed signers
+    reviewed_on: str    # YYYY-MM-DD
+    fingerprint: str
+    signature: NotRequired[object]
+    text: NotRequired[dict[str, str] | None]  # {lang: covered text as signed}
+
+
 def record_path(reviews_dir: str | Path, slug: str) -> Path:
+    """Where the page's review record lives: one flat file per page, an article's `/` made `--`."""
     return Path(reviews_dir) / f"{slug.replace('/', '--')}.yml"
 
 
-def read_record(reviews_dir: str | Path, slug: str) -> dict[str, Any] | None:
+def read_record(reviews_dir: str | Path, slug: str) -> Record | None:
     """The record as a dict, None when there is none; raises DataError for a file that is not a
     record at all (its signature is checked elsewhere)."""
     path = record_path(reviews_dir, slug)
@@ -46,10 +59,10 @@ def read_record(reviews_dir: str | Path, slug: str) -> dict[str, Any] | None:
     text = record.get("text")
     if text is not None and not (isinstance(text, dict) and all(isinstance(v, str) for v in text.values())):
         raise DataError.one(path, "`text` must hold the reviewed text of each language.", fix, 1)
-    return record
+    return cast(Record, record)
 
 
-def write_record(reviews_dir: str | Path, slug: str, record: Mapping[str, Any]) -> Path:
+def write_record(reviews_dir: str | Path, slug: str, record: Record) -> Path:
     """Write the record whole (through a new file that takes the old one's place)."""
     path = record_path(reviews_dir, slug)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,11 +73,12 @@ def write_record(reviews_dir: str | Path, slug: str, record: Mapping[str, Any]) 
     class _Dumper(yaml.SafeDumper):
         pass
 
-    def _str(dumper, value):
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value else '"'
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-    def _map(dumper, value):  # keys plain, values quoted: a value is always read back as text
+    def _map(dumper: yaml.SafeDumper, value: Mapping[Any, Any]) -> yaml.MappingNode:
+        # keys plain, values quoted: a value is always read back as text
         return yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("tag:yaml.org,2002:str", str(k)),
                                                            dumper.represent_data(v)) for k, v in value.items()])
 

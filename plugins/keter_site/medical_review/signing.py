@@ -44,8 +44,9 @@ class SigningError(Exception):
 
 @dataclass
 class Signer:
+    """One reviewer of the allowed signers: their key, and their name in each language."""
     principal: str
-    names: dict                        # {lang: the name the stamp shows}
+    names: dict[str, str]              # {lang: the name the stamp shows}
     key: str                           # "type base64"
     line: int
     options: str = ""
@@ -54,9 +55,10 @@ class Signer:
 
 @dataclass
 class Signers:
+    """The allowed-signers file that counts: only a key listed here makes a review count."""
     path: Path
     data: bytes                        # the file's exact bytes: what every verification uses
-    by_principal: dict                 # {principal: Signer}
+    by_principal: dict[str, Signer]    # {principal: Signer}
     pinned: bool                       # named by KETER_ALLOWED_SIGNERS
 
     def digest(self) -> str:
@@ -159,7 +161,7 @@ def message(kind: str, page: str, fingerprint: str, principal: str, on: object) 
             f"reviewer: {principal}\ndate: {on}\n").encode("utf-8")
 
 
-def _run(argv, data):
+def _run(argv: list[str], data: bytes | None) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(argv, input=data, capture_output=True, timeout=TIMEOUT)
     except FileNotFoundError as error:
@@ -190,9 +192,9 @@ def sign(data: bytes, key_file: str | Path, use_agent: bool = False) -> str:
 
 @functools.lru_cache(maxsize=1024)  # pure: the answer depends only on these exact bytes
 def verify(data: bytes, signature: str, principal: str, signers_data: bytes) -> bool:
-    """Whether `signature` is `principal`'s signature of `data` in the project's namespace, by
-    the key the allowed signers (their exact bytes) list for them. The same question asked
-    again (every build of the live preview) is answered from memory."""
+    """Whether `signature` is `principal`'s signature of `data` in the project's namespace, by the
+    key the allowed signers (their exact bytes) list for them: only that makes a review count."""
+    # The same question asked again (every build of the live preview) is answered from memory.
     if not signature.strip() or not PRINCIPAL.fullmatch(principal):
         return False
     with tempfile.TemporaryDirectory(prefix="keter-verify-") as tmp:

@@ -36,12 +36,11 @@ CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple, TypedDict
 import functools
 import json
 import re
 import struct
-from collections import namedtuple
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
@@ -104,15 +103,19 @@ def indexable(page: Any) -> bool:
     return page.status == "published"
 
 
-def _png_size(path):
+ShareImage = tuple[str, tuple[int, int] | None]  # (path under the site root, (width, height) or None)
+
+
+def _png_size(path: Path) -> tuple[int, int] | None:
     head = Path(path).read_bytes()[:24]
     if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None
-    return struct.unpack(">II", head[16:24])
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
 
 
-def _find_share_images(settings):
-    images = {}
+def _find_share_images(settings: Mapping[str, Any]) -> dict[str, ShareImage]:
+    images: dict[str, ShareImage] = {}
     theme = Path(settings["THEME"])
     for lang in settings["LANGUAGES"]:
         relative = settings["SEO_SHARE_IMAGE"].format(lang=lang)
@@ -147,13 +150,13 @@ def theme_colours(stylesheet: str | Path) -> dict[str, str]:
     return dict(re.findall(r"(--[\w-]+)\s*:\s*(#[0-9a-fA-F]{3,8})", root.group(1))) if root else {}
 
 
-def _share_images() -> dict[str, tuple[str, tuple[int, int] | None]]:
+def _share_images() -> dict[str, ShareImage]:
     """lang -> (path under the site root, (width, height) or None), found when the build started."""
-    images: dict[str, tuple[str, tuple[int, int] | None]] = build.current().of("seo")["share_images"]
+    images: dict[str, ShareImage] = build.current().of("seo")["share_images"]
     return images
 
 
-def _share_image(settings: Any, lang: str) -> tuple[Any, Any]:
+def _share_image(settings: Any, lang: str) -> ShareImage | tuple[None, None]:
     # A language without its own image (a newly added one) shares the default language's.
     images = _share_images()
     return images.get(lang) or images.get(settings["DEFAULT_LANG"]) or (None, None)
@@ -162,7 +165,7 @@ def _share_image(settings: Any, lang: str) -> tuple[Any, Any]:
 CONTRAINDICATIONS_CLASS = "contraindications"
 
 
-def _contraindications(context, lang):
+def _contraindications(context: Any, lang: str) -> list[str]:
     """The list the physician reviews on the contraindications page (SPECIAL_PAGES), inside
     `<div class="contraindications" markdown="1">`: one source for the page and search engines."""
     slug = context["SPECIAL_PAGES"].get("contraindications")
@@ -179,7 +182,7 @@ def _jsonld(page: Any, context: Any) -> Markup | None:
     homes = context.get("HOMES") or {}
     home = homes.get(lang)
     home_url = absolute(base, home.url) if home else absolute(base, prefix(languages, lang))
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     if page.role == "home":
         nodes.append(structured_data.clinic(
             clinic_id=f"{base}/#clinic", url=home_url, name=fact("name", lang),
@@ -242,7 +245,7 @@ def seo_head(context: Any) -> SimpleNamespace:
     )
 
 
-def _siteurl_problem(settings, siteurl):
+def _siteurl_problem(settings: Mapping[str, Any], siteurl: str) -> str | None:
     """What is wrong with a publish build's SITEURL, or None. A launch needs a public https
     address; a staging preview may live anywhere, but never with a character that would break
     a header or an attribute."""
@@ -295,12 +298,31 @@ def after_reading(generators: list[Any]) -> None:
                    "`## Question?` heading), with its answer below it.")
 
 
-def _write(path, text):
+def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 
 
-def _manifest(settings, context, lang):
+class _Icon(TypedDict):
+    src: str
+    sizes: str
+    type: str
+
+
+class _Manifest(TypedDict):
+    """A language's site.webmanifest (the W3C Web App Manifest fields the site uses)."""
+    name: str
+    short_name: str
+    lang: str
+    dir: str
+    start_url: str
+    display: str
+    background_color: str
+    theme_color: str
+    icons: list[_Icon]
+
+
+def _manifest(settings: Mapping[str, Any], context: Mapping[str, Any], lang: str) -> _Manifest:
     translate = build.current().translate
     siteurl = settings["SITEURL"]
     language = settings["LANGUAGES"][lang]
@@ -320,8 +342,13 @@ def _manifest(settings, context, lang):
     }
 
 
-_SitemapEntry = namedtuple("_SitemapEntry", "loc lastmod alternates")
-def _sitemap(env: Any, entries: tuple[Any, ...]) -> str:
+class _SitemapEntry(NamedTuple):
+    loc: str
+    lastmod: str | None
+    alternates: tuple[tuple[str, str], ...]
+
+
+def _sitemap(env: Any, entries: tuple[_SitemapEntry, ...]) -> str:
     """sitemap.xml's text. An edit seldom changes it: the live preview writes the last one again
     without rendering a thousand entries on every save."""
     key = (env.loader.get_source(env, "sitemap.xml")[0], entries)
@@ -332,13 +359,13 @@ def _sitemap(env: Any, entries: tuple[Any, ...]) -> str:
     return _last_sitemap[key]
 
 
-def _write_site_files(generator, writer=None):
+def _write_site_files(generator: Any, writer: Any = None) -> None:
     """sitemap.xml, robots.txt and each language's web manifest, once every page is written."""
     settings, context = generator.settings, generator.context
     languages, base = settings["LANGUAGES"], settings["CANONICAL_BASE"]
     output = Path(generator.output_path)
     pages = [p for p in content.documents(build.current().generators) if p.lang in languages and indexable(p)]
-    entries = []
+    entries: list[_SitemapEntry] = []
     for page in pages:
         modified = getattr(page, "modified", None) or getattr(page, "date", None)
         entries.append(_SitemapEntry(absolute(base, page.url), modified.date().isoformat() if modified else None,
@@ -355,11 +382,12 @@ def _write_site_files(generator, writer=None):
         _write(output / f"{prefix(languages, lang)}{MANIFEST}", manifest + "\n")
 
 
-def _add_to_jinja(generator):
+def _add_to_jinja(generator: Any) -> None:
     generator.env.globals["seo_head"] = seo_head
 
 
 def register() -> None:
+    """Pelican's entry point for the plugin."""
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
     signals.page_writer_finalized.connect(_write_site_files)

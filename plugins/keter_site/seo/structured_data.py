@@ -10,12 +10,11 @@ from keter_site.core import html
 
 
 def dumps(data: Any) -> str:
-    """JSON for inside <script type="application/ld+json">.
-
-    The HTML parser ends a script element at the first `</script` whatever the JSON around it
-    says, and `<!--` changes how the rest is parsed. Writing every <, > and & as a JSON \\u
-    escape leaves the value the same for any JSON reader and nothing for the HTML parser to
-    act on, whatever a page's title, description or FAQ text contains."""
+    """JSON for inside <script type="application/ld+json">, safe whatever a page's text contains."""
+    # The HTML parser ends a script element at the first `</script` whatever the JSON around it
+    # says, and `<!--` changes how the rest is parsed. Writing every <, > and & as a JSON \u
+    # escape leaves the value the same for any JSON reader and nothing for the HTML parser to
+    # act on, whatever a page's title, description or FAQ text contains.
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char in "<>&\u2028\u2029":
         text = text.replace(char, f"\\u{ord(char):04x}")
@@ -31,10 +30,10 @@ CITATION = re.compile(r"\u00a0?<sup class=\"cite\">.*?</sup>", re.S)
 
 
 def faq_entries(text: str) -> list[tuple[str, str]]:
-    """[(question, answer)] from a page's HTML: each `## Question?` heading (or `### Question?`
-    under `## Group` headings) and the blocks after it, one line per paragraph or list item,
-    without the citation numbers, which point to a Sources list search engines do not show.
-    Text before the first question, and group headings, belong to none."""
+    """[(question, answer)] from a page's HTML, as search engines show them: each `## Question?`
+    (or `### Question?` under `## Group`) and the blocks after it, one line per paragraph or item."""
+    # Without the citation numbers, which point to a Sources list search engines do not show.
+    # Text before the first question, and group headings, belong to none.
     text = CITATION.sub("", text or "")
     if re.search(r"<h3[\s>]", text):
         groups = re.split(r"(?=<h2[\s>])", text)  # a group heading ends the answer before it
@@ -67,9 +66,8 @@ def clinic(*, clinic_id: str, url: str, name: str, telephone: str, email: str, a
 
 def medical_web_page(*, url: str, name: str, description: str, lang: str, last_reviewed: str | None = None,
                      reviewer: str | None = None, reviewer_url: str | None = None) -> dict[str, Any]:
-    """A medical page; `lastReviewed` and `reviewedBy` only while the physician's signature
-    covers its current text (the caller passes them only for a current review), `reviewer`
-    being the signer's name in the page's language from the allowed signers."""
+    """A medical page; `lastReviewed` and `reviewedBy` (the signer's name in the page's language)
+    only while the physician's signature covers its current text: the caller passes them only then."""
     node: dict[str, Any] = {
         "@type": "MedicalWebPage",
         "url": url,
@@ -104,6 +102,7 @@ def blog_posting(*, url: str, headline: str, description: str, lang: str, publis
 
 
 def faq_page(*, url: str, lang: str, entries: list[tuple[str, str]]) -> dict[str, Any]:
+    """The FAQ's questions and answers as search engines read them (entries: [(question, answer)])."""
     return {
         "@type": "FAQPage",
         "url": url,
@@ -128,4 +127,5 @@ def breadcrumbs(trail: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def graph(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The page's one JSON-LD block holding all its nodes; None when it has none, so nothing is written."""
     return {"@context": "https://schema.org", "@graph": nodes} if nodes else None

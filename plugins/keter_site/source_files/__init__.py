@@ -95,8 +95,7 @@ _COPY_LINK = re.compile(r"[{|](static|attach)[}|]([^\s)\"'<>\]]*)")
 
 def check_copy_links(text: str, source_path: str, settings: Mapping[str, Any]) -> None:
     """Refuse a `{static}`/`{attach}` link to a file outside the static folders (content/images/):
-    Pelican copies whatever such a link names into the site, a file beside content/ (.env) or a
-    data file included."""
+    Pelican copies whatever such a link names into the site, .env or a data file included."""
     content_path = os.path.normpath(settings["PATH"])
     folders = [os.path.join(content_path, folder) for folder in settings.get("STATIC_PATHS", [])]
     for match in _COPY_LINK.finditer(text):
@@ -113,9 +112,10 @@ def check_copy_links(text: str, source_path: str, settings: Mapping[str, Any]) -
 
 
 def check_html(html: str | None, body: str, first_line: int) -> None:
-    """Refuse `html` (what Markdown made of `body`, or None for `body` itself, before Markdown
-    reads it) when it nests deeper than MAX_NESTING; the line is that of the tag in `body`
-    (which starts on `first_line` of the file) that goes too deep, where its own HTML does."""
+    """Refuse `html` (what Markdown made of `body`; None: `body` itself, before Markdown reads it)
+    when it nests deeper than MAX_NESTING, before a parser overflows its stack on it."""
+    # The line is that of the tag in `body` (which starts on `first_line` of the file) that goes
+    # too deep, where its own HTML does.
     if too_deep(body if html is None else html) is None:
         return
     offset = too_deep(body)
@@ -137,7 +137,7 @@ def likely_line(body: str, first_line: int) -> int:
     return first_line + body.count("\n", 0, longest.start()) if longest else 0
 
 
-def _time_limit(seconds, body, first_line):
+def _time_limit(seconds: float, body: str, first_line: int) -> TimeLimit:
     return TimeLimit(seconds, lambda: FileProblem(
         f"turning the file into a page took longer than {seconds} seconds.",
         "Look for a very long run of the same character (such as [[[[ or ****) and remove it.",
@@ -150,15 +150,17 @@ _TOO_NESTED = ("the page nests too deeply for Markdown (formatting, quotes, list
 
 
 class CheckedMarkdownReader(YAMLMetadataReader):
-    def __init__(self, *args, **kwargs):
+    """pelican-yaml-metadata's reader, with every check before and after Markdown."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # pelican-yaml-metadata makes its Markdown converter when the reader is made: Pelican
         # makes a reader for each of its four file extensions in each generator, on every build
         # of the live preview. Here the converter is made on first use instead.
         MarkdownReader.__init__(self, *args, **kwargs)
-        self._converter = None
+        self._converter: Markdown | None = None
 
     @property
-    def _md(self):
+    def _md(self) -> Markdown:
         if self._converter is None:
             settings = copy.deepcopy(self.settings["MARKDOWN"])
             # As pelican-yaml-metadata does: the front matter is YAML, not Markdown's meta lines.
@@ -204,7 +206,7 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             raise
 
 
-def _use_checked_reader(readers):
+def _use_checked_reader(readers: Any) -> None:
     # Sent before Pelican makes its readers from these classes.
     for extension in CheckedMarkdownReader.file_extensions:
         if extension in readers.reader_classes:
@@ -212,4 +214,5 @@ def _use_checked_reader(readers):
 
 
 def register() -> None:
+    """Pelican's entry point for the plugin."""
     signals.readers_init.connect(_use_checked_reader)

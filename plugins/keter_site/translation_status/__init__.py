@@ -3,6 +3,7 @@ brought up to date is stale. In development that is a warning printed after the 
 keep working); in a publish build (TRANSLATIONS_STALE_IS_ERROR) it stops the build, unless the
 environment variable ALLOW_STALE_TRANSLATIONS=1 says the deployer accepts it this time."""
 
+from collections.abc import Iterator
 from typing import Any
 import logging
 import os
@@ -20,10 +21,10 @@ from .status import HASH_KEY, fingerprint
 log = logging.getLogger("keter.translations")
 
 
-def _stale(documents, languages, source_lang):
+def _stale(documents: list[Any], languages: list[str], source_lang: str) -> Iterator[tuple[str, str, dict[str, str]]]:
     """(key, lang, {lang: path}) of every stale translation among the documents Pelican read
     (what `status_table` finds from the files, without walking the content folder again)."""
-    groups = {}
+    groups: dict[str, dict[str, Any]] = {}
     for document in documents:
         if document.lang in languages:
             groups.setdefault(content.key(document), {})[document.lang] = document
