@@ -55,7 +55,7 @@ PAGINATION_PATTERNS = [
 # stays small however many articles the site has.
 FEED_MAX_ITEMS = 20
 # A summary is plain text (the list escapes it), not Markdown turned into HTML.
-FORMATTED_FIELDS = []
+FORMATTED_FIELDS: list[str] = []
 # Pages the theme and plugins find by their role, declared once here: role -> slug (the same
 # slug in every language). The home page is served at each language's root and the 404 page
 # at <prefix>404.html, both derived from LANGUAGES (plugins/keter_site/languages).
@@ -82,7 +82,7 @@ CLINIC_DATA_FILE = str(ROOT / "content" / "data" / "clinic.yml")
 
 # Pelican's own listings, feeds and archives are off: keter_site.articles writes one list and
 # one feed per language instead.
-DIRECT_TEMPLATES = []
+DIRECT_TEMPLATES: list[str] = []
 CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
 # Drafts (`status: draft`, the editor's "Draft (not published)" switch): in no list, feed, sitemap

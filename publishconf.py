@@ -8,8 +8,8 @@ import runpy
 from pathlib import Path
 
 # Every development setting first (read by path: the settings files are not a package).
-globals().update({key: value for key, value in runpy.run_path(
-    str(Path(__file__).with_name("pelicanconf.py"))).items() if key.isupper()})
+_development = runpy.run_path(str(Path(__file__).with_name("pelicanconf.py")))
+globals().update({key: value for key, value in _development.items() if key.isupper()})
 
 # The default, on a name reserved for examples, serves previews only: a launch refuses it
 # (keter_tools.deploy.checks.reserved_addresses), as it refuses SIGNUP_ENDPOINT on one.
@@ -43,7 +43,7 @@ SIGNUP_REQUIRE_HTTPS = True
 # --- Publishing (`invoke publish`, docs/deploying.md) ------------------------------------
 # Precompressed copies (.gz and .br) beside every text file, made afresh by pelican-precompress
 # on every publish: nginx sends them as they are.
-PLUGINS = [*PLUGINS, "pelican.plugins.precompress"]  # noqa: F821 (from pelicanconf.py)
+PLUGINS = [*_development["PLUGINS"], "pelican.plugins.precompress"]
 PRECOMPRESS_GZIP = True
 PRECOMPRESS_BROTLI = True
 PRECOMPRESS_ZSTANDARD = False

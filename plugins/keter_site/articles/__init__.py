@@ -18,14 +18,19 @@ citations, medical review, translation status, SEO). This plugin adds what only 
 A translation shares the slug; an article may exist in one language only.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import escape
 from pelican import signals
 from pelican.contents import Content
-from pelican.generators import ArticlesGenerator
+from pelican.generators import ArticlesGenerator, Generator
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import Category
 from pelican.utils import get_date
+from pelican.writers import Writer
 
 from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
@@ -35,11 +40,12 @@ from keter_site.core.problems import report
 FEED_NAME = "atom.xml"
 
 
-def is_article(document):
+def is_article(document: Content) -> bool:
+    """Articles have a list, a feed and neighbours of their own; pages do not."""
     return content.kind(document) == "article"
 
 
-def _check(article):
+def _check(article: Content) -> None:
     """`updated`, optional, is a date after `date` (the checks plugin requires `date` and
     `summary` of every article file)."""
     updated = article.metadata.get("updated")
@@ -56,14 +62,16 @@ def _check(article):
                    line_of(article.source_path, "updated:"))
 
 
-def _listings(articles: list, settings: dict, index: Content) -> list[Page]:
+def _listings(articles: list[Content], settings: Mapping[str, Any], index: Content) -> list[Page]:
     """The pages of one language's list, the first at the articles page's own address."""
     per_page = settings["PAGINATED_TEMPLATES"].get("articles") or settings["DEFAULT_PAGINATION"]
     paginator = Paginator(index.save_as, index.url, articles, settings, per_page)
     return [paginator.page(number) for number in paginator.page_range]
 
 
-def after_reading(generators):
+def after_reading(generators: Sequence[Generator]) -> None:
+    """Each language's list and neighbours, once every document is read and placed
+    (keter_site.pipeline.AFTER_READING)."""
     settings = generators[0].settings
     context = generators[0].context
     languages = settings["LANGUAGES"]
@@ -79,7 +87,7 @@ def after_reading(generators):
             article.newer = lang_articles[position - 1] if position > 0 else None
             article.older = lang_articles[position + 1] if position + 1 < len(lang_articles) else None
     role = settings["SPECIAL_PAGES"].get("articles")
-    listings = {}
+    listings: dict[str, list[Page]] = {}
     for lang in languages:
         index = (context.get("SPECIAL") or {}).get(lang, {}).get("articles") if role else None
         if index is None:
@@ -93,7 +101,7 @@ def after_reading(generators):
     context["ARTICLE_LISTINGS"] = listings
 
 
-def _write_listings_and_feeds(generator, writer):
+def _write_listings_and_feeds(generator: Generator, writer: Writer) -> None:
     """Every listing page after the first (the articles page itself is page 1), and the feeds."""
     context = generator.context
     settings = generator.settings
@@ -117,7 +125,7 @@ def _write_listings_and_feeds(generator, writer):
                           feed_title=translate("articles.feed_title", lang))
 
 
-def _name_the_author(context, feed):
+def _name_the_author(context: Mapping[str, Any], feed: Any) -> None:
     # Atom wants an author for each entry: the clinic, named in the feed's language.
     for item in feed.items:
         item["author_name"] = item.get("author_name") or context["SITENAME"]
@@ -129,13 +137,13 @@ def _name_the_author(context, feed):
 
 
 @pass_context
-def language_versions(context, page):
+def language_versions(context: Context, page: Content) -> list[tuple[str, str]]:
     """[(lang, address)] of this page in every other language: its translation, or for an
     article without one, that language's articles page."""
     languages = context["LANGUAGES"]
     translations = {t.lang: t for t in getattr(page, "translations", []) if t.lang in languages}
     special = context.get("SPECIAL") or {}
-    versions = []
+    versions: list[tuple[str, str]] = []
     for lang in languages:
         if lang == page.lang:
             continue
@@ -146,7 +154,7 @@ def language_versions(context, page):
     return versions
 
 
-def _add_to_jinja(generator):
+def _add_to_jinja(generator: Generator) -> None:
     generator.env.globals["language_versions"] = language_versions
 
 
@@ -162,6 +170,7 @@ def _give_drafts_a_category(generator: object) -> None:
 
 
 def register() -> None:
+    """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.article_generator_finalized.connect(_give_drafts_a_category)
     signals.generator_init.connect(_add_to_jinja)
     signals.article_writer_finalized.connect(_write_listings_and_feeds)

@@ -7,8 +7,8 @@ usable from Markdown with one documented syntax (docs/editing.md, "Boxes, steps 
 
 - `syntax` turns the fences into neutral wrappers while Markdown reads the page (the Markdown
   extension is added to the MARKDOWN setting at `initialized`).
-- Once every page is read and sanitized (`all_generators_finalized`; this plugin comes right
-  after `sanitize` in keter_site.STEPS), each wrapper is rendered with its component's own template, in
+- Once every page is read, sanitized and placed in its language (`after_reading`, in the order
+  of keter_site.pipeline.AFTER_READING), each wrapper is rendered with its component's own template, in
   the page's language, so a component looks the same whether a template or a page uses it.
 - Never a silent fallback: an unknown name, a fence never closed or closing nothing, a title
   where none belongs or missing where one is needed, an empty component and steps without a
@@ -30,11 +30,17 @@ whole number, or a page that is a card in one language and not in another, is re
 import functools
 import re
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
+from jinja2 import Environment
+from jinja2.runtime import Context
 from markupsafe import Markup
-from pelican import signals
-from selectolax.lexbor import LexborHTMLParser
+from pelican import Pelican, signals
+from pelican.contents import Content
+from pelican.generators import Generator
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from keter_site.core import content
 from keter_site.core.front_matter import line_of, read_text
@@ -51,8 +57,9 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 @dataclass(frozen=True)
 class Component:
+    """What a `:::` name stands for: the template that renders it and what it may hold."""
     folder: str    # theme/components/<folder>/<folder>.html renders it
-    title: str     # "optional", "required" or "none"
+    title: Literal["optional", "required", "none"]
     body: bool     # whether it holds text of its own
 
 
@@ -71,7 +78,7 @@ NAMES = ", ".join(f"`{name}`" for name in COMPONENTS)
 MARKER_PREFIX = "keter-component-"
 
 
-def _on_init(pelican):
+def _on_init(pelican: Pelican) -> None:
     settings = pelican.settings
     markdown = dict(settings.get("MARKDOWN") or {})
     configs = dict(markdown.get("extension_configs") or {})
@@ -85,9 +92,10 @@ def _on_init(pelican):
 
 # --- Checks on the source file (each problem with its line) ---------------------------------
 
-def _fence_problems(text):
+def _fence_problems(text: str) -> tuple[list[tuple[int, str, str]], list[int]]:
     """[(line, message, fix)] for the fences of one source file; and the openers, in order."""
-    problems, openers = [], []
+    problems: list[tuple[int, str, str]] = []
+    openers: list[int] = []
     for line, kind, name, title in scan(text):
         if kind == "stray":
             problems.append((line, "a line with only `:::` closes nothing: no `::: name` line is open above it.",
@@ -115,23 +123,30 @@ def _fence_problems(text):
 
 # --- Rendering --------------------------------------------------------------------------------
 
-def _classes(node):
+def _body(html: str) -> LexborNode:
+    """The <body> of an HTML fragment, the node every walk here starts from."""
+    body = LexborHTMLParser(f"<body>{html}</body>").body
+    assert body is not None  # the parser always makes a <body>, even of an empty string
+    return body
+
+
+def _classes(node: LexborNode) -> list[str]:
     return (node.attributes.get("class") or "").split()
 
 
-def _is_wrapper(node):
+def _is_wrapper(node: LexborNode) -> bool:
     return node.tag == "div" and WRAPPER_CLASS in _classes(node)
 
 
-def _name(node):
+def _name(node: LexborNode) -> str:
     prefix = f"{WRAPPER_CLASS}--"
     return next((c[len(prefix):] for c in _classes(node) if c.startswith(prefix)), "")
 
 
-def _levels(body, wrappers):
+def _levels(body: LexborNode, wrappers: Sequence[LexborNode]) -> dict[int, int]:
     """{wrapper: heading level for its own title}: one below the section it sits in (the last
     heading before it; the page's h1 before any), one below its parent component when nested."""
-    by_id = {}
+    by_id: dict[int, int] = {}
     last = 1
     for node in body.iter(include_text=False):
         if node.tag in HEADINGS:
@@ -148,22 +163,22 @@ def _levels(body, wrappers):
     return by_id
 
 
-def render_components(document, env, context, openers=()):
+def render_components(document: Content, env: Environment, context: Mapping[str, Any],
+                      openers: Sequence[int] = ()) -> str:
     """The document's HTML with every component wrapper rendered by its template; reports what
     is wrong with a component's content (the fences themselves are checked on the source)."""
     text = document._content or ""
-    tree = LexborHTMLParser(f"<body>{text}</body>")
-    body = tree.body
+    body = _body(text)
     wrappers = [node for node in body.css(f"div.{WRAPPER_CLASS}") if _is_wrapper(node)]
     if not wrappers:
         return text
     levels = _levels(body, wrappers)
     lines = list(openers) if len(openers) == len(wrappers) else [0] * len(wrappers)
-    rendered = []
+    rendered: list[str] = []
     nonce = secrets.token_hex(8)
     marker = re.compile(re.escape(f"{MARKER_PREFIX}{nonce}-") + r"(\d+)-end")
 
-    def put_back(html):
+    def put_back(html: str) -> str:
         # Each placeholder is replaced once, by HTML whose own placeholders are already
         # replaced: one pass, whatever the text holds.
         return marker.sub(lambda match: rendered[int(match.group(1))], html)
@@ -175,9 +190,9 @@ def render_components(document, env, context, openers=()):
         first = next((child for child in node.iter(include_text=False)), None)
         title = ""
         if first is not None and first.tag == "p" and f"{WRAPPER_CLASS}__title" in _classes(first):
-            title = first.inner_html.strip()
+            title = (first.inner_html or "").strip()
             first.decompose()
-        inner = put_back(node.inner_html.strip())
+        inner = put_back((node.inner_html or "").strip())
         line = lines[index]
         if component is None:
             html = inner  # reported from the source: the build stops before anything is written
@@ -189,12 +204,12 @@ def render_components(document, env, context, openers=()):
                                     "from_markdown": True}).strip()
         rendered.append(html)
         node.replace_with(f"{MARKER_PREFIX}{nonce}-{len(rendered) - 1}-end")
-    return put_back(body.inner_html)
+    return put_back(body.inner_html or "")
 
 
-def _content_problems(document, name, component, inner, line):
+def _content_problems(document: Content, name: str, component: Component, inner: str, line: int) -> None:
     where = document.source_path
-    has_text = bool(LexborHTMLParser(f"<body>{inner}</body>").body.text(strip=True)) if inner else False
+    has_text = bool(_body(inner).text(strip=True)) if inner else False
     if component.body and not has_text:
         report(where, f"`::: {name}` has nothing inside it.",
                "Put its text between this line and the closing `:::`, or remove both lines.", line)
@@ -202,17 +217,17 @@ def _content_problems(document, name, component, inner, line):
         report(where, f"`::: {name}` shows its own text (the crisis lines) and takes none between its lines.",
                f"Leave nothing between `::: {name}` and `:::`; move that text above or below them.", line)
     if name == "steps" and has_text:
-        tree = LexborHTMLParser(f"<body>{inner}</body>").body
+        tree = _body(inner)
         top = [node.tag for node in tree.iter(include_text=False)]
         if top != ["ol"]:
             report(where, "`::: steps` must hold one numbered list and nothing else: each step is one item.",
                    "Write the steps as `1. `, `2. `, ... between `::: steps` and `:::`.", line)
 
 
-def _collect_cards(generators, context):
+def _collect_cards(generators: Sequence[Generator], context: dict[str, Any]) -> None:
     languages = context.get("LANGUAGES") or generators[0].settings.get("LANGUAGES") or {}
-    cards = {lang: [] for lang in languages}
-    by_slug = {}
+    cards: dict[str, list[Content]] = {lang: [] for lang in languages}
+    by_slug: dict[str, dict[str, tuple[Content, str]]] = {}
     for page in content.documents(generators):
         if content.kind(page) != "page" or not content.is_published(page) or page.lang not in cards:
             continue
@@ -239,7 +254,9 @@ def _collect_cards(generators, context):
     context["HOME_CARDS"] = cards
 
 
-def after_reading(generators):
+def after_reading(generators: Sequence[Generator]) -> None:
+    """The home page's cards and every page's `:::` parts rendered, once pages are clean and addressed
+    (keter_site.pipeline.AFTER_READING)."""
     generator = next((g for g in generators if hasattr(g, "env") and hasattr(g, "context")), None)
     if generator is None:
         return
@@ -249,7 +266,7 @@ def after_reading(generators):
         text = document._content or ""
         if ":::" not in text and f'class="{WRAPPER_CLASS}' not in text:
             continue  # no fence in the page (a stray `:::` would stay in the text: checked below)
-        openers = []
+        openers: list[int] = []
         if document.source_path:
             problems, openers = _fence_problems(read_text(document.source_path))
             for line, message, fix in problems:
@@ -266,35 +283,38 @@ def after_reading(generators):
 # --- Jinja helpers ----------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1024)
-def sections(html):
+def sections(html: str) -> tuple[tuple[str, str], ...]:
     """[(id, text)] of the top-level `h2` headings that have an id, in order. (Remembered for
     the same HTML: the live preview renders most pages again unchanged.)"""
-    body = LexborHTMLParser(f"<body>{html or ''}</body>").body
-    return tuple((node.attributes["id"], " ".join(node.text().split()))
+    body = _body(html or "")
+    return tuple((node.attributes["id"] or "", " ".join(node.text().split()))
                  for node in body.iter(include_text=False) if node.tag == "h2" and node.attributes.get("id"))
 
 
-def page_sections(page):
+def page_sections(page: Content) -> tuple[tuple[str, str], ...]:
+    """The contents list's entries for a page: its `##` sections, read from the HTML as rendered."""
     return sections(str(getattr(page, "content", "") or ""))
 
 
-def faq_question_level(html):
+def faq_question_level(html: str) -> int:
     """The FAQ's questions are `### Question?` headings under `## Group` headings when the page
     has any `###`, and `## Question?` headings otherwise."""
     return 3 if re.search(r"<h3[\s>]", html or "") else 2
 
 
-def faq_details(context, html):
-    """Each top-level question heading and what follows it, up to the next heading of its level
-    or above, rendered by the details component with the question as its (heading) summary;
-    group headings, and what comes before the first question, stay as they are."""
-    body = LexborHTMLParser(f"<body>{html or ''}</body>").body
+def faq_details(context: Context, html: str) -> Markup:
+    """Each FAQ question and its answer as the details component, so a reader opens the answers
+    they need, without JavaScript; group headings and the text before the first question stay."""
+    # An answer is everything after its question heading up to the next heading of its level or above.
+    body = _body(html or "")
     template = context.environment.get_template("details/details.html")
     level = faq_question_level(html)
     question, group = f"h{level}", "h2" if level == 3 else None
-    parts, answer, heading = [], [], None
+    parts: list[str] = []
+    answer: list[str] = []
+    heading: LexborNode | None = None
 
-    def close():
+    def close() -> None:
         if heading is not None:
             parts.append(template.render({**context.get_all(), "title": Markup(heading.inner_html),
                                           "heading_id": heading.attributes.get("id"), "level": level,
@@ -305,16 +325,16 @@ def faq_details(context, html):
             close()
             heading, answer = (node, []) if node.tag == question else (None, [])
             if node.tag == group:
-                parts.append(node.html)
+                parts.append(node.html or "")
         elif heading is not None:
-            answer.append(node.html)
+            answer.append(node.html or "")
         else:
-            parts.append(node.html)
+            parts.append(node.html or "")
     close()
     return Markup("".join(parts))
 
 
-def _add_to_jinja(generator):
+def _add_to_jinja(generator: Generator) -> None:
     from jinja2 import pass_context
 
     generator.env.globals["page_sections"] = page_sections
@@ -322,5 +342,6 @@ def _add_to_jinja(generator):
 
 
 def register() -> None:
+    """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)

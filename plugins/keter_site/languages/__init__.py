@@ -19,11 +19,15 @@ HOMES {lang: page}, PAGES_BY_LANG {lang: {slug: page}}, SPECIAL {lang: {role: pa
 
 import os
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, TypedDict
 
 from jinja2 import pass_context
+from jinja2.runtime import Context
 from pelican import signals
 from pelican.contents import Content
+from pelican.generators import Generator
 
 from keter_site.core import content
 from keter_site.core.front_matter import line_of
@@ -31,13 +35,24 @@ from keter_site.core.languages import ordered, prefix
 from keter_site.core.problems import report
 
 
+class Language(TypedDict):
+    """One entry of the LANGUAGES setting (pelicanconf.py says what each key means)."""
+    name: str
+    dir: str
+    prefix: str
+    locale: str
 
-def _report(page, message, fix, line=0):
+
+# Language code -> its entry, in the order the language switcher shows them.
+Languages = dict[str, Language]
+
+
+def _report(page: Content, message: str, fix: str, line: int = 0) -> None:
     report(path=page.source_path, message=message, fix=fix, line=line)
 
 
-def _settings_languages(settings):
-    languages = settings.get("LANGUAGES") or {}
+def _settings_languages(settings: Mapping[str, Any]) -> Languages:
+    languages: Languages = settings.get("LANGUAGES") or {}
     default = settings["DEFAULT_LANG"]
     if default not in languages:
         report(path="pelicanconf.py",
@@ -47,21 +62,21 @@ def _settings_languages(settings):
     return languages
 
 
-def _lang_from_file(page):
+def _lang_from_file(page: Content) -> str | None:
     """The `lang` line as written in the file (Pelican fills in DEFAULT_LANG when it is absent)."""
     return page.metadata.get("lang")
 
 
-def _top_folder(source_path, content_root):
+def _top_folder(source_path: str | Path, content_root: str | Path) -> str:
     """The folder of content/ a file is in ("he", "en"); plain string work, as it runs for every
     document of every build."""
     root = str(content_root).rstrip(os.sep) + os.sep
-    source_path = str(source_path)
-    relative = source_path[len(root):] if source_path.startswith(root) else os.path.relpath(source_path, root)
+    source = str(source_path)
+    relative = source[len(root):] if source.startswith(root) else os.path.relpath(source, root)
     return relative.split(os.sep)[0]
 
 
-def _check_page(page, languages, content_root):
+def _check_page(page: Content, languages: Languages, content_root: Path) -> bool:
     lang = _lang_from_file(page)
     known = ", ".join(languages)
     folder = _top_folder(page.source_path, content_root)
@@ -86,12 +101,12 @@ def _check_page(page, languages, content_root):
     return True
 
 
-def special_role(settings, slug):
+def special_role(settings: Mapping[str, Any], slug: str | None) -> str | None:
     """The role ("home", "signup", "not_found", ...) a slug plays in SPECIAL_PAGES, or None."""
     return next((role for role, special in settings.get("SPECIAL_PAGES", {}).items() if special == slug), None)
 
 
-def _place(document):
+def _place(document: object) -> None:
     """Give the document its language's URL prefix; a language's home page goes to its root and
     its 404 page to <prefix>404.html.
 
@@ -120,7 +135,8 @@ def _place(document):
         document.override_save_as = document.save_as
 
 
-def _check_complete(groups, languages, content_root, reported):
+def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Languages, content_root: Path,
+                    reported: set[tuple[str, str]]) -> None:
     """Every page in every language. A version that exists as a file but could not be read, or
     was reported for a wrong or missing `lang` (`reported`: (slug, folder) pairs), has its own
     problem in the report and is not called missing too. (Two pages at one address are reported
@@ -138,7 +154,9 @@ def _check_complete(groups, languages, content_root, reported):
                     f"(the existing version: {others}).")
 
 
-def after_reading(generators):
+def after_reading(generators: Sequence[Generator]) -> None:
+    """The languages' checks and the context keys the theme reads (MENUS, SPECIAL, HOMES, PAGES_BY_LANG),
+    once every document is read (keter_site.pipeline.AFTER_READING)."""
     settings = generators[0].settings
     languages = _settings_languages(settings)
     content_root = Path(settings["PATH"])
@@ -146,8 +164,8 @@ def after_reading(generators):
     # Pages exist in every language; an article may exist in one language only.
     pages = [d for d in documents if content.kind(d) == "page"]
 
-    groups = defaultdict(list)
-    reported = set()
+    groups: defaultdict[str, list[Content]] = defaultdict(list)
+    reported: set[tuple[str, str]] = set()
     for document in documents:
         if not _check_page(document, languages, content_root):
             reported.add((document.slug, _top_folder(document.source_path, content_root)))
@@ -160,8 +178,8 @@ def after_reading(generators):
     _check_complete({s: ps for s, ps in groups.items()
                      if all(p.status == "published" for p in ps)}, languages, content_root, reported)
 
-    menus = {lang: [] for lang in languages}
-    special = {lang: {} for lang in languages}
+    menus: dict[str, list[Content]] = {lang: [] for lang in languages}
+    special: dict[str, dict[str, Content]] = {lang: {} for lang in languages}
     for page in pages:
         if page.lang not in languages:
             continue
@@ -176,7 +194,7 @@ def after_reading(generators):
     for lang_menu in menus.values():
         lang_menu.sort(key=lambda p: int(p.metadata["menu_order"]))
 
-    by_slug = {lang: {} for lang in languages}
+    by_slug: dict[str, dict[str, Content]] = {lang: {} for lang in languages}
     for page in pages:
         if page.lang in by_slug:
             by_slug[page.lang][page.slug] = page
@@ -191,11 +209,13 @@ def after_reading(generators):
 
 
 class MissingPage(Exception):
+    """The theme links to a page the language being rendered lacks: the build stops with the fix."""
+
     exitcode = 1
 
 
 @pass_context
-def page_url(context, slug):
+def page_url(context: Context, slug: str) -> str:
     """`{{ page_url('privacy') }}`: the address of a page in the language being rendered."""
     lang = context["page"].lang
     target = context["PAGES_BY_LANG"].get(lang, {}).get(slug)
@@ -207,17 +227,18 @@ def page_url(context, slug):
 
 
 @pass_context
-def special_url(context, role):
+def special_url(context: Context, role: str) -> str:
     """`{{ special_url('signup') }}`: the address of a special page (SPECIAL_PAGES) in the
     language being rendered."""
     return page_url(context, context["SPECIAL_PAGES"][role])
 
 
-def _add_to_jinja(generator):
+def _add_to_jinja(generator: Generator) -> None:
     generator.env.globals["page_url"] = page_url
     generator.env.globals["special_url"] = special_url
 
 
 def register() -> None:
+    """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.content_object_init.connect(_place)
     signals.generator_init.connect(_add_to_jinja)

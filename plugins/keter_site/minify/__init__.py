@@ -14,10 +14,12 @@ class or data- attribute, or read the `.type` property instead).
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import minify_html
-from pelican import signals
+from pelican import Pelican, signals
 
 from keter_site.core.limits import too_deep
 
@@ -50,7 +52,8 @@ class TooDeep(ValueError):
     """A page nested too deep for minify-html."""
 
 
-def minify(html):
+def minify(html: str) -> str:
+    """The page as the site serves it: fewer bytes, the same document (OPTIONS says what is kept)."""
     if too_deep(html, MAX_PAGE_NESTING) is not None:
         raise TooDeep(f"the page's elements nest more than {MAX_PAGE_NESTING} deep, more than the minifier can take")
     return minify_html.minify(html, **OPTIONS)
@@ -62,14 +65,14 @@ _worker: list[ThreadPoolExecutor] = []
 _pending: list[Future[None]] = []
 
 
-def _minify_file(path):
+def _minify_file(path: Path) -> None:
     try:
         path.write_text(minify(path.read_text(encoding="utf-8")), encoding="utf-8")
     except TooDeep as error:
         raise TooDeep(f"{path.name} in {path.parent}: {error}") from None
 
 
-def _minify_written(path, context=None):
+def _minify_written(path: str | Path, context: Mapping[str, Any] | None = None) -> None:
     path = Path(path)
     if path.suffix != ".html":
         return
@@ -78,18 +81,19 @@ def _minify_written(path, context=None):
     _pending.append(_worker[0].submit(_minify_file, path))
 
 
-def _wait(*_args, **_kwargs):
+def _wait(*_args: object, **_kwargs: object) -> None:
     """Every page written so far is minified (a failure is raised here, in the build)."""
     done, _pending[:] = list(_pending), []
     for future in done:
         future.result()
 
 
-def _start(pelican):
+def _start(pelican: Pelican) -> None:
     _pending.clear()  # a failed build's leftovers are not this build's
 
 
 def register() -> None:
+    """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.initialized.connect(_start)
     signals.content_written.connect(_minify_written)
     # The last signals after the writers: everything written as HTML is minified by then.
