@@ -111,8 +111,9 @@ def _walk(node: Any, path: str, problems: list[tuple[int, str, str]], strings_on
 _loaded: dict[Any, Any] = {}
 
 
-def load(path: str | Path, strings_only: bool = False) -> Any:
-    """The data in the YAML file at `path`. Raises DataError with every problem found."""
+def load(path: str | Path, strings_only: bool = False, shared: bool = False) -> Any:
+    """The data in the YAML file at `path`. Raises DataError with every problem found.
+    `shared`: the remembered data itself, not a copy, for a caller that only reads it."""
     path = Path(path)
     try:
         stat = path.stat()
@@ -121,7 +122,7 @@ def load(path: str | Path, strings_only: bool = False) -> Any:
         stamp = None
     known = _loaded.get((str(path), strings_only))
     if stamp and known and known[0] == stamp:
-        return copy.deepcopy(known[1])  # a copy: callers may change what they were given
+        return known[1] if shared else copy.deepcopy(known[1])  # a copy: callers may change it
     data = _load(path, strings_only)
     if stamp:
         _loaded[(str(path), strings_only)] = (stamp, copy.deepcopy(data))

@@ -32,7 +32,7 @@ def _data(path: str | Path) -> Any:
     """A data file's values ({} when it cannot be read: the step that owns the file reports it,
     and the fingerprint just changes)."""
     try:
-        return load_data(path, strings_only=True) or {}
+        return load_data(path, strings_only=True, shared=True) or {}  # only read here
     except DataError:
         return {}
 
