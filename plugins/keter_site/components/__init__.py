@@ -167,7 +167,7 @@ def render_components(document: Content, env: Environment, context: Mapping[str,
                       openers: Sequence[int] = ()) -> str:
     """The document's HTML with every component wrapper rendered by its template; reports what
     is wrong with a component's content (the fences themselves are checked on the source)."""
-    text = document._content or ""
+    text = content.html_of(document)
     body = _body(text)
     wrappers = [node for node in body.css(f"div.{WRAPPER_CLASS}") if _is_wrapper(node)]
     if not wrappers:
@@ -263,7 +263,7 @@ def after_reading(generators: Sequence[Generator]) -> None:
     _collect_cards(generators, generator.context)
     seconds = generator.settings.get("MARKDOWN_MAX_SECONDS", 10)
     for document in content.documents(generators):
-        text = document._content or ""
+        text = content.html_of(document)
         if ":::" not in text and f'class="{WRAPPER_CLASS}' not in text:
             continue  # no fence in the page (a stray `:::` would stay in the text: checked below)
         openers: list[int] = []
@@ -274,7 +274,7 @@ def after_reading(generators: Sequence[Generator]) -> None:
         if f'class="{WRAPPER_CLASS}' in text:
             try:
                 with TimeLimit(seconds):
-                    document._content = render_components(document, generator.env, generator.context, openers)
+                    content.set_html(document, render_components(document, generator.env, generator.context, openers))
             except StepTooLong:
                 report(document.source_path, f"rendering the page's boxes, steps and questions took longer than "
                        f"{seconds} seconds.", "Look for a very long run of `:::` lines or of tags, and remove it.")
