@@ -188,6 +188,7 @@ class IncrementalWriter(Writer):
         self._keys = _Keys(_generators)
 
     def write_file(self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        """Pelican's, unless the file's key is the one it was last written with: that file is kept."""
         # Each call writes the one file `name`: the site paginates nothing (DEFAULT_PAGINATION).
         document = kwargs.get("page") or kwargs.get("article")
         key = self._keys.of(document) if document is not None else self._keys.shared
@@ -197,6 +198,7 @@ class IncrementalWriter(Writer):
 
     def write_feed(self, elements: Sequence[Any], context: dict[str, Any], path: str | None = None,
                    *args: Any, **kwargs: Any) -> Any:
+        """Pelican's (its feed object), unless the feed's key is the one it was last written with."""
         # A feed shows the details other pages show and the text of its newest entries: an
         # article's edit changes its own language's feed, when the feed lists it.
         shown = elements[:self.settings["FEED_MAX_ITEMS"]]
@@ -214,4 +216,5 @@ def _writer(pelican: Any) -> type[IncrementalWriter] | None:
 
 
 def register() -> None:
+    """Pelican asks each plugin for a writer: this one, only for a build that passes a `State`."""
     signals.get_writer.connect(_writer)

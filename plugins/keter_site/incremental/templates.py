@@ -22,12 +22,15 @@ class CompiledTemplates(BytecodeCache):
         self._code: dict[tuple[str, str], CodeType | None] = {}
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        """Give Jinja the code compiled from this very source, if a build compiled it before."""
         code = self._code.get((bucket.key, bucket.checksum))
         if code is not None:
             bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep what Jinja just compiled, for the next build's environment."""
         self._code[(bucket.key, bucket.checksum)] = bucket.code
 
     def clear(self) -> None:
+        """Forget every template: a full build compiles them all again."""
         self._code = {}
