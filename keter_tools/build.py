@@ -29,6 +29,8 @@ from keter_site.incremental import State
 
 @dataclass
 class BuildResult:
+    """What a build did: the preview's banner, the editor and the commands report it."""
+
     ok: bool
     output: Path
     seconds: float
@@ -37,6 +39,7 @@ class BuildResult:
 
 
 def load_settings(settings_file: str | Path = "pelicanconf.py", overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Pelican's settings; a relative `settings_file` is the project's, whatever the working folder."""
     return read_settings(str(ROOT / settings_file), override=dict(overrides or {}))
 
 
@@ -163,6 +166,7 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
 
 
 def setup_logging(verbose: bool = False) -> None:
+    """Pelican's log, warnings only unless `verbose`: the build's own report is what the editor reads."""
     init_logging(level=logging.DEBUG if verbose else logging.WARNING)
 
 

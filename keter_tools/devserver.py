@@ -16,27 +16,41 @@ import mimetypes
 import re
 import time
 import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from keter_tools.serving import serve_in_background
+
+if TYPE_CHECKING:  # for their types only: the editor's modules load only under `invoke edit`
+    from keter_tools.build import BuildResult
+    from keter_tools.cms_api import Backend
+    from keter_tools.cms_endpoints import Endpoints
+    from keter_tools.cms_gate import Gate
+
+# Headers sent with every answer: a dict, or (name, value) pairs.
+Headers = dict[str, str] | Iterable[tuple[str, str]]
 
 
 class BuildState:
     """What the preview shows about the latest build."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.failed = False
         self.message = ""
         # When the latest build started and ended (time.time()): the editor waits for the first
         # build that started after its save.
         self.started = self.finished = 0.0
 
-    def begin(self):
+    def begin(self) -> None:
+        """A build starts: the editor waits for one that started after its save."""
         self.started = time.time()
 
-    def record(self, result):
+    def record(self, result: "BuildResult") -> None:
+        """A build ended: the preview shows its problems on every page until one succeeds."""
         self.failed = not result.ok
         self.message = "" if result.ok else result.message
         self.finished = time.time()
@@ -58,7 +72,7 @@ BANNER_HEADINGS = {"he": "הבנייה האחרונה נכשלה: מוצגת ה�
 _PAGE_LANG = re.compile(rb'<html[^>]*\blang="?([a-zA-Z-]+)')  # minified pages drop the quotes
 
 
-def banner(page, message):
+def banner(page: bytes, message: str) -> bytes:
     """The failed-build banner for one page (bytes of its HTML), in the page's language."""
     match = _PAGE_LANG.search(page[:2000])
     lang = match.group(1).decode() if match and match.group(1).decode() in BANNER_HEADINGS else "en"
@@ -77,7 +91,7 @@ class BadPath(Exception):
     """A request path no file could have (a NUL or control character, an unreadable escape)."""
 
 
-def _file_for(root, path):
+def _file_for(root: Path, path: str) -> Path | None:
     if any(ord(char) < 32 or ord(char) == 127 for char in path):
         raise BadPath(path)
     segments = [segment for segment in path.split("/") if segment]
@@ -97,13 +111,13 @@ def _file_for(root, path):
 ADMIN_PATH = "/admin/"
 
 
-def local_only(app, port):
+def local_only(app: WSGIApplication, port: Callable[[], int | None]) -> WSGIApplication:
     """`app`, answering only requests whose Host names this machine's loopback address with the
     preview's own port (`port()`): a web page whose name an attacker points at 127.0.0.1 (DNS
     rebinding) sends its own name and gets 421 (keter_tools.cms_gate)."""
     from keter_tools.cms_gate import local_host
 
-    def checked(environ, start_response):
+    def checked(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if not local_host(environ.get("HTTP_HOST", ""), port()):
             start_response("421 Misdirected Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"This preview answers only at 127.0.0.1 or localhost, on its own port."]
@@ -112,7 +126,7 @@ def local_only(app, port):
     return checked
 
 
-def make_app(output, state=None, headers=()):
+def make_app(output: str | Path, state: BuildState | None = None, headers: Headers = ()) -> WSGIApplication:
     """The WSGI app; `headers` are sent with every answer (the site's security headers)."""
     from keter_tools.deploy.headers import named_content_types
 
@@ -121,8 +135,8 @@ def make_app(output, state=None, headers=()):
     state = state or BuildState()
     headers = list(headers.items() if isinstance(headers, dict) else headers)
 
-    def app(environ, start_response):
-        def start(status, own):
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def start(status: str, own: list[tuple[str, str]]) -> None:
             start_response(status, [*own, *headers])
 
         # wsgiref hands the path over as latin-1 text; the site's files are named in UTF-8.
@@ -170,7 +184,8 @@ def make_app(output, state=None, headers=()):
 MAX_REQUEST_BYTES = 60 * 1024 * 1024  # an image of at most 5 MB, base64, with a page's text
 
 
-def make_admin_app(files, own_headers, gate, backend=None, endpoints=None):
+def make_admin_app(files: Callable[[str], bytes | None], own_headers: Mapping[str, str], gate: "Gate",
+                   backend: "Backend | None" = None, endpoints: "Endpoints | None" = None) -> WSGIApplication:
     """The browser editor at /admin/ (only `invoke edit` serves it; it is never part of a build):
     files(name) gives the bytes of /admin/<name> or None; `own_headers` are its own security
     headers; `gate` (cms_gate.Gate) checks every request; /admin/api/v1 is the back end
@@ -178,7 +193,7 @@ def make_admin_app(files, own_headers, gate, backend=None, endpoints=None):
     Served beside the site's app, not through livereload's, which would put its script into any
     file that contains `</head>` (Decap's bundle does)."""
 
-    def app(environ, start_response):
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         raw = environ.get("PATH_INFO") or "/"
         try:
             path = raw.encode("latin-1").decode("utf-8")
@@ -203,21 +218,23 @@ def make_admin_app(files, own_headers, gate, backend=None, endpoints=None):
     return app
 
 
-def _opens_session(environ, gate):
+def _opens_session(environ: WSGIEnvironment, gate: "Gate") -> bool:
     from keter_tools.cms_gate import same
 
     query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
     return same((query.get("key") or [""])[0], gate.key)
 
 
-def _answer(start_response, status, value, own_headers):
+def _answer(start_response: StartResponse, status: str, value: object,
+            own_headers: Mapping[str, str]) -> list[bytes]:
     body = json.dumps(value, ensure_ascii=False).encode("utf-8")
     start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
                             ("Cache-Control", "no-store"), *own_headers.items()])
     return [body]
 
 
-def _api(environ, path, backend, endpoints, own_headers, start_response):
+def _api(environ: WSGIEnvironment, path: str, backend: "Backend | None", endpoints: "Endpoints | None",
+         own_headers: Mapping[str, str], start_response: StartResponse) -> list[bytes]:
     from keter_tools.cms_api import Refused
     from keter_tools.cms_saves import GitError
 
@@ -247,7 +264,8 @@ def _api(environ, path, backend, endpoints, own_headers, start_response):
     return _answer(start_response, "200 OK", value, own_headers)
 
 
-def _admin(path, files, own_headers, start_response):
+def _admin(path: str, files: Callable[[str], bytes | None], own_headers: Mapping[str, str],
+           start_response: StartResponse) -> list[bytes]:
     if path + "/" == ADMIN_PATH:
         start_response("301 Moved Permanently", [("Location", ADMIN_PATH)])
         return [b""]
@@ -271,13 +289,14 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # keep the terminal for build reports
+    def log_message(self, format: str, *args: Any) -> None:  # keep the terminal for build reports
         pass
 
 
-def start(output, host="127.0.0.1", port=8000, state=None, headers=()):
+def start(output: str | Path, host: str = "127.0.0.1", port: int = 8000, state: BuildState | None = None,
+          headers: Headers = ()) -> WSGIServer:
     """Serve `output` in a background thread; returns the server (call .shutdown() to stop)."""
-    bound = {}
+    bound: dict[str, int] = {}
     server = make_server(host, port, local_only(make_app(output, state, headers), lambda: bound.get("port")),
                          server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     bound["port"] = server.server_address[1]
@@ -285,7 +304,7 @@ def start(output, host="127.0.0.1", port=8000, state=None, headers=()):
     return server
 
 
-def preview_headers(settings_file="pelicanconf.py"):
+def preview_headers(settings_file: str = "pelicanconf.py") -> dict[str, str]:
     """The production security headers, for the development site's own signup endpoint."""
     from keter_tools.build import load_settings
     from keter_tools.deploy.headers import security_headers

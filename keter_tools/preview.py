@@ -5,18 +5,28 @@ import os
 import shutil
 import signal
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from wsgiref.types import WSGIApplication
 
 from invoke import Exit
 
 from keter_site.core.project import ROOT
 from keter_tools import build as site_build
 
+if TYPE_CHECKING:  # for its type only: the preview's server loads when the preview starts
+    from keter_tools.devserver import BuildState
+
 OUTPUT = ROOT / "output"
 HOST = "127.0.0.1"
 
 
-def livereload(port, settings, output, *, restart_args, admin=None, on_ready=None, on_restart=None, on_change=None):
+def livereload(port: int, settings: str | Path, output: str | Path, *,
+               restart_args: Callable[[int], Sequence[str | int]],
+               admin: Callable[[Callable[[], int], "BuildState"], WSGIApplication] | None = None,
+               on_ready: Callable[[int], None] | None = None, on_restart: Callable[[], None] | None = None,
+               on_change: Callable[[list[str]], None] | None = None) -> None:
     """The live preview. `restart_args(port)`: the invoke task and options that start this same
     preview again, when a change to the site's Python needs a fresh process."""
     from livereload import Server
@@ -32,7 +42,7 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     incremental = State()  # after an edit, only the pages it affects are rendered again
 
-    def build_now(full):
+    def build_now(full: bool) -> None:
         state.begin()
         result = site_build.build_and_report(settings, output, incremental=incremental, full=full)
         state.record(result)
@@ -43,7 +53,7 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
     # Our WSGI app serves the last good build (with a banner while the latest build failed);
     # livereload adds its reload script to every page and tells the browser to reload.
     class _Server(Server):
-        def get_web_handlers(self, script):
+        def get_web_handlers(self, script: bytes) -> list[Any]:
             handlers = super().get_web_handlers(script)
             if admin is None:
                 return handlers
@@ -53,13 +63,15 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
             editor = WSGIContainer(admin(lambda: bound["port"], state))
             return [(r"/admin(?:/.*)?", FallbackHandler, {"fallback": editor}), *handlers]
 
-        def application(self, port, host, liveport=None, debug=None, live_css=True):
+        def application(self, port: int, host: str, liveport: int | None = None, debug: bool | None = None,
+                        live_css: bool = True) -> None:
             # livereload's own, with two changes: its script is a file of the preview (the
             # pages' Content-Security-Policy, production's, refuses inline scripts), and every
             # request must name this preview in its Host (devserver.local_only says why).
             from livereload.handlers import ForceReloadHandler, LiveReloadJSHandler
             from livereload.server import LiveScriptInjector
             from tornado import web
+            from tornado.httputil import HTTPServerRequest
 
             LiveReloadHandler.watcher = self.watcher
             LiveReloadHandler.live_css = live_css
@@ -70,19 +82,19 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
             Transform.script = script
 
             class Starter(web.RequestHandler):
-                def get(self):
+                def get(self) -> None:
                     self.set_header("Content-Type", "text/javascript; charset=utf-8")
                     self.set_header("Cache-Control", "no-store")
                     self.write(devserver.RELOAD_SCRIPT)
 
             class Misdirected(web.RequestHandler):
-                def prepare(self):
+                def prepare(self) -> None:
                     self.set_status(421)
                     self.set_header("Content-Type", "text/plain; charset=utf-8")
                     self.finish("This preview answers only at 127.0.0.1 or localhost, on its own port.")
 
             class LocalOnly(web.Application):
-                def find_handler(self, request, **kwargs):
+                def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> "web._HandlerDelegate":
                     from keter_tools.cms_gate import local_host
 
                     if not local_host(request.host, bound["port"]):
@@ -95,14 +107,13 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
             LocalOnly(handlers=handlers, debug=False, transforms=[Transform]).listen(port, address=host)
 
     server = _Server(app=devserver.make_app(output, state, devserver.preview_headers()))
-    # livereload polls its own watch list every 800 ms on the server's thread, and with an empty
-    # list it walks the whole working folder (node_modules too), holding up every rebuild by up
-    # to a second. Our watcher (keter_tools.watch) does the watching: livereload gets one path that
-    # never exists.
+    # livereload polls its own watch list on the server's thread, and with an empty list it walks
+    # the whole working folder (node_modules too), holding up every rebuild. Our watcher
+    # (keter_tools.watch) does the watching: livereload gets one path that never exists.
     server.watch(str(output.parent / ".livereload-watches-nothing"))
     loop = IOLoop.current()
 
-    def ready():
+    def ready() -> None:
         # Runs once the loop has started, so the preview listens. Asked for port 0, it took
         # one the kernel chose (no race with another program for a port found free): the
         # kernel tells which; the form receiver's is the one other port this process holds.
@@ -118,12 +129,12 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
 
     loop.add_callback(ready)
 
-    def rebuild(kind):
+    def rebuild(kind: str) -> None:
         # Called from the file watcher's thread: the build runs on the server's own (main)
         # thread, where a page that takes too long to convert can be stopped (source_files).
         loop.add_callback(rebuild_now, kind)
 
-    def rebuild_now(kind):
+    def rebuild_now(kind: str) -> None:
         if kind == "code":
             # Python keeps the modules it imported (Pelican its plugins): only a fresh process
             # runs edited code. Replace this one; the browser's livereload script reconnects.
@@ -153,7 +164,7 @@ def livereload(port, settings, output, *, restart_args, admin=None, on_ready=Non
         form_receiver.stop(receiver)
 
 
-def edit(port=8000, no_browser=False, settings="pelicanconf.py", output=""):
+def edit(port: int = 8000, no_browser: bool = False, settings: str = "pelicanconf.py", output: str = "") -> None:
     """The browser editor at http://127.0.0.1:8000/admin/ with the live preview (development only,
     never published). Installs what it needs on first use. Each save is a git commit."""
     import webbrowser
@@ -174,16 +185,16 @@ def edit(port=8000, no_browser=False, settings="pelicanconf.py", output=""):
     key = os.environ.setdefault("KETER_EDITOR_KEY", cms_gate.new_key())
     backend = cms_api.Backend(ROOT, server.socket, site_settings)
 
-    def admin(port, state):
+    def admin(port: Callable[[], int | None], state: devserver.BuildState) -> WSGIApplication:
         gate = cms_gate.Gate(key, port)
         files = lambda name: cms.admin_file(name, site_settings, key)  # noqa: E731
         desk = cms_desk.Desk(ROOT, site_settings, state)
         return devserver.make_admin_app(files, cms.admin_headers(), gate, backend,
                                         cms_endpoints.Endpoints(backend, site_settings, state, desk))
 
-    opened = []  # the files that opened the browser (they hold the key): removed when the editor stops
+    opened: list[Path] = []  # the files that opened the browser (they hold the key): removed when the editor stops
 
-    def ready(preview_port):
+    def ready(preview_port: int) -> None:
         url = f"http://{HOST}:{preview_port}/admin/?key={key}"
         print(f"The editor: http://{HOST}:{preview_port}/admin/ (open it with {url} ; "
               "Ctrl+C stops it).", flush=True)

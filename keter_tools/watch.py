@@ -1,5 +1,5 @@
-"""Rebuild on save, fast: watchfiles (inotify) notices a change within tens of milliseconds,
-where livereload's own watcher polls every 800 ms.
+"""Rebuild on save, fast: watchfiles (inotify) is told of a change as it happens, where
+livereload's own watcher polls for one.
 
 Each batch of changes is one of three kinds, and the preview reacts to what it affects:
 - "content": Markdown pages and static files; only the changed files are read again, and only

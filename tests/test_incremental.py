@@ -246,3 +246,23 @@ def test_the_site_never_goes_missing_while_a_build_takes_its_place(project, tmp_
         stop.touch()
         missing = watcher.communicate(timeout=60)[0]
     assert missing.strip() == "0"
+
+
+def test_a_page_whose_document_the_content_walk_does_not_list_is_rendered_again_when_its_text_changes():
+    # A document outside the content walk (one a plugin adds, say) still has a key of its own
+    # details and text: without one, its page would be kept from the first build forever.
+    from pelican.contents import Page
+    from pelican.settings import DEFAULT_CONFIG
+
+    from keter_site.incremental import _Keys
+
+    def key(text):
+        document = Page(text, metadata={"title": "Extra", "slug": "extra"}, settings=dict(DEFAULT_CONFIG),
+                        source_path="extra.md")
+        return _Keys([]).of(document)
+
+    state, name = State(), "extra/index.html"
+    for text, kept in (("<p>One.</p>", False), ("<p>Two.</p>", False), ("<p>Two.</p>", True)):
+        state.begin()
+        assert state.keep(name, key(text)) is kept, text
+        state.settle({name})

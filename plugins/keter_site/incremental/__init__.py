@@ -23,6 +23,8 @@ Publishing builds never use this: it is active only when the build passes a `Sta
 INCREMENTAL setting (keter_tools.build does, for `invoke livereload`).
 """
 
+from collections.abc import Iterable, Mapping, Sequence
+from types import NotImplementedType
 from typing import Any
 import hashlib
 import io
@@ -87,7 +89,7 @@ class State:
         return sum(relative.endswith(".html") for relative in self._pending)
 
 
-def _hash(parts):
+def _hash(parts: Iterable[str | bytes]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
         digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
@@ -106,7 +108,7 @@ class _DetailsPickler(pickle.Pickler):
     walk, far faster than a walk in Python over a thousand documents on every save. (Pickle
     asks this method only about objects other than plain strings, numbers and containers.)"""
 
-    def reducer_override(self, value):
+    def reducer_override(self, value: object) -> tuple[type[str], tuple[str]] | NotImplementedType:
         if isinstance(value, Content):
             # Another document (a translation, the next article) stands for its file: pickling
             # it would take the whole site's context with it.
@@ -116,7 +118,7 @@ class _DetailsPickler(pickle.Pickler):
         return str, (repr(value),)
 
 
-def _pickled(value):
+def _pickled(value: object) -> bytes:
     buffer = io.BytesIO()
     pickler = _DetailsPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True  # no memo: equal values give equal bytes whether or not they are one object
@@ -124,7 +126,11 @@ def _pickled(value):
     return buffer.getvalue()
 
 
-def _details(document):
+# What other pages may show of a document: its kind, file, address, front matter and other details.
+_Shared = tuple[str, str, str, str, dict[str, Any], dict[str, Any]]
+
+
+def _details(document: Content) -> tuple[_Shared, dict[str, Any]]:
     """(what other pages may show of a document: everything about it but its text and what
     only its own page shows; what only its own page shows)."""
     meta = document.metadata
@@ -139,19 +145,28 @@ class _Keys:
     """The keys of one build: one for the site's shared details (every document's, pickled at
     once), and one per document group (the shared key, and the group's own details and text)."""
 
-    def __init__(self, generators):
+    def __init__(self, generators: Iterable[Any]) -> None:
         documents = content.documents(generators)
         details = [_details(d) for d in documents]
         self.shared = _hash([_pickled(sorted((shared for shared, _ in details), key=lambda s: (s[0], s[1])))])
         own = {id(d): _own_key(d, own_only) for d, (_, own_only) in zip(documents, details)}
-        self.by_document = {}
+        self.by_document: dict[int, str] = {}  # id(document) -> its group's key
         for document in documents:
             group = [document, *getattr(document, "translations", [])]
             self.by_document[id(document)] = _hash(
                 [self.shared, *sorted(own.get(id(d)) or _own_key(d, _details(d)[1]) for d in group)])
 
+    def of(self, document: Content) -> str:
+        """The key of `document`'s page. One the content walk did not list still gets a key of its
+        own details and text: with none, its page would be kept from the first build forever."""
+        key = self.by_document.get(id(document))
+        if key is None:
+            shared, own_only = _details(document)
+            key = _hash([self.shared, _pickled(shared), _own_key(document, own_only)])
+        return key
 
-def _own_key(document, own_only):
+
+def _own_key(document: Content, own_only: Mapping[str, Any]) -> str:
     """What only the document's own page shows of it: its text, and `own_only` (_details)."""
     return _hash([_pickled(own_only) if own_only else b"", document.content])
 
@@ -159,7 +174,8 @@ def _own_key(document, own_only):
 _generators: list[Any] = []
 
 
-def after_reading(generators):
+def after_reading(generators: Sequence[Any]) -> None:
+    """Keep this build's generators: its writer, made after reading, keys pages by their documents."""
     _generators[:] = generators
 
 
@@ -171,15 +187,18 @@ class IncrementalWriter(Writer):
         self._state: State = self.settings[SETTING]
         self._keys = _Keys(_generators)
 
-    def write_file(self, name, template, context, *args, **kwargs):
+    def write_file(self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        """Pelican's, unless the file's key is the one it was last written with: that file is kept."""
         # Each call writes the one file `name`: the site paginates nothing (DEFAULT_PAGINATION).
         document = kwargs.get("page") or kwargs.get("article")
-        key = self._keys.by_document.get(id(document)) if document is not None else self._keys.shared
+        key = self._keys.of(document) if document is not None else self._keys.shared
         if name and self._state.keep(name, key):
             return None
         return super().write_file(name, template, context, *args, **kwargs)
 
-    def write_feed(self, elements, context, path=None, *args, **kwargs):
+    def write_feed(self, elements: Sequence[Any], context: dict[str, Any], path: str | None = None,
+                   *args: Any, **kwargs: Any) -> Any:
+        """Pelican's (its feed object), unless the feed's key is the one it was last written with."""
         # A feed shows the details other pages show and the text of its newest entries: an
         # article's edit changes its own language's feed, when the feed lists it.
         shown = elements[:self.settings["FEED_MAX_ITEMS"]]
@@ -190,11 +209,12 @@ class IncrementalWriter(Writer):
         return super().write_feed(elements, context, path, *args, **kwargs)
 
 
-def _writer(pelican):
+def _writer(pelican: Any) -> type[IncrementalWriter] | None:
     if isinstance(pelican.settings.get(SETTING), State):
         return IncrementalWriter
     return None
 
 
 def register() -> None:
+    """Pelican asks each plugin for a writer: this one, only for a build that passes a `State`."""
     signals.get_writer.connect(_writer)

@@ -8,20 +8,29 @@ the code was compiled from, so an edited template is compiled again; code object
 changed in place, so every build's environment can share them.
 """
 
+from types import CodeType
+
 from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
 
 class CompiledTemplates(BytecodeCache):
-    def __init__(self):
-        self._code = {}
+    """Jinja's bytecode cache, in memory: every build's environment reuses the code compiled before."""
 
-    def load_bytecode(self, bucket):
+    def __init__(self) -> None:
+        # (template's key, its source's checksum) -> its compiled code
+        self._code: dict[tuple[str, str], CodeType | None] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Give Jinja the code compiled from this very source, if a build compiled it before."""
         code = self._code.get((bucket.key, bucket.checksum))
         if code is not None:
             bucket.code = code
 
-    def dump_bytecode(self, bucket):
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep what Jinja just compiled, for the next build's environment."""
         self._code[(bucket.key, bucket.checksum)] = bucket.code
 
-    def clear(self):
+    def clear(self) -> None:
+        """Forget every template: a full build compiles them all again."""
         self._code = {}
