@@ -21,9 +21,9 @@ from pelican.contents import Content
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
+from keter_site.core import build as build_context
 from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
-from keter_site.incremental import SETTING as INCREMENTAL
 from keter_site.incremental import State
 
 
@@ -130,7 +130,6 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
     settings["OUTPUT_PATH"] = str(fresh)
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
     if incremental is not None:
-        settings[INCREMENTAL] = incremental
         # Pelican's content cache keeps each unchanged file's conversion (read again on a full
         # build); the templates' compiled code stays in memory (keter_site.incremental.templates).
         settings["CACHE_CONTENT"] = True
@@ -139,7 +138,8 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
         incremental.begin(full=full or not output.is_dir())  # a served folder gone: every page again
     try:
         try:
-            Pelican(settings).run()
+            with (build_context.preview_builds(incremental) if incremental else contextlib.nullcontext()):
+                Pelican(settings).run()
         finally:
             _forget_documents()
         written = _files(fresh)

@@ -22,7 +22,6 @@ AFTER_READING = (
     "images",              # the clinic's photos
     "translation_status",  # stale translations
     "seo",                 # what search engines need; the documents for the sitemap
-    "incremental",         # (the live preview) what this build read, for the next one
 )
 
 

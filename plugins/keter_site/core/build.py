@@ -9,7 +9,8 @@ a build: memos a step keeps between the live preview's builds in one process (ea
 dict under the step's name, checked against its inputs before use).
 """
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ class Build:
     generators: list[Any] = field(default_factory=list)  # every generator, once all is read
     steps: dict[str, dict[Any, Any]] = field(default_factory=dict)  # each step's own, this build only
     kept: dict[str, dict[Any, Any]] = field(default_factory=dict)  # memos kept between builds
+    preview: Any = None  # the live preview's incremental.State, for the builds it runs (else None)
 
     def of(self, step: str) -> dict[Any, Any]:
         """What `step` works out for this build alone (by the step's name)."""
@@ -44,13 +46,27 @@ def _no_strings() -> str:
 
 
 _current: Build | None = None
+_preview: Any = None  # what `preview_builds` hands to the builds started inside it
+
+
+@contextlib.contextmanager
+def preview_builds(state: Any) -> Iterator[None]:
+    """The builds started inside this block are the live preview's: their context carries its
+    `state` (keter_site.incremental reads it there; no service travels through the settings)."""
+    global _preview
+    _preview = state
+    try:
+        yield
+    finally:
+        _preview = None
 
 
 def start(settings: Mapping[str, Any]) -> Build:
     """A fresh context for the build that starts now; the memos of the last one are carried."""
     global _current
     content = Path(settings["PATH"])
-    _current = Build(settings, ProblemList(content.parent, content), kept=_current.kept if _current else {})
+    _current = Build(settings, ProblemList(content.parent, content), kept=_current.kept if _current else {},
+                     preview=_preview)
     return _current
 
 

@@ -19,8 +19,8 @@ on every build. Pages: the writer (returned on Pelican's `get_writer` signal) ov
 one; once every check passed, keter_tools.build moves the files it wrote into the served folder,
 one rename each, and removes the files the build no longer has (a page made a draft, say).
 
-Publishing builds never use this: it is active only when the build passes a `State` in the
-INCREMENTAL setting (keter_tools.build does, for `invoke livereload`).
+Publishing builds never use this: it is active only for a build whose context carries a `State`
+(keter_tools.build starts the live preview's builds inside `core.build.preview_builds(state)`).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,10 +35,9 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.writers import Writer
 
-from keter_site.core import content
+from keter_site.core import build, content
 from keter_site.incremental.templates import CompiledTemplates
 
-SETTING = "INCREMENTAL"
 # A document's attributes that are not its own details: Pelican's settings and context (the
 # same for every page), and objects compared through their own keys.
 _NOT_DETAILS = {"settings", "_context", "translations", "metadata", "_content", "_summary", "content"}
@@ -171,21 +170,14 @@ def _own_key(document: Content, own_only: Mapping[str, Any]) -> str:
     return _hash([_pickled(own_only) if own_only else b"", document.content])
 
 
-_generators: list[Any] = []
-
-
-def after_reading(generators: Sequence[Any]) -> None:
-    """Keep this build's generators: its writer, made after reading, keys pages by their documents."""
-    _generators[:] = generators
-
-
 class IncrementalWriter(Writer):
     """Pelican's writer, skipping any file whose key is the one it was last written with."""
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)
-        self._state: State = self.settings[SETTING]
-        self._keys = _Keys(_generators)
+        context = build.current()
+        self._state: State = context.preview
+        self._keys = _Keys(context.generators)
 
     def write_file(self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         """Pelican's, unless the file's key is the one it was last written with: that file is kept."""
@@ -210,7 +202,7 @@ class IncrementalWriter(Writer):
 
 
 def _writer(pelican: Any) -> type[IncrementalWriter] | None:
-    if isinstance(pelican.settings.get(SETTING), State):
+    if isinstance(build.current().preview, State):
         return IncrementalWriter
     return None
 
