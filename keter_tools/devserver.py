@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
+from keter_site.core.fingerprints import of_bytes
 from keter_tools.serving import serve_in_background
 
 if TYPE_CHECKING:  # for their types only: the editor's modules load only under `invoke edit`
@@ -213,7 +214,7 @@ def make_admin_app(files: Callable[[str], bytes | None], own_headers: Mapping[st
             return _answer(start_response, refusal[0], {"error": refusal[1]}, own_headers)
         if api:
             return _api(environ, path, backend, endpoints, own_headers, start_response)
-        return _admin(path, files, own_headers, start_response)
+        return _admin(path, files, own_headers, start_response, environ.get("HTTP_IF_NONE_MATCH", ""))
 
     return app
 
@@ -265,7 +266,7 @@ def _api(environ: WSGIEnvironment, path: str, backend: "Backend | None", endpoin
 
 
 def _admin(path: str, files: Callable[[str], bytes | None], own_headers: Mapping[str, str],
-           start_response: StartResponse) -> list[bytes]:
+           start_response: StartResponse, if_none_match: str = "") -> list[bytes]:
     if path + "/" == ADMIN_PATH:
         start_response("301 Moved Permanently", [("Location", ADMIN_PATH)])
         return [b""]
@@ -278,8 +279,19 @@ def _admin(path: str, files: Callable[[str], bytes | None], own_headers: Mapping
             mimetypes.guess_type(name or "index.html")[0] or "application/octet-stream")
     if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
         kind += "; charset=utf-8"
-    start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))),
-                              ("Cache-Control", "no-store"), *own_headers.items()])
+    if not name.startswith("decap/"):
+        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))),
+                                  ("Cache-Control", "no-store"), *own_headers.items()])
+        return [body]
+    # Decap's bundle (5 MB, the same until the npm packages change): the browser keeps it and asks
+    # each time whether it changed (no-cache with its digest), so a reload of the editor does not
+    # fetch and compile it again. Private: no shared cache may keep it.
+    tag = f'"{of_bytes(body, 16)}"'
+    caching = [("Cache-Control", "private, no-cache"), ("ETag", tag), *own_headers.items()]
+    if tag in (value.strip() for value in if_none_match.split(",")):
+        start_response("304 Not Modified", caching)
+        return [b""]
+    start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))), *caching])
     return [body]
 
 

@@ -149,6 +149,36 @@ def _trusted(base, key):
     return {"Host": host, "Origin": base, "Cookie": f"keter_editor={key}", "X-Keter-Key": key}
 
 
+def _headers_of(base, path, headers):
+    """(status, headers, body length) of one GET to the preview."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=30)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        length = len(response.read())
+        return response.status, response.headers, length  # names in any case (Tornado writes "Etag")
+    finally:
+        connection.close()
+
+
+def test_the_browser_keeps_decaps_bundle_and_asks_whether_it_changed(editor):
+    _, base, key, _ = editor
+    trusted = _trusted(base, key)
+    status, headers, length = _headers_of(base, "/admin/decap/decap-cms.js", trusted)
+    assert status == 200 and length > 1_000_000
+    assert headers["Cache-Control"] == "private, no-cache" and headers["ETag"].startswith('"')
+    # Asked again with the digest it holds: unchanged, nothing sent.
+    status, again, length = _headers_of(base, "/admin/decap/decap-cms.js", {**trusted, "If-None-Match": headers["ETag"]})
+    assert (status, length, again["ETag"]) == (304, 0, headers["ETag"])
+    assert _headers_of(base, "/admin/decap/decap-cms.js", {**trusted, "If-None-Match": '"other"'})[0] == 200
+    # Still the session's alone, and the page that carries the key is never kept.
+    assert _headers_of(base, "/admin/decap/decap-cms.js", {"If-None-Match": headers["ETag"]})[0] == 403
+    status, page, _ = _headers_of(base, "/admin/", trusted)
+    assert status == 200 and page["Cache-Control"] == "no-store"
+
+
 def _process_tree(pid):
     found, todo = [], [pid]
     while todo:
