@@ -16,9 +16,14 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, bare_content, bare_settings,
-                         livereload_times, report)
-from build_bench import _project_settings as project_settings
+try:  # `python -m bench.articles_bench` (bin/invoke bench runs it so, from the project's folder)
+    from bench.build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, bare_content,
+                                   bare_settings, livereload_times, report)
+    from bench.build_bench import _project_settings as project_settings
+except ModuleNotFoundError:  # `python bench/articles_bench.py`: its folder is on the path
+    from build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, bare_content, bare_settings,
+                             livereload_times, report)
+    from build_bench import _project_settings as project_settings
 
 from keter_site.core.project import ROOT
 from keter_site.translation_status.status import HASH_KEY, fingerprint

@@ -11,8 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from articles_bench import generated_content
-from build_bench import _project_settings as project_settings
+try:  # `python -m bench.livereload_phases`, from the project's folder
+    from bench.articles_bench import generated_content
+    from bench.build_bench import _project_settings as project_settings
+except ModuleNotFoundError:  # `python bench/livereload_phases.py`: its folder is on the path
+    from articles_bench import generated_content
+    from build_bench import _project_settings as project_settings
 from pelican import signals
 
 from keter_site.incremental import State
