@@ -55,7 +55,9 @@ def _swap_into_place(fresh: Path, output: Path) -> None:
     if not output.exists():
         os.rename(fresh, output)
         return
-    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    # Named by this process, as the build folder is: if it is killed while deleting the old site,
+    # the next build removes what is left.
+    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-old-", dir=output.parent))
     os.rename(output, aside / "site")
     os.rename(fresh, output)
     shutil.rmtree(aside)
@@ -97,7 +99,7 @@ def _discard(fresh: Path, output: Path) -> None:
     the folder while it is being deleted."""
     if not fresh.exists():
         return
-    gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.failed-", dir=fresh.parent))
+    gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-failed-", dir=fresh.parent))
     os.rename(fresh, gone / "site")
     shutil.rmtree(gone, ignore_errors=True)
 

@@ -231,9 +231,8 @@ def test_an_interrupted_upload_leaves_the_live_site_unchanged(tmp_path, deploy, 
 
 
 def test_the_manifest_covers_the_site_only(tmp_path):
-    # The build folder also holds replaced sites (.site.old-*) that a background clean-up is
-    # deleting: hashing them raced the clean-up (FileNotFoundError), and they are no part of
-    # what was checked.
+    # The build folder also holds a build's own folders beside the site (the one it builds into,
+    # the replaced site while it is deleted, one a killed build left): no part of what was checked.
     from keter_tools.deploy import pipeline
 
     build = tmp_path / "build"
@@ -245,7 +244,7 @@ def test_the_manifest_covers_the_site_only(tmp_path):
     pipeline._write_manifest(build, build / "site", build / "nginx" / "keter-health.conf", release)
     manifest = json.loads((build / pipeline.MANIFEST).read_text())
     assert sorted(manifest["files"]) == ["nginx/keter-health.conf", "site/index.html"]
-    shutil.rmtree(build / ".site.old-1")  # as the clean-up does: the folder is still the one checked
+    shutil.rmtree(build / ".site.old-1")  # as a build's clean-up does: the folder is still the one checked
     assert pipeline.checked_folder(build).site == build / "site"
 
 

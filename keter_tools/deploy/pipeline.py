@@ -146,7 +146,7 @@ NGINX_FOLDER = "keter-nginx-"
 
 
 # What the manifest covers: the site and its nginx configuration, nothing else of the build
-# folder (the build's replaced sites, .site.old-*, are being deleted there in the background).
+# folder (a build's own folders beside the site, .site.building-*, are no part of what was checked).
 CHECKED_FOLDERS = ("site", "nginx")
 
 
