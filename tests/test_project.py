@@ -69,9 +69,10 @@ def test_a_build_removes_the_folders_a_killed_build_left(tmp_path):
     # A process id no process has (above the kernel's pid_max): its folders are abandoned.
     dead = 2**22 + 1
     left = tmp_path / f".output.building-{dead}-x"
+    old = tmp_path / f".output.building-{dead}-old-y" / "site"  # a replaced site it was deleting
     mine = tmp_path / f".output.building-{os.getpid()}-z"  # a build still running: kept
-    for folder in [left, mine]:
+    for folder in [left, old, mine]:
         (folder / "en").mkdir(parents=True)
         (folder / "en" / "index.html").write_text("old")
     assert build(str(fixture.settings_file()), output, use_cache=False).ok
-    assert not left.exists() and mine.exists()
+    assert not left.exists() and not old.parent.exists() and mine.exists()
