@@ -16,8 +16,11 @@ from keter_site.core.project import ROOT, settings_preamble
 from tests.support import commands
 
 LOCK = ROOT / "requirements.lock"
-# The venv is made once per version of the lock and kept under .cache/.
-VENV = ROOT / ".cache" / f"plain-venv-{hashlib.sha256(LOCK.read_bytes()).hexdigest()[:12]}"
+# The venv is made once per version of the lock and kept in the user's cache folder, outside the
+# project: the libraries it holds are no part of the project's files (searches and checks over the
+# project would read them as ours).
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "keter-health"
+VENV = CACHE / f"plain-venv-{hashlib.sha256(LOCK.read_bytes()).hexdigest()[:12]}"
 
 
 def _plain_env():
@@ -29,6 +32,7 @@ def _plain_env():
 @pytest.fixture(scope="module")
 def plain_venv():
     if not (VENV / ".complete").exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
         building = VENV.with_name(VENV.name + f".building-{os.getpid()}")
         shutil.rmtree(building, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(building)], check=True, timeout=120)
