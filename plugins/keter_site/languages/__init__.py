@@ -29,7 +29,7 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.generators import Generator
 
-from keter_site.core import content
+from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import ordered, prefix
 from keter_site.core.problems import report
@@ -130,9 +130,30 @@ def _place(document: object) -> None:
         # Pelican works a document's address out again on every use (its own check right after
         # this signal, menus, switchers, links, the sitemap: thousands of times a build). All it
         # is made of (language, slug, date, status) is read by now: fix it with Pelican's own
-        # override, as a `url:` line in front matter would.
-        document.override_url = document.url
-        document.override_save_as = document.save_as
+        # override, as a `url:` line in front matter would. The live preview makes every
+        # document again on each save; one whose inputs are the same keeps the address it had.
+        key = (type(document).__name__, document.source_path, document.status, document.in_default_lang,
+               repr(sorted(document.metadata.items())))
+        addresses = _addresses(settings)
+        if key not in addresses:
+            addresses[key] = (document.url, document.save_as)
+        document.override_url, document.override_save_as = addresses[key]
+
+
+def _addresses(settings: Mapping[str, Any]) -> dict[Any, tuple[str, str]]:
+    """{document's inputs: (url, save_as)}, kept between the live preview's builds while the
+    settings' address patterns stay the same (looked up once per build)."""
+    this_build = build.current().of("languages")
+    if "addresses" not in this_build:
+        memo = build.current().memo("languages")
+        patterns = tuple(sorted((k, v) for k, v in settings.items() if k.endswith(("_URL", "_SAVE_AS"))
+                                and isinstance(v, str)))
+        if memo.get("patterns") != patterns:
+            memo.clear()
+            memo["patterns"], memo["addresses"] = patterns, {}
+        this_build["addresses"] = memo["addresses"]
+    addresses: dict[Any, tuple[str, str]] = this_build["addresses"]
+    return addresses
 
 
 def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Languages, content_root: Path,

@@ -27,13 +27,13 @@ import re
 from datetime import date
 from pathlib import Path
 
-from keter_site.core import content
+from keter_site.core import build, content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.core.front_matter import line_of, read_text
+from keter_site.core.front_matter import is_true, line_of, read_text
 from keter_site.core.problems import report, report_all
 
-from . import approvals
+from . import approvals, records
 
 log = logging.getLogger("keter.review")  # not "pelican": the checks plugin makes those errors
 TYPED_STAMPS = ("reviewed_by", "last_reviewed")
@@ -105,7 +105,8 @@ def _check_typed(documents: list[Any], phrases: list[str]) -> None:
                 report(document.source_path, f"`{key}` cannot be typed into a page: a review is "
                        "shown only when the physician's signature covers the page's exact text.",
                        f"Remove the `{key}` line. {DOCUMENT_HINT}", line_of(document.source_path, f"{key}:"))
-        found = imitation(read_text(document.source_path), phrases)
+        text = read_text(document.source_path)
+        found = build.current().recall("medical_review", (text, tuple(phrases)), lambda: imitation(text, phrases))
         if found:
             needle, what = found
             report(document.source_path, f"the page's text uses {what}: only the site may show a review stamp, "
@@ -126,7 +127,11 @@ def after_reading(generators: list[Any]) -> None:
     report_all(problems)
     enforce = launch_checks_on(settings)
     waiting: list[str] = []
-    groups = groups_of(documents)
+    # A page with no record that no language marks medical has nothing to settle (assess says
+    # None): leave it out here, so a save in the live preview does not open every page's files.
+    recorded = records.recorded(settings["REVIEWS_PATH"])
+    groups = {key: group for key, group in groups_of(documents).items()
+              if records.record_path("", key).name in recorded or any(is_true(d.metadata.get("medical", "")) for d in group.values())}
     approvals.verify_all(settings, groups, signers)
     for key, group in sorted(groups.items()):
         files = {lang: Path(document.source_path) for lang, document in group.items()}

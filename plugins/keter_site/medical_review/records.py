@@ -8,6 +8,7 @@ covered text, so the physician's next reading shows what changed. Nothing in a r
 unless its signature verifies (approvals.py); the copy of the text is never trusted, only shown.
 """
 
+import os
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, NotRequired, TypedDict, cast
@@ -37,6 +38,14 @@ class Record(TypedDict):
 def record_path(reviews_dir: str | Path, slug: str) -> Path:
     """Where the page's review record lives: one flat file per page, an article's `/` made `--`."""
     return Path(reviews_dir) / f"{slug.replace('/', '--')}.yml"
+
+
+def recorded(reviews_dir: str | Path) -> set[str]:
+    """The file names of the records there are (one listing of the folder, for record_path's `.name`)."""
+    try:
+        return set(os.listdir(reviews_dir))
+    except FileNotFoundError:
+        return set()
 
 
 def read_record(reviews_dir: str | Path, slug: str) -> Record | None:

@@ -133,6 +133,13 @@ def _marker_problems(original: str) -> Iterator[tuple[str, str, str]]:
                        "Write the marker in the text, after the statement it supports, outside any tag.", CITATION)
 
 
+def _sanitized(original: str, seconds: float) -> tuple[list[tuple[str, str, str]], str, Any]:
+    """(problems, the cleaned HTML, what cleaning removed) of one document's HTML."""
+    with TimeLimit(seconds):
+        cleaned = clean(original)
+        return [*_balance_problems(original), *_marker_problems(original)], cleaned, removals(original, cleaned)
+
+
 def after_reading(generators: list[Any]) -> None:
     """Every document's HTML cleaned, and each removal reported."""
     settings = generators[0].settings if generators else {}
@@ -141,10 +148,8 @@ def after_reading(generators: list[Any]) -> None:
     for document in content.documents(generators):
         original = expand_in_attributes(content.html_of(document), facts, document.metadata.get("lang"))
         try:
-            with TimeLimit(seconds):
-                problems = [*_balance_problems(original), *_marker_problems(original)]
-                cleaned = clean(original)
-                removed = removals(original, cleaned)
+            problems, cleaned, removed = build.current().recall("sanitize", original,
+                                                                lambda: _sanitized(original, seconds))
         except StepTooLong:
             report(document.source_path, f"checking the page's HTML took longer than {seconds} seconds.",
                    "Look for a very long run of tags or of the same character, and remove it.")
