@@ -58,7 +58,7 @@ def compare(per_language, folder):
         [PY, "-m", "keter_tools.build", str(project_settings(folder, content)), str(folder / "out-project"),
          "--no-cache"],
         [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder, "*/**/*.md"), articles=True)),
-         "-o", str(folder / "out-bare")])
+         "-o", str(folder / "out-bare")], settle=folder)
     pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
     return {"label": f"{per_language} articles/language", "pages": pages, "project_s": project, "bare_s": bare,
             "ratio": project / bare, "content": content}

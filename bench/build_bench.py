@@ -41,7 +41,9 @@ def _timed(cmd, cwd=ROOT):
 
 
 METHOD = (f"Each build time is the median of {REPEATS} cold runs (a fresh process, no content cache), the "
-          "project's and bare Pelican's taking turns.")
+          "project's and bare Pelican's taking turns; each is the time until the command returns (the project's "
+          "build returns once its new site is in place, and the old one is deleted by a process of its own, "
+          "which each run waits for, untimed, before it starts).")
 
 
 def report(lines, markdown=None):
@@ -52,12 +54,23 @@ def report(lines, markdown=None):
         Path(markdown).write_text(table + "\n", encoding="utf-8")
 
 
-def _median_times(*cmds):
+def _settle(folder, limit=300):
+    """Wait (untimed, at most `limit` seconds) until the replaced sites a build left to its
+    background removal in `folder` are gone, so the next timed command does not share the
+    machine with that removal."""
+    deadline = time.monotonic() + limit
+    while any(folder.glob(".*.building-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _median_times(*cmds, settle=None):
     """Each command's median time over REPEATS rounds. The commands take turns within each round,
     so a slow spell of a shared machine falls on both sides of a comparison, not on one."""
     times = [[] for _ in cmds]
     for _ in range(REPEATS):
         for cmd, runs in zip(cmds, times):
+            if settle is not None:
+                _settle(settle)
             runs.append(_timed(cmd))
     return [statistics.median(runs) for runs in times]
 
@@ -118,7 +131,7 @@ def compare_builds(label, content, folder):
         [PY, "-m", "keter_tools.build", str(_project_settings(folder, content)), str(folder / "out-project"),
          "--no-cache"],
         [PY, "-m", "pelican", "-s", str(bare_settings(folder, bare_content(content, folder))),
-         "-o", str(folder / "out-bare")])
+         "-o", str(folder / "out-bare")], settle=folder)
     pages = sum(1 for _ in (folder / "out-project").rglob("*.html"))
     return {"label": label, "pages": pages, "project_s": project, "bare_s": bare,
             "ms_per_page": project * 1000 / pages, "ratio": project / bare}

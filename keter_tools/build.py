@@ -10,6 +10,7 @@ import glob
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 import traceback
@@ -51,16 +52,28 @@ def _files(folder: Path) -> set[str]:
 
 def _swap_into_place(fresh: Path, output: Path) -> None:
     """Put `fresh` where `output` is (two renames: a page asked for between them is missing),
-    then remove the replaced site."""
+    then have the replaced site removed."""
     if not output.exists():
         os.rename(fresh, output)
         return
-    # Named by this process, as the build folder is: if it is killed while deleting the old site,
-    # the next build removes what is left.
+    # Named by this process, as the build folder is: if its removal is stopped, the next build
+    # removes what is left.
     aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-old-", dir=output.parent))
     os.rename(output, aside / "site")
     os.rename(fresh, output)
-    shutil.rmtree(aside)
+    _remove_in_background(aside)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Remove `folder` in a process of its own. Deleting a site's thousands of files can take a
+    file system as long as writing them, and the build is done once the new site is in place:
+    the command returns, and `rm` finishes on its own (even after this process ends)."""
+    _removals[:] = [process for process in _removals if process.poll() is None]  # reap the finished
+    _removals.append(subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+
+
+_removals: list[subprocess.Popen[bytes]] = []  # the removals still running, of this process's builds
 
 
 def _update_in_place(fresh: Path, output: Path, written: set[str], gone: set[str]) -> None:

@@ -76,3 +76,23 @@ def test_a_build_removes_the_folders_a_killed_build_left(tmp_path):
         (folder / "en" / "index.html").write_text("old")
     assert build(str(fixture.settings_file()), output, use_cache=False).ok
     assert not left.exists() and not old.parent.exists() and mine.exists()
+
+
+def test_a_new_build_takes_the_old_ones_place_and_the_old_site_is_removed(tmp_path):
+    import time
+
+    from keter_tools.build import build
+    from tests.support.sites import FixtureSite, page_text
+
+    fixture = FixtureSite(tmp_path / "site")
+    output = tmp_path / "output"
+    assert build(str(fixture.settings_file()), output, use_cache=False).ok
+    fixture.write_page("en", "added", page_text("added", "en", body="A page added after the first build."))
+    fixture.write_page("he", "added", page_text("added", "he", body="עמוד שנוסף אחרי הבנייה הראשונה."))
+    assert build(str(fixture.settings_file()), output, use_cache=False).ok
+    assert "A page added after the first build." in (output / "en" / "added" / "index.html").read_text()
+    # The replaced site is deleted by a process of its own, after the build returned.
+    deadline = time.monotonic() + 60
+    while [p for p in tmp_path.iterdir() if ".building-" in p.name] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]
