@@ -16,8 +16,7 @@ import importlib
 # one list, keter_site.pipeline.AFTER_READING, run by one receiver. On Pelican's other signals
 # the receivers run in the order they were connected, which is this list's:
 # - pipeline first: it makes the build's context (its problem list) before any step runs;
-# - checks next: it stops the build (on get_writer, before assets writes anything) when there
-#   is any problem;
+# - checks next: its receivers turn Pelican's own warnings into problems from the start;
 # - pelican-yaml-metadata's reader (front matter in YAML between `---` lines, what the browser
 #   editor writes) before source_files, whose reader extends it and must replace it;
 # - incremental last: its writer keeps unchanged pages (the live preview only).

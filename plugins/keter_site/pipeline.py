@@ -1,6 +1,7 @@
-"""The build's pipeline: a fresh build context when a build starts, and the one receiver of
+"""The build's pipeline: a fresh build context when a build starts; the one receiver of
 `all_generators_finalized` that runs each step's work on the documents read, in the order of
-AFTER_READING, whatever order the plugins were connected in."""
+AFTER_READING; and the one receiver of `get_writer` that runs what must happen before anything
+is written, in the order of BEFORE_WRITING: whatever order the plugins were connected in."""
 
 import importlib
 from typing import Any
@@ -25,6 +26,14 @@ AFTER_READING = (
 )
 
 
+# What happens when Pelican asks for its writer, after everything is read and before any file is
+# written: each step's `before_writing(pelican)`, in this order.
+BEFORE_WRITING = (
+    "checks",  # any problem found so far stops the build here, so nothing is written
+    "assets",  # the theme's bundles, written only once the checks let the build go on
+)
+
+
 def _start(pelican: Any) -> None:
     build.start(pelican.settings)
 
@@ -35,7 +44,13 @@ def _after_reading(generators: list[Any]) -> None:
         importlib.import_module(f"keter_site.{step}").after_reading(generators)
 
 
+def _before_writing(pelican: Any) -> None:
+    for step in BEFORE_WRITING:
+        importlib.import_module(f"keter_site.{step}").before_writing(pelican)
+
+
 def register() -> None:
     """Connected before every other step: the build's context exists before any step runs."""
     signals.initialized.connect(_start)
     signals.all_generators_finalized.connect(_after_reading)
+    signals.get_writer.connect(_before_writing)

@@ -5,7 +5,8 @@
 - each component's script (theme/components/<name>/<name>.js) becomes theme/js/<name>.<hash>.js.
 The hash changes whenever the content does, so browsers may cache these files for a year.
 Templates link them with `asset_url('css/site.css')` or `asset_url('js/<name>.js')`. The
-bundles of a build are on its context (keter_site.core.build), written on `get_writer`.
+bundles of a build are on its context (keter_site.core.build), written on `get_writer`, after
+the checks (keter_site.pipeline.BEFORE_WRITING).
 """
 
 from typing import Any
@@ -69,9 +70,9 @@ def _add_to_jinja(generator: Any) -> None:
     generator.env.globals["asset_url"] = asset_url
 
 
-def _write(pelican: Any) -> None:
-    # On get_writer, after checks (the first step) found no problem: a build stopped by its
-    # checks writes nothing into the output folder, with Pelican's own command too.
+def before_writing(pelican: Any) -> None:
+    """Write the bundles, once the checks found no problem: a build stopped by its checks writes
+    nothing into the output folder, with Pelican's own command too."""
     output = Path(pelican.output_path)
     for path, data in build.current().assets.values():
         target = output / path
@@ -80,7 +81,6 @@ def _write(pelican: Any) -> None:
 
 
 def register() -> None:
-    """Bundle when a build starts; write the bundles once the checks let the build go on."""
+    """Bundle when a build starts (the pipeline writes them: `before_writing`)."""
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-    signals.get_writer.connect(_write)

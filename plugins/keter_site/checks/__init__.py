@@ -2,8 +2,8 @@
 
 Every step reports with `keter_site.core.problems.report()` into the build's problem list
 (keter_site.core.build, made when the build starts). The build stops on
-`get_writer`, which Pelican sends after every generator has read its content and after
-`all_generators_finalized`, and before anything is written.
+`get_writer` (keter_site.pipeline.BEFORE_WRITING), which Pelican sends after every generator has
+read its content and after `all_generators_finalized`, and before anything is written.
 Any warning or error Pelican itself logs while building counts as a problem too: by default
 Pelican logs and carries on, which would publish a site with silent holes in it.
 """
@@ -149,9 +149,8 @@ def _check_templates(generators: list[Any]) -> None:
                    front_matter.line_of(document.source_path, "template:"))
 
 
-def _stop_before_writing(pelican: Any) -> None:
-    # Sent after every generator read its content and the pipeline's steps ran: everything
-    # read is known, so fail now and no page of a broken build is written.
+def before_writing(pelican: Any) -> None:
+    """Stop a build with any problem found while reading: nothing of it is written yet."""
     generators = build.current().generators
     _check_addresses_and_html(generators)
     _check_templates(generators)
@@ -169,7 +168,6 @@ def register() -> None:
     signals.initialized.connect(_start)
     signals.page_generator_finalized.connect(_check_front_matter)
     signals.article_generator_finalized.connect(_check_front_matter)
-    signals.get_writer.connect(_stop_before_writing)
     signals.finalized.connect(_stop_after_writing)
 
 
