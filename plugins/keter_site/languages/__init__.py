@@ -132,7 +132,7 @@ def _place(document: object) -> None:
         # is made of (language, slug, date, status) is read by now: fix it with Pelican's own
         # override, as a `url:` line in front matter would. The live preview makes every
         # document again on each save; one whose inputs are the same keeps the address it had.
-        key = (type(document).__name__, document.source_path, document.status, document.in_default_lang,
+        key = (type(document).__name__, document.source_path, document.status, document.in_default_lang, role,
                repr(sorted(document.metadata.items())))
         addresses = _addresses(settings)
         if key not in addresses:
