@@ -13,10 +13,8 @@ form service, so the form behaves here as it will in production:
   line break escaped, so every record reads back) and printed;
 - a chunked body whose chunk size is not hex digits gets a 400, and a `_next` the Location
   header cannot carry (not a printable ASCII path of this site) the thank-you page.
-Run it alone with `.venv/bin/python -m keter_tools.form_receiver [--port 8001]`.
 """
 
-import argparse
 import io
 import json
 import os
@@ -24,7 +22,7 @@ import re
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -89,14 +87,10 @@ def parse_form(content_type: str | None, body: bytes) -> Fields:
         pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
     else:
         raise ValueError(f"cannot read a post of type {kind}")
-    fields: Fields = {}
+    grouped: dict[str, list[str]] = {}
     for name, value in pairs:
-        if name in fields:
-            previous = fields[name]
-            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            fields[name] = value
-    return fields
+        grouped.setdefault(name, []).append(value)
+    return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
@@ -144,18 +138,15 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # each submission is printed in full instead
         pass
 
-    def send_cors_headers(self) -> None:
-        """Let a page of this machine read the answer: the development site is served from another port."""
-        origin = self.headers.get("Origin", "")
-        if _is_local(origin):
-            self.send_header("Access-Control-Allow-Origin", origin)
-        self.send_header("Vary", "Origin")
-
     def answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
                headers: Iterable[tuple[str, str]] = ()) -> None:
         """Send one whole answer, with the CORS headers every answer needs for the site's script to read it."""
         self.send_response(status)
-        self.send_cors_headers()
+        # Let a page of this machine read the answer: the development site is served from another port.
+        origin = self.headers.get("Origin", "")
+        if _is_local(origin):
+            self.send_header("Access-Control-Allow-Origin", origin)
+        self.send_header("Vary", "Origin")
         for name, value in headers:
             self.send_header(name, value)
         if body:
@@ -168,13 +159,6 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     def answer_json(self, status: int, data: object) -> None:
         """Answer the page's script, which reads JSON."""
         self.answer(status, json.dumps(data).encode("utf-8"))
-
-    def do_OPTIONS(self) -> None:
-        """A CORS preflight, should a browser send one for the script's post."""
-        self.answer(HTTPStatus.NO_CONTENT, headers=[
-            ("Access-Control-Allow-Methods", "POST"),
-            ("Access-Control-Allow-Headers", "Accept, Content-Type"),
-            ("Access-Control-Max-Age", "600")])
 
     def do_GET(self) -> None:
         """Refuse: the receiver takes posts only, as a form service does."""
@@ -260,15 +244,14 @@ class SignupReceiver(ThreadingHTTPServer):
     daemon_threads = True
     # A burst of posts waits in the queue instead of being refused (the default queue holds 5).
     request_queue_size = 128
+    thank_you = "/signup-thanks/"
 
     def __init__(self, address: tuple[str, int], store: str | Path = DEFAULT_STORE,
-                 echo: Callable[[str], object] = print, path: str = "/signup",
-                 handler: type[ReceiverHandler] = ReceiverHandler, thank_you: str = "/signup-thanks/") -> None:
-        super().__init__(address, handler)
+                 echo: Callable[[str], object] = print, path: str = "/signup") -> None:
+        super().__init__(address, ReceiverHandler)
         self.store = Path(store)
         self.echo = echo
         self.path = path
-        self.thank_you = thank_you
         self._lock = threading.Lock()
 
     @property
@@ -289,7 +272,10 @@ class SignupReceiver(ThreadingHTTPServer):
     def keep(self, fields: Fields) -> None:
         """Append one post to the store as it came, readable by its owner only, and show it."""
         record = {"received": datetime.now(timezone.utc).isoformat(timespec="seconds"), "fields": fields}
-        line = json_line(record)
+        # Hebrew kept readable; characters some readers take for a line break escaped (JSON leaves them).
+        line = json.dumps(record, ensure_ascii=False)
+        for char in "\u0085\u2028\u2029":
+            line = line.replace(char, f"\\u{ord(char):04x}")
         with self._lock:
             self.store.parent.mkdir(parents=True, exist_ok=True)
             # People's names and addresses: readable by the store's owner only.
@@ -314,20 +300,8 @@ def read_records(store: str | Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     # Split at line feeds only: str.splitlines() also splits at U+2028 and U+0085, which a field
-    # of a store written before json_line() may hold as they are.
+    # of a store written before `keep` escaped them may hold as they are.
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-
-
-# Characters that some readers of a file take for the end of a line (JSON leaves them as they are).
-_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def json_line(record: Mapping[str, Any]) -> str:
-    """`record` as one line of JSON: Hebrew kept readable, every line-breaking character escaped."""
-    line = json.dumps(record, ensure_ascii=False)
-    for char, escaped in _LINE_BREAKS.items():
-        line = line.replace(char, escaped)
-    return line
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8001, store: str | Path = DEFAULT_STORE,
@@ -371,22 +345,3 @@ def start_for_site(settings_file: str = "pelicanconf.py", store: Path = DEFAULT_
     print(f"Signup form submissions go to {endpoint} and are kept in {shown}.")
     return server
 
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the receiver alone, in the foreground, until Ctrl+C."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--port", type=int, default=8001)
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
-    args = parser.parse_args(argv)
-    server = make_server(port=args.port, store=args.store)
-    print(f"Receiving signup form posts at {server.url} (Ctrl+C stops); kept in {args.store}.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-
-
-if __name__ == "__main__":
-    main()
