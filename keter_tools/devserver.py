@@ -133,24 +133,17 @@ def make_app(output: str | Path, state: BuildState | None = None, headers: Mappi
         def start(status: str, own: list[tuple[str, str]]) -> None:
             start_response(status, [*own, *headers.items()])
 
-        # wsgiref hands the path over as latin-1 text; the site's files are named in UTF-8.
-        raw = environ.get("PATH_INFO") or "/"
-        try:
-            path = raw.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            path = None
+        try:  # wsgiref hands the path over as latin-1 text; the site's files are named in UTF-8
+            path = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8")
+            target = _file_for(root, path)
+        except (UnicodeError, BadPath):
+            start("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"Bad request"]
         if path == BANNER_CSS_PATH:
             start("200 OK", [("Content-Type", "text/css; charset=utf-8"), ("Cache-Control", "no-store")])
             return [BANNER_CSS]
-        try:
-            target = _file_for(root, path) if path is not None else None
-            if path is None:
-                raise BadPath(raw)
-        except BadPath:
-            start("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"Bad request"]
         status = "200 OK"
-        if target is not None and target.is_file() and (root / path.lstrip("/")).is_dir() and not path.endswith("/"):
+        if target is not None and (root / path.lstrip("/")).is_dir() and not path.endswith("/"):
             start("301 Moved Permanently", [("Location", path + "/")])
             return [b""]
         if target is None:

@@ -24,10 +24,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from email.parser import BytesParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from keter_site.core.project import ROOT
@@ -37,8 +38,6 @@ from keter_tools.serving import serve_in_background
 DEFAULT_STORE = ROOT / "var" / "signups.jsonl"
 HONEYPOT = "_gotcha"
 MAX_BODY = 64_000  # a signup is a few hundred bytes; refuse anything absurd, before reading it
-BOUNDARY = re.compile(r'boundary="?([^";]{1,70})"?', re.I)
-PART_NAME = re.compile(rb'\bname="([^"]*)"', re.I)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # The posted fields: {name: value}, or {name: [values]} for a repeated name.
 Fields = dict[str, str | list[str]]
@@ -53,28 +52,19 @@ def _is_local(url: str) -> bool:
 
 
 def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
-    """[(name, value)] of a multipart/form-data body, in one pass over it (linear time): split
-    at the boundary, then each part's headers from its value. A part that is itself multipart,
-    or a body not framed by its boundary, is refused."""
-    match = BOUNDARY.search(content_type)
-    if not match:
-        raise ValueError("a multipart post without a boundary")
-    delimiter = b"--" + match.group(1).encode("latin-1")
-    sections = body.split(delimiter)
-    if len(sections) < 3 or not sections[-1].startswith(b"--"):
-        raise ValueError("a multipart post that does not end with its boundary")
+    """[(name, value)] of a multipart/form-data body, read by the standard library's MIME parser. A
+    body not framed by its boundary, a part without a name, or a part itself multipart is refused."""
+    message = BytesParser().parsebytes(b"Content-Type: %s\r\n\r\n%s" % (content_type.encode("latin-1"), body))
+    if not message.is_multipart() or message.defects:
+        raise ValueError("a multipart post not framed by its boundary")
     pairs = []
-    for section in sections[1:-1]:
-        head, separator, value = section.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        if not separator:
-            raise ValueError("a multipart part without headers")
-        headers = head.decode("latin-1").lower()
-        if "content-type: multipart/" in headers:
-            raise ValueError("a multipart part that is itself multipart")
-        name = PART_NAME.search(head)
-        if name is None:
-            raise ValueError("a multipart part without a name")
-        pairs.append((name.group(1).decode("utf-8"), value.removesuffix(b"\r\n").decode("utf-8")))
+    for part in list(message.walk())[1:]:
+        name = part.get_param("name", header="content-disposition")
+        if part.is_multipart() or part.defects or not isinstance(name, str):
+            raise ValueError("a multipart part without a name, or itself multipart")
+        # The parser keeps a header's bytes as surrogates: the name is UTF-8, as the value is.
+        pairs.append((name.encode("ascii", "surrogateescape").decode("utf-8"),
+                      cast(bytes, part.get_payload(decode=True)).decode("utf-8")))
     return pairs
 
 
