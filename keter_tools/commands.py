@@ -2,7 +2,6 @@
 review, publish, rollback and bench. A failure raises invoke's Exit with the exit code."""
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -29,7 +28,6 @@ def build() -> None:
 
 def rebuild() -> None:
     """Build from scratch, ignoring Pelican's content cache."""
-    shutil.rmtree(ROOT / ".cache" / "pelican", ignore_errors=True)
     if not _build(use_cache=False).ok:
         raise Exit(code=1)
 

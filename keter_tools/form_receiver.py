@@ -107,16 +107,12 @@ def _read_chunked(stream: io.BufferedIOBase, limit: int) -> bytes | None:
 
 
 def same_site_path(next_field: object) -> str:
-    """`_next` when it is a path on this site (one leading /, no backslash, no scheme or host,
-    no control character), else ""."""
-    if not isinstance(next_field, str) or not next_field.startswith("/") or next_field.startswith("//"):
-        return ""
-    # Printable ASCII only: the address goes into the Location header, which is Latin-1 at best
-    # (a site's own paths are ASCII; anything else falls back to the thank-you page).
-    if "\\" in next_field or any(not " " < char < "\x7f" for char in next_field):
-        return ""
-    parts = urlsplit(next_field)
-    return next_field if not parts.scheme and not parts.netloc else ""
+    """`_next` when it is a path on this site (one leading /, no backslash, so no scheme or host;
+    printable ASCII only, as the Location header carries it), else "" (the thank-you page)."""
+    if isinstance(next_field, str) and next_field.startswith("/") and not next_field.startswith("//") \
+            and "\\" not in next_field and all(" " < char < "\x7f" for char in next_field):
+        return next_field
+    return ""
 
 
 class ReceiverHandler(BaseHTTPRequestHandler):
