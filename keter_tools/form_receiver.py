@@ -29,7 +29,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from keter_site.core.project import ROOT
 from keter_tools.serving import serve_in_background
@@ -213,15 +213,13 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         """Where to send the browser after a plain post: `_next` when it is a path on the sending
         site, else the site's thank-you page, made absolute against the sending page's origin
         (the development site's pages do not know the port they are served on); only this machine."""
-        path = same_site_path(next_field) or self.server.thank_you
-        base = self.headers.get("Origin", "") or ""
-        if not _is_local(base):
-            referer = urlsplit(self.headers.get("Referer", "") or "")
-            base = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
-        if not path or not _is_local(base):
-            return ""
-        target = urljoin(base.rstrip("/") + "/", path.lstrip("/"))
-        return target if _is_local(target) and target.isascii() else ""
+        for header in ("Origin", "Referer"):
+            url = self.headers.get(header, "")
+            if _is_local(url):
+                base = urlsplit(url)
+                target = f"{base.scheme}://{base.netloc}{same_site_path(next_field) or self.server.thank_you}"
+                return target if target.isascii() else ""
+        return ""
 
 
 class SignupReceiver(ThreadingHTTPServer):
