@@ -80,6 +80,8 @@ def banner(page: bytes, message: str) -> bytes:
 RELOAD_SCRIPT_PATH = "/__preview__/reload.js"
 RELOAD_SCRIPT = ('(function(){var s=document.createElement("script");'
                  's.src="/livereload.js?port="+(location.port||80);document.head.appendChild(s);})();\n')
+# The preview's own files, served before the site's: {path: (bytes, type)}.
+OWN_FILES = {BANNER_CSS_PATH: (BANNER_CSS, "text/css"), RELOAD_SCRIPT_PATH: (RELOAD_SCRIPT.encode(), "text/javascript")}
 
 
 class BadPath(Exception):
@@ -139,9 +141,10 @@ def make_app(output: str | Path, state: BuildState | None = None, headers: Mappi
         except (UnicodeError, BadPath):
             start("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"Bad request"]
-        if path == BANNER_CSS_PATH:
-            start("200 OK", [("Content-Type", "text/css; charset=utf-8"), ("Cache-Control", "no-store")])
-            return [BANNER_CSS]
+        if path in OWN_FILES:
+            body, kind = OWN_FILES[path]
+            start("200 OK", [("Content-Type", f"{kind}; charset=utf-8"), ("Cache-Control", "no-store")])
+            return [body]
         status = "200 OK"
         if target is not None and (root / path.lstrip("/")).is_dir() and not path.endswith("/"):
             start("301 Moved Permanently", [("Location", path + "/")])

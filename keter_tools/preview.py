@@ -58,12 +58,6 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
     # livereload's Server: the pages load the script through a file of the preview (their
     # Content-Security-Policy, production's, refuses inline scripts), every request must name
     # this preview in its Host (devserver.local_host says why), and keter_tools.watch watches.
-    class Starter(web.RequestHandler):
-        def get(self) -> None:
-            self.set_header("Content-Type", "text/javascript; charset=utf-8")
-            self.set_header("Cache-Control", "no-store")
-            self.write(devserver.RELOAD_SCRIPT)
-
     class Misdirected(web.RequestHandler):
         def prepare(self) -> None:
             self.set_status(421)
@@ -78,8 +72,7 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
 
     site = devserver.make_app(output, state, devserver.preview_headers())
     script = f'<script src="{devserver.RELOAD_SCRIPT_PATH}"></script>'.encode()
-    handlers: list[Any] = [(r"/livereload", LiveReloadHandler), (r"/livereload.js", LiveReloadJSHandler),
-                           (devserver.RELOAD_SCRIPT_PATH, Starter)]
+    handlers: list[Any] = [(r"/livereload", LiveReloadHandler), (r"/livereload.js", LiveReloadJSHandler)]
     if admin:
         editor = WSGIContainer(admin(lambda: bound["port"], state))
         handlers.append((r"/admin(?:/.*)?", web.FallbackHandler, {"fallback": editor}))
