@@ -28,11 +28,13 @@ from datetime import date
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 
 from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
@@ -177,32 +179,26 @@ def _ui_string(settings: Mapping[str, Any], lang: str, key: str) -> str:
     return str(data.load(path, strings_only=True).get(key, "")) if path.is_file() else ""
 
 
-def admin_files(settings: Mapping[str, Any]) -> dict[str, bytes]:
-    """{name: bytes} of the generated files of /admin/ (the rest are cms_admin/ and Decap's bundle):
-    the configuration in each interface language, and what the preview needs."""
-    files = {f"config-{ui}.json": json.dumps(config(settings, ui), ensure_ascii=False).encode() for ui in UI_LANGUAGES}
-    files["preview-data.json"] = json.dumps(preview_data(settings), ensure_ascii=False).encode()
-    return files
-
-
 def admin_file(name: str, settings: Mapping[str, Any], key: str = "") -> bytes | None:
     """The bytes of /admin/<name>, or None: the page (with the session's key, which its script
-    sends with every request) and its script, the generated files, and Decap's bundle from
-    node_modules. The preview server serves them only to the holder of the session's cookie."""
+    sends with every request) and its script, the configuration in each interface language, what
+    the preview needs, and Decap's bundle from node_modules. The preview server serves them only
+    to the holder of the session's cookie (keter_tools.cms_gate)."""
     if name in ("", "index.html"):
         page = (ADMIN / "index.html").read_text(encoding="utf-8")
         return page.replace('content="SESSION-KEY"', f'content="{key}"').encode("utf-8")
     if name in ("editor.js", "editor.css"):
         return (ADMIN / name).read_bytes()
+    path = None
     if name == "review-document.html":  # the physician's document, as the desk last wrote it
         path = ROOT / "var" / "medical-review.html"
-        return path.read_bytes() if path.is_file() else None
-    if name in ("preview-data.json",) or re.fullmatch(r"config-(he|en)\.json", name):
-        return admin_files(settings)[name]
-    if name.startswith("decap/") and DECAP_FILE.match(name[len("decap/"):]):
+    elif name == "preview-data.json":
+        return json.dumps(preview_data(settings), ensure_ascii=False).encode()
+    elif ui := re.fullmatch(r"config-(he|en)\.json", name):
+        return json.dumps(config(settings, ui[1]), ensure_ascii=False).encode()
+    elif name.startswith("decap/") and DECAP_FILE.match(name[len("decap/"):]):
         path = DECAP_DIST / name[len("decap/"):]
-        return path.read_bytes() if path.is_file() else None
-    return None
+    return path.read_bytes() if path and path.is_file() else None
 
 
 def admin_headers() -> dict[str, str]:
@@ -241,13 +237,13 @@ class DecapServer:
     folder: str
 
 
-def start_server(root: str | Path = ROOT, log: IO[str] | None = None, timeout: float = 60) -> DecapServer:
+def start_server(root: Path) -> DecapServer:
     """decap-server for the folder `root` (its file-system mode: it writes the files it is given
-    and never runs git), on a Unix socket in a new folder only this user can open. Returns it
-    once it listens; raises EditorError when it does not start."""
+    and never runs git), on a Unix socket in a new folder only this user can open, its output
+    passed on to ours. Returns it once it listens; raises EditorError when it does not start."""
     folder = tempfile.mkdtemp(prefix="keter-editor-")  # mode 0700
     socket_path = os.path.join(folder, "decap.sock")
-    env = {**os.environ, "GIT_REPO_DIRECTORY": str(Path(root).resolve()), "LOG_LEVEL": "info"}
+    env = {**os.environ, "GIT_REPO_DIRECTORY": str(root.resolve()), "LOG_LEVEL": "info"}
     env.pop("PORT", None)
     # Ended by the kernel when the process that started it ends, however it ends (even killed,
     # when no clean-up of ours can run): never a decap-server left writing into content/ alone.
@@ -258,36 +254,21 @@ def start_server(root: str | Path = ROOT, log: IO[str] | None = None, timeout: f
     seen = []
     for line in process.stdout:  # ends when the process exits
         seen.append(line)
-        if log:
-            log.write(line)
+        sys.stdout.write(line)
         if "listening on" in line:
-            _drain(process, log)
+            threading.Thread(target=sys.stdout.writelines, args=(process.stdout,), daemon=True).start()
             return DecapServer(process, socket_path, folder)
     process.wait()
     shutil.rmtree(folder, ignore_errors=True)
     raise EditorError(f"decap-server did not start (exit {process.returncode}): {''.join(seen)[-500:]}")
 
 
-def _drain(process: subprocess.Popen[str], log: IO[str] | None) -> None:
-    import threading
+def stop_server(server: DecapServer) -> None:
+    """Stop decap-server and remove its socket's folder."""
+    from keter_tools import processes
 
-    stdout = process.stdout
-    assert stdout is not None  # stdout=PIPE
-
-    def run() -> None:
-        for line in stdout:
-            if log:
-                log.write(line)
-    threading.Thread(target=run, daemon=True).start()
-
-
-def stop_server(server: DecapServer | None) -> None:
-    """Stop decap-server and remove its socket's folder; nothing when none was started."""
-    if server:
-        from keter_tools import processes
-
-        processes.stop_process(server.process)
-        shutil.rmtree(server.folder, ignore_errors=True)
+    processes.stop_process(server.process)
+    shutil.rmtree(server.folder, ignore_errors=True)
 
 
 def open_file(url: str) -> Path:

@@ -78,11 +78,7 @@ class Paths:
 
     def virtual(self, real: str) -> str:
         """The editor's name of a content file (the path itself when it is not a page or an article)."""
-        match = self._real.match(real)
-        if not match:
-            return real
-        lang, articles, slug = match.groups()
-        return f"{'articles' if articles else 'pages'}/{lang}/{slug}.md"
+        return "{}/{}/{}.md".format(*self.parts(real)) if self._real.match(real) else real
 
     def parts(self, real: str) -> tuple[str, str, str]:
         """(collection, lang, slug) of a content file's path."""

@@ -9,39 +9,72 @@ the same checks as its back end, keter_tools.cms_gate): what Decap CMS does not 
 - mark_done: `invoke translations --done` for one translation, committed;
 - search: pages and articles whose title or text contains the words, in every language (Decap's
   own search reads only the default language's titles);
-- desk_*: the site desk (keter_tools.cms_desk);
 - history / restore: the entry's earlier versions, and one of them written back (the medical
   flag and the fingerprints stay as they are now), committed.
+
+The site desk (desk_*), for people who never open a terminal, shows and runs what the terminal
+commands do, with their own code and words:
+- desk_status: launch readiness page by page (`bin/invoke status`: keter_tools.readiness), the
+  clinic facts still EXAMPLE, the latest build's problems, and the last publishes and rollbacks
+  of this machine, from the publish pipeline's own log (var/publishes.jsonl: a terminal's too);
+- desk_review_document: `bin/invoke review --pending` (the physician's document);
+- desk_releases: the releases on the server (`bin/invoke rollback --list`), over the publish's SSH;
+- desk_run: `bin/invoke publish [--staging]`, `bin/invoke rollback [--to RELEASE]` or the
+  physician's `bin/invoke review --approve PAGE` (signed with the key in this machine's
+  ssh-agent; the desk never sees a private key), run as the commands themselves, one at a time,
+  under the editor's name (KETER_PUBLISHED_BY, into the publish log); credentials stay in this
+  machine's environment, which the command inherits; desk_job: its output so far.
+
+What the desk does not do: show publishes made from another machine (each machine keeps its own
+log), or sign with a key that is not in ssh-agent.
 """
 
 import difflib
+import json
+import os
 import re
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
+from keter_site.translation_status import status as translation_status
 from keter_tools import cms_saves
 from keter_tools.cms_api import COLLECTIONS, SLUG, Backend, Refused
-from keter_tools.cms_desk import BuildState, Desk, JobState
-from keter_site.translation_status import status as translation_status
+from keter_tools.devserver import BuildState
 
 MAX_DIFF_LINES = 80
 MAX_RESULTS = 40
+MAX_OUTPUT = 60_000  # characters of a desk command's output the page is shown (its end)
+RELEASE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$"
+DESK_COMMANDS = {"staging": ["publish", "--staging"], "live": ["publish"], "rollback": ["rollback"],
+                 "approve": ["review", "--approve"]}
+
+
+class Job(NamedTuple):
+    """The desk's last command: its kind, its process, and the file its output goes to."""
+
+    kind: str
+    process: subprocess.Popen[bytes]
+    log: Path
 
 
 class Endpoints:
     """The editor's own endpoints of one editing session, each a `do_<name>` method."""
 
-    def __init__(self, backend: Backend, settings: Mapping[str, Any], state: BuildState,
-                 desk: Desk | None = None) -> None:
+    def __init__(self, backend: Backend, settings: Mapping[str, Any], state: BuildState) -> None:
         self.backend = backend
-        self.desk = desk
+        self.settings = settings
         self.root = backend.root
         self.languages = list(settings["LANGUAGES"])
         self.source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
-        self.content = settings["PATH"]
         self.state = state
+        self.job: Job | None = None
+        self.lock = threading.Lock()  # one desk command at a time
 
     def handle(self, name: str, request: object, editor_name: str = "") -> Any:
         """The answer of the endpoint `name`; Refused for an unknown one or a request that is not the editor's."""
@@ -66,32 +99,25 @@ class Endpoints:
         return {"failed": self.state.failed, "message": self.state.message, "started": self.state.started,
                 "finished": self.state.finished, "last_save": self.backend.last_save}
 
-    def _table(self) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
-        table = translation_status.status_table(self.content, self.languages, self.source_lang)
-        entries = {}
-        for key, (row, _) in table.items():
-            collection, slug = ("articles", key[len("articles/"):]) if key.startswith("articles/") else ("pages", key)
-            entries[f"{collection}/{slug}"] = row
-        return table, entries
+    def _table(self) -> dict[str, Any]:
+        table = translation_status.status_table(self.settings["PATH"], self.languages, self.source_lang)
+        return {key if key.startswith("articles/") else f"pages/{key}": row for key, (row, _) in table.items()}
 
     def do_translations(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
         """Every entry's state in each language, for the editor's list of what to translate."""
-        return {"source": self.source_lang, "entries": self._table()[1]}
+        return {"source": self.source_lang, "entries": self._table()}
 
     def do_translation(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
         """One entry's states, and for each stale translation what changed in the source, so the
         translator changes only that."""
         collection, slug = self._entry(request)
-        table, entries = self._table()
-        row = entries.get(f"{collection}/{slug}")
+        row = self._table().get(f"{collection}/{slug}")
         if row is None:
             raise Refused("No such page or article.", status=404)
-        source = self._files(collection, slug)[self.source_lang]
-        answer: dict[str, Any] = {"source": self.source_lang, "states": row, "changes": {}}
-        for lang, state in row.items():
-            if state == "stale":
-                answer["changes"][lang] = self._changes(source, self._files(collection, slug)[lang])
-        return answer
+        files = self._files(collection, slug)
+        changes = {lang: self._changes(files[self.source_lang], files[lang])
+                   for lang, state in row.items() if state == "stale"}
+        return {"source": self.source_lang, "states": row, "changes": changes}
 
     def _changes(self, source: str, translation: str) -> dict[str, Any]:
         """The source's lines changed since the version the translation was marked done against."""
@@ -140,33 +166,6 @@ class Endpoints:
         cms_saves.commit(self.root, [files[lang]], f"Marked the {lang} translation of {slug} as done", editor_name)
         return {"source_hash": value}
 
-    # The site desk (keter_tools.cms_desk).
-    def _desk(self) -> Desk:
-        if self.desk is None:  # an editing session started without the desk
-            raise Refused("The site desk is not part of this editing session.", status=404)
-        return self.desk
-
-    def do_desk_status(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
-        """The desk's page: readiness, examples left, the latest build, the last publishes."""
-        return self._desk().status()
-
-    def do_desk_review_document(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
-        """The physician's document, written afresh (as `invoke review --pending`)."""
-        return self._desk().review_document()
-
-    def do_desk_run(self, request: dict[str, Any], editor_name: str) -> JobState | None:
-        """Start a publish, a rollback or an approval as its terminal command, under the editor's name."""
-        return self._desk().start(str(request.get("kind", "")), editor_name, str(request.get("release", "")),
-                                  str(request.get("page", "")))
-
-    def do_desk_releases(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
-        """The releases on the server, for choosing one to roll back to."""
-        return self._desk().releases()
-
-    def do_desk_job(self, request: dict[str, Any], editor_name: str) -> dict[str, JobState | None]:
-        """The running command's output so far, for the page to poll."""
-        return {"job": self._desk().job_state()}
-
     def do_history(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
         """The entry's earlier versions in any language, newest first, to choose one to restore."""
         collection, slug = self._entry(request)
@@ -196,3 +195,80 @@ class Endpoints:
         if restored:
             cms_saves.commit(self.root, restored, f"Restored {collection[:-1]} {slug} as it was on {when}", editor_name)
         return {"restored": restored, "when": when}
+
+    def do_desk_status(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """Everything the desk's page shows at once, so an editor sees whether the site may go live."""
+        from keter_tools import readiness
+        from keter_tools.deploy import pipeline
+
+        rows = []
+        for row in readiness.pages(self.settings):
+            review = row.review and {"state": row.review.state, "on": str(row.review.on or ""),
+                                     "due": str(row.review.due or "")}
+            rows.append({"key": row.key, "collection": "articles" if row.key.startswith("articles/") else "pages",
+                         "slug": row.key.removeprefix("articles/"), "translations": row.translations,
+                         "review": review, "placeholders": [str(p.relative_to(self.root)) for p in row.placeholders],
+                         "problems": [problem.message for problem in row.problems()]})
+        return {"pages": rows, "examples": readiness.example_values(self.settings),
+                "build": {"failed": self.state.failed, "message": self.state.message},
+                "publishes": pipeline.read_log(self.root / "publishconf.py", 10), "job": self._job_state()}
+
+    def do_desk_review_document(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """Write the physician's document afresh, so the editor opens what the physician would sign."""
+        from keter_tools import review_document
+
+        text, keys = review_document.build(self.settings)
+        target = self.root / "var" / "medical-review.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return {"path": str(target), "pages": keys}
+
+    def do_desk_releases(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The releases on the publishing target, newest first, or the command's refusal."""
+        result = subprocess.run([sys.executable, "-m", "keter_tools.deploy", "releases", "--json"],
+                                cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180)
+        if result.returncode:
+            raise Refused((result.stderr or result.stdout).strip()[-1000:] or "The releases could not be read.",
+                          status=502)
+        return {"releases": json.loads(result.stdout)}
+
+    def do_desk_run(self, request: dict[str, Any], editor_name: str) -> dict[str, Any] | None:
+        """Start a publish (kind "staging" or "live"), a rollback or an approval as its terminal
+        command, under the editor's name; one at a time."""
+        kind, release, page = (str(request.get(key, "")) for key in ("kind", "release", "page"))
+        if kind not in DESK_COMMANDS:
+            raise Refused("Unknown desk command.", status=400)
+        args = DESK_COMMANDS[kind]
+        if kind == "rollback" and release:
+            if not re.match(RELEASE, release):
+                raise Refused("A release is named like the ones `bin/invoke rollback` lists.", status=400)
+            args = [*args, "--to", release]
+        if kind == "approve":
+            from keter_tools import readiness
+
+            if page not in {row.key for row in readiness.pages(self.settings) if row.medical}:
+                raise Refused("Only a medical page can be approved.", status=400)
+            args = [*args, page]
+        with self.lock:
+            if self.job and self.job.process.poll() is None:
+                raise Refused("A publish is already running: wait for it to end.", status=409)
+            log = self.root / "var" / "desk" / f"{kind}.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with open(log, "w", encoding="utf-8") as output:  # the command keeps its own copy open
+                process = subprocess.Popen([sys.executable, "-m", "invoke", "-r", str(self.root), *args],
+                                           cwd=self.root, stdout=output, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL,
+                                           env={**os.environ, "KETER_PUBLISHED_BY": editor_name})
+            self.job = Job(kind, process, log)
+        return self._job_state()
+
+    def do_desk_job(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
+        """The running command's output so far, for the page to poll."""
+        return {"job": self._job_state()}
+
+    def _job_state(self) -> dict[str, Any] | None:
+        if not self.job:
+            return None
+        code = self.job.process.poll()
+        output = self.job.log.read_text(encoding="utf-8", errors="replace") if self.job.log.is_file() else ""
+        return {"kind": self.job.kind, "running": code is None, "ok": code == 0, "output": output[-MAX_OUTPUT:]}

@@ -106,26 +106,20 @@ def is_repository(root: str | Path) -> bool:
     return _git(root, "rev-parse", "--is-inside-work-tree", check=False).stdout.strip() == "true"
 
 
-def default_name(root: str | Path) -> str:
-    """git's user.name for `root` (empty when unset): the author of a save whose editor gave no name."""
-    return _git(root, "config", "user.name", check=False).stdout.strip()
-
-
-def commit(root: str | Path, paths: Iterable[str | Path], message: str, name: str) -> str | None:
-    """Commit exactly `paths` (relative to `root`; deleted ones too) under `name`. Nothing else
-    staged or changed in the working tree goes into the commit. Returns the commit's hash, or
-    None when the files did not change."""
+def commit(root: str | Path, paths: Iterable[str | Path], message: str, name: str) -> None:
+    """Commit exactly `paths` (relative to `root`; deleted ones too) under `name`, when they
+    changed. Nothing else staged or changed in the working tree goes into the commit."""
     names = [str(p) for p in paths]
     _git(root, "add", "-A", "--", *names)
     if not _git(root, "diff", "--cached", "--quiet", "--", *names, check=False).returncode:
-        return None
+        return
     email = _git(root, "config", "user.email", check=False).stdout.strip() or "editor@localhost"
-    who = name or default_name(root) or "Browser editor"
+    configured = _git(root, "config", "user.name", check=False).stdout.strip()
+    who = name or configured or "Browser editor"
     env = {"GIT_AUTHOR_NAME": who, "GIT_AUTHOR_EMAIL": email}
-    if not default_name(root):
+    if not configured:  # git refuses to commit without a committer's name
         env.update(GIT_COMMITTER_NAME=who, GIT_COMMITTER_EMAIL=email)
     _git(root, "commit", "--no-verify", "--no-gpg-sign", "-q", "-m", message, "--only", "--", *names, env=env)
-    return _git(root, "rev-parse", "HEAD").stdout.strip()
 
 
 class Version(TypedDict):

@@ -2,7 +2,6 @@
 review, publish, rollback and bench. A failure raises invoke's Exit with the exit code."""
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -11,13 +10,9 @@ from typing import Any
 
 from invoke import Exit
 
-
 from keter_site.core.project import ROOT
 from keter_tools import build as site_build
-
-OUTPUT = ROOT / "output"
-CACHE = ROOT / ".cache"
-HOST = "127.0.0.1"
+from keter_tools.preview import HOST, OUTPUT
 
 
 def _build(settings_file: str = "pelicanconf.py", overrides: dict[str, Any] | None = None,
@@ -33,7 +28,6 @@ def build() -> None:
 
 def rebuild() -> None:
     """Build from scratch, ignoring Pelican's content cache."""
-    shutil.rmtree(CACHE / "pelican", ignore_errors=True)
     if not _build(use_cache=False).ok:
         raise Exit(code=1)
 
@@ -44,29 +38,24 @@ def preview() -> None:
         raise Exit(code=1)
 
 
-def _serve_forever(port: int) -> None:
-    from keter_tools import devserver
-
-    server = devserver.start(OUTPUT, HOST, port, headers=devserver.preview_headers())
-    print(f"Serving the site at http://{HOST}:{server.server_address[1]}/ (Ctrl+C stops).")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.shutdown()
-
-
 def serve(port: int = 8000) -> None:
     """Build, then serve the site at http://127.0.0.1:8000/ (and the signup form's local
     receiver, which keeps submissions in var/signups.jsonl)."""
-    from keter_tools import form_receiver
+    import threading
+
+    from keter_tools import devserver, form_receiver
 
     if not _build().ok:
         raise Exit(code=1)
     receiver = form_receiver.start_for_site()
+    server = devserver.start(OUTPUT, HOST, port, headers=devserver.preview_headers())
+    print(f"Serving the site at http://{HOST}:{server.server_address[1]}/ (Ctrl+C stops).")
     try:
-        _serve_forever(port)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.shutdown()
         form_receiver.stop(receiver)
 
 
@@ -118,15 +107,13 @@ def test(k: str = "") -> None:
         raise Exit(code=code)
 
 
-def _site_settings(settings_file: str = "pelicanconf.py") -> dict[str, Any]:
-    return site_build.load_settings(settings_file)
-
-
 def translations(done: str = "", lang: str = "", settings: str = "pelicanconf.py") -> None:
     """Show every page by language: source, ok, stale or missing."""
+    from collections import Counter
+
     from keter_site.translation_status import status
 
-    site = _site_settings(settings)
+    site = site_build.load_settings(settings)
     languages = list(site["LANGUAGES"])
     source_lang = site.get("TRANSLATION_SOURCE_LANG", site["DEFAULT_LANG"])
     table = status.status_table(site["PATH"], languages, source_lang)
@@ -145,10 +132,7 @@ def translations(done: str = "", lang: str = "", settings: str = "pelicanconf.py
     print("page".ljust(width) + "".join(f"  {lang:<8}" for lang in languages))
     for slug, (row, _) in table.items():
         print(slug.ljust(width) + "".join(f"  {row[lang]:<8}" for lang in languages))
-    counts: dict[str, int] = {}
-    for row, _ in table.values():
-        for state in row.values():
-            counts[state] = counts.get(state, 0) + 1
+    counts = Counter(state for row, _ in table.values() for state in row.values())
     print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
 
 
@@ -170,10 +154,12 @@ def new(slug: str, article: bool = False, lang: str = "", settings: str = "pelic
     import re
     from datetime import date
 
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+    from keter_tools.cms_api import SLUG
+
+    if not re.fullmatch(SLUG, slug):
         raise Exit(f"'{slug}' cannot be an address: use lowercase English letters, digits and "
                    "hyphens, such as `side-effects`.", code=2)
-    site = _site_settings(settings)
+    site = site_build.load_settings(settings)
     languages = site["LANGUAGES"]
     if lang and lang not in languages:
         raise Exit(f"Unknown language '{lang}': use one of {', '.join(languages)}.", code=2)
@@ -205,7 +191,7 @@ def status(settings: str = "pelicanconf.py") -> None:
     while anything would stop a publish."""
     from keter_tools import readiness
 
-    site = _site_settings(settings)
+    site = site_build.load_settings(settings)
     languages = list(site["LANGUAGES"])
     rows = readiness.pages(site)
     width = max(len(r.key) for r in rows)
@@ -232,10 +218,9 @@ def review(pending: bool = False, out: str = "var/medical-review.html", approve:
            key: str = "", settings: str = "pelicanconf.py") -> None:
     """Medical review: the physician's document (--pending); the physician's signature (--approve,
     --release), made with their own SSH key (docs/editing.md, "Medical review")."""
-    from keter_tools import sign_page
-    from keter_tools import review_document
+    from keter_tools import review_document, sign_page
 
-    site = _site_settings(settings)
+    site = site_build.load_settings(settings)
     document = ROOT / out
     if pending:
         text, keys = review_document.build(site)
@@ -258,10 +243,9 @@ def publish(target: str = "", dry_run: bool = False, staging: bool = False, sett
             from_: str = "") -> None:
     """Build with the production settings, run every check (launch readiness included), then
     deploy (docs/deploying.md). Any failure stops the publish and leaves the live site as it was."""
+    from keter_tools import test_deps
     from keter_tools.deploy import pipeline
     from keter_tools.deploy.common import INTERRUPTED, DeployError
-
-    from keter_tools import test_deps
 
     if staging:
         os.environ["STAGING"] = "1"  # read by publishconf.py

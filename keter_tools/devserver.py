@@ -11,11 +11,9 @@ up is seen while editing. A bad path gets a 400 or a 404, never an error page of
 whose name starts with a dot, and nothing outside output/, is ever served."""
 
 import html
-import json
 import mimetypes
 import re
 import time
-import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -23,17 +21,13 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from keter_site.core.fingerprints import of_bytes
 from keter_tools.serving import serve_in_background
 
-if TYPE_CHECKING:  # for their types only: the editor's modules load only under `invoke edit`
+if TYPE_CHECKING:  # for its type only: the build loads with the first build
     from keter_tools.build import BuildResult
-    from keter_tools.cms_api import Backend
-    from keter_tools.cms_endpoints import Endpoints
-    from keter_tools.cms_gate import Gate
 
-# Headers sent with every answer: a dict, or (name, value) pairs.
-Headers = dict[str, str] | Iterable[tuple[str, str]]
+LOCAL_NAMES = ("127.0.0.1", "localhost")
+MISDIRECTED = "This preview answers only at 127.0.0.1 or localhost, on its own port."
 
 
 class BuildState:
@@ -86,6 +80,8 @@ def banner(page: bytes, message: str) -> bytes:
 RELOAD_SCRIPT_PATH = "/__preview__/reload.js"
 RELOAD_SCRIPT = ('(function(){var s=document.createElement("script");'
                  's.src="/livereload.js?port="+(location.port||80);document.head.appendChild(s);})();\n')
+# The preview's own files, served before the site's: {path: (bytes, type)}.
+OWN_FILES = {BANNER_CSS_PATH: (BANNER_CSS, "text/css"), RELOAD_SCRIPT_PATH: (RELOAD_SCRIPT.encode(), "text/javascript")}
 
 
 class BadPath(Exception):
@@ -109,63 +105,55 @@ def _file_for(root: Path, path: str) -> Path | None:
     return target if target.is_file() else None
 
 
-ADMIN_PATH = "/admin/"
+def local_host(host: str, port: int | None) -> bool:
+    """Whether a Host header names this preview: a loopback name with the preview's own port. A web
+    page whose name an attacker points at 127.0.0.1 (DNS rebinding) sends its own name."""
+    return bool(port) and host in {f"{name}:{port}" for name in LOCAL_NAMES}
 
 
 def local_only(app: WSGIApplication, port: Callable[[], int | None]) -> WSGIApplication:
-    """`app`, answering only requests whose Host names this machine's loopback address with the
-    preview's own port (`port()`): a web page whose name an attacker points at 127.0.0.1 (DNS
-    rebinding) sends its own name and gets 421 (keter_tools.cms_gate)."""
-    from keter_tools.cms_gate import local_host
+    """`app`, answering only requests whose Host names this preview (`port()`: its port); 421 otherwise."""
 
     def checked(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if not local_host(environ.get("HTTP_HOST", ""), port()):
             start_response("421 Misdirected Request", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"This preview answers only at 127.0.0.1 or localhost, on its own port."]
+            return [MISDIRECTED.encode()]
         return app(environ, start_response)
 
     return checked
 
 
-def make_app(output: str | Path, state: BuildState | None = None, headers: Headers = ()) -> WSGIApplication:
+def make_app(output: str | Path, state: BuildState | None = None, headers: Mapping[str, str] = {}) -> WSGIApplication:
     """The WSGI app; `headers` are sent with every answer (the site's security headers)."""
     from keter_tools.deploy.headers import named_content_types
 
     named_types = named_content_types()
     root = Path(output).resolve()
     state = state or BuildState()
-    headers = list(headers.items() if isinstance(headers, dict) else headers)
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         def start(status: str, own: list[tuple[str, str]]) -> None:
-            start_response(status, [*own, *headers])
+            start_response(status, [*own, *headers.items()])
 
-        # wsgiref hands the path over as latin-1 text; the site's files are named in UTF-8.
-        raw = environ.get("PATH_INFO") or "/"
-        try:
-            path = raw.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            path = None
-        if path == BANNER_CSS_PATH:
-            start("200 OK", [("Content-Type", "text/css; charset=utf-8"), ("Cache-Control", "no-store")])
-            return [BANNER_CSS]
-        try:
-            target = _file_for(root, path) if path is not None else None
-            if path is None:
-                raise BadPath(raw)
-        except BadPath:
+        try:  # wsgiref hands the path over as latin-1 text; the site's files are named in UTF-8
+            path = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8")
+            target = _file_for(root, path)
+        except (UnicodeError, BadPath):
             start("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"Bad request"]
+        if path in OWN_FILES:
+            body, kind = OWN_FILES[path]
+            start("200 OK", [("Content-Type", f"{kind}; charset=utf-8"), ("Cache-Control", "no-store")])
+            return [body]
         status = "200 OK"
-        if target is not None and target.is_file() and (root / path.lstrip("/")).is_dir() and not path.endswith("/"):
+        if target is not None and (root / path.lstrip("/")).is_dir() and not path.endswith("/"):
             start("301 Moved Permanently", [("Location", path + "/")])
             return [b""]
         if target is None:
             status = "404 Not Found"
-            # Each language's own 404 page, where the site has one.
+            # Each language's own 404 page, where the site has one (found by the same rules).
             first = path.strip("/").split("/")[0]
-            candidates = [root / "404.html"] if first.startswith(".") or not first else [root / first / "404.html", root / "404.html"]
-            target = next((p for p in candidates if p.is_file()), None)
+            target = _file_for(root, f"/{first}/404.html") or _file_for(root, "/404.html")
             if target is None:
                 start(status, [("Content-Type", "text/plain; charset=utf-8")])
                 return [b"Not found"]
@@ -182,120 +170,6 @@ def make_app(output: str | Path, state: BuildState | None = None, headers: Heade
     return app
 
 
-MAX_REQUEST_BYTES = 60 * 1024 * 1024  # an image of at most 5 MB, base64, with a page's text
-
-
-def make_admin_app(files: Callable[[str], bytes | None], own_headers: Mapping[str, str], gate: "Gate",
-                   backend: "Backend | None" = None, endpoints: "Endpoints | None" = None) -> WSGIApplication:
-    """The browser editor at /admin/ (only `invoke edit` serves it; it is never part of a build):
-    files(name) gives the bytes of /admin/<name> or None; `own_headers` are its own security
-    headers; `gate` (cms_gate.Gate) checks every request; /admin/api/v1 is the back end
-    (cms_api.Backend) and /admin/editor/<name> the editor's own endpoints (cms_endpoints).
-    Served beside the site's app, not through livereload's, which would put its script into any
-    file that contains `</head>` (Decap's bundle does)."""
-
-    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        raw = environ.get("PATH_INFO") or "/"
-        try:
-            path = raw.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"Bad request"]
-        if path == ADMIN_PATH and gate.host_ok(environ) and _opens_session(environ, gate):
-            # The address `invoke edit` opened: the key becomes a cookie, and leaves the address bar.
-            start_response("303 See Other", [("Location", ADMIN_PATH), gate.cookie_header(), *own_headers.items()])
-            return [b""]
-        if path + "/" == ADMIN_PATH and gate.host_ok(environ):
-            start_response("301 Moved Permanently", [("Location", ADMIN_PATH)])
-            return [b""]
-        api = path.startswith((ADMIN_PATH + "api/", ADMIN_PATH + "editor/"))
-        refusal = gate.refusal(environ, api=api)
-        if refusal:
-            return _answer(start_response, refusal[0], {"error": refusal[1]}, own_headers)
-        if api:
-            return _api(environ, path, backend, endpoints, own_headers, start_response)
-        return _admin(path, files, own_headers, start_response, environ.get("HTTP_IF_NONE_MATCH", ""))
-
-    return app
-
-
-def _opens_session(environ: WSGIEnvironment, gate: "Gate") -> bool:
-    from keter_tools.cms_gate import same
-
-    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
-    return same((query.get("key") or [""])[0], gate.key)
-
-
-def _answer(start_response: StartResponse, status: str, value: object,
-            own_headers: Mapping[str, str]) -> list[bytes]:
-    body = json.dumps(value, ensure_ascii=False).encode("utf-8")
-    start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
-                            ("Cache-Control", "no-store"), *own_headers.items()])
-    return [body]
-
-
-def _api(environ: WSGIEnvironment, path: str, backend: "Backend | None", endpoints: "Endpoints | None",
-         own_headers: Mapping[str, str], start_response: StartResponse) -> list[bytes]:
-    from keter_tools.cms_api import Refused
-    from keter_tools.cms_saves import GitError
-
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = -1
-    if not 0 < length <= MAX_REQUEST_BYTES or not environ.get("CONTENT_TYPE", "").startswith("application/json"):
-        return _answer(start_response, "400 Bad Request", {"error": "Send one JSON request."}, own_headers)
-    try:
-        request = json.loads(environ["wsgi.input"].read(length))
-    except ValueError:
-        return _answer(start_response, "400 Bad Request", {"error": "Send one JSON request."}, own_headers)
-    name = urllib.parse.unquote(environ.get("HTTP_X_KETER_NAME", ""))[:100]
-    try:
-        if path == ADMIN_PATH + "api/v1" and backend:
-            value = backend.handle(request, name)
-        elif path.startswith(ADMIN_PATH + "editor/") and endpoints:
-            value = endpoints.handle(path[len(ADMIN_PATH + "editor/"):], request, name)
-        else:
-            return _answer(start_response, "404 Not Found", {"error": "Not found"}, own_headers)
-    except Refused as refusal:
-        return _answer(start_response, f"{refusal.status} Refused", {"error": str(refusal)}, own_headers)
-    except GitError as error:
-        return _answer(start_response, "500 Git Failed", {"error": f"Saved, but not recorded in the history: {error}"},
-                       own_headers)
-    return _answer(start_response, "200 OK", value, own_headers)
-
-
-def _admin(path: str, files: Callable[[str], bytes | None], own_headers: Mapping[str, str],
-           start_response: StartResponse, if_none_match: str = "") -> list[bytes]:
-    if path + "/" == ADMIN_PATH:
-        start_response("301 Moved Permanently", [("Location", ADMIN_PATH)])
-        return [b""]
-    name = path[len(ADMIN_PATH):]
-    body = files(name) if ".." not in name and not any(ord(c) < 32 for c in name) else None
-    if body is None:
-        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), *own_headers.items()])
-        return [b"Not found"]
-    kind = ("text/yaml" if name.endswith(".yml") else
-            mimetypes.guess_type(name or "index.html")[0] or "application/octet-stream")
-    if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
-        kind += "; charset=utf-8"
-    if not name.startswith("decap/"):
-        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))),
-                                  ("Cache-Control", "no-store"), *own_headers.items()])
-        return [body]
-    # Decap's bundle (5 MB, the same until the npm packages change): the browser keeps it and asks
-    # each time whether it changed (no-cache with its digest), so a reload of the editor does not
-    # fetch and compile it again. Private: no shared cache may keep it.
-    tag = f'"{of_bytes(body, 16)}"'
-    caching = [("Cache-Control", "private, no-cache"), ("ETag", tag), *own_headers.items()]
-    if tag in (value.strip() for value in if_none_match.split(",")):
-        start_response("304 Not Modified", caching)
-        return [b""]
-    start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))), *caching])
-    return [body]
-
-
-
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
@@ -306,7 +180,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def start(output: str | Path, host: str = "127.0.0.1", port: int = 8000, state: BuildState | None = None,
-          headers: Headers = ()) -> WSGIServer:
+          headers: Mapping[str, str] = {}) -> WSGIServer:
     """Serve `output` in a background thread; returns the server (call .shutdown() to stop)."""
     bound: dict[str, int] = {}
     server = make_server(host, port, local_only(make_app(output, state, headers), lambda: bound.get("port")),

@@ -13,10 +13,8 @@ form service, so the form behaves here as it will in production:
   line break escaped, so every record reads back) and printed;
 - a chunked body whose chunk size is not hex digits gets a 400, and a `_next` the Location
   header cannot carry (not a printable ASCII path of this site) the thank-you page.
-Run it alone with `.venv/bin/python -m keter_tools.form_receiver [--port 8001]`.
 """
 
-import argparse
 import io
 import json
 import os
@@ -24,13 +22,14 @@ import re
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from email.parser import BytesParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlsplit
 
 from keter_site.core.project import ROOT
 from keter_tools.serving import serve_in_background
@@ -39,8 +38,6 @@ from keter_tools.serving import serve_in_background
 DEFAULT_STORE = ROOT / "var" / "signups.jsonl"
 HONEYPOT = "_gotcha"
 MAX_BODY = 64_000  # a signup is a few hundred bytes; refuse anything absurd, before reading it
-BOUNDARY = re.compile(r'boundary="?([^";]{1,70})"?', re.I)
-PART_NAME = re.compile(rb'\bname="([^"]*)"', re.I)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # The posted fields: {name: value}, or {name: [values]} for a repeated name.
 Fields = dict[str, str | list[str]]
@@ -55,28 +52,19 @@ def _is_local(url: str) -> bool:
 
 
 def _multipart_pairs(content_type: str, body: bytes) -> list[tuple[str, str]]:
-    """[(name, value)] of a multipart/form-data body, in one pass over it (linear time): split
-    at the boundary, then each part's headers from its value. A part that is itself multipart,
-    or a body not framed by its boundary, is refused."""
-    match = BOUNDARY.search(content_type)
-    if not match:
-        raise ValueError("a multipart post without a boundary")
-    delimiter = b"--" + match.group(1).encode("latin-1")
-    sections = body.split(delimiter)
-    if len(sections) < 3 or not sections[-1].startswith(b"--"):
-        raise ValueError("a multipart post that does not end with its boundary")
+    """[(name, value)] of a multipart/form-data body, read by the standard library's MIME parser. A
+    body not framed by its boundary, a part without a name, or a part itself multipart is refused."""
+    message = BytesParser().parsebytes(b"Content-Type: %s\r\n\r\n%s" % (content_type.encode("latin-1"), body))
+    if not message.is_multipart() or message.defects:
+        raise ValueError("a multipart post not framed by its boundary")
     pairs = []
-    for section in sections[1:-1]:
-        head, separator, value = section.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        if not separator:
-            raise ValueError("a multipart part without headers")
-        headers = head.decode("latin-1").lower()
-        if "content-type: multipart/" in headers:
-            raise ValueError("a multipart part that is itself multipart")
-        name = PART_NAME.search(head)
-        if name is None:
-            raise ValueError("a multipart part without a name")
-        pairs.append((name.group(1).decode("utf-8"), value.removesuffix(b"\r\n").decode("utf-8")))
+    for part in list(message.walk())[1:]:
+        name = part.get_param("name", header="content-disposition")
+        if part.is_multipart() or part.defects or not isinstance(name, str):
+            raise ValueError("a multipart part without a name, or itself multipart")
+        # The parser keeps a header's bytes as surrogates: the name is UTF-8, as the value is.
+        pairs.append((name.encode("ascii", "surrogateescape").decode("utf-8"),
+                      cast(bytes, part.get_payload(decode=True)).decode("utf-8")))
     return pairs
 
 
@@ -89,14 +77,10 @@ def parse_form(content_type: str | None, body: bytes) -> Fields:
         pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
     else:
         raise ValueError(f"cannot read a post of type {kind}")
-    fields: Fields = {}
+    grouped: dict[str, list[str]] = {}
     for name, value in pairs:
-        if name in fields:
-            previous = fields[name]
-            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
-        else:
-            fields[name] = value
-    return fields
+        grouped.setdefault(name, []).append(value)
+    return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
@@ -123,16 +107,12 @@ def _read_chunked(stream: io.BufferedIOBase, limit: int) -> bytes | None:
 
 
 def same_site_path(next_field: object) -> str:
-    """`_next` when it is a path on this site (one leading /, no backslash, no scheme or host,
-    no control character), else ""."""
-    if not isinstance(next_field, str) or not next_field.startswith("/") or next_field.startswith("//"):
-        return ""
-    # Printable ASCII only: the address goes into the Location header, which is Latin-1 at best
-    # (a site's own paths are ASCII; anything else falls back to the thank-you page).
-    if "\\" in next_field or any(not " " < char < "\x7f" for char in next_field):
-        return ""
-    parts = urlsplit(next_field)
-    return next_field if not parts.scheme and not parts.netloc else ""
+    """`_next` when it is a path on this site (one leading /, no backslash, so no scheme or host;
+    printable ASCII only, as the Location header carries it), else "" (the thank-you page)."""
+    if isinstance(next_field, str) and next_field.startswith("/") and not next_field.startswith("//") \
+            and "\\" not in next_field and all(" " < char < "\x7f" for char in next_field):
+        return next_field
+    return ""
 
 
 class ReceiverHandler(BaseHTTPRequestHandler):
@@ -144,18 +124,15 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # each submission is printed in full instead
         pass
 
-    def send_cors_headers(self) -> None:
-        """Let a page of this machine read the answer: the development site is served from another port."""
-        origin = self.headers.get("Origin", "")
-        if _is_local(origin):
-            self.send_header("Access-Control-Allow-Origin", origin)
-        self.send_header("Vary", "Origin")
-
     def answer(self, status: int, body: bytes = b"", content_type: str = "application/json",
                headers: Iterable[tuple[str, str]] = ()) -> None:
         """Send one whole answer, with the CORS headers every answer needs for the site's script to read it."""
         self.send_response(status)
-        self.send_cors_headers()
+        # Let a page of this machine read the answer: the development site is served from another port.
+        origin = self.headers.get("Origin", "")
+        if _is_local(origin):
+            self.send_header("Access-Control-Allow-Origin", origin)
+        self.send_header("Vary", "Origin")
         for name, value in headers:
             self.send_header(name, value)
         if body:
@@ -168,13 +145,6 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     def answer_json(self, status: int, data: object) -> None:
         """Answer the page's script, which reads JSON."""
         self.answer(status, json.dumps(data).encode("utf-8"))
-
-    def do_OPTIONS(self) -> None:
-        """A CORS preflight, should a browser send one for the script's post."""
-        self.answer(HTTPStatus.NO_CONTENT, headers=[
-            ("Access-Control-Allow-Methods", "POST"),
-            ("Access-Control-Allow-Headers", "Accept, Content-Type"),
-            ("Access-Control-Max-Age", "600")])
 
     def do_GET(self) -> None:
         """Refuse: the receiver takes posts only, as a form service does."""
@@ -243,15 +213,13 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         """Where to send the browser after a plain post: `_next` when it is a path on the sending
         site, else the site's thank-you page, made absolute against the sending page's origin
         (the development site's pages do not know the port they are served on); only this machine."""
-        path = same_site_path(next_field) or self.server.thank_you
-        base = self.headers.get("Origin", "") or ""
-        if not _is_local(base):
-            referer = urlsplit(self.headers.get("Referer", "") or "")
-            base = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
-        if not path or not _is_local(base):
-            return ""
-        target = urljoin(base.rstrip("/") + "/", path.lstrip("/"))
-        return target if _is_local(target) and target.isascii() else ""
+        for header in ("Origin", "Referer"):
+            url = self.headers.get(header, "")
+            if _is_local(url):
+                base = urlsplit(url)
+                target = f"{base.scheme}://{base.netloc}{same_site_path(next_field) or self.server.thank_you}"
+                return target if target.isascii() else ""
+        return ""
 
 
 class SignupReceiver(ThreadingHTTPServer):
@@ -260,15 +228,14 @@ class SignupReceiver(ThreadingHTTPServer):
     daemon_threads = True
     # A burst of posts waits in the queue instead of being refused (the default queue holds 5).
     request_queue_size = 128
+    thank_you = "/signup-thanks/"
 
     def __init__(self, address: tuple[str, int], store: str | Path = DEFAULT_STORE,
-                 echo: Callable[[str], object] = print, path: str = "/signup",
-                 handler: type[ReceiverHandler] = ReceiverHandler, thank_you: str = "/signup-thanks/") -> None:
-        super().__init__(address, handler)
+                 echo: Callable[[str], object] = print, path: str = "/signup") -> None:
+        super().__init__(address, ReceiverHandler)
         self.store = Path(store)
         self.echo = echo
         self.path = path
-        self.thank_you = thank_you
         self._lock = threading.Lock()
 
     @property
@@ -289,7 +256,10 @@ class SignupReceiver(ThreadingHTTPServer):
     def keep(self, fields: Fields) -> None:
         """Append one post to the store as it came, readable by its owner only, and show it."""
         record = {"received": datetime.now(timezone.utc).isoformat(timespec="seconds"), "fields": fields}
-        line = json_line(record)
+        # Hebrew kept readable; characters some readers take for a line break escaped (JSON leaves them).
+        line = json.dumps(record, ensure_ascii=False)
+        for char in "\u0085\u2028\u2029":
+            line = line.replace(char, f"\\u{ord(char):04x}")
         with self._lock:
             self.store.parent.mkdir(parents=True, exist_ok=True)
             # People's names and addresses: readable by the store's owner only.
@@ -314,20 +284,8 @@ def read_records(store: str | Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     # Split at line feeds only: str.splitlines() also splits at U+2028 and U+0085, which a field
-    # of a store written before json_line() may hold as they are.
+    # of a store written before `keep` escaped them may hold as they are.
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-
-
-# Characters that some readers of a file take for the end of a line (JSON leaves them as they are).
-_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def json_line(record: Mapping[str, Any]) -> str:
-    """`record` as one line of JSON: Hebrew kept readable, every line-breaking character escaped."""
-    line = json.dumps(record, ensure_ascii=False)
-    for char, escaped in _LINE_BREAKS.items():
-        line = line.replace(char, escaped)
-    return line
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8001, store: str | Path = DEFAULT_STORE,
@@ -371,22 +329,3 @@ def start_for_site(settings_file: str = "pelicanconf.py", store: Path = DEFAULT_
     print(f"Signup form submissions go to {endpoint} and are kept in {shown}.")
     return server
 
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the receiver alone, in the foreground, until Ctrl+C."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--port", type=int, default=8001)
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
-    args = parser.parse_args(argv)
-    server = make_server(port=args.port, store=args.store)
-    print(f"Receiving signup form posts at {server.url} (Ctrl+C stops); kept in {args.store}.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-
-
-if __name__ == "__main__":
-    main()

@@ -25,13 +25,16 @@ HOST = "127.0.0.1"
 def livereload(port: int, settings: str | Path, output: str | Path, *,
                restart_args: Callable[[int], Sequence[str | int]],
                admin: Callable[[Callable[[], int], "BuildState"], WSGIApplication] | None = None,
-               on_ready: Callable[[int], None] | None = None, on_restart: Callable[[], None] | None = None,
-               on_change: Callable[[list[str]], None] | None = None) -> None:
+               on_ready: Callable[[int], None] | None = None, on_restart: Callable[[], None] | None = None) -> None:
     """The live preview. `restart_args(port)`: the invoke task and options that start this same
     preview again, when a change to the site's Python needs a fresh process."""
-    from livereload import Server
-    from livereload.handlers import LiveReloadHandler
+    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+    from livereload.server import LiveScriptContainer
+    from livereload.watcher import Watcher
+    from tornado import web
+    from tornado.httputil import HTTPServerRequest
     from tornado.ioloop import IOLoop
+    from tornado.wsgi import WSGIContainer
 
     from keter_site.incremental import State
     from keter_tools import devserver, form_receiver, processes, watch
@@ -50,67 +53,31 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
     state = devserver.BuildState()
     build_now(full=True)
     bound = {"port": port}
-    # Our WSGI app serves the last good build (with a banner while the latest build failed);
-    # livereload adds its reload script to every page and tells the browser to reload.
-    class _Server(Server):
-        def get_web_handlers(self, script: bytes) -> list[Any]:
-            handlers = super().get_web_handlers(script)
-            if admin is None:
-                return handlers
-            from tornado.web import FallbackHandler
-            from tornado.wsgi import WSGIContainer
 
-            editor = WSGIContainer(admin(lambda: bound["port"], state))
-            return [(r"/admin(?:/.*)?", FallbackHandler, {"fallback": editor}), *handlers]
+    # livereload's browser script and its socket, on an application of our own rather than
+    # livereload's Server: the pages load the script through a file of the preview (their
+    # Content-Security-Policy, production's, refuses inline scripts), every request must name
+    # this preview in its Host (devserver.local_host says why), and keter_tools.watch watches.
+    class Misdirected(web.RequestHandler):
+        def prepare(self) -> None:
+            self.set_status(421)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(devserver.MISDIRECTED)
 
-        def application(self, port: int, host: str, liveport: int | None = None, debug: bool | None = None,
-                        live_css: bool = True) -> None:
-            # livereload's own, with two changes: its script is a file of the preview (the
-            # pages' Content-Security-Policy, production's, refuses inline scripts), and every
-            # request must name this preview in its Host (devserver.local_only says why).
-            from livereload.handlers import ForceReloadHandler, LiveReloadJSHandler
-            from livereload.server import LiveScriptInjector
-            from tornado import web
-            from tornado.httputil import HTTPServerRequest
+    class LocalOnly(web.Application):
+        def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> "web._HandlerDelegate":
+            if not devserver.local_host(request.host, bound["port"]):
+                return self.get_handler_delegate(request, Misdirected)
+            return super().find_handler(request, **kwargs)
 
-            LiveReloadHandler.watcher = self.watcher
-            LiveReloadHandler.live_css = live_css
-            script = f'<script src="{devserver.RELOAD_SCRIPT_PATH}"></script>'.encode()
-
-            class Transform(LiveScriptInjector):
-                pass
-            Transform.script = script
-
-            class Starter(web.RequestHandler):
-                def get(self) -> None:
-                    self.set_header("Content-Type", "text/javascript; charset=utf-8")
-                    self.set_header("Cache-Control", "no-store")
-                    self.write(devserver.RELOAD_SCRIPT)
-
-            class Misdirected(web.RequestHandler):
-                def prepare(self) -> None:
-                    self.set_status(421)
-                    self.set_header("Content-Type", "text/plain; charset=utf-8")
-                    self.finish("This preview answers only at 127.0.0.1 or localhost, on its own port.")
-
-            class LocalOnly(web.Application):
-                def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> "web._HandlerDelegate":
-                    from keter_tools.cms_gate import local_host
-
-                    if not local_host(request.host, bound["port"]):
-                        return self.get_handler_delegate(request, Misdirected)
-                    return super().find_handler(request, **kwargs)
-
-            handlers = [(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
-                        (r"/livereload.js", LiveReloadJSHandler), (devserver.RELOAD_SCRIPT_PATH, Starter),
-                        *self.get_web_handlers(script)]
-            LocalOnly(handlers=handlers, debug=False, transforms=[Transform]).listen(port, address=host)
-
-    server = _Server(app=devserver.make_app(output, state, devserver.preview_headers()))
-    # livereload polls its own watch list on the server's thread, and with an empty list it walks
-    # the whole working folder (node_modules too), holding up every rebuild. Our watcher
-    # (keter_tools.watch) does the watching: livereload gets one path that never exists.
-    server.watch(str(output.parent / ".livereload-watches-nothing"))
+    site = devserver.make_app(output, state, devserver.preview_headers())
+    script = f'<script src="{devserver.RELOAD_SCRIPT_PATH}"></script>'.encode()
+    handlers: list[Any] = [(r"/livereload", LiveReloadHandler), (r"/livereload.js", LiveReloadJSHandler)]
+    if admin:
+        editor = WSGIContainer(admin(lambda: bound["port"], state))
+        handlers.append((r"/admin(?:/.*)?", web.FallbackHandler, {"fallback": editor}))
+    handlers.append((r".*", web.FallbackHandler, {"fallback": LiveScriptContainer(site, script)}))
+    LiveReloadHandler.watcher = Watcher()  # never started: its reload message names its last file (none)
     loop = IOLoop.current()
 
     def ready() -> None:
@@ -152,14 +119,14 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
         LiveReloadHandler.reload_waiters()
 
     content = Path(site_build.load_settings(settings)["PATH"]).resolve()
-    watch.start(rebuild, content=content, on_change=on_change)
+    watch.start(rebuild, content=content)
     # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
     receiver = form_receiver.start_for_site()
     try:
-        # debug=False: livereload would otherwise turn on tornado's autoreload, a second watcher
-        # of Python files that restarts the process with its first arguments (port 0 would
-        # then be a new port). Ours (keter_tools.watch) restarts it on the port it has.
-        server.serve(host=HOST, port=port, debug=False)
+        LocalOnly(handlers).listen(port, address=HOST)
+        loop.start()
+    except KeyboardInterrupt:
+        pass
     finally:
         form_receiver.stop(receiver)
 
@@ -169,7 +136,9 @@ def edit(port: int = 8000, no_browser: bool = False, settings: str = "pelicancon
     never published). Installs what it needs on first use. Each save is a git commit."""
     import webbrowser
 
-    from keter_tools import cms, cms_api, cms_desk, cms_endpoints, cms_gate, cms_saves, devserver
+    import secrets
+
+    from keter_tools import cms, cms_api, cms_endpoints, cms_gate, cms_saves, devserver
 
     site_settings = site_build.load_settings(settings)
     if not cms_saves.is_repository(ROOT):
@@ -177,20 +146,17 @@ def edit(port: int = 8000, no_browser: bool = False, settings: str = "pelicancon
                    "work in a clone of the project (git clone ...).", code=1)
     try:
         cms.ensure_installed()
-        server = cms.start_server(ROOT, log=sys.stdout)
+        server = cms.start_server(ROOT)
     except cms.EditorError as error:
         raise Exit(str(error), code=1)
     # The session's key survives a restart of the preview (a change to the site's Python): the
     # open editor keeps working. The environment is readable by this user only.
-    key = os.environ.setdefault("KETER_EDITOR_KEY", cms_gate.new_key())
+    key = os.environ.setdefault("KETER_EDITOR_KEY", secrets.token_urlsafe(32))
     backend = cms_api.Backend(ROOT, server.socket, site_settings)
 
     def admin(port: Callable[[], int | None], state: devserver.BuildState) -> WSGIApplication:
-        gate = cms_gate.Gate(key, port)
-        files = lambda name: cms.admin_file(name, site_settings, key)  # noqa: E731
-        desk = cms_desk.Desk(ROOT, site_settings, state)
-        return devserver.make_admin_app(files, cms.admin_headers(), gate, backend,
-                                        cms_endpoints.Endpoints(backend, site_settings, state, desk))
+        endpoints = cms_endpoints.Endpoints(backend, site_settings, state)
+        return cms_gate.admin_app(cms_gate.Gate(key, port), site_settings, backend, endpoints)
 
     opened: list[Path] = []  # the files that opened the browser (they hold the key): removed when the editor stops
 

@@ -3,7 +3,7 @@ s3rver) on 127.0.0.1, without a race for the port.
 
 A port that is found free and then handed to another process can be taken in between (by
 the other test worker, say). So a server either binds port 0 itself and its port is read
-back from the kernel (`wait_for_listening_port`), or, where a server cannot bind port 0
+back from the kernel (`listening_ports`) or its log (`wait_for_reported_port`), or, where a server cannot bind port 0
 (nginx, sshd), the caller binds port 0, keeps that socket, and hands the socket itself to
 the server (`listening_socket`, `socket_activated`). Every wait is bounded."""
 
@@ -65,22 +65,6 @@ def listening_ports(pid: int) -> set[int]:
                 if fields[3] == LISTEN and fields[9] in inodes:
                     ports.add(int(fields[1].rsplit(":", 1)[1], 16))
     return ports
-
-
-def wait_for_listening_port(process: subprocess.Popen[Any], timeout: float = 15, what: str = "server") -> int:
-    """The one port that `process` (a Popen) listens on, once it listens: for a server started
-    on port 0 that does not say which port it got."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the {what} exited with {process.returncode} before it listened")
-        ports = listening_ports(process.pid)
-        if len(ports) == 1:
-            return ports.pop()
-        if ports:
-            raise RuntimeError(f"the {what} listens on several ports ({sorted(ports)}); expected one")
-        time.sleep(POLL_SECONDS)
-    raise TimeoutError(f"the {what} did not listen within {timeout} s")
 
 
 def wait_for_reported_port(log_path: str | Path, pattern: str, process: subprocess.Popen[Any], timeout: float = 15,

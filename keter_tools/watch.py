@@ -48,10 +48,9 @@ def _ignored(change: object, path: str) -> bool:
 
 
 def start(rebuild: Callable[[str], None], stop_event: threading.Event | None = None, debounce_ms: int = 30,
-          content: str | Path | None = None, on_change: Callable[[list[str]], None] | None = None) -> threading.Event:
+          content: str | Path | None = None) -> threading.Event:
     """Call rebuild(kind) after each batch of changes, in a background thread. `content`: the
-    settings' content folder when it is not the project's (a generated site, say); `on_change`
-    (paths), if given, is called first (the browser editor tidies what it saved)."""
+    settings' content folder when it is not the project's (a generated site, say)."""
     stop_event = stop_event or threading.Event()
     roots = sorted(set(CONTENT_PATHS + THEME_PATHS + CODE_PATHS))
     paths = [str(ROOT / p) for p in roots if (ROOT / p).exists()]
@@ -61,8 +60,6 @@ def start(rebuild: Callable[[str], None], stop_event: threading.Event | None = N
     def loop() -> None:
         for changes in watchfiles.watch(*paths, debounce=debounce_ms, step=10, stop_event=stop_event,
                                         watch_filter=lambda c, p: not _ignored(c, p)):
-            if on_change:
-                on_change([path for _, path in changes])
             deleted = [path for change, path in changes
                        if change == watchfiles.Change.deleted and not Path(path).exists()]
             rebuild(kind_of((path for _, path in changes), deleted))

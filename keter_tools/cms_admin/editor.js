@@ -134,7 +134,7 @@ window.CMS_MANUAL_INIT = true;
       [switcher, el("label", { for: "keter-name", text: T.name }), name, form, deskButton, status, results, panel]));
   }
 
-  // The site desk (keter_tools.cms_desk): readiness, the last build, the physician's
+  // The site desk (keter_tools.cms_endpoints, desk_*): readiness, the last build, the physician's
   // document, publishing and rolling back, with the command's own output as it comes.
   function showDesk() {
     var old = document.getElementById("keter-desk");
