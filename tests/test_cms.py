@@ -677,9 +677,12 @@ def test_the_preview_reloads_itself_after_a_save(editor, page):
     project, base, key, _ = editor
     messages = []
     page.on("console", lambda message: messages.append(message.text))
+    # livereload's script tells the page when its socket is open: a save before that would send
+    # its reload to nobody.
+    page.add_init_script("document.addEventListener('LiveReloadConnect', () => { window.reloadsReach = true; })")
     page.goto(base + "/en/faq/")
     # The reload script is a file of the preview, allowed by the production policy.
-    page.wait_for_function("() => window.LiveReload !== undefined", timeout=WAIT * 1000)
+    page.wait_for_function("() => window.reloadsReach === true", timeout=WAIT * 1000)
     path = project / "content" / "en" / "faq.md"
     raw = path.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\nA sentence saved just now.\n\n", 1)
     status, answer = _save(base, key, raw, "pages/en/faq.md")
