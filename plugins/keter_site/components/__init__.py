@@ -83,9 +83,7 @@ def _on_init(pelican: Pelican) -> None:
     markdown = dict(settings.get("MARKDOWN") or {})
     configs = dict(markdown.get("extension_configs") or {})
     configs.setdefault(EXTENSION, {})
-    markdown["extension_configs"] = configs
-    if "extensions" in markdown and EXTENSION not in markdown["extensions"]:
-        markdown["extensions"] = [*markdown["extensions"], EXTENSION]
+    markdown["extension_configs"] = configs  # Pelican's Markdown reader loads every extension named here
     settings["MARKDOWN"] = markdown
     settings.setdefault("CONTENTS_MIN_SECTIONS", DEFAULT_CONTENTS_MIN_SECTIONS)
 

@@ -60,11 +60,8 @@ class Parsed(NamedTuple):
     problems: tuple[Problem, ...]  # of the text, so with no file named
 
 
-class _Raw(NamedTuple):
-    values: dict[str, Any] | None
-    body: str
-    head_lines: int
-    problems: tuple[tuple[int, str, str], ...]  # (line, message, fix)
+def _at(line: int, message: str, fix: str) -> Problem:
+    return Problem("", message, fix, line)
 
 
 def text_of(value: Any) -> str:
@@ -81,12 +78,6 @@ def text_of(value: Any) -> str:
 @functools.lru_cache(maxsize=4096)  # pure: the same texts are parsed on every build of the preview
 def parse(text: str) -> Parsed:
     """The front matter of a file's text: its values, its body, and its problems."""
-    raw = _parse(text)
-    return Parsed(raw.values, raw.body, raw.head_lines,
-                  tuple(Problem("", message, fix, line) for line, message, fix in raw.problems))
-
-
-def _parse(text: str) -> "_Raw":
     lines = text.splitlines()
     if not lines or lines[0].strip() != FENCE:
         if lines and KEY_LINE.match(lines[0]):
@@ -96,60 +87,60 @@ def _parse(text: str) -> "_Raw":
             problem = ("the file does not start with front matter (a `---` line, then `title: ...`, "
                        "`slug: ...` lines, then `---` again).",
                        "Start the file with `---`, its `key: value` lines, `---`, an empty line, then the text.")
-        return _Raw(None, text, 0, ((1, *problem),))
+        return Parsed(None, text, 0, (_at(1, *problem),))
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSING), None)
     if close is None:
-        return _Raw(None, "", len(lines), ((1, "the front matter has no closing `---` line.",
-                                               "Put a line `---` after the last `key: value` line, before "
-                                               "the page's text."),))
+        return Parsed(None, "", len(lines), (_at(1, "the front matter has no closing `---` line.",
+                                                 "Put a line `---` after the last `key: value` line, before "
+                                                 "the page's text."),))
     body = "\n".join(lines[close + 1:])
     head = "\n".join(lines[1:close])
     problems = []
     for number, line in enumerate(lines[1:close], start=2):
         # A line at the left edge starts a new key (an indented one continues a folded value).
         if line.strip() and not line[:1].isspace() and not line.startswith("#") and not KEY_LINE.match(line):
-            problems.append((number, f"line {number} of the front matter is not `key: value`: {line.strip()[:60]!r}.",
-                             "Write it as `key: value`, or move it below the closing `---` line."))
+            problems.append(_at(number, f"line {number} of the front matter is not `key: value`: {line.strip()[:60]!r}.",
+                                "Write it as `key: value`, or move it below the closing `---` line."))
     if problems:
-        return _Raw(None, body, close + 1, tuple(problems))
+        return Parsed(None, body, close + 1, tuple(problems))
     try:
         for anchor in data.anchor_lines(head):
-            problems.append((anchor + 1, "YAML anchors and aliases (`&name`, `*name`) are not allowed in front "
-                             "matter.", "Write the value out in full."))
+            problems.append(_at(anchor + 1, "YAML anchors and aliases (`&name`, `*name`) are not allowed in front "
+                                "matter.", "Write the value out in full."))
         root, values = data.compose(head)
     except yaml.YAMLError as error:
         at = data.error_line(error) + 1
         shown = lines[at - 1].strip()[:60] if 0 < at <= close else ""
-        return _Raw(None, body, close + 1, ((at, f"line {at} of the front matter is not valid YAML "
-                                                     f"({data.error_reason(error)}): {shown!r}.",
-                                               f"Write it as `key: value`. {_QUOTING}"),))
+        return Parsed(None, body, close + 1, (_at(at, f"line {at} of the front matter is not valid YAML "
+                                                  f"({data.error_reason(error)}): {shown!r}.",
+                                                  f"Write it as `key: value`. {_QUOTING}"),))
     if problems:
-        return _Raw(None, body, close + 1, tuple(problems))
+        return Parsed(None, body, close + 1, tuple(problems))
     if not isinstance(root, yaml.MappingNode):
-        return _Raw(None, body, close + 1, ((2, "the front matter is not `key: value` lines.",
-                                               "Write each detail on its own line as `key: value`."),))
+        return Parsed(None, body, close + 1, (_at(2, "the front matter is not `key: value` lines.",
+                                                  "Write each detail on its own line as `key: value`."),))
     seen: dict[str, int] = {}
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 2
         key = str(key_node.value).lower()
         if not isinstance(key_node, yaml.ScalarNode) or not _KEY.match(str(key_node.value)):
-            problems.append((line, f"line {line} of the front matter does not start with a name "
-                             "(letters, digits, - or _) and a colon.", "Write it as `key: value`."))
+            problems.append(_at(line, f"line {line} of the front matter does not start with a name "
+                                "(letters, digits, - or _) and a colon.", "Write it as `key: value`."))
             continue
         if key in seen:
-            problems.append((line, f"`{key}` is set twice (lines {seen[key]} and {line}).", "Keep one of them."))
+            problems.append(_at(line, f"`{key}` is set twice (lines {seen[key]} and {line}).", "Keep one of them."))
         seen[key] = line
         if not isinstance(value_node, yaml.ScalarNode):
-            problems.append((line, f"`{key}` has a list or a group of values; it takes one value.",
-                             f"Write it on one line as `{key}: value`."))
+            problems.append(_at(line, f"`{key}` has a list or a group of values; it takes one value.",
+                                f"Write it on one line as `{key}: value`."))
             continue
         value_problem = _value_problem(key, value_node)
         if value_problem:
-            problems.append((value_node.start_mark.line + 2, *value_problem))
+            problems.append(_at(value_node.start_mark.line + 2, *value_problem))
     if values is data.UNREADABLE:
-        return _Raw(None, body, close + 1, tuple(problems) or ((2, "a value of the front matter cannot be read.",
-                                                                 _QUOTING),))
-    return _Raw({str(k).lower(): v for k, v in (values or {}).items()}, body, close + 1, tuple(problems))
+        return Parsed(None, body, close + 1,
+                      tuple(problems) or (_at(2, "a value of the front matter cannot be read.", _QUOTING),))
+    return Parsed({str(k).lower(): v for k, v in (values or {}).items()}, body, close + 1, tuple(problems))
 
 
 def _calendar_date(value: Any) -> bool:

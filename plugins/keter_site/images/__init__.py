@@ -59,7 +59,6 @@ class Variant:
     url_path: str   # under the site's root, e.g. theme/photos/physician-480.0123456789ab.avif
     width: int
     height: int
-    size: int       # bytes
 
 
 
@@ -142,7 +141,7 @@ def make_variants(source: str | Path, output: str | Path, cache: Path) -> dict[s
             # starts a build folder as links to the last one).
             target.unlink(missing_ok=True)
             shutil.copyfile(cached, target)
-            made[extension].append(Variant(url_path, width, height, cached.stat().st_size))
+            made[extension].append(Variant(url_path, width, height))
     return made
 
 
@@ -205,8 +204,7 @@ def picture(context: Any, path: str, alt: str, sizes: str, loading: str = "lazy"
     return Markup('<picture class="{}">{}{}</picture>').format(class_name, sources, image)
 
 
-@pass_context
-def photo(context: Any, key: str) -> str:
+def photo(key: str) -> str:
     """The path of the clinic's photo `key` when one was made for this build, else ""."""
     value = build.current().facts.get(key, "")
     return value if isinstance(value, str) and value in _made() else ""

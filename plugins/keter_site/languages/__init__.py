@@ -47,10 +47,6 @@ class Language(TypedDict):
 Languages = dict[str, Language]
 
 
-def _report(page: Content, message: str, fix: str, line: int = 0) -> None:
-    report(path=page.source_path, message=message, fix=fix, line=line)
-
-
 def _settings_languages(settings: Mapping[str, Any]) -> Languages:
     languages: Languages = settings.get("LANGUAGES") or {}
     default = settings["DEFAULT_LANG"]
@@ -60,11 +56,6 @@ def _settings_languages(settings: Mapping[str, Any]) -> Languages:
             fix="Add the default language to LANGUAGES, or change DEFAULT_LANG.",
         )
     return languages
-
-
-def _lang_from_file(page: Content) -> str | None:
-    """The `lang` line as written in the file (Pelican fills in DEFAULT_LANG when it is absent)."""
-    return page.metadata.get("lang")
 
 
 def _top_folder(source_path: str | Path, content_root: str | Path) -> str:
@@ -77,26 +68,26 @@ def _top_folder(source_path: str | Path, content_root: str | Path) -> str:
 
 
 def _check_page(page: Content, languages: Languages, content_root: Path) -> bool:
-    lang = _lang_from_file(page)
+    lang = page.metadata.get("lang")  # as written: Pelican fills in DEFAULT_LANG when it is absent
     known = ", ".join(languages)
     folder = _top_folder(page.source_path, content_root)
     if not lang:
         suggestion = folder if folder in languages else next(iter(languages))
-        _report(page, "this page has no `lang` line in its front matter.",
-                f"Add a line such as `lang: {suggestion}` at the top (one of: {known}).")
+        report(page.source_path, "this page has no `lang` line in its front matter.",
+               f"Add a line such as `lang: {suggestion}` at the top (one of: {known}).")
         return False
     if lang not in languages:
-        _report(page, f"unknown language '{lang}'.",
-                f"Use one of the site's languages: {known}. A new language is first added to "
-                "LANGUAGES in pelicanconf.py (docs/editing.md).", line_of(page.source_path, "lang:"))
+        report(page.source_path, f"unknown language '{lang}'.",
+               f"Use one of the site's languages: {known}. A new language is first added to "
+               "LANGUAGES in pelicanconf.py (docs/editing.md).", line_of(page.source_path, "lang:"))
         return False
     if folder in languages and folder != lang:
-        _report(page, f"the file is in the '{folder}' folder but says `lang: {lang}`.",
-                f"Move it to content/{lang}/ or correct its `lang` line.", line_of(page.source_path, "lang:"))
+        report(page.source_path, f"the file is in the '{folder}' folder but says `lang: {lang}`.",
+               f"Move it to content/{lang}/ or correct its `lang` line.", line_of(page.source_path, "lang:"))
         return False
     if "slug" not in page.metadata:
-        _report(page, "this page has no `slug` line (the page's address and translation key).",
-                "Add a line such as `slug: anxiety`, the same in every language's version.")
+        report(page.source_path, "this page has no `slug` line (the page's address and translation key).",
+               "Add a line such as `slug: anxiety`, the same in every language's version.")
         return False
     return True
 
@@ -165,14 +156,13 @@ def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Language
     project_root = content_root.parent
     for slug, pages in sorted(groups.items()):
         present = {p.lang for p in pages}
-        source = next((p for p in pages), None)
         for lang in languages:
             if lang in present or (slug, lang) in reported or (content_root / lang / f"{slug}.md").exists():
                 continue
             others = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in pages))
-            _report(source, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
-                    f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
-                    f"(the existing version: {others}).")
+            report(pages[0].source_path, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
+                   f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
+                   f"(the existing version: {others}).")
 
 
 def after_reading(generators: Sequence[Generator]) -> None:
@@ -210,8 +200,8 @@ def after_reading(generators: Sequence[Generator]) -> None:
             if str(page.metadata["menu_order"]).strip().isdigit():
                 menus[page.lang].append(page)
             else:
-                _report(page, f"`menu_order: {page.metadata['menu_order']}` is not a whole number.",
-                        "Write the menu position as a number, such as `menu_order: 3`.")
+                report(page.source_path, f"`menu_order: {page.metadata['menu_order']}` is not a whole number.",
+                       "Write the menu position as a number, such as `menu_order: 3`.")
     for lang_menu in menus.values():
         lang_menu.sort(key=lambda p: int(p.metadata["menu_order"]))
 

@@ -50,7 +50,7 @@ from markupsafe import Markup
 from pelican import signals
 
 from keter_site import clinic_facts
-from keter_site.core import build, content
+from keter_site.core import build, content, html
 from keter_site.core.front_matter import is_true
 from keter_site.core.languages import prefix
 from keter_site.core.problems import report
@@ -170,7 +170,7 @@ def _contraindications(context: Any, lang: str) -> list[str]:
     `<div class="contraindications" markdown="1">`: one source for the page and search engines."""
     slug = context["SPECIAL_PAGES"].get("contraindications")
     page = (context.get("PAGES_BY_LANG") or {}).get(lang, {}).get(slug)
-    return structured_data.list_items(page.content, CONTRAINDICATIONS_CLASS) if page else []
+    return html.list_items(page.content, CONTRAINDICATIONS_CLASS) if page else []
 
 
 def _jsonld(page: Any, context: Any) -> Markup | None:

@@ -21,11 +21,6 @@ def dumps(data: Any) -> str:
     return text
 
 
-def list_items(text: str, css_class: str) -> list[str]:
-    """[text of each list item] inside `<div class="css_class">` of a page's HTML."""
-    return html.list_items(text, css_class)
-
-
 CITATION = re.compile(r"\u00a0?<sup class=\"cite\">.*?</sup>", re.S)
 
 

@@ -130,11 +130,6 @@ class Translate:
         return text
 
 
-def translate(key: str, lang: str, **values: Any) -> str:
-    """The UI string `key` in `lang`, in the running build."""
-    return build.current().translate(key, lang, **values)
-
-
 def _page_lang(context: Any) -> str:
     page = context.get("page")
     return getattr(page, "lang", None) or context.get("lang") or context["DEFAULT_LANG"]
@@ -143,7 +138,7 @@ def _page_lang(context: Any) -> str:
 @pass_context
 def t(context: Any, key: str, **values: Any) -> str:
     """`{{ t('nav.menu') }}`: the string in the language of the page being rendered."""
-    return translate(key, _page_lang(context), **values)
+    return build.current().translate(key, _page_lang(context), **values)
 
 
 @pass_context
@@ -176,6 +171,3 @@ def register() -> None:
     """Load the catalogs when a build starts; give templates `t()` and `localized_date`."""
     signals.initialized.connect(_on_init)
     signals.generator_init.connect(_add_to_jinja)
-
-
-__all__ = ["register", "translate"]
