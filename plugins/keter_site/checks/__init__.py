@@ -16,7 +16,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
 from keter_site.core import build, content, front_matter
-from keter_site.core.problems import PELICAN_PREFIX, ContentProblems, Problem, collector, report, report_all
+from keter_site.core.problems import PELICAN_PREFIX, Problem, collector, report, report_all
 
 from . import content_html, source_tree
 from .metadata import metadata_problems
@@ -170,5 +170,3 @@ def register() -> None:
     signals.article_generator_finalized.connect(_check_front_matter)
     signals.finalized.connect(_stop_after_writing)
 
-
-__all__ = ["ContentProblems", "register"]

@@ -18,7 +18,6 @@ within MARKDOWN_MAX_SECONDS.
 
 from collections.abc import Iterator, Mapping
 from typing import Any
-import functools
 import re
 
 import nh3
@@ -55,7 +54,6 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@functools.lru_cache(maxsize=4096)  # pure: the live preview cleans the same texts again
 def clean(text: str) -> str:
     """`text` as nh3 leaves it with the content allowlist; new-tab links get rel="noopener"."""
     cleaned = nh3.clean(text or "", tags=TAGS, attributes={**ATTRIBUTES, "*": GENERIC_ATTRIBUTES},
@@ -76,7 +74,6 @@ def _noopener(text: str) -> str:
     return "".join(node.html or "" for node in body.iter(include_text=True)) if body is not None else text
 
 
-@functools.lru_cache(maxsize=4096)  # pure: as clean()
 def removals(original: str, cleaned: str) -> tuple[tuple[str, str], ...]:
     """[(what, needle)] the sanitizer removed: elements, attributes and unsafe addresses."""
     before = html.parse_fragment(original).elements
