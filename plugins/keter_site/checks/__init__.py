@@ -16,6 +16,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
 from keter_site.core import build, content, front_matter
+from keter_site.core.html import parse_fragment
 from keter_site.core.problems import PELICAN_PREFIX, Problem, collector, report, report_all
 
 from . import content_html, source_tree
@@ -109,7 +110,7 @@ def _check_addresses_and_html(generators: list[Any]) -> None:
                    "Give each page its own slug (or `save_as`).")
 
     context = build.current()
-    parsed = {"/" + d.url: (d, context.recall("checks", d.content, functools.partial(content_html.parse, d.content)))
+    parsed = {"/" + d.url: (d, context.recall("checks", d.content, functools.partial(parse_fragment, d.content)))
               for d in documents}
     targets = set(parsed) | {"/" + s.url for s in statics} | {"/" + d.save_as for d in documents}
     # Ids the theme renders beyond the content (a plugin lists them in `template_ids`).

@@ -14,11 +14,6 @@ OLD_IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
 THEME_IDS = {"main"}
 
 
-def parse(text: str) -> html.Fragment:
-    """A document's HTML read as a browser reads it (keter_site.core.html)."""
-    return html.parse_fragment(text)
-
-
 def page_html_problems(page: Any, parsed: html.Fragment, targets: set[str], ids_by_path: Mapping[str, set[str]],
                        siteurl: str) -> Iterator[tuple[str, str, str]]:
     """Yield (needle, message, fix); `needle` helps find the line in the source file."""

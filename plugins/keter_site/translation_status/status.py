@@ -8,11 +8,10 @@ its fingerprint changes, and the translation is stale until an editor updates it
 
 import functools
 from collections.abc import Sequence
-from typing import Any
 from pathlib import Path
 
 from keter_site.core.fingerprints import of_text
-from keter_site.core.front_matter import read_text, set_keys, split
+from keter_site.core.front_matter import read, read_text, set_keys, split
 
 HASH_KEY = "source_hash"
 FINGERPRINTED_KEYS = ("title", "description")
@@ -25,10 +24,6 @@ def fingerprint(source_text: str) -> str:
     return of_text([*(meta.get(k, "") for k in FINGERPRINTED_KEYS), body.strip()], "\n", 12)
 
 
-def _front_matter(text: str) -> dict[str, Any]:
-    return split(text)[0]
-
-
 def status_table(content: str | Path, languages: Sequence[str],
                  source_lang: str) -> dict[str, tuple[dict[str, str], dict[str, Path]]]:
     """{slug: ({lang: state}, {lang: path})} for every page of every language; a state is
@@ -38,7 +33,7 @@ def status_table(content: str | Path, languages: Sequence[str],
     for lang in languages:
         # Pages in content/<lang>/, articles in content/<lang>/articles/ (any depth).
         for path in sorted((content / lang).rglob("*.md")):
-            meta = _front_matter(read_text(path))
+            meta = read(path)
             folder = path.parent.relative_to(content / lang).as_posix()
             slug = meta.get("slug", path.stem)
             slugs.setdefault(slug if folder == "." else f"{folder}/{slug}", {})[lang] = path
@@ -54,7 +49,7 @@ def status_table(content: str | Path, languages: Sequence[str],
             elif lang == source_lang:
                 row[lang] = "source"
             else:
-                recorded = _front_matter(read_text(found)).get(HASH_KEY)
+                recorded = read(found).get(HASH_KEY)
                 row[lang] = "no source" if expected is None else "ok" if recorded == expected else "stale"
         table[slug] = (row, files)
     return table
