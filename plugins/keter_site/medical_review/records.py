@@ -18,6 +18,7 @@ import yaml
 
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
+from keter_site.core.files import replace_whole
 
 KINDS = ("approval", "release")
 REQUIRED = ("kind", "page", "reviewer", "reviewed_on", "fingerprint")
@@ -94,8 +95,6 @@ def write_record(reviews_dir: str | Path, slug: str, record: Record) -> Path:
     _Dumper.add_representer(str, _str)
     _Dumper.add_representer(dict, _map)
     body = yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
-    tmp = path.with_suffix(".yml.tmp")
-    tmp.write_text(header + body, encoding="utf-8")
-    tmp.replace(path)
+    replace_whole(path, (header + body).encode("utf-8"))
     return path
 

@@ -36,7 +36,7 @@ CANONICAL_BASE differs from an absolute SITEURL stops.
 """
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple, TypedDict
+from typing import Any, NamedTuple
 import functools
 import json
 import re
@@ -303,26 +303,8 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-class _Icon(TypedDict):
-    src: str
-    sizes: str
-    type: str
-
-
-class _Manifest(TypedDict):
-    """A language's site.webmanifest (the W3C Web App Manifest fields the site uses)."""
-    name: str
-    short_name: str
-    lang: str
-    dir: str
-    start_url: str
-    display: str
-    background_color: str
-    theme_color: str
-    icons: list[_Icon]
-
-
-def _manifest(settings: Mapping[str, Any], context: Mapping[str, Any], lang: str) -> _Manifest:
+def _manifest(settings: Mapping[str, Any], context: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A language's site.webmanifest: the W3C Web App Manifest fields the site uses."""
     translate = build.current().translate
     siteurl = settings["SITEURL"]
     language = settings["LANGUAGES"][lang]
