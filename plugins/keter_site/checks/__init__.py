@@ -79,8 +79,9 @@ def _check_front_matter(generator: Any) -> None:
 def _file_problems(text: str, kind: str, placeholder_mark: str | None) -> tuple[Problem, ...]:
     """The problems of one Markdown file's text (no file named): its front matter's form and
     values, and (given `placeholder_mark`) a placeholder left in it."""
-    found = list(front_matter.problems(text))
-    if front_matter.readable(text):  # unreadable front matter: said once, with its line
+    parsed = front_matter.parse(text)
+    found = list(parsed.problems)
+    if parsed.values is not None:  # unreadable front matter: said once, with its line
         found += metadata_problems(front_matter.split(text)[0], kind)
     if placeholder_mark:
         line = next((n for n, content_line in enumerate(text.splitlines(), start=1) if placeholder_mark in content_line), 0)

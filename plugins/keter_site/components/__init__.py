@@ -90,33 +90,29 @@ def _on_init(pelican: Pelican) -> None:
 
 # --- Checks on the source file (each problem with its line) ---------------------------------
 
-def _fence_problems(text: str) -> tuple[list[tuple[int, str, str]], list[int]]:
-    """[(line, message, fix)] for the fences of one source file; and the openers, in order."""
-    problems: list[tuple[int, str, str]] = []
+def _check_fences(path: str, text: str) -> list[int]:
+    """Report what is wrong with the fences of one source file; return the openers' lines, in order."""
     openers: list[int] = []
     for line, kind, name, title in scan(text):
         if kind == "stray":
-            problems.append((line, "a line with only `:::` closes nothing: no `::: name` line is open above it.",
-                             "Remove it, or add the `::: name` line where that part starts."))
-            continue
-        if kind == "close":
-            continue
-        if kind == "unclosed":
-            problems.append((line, f"`::: {name}` is opened here and never closed: everything after it would be inside it.",
-                             "Add a line with only `:::` where it ends."))
-            continue
-        openers.append(line)
-        component = COMPONENTS.get(name.lower())
-        if component is None:
-            problems.append((line, f"`::: {name}` is not one of the site's components.",
-                             f"Use one of {NAMES} ({GUIDE}), or check the spelling."))
-        elif component.title == "none" and title:
-            problems.append((line, f"`::: {name}` takes no title, but this line gives it one: \"{title}\".",
-                             f"Write only `::: {name}` on this line and put the text on the lines below."))
-        elif component.title == "required" and not title:
-            problems.append((line, f"`::: {name}` needs the words that are shown while it is closed, on the same line.",
-                             f"Write them after the name, such as `::: {name} What happens at the assessment?`."))
-    return problems, openers
+            report(path, "a line with only `:::` closes nothing: no `::: name` line is open above it.",
+                   "Remove it, or add the `::: name` line where that part starts.", line)
+        elif kind == "unclosed":
+            report(path, f"`::: {name}` is opened here and never closed: everything after it would be inside it.",
+                   "Add a line with only `:::` where it ends.", line)
+        elif kind == "open":
+            openers.append(line)
+            component = COMPONENTS.get(name.lower())
+            if component is None:
+                report(path, f"`::: {name}` is not one of the site's components.",
+                       f"Use one of {NAMES} ({GUIDE}), or check the spelling.", line)
+            elif component.title == "none" and title:
+                report(path, f"`::: {name}` takes no title, but this line gives it one: \"{title}\".",
+                       f"Write only `::: {name}` on this line and put the text on the lines below.", line)
+            elif component.title == "required" and not title:
+                report(path, f"`::: {name}` needs the words that are shown while it is closed, on the same line.",
+                       f"Write them after the name, such as `::: {name} What happens at the assessment?`.", line)
+    return openers
 
 
 # --- Rendering --------------------------------------------------------------------------------
@@ -266,9 +262,7 @@ def after_reading(generators: Sequence[Generator]) -> None:
             continue  # no fence in the page (a stray `:::` would stay in the text: checked below)
         openers: list[int] = []
         if document.source_path:
-            problems, openers = _fence_problems(read_text(document.source_path))
-            for line, message, fix in problems:
-                report(document.source_path, message, fix, line)
+            openers = _check_fences(document.source_path, read_text(document.source_path))
         if f'class="{WRAPPER_CLASS}' in text:
             try:
                 with TimeLimit(seconds):

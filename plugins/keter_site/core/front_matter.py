@@ -215,11 +215,6 @@ def problems(text: str) -> tuple[Problem, ...]:
     return parse(text).problems
 
 
-def readable(text: str) -> bool:
-    """Whether the front matter could be read at all (its values may still have problems)."""
-    return parse(text).values is not None
-
-
 def quote(value: object) -> str:
     """`value` as a YAML double-quoted string (JSON's string form is one)."""
     return json.dumps(str(value), ensure_ascii=False)

@@ -98,11 +98,6 @@ def alternates(page: Any, base: str, languages: Mapping[str, Any], default_lang:
     return tuple(links)
 
 
-def indexable(page: Any) -> bool:
-    """Whether search engines may list the page (published: not hidden, not a draft)."""
-    return page.status == "published"
-
-
 ShareImage = tuple[str, tuple[int, int] | None]  # (path under the site root, (width, height) or None)
 
 
@@ -226,7 +221,7 @@ def seo_head(context: Any) -> SimpleNamespace:
     languages, lang = context["LANGUAGES"], page.lang
     siteurl = context["SITEURL"]
     manifest = f"{siteurl}/{prefix(languages, lang)}{MANIFEST}" if lang in languages else None
-    if not indexable(page) or lang not in languages or context.get("STAGING"):
+    if not content.is_published(page) or lang not in languages or context.get("STAGING"):
         return SimpleNamespace(noindex=True, manifest=manifest)
     base = context["CANONICAL_BASE"]
     links = alternates(page, base, languages, context["DEFAULT_LANG"])
@@ -346,7 +341,7 @@ def _write_site_files(generator: Any, writer: Any = None) -> None:
     settings, context = generator.settings, generator.context
     languages, base = settings["LANGUAGES"], settings["CANONICAL_BASE"]
     output = Path(generator.output_path)
-    pages = [p for p in content.documents(build.current().generators) if p.lang in languages and indexable(p)]
+    pages = [p for p in content.documents(build.current().generators) if p.lang in languages and content.is_published(p)]
     entries: list[_SitemapEntry] = []
     for page in pages:
         modified = getattr(page, "modified", None) or getattr(page, "date", None)
