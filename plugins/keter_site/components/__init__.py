@@ -44,6 +44,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from keter_site.core import content
 from keter_site.core.front_matter import line_of, read_text
+from keter_site.core.html import faq_question_level
 from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
 
@@ -288,19 +289,13 @@ def page_sections(page: Content) -> tuple[tuple[str, str], ...]:
     return sections(str(getattr(page, "content", "") or ""))
 
 
-def faq_question_level(html: str) -> int:
-    """The FAQ's questions are `### Question?` headings under `## Group` headings when the page
-    has any `###`, and `## Question?` headings otherwise."""
-    return 3 if re.search(r"<h3[\s>]", html or "") else 2
-
-
 def faq_details(context: Context, html: str) -> Markup:
     """Each FAQ question and its answer as the details component, so a reader opens the answers
     they need, without JavaScript; group headings and the text before the first question stay."""
     # An answer is everything after its question heading up to the next heading of its level or above.
     body = _body(html or "")
     template = context.environment.get_template("details/details.html")
-    level = faq_question_level(html)
+    level = faq_question_level(html or "")
     question, group = f"h{level}", "h2" if level == 3 else None
     parts: list[str] = []
     answer: list[str] = []

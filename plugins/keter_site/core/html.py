@@ -8,6 +8,7 @@ is parsed as the elements it would become (a `<meta http-equiv=refresh>` in it i
 
 from typing import Any
 import functools
+import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -99,6 +100,12 @@ def list_items(text: str, css_class: str) -> list[str]:
     """[text of each list item] inside the element with class `css_class`."""
     tree = LexborHTMLParser(text or "")
     return [" ".join(li.text().split()) for li in tree.css(f".{css_class} li") if li.text().strip()]
+
+
+def faq_question_level(text: str) -> int:
+    """The FAQ's questions are `### Question?` headings under `## Group` headings when the page
+    has any `###`, and `## Question?` headings otherwise."""
+    return 3 if re.search(r"<h3[\s>]", text) else 2
 
 
 def sections(text: str, heading: str = "h2") -> list[tuple[str, list[str]]]:

@@ -30,7 +30,7 @@ def faq_entries(text: str) -> list[tuple[str, str]]:
     # Without the citation numbers, which point to a Sources list search engines do not show.
     # Text before the first question, and group headings, belong to none.
     text = CITATION.sub("", text or "")
-    if re.search(r"<h3[\s>]", text):
+    if html.faq_question_level(text) == 3:
         groups = re.split(r"(?=<h2[\s>])", text)  # a group heading ends the answer before it
         found = [entry for group in groups for entry in html.sections(group, "h3")]
     else:
