@@ -79,31 +79,31 @@ def error_reason(error: yaml.YAMLError) -> str:
     return str(getattr(error, "problem", None) or error)
 
 
-def _walk(node: Any, path: str, problems: list[tuple[int, str, str]], strings_only: bool) -> None:
+def _walk(node: Any, path: str, problems: list[Problem], strings_only: bool, file: str) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in seen:
-                problems.append((line, f"`{key}` is written twice (lines {seen[key]} and {line}); "
-                                 "YAML would silently keep only the last one.", "Keep one of them."))
+                problems.append(Problem(file, f"`{key}` is written twice (lines {seen[key]} and {line}); "
+                                        "YAML would silently keep only the last one.", "Keep one of them.", line))
             seen[key] = line
-            _walk(value_node, f"{path}{key}.", problems, strings_only)
+            _walk(value_node, f"{path}{key}.", problems, strings_only, file)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _walk(item, path, problems, strings_only)
+            _walk(item, path, problems, strings_only, file)
     elif isinstance(node, yaml.ScalarNode) and strings_only:
         line = node.start_mark.line + 1
         name = path.rstrip(".") or "the value"
         if not node.style and node.tag not in (STR, NULL):
             shown = node.value
-            problems.append((line, f"`{name}: {shown}` is not text: YAML reads it as "
-                             f"{kind_of(node.tag)}{' (0501234567 would become 84228471)' if shown[:1] == '0' and shown.isdigit() else ''}.",
-                             f'Put the value in quotes: `{name.split(".")[-1]}: "{shown}"`.'))
+            problems.append(Problem(file, f"`{name}: {shown}` is not text: YAML reads it as "
+                                    f"{kind_of(node.tag)}{' (0501234567 would become 84228471)' if shown[:1] == '0' and shown.isdigit() else ''}.",
+                                    f'Put the value in quotes: `{name.split(".")[-1]}: "{shown}"`.', line))
         elif not node.value.strip():
-            problems.append((line, f"`{name}` is empty: the site would show nothing (or \"None\").",
-                             "Write its value, or remove the line."))
+            problems.append(Problem(file, f"`{name}` is empty: the site would show nothing (or \"None\").",
+                                    "Write its value, or remove the line.", line))
 
 
 # Each good file's data, while its size and modification time stay the same: a pure memo of
@@ -130,30 +130,28 @@ def load(path: str | Path, strings_only: bool = False, shared: bool = False) -> 
 
 
 def _load(path: Path, strings_only: bool) -> Any:
-    def error(found: list[tuple[int, str, str]]) -> DataError:
-        return DataError(path, [Problem(str(path), message, fix, line) for line, message, fix in found])
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise error([(0, "the file is missing.", "Create it, or restore it from the project's history.")])
+        raise DataError.one(path, "the file is missing.", "Create it, or restore it from the project's history.")
     except UnicodeDecodeError:
-        raise error([(0, "the file is not UTF-8 text.", "Save it as UTF-8 in your editor.")])
+        raise DataError.one(path, "the file is not UTF-8 text.", "Save it as UTF-8 in your editor.")
     try:
         anchors = anchor_lines(text)
         if anchors:
-            raise error([(line, "YAML anchors and aliases (`&name`, `*name`) are not allowed in data files.",
-                          "Write the value out in full where it is needed.") for line in anchors])
+            raise DataError(path, [Problem(str(path), "YAML anchors and aliases (`&name`, `*name`) are not allowed "
+                                           "in data files.", "Write the value out in full where it is needed.", line)
+                                   for line in anchors])
         root, data = compose(text)
     except yaml.YAMLError as problem:
-        raise error([(error_line(problem), f"the file is not valid YAML: {error_reason(problem)}.",
-                      "Check the line: every entry is `key: value`, indented with spaces.")])
-    problems: list[tuple[int, str, str]] = []
+        raise DataError.one(path, f"the file is not valid YAML: {error_reason(problem)}.",
+                            "Check the line: every entry is `key: value`, indented with spaces.", error_line(problem))
+    problems: list[Problem] = []
     if root is not None:
-        _walk(root, "", problems, strings_only)
+        _walk(root, "", problems, strings_only, str(path))
     if data is UNREADABLE:
-        problems.append((0, "a value of the file cannot be read (a date such as 2026-02-30?).",
-                         "Put the value in quotes, or write a real day."))
+        problems.append(Problem(str(path), "a value of the file cannot be read (a date such as 2026-02-30?).",
+                                "Put the value in quotes, or write a real day."))
     if problems:
-        raise error(problems)
+        raise DataError(path, problems)
     return data
