@@ -112,7 +112,7 @@ def parse(path: Path, text: str, languages: list[str]) -> dict[str, Signer]:
     """{principal: Signer} of an allowed-signers file's text; raises DataError for every wrong line."""
     signers: dict[str, Signer] = {}
     names: dict[str, str] = {}
-    problems: list[tuple[int, str, str]] = []
+    problems: list[Problem] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -129,28 +129,28 @@ def parse(path: Path, text: str, languages: list[str]) -> dict[str, Signer]:
         fix = (f"Write the reviewer's line as `PRINCIPAL namespaces=\"{NAMESPACE}\" ssh-ed25519 AAAA...`, after "
                f"one `# name.LANG: ...` line per language ({GUIDE}).")
         if not PRINCIPAL.fullmatch(principal):
-            problems.append((number, f"`{principal}` is not one reviewer's name for the key (one word: letters, "
-                             "digits, . _ @ -).", fix))
+            problems.append(Problem(str(path), f"`{principal}` is not one reviewer's name for the key (one word: "
+                                    "letters, digits, . _ @ -).", fix, number))
             continue
         if len(key_fields) != 2 or not KEY_TYPES.match(key_fields[0]) or not key_fingerprint(" ".join(key_fields)):
-            problems.append((number, f"the line of `{principal}` holds no OpenSSH public key.", fix))
+            problems.append(Problem(str(path), f"the line of `{principal}` holds no OpenSSH public key.", fix, number))
             continue
         if "cert-authority" in options.lower():
-            problems.append((number, f"`{principal}` is listed as a certificate authority; each reviewer's own key "
-                             "is listed instead, so that only that key can sign.", fix))
+            problems.append(Problem(str(path), f"`{principal}` is listed as a certificate authority; each reviewer's "
+                                    "own key is listed instead, so that only that key can sign.", fix, number))
             continue
         missing = [lang for lang in languages if not names.get(lang)]
         if missing:
-            problems.append((number, f"`{principal}` has no name to show in {', '.join(missing)}.",
-                             f"Add the line `# name.{missing[0]}: ...` just above it ({GUIDE})."))
+            problems.append(Problem(str(path), f"`{principal}` has no name to show in {', '.join(missing)}.",
+                                    f"Add the line `# name.{missing[0]}: ...` just above it ({GUIDE}).", number))
         if principal in signers:
-            problems.append((number, f"`{principal}` is listed twice (line {signers[principal].line}).",
-                             "Keep one line per reviewer; a new key replaces the old line."))
+            problems.append(Problem(str(path), f"`{principal}` is listed twice (line {signers[principal].line}).",
+                                    "Keep one line per reviewer; a new key replaces the old line.", number))
         key = " ".join(key_fields)
         signers[principal] = Signer(principal, dict(names), key, number, options, key_fingerprint(key))
         names = {}
     if problems:
-        raise DataError(path, [Problem(str(path), message, fix, line) for line, message, fix in problems])
+        raise DataError(path, problems)
     return signers
 
 
@@ -161,13 +161,13 @@ def message(kind: str, page: str, fingerprint: str, principal: str, on: object) 
             f"reviewer: {principal}\ndate: {on}\n").encode("utf-8")
 
 
-def _run(argv: list[str], data: bytes | None) -> subprocess.CompletedProcess[bytes]:
+def _run(argv: list[str], data: bytes | None, timeout: int = TIMEOUT) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(argv, input=data, capture_output=True, timeout=TIMEOUT)
+        return subprocess.run(argv, input=data, capture_output=True, timeout=timeout)
     except FileNotFoundError as error:
         raise SigningError("ssh-keygen (OpenSSH) is not installed; install the `openssh-client` package.") from error
     except subprocess.TimeoutExpired as error:
-        raise SigningError(f"{argv[0]} did not answer within {TIMEOUT} s.") from error
+        raise SigningError(f"{argv[0]} did not answer within {timeout} s.") from error
 
 
 def sign(data: bytes, key_file: str | Path, use_agent: bool = False) -> str:
@@ -179,10 +179,7 @@ def sign(data: bytes, key_file: str | Path, use_agent: bool = False) -> str:
         argv = ["ssh-keygen", "-Y", "sign", "-q", "-n", NAMESPACE, "-f", str(key_file)]
         if use_agent:
             argv.insert(3, "-U")
-        try:
-            done = subprocess.run([*argv, str(payload)], capture_output=True, timeout=300)  # a passphrase prompt
-        except FileNotFoundError as error:
-            raise SigningError("ssh-keygen (OpenSSH) is not installed; install `openssh-client`.") from error
+        done = _run([*argv, str(payload)], None, timeout=300)  # time for a passphrase prompt
         signature = payload.with_name("message.sig")
         if done.returncode != 0 or not signature.is_file():
             raise SigningError((done.stderr or done.stdout).decode("utf-8", errors="replace").strip()
