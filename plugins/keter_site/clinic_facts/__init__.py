@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from pelican import signals
 
 from keter_site.core import build, content
+from keter_site.core.languages import page_lang
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.problems import Problem, report, report_all
@@ -149,8 +150,7 @@ def text(key: str, lang: str | None) -> str:
 @pass_context
 def clinic(context: Any, key: str) -> Markup:
     """`{{ clinic('phone') }}`: the fact as HTML in the language of the page being rendered."""
-    page = context.get("page")
-    return html_of(build.current().facts, key, getattr(page, "lang", None) or context["DEFAULT_LANG"])
+    return html_of(build.current().facts, key, page_lang(context))
 
 
 def expand_tokens(html: str, facts: Mapping[str, Any], lang: str) -> str:

@@ -23,8 +23,9 @@ Setting: CONTENTS_MIN_SECTIONS (default 4), the number of sections from which a 
 contents list.
 
 The home page's cards are the pages whose front matter has `home_card: N` (their position, as
-`menu_order` is for the menu): context key HOME_CARDS {lang: [page]}. A position that is not a
-whole number, or a page that is a card in one language and not in another, is reported.
+`menu_order` is for the menu): context key HOME_CARDS {lang: [page]}. A page that is a card in
+one language and not in another is reported (a position that is not a whole number, by the
+front-matter check).
 """
 
 import functools
@@ -43,7 +44,7 @@ from pelican.generators import Generator
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from keter_site.core import content
-from keter_site.core.front_matter import line_of, read_text
+from keter_site.core.front_matter import read_text
 from keter_site.core.html import faq_question_level
 from keter_site.core.limits import StepTooLong, TimeLimit
 from keter_site.core.problems import report
@@ -228,14 +229,8 @@ def _collect_cards(generators: Sequence[Generator], context: dict[str, Any]) -> 
             continue
         position = str(page.metadata.get("home_card", "")).strip()
         by_slug.setdefault(page.slug, {})[page.lang] = (page, position)
-        if not position:
-            continue
-        if position.isdigit():
+        if position.isdigit():  # one that is not a whole number is the front-matter check's to report
             cards[page.lang].append(page)
-        else:
-            report(page.source_path, f"`home_card: {position}` is not a whole number.",
-                   "Write the card's position on the home page as a number, such as `home_card: 2`.",
-                   line_of(page.source_path, "home_card:"))
     for slug, versions in sorted(by_slug.items()):
         marked = {lang for lang, (_, position) in versions.items() if position}
         if marked and marked != set(versions):

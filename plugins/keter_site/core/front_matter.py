@@ -164,7 +164,7 @@ def _value_problem(key: str, node: yaml.ScalarNode) -> tuple[str, str] | None:
         if tag != "tag:yaml.org,2002:bool":
             return (f"`{key}: {value}` is neither true nor false.", f"Write `{key}: true` or `{key}: false`.")
     elif key in NUMBERS:
-        if tag != "tag:yaml.org,2002:int":
+        if tag != "tag:yaml.org,2002:int" or not value.isdigit():
             return (f"`{key}: {value}` is not a whole number.", f"Write a number, such as `{key}: 3`.")
     elif key in DATES:
         if tag != "tag:yaml.org,2002:timestamp" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):

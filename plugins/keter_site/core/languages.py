@@ -18,3 +18,8 @@ def ordered(languages: Mapping[str, Any], items: Iterable[T],
     """`items` sorted in the order LANGUAGES declares the languages (unknown ones last)."""
     order = {code: i for i, code in enumerate(languages)}
     return sorted(items, key=lambda item: order.get(key(item), len(order)))
+
+
+def page_lang(context: Mapping[str, Any]) -> str:
+    """The language of what a template is rendering: its page's, a listing's `lang`, or the default."""
+    return getattr(context.get("page"), "lang", None) or context.get("lang") or context["DEFAULT_LANG"]

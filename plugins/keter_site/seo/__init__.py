@@ -60,7 +60,6 @@ from . import structured_data
 
 
 DEFAULTS = {
-    "CANONICAL_BASE": "",
     # Under the theme's static folder; {lang} is the language code.
     "SEO_SHARE_IMAGE": "images/share-{lang}.png",
     "SITE_FAVICON": "favicon.svg",

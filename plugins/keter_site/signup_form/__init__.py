@@ -39,11 +39,10 @@ def origin_of(endpoint: str) -> str:
     return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port and port != default_port else "")
 
 
-def resolve(settings: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+def resolve(settings: Mapping[str, Any]) -> tuple[str, str]:
     """(endpoint, origin) as a build with these settings uses them: the environment variable
     SIGNUP_ENDPOINT, when set and not empty, wins over the setting. Used by tasks.py too."""
-    environ = os.environ if environ is None else environ
-    endpoint = (environ.get("SIGNUP_ENDPOINT") or settings.get("SIGNUP_ENDPOINT") or "").strip()
+    endpoint = (os.environ.get("SIGNUP_ENDPOINT") or settings.get("SIGNUP_ENDPOINT") or "").strip()
     return endpoint, origin_of(endpoint)
 
 

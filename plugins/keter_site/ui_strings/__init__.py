@@ -24,6 +24,7 @@ from jinja2 import pass_context
 from pelican import signals
 
 from keter_site.core import build
+from keter_site.core.languages import page_lang
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.problems import Problem, report_all
@@ -130,21 +131,16 @@ class Translate:
         return text
 
 
-def _page_lang(context: Any) -> str:
-    page = context.get("page")
-    return getattr(page, "lang", None) or context.get("lang") or context["DEFAULT_LANG"]
-
-
 @pass_context
 def t(context: Any, key: str, **values: Any) -> str:
     """`{{ t('nav.menu') }}`: the string in the language of the page being rendered."""
-    return build.current().translate(key, _page_lang(context), **values)
+    return build.current().translate(key, page_lang(context), **values)
 
 
 @pass_context
 def localized_date(context: Any, value: date | str, fmt: str = "long") -> str:
     """A date written the way the page's language writes it (e.g. 5 במרץ 2026, March 5, 2026)."""
-    locale = context["LANGUAGES"][_page_lang(context)].get("locale", _page_lang(context))
+    locale = context["LANGUAGES"][page_lang(context)].get("locale", page_lang(context))
     if isinstance(value, str):
         value = date.fromisoformat(value.strip())  # checked by build_checks before writing
     return _format_date(value, fmt, locale)
