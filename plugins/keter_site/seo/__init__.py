@@ -167,7 +167,7 @@ def _contraindications(context: Any, lang: str) -> list[str]:
     return html.list_items(page.content, CONTRAINDICATIONS_CLASS) if page else []
 
 
-def _jsonld(page: Any, context: Any) -> Markup | None:
+def _jsonld(page: Any, context: Any) -> Markup:
     translate = build.current().translate
     fact = clinic_facts.text
     languages, lang = context["LANGUAGES"], page.lang
@@ -209,8 +209,7 @@ def _jsonld(page: Any, context: Any) -> Markup | None:
         if content.kind(page) == "article" and index is not None:
             trail.append((index.title, absolute(base, index.url)))
         nodes.append(structured_data.breadcrumbs([*trail, (page.title, url)]))
-    data = structured_data.graph(nodes)
-    return Markup(structured_data.dumps(data)) if data else None
+    return Markup(structured_data.dumps(structured_data.graph(nodes)))
 
 
 @pass_context

@@ -121,6 +121,6 @@ def breadcrumbs(trail: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def graph(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The page's one JSON-LD block holding all its nodes; None when it has none, so nothing is written."""
-    return {"@context": "https://schema.org", "@graph": nodes} if nodes else None
+def graph(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The page's one JSON-LD block holding all its nodes (a home page's clinic, every other page's breadcrumbs)."""
+    return {"@context": "https://schema.org", "@graph": nodes}
