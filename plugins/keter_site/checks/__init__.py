@@ -26,9 +26,6 @@ from .metadata import metadata_problems
 class _PelicanLogToProblems(logging.Handler):
     """Turns Pelican's own warnings and errors into problems."""
 
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-
     def emit(self, record: logging.LogRecord) -> None:
         """One problem per warning, under the source file it names, so the report sorts it there."""
         if record.msg.startswith("Unable to find") and "url replacement" in record.msg:
@@ -46,7 +43,7 @@ class _PelicanLogToProblems(logging.Handler):
         collector().add(Problem(path, f"{PELICAN_PREFIX}{message}", ""))
 
 
-_handler = _PelicanLogToProblems()  # one handler, added to Pelican's logger while a build runs
+_handler = _PelicanLogToProblems(logging.WARNING)  # one handler, added to Pelican's logger while a build runs
 
 
 def _start(pelican: Any) -> None:

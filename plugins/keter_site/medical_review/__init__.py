@@ -45,11 +45,6 @@ DOCUMENT_HINT = ("The physician reads the review document (`bin/invoke review --
                  "pages they approve with their own key (docs/editing.md, \"Medical review\").")
 
 
-def launch_checks_on(settings: Mapping[str, Any]) -> bool:
-    """Whether a page not current stops this build (a launch, not a staging preview)."""
-    return bool(settings.get("LAUNCH_CHECKS")) and not settings.get("STAGING")
-
-
 def groups_of(documents: list[Any]) -> dict[str, dict[str, Any]]:
     """{review key: {lang: document}} for every document that is not a draft."""
     groups: dict[str, dict[str, Any]] = {}
@@ -125,7 +120,7 @@ def after_reading(generators: list[Any]) -> None:
         document.review = None
     signers, problems = approvals.load_signers(settings)
     report_all(problems)
-    enforce = launch_checks_on(settings)
+    enforce = settings.get("LAUNCH_CHECKS") and not settings.get("STAGING")  # a launch, not a staging preview
     waiting: list[str] = []
     # A page with no record that no language marks medical has nothing to settle (assess says
     # None): leave it out here, so a save in the live preview does not open every page's files.
