@@ -52,7 +52,7 @@ from pelican import signals
 from keter_site import clinic_facts
 from keter_site.core import build, content, html
 from keter_site.core.front_matter import is_true
-from keter_site.core.languages import prefix
+from keter_site.core.languages import ordered, prefix
 from keter_site.core.problems import report
 from keter_site.core.urls import public_https_problem
 
@@ -76,12 +76,9 @@ def absolute(base: str, url: str) -> str:
 
 
 def versions(page: Any, languages: Mapping[str, Any]) -> list[Any]:
-    """The page and its translations, one per language, in the order LANGUAGES declares them."""
-    by_lang: dict[str, Any] = {}
-    for version in (page, *page.translations):
-        if version.lang in languages:
-            by_lang.setdefault(version.lang, version)
-    return [by_lang[lang] for lang in languages if lang in by_lang]
+    """The page and its translations (one per language, as the checks let only one page have an
+    address), in the order LANGUAGES declares them."""
+    return ordered(languages, [v for v in (page, *page.translations) if v.lang in languages], key=lambda v: v.lang)
 
 
 def alternates(page: Any, base: str, languages: Mapping[str, Any], default_lang: str) -> tuple[tuple[str, str], ...]:
