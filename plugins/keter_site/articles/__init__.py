@@ -40,11 +40,6 @@ from keter_site.core.problems import report
 FEED_NAME = "atom.xml"
 
 
-def is_article(document: Content) -> bool:
-    """Articles have a list, a feed and neighbours of their own; pages do not."""
-    return content.kind(document) == "article"
-
-
 def _check(article: Content) -> None:
     """`updated`, optional, is a date after `date` (the checks plugin requires `date` and
     `summary` of every article file)."""
@@ -76,7 +71,7 @@ def after_reading(generators: Sequence[Generator]) -> None:
     context = generators[0].context
     languages = settings["LANGUAGES"]
     documents = content.documents(generators)
-    articles = [d for d in documents if is_article(d)]
+    articles = [d for d in documents if content.kind(d) == "article"]
     for article in articles:
         _check(article)
     published = [a for a in articles if content.is_published(a) and a.lang in languages and hasattr(a, "date")]
@@ -149,7 +144,7 @@ def language_versions(context: Context, page: Content) -> list[tuple[str, str]]:
             continue
         if lang in translations:
             versions.append((lang, translations[lang].url))
-        elif is_article(page) and "articles" in special.get(lang, {}):
+        elif content.kind(page) == "article" and "articles" in special.get(lang, {}):
             versions.append((lang, special[lang]["articles"].url))
     return versions
 

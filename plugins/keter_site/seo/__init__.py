@@ -141,15 +141,9 @@ def theme_colours(stylesheet: str | Path) -> dict[str, str]:
     return dict(re.findall(r"(--[\w-]+)\s*:\s*(#[0-9a-fA-F]{3,8})", root.group(1))) if root else {}
 
 
-def _share_images() -> dict[str, ShareImage]:
-    """lang -> (path under the site root, (width, height) or None), found when the build started."""
-    images: dict[str, ShareImage] = build.current().of("seo")["share_images"]
-    return images
-
-
 def _share_image(settings: Any, lang: str) -> ShareImage | tuple[None, None]:
     # A language without its own image (a newly added one) shares the default language's.
-    images = _share_images()
+    images = build.current().of("seo")["share_images"]  # found when the build started
     return images.get(lang) or images.get(settings["DEFAULT_LANG"]) or (None, None)
 
 
@@ -273,7 +267,7 @@ def after_reading(generators: list[Any]) -> None:
                    "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
 
     default = settings["DEFAULT_LANG"]
-    if default not in _share_images():
+    if default not in build.current().of("seo")["share_images"]:
         where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
         report(where, "the share image shown in link previews is missing.",
                "Run `.venv/bin/python -m keter_tools.make_share_images`.")
