@@ -131,9 +131,7 @@ def _check_addresses_and_html(generators: list[Any]) -> None:
 def _check_templates(generators: list[Any]) -> None:
     """Every `template:` a document names exists in the theme (Pelican would stop with a
     traceback while writing)."""
-    env = next((g.env for g in generators if hasattr(g, "env")), None)
-    if env is None:
-        return
+    env = next(g.env for g in generators if hasattr(g, "env"))  # every content generator has the theme's
     known: list[str] | None = None
     for document in content.documents(generators):
         name = document.metadata.get("template")

@@ -247,9 +247,7 @@ def _collect_cards(generators: Sequence[Generator], context: dict[str, Any]) -> 
 def after_reading(generators: Sequence[Generator]) -> None:
     """The home page's cards and every page's `:::` parts rendered, once pages are clean and addressed
     (keter_site.pipeline.AFTER_READING)."""
-    generator = next((g for g in generators if hasattr(g, "env") and hasattr(g, "context")), None)
-    if generator is None:
-        return
+    generator = next(g for g in generators if hasattr(g, "env"))  # every content generator has the theme's
     _collect_cards(generators, generator.context)
     seconds = generator.settings.get("MARKDOWN_MAX_SECONDS", 10)
     for document in content.documents(generators):

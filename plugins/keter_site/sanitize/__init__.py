@@ -139,7 +139,7 @@ def _sanitized(original: str, seconds: float) -> tuple[list[tuple[str, str, str]
 
 def after_reading(generators: list[Any]) -> None:
     """Every document's HTML cleaned, and each removal reported."""
-    settings = generators[0].settings if generators else {}
+    settings = generators[0].settings
     seconds = settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)
     facts = build.current().facts
     for document in content.documents(generators):
