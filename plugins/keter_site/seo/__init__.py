@@ -40,13 +40,13 @@ from typing import Any, NamedTuple
 import functools
 import json
 import re
-import struct
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 from jinja2 import pass_context
 from markupsafe import Markup
+from PIL import Image
 from pelican import signals
 
 from keter_site import clinic_facts
@@ -97,12 +97,12 @@ def alternates(page: Any, base: str, languages: Mapping[str, Any], default_lang:
 ShareImage = tuple[str, tuple[int, int] | None]  # (path under the site root, (width, height) or None)
 
 
-def _png_size(path: Path) -> tuple[int, int] | None:
-    head = Path(path).read_bytes()[:24]
-    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+def _image_size(path: Path) -> tuple[int, int] | None:
+    try:
+        with Image.open(path) as image:  # reads the header only
+            return image.size
+    except OSError:  # not an image: link previews go without its size
         return None
-    width, height = struct.unpack(">II", head[16:24])
-    return width, height
 
 
 def _find_share_images(settings: Mapping[str, Any]) -> dict[str, ShareImage]:
@@ -113,7 +113,7 @@ def _find_share_images(settings: Mapping[str, Any]) -> dict[str, ShareImage]:
         for static in settings.get("THEME_STATIC_PATHS", []):
             source = theme / static / relative
             if source.is_file():
-                images[lang] = (f"{settings['THEME_STATIC_DIR']}/{relative}", _png_size(source))
+                images[lang] = (f"{settings['THEME_STATIC_DIR']}/{relative}", _image_size(source))
                 break
     return images
 
