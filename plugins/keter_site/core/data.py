@@ -106,9 +106,9 @@ def _walk(node: Any, path: str, problems: list[Problem], strings_only: bool, fil
                                     "Write its value, or remove the line.", line))
 
 
-# Each good file's data, while its size and modification time stay the same: a pure memo of
-# the file's bytes (the live preview builds again and again).
-_loaded: dict[Any, Any] = {}
+# Each good file's data while its text is the same: a pure memo of the file's text (the live
+# preview builds again and again), the last one per file.
+_loaded: dict[tuple[str, bool], tuple[str, Any]] = {}
 
 
 def load(path: str | Path, strings_only: bool = False, shared: bool = False) -> Any:
@@ -116,26 +116,18 @@ def load(path: str | Path, strings_only: bool = False, shared: bool = False) -> 
     `shared`: the remembered data itself, not a copy, for a caller that only reads it."""
     path = Path(path)
     try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-    except FileNotFoundError:
-        stamp = None
-    known = _loaded.get((str(path), strings_only))
-    if stamp and known and known[0] == stamp:
-        return known[1] if shared else copy.deepcopy(known[1])  # a copy: callers may change it
-    data = _load(path, strings_only)
-    if stamp:
-        _loaded[(str(path), strings_only)] = (stamp, copy.deepcopy(data))
-    return data
-
-
-def _load(path: Path, strings_only: bool) -> Any:
-    try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataError.one(path, "the file is missing.", "Create it, or restore it from the project's history.")
     except UnicodeDecodeError:
         raise DataError.one(path, "the file is not UTF-8 text.", "Save it as UTF-8 in your editor.")
+    known = _loaded.get((str(path), strings_only))
+    if known is None or known[0] != text:
+        known = _loaded[(str(path), strings_only)] = (text, _parse(path, text, strings_only))
+    return known[1] if shared else copy.deepcopy(known[1])  # a copy: callers may change it
+
+
+def _parse(path: Path, text: str, strings_only: bool) -> Any:
     try:
         anchors = anchor_lines(text)
         if anchors:
