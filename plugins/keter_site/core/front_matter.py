@@ -279,7 +279,7 @@ def line_of(path: str | Path, needle: str) -> int:
         for number, line in enumerate(read_text(path).splitlines(), start=1):
             if needle in line:
                 return number
-    except (OSError, UnicodeDecodeError):
+    except OSError:  # (read_text replaces bytes that are not UTF-8)
         pass
     return 0
 
