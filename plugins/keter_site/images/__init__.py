@@ -34,6 +34,7 @@ from markupsafe import Markup
 from PIL import Image, ImageOps
 from pelican import signals
 
+from keter_site.assets import DIGEST_LENGTH  # the deploy headers' rule for a fingerprinted file
 from keter_site.clinic_facts import key_line
 from keter_site.core import build
 from keter_site.core.fingerprints import of_bytes, of_text
@@ -48,7 +49,6 @@ FORMATS = (("avif", "image/avif", {"quality": 55, "speed": 6}),
            ("jpg", "image/jpeg", {"quality": 82, "progressive": True, "optimize": True}))
 FALLBACK = "jpg"
 OUTPUT_FOLDER = "theme/photos"
-DIGEST_LENGTH = 12  # as keter_site.assets: the deploy headers' fingerprint rule
 PHOTO_SUFFIX = "_photo"
 NO_PHOTO = "none"  # a photo key's value while there is no photo
 
