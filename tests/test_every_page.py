@@ -1,8 +1,8 @@
 """Every page of the site in real Chromium, each visited once for every check that needs every
 page: axe (WCAG 2.1 A and AA) in the light and the dark colour scheme, no sideways scroll at
 320 px with the menu open or closed, the header lined up with the page's columns at 1280 px, the
-clinic's address, hours and a phone to tap at each of the three layouts, and minifying changing
-no element's box and no text.
+clinic's address, hours and a phone to tap at each of the three layouts, axe's target-size and
+region rules on each kind of page, and minifying changing no element's box and no text.
 
 axe: every page at a phone's width, where every page has the same one-column layout; each page
 type (the templates: home, content page, FAQ, signup form, articles list, article) at a
@@ -41,6 +41,11 @@ def _an_article():
 
 PAGE_TYPES = [prefix + path for path in ("", "anxiety/", "faq/", "signup/", "articles/", f"articles/{_an_article()}/")
               for prefix in ("/", "/en/")]
+# Two of axe's rules beyond WCAG 2.1 AA: target-size (WCAG 2.2's 2.5.8: every target at least
+# 24 x 24 px, or spaced so) and region (every piece of content inside a landmark, the skip link
+# included), on each kind of page at the narrowest phone's and a desktop's width.
+BEYOND_AA = {"type": "rule", "values": ["target-size", "region"]}
+BEYOND_AA_PATHS = ["/", "/en/anxiety/", "/side-effects/", "/en/signup/", "/en/contact/", "/team/", "/en/faq/"]
 
 # The page's background: the body's, else the root element's (the canvas is white in the light scheme).
 BACKGROUND_IS_DARK = """() => {
@@ -151,9 +156,9 @@ def _axe(page, url, scheme, rules, state, found, faults):
     found.append((state, result["violations"]))
 
 
-def _visit(page, url, page_type):
+def _visit(page, url, page_type, beyond_aa):
     """Everything the tests below read from one page, in one visit."""
-    seen = {"axe": [], "faults": []}
+    seen = {"axe": [], "faults": [], "beyond AA": {}}
     found, faults = seen["axe"], seen["faults"]
     page.set_viewport_size(PHONE)
     page.emulate_media(color_scheme="light")
@@ -168,8 +173,13 @@ def _visit(page, url, page_type):
     page.set_viewport_size(SMALL_PHONE)
     seen["320"] = page.evaluate(MENU_STATES)
     contact[320] = page.evaluate(CONTACT_STATE)
+    if beyond_aa:
+        page.set_viewport_size({"width": 320, "height": 800})
+        seen["beyond AA"][320] = axe.run(page, BEYOND_AA)
     page.set_viewport_size(DESKTOP)
     seen["alignment"] = page.evaluate(ALIGNMENT)
+    if beyond_aa:
+        seen["beyond AA"][1280] = axe.run(page, BEYOND_AA)
     if page_type:
         _axe(page, url, "light", axe.EVERY_RULE, "light, desktop", found, faults)
         _axe(page, url, "dark", COLOURS, "dark, desktop", found, faults)
@@ -199,7 +209,8 @@ def pages(site, site_url, browser_context):
     assert set(PAGE_TYPES) <= set(paths), set(PAGE_TYPES) - set(paths)
     tab = browser_context.new_page()
     tab.add_init_script(path=str(axe.SCRIPT))
-    seen = {path: _visit(tab, site_url + path, path in PAGE_TYPES) for path in paths}
+    assert set(BEYOND_AA_PATHS) <= set(paths), set(BEYOND_AA_PATHS) - set(paths)
+    seen = {path: _visit(tab, site_url + path, path in PAGE_TYPES, path in BEYOND_AA_PATHS) for path in paths}
     tab.close()
     return seen
 
@@ -212,6 +223,16 @@ def test_axe_finds_no_wcag_violation_in_either_colour_scheme(pages):
     failures = [axe.report(f"{path} ({state})", violations) for path, seen in pages.items()
                 for state, violations in seen["axe"] if violations]
     assert not failures, "\n\n".join(failures)
+
+
+def test_axe_finds_no_small_target_and_no_content_outside_a_landmark(pages):
+    checked = []
+    for path in BEYOND_AA_PATHS:
+        for width, result in pages[path]["beyond AA"].items():
+            checked.append((path, width))
+            assert set(BEYOND_AA["values"]) <= set(result["applied"]), (path, width, result["applied"])
+            assert not result["violations"], axe.report(f"{path} at {width} px", result["violations"])
+    assert len(checked) == 2 * len(BEYOND_AA_PATHS), checked
 
 
 def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(pages):

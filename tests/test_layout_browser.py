@@ -260,18 +260,5 @@ def test_citation_links_are_24_px_targets_that_never_wrap_alone(site_url, page, 
     assert seen > 20
 
 
-def test_axe_finds_no_small_target_and_no_content_outside_a_landmark(site_url, page):
-    """Two of axe's rules beyond WCAG 2.1 AA: target-size (WCAG 2.2's 2.5.8: every target at least
-    24 x 24 px, or spaced so) and region (every piece of content inside a landmark, the skip link
-    included), on each kind of page at a phone's and a desktop's width."""
-    from tests.support import axe
-
-    page.add_init_script(path=str(axe.SCRIPT))
-    rules = ["target-size", "region"]
-    for path in ("/", "/en/anxiety/", "/side-effects/", "/en/signup/", "/en/contact/", "/team/", "/en/faq/"):
-        for width in (320, 1280):
-            page.set_viewport_size({"width": width, "height": 800})
-            page.goto(site_url + path)
-            result = axe.run(page, {"type": "rule", "values": rules})
-            assert set(rules) <= set(result["applied"]), (path, result["applied"])
-            assert not result["violations"], axe.report(f"{path} at {width} px", result["violations"])
+# axe's target-size and region rules on each kind of page at 320 and 1280 px: test_every_page.py,
+# test_axe_finds_no_small_target_and_no_content_outside_a_landmark.
