@@ -16,9 +16,9 @@ from keter_site.core.project import settings_preamble
 # own reordering turned off in pyproject.toml) in the order they were collected, so a long file that
 # started last would leave the other process idle at the end. A file not named here keeps its
 # place after these.
-LONGEST_FIRST = ["test_cms.py", "test_deploy_rsync.py", "test_desk.py", "test_every_page.py", "test_lighthouse.py",
-                 "test_layout_browser.py", "test_design.py", "test_plain_pelican.py", "test_signup_form.py",
-                 "test_livereload.py", "test_incremental.py", "test_trust.py", "test_headers_nginx.py",
+LONGEST_FIRST = ["test_cms.py", "test_every_page.py", "test_deploy_rsync.py", "test_desk.py", "test_lighthouse.py",
+                 "test_design.py", "test_plain_pelican.py", "test_signup_form.py", "test_livereload.py",
+                 "test_incremental.py", "test_layout_browser.py", "test_trust.py", "test_headers_nginx.py",
                  "test_deploy_s3.py", "test_bad_input.py", "test_keyboard.py", "test_articles.py", "test_images.py",
                  "test_editor_tools.py", "test_seo.py", "test_editor_checks.py"]
 

@@ -691,31 +691,10 @@ def test_the_preview_reloads_itself_after_a_save(editor, page):
     assert not [m for m in messages if "Content Security Policy" in m], messages
 
 
-def test_the_site_desk_shows_readiness_writes_the_review_document_and_refuses_a_launch_not_ready(editor, page):
-    project, base, key, _ = editor
-    _login(page, base, key)
-    page.get_by_role("button", name="Site desk").click()
-    desk = page.locator("#keter-desk")
-    # Launch readiness page by page, as `bin/invoke status` says it.
-    desk.locator("#keter-readiness tbody tr").first.wait_for(timeout=WAIT * 1000)
-    assert desk.locator("#keter-verdict").inner_text().startswith("Not ready to publish:")
-    row = desk.locator("#keter-readiness tr", has=page.locator("a", has_text=re.compile("^anxiety$")))
-    assert "awaiting review" in row.inner_text()
-    assert desk.locator("a", has_text="articles/ketamine-anxiety-research").count() >= 1
-    # The physician's document, written where `bin/invoke review --pending` writes it.
-    desk.get_by_role("button", name="Write the review document").click()
-    desk.get_by_text("Written: ").wait_for(timeout=WAIT * 1000)
-    assert "anxiety" in (project / "var" / "medical-review.html").read_text(encoding="utf-8")
-    # Publishing for real: the command's own refusal and report, in the page.
-    page.once("dialog", lambda dialog: dialog.accept())
-    desk.get_by_role("button", name="Publish", exact=True).click()
-    desk.locator("#keter-progress", has_text="Stopped: see the report above.").wait_for(timeout=WAIT * 3000)
-    report = desk.locator("#keter-progress").inner_text()
-    # The command's own refusal (here, before anything is built: this copy's addresses are names
-    # reserved for tests, which a launch refuses), and nothing published.
-    assert "Not published:" in report or "nothing was published" in report, report
-    desk.locator("#keter-publishes li", has_text="Dana Levi · live · ✗").wait_for(timeout=WAIT * 1000)
-    # A desk request from anywhere else: refused.
+def test_the_site_desk_answers_the_editor_page_only(editor):
+    """The desk's commands, from anywhere but the editor's page: refused. (The desk in the
+    browser, its readiness, the review document and a refused launch: test_desk.py.)"""
+    _, base, key, _ = editor
     for headers in ({"Host": "attacker.example"}, {k: v for k, v in _trusted(base, key).items() if k != "X-Keter-Key"}):
         assert _request(base, "/admin/editor/desk_run", {"kind": "staging"}, headers)[0] in (403, 421)
     assert _request(base, "/admin/editor/desk_status", {}, _trusted(base, key))[0] == 200

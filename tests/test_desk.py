@@ -157,12 +157,19 @@ def test_a_staging_publish_another_and_a_rollback_from_the_desk(desk, page, tmp_
     assert all(e["ok"] and e["version"] and str(remote) in e["target"] for e in entries)
 
 
-def test_the_physician_reads_the_review_document_and_approves_from_the_desk(desk, page):
+def test_the_physician_reads_the_review_document_and_approves_from_the_desk_and_a_launch_not_ready_is_refused(
+        desk, page):
     project, remote, base, url = desk
     panel = _open_desk(page, base, url)
+    # Launch readiness page by page, as `bin/invoke status` says it.
+    assert panel.locator("#keter-verdict").inner_text().startswith("Not ready to publish:")
     row = panel.locator("#keter-readiness tr", has=page.locator("a", has_text=re.compile("^anxiety$")))
     assert "awaiting review" in row.inner_text()
+    assert panel.locator("a", has_text="articles/ketamine-anxiety-research").count() >= 1
+    # The physician's document, written where `bin/invoke review --pending` writes it.
     panel.get_by_role("button", name="Write the review document").click()
+    panel.get_by_text("Written: ").wait_for(timeout=WAIT * 1000)
+    assert "anxiety" in (project / "var" / "medical-review.html").read_text(encoding="utf-8")
     with page.context.expect_page() as opened:
         panel.get_by_role("link", name="Read the review document").click()
     document = opened.value
@@ -180,3 +187,13 @@ def test_the_physician_reads_the_review_document_and_approves_from_the_desk(desk
     page.get_by_role("button", name="Site desk").click()
     row = page.locator("#keter-desk #keter-readiness tr", has=page.locator("a", has_text=re.compile("^anxiety$")))
     row.get_by_text("approved").wait_for(timeout=WAIT * 1000)
+    # Publishing for real: the command's own refusal and report, in the page (here, before
+    # anything is built: this copy's addresses are names reserved for tests, which a launch
+    # refuses, and pages still await review), and nothing published.
+    panel = page.locator("#keter-desk")
+    page.once("dialog", lambda dialog: dialog.accept())
+    panel.get_by_role("button", name="Publish", exact=True).click()
+    panel.locator("#keter-progress", has_text="Stopped: see the report above.").wait_for(timeout=WAIT * 3000)
+    report = panel.locator("#keter-progress").inner_text()
+    assert "Not published:" in report or "nothing was published" in report, report
+    panel.locator("#keter-publishes li", has_text="Dana Levi · live · ✗").wait_for(timeout=WAIT * 1000)

@@ -1,7 +1,8 @@
 """Every page of the site in real Chromium, each visited once for every check that needs every
 page: axe (WCAG 2.1 A and AA) in the light and the dark colour scheme, no sideways scroll at
-320 px with the menu open or closed, the header lined up with the page's columns at 1280 px, and minifying
-changing no element's box and no text.
+320 px with the menu open or closed, the header lined up with the page's columns at 1280 px, the
+clinic's address, hours and a phone to tap at each of the three layouts, axe's target-size and
+region rules on each kind of page, and minifying changing no element's box and no text.
 
 axe: every page at a phone's width, where every page has the same one-column layout; each page
 type (the templates: home, content page, FAQ, signup form, articles list, article) at a
@@ -17,6 +18,7 @@ width would be (the stylesheet's media queries; no script of the site reads the 
 import json
 
 import pytest
+import yaml
 
 from tests.support import axe
 from tests.support.browser import serve_directory
@@ -27,6 +29,7 @@ COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 COLOURS = {"type": "rule", "values": COLOUR_RULES}
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 640}
+TABLET = {"width": 768, "height": 1024}
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -38,6 +41,11 @@ def _an_article():
 
 PAGE_TYPES = [prefix + path for path in ("", "anxiety/", "faq/", "signup/", "articles/", f"articles/{_an_article()}/")
               for prefix in ("/", "/en/")]
+# Two of axe's rules beyond WCAG 2.1 AA: target-size (WCAG 2.2's 2.5.8: every target at least
+# 24 x 24 px, or spaced so) and region (every piece of content inside a landmark, the skip link
+# included), on each kind of page at the narrowest phone's and a desktop's width.
+BEYOND_AA = {"type": "rule", "values": ["target-size", "region"]}
+BEYOND_AA_PATHS = ["/", "/en/anxiety/", "/side-effects/", "/en/signup/", "/en/contact/", "/team/", "/en/faq/"]
 
 # The page's background: the body's, else the root element's (the canvas is white in the light scheme).
 BACKGROUND_IS_DARK = """() => {
@@ -113,6 +121,29 @@ ALIGNMENT = """() => {
 }"""
 
 
+# What a reader finds at this width, in one call: the footer's contact block (shown, its text,
+# its maps link) and, for the footer's and the header's tel: links, whether each can be tapped
+# where it is: shown, at least 24 x 24 px, on one line, and the element under its centre (once
+# scrolled into view) is the link itself, not something covering it. The page is scrolled back
+# to where it was, for the checks that follow.
+CONTACT_STATE = """() => {
+  const [x, y] = [scrollX, scrollY];
+  const tappable = (selector) => [...document.querySelectorAll(selector)].filter((a) => a.checkVisibility()).map((a) => {
+    a.scrollIntoView({block: 'center'});
+    const box = a.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return {href: a.getAttribute('href'), width: box.width, height: box.height, hit: !!hit && (hit === a || a.contains(hit)),
+            lines: a.getClientRects().length};
+  });
+  const block = document.querySelector('.site-footer .contact');
+  const state = {shown: !!block && block.checkVisibility(), text: block ? block.innerText : '',
+          maps: block ? block.querySelector('.contact__maps').getAttribute('href') : '',
+          footer: tappable(".site-footer .contact a[href^='tel:']"), header: tappable('.site-header a.header-call')};
+  scrollTo(x, y);
+  return state;
+}"""
+
+
 def _axe(page, url, scheme, rules, state, found, faults):
     """axe's violations in `scheme` into `found` as (state, violations); what went wrong with the
     check itself into `faults`."""
@@ -125,9 +156,9 @@ def _axe(page, url, scheme, rules, state, found, faults):
     found.append((state, result["violations"]))
 
 
-def _visit(page, url, page_type):
+def _visit(page, url, page_type, beyond_aa):
     """Everything the tests below read from one page, in one visit."""
-    seen = {"axe": [], "faults": []}
+    seen = {"axe": [], "faults": [], "beyond AA": {}}
     found, faults = seen["axe"], seen["faults"]
     page.set_viewport_size(PHONE)
     page.emulate_media(color_scheme="light")
@@ -136,13 +167,26 @@ def _visit(page, url, page_type):
     _axe(page, url, "light", axe.EVERY_RULE, "light, phone", found, faults)
     _axe(page, url, "dark", COLOURS, "dark, phone", found, faults)
     page.emulate_media(color_scheme="light")
+    # The contact block at each layout: a phone's one column (390 and 320 px), from 40rem the
+    # home page's two columns of facts (768 px), from 64rem the desktop's aside (1280 px).
+    contact = seen["contact"] = {390: page.evaluate(CONTACT_STATE)}
     page.set_viewport_size(SMALL_PHONE)
     seen["320"] = page.evaluate(MENU_STATES)
+    contact[320] = page.evaluate(CONTACT_STATE)
+    if beyond_aa:
+        page.set_viewport_size({"width": 320, "height": 800})
+        seen["beyond AA"][320] = axe.run(page, BEYOND_AA)
     page.set_viewport_size(DESKTOP)
     seen["alignment"] = page.evaluate(ALIGNMENT)
+    if beyond_aa:
+        seen["beyond AA"][1280] = axe.run(page, BEYOND_AA)
     if page_type:
         _axe(page, url, "light", axe.EVERY_RULE, "light, desktop", found, faults)
         _axe(page, url, "dark", COLOURS, "dark, desktop", found, faults)
+    contact[1280] = page.evaluate(CONTACT_STATE)
+    page.set_viewport_size(TABLET)
+    contact[768] = page.evaluate(CONTACT_STATE)
+    if page_type:
         page.set_viewport_size(PHONE)
         if not page.evaluate(OPEN_EVERY_DISCLOSURE):
             faults.append(f"{url}: no disclosure to open")
@@ -165,7 +209,8 @@ def pages(site, site_url, browser_context):
     assert set(PAGE_TYPES) <= set(paths), set(PAGE_TYPES) - set(paths)
     tab = browser_context.new_page()
     tab.add_init_script(path=str(axe.SCRIPT))
-    seen = {path: _visit(tab, site_url + path, path in PAGE_TYPES) for path in paths}
+    assert set(BEYOND_AA_PATHS) <= set(paths), set(BEYOND_AA_PATHS) - set(paths)
+    seen = {path: _visit(tab, site_url + path, path in PAGE_TYPES, path in BEYOND_AA_PATHS) for path in paths}
     tab.close()
     return seen
 
@@ -178,6 +223,16 @@ def test_axe_finds_no_wcag_violation_in_either_colour_scheme(pages):
     failures = [axe.report(f"{path} ({state})", violations) for path, seen in pages.items()
                 for state, violations in seen["axe"] if violations]
     assert not failures, "\n\n".join(failures)
+
+
+def test_axe_finds_no_small_target_and_no_content_outside_a_landmark(pages):
+    checked = []
+    for path in BEYOND_AA_PATHS:
+        for width, result in pages[path]["beyond AA"].items():
+            checked.append((path, width))
+            assert set(BEYOND_AA["values"]) <= set(result["applied"]), (path, width, result["applied"])
+            assert not result["violations"], axe.report(f"{path} at {width} px", result["violations"])
+    assert len(checked) == 2 * len(BEYOND_AA_PATHS), checked
 
 
 def test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed(pages):
@@ -199,6 +254,34 @@ def test_header_lines_up_with_the_text_column_at_1280_px(pages):
         if not ok:
             problems.append((path, box))
     assert not problems, problems
+
+
+def test_every_page_at_each_layout_gives_the_address_hours_and_a_phone_to_tap(pages):
+    clinic = yaml.safe_load((ROOT / "content" / "data" / "clinic.yml").read_text(encoding="utf-8"))
+    tel = "tel:" + clinic["phone_international"]
+    problems = []
+    for path, seen in pages.items():
+        lang = "en" if path.startswith("/en/") else "he"
+        assert sorted(seen["contact"]) == [320, 390, 768, 1280], (path, sorted(seen["contact"]))
+        for width, state in seen["contact"].items():
+            where = (path, width)
+            if not state["shown"]:
+                problems.append((*where, "no contact block in the footer"))
+                continue
+            for fact in (clinic["address"][lang], clinic["hours"][lang], clinic["phone"]):
+                if fact not in state["text"]:
+                    problems.append((*where, "footer lacks", fact))
+            for part in ("footer", "header"):
+                links = state[part]
+                if len(links) != 1:
+                    problems.append((*where, part, "tel: links shown", len(links)))
+                    continue
+                link = links[0]
+                if link["href"] != tel or link["width"] < 24 or link["height"] < 24 or not link["hit"] or link["lines"] != 1:
+                    problems.append((*where, part, link))
+            if not state["maps"].startswith("https://www.google.com/maps/search/?api=1&query="):
+                problems.append((*where, "maps link", state["maps"]))
+    assert not problems, problems[:10]
 
 
 def test_minifying_changes_no_layout_and_no_text(pages, unminified, browser_context):

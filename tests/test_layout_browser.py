@@ -52,33 +52,15 @@ def test_skip_link_is_first_and_visible_on_focus(page, site_url):
 
 
 # No page scrolls sideways on a 320 px phone (WCAG 1.4.10), every page, with the menu open and
-# closed: test_design.py, test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed.
+# closed: test_every_page.py, test_no_page_scrolls_sideways_at_320_px_menu_open_or_closed.
 
 
-# --- Who and where: the contact block on every page, at every width -------------------------
+# --- Who and where ----------------------------------------------------------------------------
 
-# Every page at each of the three layouts (a phone's one column; from 40rem the home page's two
-# columns of facts; from 64rem the desktop's aside), the narrowest phone for the first; and the
-# kinds of page at a 390 px phone as well.
-WIDTHS = [{"width": 320, "height": 640}, {"width": 768, "height": 1024}, {"width": 1280, "height": 800}]
+# Every page at each of the three layouts gives the address, hours and a phone to tap:
+# test_every_page.py, test_every_page_at_each_layout_gives_the_address_hours_and_a_phone_to_tap.
+# The kinds of page, at a phone's width as well as the narrowest, for the large-text checks below.
 KINDS = ["/", "/en/", "/anxiety/", "/en/faq/", "/signup/", "/en/contact/", "/en/articles/"]
-# What a reader finds at this width, in one call: the footer's contact block (shown, its text,
-# its maps link) and, for the footer's and the header's tel: links, whether each can be tapped
-# where it is: shown, at least 24 x 24 px, on one line, and the element under its centre (once
-# scrolled into view) is the link itself, not something covering it.
-CONTACT_STATE = """() => {
-  const tappable = (selector) => [...document.querySelectorAll(selector)].filter((a) => a.checkVisibility()).map((a) => {
-    a.scrollIntoView({block: 'center'});
-    const box = a.getBoundingClientRect();
-    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-    return {href: a.getAttribute('href'), width: box.width, height: box.height, hit: !!hit && (hit === a || a.contains(hit)),
-            lines: a.getClientRects().length};
-  });
-  const block = document.querySelector('.site-footer .contact');
-  return {shown: !!block && block.checkVisibility(), text: block ? block.innerText : '',
-          maps: block ? block.querySelector('.contact__maps').getAttribute('href') : '',
-          footer: tappable(".site-footer .contact a[href^='tel:']"), header: tappable('.site-header a.header-call')};
-}"""
 
 
 def _clinic():
@@ -89,36 +71,6 @@ def _clinic():
 
 def _paths(site):
     return ["/" + name.removesuffix("index.html") for name in site.pages() if not name.startswith("theme/")]
-
-
-def test_every_page_at_each_layout_gives_the_address_hours_and_a_phone_to_tap(site, site_url, page):
-    clinic = _clinic()
-    tel = "tel:" + clinic["phone_international"]
-    problems = []
-    for path in _paths(site):
-        page.goto(site_url + path)
-        lang = "en" if path.startswith("/en/") else "he"
-        for viewport in WIDTHS + ([{"width": 390, "height": 844}] if path in KINDS else []):
-            page.set_viewport_size(viewport)
-            where = (path, viewport["width"])
-            state = page.evaluate(CONTACT_STATE)
-            if not state["shown"]:
-                problems.append((*where, "no contact block in the footer"))
-                continue
-            for fact in (clinic["address"][lang], clinic["hours"][lang], clinic["phone"]):
-                if fact not in state["text"]:
-                    problems.append((*where, "footer lacks", fact))
-            for part in ("footer", "header"):
-                links = state[part]
-                if len(links) != 1:
-                    problems.append((*where, part, "tel: links shown", len(links)))
-                    continue
-                link = links[0]
-                if link["href"] != tel or link["width"] < 24 or link["height"] < 24 or not link["hit"] or link["lines"] != 1:
-                    problems.append((*where, part, link))
-            if not state["maps"].startswith("https://www.google.com/maps/search/?api=1&query="):
-                problems.append((*where, "maps link", state["maps"]))
-    assert not problems, problems[:10]
 
 
 @pytest.mark.parametrize("path", ["/", "/en/"])
@@ -308,18 +260,5 @@ def test_citation_links_are_24_px_targets_that_never_wrap_alone(site_url, page, 
     assert seen > 20
 
 
-def test_axe_finds_no_small_target_and_no_content_outside_a_landmark(site_url, page):
-    """Two of axe's rules beyond WCAG 2.1 AA: target-size (WCAG 2.2's 2.5.8: every target at least
-    24 x 24 px, or spaced so) and region (every piece of content inside a landmark, the skip link
-    included), on each kind of page at a phone's and a desktop's width."""
-    from tests.support import axe
-
-    page.add_init_script(path=str(axe.SCRIPT))
-    rules = ["target-size", "region"]
-    for path in ("/", "/en/anxiety/", "/side-effects/", "/en/signup/", "/en/contact/", "/team/", "/en/faq/"):
-        for width in (320, 1280):
-            page.set_viewport_size({"width": width, "height": 800})
-            page.goto(site_url + path)
-            result = axe.run(page, {"type": "rule", "values": rules})
-            assert set(rules) <= set(result["applied"]), (path, result["applied"])
-            assert not result["violations"], axe.report(f"{path} at {width} px", result["violations"])
+# axe's target-size and region rules on each kind of page at 320 and 1280 px: test_every_page.py,
+# test_axe_finds_no_small_target_and_no_content_outside_a_landmark.

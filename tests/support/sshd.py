@@ -52,13 +52,19 @@ def ssh_server(base):
     known_hosts = base / "known_hosts"
     known_hosts.write_text(f"[127.0.0.1]:{port} {host_key.with_suffix('.pub').read_text()}")
     config = base / "sshd_config"
+    home = base / "home"
+    home.mkdir(exist_ok=True)
     config.write_text("\n".join([
         "ListenAddress 127.0.0.1", f"Port {port}", f"HostKey {host_key}",
         f"AuthorizedKeysFile {authorized}", f"PidFile {base / 'sshd.pid'}",
         "StrictModes no", "UsePAM no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
         "PubkeyAuthentication yes", "PermitRootLogin prohibit-password", "LogLevel ERROR",
         # rsync over ssh runs `rsync --server` through the login shell; nothing else is needed.
-        "Subsystem sftp internal-sftp", "",
+        "Subsystem sftp internal-sftp",
+        # The login shell starts in a home of the server's own: the test user's shell start-up
+        # files (a version manager's set-up, say) are no part of the server and would run at
+        # every ssh command a publish makes.
+        f"SetEnv HOME={home}", "",
     ]))
     if os.geteuid() == 0:
         # Privilege separation needs this folder; a container without systemd lacks it.
