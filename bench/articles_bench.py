@@ -17,11 +17,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 try:  # `python -m bench.articles_bench` (bin/invoke bench runs it so, from the project's folder)
-    from bench.build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, bare_content,
+    from bench.build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, _settle, bare_content,
                                    bare_settings, livereload_times, report)
     from bench.build_bench import _project_settings as project_settings
 except ModuleNotFoundError:  # `python bench/articles_bench.py`: its folder is on the path
-    from build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, bare_content, bare_settings,
+    from build_bench import (EN_PARAGRAPH, HE_PARAGRAPH, METHOD, PY, _median_times, _settle, bare_content, bare_settings,
                              livereload_times, report)
     from build_bench import _project_settings as project_settings
 
@@ -84,6 +84,8 @@ def main():
             folder = tmp / f"articles{size}"
             folder.mkdir()
             rows.append(compare(size, folder))
+        for size in SIZES:  # no removal of a replaced site left running beside the preview
+            _settle(tmp / f"articles{size}")
         small = tmp / f"articles{SIZES[0]}"
         live = livereload_times(project_settings(small, small / "content"), small / "content",
                                 small / "out-livereload", page=Path("en") / "articles" / "ketamine-anxiety-research.md",

@@ -61,6 +61,7 @@ def _settle(folder, limit=300):
     deadline = time.monotonic() + limit
     while any(folder.glob(".*.building-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
+    os.sync()  # and the files the last commands wrote are on disk, not still being written out
 
 
 def _median_times(*cmds, settle=None):
@@ -189,6 +190,8 @@ def main():
             folder = tmp / f"gen{n}"
             folder.mkdir()
             rows.append(compare_builds(f"{n} pages/language", _generated_content(folder, n), folder))
+        for folder in tmp.iterdir():  # no removal of a replaced site left running beside the preview
+            _settle(folder)
         live["the site"] = livereload_times()
         gen = tmp / "gen250"
         live["250 pages/language"] = livereload_times(_project_settings(gen, gen / "content"), gen / "content",
