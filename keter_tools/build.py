@@ -58,7 +58,7 @@ def _swap_into_place(fresh: Path, output: Path) -> None:
         return
     # Named by this process, as the build folder is: if its removal is stopped, the next build
     # removes what is left.
-    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-old-", dir=output.parent))
+    aside = _owned_folder(output, "old-")
     os.rename(output, aside / "site")
     os.rename(fresh, output)
     _remove_in_background(aside)
@@ -92,16 +92,22 @@ def _update_in_place(fresh: Path, output: Path, written: set[str], gone: set[str
     shutil.rmtree(fresh)
 
 
-# The folders a build makes beside the output, each named by the process that made it.
-OWNED_FOLDERS = ("building-",)
+def _owned_prefix(output: Path) -> str:
+    """How the folders a build makes beside `output` begin; the process id that made each follows."""
+    return f".{output.name}.building-"
+
+
+def _owned_folder(output: Path, kind: str = "") -> Path:
+    """A new folder beside `output`, named by this process: should the process end without removing
+    it (killed, or crashed in native code), the next build does."""
+    return Path(tempfile.mkdtemp(prefix=f"{_owned_prefix(output)}{os.getpid()}-{kind}", dir=output.parent))
 
 
 def _remove_abandoned(output: Path) -> None:
     """Remove the folders beside `output` that a build made and whose process has ended without
     removing them (killed, or crashed in native code)."""
-    leftovers = [(folder, prefix) for prefix in (f".{output.name}.{kind}" for kind in OWNED_FOLDERS)
-                 for folder in output.parent.glob(f"{glob.escape(prefix)}*")]
-    for folder, prefix in leftovers:
+    prefix = _owned_prefix(output)
+    for folder in output.parent.glob(f"{glob.escape(prefix)}*"):
         if owner_gone(folder.name, prefix):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -112,7 +118,7 @@ def _discard(fresh: Path, output: Path) -> None:
     the folder while it is being deleted."""
     if not fresh.exists():
         return
-    gone = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-failed-", dir=fresh.parent))
+    gone = _owned_folder(output, "failed-")
     os.rename(fresh, gone / "site")
     shutil.rmtree(gone, ignore_errors=True)
 
@@ -139,9 +145,7 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
     output = Path(output or settings["OUTPUT_PATH"]).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(output)
-    # The folder is named by this process, so a build that did not live to remove it (killed,
-    # or crashed in native code) has it removed by the next one.
-    fresh = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-{os.getpid()}-", dir=output.parent))
+    fresh = _owned_folder(output)
     settings["OUTPUT_PATH"] = str(fresh)
     settings["LOAD_CONTENT_CACHE"] = bool(use_cache and settings.get("LOAD_CONTENT_CACHE"))
     if incremental is not None:

@@ -107,16 +107,14 @@ def _check_addresses_and_html(generators: list[Any]) -> None:
             report(files[0], f"{len(claimants)} pages claim the address /{address}: {', '.join(files)}.",
                    "Give each page its own slug (or `save_as`).")
 
-    context = build.current()
-    parsed = {"/" + d.url: (d, context.recall("checks", d.content, functools.partial(parse_fragment, d.content)))
-              for d in documents}
+    parsed = {"/" + d.url: (d, parse_fragment(d.content)) for d in documents}
     targets = set(parsed) | {"/" + s.url for s in statics} | {"/" + d.save_as for d in documents}
     # Ids the theme renders beyond the content (a plugin lists them in `template_ids`).
     ids = {path: html.ids | set(getattr(d, "template_ids", ())) for path, (d, html) in parsed.items()}
     # A page's problems depend on its own HTML and on the site's addresses and ids: while those
     # stay the same (the live preview's builds), each page is checked once.
     site = hash((frozenset(targets), frozenset((p, frozenset(i)) for p, i in ids.items()), siteurl))
-    _html_problems = context.memo("checks")
+    _html_problems = build.current().memo("checks")
     if _html_problems.get("site") != site:
         _html_problems.clear()
         _html_problems["site"] = site

@@ -4,20 +4,19 @@ starts (Pelican's `initialized`) and read by every step through `current()`.
 It holds the build's problem list, the clinic facts, the UI strings' translate function, the
 references registry, the bundled theme assets, the generators once everything is read, and
 what a step works out for this build alone (`of(step)`).
-Settings stay settings: no service travels through them. What outlives a build is kept in two
-places only, for the live preview's builds in one process: `kept`, memos a step checks against
-its inputs before use, and `recall`, answers of pure functions that the next build may reuse.
+Settings stay settings: no service travels through them. `kept` is the one thing that outlives
+a build: memos a step keeps between the live preview's builds in one process (each a plain
+dict under the step's name, checked against its inputs before use). Pure functions keep their
+answers with functools.lru_cache, bounded, as the standard library does.
 """
 
 import contextlib
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from .problems import ProblemList
-
-T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -33,8 +32,6 @@ class Build:
     steps: dict[str, dict[Any, Any]] = field(default_factory=dict)  # each step's own, this build only
     kept: dict[str, dict[Any, Any]] = field(default_factory=dict)  # memos kept between builds
     preview: Any = None  # the live preview's incremental.State, for the builds it runs (else None)
-    recalled: dict[str, dict[Any, Any]] = field(default_factory=dict)  # recall()'s answers, this build
-    earlier: dict[str, dict[Any, Any]] = field(default_factory=dict)  # recall()'s answers, the build before
 
     def of(self, step: str) -> dict[Any, Any]:
         """What `step` works out for this build alone (by the step's name)."""
@@ -43,17 +40,6 @@ class Build:
     def memo(self, step: str) -> dict[Any, Any]:
         """The memo `step` keeps between builds of one process (the live preview's)."""
         return self.kept.setdefault(step, {})
-
-    def recall(self, step: str, key: Hashable, make: Callable[[], T]) -> T:
-        """`make()`, a pure function of `key`, unless this build or the one before (the live
-        preview's, in one process) already made it: only what the last build used is kept, so
-        the memory never outgrows one site."""
-        now = self.recalled.setdefault(step, {})
-        if key not in now:
-            before = self.earlier.get(step, {})
-            now[key] = before[key] if key in before else make()
-        value: T = now[key]
-        return value
 
 
 def _no_strings() -> str:
@@ -81,7 +67,7 @@ def start(settings: Mapping[str, Any]) -> Build:
     global _current
     content = Path(settings["PATH"])
     _current = Build(settings, ProblemList(content.parent, content), kept=_current.kept if _current else {},
-                     earlier=_current.recalled if _current else {}, preview=_preview)
+                     preview=_preview)
     return _current
 
 

@@ -1,6 +1,6 @@
 """Incremental writing, for the live preview only: after an edit, only the pages the edit can
-change are rendered again; every other page is the previous build's file, linked into the new
-build. Save-to-page then stays short however many pages the site has.
+change are rendered again; every other page stays the file the preview already serves.
+Save-to-page then stays short however many pages the site has.
 
 What an edit can change:
 - A document's own page and its translations' pages (the language switcher, the translation

@@ -22,12 +22,13 @@ MEDICAL_REVIEW_INTERVAL_MONTHS (default 12).
 
 from collections.abc import Mapping
 from typing import Any
+import functools
 import logging
 import re
 from datetime import date
 from pathlib import Path
 
-from keter_site.core import build, content
+from keter_site.core import content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import is_true, line_of, read_text
@@ -54,7 +55,7 @@ def groups_of(documents: list[Any]) -> dict[str, dict[str, Any]]:
     return groups
 
 
-def stamp_phrases(settings: Mapping[str, Any]) -> list[str]:
+def stamp_phrases(settings: Mapping[str, Any]) -> tuple[str, ...]:
     """The fixed words of the stamp in every language (the text before its first value)."""
     phrases = set()
     for lang in settings["LANGUAGES"]:
@@ -66,10 +67,11 @@ def stamp_phrases(settings: Mapping[str, Any]) -> list[str]:
             fixed = str(strings.get(key, "")).split("%{")[0].strip(" :·.")
             if len(fixed) >= 8:
                 phrases.add(fixed)
-    return sorted(phrases)
+    return tuple(sorted(phrases))
 
 
-def imitation(text: str, phrases: list[str]) -> tuple[str, str] | None:
+@functools.lru_cache(maxsize=4096)  # pure: the live preview checks every page's text on every build
+def imitation(text: str, phrases: tuple[str, ...]) -> tuple[str, str] | None:
     """(needle, what) when the text imitates the review stamp, else None."""
     if match := STAMP_CLASSES.search(text):
         return match.group(0), f"the stamp's class `{match.group(1) or match.group(2)}`"
@@ -93,7 +95,7 @@ def _message(key: str, review: approvals.Review) -> str:
     return f"the medical review of '{key}' was due on {review.due.isoformat()}."
 
 
-def _check_typed(documents: list[Any], phrases: list[str]) -> None:
+def _check_typed(documents: list[Any], phrases: tuple[str, ...]) -> None:
     for document in documents:
         for key in TYPED_STAMPS:
             if key in document.metadata:
@@ -101,7 +103,7 @@ def _check_typed(documents: list[Any], phrases: list[str]) -> None:
                        "shown only when the physician's signature covers the page's exact text.",
                        f"Remove the `{key}` line. {DOCUMENT_HINT}", line_of(document.source_path, f"{key}:"))
         text = read_text(document.source_path)
-        found = build.current().recall("medical_review", (text, tuple(phrases)), lambda: imitation(text, phrases))
+        found = imitation(text, phrases)
         if found:
             needle, what = found
             report(document.source_path, f"the page's text uses {what}: only the site may show a review stamp, "

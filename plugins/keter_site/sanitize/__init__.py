@@ -18,6 +18,7 @@ within MARKDOWN_MAX_SECONDS.
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+import functools
 import re
 
 import nh3
@@ -130,11 +131,12 @@ def _marker_problems(original: str) -> Iterator[tuple[str, str, str]]:
                        "Write the marker in the text, after the statement it supports, outside any tag.", CITATION)
 
 
-def _sanitized(original: str, seconds: float) -> tuple[list[tuple[str, str, str]], str, Any]:
+@functools.lru_cache(maxsize=4096)  # pure: most documents did not change since the live preview's last build
+def _sanitized(original: str, seconds: float) -> tuple[tuple[tuple[str, str, str], ...], str, Any]:
     """(problems, the cleaned HTML, what cleaning removed) of one document's HTML."""
     with TimeLimit(seconds):
         cleaned = clean(original)
-        return [*_balance_problems(original), *_marker_problems(original)], cleaned, removals(original, cleaned)
+        return (*_balance_problems(original), *_marker_problems(original)), cleaned, removals(original, cleaned)
 
 
 def after_reading(generators: list[Any]) -> None:
@@ -145,8 +147,7 @@ def after_reading(generators: list[Any]) -> None:
     for document in content.documents(generators):
         original = expand_in_attributes(content.html_of(document), facts, document.metadata.get("lang"))
         try:
-            problems, cleaned, removed = build.current().recall("sanitize", original,
-                                                                lambda: _sanitized(original, seconds))
+            problems, cleaned, removed = _sanitized(original, seconds)
         except StepTooLong:
             report(document.source_path, f"checking the page's HTML took longer than {seconds} seconds.",
                    "Look for a very long run of tags or of the same character, and remove it.")
