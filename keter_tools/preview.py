@@ -34,6 +34,7 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
     from tornado import web
     from tornado.httputil import HTTPServerRequest
     from tornado.ioloop import IOLoop
+    from tornado.routing import Matcher, Rule
     from tornado.wsgi import WSGIContainer
 
     from keter_site.incremental import State
@@ -64,11 +65,11 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.finish(devserver.MISDIRECTED)
 
-    class LocalOnly(web.Application):
-        def find_handler(self, request: HTTPServerRequest, **kwargs: Any) -> "web._HandlerDelegate":
-            if not devserver.local_host(request.host, bound["port"]):
-                return self.get_handler_delegate(request, Misdirected)
-            return super().find_handler(request, **kwargs)
+    class LocalHost(Matcher):
+        """Tornado's routing rule for a request whose Host names this preview."""
+
+        def match(self, request: HTTPServerRequest) -> dict[str, Any] | None:
+            return {} if devserver.local_host(request.host, bound["port"]) else None
 
     site = devserver.make_app(output, state, devserver.preview_headers())
     script = f'<script src="{devserver.RELOAD_SCRIPT_PATH}"></script>'.encode()
@@ -123,7 +124,7 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
     # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
     receiver = form_receiver.start_for_site()
     try:
-        LocalOnly(handlers).listen(port, address=HOST)
+        web.Application([Rule(LocalHost(), handlers), (r".*", Misdirected)]).listen(port, address=HOST)
         loop.start()
     except KeyboardInterrupt:
         pass

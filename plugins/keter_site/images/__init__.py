@@ -137,9 +137,6 @@ def make_variants(source: str | Path, output: str | Path, cache: Path) -> dict[s
             url_path = f"{OUTPUT_FOLDER}/{stem}-{width}.{digest[:DIGEST_LENGTH]}.{extension}"
             target = Path(output) / url_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            # A new file, never written through a link to an earlier build's (the live preview
-            # starts a build folder as links to the last one).
-            target.unlink(missing_ok=True)
             shutil.copyfile(cached, target)
             made[extension].append(Variant(url_path, width, height))
     return made
