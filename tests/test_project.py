@@ -1,11 +1,12 @@
-"""The project's own promises: pinned dependencies, and Pelican's CLI building the same site."""
+"""The project's own promises: pinned dependencies, and `invoke build` replacing the last good site
+only with one that passed, and removing what builds left behind. (Pelican's own command building
+the same site: test_plain_pelican.py.)"""
 
-import filecmp
 import os
 import re
 import tomllib
 
-from tests.support.sites import ROOT, run_pelican
+from tests.support.sites import ROOT
 
 
 def _lock():
@@ -25,21 +26,6 @@ def test_every_dependency_is_pinned_and_in_the_lock():
         name, _, version = requirement.partition("==")
         assert version, f"{requirement} is not pinned with =="
         assert lock.get(re.sub(r"[-_.]+", "-", name).lower()) == version, requirement
-
-
-def test_pelican_cli_and_invoke_build_the_same_site(tmp_path):
-    cli = run_pelican(ROOT / "pelicanconf.py", tmp_path / "cli", new_interpreter=True)
-    assert cli.returncode == 0, cli.log
-    from keter_tools.build import build
-
-    result = build("pelicanconf.py", tmp_path / "invoke", overrides={"CACHE_PATH": str(tmp_path / "cache")},
-                   use_cache=False)
-    assert result.ok, result.message
-    comparison = filecmp.dircmp(tmp_path / "cli", tmp_path / "invoke")
-    files = sorted(p.relative_to(tmp_path / "cli") for p in (tmp_path / "cli").rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(tmp_path / "invoke") for p in (tmp_path / "invoke").rglob("*") if p.is_file())
-    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "cli", tmp_path / "invoke", [str(f) for f in files], shallow=False)
-    assert not mismatch and not errors, (mismatch, errors, comparison)
 
 
 def test_failed_build_leaves_the_last_good_site_untouched(tmp_path):

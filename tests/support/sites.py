@@ -7,8 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,6 @@ from keter_site.core.project import ROOT, settings_preamble
 
 from . import commands
 
-PELICAN = [sys.executable, "-m", "pelican"]
 NO_CACHE = ["-e", "LOAD_CONTENT_CACHE=false", "CACHE_CONTENT=false"]
 
 
@@ -73,18 +70,14 @@ class Build:
         return sorted(p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html"))
 
 
-def run_pelican(settings_file, output, *extra, cwd=ROOT, env=None, new_interpreter=False):
+def run_pelican(settings_file, output, *extra, cwd=ROOT, env=None):
     """Pelican's own command line; the content folder is the settings' PATH. It runs in a
     process of its own, forked from one that imported Pelican and the plugins already
-    (tests/support/commands.py); `new_interpreter` starts `python -m pelican` instead."""
+    (tests/support/commands.py)."""
     env = {**os.environ, **(env or {}), "COLUMNS": "500"}  # keep Rich from wrapping messages
     argv = ["-s", str(settings_file), "-o", str(output), *NO_CACHE, *extra]
-    if new_interpreter:
-        result = subprocess.run([*PELICAN, *argv], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
-        code, text = result.returncode, result.stdout + result.stderr
-    else:
-        result = commands.run("pelican", argv, env, cwd)
-        code, text = result.returncode, result.stdout + result.stderr
+    result = commands.run("pelican", argv, env, cwd)
+    code, text = result.returncode, result.stdout + result.stderr
     # Rich wraps long lines to the terminal width; join them so messages can be matched whole.
     return Build(code, " ".join(text.split()), Path(output))
 
