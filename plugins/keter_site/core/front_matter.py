@@ -1,5 +1,6 @@
 """Front matter as written in a content file: a YAML block between two `---` lines at the top
-(what pelican-yaml-metadata reads, and what the browser editor, Decap CMS, reads and writes):
+(what the site's Markdown reader, keter_site.source_files, reads, and what the browser editor,
+Decap CMS, reads and writes):
 
     ---
     title: Understanding anxiety

@@ -38,9 +38,10 @@ from pelican.writers import Writer
 from keter_site.core import build, content
 from keter_site.incremental.templates import CompiledTemplates
 
-# A document's attributes that are not its own details: Pelican's settings and context (the
-# same for every page), and objects compared through their own keys.
-_NOT_DETAILS = {"settings", "_context", "translations", "metadata", "_content", "_summary", "content"}
+# A document's attributes that are not its own details: Pelican's settings (the same for every
+# page), and objects compared through their own keys. Pelican's own (private) attributes are
+# left out too: what a template reads of them it reads through public ones (`status` below).
+_NOT_DETAILS = {"settings", "translations", "metadata", "content"}
 # What only the document's own page shows (its review stamp, its Sources list and their ids): it
 # changes with its text, and no other page shows it.
 _OWN_ONLY = {"review", "sources", "template_ids"}
@@ -135,7 +136,8 @@ def _details(document: Content) -> tuple[_Shared, dict[str, Any]]:
     meta = document.metadata
     # Pelican copies each front-matter value to an attribute: those are in `meta` already.
     extra = {name: value for name, value in vars(document).items()
-             if name not in _NOT_DETAILS and meta.get(name, _NOT_DETAILS) is not value}
+             if not name.startswith("_") and name not in _NOT_DETAILS and meta.get(name, _NOT_DETAILS) is not value}
+    extra["status"] = document.status
     own_only = {name: extra.pop(name) for name in _OWN_ONLY if name in extra}
     return (type(document).__name__, document.source_path, document.save_as, document.url, meta, extra), own_only
 
