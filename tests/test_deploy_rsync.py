@@ -274,8 +274,8 @@ def test_publishes_in_a_row_and_killed_ones_leave_the_site_whole_and_nothing_beh
         assert live in sites.values(), f"{after}: the live release is no whole version of the site (seed {seed})"
         assert not list(temporary.iterdir()), f"{after}: left {list(temporary.iterdir())} (seed {seed})"
 
-    def publish(name):
-        return subprocess.Popen(deploy_command("publish", "--settings", settings, "--from", versions[name]),
+    def publish(name, command):
+        return subprocess.Popen(command("publish", "--settings", settings, "--from", versions[name]),
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
 
@@ -288,11 +288,12 @@ def test_publishes_in_a_row_and_killed_ones_leave_the_site_whole_and_nothing_beh
         assert result.returncode == 0, result.log
         check_whole(f"publish of {name}")
     # Stopped at a random moment of a publish, with `kill` (as a service manager or a terminal
-    # closing stops it), then with SIGKILL, which no program can clean up after: the next
-    # publish removes what that one left.
-    for number, how in enumerate((signal.SIGTERM, signal.SIGTERM, signal.SIGKILL)):
+    # closing stops it; `python -m keter_tools.deploy publish`, then `bin/invoke publish`), then
+    # with SIGKILL, which no program can clean up after: the next publish removes what that one left.
+    stops = ((signal.SIGTERM, deploy_command), (signal.SIGTERM, invoke_command), (signal.SIGKILL, deploy_command))
+    for number, (how, command) in enumerate(stops):
         name = ("beta", "base")[number % 2]
-        process = publish(name)
+        process = publish(name, command)
         try:
             time.sleep(chance.uniform(0.2, max(seconds)))
             with contextlib.suppress(ProcessLookupError):
