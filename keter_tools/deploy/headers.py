@@ -57,7 +57,7 @@ def load_policy(path: str | Path = POLICY_FILE) -> Policy:
     try:
         policy: Policy = data.load(path)
     except data.DataError as error:
-        raise DeployError(f"{error}. Fix {path} (docs/deploying.md describes it).") from None
+        raise DeployError(f"{error}\n    How to fix: correct that line of {path} (docs/deploying.md describes the file).") from None
     return policy
 
 
