@@ -13,7 +13,6 @@ staging folder, or one whose robots.txt keeps every search engine out as a stagi
 does, is never published as the live site.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from keter_tools import build as site_build
 from . import checks, headers
 from .common import DeployError, Out, Release, Summary, Target
 
+from keter_site.core import fingerprints
 from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
 
@@ -155,7 +155,7 @@ def _hashes(build_dir: str | Path) -> dict[str, str]:
     for folder in CHECKED_FOLDERS:
         for path in sorted((Path(build_dir) / folder).rglob("*")):
             if path.is_file():
-                found[path.relative_to(build_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+                found[path.relative_to(build_dir).as_posix()] = fingerprints.of_bytes(path.read_bytes())
     return found
 
 

@@ -26,7 +26,6 @@ Publishing builds never use this: it is active only for a build whose context ca
 from collections.abc import Iterable, Mapping, Sequence
 from types import NotImplementedType
 from typing import Any
-import hashlib
 import io
 import os
 import pickle
@@ -35,7 +34,7 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.writers import Writer
 
-from keter_site.core import build, content
+from keter_site.core import build, content, fingerprints
 from keter_site.incremental.templates import CompiledTemplates
 
 # A document's attributes that are not its own details: Pelican's settings (the same for every
@@ -90,11 +89,8 @@ class State:
 
 
 def _hash(parts: Iterable[str | bytes]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return fingerprints.of_bytes(b"\0".join(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
+                                            for part in parts))
 
 
 # Values pickled as they are (with their subclasses); any other object (a date, say) is
