@@ -15,6 +15,8 @@ from tests.support.photos import PHOTO, SHOWN, make_photo, set_clinic
 from tests.support.sites import ROOT, FixtureSite, page_text
 
 from keter_site import images
+from keter_site.incremental import State
+from keter_tools import build as keter_build
 
 
 def _page_weight():
@@ -121,6 +123,25 @@ def test_a_second_build_encodes_nothing_again(photo_site, tmp_path):
     made = sorted(p.relative_to(first.output) for p in (first.output / "theme" / "photos").iterdir())
     assert made == sorted(p.relative_to(again.output) for p in (again.output / "theme" / "photos").iterdir())
     assert all((first.output / p).read_bytes() == (again.output / p).read_bytes() for p in made)
+
+
+def test_the_live_previews_builds_serve_the_photo_and_keep_it_after_an_edit(photo_site, tmp_path):
+    # The photo is written on `get_writer`, after the checks: each preview build writes it into
+    # its fresh folder, from which it takes its place in the served one, and is never removed
+    # as a file the build no longer has.
+    site, first = photo_site
+    copy = site.copy(tmp_path / "site")
+    settings, served, state = copy.settings_file(), tmp_path / "served", State()
+    made = {p.name: p.read_bytes() for p in (first.output / "theme" / "photos").iterdir()}
+    assert len(made) == 3 * len(images.WIDTHS)
+    assert keter_build.build(settings, served, incremental=state, full=True).ok
+    (copy.content / "en" / "team.md").write_text(
+        page_text("team", "en", title="Team en", body="An edit the preview must show."), encoding="utf-8")
+    second = keter_build.build(settings, served, incremental=state)
+    assert second.ok, second.message
+    assert "en/team/index.html" in state.rendered
+    assert "An edit the preview must show." in (served / "en" / "team" / "index.html").read_text(encoding="utf-8")
+    assert {p.name: p.read_bytes() for p in (served / "theme" / "photos").iterdir()} == made
 
 
 def test_no_photo_shows_no_picture(photo_site, tmp_path):
