@@ -245,12 +245,13 @@ def publish(target: str = "", dry_run: bool = False, staging: bool = False, sett
     deploy (docs/deploying.md). Any failure stops the publish and leaves the live site as it was."""
     from keter_tools import test_deps
     from keter_tools.deploy import pipeline
-    from keter_tools.deploy.common import INTERRUPTED, DeployError
+    from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
 
     if staging:
         os.environ["STAGING"] = "1"  # read by publishconf.py
     test_deps.ensure_for_checks()  # the publish runs the HTML checker: Java and npm packages
     site_build.setup_logging()
+    interrupt_on_terminate()  # a `kill` cleans up as Ctrl+C does
     try:
         pipeline.publish(settings, target or None, dry_run, checked=from_ or None)
     except DeployError as error:
@@ -265,8 +266,9 @@ def rollback(to: str = "", target: str = "", settings: str = "publishconf.py", l
     """Switch the live site back to the previous release (rsync target); `list_`: print the
     releases on the server, newest first, and which is live."""
     from keter_tools.deploy import pipeline
-    from keter_tools.deploy.common import DeployError
+    from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
 
+    interrupt_on_terminate()  # a `kill` cleans up as Ctrl+C does
     try:
         if list_:
             for release in pipeline.releases(settings, target or None):
@@ -276,6 +278,9 @@ def rollback(to: str = "", target: str = "", settings: str = "publishconf.py", l
     except DeployError as error:
         print(error, file=sys.stderr)
         raise Exit(code=1)
+    except KeyboardInterrupt:
+        print(f"\n{INTERRUPTED}", file=sys.stderr)
+        raise Exit(code=130)
 
 
 def _bench(script: str, *args: object, check: bool = False) -> subprocess.CompletedProcess[str]:

@@ -11,15 +11,15 @@ Run it again after changing those strings, then commit the images:
 
 import html
 import importlib.util
-import struct
 import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from PIL import Image
 
+from keter_site.core import data
 from keter_site.core.project import ROOT
 
 
@@ -58,18 +58,16 @@ def _languages() -> dict[str, dict[str, Any]]:
     return languages
 
 
-def png_size(data: bytes) -> tuple[int, int]:
-    """(width, height) from a PNG's header: Chromium's screenshot must be exactly the size previews expect."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG file")
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
+def png_size(path: Path) -> tuple[int, int]:
+    """(width, height) of a PNG, by Pillow: Chromium's screenshot must be exactly the size previews expect."""
+    with Image.open(path, formats=["PNG"]) as image:
+        return image.size
 
 
 def make(lang: str, language: Mapping[str, Any], workdir: str | Path) -> tuple[Path, int]:
     """Draw one language's share image with Chromium and write it to the theme; SystemExit when it
     is the wrong size or too heavy for messaging apps."""
-    strings = yaml.safe_load((ROOT / "theme" / "strings" / f"{lang}.yml").read_text(encoding="utf-8"))
+    strings = data.load(ROOT / "theme" / "strings" / f"{lang}.yml", strings_only=True)
     page = Path(workdir) / f"share-{lang}.html"
     page.write_text(PAGE.format(lang=lang, dir=language["dir"], width=WIDTH, height=HEIGHT,
                                 name=html.escape(strings["site.name"]),
@@ -79,14 +77,14 @@ def make(lang: str, language: Mapping[str, Any], workdir: str | Path) -> tuple[P
                     "--force-device-scale-factor=1", f"--window-size={WIDTH},{HEIGHT}",
                     f"--user-data-dir={Path(workdir) / 'profile'}", f"--screenshot={shot}",
                     page.as_uri()], check=True, capture_output=True, timeout=120)
-    data = shot.read_bytes()
-    if png_size(data) != (WIDTH, HEIGHT):
-        raise SystemExit(f"{lang}: Chromium made a {png_size(data)} image, not {WIDTH}x{HEIGHT}.")
-    if len(data) > MAX_BYTES:
-        raise SystemExit(f"{lang}: the image is {len(data)} bytes (at most {MAX_BYTES}); shorten the text.")
+    if png_size(shot) != (WIDTH, HEIGHT):
+        raise SystemExit(f"{lang}: Chromium made a {png_size(shot)} image, not {WIDTH}x{HEIGHT}.")
+    image = shot.read_bytes()
+    if len(image) > MAX_BYTES:
+        raise SystemExit(f"{lang}: the image is {len(image)} bytes (at most {MAX_BYTES}); shorten the text.")
     target = OUT / f"share-{lang}.png"
-    target.write_bytes(data)
-    return target, len(data)
+    target.write_bytes(image)
+    return target, len(image)
 
 
 def main() -> None:

@@ -81,6 +81,11 @@ def _apt(*arguments: str, env: Mapping[str, str] | None = None) -> None:
     the moment between); a failure ends with apt's own message, not a traceback."""
     wait_for_package_manager()
     command = ["apt-get", "-o", f"DPkg::Lock::Timeout={LOCK_WAIT_SECONDS}", *arguments]
+    if os.geteuid() != 0:  # installing needs root: through sudo, which asks for the password
+        if not shutil.which("sudo"):
+            raise SystemExit(f"Installing Debian packages needs root: run `sudo {' '.join(command)}`, "
+                             "or this command as root.")
+        command = ["sudo", "--preserve-env=DEBIAN_FRONTEND", *command]
     if subprocess.run(command, env=env).returncode != 0:
         raise SystemExit(f"`{' '.join(command)}` failed (its message is above).")
 

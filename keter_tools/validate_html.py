@@ -5,12 +5,12 @@ are kept in .cache/html-valid/, one file per checker version, listing the SHA-25
 that had no error. A republish of unchanged pages then starts no Java at all; a changed or new
 page is always checked, and a page with an error is never remembered."""
 
-import hashlib
 import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from keter_site.core import fingerprints
 from keter_site.core.files import replace_whole
 from keter_site.core.project import ROOT
 
@@ -25,7 +25,7 @@ JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return fingerprints.of_bytes(path.read_bytes())
 
 
 def _cache_file(cache_dir: str | Path) -> Path:

@@ -21,6 +21,8 @@ from tests.support.publishing import base_environment, copy_site, deploy_command
 from tests.support.sites import ROOT
 from tests.support.sshd import ssh_server
 
+from keter_tools.deploy.common import INTERRUPTED
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SUMMARY = re.compile(r"(\d+) sent, (\d+) unchanged, (\d+) removed, in [\d.]+ s\.")
 
@@ -274,8 +276,8 @@ def test_publishes_in_a_row_and_killed_ones_leave_the_site_whole_and_nothing_beh
         assert live in sites.values(), f"{after}: the live release is no whole version of the site (seed {seed})"
         assert not list(temporary.iterdir()), f"{after}: left {list(temporary.iterdir())} (seed {seed})"
 
-    def publish(name):
-        return subprocess.Popen(deploy_command("publish", "--settings", settings, "--from", versions[name]),
+    def publish(name, command):
+        return subprocess.Popen(command("publish", "--settings", settings, "--from", versions[name]),
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
 
@@ -288,11 +290,14 @@ def test_publishes_in_a_row_and_killed_ones_leave_the_site_whole_and_nothing_beh
         assert result.returncode == 0, result.log
         check_whole(f"publish of {name}")
     # Stopped at a random moment of a publish, with `kill` (as a service manager or a terminal
-    # closing stops it), then with SIGKILL, which no program can clean up after: the next
-    # publish removes what that one left.
-    for number, how in enumerate((signal.SIGTERM, signal.SIGTERM, signal.SIGKILL)):
+    # closing stops it; `python -m keter_tools.deploy publish`, then `bin/invoke publish`), then
+    # with SIGKILL, which no program can clean up after: the next publish removes what that one left.
+    stops = ((signal.SIGTERM, deploy_command), (signal.SIGTERM, invoke_command), (signal.SIGKILL, deploy_command))
+    log = Path(settings).parent / "var" / "publishes.jsonl"
+    logged, stopped = len(log.read_text(encoding="utf-8").splitlines()), 0
+    for number, (how, command) in enumerate(stops):
         name = ("beta", "base")[number % 2]
-        process = publish(name)
+        process = publish(name, command)
         try:
             time.sleep(chance.uniform(0.2, max(seconds)))
             with contextlib.suppress(ProcessLookupError):
@@ -303,10 +308,14 @@ def test_publishes_in_a_row_and_killed_ones_leave_the_site_whole_and_nothing_beh
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
         assert "Traceback" not in output, output
+        stopped += INTERRUPTED in output  # the signal came once the publish had begun: it says so
         live = _tree(remote / current(remote))
         assert live in sites.values(), f"killed publish {number}: the live site is not whole (seed {seed})"
         if how == signal.SIGTERM:
             check_whole(f"publish stopped with kill (exit {process.returncode})")
+    # Each publish stopped once it had begun is in the publish log, as stopped.
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()[logged:]]
+    assert [(e["ok"], e["result"]) for e in entries] == [(False, " ".join(INTERRUPTED.split()))] * stopped, entries
     result = run(deploy_command("publish", "--settings", settings, "--from", versions["beta"]), env)
     assert result.returncode == 0, result.log
     check_whole("the publish after one killed with SIGKILL")

@@ -288,3 +288,18 @@ def test_generated_host_files_carry_the_same_policy(published):
     assert "/theme/speculation-rules.json\n  Content-Type: application/speculationrules+json\n" in rules
     redirects = (published.site / "_redirects").read_text().splitlines()
     assert "/en  /en/  301" in redirects and "/en/*  /en/404.html  404" in redirects
+
+
+def test_a_mistake_in_the_header_policy_is_refused_with_its_line(tmp_path):
+    from keter_tools.deploy.common import DeployError
+    from keter_tools.deploy.headers import POLICY_FILE, load_policy
+
+    text = POLICY_FILE.read_text(encoding="utf-8")
+    assert load_policy(POLICY_FILE)["headers"]
+    broken = tmp_path / "policy.yml"
+    # The same key twice: a plain YAML reader keeps the second and says nothing.
+    broken.write_text(text + "headers: {}\n", encoding="utf-8")
+    with pytest.raises(DeployError) as refused:
+        load_policy(broken)
+    line = len(text.splitlines()) + 1
+    assert f"{broken}:{line}:" in str(refused.value) and "headers" in str(refused.value), refused.value

@@ -11,14 +11,12 @@ import pytest
 from PIL import Image
 
 from tests.support.browser import serve_directory
+from tests.support.photos import PHOTO, SHOWN, make_photo, set_clinic
 from tests.support.sites import ROOT, FixtureSite, page_text
 
 from keter_site import images
-
-PHOTO = "images/team/physician.jpg"
-# Stored on its side, as a phone saves a portrait: 1600 x 1200 pixels with EXIF orientation 6
-# (turn a quarter clockwise to show it), so it is shown 1200 x 1600.
-STORED, SHOWN = (1600, 1200), (1200, 1600)
+from keter_site.incremental import State
+from keter_tools import build as keter_build
 
 
 def _page_weight():
@@ -28,28 +26,8 @@ def _page_weight():
     return module
 
 
-def _make_photo(path, size=STORED, orientation=6):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Gradients and soft blotches (noise at a tenth of the size, enlarged), so the encoders have
-    # something like a photo's detail to work on.
-    blotches = Image.effect_noise((size[0] // 10, size[1] // 10), 60).convert("L").resize(size, Image.Resampling.BICUBIC)
-    image = Image.merge("RGB", [Image.linear_gradient("L").resize(size), blotches,
-                                Image.linear_gradient("L").rotate(90).resize(size)])
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    exif[0x010F] = "Phone maker"  # Make: metadata that must not reach the site
-    image.save(path, "JPEG", quality=92, exif=exif)
-
-
 def _set_clinic(site, **values):
-    path = site.content / "data" / "clinic.yml"
-    text = path.read_text(encoding="utf-8")
-    for key, value in values.items():
-        line = f'{key}: "{value}"'
-        text, count = re.subn(rf"(?m)^{key}:.*$", line, text)
-        if not count:
-            text = text.replace("\nexample_values:", f"\n{line}\nexample_values:")
-    path.write_text(text, encoding="utf-8")
+    set_clinic(site.content / "data" / "clinic.yml", **values)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +35,7 @@ def photo_site(tmp_path_factory):
     site = FixtureSite(tmp_path_factory.mktemp("photos") / "site")
     for lang in ("he", "en"):
         site.write_page(lang, "team", page_text("team", lang, title=f"Team {lang}"))
-    _make_photo(site.content / PHOTO)
+    make_photo(site.content / PHOTO)
     _set_clinic(site, physician_photo=PHOTO)
     site.extra_settings = f"IMAGES_CACHE_PATH = {str(site.base / 'image-cache')!r}\n"
     build = site.build()
@@ -147,6 +125,25 @@ def test_a_second_build_encodes_nothing_again(photo_site, tmp_path):
     assert all((first.output / p).read_bytes() == (again.output / p).read_bytes() for p in made)
 
 
+def test_the_live_previews_builds_serve_the_photo_and_keep_it_after_an_edit(photo_site, tmp_path):
+    # The photo is written on `get_writer`, after the checks: each preview build writes it into
+    # its fresh folder, from which it takes its place in the served one, and is never removed
+    # as a file the build no longer has.
+    site, first = photo_site
+    copy = site.copy(tmp_path / "site")
+    settings, served, state = copy.settings_file(), tmp_path / "served", State()
+    made = {p.name: p.read_bytes() for p in (first.output / "theme" / "photos").iterdir()}
+    assert len(made) == 3 * len(images.WIDTHS)
+    assert keter_build.build(settings, served, incremental=state, full=True).ok
+    (copy.content / "en" / "team.md").write_text(
+        page_text("team", "en", title="Team en", body="An edit the preview must show."), encoding="utf-8")
+    second = keter_build.build(settings, served, incremental=state)
+    assert second.ok, second.message
+    assert "en/team/index.html" in state.rendered
+    assert "An edit the preview must show." in (served / "en" / "team" / "index.html").read_text(encoding="utf-8")
+    assert {p.name: p.read_bytes() for p in (served / "theme" / "photos").iterdir()} == made
+
+
 def test_no_photo_shows_no_picture(photo_site, tmp_path):
     site, _ = photo_site
     copy = site.copy(tmp_path / "site")
@@ -163,7 +160,7 @@ def test_a_missing_unreadable_or_too_small_photo_stops_the_build_with_line_and_f
     site, _ = photo_site
     copy = site.copy(tmp_path / "site")
     (copy.content / "images" / "team" / "not-a-photo.jpg").write_text("not a photo", encoding="utf-8")
-    _make_photo(copy.content / "images" / "team" / "small.jpg", size=(300, 400), orientation=1)
+    make_photo(copy.content / "images" / "team" / "small.jpg", size=(300, 400), orientation=1)
     _set_clinic(copy, physician_photo="images/team/missing.jpg", facilitator_photo="images/team/not-a-photo.jpg",
                 other_photo="images/team/small.jpg")
     build = copy.build(tmp_path / "out")

@@ -1,6 +1,7 @@
 """Pelican's own command builds the site in a venv made from requirements.lock alone (the project
 not installed: Pelican finds plugins/keter_site through PLUGIN_PATHS), the same pages as
-`invoke build`; and a plain `pelican` build that fails leaves its output folder as it was."""
+`invoke build`; and a plain `pelican` build that fails leaves its output folder as it was, the
+clinic's photos included."""
 
 import hashlib
 import os
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from keter_site import images
 from keter_site.core.project import ROOT, settings_preamble
 from tests.support import commands
+from tests.support.photos import PHOTO, make_photo, set_clinic
 
 LOCK = ROOT / "requirements.lock"
 # The venv is made once per version of the lock and kept in the user's cache folder, outside the
@@ -92,17 +95,25 @@ def test_a_failed_plain_pelican_build_leaves_the_output_folder_untouched(plain_v
     (output / "index.html").write_text("<!doctype html><title>The last good site</title>", encoding="utf-8")
     (output / "en" / "index.html").write_text("<!doctype html><title>Its English home</title>", encoding="utf-8")
     before = _files(output)
-    # The real content with one page citing a source the registry does not have.
+    # The real content, with the physician's photo supplied (the photos are made while reading,
+    # before the checks) and one page citing a source the registry does not have.
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
+    make_photo(content / PHOTO)
+    set_clinic(content / "data" / "clinic.yml", physician_photo=PHOTO)
     page = content / "en" / "faq.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n\nA claim [@no-such-source].\n", encoding="utf-8")
     broken = tmp_path / "broken_conf.py"
     broken.write_text(settings_preamble("pelicanconf") + textwrap.dedent(f"""\
         PATH = {str(content)!r}
+        CLINIC_DATA_FILE = {str(content / "data" / "clinic.yml")!r}
+        IMAGES_CACHE_PATH = {str(tmp_path / "image-cache")!r}
         """), encoding="utf-8")
     failed = _pelican(plain_venv, broken, output)
     assert failed.returncode != 0
     assert "no-such-source" in " ".join((failed.stdout + failed.stderr).split())
+    # The build got as far as making the photo (every width of every format is in the images cache)...
+    assert len(list((tmp_path / "image-cache").iterdir())) == len(images.FORMATS) * len(images.WIDTHS)
+    # ...and wrote none of it, nor anything else, into the output.
     assert _files(output) == before
     assert not list(Path(tmp_path).glob("output?*"))  # no half-built folder left beside it

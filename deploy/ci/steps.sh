@@ -33,6 +33,8 @@ case "${1:-}" in
       echo "Not published: set these secret variables in the git host's settings:$missing" >&2
       exit 1
     fi
+    # GitHub passes a secret nobody set as an empty value: empty means unset (publishconf.py's default).
+    [ -n "${DEPLOY_PATH:-}" ] || unset DEPLOY_PATH
     secrets=$(mktemp -d)  # mode 0700
     trap 'rm -rf "$secrets"' EXIT
     umask 077

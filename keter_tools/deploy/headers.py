@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 import jinja2
-import yaml
 
 from keter_site.assets import FINGERPRINTED
 from keter_site.checks.source_tree import IMAGE_TYPES
+from keter_site.core import data
 from keter_site.core.languages import prefix
 from keter_site.core.project import ROOT
 from keter_site.signup_form import origin_of, resolve  # noqa: F401  (one rule for the origin)
@@ -50,8 +50,14 @@ class Policy(TypedDict):
 
 
 def load_policy(path: str | Path = POLICY_FILE) -> Policy:
-    """The policy as written in `path`, so every host's rendering reads the same file."""
-    policy: Policy = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    """The policy as written in `path`, so every host's rendering reads the same file (by the
+    project's one strict YAML reader: a problem is said with its line)."""
+    from .common import DeployError  # here: common imports this module
+
+    try:
+        policy: Policy = data.load(path)
+    except data.DataError as error:
+        raise DeployError(f"{error}\n    How to fix: correct that line of {path} (docs/deploying.md describes the file).") from None
     return policy
 
 

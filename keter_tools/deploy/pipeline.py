@@ -13,7 +13,6 @@ staging folder, or one whose robots.txt keeps every search engine out as a stagi
 does, is never published as the live site.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -28,8 +27,9 @@ from typing import Any
 from keter_tools import build as site_build
 
 from . import checks, headers
-from .common import DeployError, Out, Release, Summary, Target
+from .common import INTERRUPTED, DeployError, Out, Release, Summary, Target
 
+from keter_site.core import fingerprints
 from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
 
@@ -155,7 +155,7 @@ def _hashes(build_dir: str | Path) -> dict[str, str]:
     for folder in CHECKED_FOLDERS:
         for path in sorted((Path(build_dir) / folder).rglob("*")):
             if path.is_file():
-                found[path.relative_to(build_dir).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+                found[path.relative_to(build_dir).as_posix()] = fingerprints.of_bytes(path.read_bytes())
     return found
 
 
@@ -247,9 +247,9 @@ def publish(settings_file: str | Path = "publishconf.py", target: str | None = N
         deployer = make_target(prepared.settings, target, out=out)
         destination = deployer.destination
         summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
-    except DeployError as error:
+    except (DeployError, KeyboardInterrupt) as error:  # refused, or stopped (Ctrl+C, `kill`)
         if not dry_run:
-            record(settings_file, kind, False, destination=destination, result=str(error))
+            record(settings_file, kind, False, destination=destination, result=str(error) or INTERRUPTED)
         raise
     finally:
         if scratch:
@@ -268,8 +268,8 @@ def rollback(settings_file: str | Path = "publishconf.py", target: str | None = 
     deployer = make_target(settings, target, out=out)
     try:
         release = deployer.rollback(to)
-    except DeployError as error:
-        record(settings_file, "rollback", False, destination=deployer.destination, result=str(error))
+    except (DeployError, KeyboardInterrupt) as error:
+        record(settings_file, "rollback", False, destination=deployer.destination, result=str(error) or INTERRUPTED)
         raise
     record(settings_file, "rollback", True, release or "", deployer.destination, f"Now serving release {release}.")
     return release

@@ -16,7 +16,6 @@ command in RSYNC_RSH (rsync's own variable), for example "ssh -i ~/.ssh/deploy_k
 """
 
 import contextlib
-import hashlib
 import os
 import re
 import shlex
@@ -30,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from keter_site.core import fingerprints
 from keter_site.core.files import owner_gone
 
 from .common import DeployError, Out, Plan, Progress, Release, Summary, site_files
@@ -216,7 +216,7 @@ class RsyncTarget:
         plan = self._plan(site, state)
         self.out(plan.describe(self.destination))
         conf = Path(nginx_conf).read_bytes() if nginx_conf else b""
-        conf_changed = bool(conf) and hashlib.sha256(conf).hexdigest() != state.nginx_sha256
+        conf_changed = bool(conf) and fingerprints.of_bytes(conf) != state.nginx_sha256
         if dry_run:
             if conf_changed:
                 self.out(f"  nginx configuration {self.path}/nginx/{NGINX_CONF_NAME} would be updated.")

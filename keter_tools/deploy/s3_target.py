@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from keter_site.core import fingerprints
+
 from .common import DeployError, Out, Plan, Progress, Summary, site_files
 from .headers import cache_control, content_type, load_policy
 
@@ -48,7 +50,7 @@ def _local_files(site: str | Path, prefix: str) -> list[LocalFile]:
             continue
         data = (site / relative).read_bytes()
         files.append(LocalFile(relative, prefix + relative, hashlib.md5(data).hexdigest(),
-                               hashlib.sha256(data).hexdigest(), content_type(relative),
+                               fingerprints.of_bytes(data), content_type(relative),
                                cache_control(relative, policy)))
     return files
 

@@ -17,11 +17,9 @@ import importlib
 # the receivers run in the order they were connected, which is this list's:
 # - pipeline first: it makes the build's context (its problem list) before any step runs;
 # - checks next: its receivers turn Pelican's own warnings into problems from the start;
-# - pelican-yaml-metadata's reader (front matter in YAML between `---` lines, what the browser
-#   editor writes) before source_files, whose reader extends it and must replace it;
 # - incremental last: its writer keeps unchanged pages (the live preview only).
 STEPS = (
-    "pipeline", "checks", "pelican.plugins.yaml_metadata", "source_files", "sanitize", "languages", "components",
+    "pipeline", "checks", "source_files", "sanitize", "languages", "components",
     "articles", "ui_strings", "clinic_facts", "citations", "medical_review", "assets", "images",
     "translation_status", "signup_form", "minify", "seo", "incremental",
 )

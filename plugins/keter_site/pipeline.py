@@ -20,7 +20,7 @@ AFTER_READING = (
     "clinic_facts",        # {clinic:key} markers put in (those the components wrote too)
     "citations",           # [@key] markers numbered; document.sources
     "medical_review",      # document.review: its approval covers the facts and sources cited
-    "images",              # the clinic's photos
+    "images",              # the clinic's photos encoded: their addresses and sizes for the templates
     "translation_status",  # stale translations
     "seo",                 # what search engines need; the documents for the sitemap
 )
@@ -31,6 +31,7 @@ AFTER_READING = (
 BEFORE_WRITING = (
     "checks",  # any problem found so far stops the build here, so nothing is written
     "assets",  # the theme's bundles, written only once the checks let the build go on
+    "images",  # the clinic's photos (encoded while reading), written only then too
 )
 
 

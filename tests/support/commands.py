@@ -27,7 +27,7 @@ from keter_site.core.project import ROOT
 # and Jinja it uses, every plugin in pelicanconf.py/publishconf.py, and boto3, which the s3
 # target imports when it starts (a third of a second each time).
 PRELOAD = ["pelican", "pelican.settings", "pelican.generators", "pelican.readers", "pelican.writers",
-           "pelican.plugins._utils", "pelican.plugins.precompress", "pelican.plugins.yaml_metadata",
+           "pelican.plugins._utils", "pelican.plugins.precompress",
            "markdown", "jinja2", "invoke", "invoke.main", "keter_tools.build",
            "keter_tools.deploy.__main__", "boto3", __name__]
 COMMANDS = ("pelican", "keter_tools.build", "keter_tools.deploy", "invoke")

@@ -11,6 +11,7 @@ than text (an unquoted phone number such as 0501234567 is read as an octal numbe
 
 from typing import Any
 import copy
+import functools
 from pathlib import Path
 
 import yaml
@@ -106,11 +107,6 @@ def _walk(node: Any, path: str, problems: list[Problem], strings_only: bool, fil
                                     "Write its value, or remove the line.", line))
 
 
-# Each good file's data while its text is the same: a pure memo of the file's text (the live
-# preview builds again and again), the last one per file.
-_loaded: dict[tuple[str, bool], tuple[str, Any]] = {}
-
-
 def load(path: str | Path, strings_only: bool = False, shared: bool = False) -> Any:
     """The data in the YAML file at `path`. Raises DataError with every problem found.
     `shared`: the remembered data itself, not a copy, for a caller that only reads it."""
@@ -121,12 +117,13 @@ def load(path: str | Path, strings_only: bool = False, shared: bool = False) -> 
         raise DataError.one(path, "the file is missing.", "Create it, or restore it from the project's history.")
     except UnicodeDecodeError:
         raise DataError.one(path, "the file is not UTF-8 text.", "Save it as UTF-8 in your editor.")
-    known = _loaded.get((str(path), strings_only))
-    if known is None or known[0] != text:
-        known = _loaded[(str(path), strings_only)] = (text, _parse(path, text, strings_only))
-    return known[1] if shared else copy.deepcopy(known[1])  # a copy: callers may change it
+    found = _parse(path, text, strings_only)
+    return found if shared else copy.deepcopy(found)  # a copy: callers may change it
 
 
+# Pure: a good file's data is made once while its text stays the same (the live preview builds
+# again and again); a file with problems is read again, and refused again, every time.
+@functools.lru_cache(maxsize=256)
 def _parse(path: Path, text: str, strings_only: bool) -> Any:
     try:
         anchors = anchor_lines(text)

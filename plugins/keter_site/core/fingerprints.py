@@ -1,6 +1,6 @@
 """The one fingerprint (SHA-256, hex) of bytes or text: what translations record of their
-source page, what the physician's approval covers, the theme's fingerprinted files and the
-encoded photos differ; the hashing is this."""
+source page, what the physician's approval covers, the theme's fingerprinted files, the encoded
+photos, the live preview's page keys and a publish's files differ; the hashing is this."""
 
 import hashlib
 from collections.abc import Iterable

@@ -1,5 +1,6 @@
 """Front matter as written in a content file: a YAML block between two `---` lines at the top
-(what pelican-yaml-metadata reads, and what the browser editor, Decap CMS, reads and writes):
+(what the site's Markdown reader, keter_site.source_files, reads, and what the browser editor,
+Decap CMS, reads and writes):
 
     ---
     title: Understanding anxiety
@@ -251,23 +252,18 @@ def split(text: str) -> tuple[dict[str, str], str, int]:
     return {key: text_of(value) for key, value in (parsed.values or {}).items()}, parsed.body, parsed.head_lines
 
 
-# Each file's text, while its size and modification time stay the same: one build's checks,
-# translation status and review read the same files, and the live preview builds again and again.
-_texts: dict[str, tuple[tuple[int, int, int, int], str]] = {}
-
-
 def read_text(path: str | Path) -> str:
     """The file's text. A byte-order mark is dropped; bytes that are not UTF-8 become U+FFFD
     here (the Markdown reader refuses such a file with its own message)."""
-    path = str(path)
     stat = os.stat(path)
-    stamp = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
-    known = _texts.get(path)
-    if known and known[0] == stamp:
-        return known[1]
-    text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
-    _texts[path] = (stamp, text)
-    return text
+    return _text_of(str(path), (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino))
+
+
+# One build's checks, translation status and review read the same files, and the live preview
+# builds again and again: a file's text is read again only when its size, times or inode changed.
+@functools.lru_cache(maxsize=4096)
+def _text_of(path: str, stamp: tuple[int, int, int, int]) -> str:
+    return Path(path).read_text(encoding="utf-8-sig", errors="replace")
 
 
 def read(path: str | Path) -> dict[str, str]:

@@ -8,6 +8,9 @@ The files go to theme/photos/<name>-<width>.<digest>.<ext>: fingerprinted, so th
 let browsers keep them for a year (keter_site.assets.FINGERPRINTED). Encoding is slow, so every
 encoded file is kept in IMAGES_CACHE_PATH (default: `images` beside CACHE_PATH, .cache/images/)
 under the digest of the photo's bytes and its encoding; a build encodes only what is new.
+They are encoded once all is read (the templates need their addresses and sizes) and copied
+into the output on `get_writer`, after the checks (keter_site.pipeline.BEFORE_WRITING): a build
+stopped by its checks writes none of them, with Pelican's own command too.
 
 Templates write `{{ picture(path, alt, sizes, loading) }}`: a <picture> with one <source> per
 modern format and a JPEG <img>, each with srcset and the `sizes` given, and the <img> with width,
@@ -26,6 +29,7 @@ import shutil
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
+from itertools import chain
 from pathlib import Path
 
 import PIL
@@ -59,6 +63,7 @@ class Variant:
     url_path: str   # under the site's root, e.g. theme/photos/physician-480.0123456789ab.avif
     width: int
     height: int
+    encoded: Path   # the file in the images cache, copied to url_path once the checks passed
 
 
 
@@ -111,9 +116,9 @@ def _encode(image: Image.Image, width: int, extension: str, options: Mapping[str
     return out.getvalue(), height
 
 
-def make_variants(source: str | Path, output: str | Path, cache: Path) -> dict[str, list[Variant]]:
-    """Every variant of one photo file, written to `output` (the site's folder), from `cache`
-    where it was encoded before. {extension: [Variant, ...]}."""
+def make_variants(source: str | Path, cache: Path) -> dict[str, list[Variant]]:
+    """Every variant of one photo file, encoded into `cache` unless an earlier build did.
+    {extension: [Variant, ...]}; nothing is written into the site's folder yet."""
     data = Path(source).read_bytes()
     source_digest = of_bytes(data)
     source_width, source_height = upright_size(source)
@@ -135,10 +140,7 @@ def make_variants(source: str | Path, output: str | Path, cache: Path) -> dict[s
                 cache.mkdir(parents=True, exist_ok=True)
                 replace_whole(cached, encoded)
             url_path = f"{OUTPUT_FOLDER}/{stem}-{width}.{digest[:DIGEST_LENGTH]}.{extension}"
-            target = Path(output) / url_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached, target)
-            made[extension].append(Variant(url_path, width, height))
+            made[extension].append(Variant(url_path, width, height, cached))
     return made
 
 
@@ -148,9 +150,8 @@ def _made() -> dict[str, dict[str, list[Variant]]]:
 
 
 def after_reading(generators: list[Any]) -> None:
-    """Make every photo clinic.yml names, or report why it cannot be made."""
+    """Encode every photo clinic.yml names, or report why it cannot be made."""
     settings = generators[0].settings
-    output = generators[0].output_path
     data_file = settings["CLINIC_DATA_FILE"]
     made = _made()
     for key, value in photo_keys(build.current().facts).items():
@@ -173,10 +174,21 @@ def after_reading(generators: list[Any]) -> None:
                    f"Ask for a photo at least {MIN_WIDTH} pixels wide.", line)
             continue
         try:
-            made[value] = make_variants(source, output, _cache_folder(settings))
+            made[value] = make_variants(source, _cache_folder(settings))
         except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
             report(data_file, f"`{key}`: content/{value} could not be converted ({error}).",
                    "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
+
+
+def before_writing(pelican: Any) -> None:
+    """Copy this build's photos into the output, once the checks found no problem: a build
+    stopped by its checks writes none of them, with Pelican's own command too."""
+    output = Path(pelican.output_path)
+    for variants in _made().values():
+        for variant in chain.from_iterable(variants.values()):
+            target = output / variant.url_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(variant.encoded, target)
 
 
 def _srcset(site_url: str, variants: list[Variant]) -> str:

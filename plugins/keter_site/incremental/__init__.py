@@ -26,7 +26,6 @@ Publishing builds never use this: it is active only for a build whose context ca
 from collections.abc import Iterable, Mapping, Sequence
 from types import NotImplementedType
 from typing import Any
-import hashlib
 import io
 import os
 import pickle
@@ -35,12 +34,13 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.writers import Writer
 
-from keter_site.core import build, content
+from keter_site.core import build, content, fingerprints
 from keter_site.incremental.templates import CompiledTemplates
 
-# A document's attributes that are not its own details: Pelican's settings and context (the
-# same for every page), and objects compared through their own keys.
-_NOT_DETAILS = {"settings", "_context", "translations", "metadata", "_content", "_summary", "content"}
+# A document's attributes that are not its own details: Pelican's settings (the same for every
+# page), and objects compared through their own keys. Pelican's own (private) attributes are
+# left out too: what a template reads of them it reads through public ones (`status` below).
+_NOT_DETAILS = {"settings", "translations", "metadata", "content"}
 # What only the document's own page shows (its review stamp, its Sources list and their ids): it
 # changes with its text, and no other page shows it.
 _OWN_ONLY = {"review", "sources", "template_ids"}
@@ -89,11 +89,8 @@ class State:
 
 
 def _hash(parts: Iterable[str | bytes]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return fingerprints.of_bytes(b"\0".join(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
+                                            for part in parts))
 
 
 # Values pickled as they are (with their subclasses); any other object (a date, say) is
@@ -135,7 +132,8 @@ def _details(document: Content) -> tuple[_Shared, dict[str, Any]]:
     meta = document.metadata
     # Pelican copies each front-matter value to an attribute: those are in `meta` already.
     extra = {name: value for name, value in vars(document).items()
-             if name not in _NOT_DETAILS and meta.get(name, _NOT_DETAILS) is not value}
+             if not name.startswith("_") and name not in _NOT_DETAILS and meta.get(name, _NOT_DETAILS) is not value}
+    extra["status"] = document.status
     own_only = {name: extra.pop(name) for name in _OWN_ONLY if name in extra}
     return (type(document).__name__, document.source_path, document.save_as, document.url, meta, extra), own_only
 

@@ -1,11 +1,11 @@
 """Source files: every Markdown file is checked before Markdown reads it, so a file an editor
 saved wrongly gets a message (file, line, fix), never a traceback or a build that never ends.
 
-The Markdown reader of pelican-yaml-metadata (front matter in YAML between `---` lines, the
-form the browser editor reads and writes; listed before this plugin in keter_site.STEPS, so this plugin's
-`readers_init` receiver runs after its own) is replaced by a subclass that reads the front matter
-with keter_site.core.front_matter (strictly; the checks plugin reports its problems with their
-lines, so a broken block is never silently read as text) and first refuses, with `FileProblem`:
+Markdown files are read by this plugin's reader (on Pelican's public reader API: `BaseReader`,
+its `process_metadata`, `readers_init`): the front matter is YAML between `---` lines, the form
+the browser editor reads and writes, read with keter_site.core.front_matter (strictly; the checks
+plugin reports its problems with their lines, so a broken block is never silently read as text).
+The reader first refuses, with `FileProblem`:
 - a file that is not UTF-8 (a UTF-8 byte-order mark is fine), or over MARKDOWN_MAX_BYTES;
 - bidirectional overrides, isolates and control characters, which reorder or hide text
   invisibly (<bdi> is the visible way);
@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 import contextlib
 import copy
+import datetime
 import os
 import re
 from pathlib import Path
@@ -32,8 +33,7 @@ from urllib.parse import unquote
 
 from markdown import Markdown
 from pelican import signals
-from pelican.plugins.yaml_metadata import YAMLMetadataReader
-from pelican.readers import MarkdownReader
+from pelican.readers import METADATA_PROCESSORS, BaseReader, MarkdownReader
 
 from keter_site.core import front_matter
 from keter_site.core.limits import MAX_NESTING, TimeLimit, too_deep
@@ -149,25 +149,31 @@ _TOO_NESTED = ("the page nests too deeply for Markdown (formatting, quotes, list
                "Look for a very long run of `*`, `_` or `>`, or of opening tags, and remove it.")
 
 
-class CheckedMarkdownReader(YAMLMetadataReader):
-    """pelican-yaml-metadata's reader, with every check before and after Markdown."""
+class CheckedMarkdownReader(BaseReader):
+    """Markdown with YAML front matter, with every check before and after Markdown."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # pelican-yaml-metadata makes its Markdown converter when the reader is made: Pelican
-        # makes a reader for each of its four file extensions in each generator, on every build
-        # of the live preview. Here the converter is made on first use instead.
-        MarkdownReader.__init__(self, *args, **kwargs)
+    enabled = True
+    file_extensions = MarkdownReader.file_extensions
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        # Pelican makes a reader for each file extension in each generator, on every build of
+        # the live preview: the Markdown converter is made on first use, and reset between files
+        # (making one per file cost more than converting the file).
         self._converter: Markdown | None = None
 
-    @property
-    def _md(self) -> Markdown:
+    def _markdown(self) -> Markdown:
         if self._converter is None:
             settings = copy.deepcopy(self.settings["MARKDOWN"])
-            # As pelican-yaml-metadata does: the front matter is YAML, not Markdown's meta lines.
-            with contextlib.suppress(KeyError, ValueError):
-                settings["extensions"].remove("markdown.extensions.meta")
+            # As Pelican's Markdown reader: every extension configured is used. The front matter
+            # is YAML, read before Markdown: not Markdown's own meta lines.
+            configured = settings.setdefault("extension_configs", {})
+            extensions = settings.setdefault("extensions", [])
+            extensions += [name for name in configured if name not in extensions]
+            with contextlib.suppress(ValueError):
+                extensions.remove("markdown.extensions.meta")
             self._converter = Markdown(**settings)
-        return self._converter
+        return self._converter.reset()
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         """The page's HTML and details, once the file passed every check before and after Markdown."""
@@ -175,17 +181,14 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             text = check_bytes(Path(source_path).read_bytes(),
                                self.settings.get("MARKDOWN_MAX_BYTES", DEFAULT_MAX_BYTES))
             check_copy_links(text, source_path, self.settings)
-            self._source_path = source_path
             # Unreadable front matter gives no details (the checks plugin reports why, with the
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
             check_html(None, parsed.body, parsed.head_lines + 1)  # the author's own tags: before Markdown
             with _time_limit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS), parsed.body,
                              parsed.head_lines + 1):
-                # One Markdown converter per reader, reset between files: making one per file
-                # cost more than converting the file.
                 try:
-                    content = self._md.reset().convert(parsed.body)
+                    content = self._markdown().convert(parsed.body)
                 except RecursionError:
                     raise FileProblem(*_TOO_NESTED, likely_line(parsed.body, parsed.head_lines + 1)) from None
             check_html(content, parsed.body, parsed.head_lines + 1)
@@ -194,16 +197,32 @@ class CheckedMarkdownReader(YAMLMetadataReader):
             # process" line about a file already explained is left out of the report.
             report_all([stop.problem.at(source_path)])
             raise
-        # pelican-yaml-metadata's own conversion of the values (dates, slug, status ...). The
-        # front-matter check names a value it cannot convert, with its line; anything else it
-        # refuses is said here, never as Pelican's bare "Could not process".
+        # The front-matter check names a value Pelican cannot convert, with its line; anything
+        # else it refuses is said here, never as Pelican's bare "Could not process".
         try:
-            return content, self._parse_yaml_metadata(parsed.values or {}, source_path)
+            return content, self._details(parsed.values or {})
         except (ValueError, TypeError, OverflowError) as error:
             if not parsed.problems:  # else the front-matter check says which value, on which line
                 report(source_path, f"a value of the front matter could not be read ({error}).",
                        "Check the values between the `---` lines against docs/editing.md.")
             raise
+
+    def _details(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The front matter's values as Pelican keeps a document's details: a formatted field
+        (`summary`) as HTML, the fields Pelican converts (date, slug, status ...) from their
+        text by Pelican's own processors, the rest as YAML read them; an empty value left out."""
+        details = {}
+        for name, value in values.items():
+            if value is None:
+                continue
+            if name in self.settings["FORMATTED_FIELDS"]:
+                value = self._markdown().convert(str(value))
+            elif name in METADATA_PROCESSORS:
+                # YAML reads `2026-11-27` as a date; Pelican's processors read text.
+                text = value.isoformat() if isinstance(value, datetime.date) else str(value).strip()
+                value = self.process_metadata(name, text)
+            details[name] = value
+        return details
 
 
 def _use_checked_reader(readers: Any) -> None:
