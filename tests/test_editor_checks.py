@@ -69,6 +69,16 @@ def test_a_value_cut_by_a_comment_stops_the_build_and_quoted_shows_whole(built):
     assert page.select_one("title").get_text().startswith("Anxiety #1 guide")
 
 
+def test_a_special_page_left_out_by_its_front_matter_is_named_with_its_line(built):
+    # The crisis page, linked from a `:::` part rendered before the checks' report: the reason
+    # the page is missing (its front matter) is named, not only the link to it.
+    built.write_page("en", "about", page_text("about", "en", body="::: urgent-help\n:::"))
+    built.write_page("en", "crisis", page_text("crisis", "en").replace("title: Title", "title: Title #1"))
+    _fails_cleanly(built, "content/en/crisis.md:2: line 2 of the front matter: YAML reads ` #`",
+                   "content/en/crisis.md: the theme links to page 'crisis', which has no 'en' version. "
+                   "How to fix: Fix the other problem the build names in this file")
+
+
 CUT = "YAML reads ` #` and the rest of the line as a comment, so"
 COMMENT = "holds a comment (`#`), which YAML leaves out without a word."
 
