@@ -147,7 +147,7 @@ BAD_INPUTS = {
     # content/images/ publishes images, checked by their content.
     "an SVG image with a script": (lambda s: _write(s, "images/logo.svg", SVG_SCRIPT),
                                    ["content/images/logo.svg: an SVG image can carry scripts that would run on the "
-                                    "site's own pages", "Export it as PNG or WebP instead"]),
+                                    "site's own pages", "Export it as WebP instead"]),
     "an HTML file among the images": (lambda s: _write(s, "images/page.html", "<script src=x.js></script>"),
                                       ["content/images/page.html: only images (PNG, JPEG, WebP, AVIF or GIF) are "
                                        "published from content/images/; a `.html` file could run code"]),

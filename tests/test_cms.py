@@ -76,6 +76,10 @@ def test_a_save_writes_only_what_was_edited():
              "feel.\nmedical: false\nsource_hash: forged\nmenu_order: 2\nslug: other\n---\nThe text [@glue2017].\n")
     saved = cms_saves.merged(HEAD, decap, "anxiety", "en")
     assert saved == HEAD.replace("title: Understanding anxiety", "title: Anxiety, step by step")
+    # A title YAML would cut at ` #`: refused with the build's words, never saved as "Anxiety".
+    with pytest.raises(ValueError, match=r"^line 2: .* so `title` would silently be 'Anxiety'\. Put the value in "
+                                         "double quotes"):
+        cms_saves.merged(HEAD, decap.replace("'Anxiety, step by step'", "Anxiety #1 guide"), "anxiety", "en")
     # A new file: slug and lang from its path, the form's fields, one empty line, the text.
     new = cms_saves.merged(None, "---\ntitle: New\nslug: x\nlang: he\nmedical: true\ndescription: D\n---\nBody\n",
                            "new-page", "en")

@@ -55,6 +55,60 @@ def test_malformed_front_matter_names_the_line(built):
                    "Write it as `key: value`")
 
 
+def test_a_value_cut_by_a_comment_stops_the_build_and_quoted_shows_whole(built):
+    # YAML reads ` #` as the start of a comment: unquoted, the title would silently be "Anxiety".
+    built.write_page("en", "about", "---\ntitle: Anxiety #1 guide\nslug: about\nlang: en\ndescription: d\n---\n\nText\n")
+    _fails_cleanly(built, "content/en/about.md:2: line 2 of the front matter: YAML reads ` #` and the rest of the "
+                          "line as a comment, so `title` would silently be 'Anxiety'.",
+                   "Put the value in double quotes")
+    built.write_page("en", "about", '---\ntitle: "Anxiety #1 guide"\nslug: about\nlang: en\ndescription: d\n---\n\nText\n')
+    build = built.invoke_build()
+    assert build.returncode == 0, build.log
+    page = build.html("en/about/index.html")
+    assert page.select_one("h1").get_text(strip=True) == "Anxiety #1 guide"
+    assert page.select_one("title").get_text().startswith("Anxiety #1 guide")
+
+
+def test_a_special_page_left_out_by_its_front_matter_is_named_with_its_line(built):
+    # The crisis page, linked from a `:::` part rendered before the checks' report: the reason
+    # the page is missing (its front matter) is named, not only the link to it.
+    built.write_page("en", "about", page_text("about", "en", body="::: urgent-help\n:::"))
+    built.write_page("en", "crisis", page_text("crisis", "en").replace("title: Title", "title: Title #1"))
+    _fails_cleanly(built, "content/en/crisis.md:2: line 2 of the front matter: YAML reads ` #`",
+                   "content/en/crisis.md: the theme links to page 'crisis', which has no 'en' version. "
+                   "How to fix: Fix the other problem the build names in this file")
+
+
+CUT = "YAML reads ` #` and the rest of the line as a comment, so"
+COMMENT = "holds a comment (`#`), which YAML leaves out without a word."
+
+
+@pytest.mark.parametrize("head, expected", [
+    # A comment cuts the unquoted value before it, or the one its indented line would have continued.
+    ("title: כותרת #1 מדריך\n", [(2, f"{CUT} `title` would silently be 'כותרת'.")]),
+    ("title: #1 guide\n", [(2, f"{CUT} `title` would silently be empty.")]),
+    ("title: Anxiety\n  guide #1\n", [(3, f"{CUT} `title` would silently be 'Anxiety guide'.")]),
+    ("title: Anxiety\n  #1 guide\n", [(3, f"{CUT} `title` would silently be 'Anxiety'.")]),
+    ("tags:\n  - a #b\n  - c\n", [(3, f"{CUT} `tags` would silently be 'a'.")]),
+    # Any other comment: refused too (neither the browser editor nor `invoke new` writes one).
+    ("# note\ntitle: T\n", [(2, COMMENT)]),
+    ('title: "T" # note\n', [(2, COMMENT)]),
+    ("tags:\n  - a\n  # not a continuation: at the list's own indentation\n", [(4, COMMENT)]),
+    # Part of a value: in quotes, in a `|` or `>` block, or with no space before it.
+    ('title: "Anxiety #1 guide"\n', []),
+    ("title: 'It''s #1'\n", []),
+    ("summary: |\n  Step #1 # and two\n", []),
+    ("summary: >\n  Step #1\n", []),
+    ("title: C# and F#\n", []),
+])
+def test_the_front_matter_reader_refuses_every_comment_and_names_a_cut(head, expected):
+    problems = front_matter.problems(f"---\n{head}---\n\nText.\n")
+    assert [problem.line for problem in problems] == [line for line, _ in expected], problems
+    for problem, (line, words) in zip(problems, expected):
+        assert problem.message.startswith(f"line {line} of the front matter") and words in problem.message, problem
+        assert problem.fix.startswith("Put the value in double quotes" if CUT in words else "Remove the comment")
+
+
 def test_file_without_front_matter():
     # The same front-matter check as above (its wiring into the build: the test above).
     assert [problem.line for problem in front_matter.problems("Just text, no front matter.\n")] == [1]
@@ -129,7 +183,9 @@ def test_image_without_size_or_in_an_old_format(built):
     (built.content / "images" / "room.jpg").write_bytes(b"\xff\xd8\xff")
     built.write_page("en", "about", page_text("about", "en", body="![The quiet room]({static}/images/room.jpg)"))
     _fails_cleanly(built, "content/en/about.md:8: the image /images/room.jpg has no width and height",
-                   "content/en/about.md:8: the image /images/room.jpg is in an old, heavy format")
+                   "content/en/about.md:8: the image /images/room.jpg is in an old, heavy format",
+                   # Only what the build takes (an SVG in content/images/ is refused too).
+                   "Save it as WebP or AVIF (any image program can; drawings too) and link that file instead.")
 
 
 def test_a_sized_modern_image_builds(built):

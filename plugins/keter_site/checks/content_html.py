@@ -8,7 +8,8 @@ from typing import Any
 from keter_site.core import html
 from keter_site.core.urls import site_path
 
-# Photos and pictures must be WebP, AVIF or SVG: the same picture at a fraction of the weight.
+# Photos and pictures must be WebP or AVIF: the same picture at a fraction of the weight (an SVG
+# is refused from content/images/ by checks.source_tree: it can carry a script).
 OLD_IMAGE_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
 # Ids the theme puts on every page, so links to them are valid from any page.
 THEME_IDS = {"main"}
@@ -54,4 +55,4 @@ def page_html_problems(page: Any, parsed: html.Fragment, targets: set[str], ids_
                    'Add its size in pixels right after it: ![...](...){: width="800" height="600" }.')
         if src.lower().rsplit("?", 1)[0].endswith(OLD_IMAGE_FORMATS):
             yield (src.rsplit("/", 1)[-1], f"the image {src} is in an old, heavy format.",
-                   "Save it as WebP (or AVIF, or SVG for drawings) and link that file instead.")
+                   "Save it as WebP or AVIF (any image program can; drawings too) and link that file instead.")

@@ -69,7 +69,7 @@ def static_file_problem(path: str) -> tuple[str, str] | None:
     if extension == ".svg":
         return ("an SVG image can carry scripts that would run on the site's own pages, so content/images/ "
                 "publishes none.",
-                "Export it as PNG or WebP instead (twice the size it is shown at, for sharp screens).")
+                "Export it as WebP instead (twice the size it is shown at, for sharp screens).")
     expected = _format_of_extension(path)
     if expected is None:
         return (f"only images ({FORMAT_NAMES}) are published from content/images/; a "

@@ -17,7 +17,9 @@ The one reader of it, for the checks (which report a broken line with its number
 Pelican could not make a document of the file), the Markdown reader (keter_site.source_files),
 the translation and review fingerprints, the editor tools and the tests. YAML is read by the
 one strict reader (keter_site.core.data, as content/data/ is): no aliases, no key twice, one value per key, and
-text where text is meant (an unquoted `source_hash: 0012345` would be the number 12345).
+text where text is meant (an unquoted `source_hash: 0012345` would be the number 12345), and no
+comment: YAML drops one without a word, and ` #` after an unquoted value cuts the value there
+(`title: Anxiety #1 guide` would be "Anxiety"). Neither the browser editor nor `invoke new` writes one.
 `split()` gives each value as the text the site uses (`true`, `7`, `2026-11-27`), so the
 fingerprints are computed from parsed values and the body: quoting a value or folding a long one
 over several lines (as the browser editor does) never changes them.
@@ -109,6 +111,7 @@ def parse(text: str) -> Parsed:
             problems.append(_at(anchor + 1, "YAML anchors and aliases (`&name`, `*name`) are not allowed in front "
                                 "matter.", "Write the value out in full."))
         root, values = data.compose(head)
+        problems += _comment_problems(head)
     except yaml.YAMLError as error:
         at = data.error_line(error) + 1
         shown = lines[at - 1].strip()[:60] if 0 < at <= close else ""
@@ -142,6 +145,69 @@ def parse(text: str) -> Parsed:
         return Parsed(None, body, close + 1,
                       tuple(problems) or (_at(2, "a value of the front matter cannot be read.", _QUOTING),))
     return Parsed({str(k).lower(): v for k, v in (values or {}).items()}, body, close + 1, tuple(problems))
+
+
+def _comment_problems(head: str) -> list[Problem]:
+    """Every YAML comment in the front matter (`head`: its lines between the `---` lines): YAML
+    drops a comment without a word, and one after an unquoted value cuts the value there
+    (`title: Anxiety #1 guide` reads as "Anxiety"). Found between YAML's own tokens, where its
+    scanner skips only spaces, line breaks and comments: a `#` inside a quoted value or a `|`
+    or `>` block is part of a token, never seen here."""
+    if "#" not in head:
+        return []
+    problems: list[Problem] = []
+    indents, flow = [-1], 0  # the columns of the open block collections; open `[`/`{` collections
+    previous, key = None, None
+    loader = data.Loader(head)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if previous is not None:
+                problems += _comments_between(head, previous, token, key, indents[-1], flow)
+            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)):
+                indents.append(token.start_mark.column)
+            elif isinstance(token, yaml.BlockEndToken):
+                indents.pop()
+            elif isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                flow += 1
+            elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                flow -= 1
+            if isinstance(previous, yaml.KeyToken) and isinstance(token, yaml.ScalarToken):
+                key = token.value
+            previous = token
+    finally:
+        loader.dispose()
+    return problems
+
+
+def _comments_between(head: str, previous: Any, token: Any, key: str | None, indent: int, flow: int) -> list[Problem]:
+    """The comments in the text between two tokens (nothing else is there but spaces and line breaks)."""
+    plain = isinstance(previous, yaml.ScalarToken) and previous.plain
+    found: list[Problem] = []
+    for offset, text in enumerate(head[previous.end_mark.index:token.start_mark.index].split("\n")):
+        if "#" not in text:
+            continue
+        line = previous.end_mark.line + offset + 2
+        # What the comment cuts: the value just before it on its line, or the unquoted value its
+        # own line would have continued (YAML's rule: indented past the block the value is in).
+        if offset == 0 and (plain or isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken))) or (
+                plain and not found and (flow or text.index("#") > indent)):
+            found.append(_cut(line, key, previous.value if plain else ""))
+        else:
+            found.append(_comment(line))
+    return found
+
+
+def _cut(line: int, key: str | None, kept: str) -> Problem:
+    name = f"`{key}`" if key else "the value"
+    return _at(line, f"line {line} of the front matter: YAML reads ` #` and the rest of the line as a comment, so "
+               f"{name} would silently be {repr(kept) if kept else 'empty'}.", _QUOTING)
+
+
+def _comment(line: int) -> Problem:
+    return _at(line, f"line {line} of the front matter holds a comment (`#`), which YAML leaves out without a word.",
+               "Remove the comment: a heading goes below the closing `---` line, and a value that contains "
+               "` #` goes in double quotes.")
 
 
 def _calendar_date(value: Any) -> bool:

@@ -216,21 +216,19 @@ def after_reading(generators: Sequence[Generator]) -> None:
     context["PAGES_BY_LANG"] = by_slug
 
 
-class MissingPage(Exception):
-    """The theme links to a page the language being rendered lacks: the build stops with the fix."""
-
-    exitcode = 1
-
-
 @pass_context
 def page_url(context: Context, slug: str) -> str:
     """`{{ page_url('privacy') }}`: the address of a page in the language being rendered."""
     lang = context["page"].lang
     target = context["PAGES_BY_LANG"].get(lang, {}).get(slug)
     if target is None:
-        raise MissingPage(
-            f"the theme links to page '{slug}', which has no '{lang}' version. How to fix: create "
-            f"content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}`.")
+        # Reported, not raised: the build stops with every problem, so when the file is there its
+        # own problem (front matter the reader refused, say) is named beside this one.
+        path = os.path.join(context["PATH"], lang, f"{slug}.md")
+        report(path, f"the theme links to page '{slug}', which has no '{lang}' version.",
+               "Fix the other problem the build names in this file: until then it is no page." if os.path.isfile(path)
+               else f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}`.")
+        return "#"
     return f"{context['SITEURL']}/{target.url}"
 
 
