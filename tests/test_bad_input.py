@@ -71,6 +71,13 @@ def _clinic_alias_bomb(site):
     path.write_text(path.read_text(encoding="utf-8") + bomb, encoding="utf-8")
 
 
+def _clinic_value_cut_by_a_comment(site):
+    """A clinic fact written unquoted with ` #` in it: YAML would keep only what comes before."""
+    path = site.content / "data" / "clinic.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "floor: Building B #3\n", encoding="utf-8")
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
 def _misspelled_placeholder(site):
     path = site.strings / "en.yml"
     text = path.read_text(encoding="utf-8")
@@ -118,6 +125,10 @@ BAD_INPUTS = {
                                    "Use one of: archives, article, articles,"]),
     "clinic data of the wrong shape": (_clinic_top_level_list, ["the clinic data file must be a list of `key: value` lines"]),
     "YAML alias bomb": (_clinic_alias_bomb, ["YAML anchors and aliases (`&name`, `*name`) are not allowed"]),
+    "a clinic fact cut by a comment": (_clinic_value_cut_by_a_comment,
+                                       ["content/data/clinic.yml:{line}: YAML reads ` #` and the rest of the line as a "
+                                        "comment, so `floor` would silently be 'Building B'.",
+                                        "Put the value in double quotes"]),
     "file too large": (lambda s: s.write_page("en", "about", page_text("about", "en", body="word " * 60_000)),
                        ["content/en/about.md: the file is 300,", "a page may be at most 200,000"]),
     "conversion never ends": (lambda s: s.write_page("en", "about", page_text("about", "en", body="[" * 150_000)),
@@ -227,7 +238,7 @@ def test_every_bad_input_gets_a_message_never_a_traceback(good_site, tmp_path, c
     site = good_site.copy(tmp_path / "site")
     before = _tree(site.base / "output")
     make, expected = BAD_INPUTS[case]
-    make(site)
+    line = make(site)  # the line the problem is on, where the case's file is not a page
     build = site.invoke_build()
     assert build.returncode == 1, build.log
     assert "Traceback" not in build.log and "crashed" not in build.log, build.log
@@ -235,6 +246,7 @@ def test_every_bad_input_gets_a_message_never_a_traceback(good_site, tmp_path, c
     # the report may say so; the report explains the file instead).
     assert "Could not process" not in build.log.split("The site was not built", 1)[-1], build.log
     for text in expected:
+        text = text.replace("{line}", str(line)) if line else text
         assert text in build.log, (text, build.log)
     # The last good site stays exactly as it was, and no build folder is left behind.
     assert _tree(site.base / "output") == before

@@ -9,7 +9,7 @@ than text (an unquoted phone number such as 0501234567 is read as an octal numbe
 `no` as false).
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 import copy
 import functools
 from pathlib import Path
@@ -80,6 +80,65 @@ def error_reason(error: yaml.YAMLError) -> str:
     return str(getattr(error, "problem", None) or error)
 
 
+class Comment(NamedTuple):
+    """A YAML comment in a text: its line (1-based), and, when it cuts a value short, the value's
+    key and what YAML reads the value as (`kept`; None for a comment that cuts nothing)."""
+
+    line: int
+    key: str | None
+    kept: str | None
+
+
+def comments(text: str) -> list[Comment]:
+    """Every comment in the YAML `text`. YAML drops a comment without a word, and one after an
+    unquoted value cuts the value there (`title: Anxiety #1 guide` reads as "Anxiety"). Found
+    between YAML's own tokens, where its scanner skips only spaces, line breaks and comments: a
+    `#` inside a quoted value or a `|` or `>` block is part of a token, never seen here."""
+    if "#" not in text:
+        return []
+    found: list[Comment] = []
+    indents, flow = [-1], 0  # the columns of the open block collections; open `[`/`{` collections
+    previous, key = None, None
+    loader = Loader(text)
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if previous is not None:
+                found += _comments_between(text, previous, token, key, indents[-1], flow)
+            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)):
+                indents.append(token.start_mark.column)
+            elif isinstance(token, yaml.BlockEndToken):
+                indents.pop()
+            elif isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                flow += 1
+            elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                flow -= 1
+            if isinstance(previous, yaml.KeyToken) and isinstance(token, yaml.ScalarToken):
+                key = token.value
+            previous = token
+    finally:
+        loader.dispose()
+    return found
+
+
+def _comments_between(text: str, previous: Any, token: Any, key: str | None, indent: int, flow: int) -> list[Comment]:
+    """The comments in the text between two tokens (nothing else is there but spaces and line breaks)."""
+    plain = isinstance(previous, yaml.ScalarToken) and previous.plain
+    found: list[Comment] = []
+    for offset, between in enumerate(text[previous.end_mark.index:token.start_mark.index].split("\n")):
+        if "#" not in between:
+            continue
+        line = previous.end_mark.line + offset + 1
+        # What the comment cuts: the value just before it on its line, or the unquoted value its
+        # own line would have continued (YAML's rule: indented past the block the value is in).
+        if offset == 0 and (plain or isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken))) or (
+                plain and not found and (flow or between.index("#") > indent)):
+            found.append(Comment(line, key, previous.value if plain else ""))
+        else:
+            found.append(Comment(line, None, None))
+    return found
+
+
 def _walk(node: Any, path: str, problems: list[Problem], strings_only: bool, file: str) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -135,7 +194,11 @@ def _parse(path: Path, text: str, strings_only: bool) -> Any:
     except yaml.YAMLError as problem:
         raise DataError.one(path, f"the file is not valid YAML: {error_reason(problem)}.",
                             "Check the line: every entry is `key: value`, indented with spaces.", error_line(problem))
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(str(path), f"YAML reads ` #` and the rest of the line as a comment, so "
+                f"{f'`{cut.key}`' if cut.key else 'the value'} would silently be {repr(cut.kept) if cut.kept else 'empty'}.",
+                "Put the value in double quotes (a value that contains ` #` needs them).", cut.line)
+        for cut in comments(text) if cut.kept is not None]
     if root is not None:
         _walk(root, "", problems, strings_only, str(path))
     if data is UNREADABLE:

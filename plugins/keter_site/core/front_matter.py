@@ -148,54 +148,10 @@ def parse(text: str) -> Parsed:
 
 
 def _comment_problems(head: str) -> list[Problem]:
-    """Every YAML comment in the front matter (`head`: its lines between the `---` lines): YAML
-    drops a comment without a word, and one after an unquoted value cuts the value there
-    (`title: Anxiety #1 guide` reads as "Anxiety"). Found between YAML's own tokens, where its
-    scanner skips only spaces, line breaks and comments: a `#` inside a quoted value or a `|`
-    or `>` block is part of a token, never seen here."""
-    if "#" not in head:
-        return []
-    problems: list[Problem] = []
-    indents, flow = [-1], 0  # the columns of the open block collections; open `[`/`{` collections
-    previous, key = None, None
-    loader = data.Loader(head)
-    try:
-        while loader.check_token():
-            token = loader.get_token()
-            if previous is not None:
-                problems += _comments_between(head, previous, token, key, indents[-1], flow)
-            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)):
-                indents.append(token.start_mark.column)
-            elif isinstance(token, yaml.BlockEndToken):
-                indents.pop()
-            elif isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
-                flow += 1
-            elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
-                flow -= 1
-            if isinstance(previous, yaml.KeyToken) and isinstance(token, yaml.ScalarToken):
-                key = token.value
-            previous = token
-    finally:
-        loader.dispose()
-    return problems
-
-
-def _comments_between(head: str, previous: Any, token: Any, key: str | None, indent: int, flow: int) -> list[Problem]:
-    """The comments in the text between two tokens (nothing else is there but spaces and line breaks)."""
-    plain = isinstance(previous, yaml.ScalarToken) and previous.plain
-    found: list[Problem] = []
-    for offset, text in enumerate(head[previous.end_mark.index:token.start_mark.index].split("\n")):
-        if "#" not in text:
-            continue
-        line = previous.end_mark.line + offset + 2
-        # What the comment cuts: the value just before it on its line, or the unquoted value its
-        # own line would have continued (YAML's rule: indented past the block the value is in).
-        if offset == 0 and (plain or isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken))) or (
-                plain and not found and (flow or text.index("#") > indent)):
-            found.append(_cut(line, key, previous.value if plain else ""))
-        else:
-            found.append(_comment(line))
-    return found
+    """Every YAML comment in the front matter (`head`: its lines between the `---` lines): a value
+    cut by one, or one on its own line (neither the browser editor nor `invoke new` writes one)."""
+    return [_cut(found.line + 1, found.key, found.kept) if found.kept is not None else _comment(found.line + 1)
+            for found in data.comments(head)]
 
 
 def _cut(line: int, key: str | None, kept: str) -> Problem:
