@@ -79,6 +79,14 @@ def test_a_special_page_left_out_by_its_front_matter_is_named_with_its_line(buil
                    "How to fix: Fix the other problem the build names in this file")
 
 
+def test_a_link_to_a_page_the_build_could_not_read_says_so(built):
+    built.write_page("en", "about", page_text("about", "en", body="See [the team]({filename}/en/team.md)."))
+    built.write_page("en", "team", page_text("team", "en").replace("title: Title", "title: Title #1"))
+    _fails_cleanly(built, "content/en/team.md:2: line 2 of the front matter: YAML reads ` #`",
+                   "the link to {filename}/en/team.md names a page the build could not read (content/en/team.md). "
+                   "How to fix: Fix the problem the build names in that file.")
+
+
 CUT = "YAML reads ` #` and the rest of the line as a comment, so"
 COMMENT = "holds a comment (`#`), which YAML leaves out without a word."
 

@@ -3,6 +3,7 @@ that lead nowhere, images that are missing, have no alt text, no size or an old 
 before anything is written, on the HTML as a browser reads it (keter_site.core.html)."""
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from keter_site.core import html
@@ -30,8 +31,12 @@ def page_html_problems(page: Any, parsed: html.Fragment, targets: set[str], ids_
                                                  path.removesuffix("index.html") if path.removesuffix("index.html") in targets else None)
         if resolved is None and "{filename}" in href:
             wanted = href.split("{filename}", 1)[1].split("#")[0]
-            yield (wanted, f"the link to {{filename}}{wanted} names a file that does not exist (content{wanted}).",
-                   "Check the spelling of the file name, or create that page.")
+            if (Path(page.settings["PATH"]) / wanted.lstrip("/")).is_file():  # there, but left out of the site
+                yield (wanted, f"the link to {{filename}}{wanted} names a page the build could not read "
+                       f"(content{wanted}).", "Fix the problem the build names in that file.")
+            else:
+                yield (wanted, f"the link to {{filename}}{wanted} names a file that does not exist (content{wanted}).",
+                       "Check the spelling of the file name, or create that page.")
         elif resolved is None:
             yield (href.split("#")[0],
                    f"the link to {path} leads to no page of the site.",
