@@ -96,10 +96,10 @@ def page_text(slug, lang, title="Title", body="Some text.", **meta):
 
 def _yaml_line(line):
     """`key: value` as written, unless YAML would not read the value back as that text (a `: `
-    inside it, a date that does not exist): then the value in double quotes."""
+    or ` #` inside it, a date that does not exist): then the value in double quotes."""
     key, _, value = line.partition(": ")
     try:
-        if isinstance(yaml.safe_load(line), dict) and list(yaml.safe_load(line)) == [key]:
+        if " #" not in value and isinstance(yaml.safe_load(line), dict) and list(yaml.safe_load(line)) == [key]:
             return line
     except (yaml.YAMLError, ValueError):  # ValueError: a date that is no day of the calendar
         pass
