@@ -69,22 +69,19 @@ def test_a_value_cut_by_a_comment_stops_the_build_and_quoted_shows_whole(built):
     assert page.select_one("title").get_text().startswith("Anxiety #1 guide")
 
 
-def test_a_special_page_left_out_by_its_front_matter_is_named_with_its_line(built):
-    # The crisis page, linked from a `:::` part rendered before the checks' report: the reason
-    # the page is missing (its front matter) is named, not only the link to it.
-    built.write_page("en", "about", page_text("about", "en", body="::: urgent-help\n:::"))
-    built.write_page("en", "crisis", page_text("crisis", "en").replace("title: Title", "title: Title #1"))
-    _fails_cleanly(built, "content/en/crisis.md:2: line 2 of the front matter: YAML reads ` #`",
-                   "content/en/crisis.md: the theme links to page 'crisis', which has no 'en' version. "
-                   "How to fix: Fix the other problem the build names in this file")
-
-
-def test_a_link_to_a_page_the_build_could_not_read_says_so(built):
-    built.write_page("en", "about", page_text("about", "en", body="See [the team]({filename}/en/team.md)."))
-    built.write_page("en", "team", page_text("team", "en").replace("title: Title", "title: Title #1"))
-    _fails_cleanly(built, "content/en/team.md:2: line 2 of the front matter: YAML reads ` #`",
-                   "the link to {filename}/en/team.md names a page the build could not read (content/en/team.md). "
-                   "How to fix: Fix the problem the build names in that file.")
+@pytest.mark.parametrize("slug, body, said", [
+    # The crisis page, linked from a `:::` part rendered before the checks' report.
+    ("crisis", "::: urgent-help\n:::", "content/en/crisis.md: the theme links to page 'crisis', which has no 'en' "
+     "version. How to fix: Fix the other problem the build names in this file"),
+    # A page linked from the text.
+    ("team", "See [the team]({filename}/en/team.md).", "the link to {filename}/en/team.md names a page the build "
+     "could not read (content/en/team.md). How to fix: Fix the problem the build names in that file."),
+])
+def test_a_page_left_out_by_its_front_matter_is_named_with_its_line_where_it_is_linked(built, slug, body, said):
+    # The reason the page is missing (its front matter) is named, not only the link to it.
+    built.write_page("en", "about", page_text("about", "en", body=body))
+    built.write_page("en", slug, page_text(slug, "en").replace("title: Title", "title: Title #1"))
+    _fails_cleanly(built, f"content/en/{slug}.md:2: line 2 of the front matter: YAML reads ` #`", said)
 
 
 CUT = "YAML reads ` #` and the rest of the line as a comment, so"
