@@ -85,7 +85,8 @@ def _apt(*arguments: str, env: Mapping[str, str] | None = None) -> None:
         if not shutil.which("sudo"):
             raise SystemExit(f"Installing Debian packages needs root: run `sudo {' '.join(command)}`, "
                              "or this command as root.")
-        command = ["sudo", "--preserve-env=DEBIAN_FRONTEND", *command]
+        # `env` sets the variable for apt-get: sudo's default policy does not keep the caller's.
+        command = ["sudo", "env", "DEBIAN_FRONTEND=noninteractive", *command]
     if subprocess.run(command, env=env).returncode != 0:
         raise SystemExit(f"`{' '.join(command)}` failed (its message is above).")
 
