@@ -135,9 +135,8 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
 def edit(port: int = 8000, no_browser: bool = False, settings: str = "pelicanconf.py", output: str = "") -> None:
     """The browser editor at http://127.0.0.1:8000/admin/ with the live preview (development only,
     never published). Installs what it needs on first use. Each save is a git commit."""
-    import webbrowser
-
     import secrets
+    import webbrowser
 
     from keter_tools import cms, cms_api, cms_endpoints, cms_gate, cms_saves, devserver
 

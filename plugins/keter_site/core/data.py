@@ -88,6 +88,12 @@ class Comment(NamedTuple):
     key: str | None
     kept: str | None
 
+    def cut(self) -> str:
+        """What a comment that cuts a value does to it, in words."""
+        name = f"`{self.key}`" if self.key else "the value"
+        return (f"YAML reads ` #` and the rest of the line as a comment, so {name} would silently be "
+                f"{repr(self.kept) if self.kept else 'empty'}.")
+
 
 def comments(text: str) -> list[Comment]:
     """Every comment in the YAML `text`. YAML drops a comment without a word, and one after an
@@ -195,10 +201,9 @@ def _parse(path: Path, text: str, strings_only: bool) -> Any:
         raise DataError.one(path, f"the file is not valid YAML: {error_reason(problem)}.",
                             "Check the line: every entry is `key: value`, indented with spaces.", error_line(problem))
     problems: list[Problem] = [
-        Problem(str(path), f"YAML reads ` #` and the rest of the line as a comment, so "
-                f"{f'`{cut.key}`' if cut.key else 'the value'} would silently be {repr(cut.kept) if cut.kept else 'empty'}.",
-                "Put the value in double quotes (a value that contains ` #` needs them).", cut.line)
-        for cut in comments(text) if cut.kept is not None]
+        Problem(str(path), found.cut(), "Put the value in double quotes (a value that contains ` #` needs them).",
+                found.line)
+        for found in comments(text) if found.kept is not None]
     if root is not None:
         _walk(root, "", problems, strings_only, str(path))
     if data is UNREADABLE:

@@ -150,14 +150,8 @@ def parse(text: str) -> Parsed:
 def _comment_problems(head: str) -> list[Problem]:
     """Every YAML comment in the front matter (`head`: its lines between the `---` lines): a value
     cut by one, or one on its own line (neither the browser editor nor `invoke new` writes one)."""
-    return [_cut(found.line + 1, found.key, found.kept) if found.kept is not None else _comment(found.line + 1)
-            for found in data.comments(head)]
-
-
-def _cut(line: int, key: str | None, kept: str) -> Problem:
-    name = f"`{key}`" if key else "the value"
-    return _at(line, f"line {line} of the front matter: YAML reads ` #` and the rest of the line as a comment, so "
-               f"{name} would silently be {repr(kept) if kept else 'empty'}.", _QUOTING)
+    return [_at(found.line + 1, f"line {found.line + 1} of the front matter: {found.cut()}", _QUOTING)
+            if found.kept is not None else _comment(found.line + 1) for found in data.comments(head)]
 
 
 def _comment(line: int) -> Problem:
