@@ -1,22 +1,5 @@
-"""Articles: news and guides in content/<lang>/articles/, listed per language.
-
-Pelican reads articles with its own generator (ARTICLE_PATHS, addresses from ARTICLE_URL), and
-every plugin that walks keter_site.core.content handles them as it handles pages (checks,
-citations, medical review, translation status, SEO). This plugin adds what only articles have:
-- an optional `updated` date (the checks plugin requires `date` and `summary`);
-- each language's list, newest first, in pages of Pelican's own Paginator (context key
-  ARTICLE_LISTINGS: {lang: [pelican.paginator.Page]}), by Pelican's settings: the number of
-  articles to a page is PAGINATED_TEMPLATES["articles"], the addresses PAGINATION_PATTERNS'.
-  The first page is the language's articles page (SPECIAL_PAGES["articles"], an ordinary page
-  with `template: articles`, so its text is an editor's); the others are written here, at
-  <prefix>articles/page/<n>/. (Pelican itself paginates only what its generators write, over
-  every language's articles at once.)
-- each article's previous and next article in its language (`article.newer`, `article.older`);
-- an Atom feed per language (<prefix>articles/atom.xml) with absolute links;
-- `language_versions(page)` for the language switcher: an article with no translation in a
-  language leads to that language's articles page, never to a missing page.
-A translation shares the slug; an article may exist in one language only.
-"""
+"""Articles (content/<lang>/articles/): what only articles need, per language: a list newest first in pages,
+previous/next, an Atom feed with absolute links, and a switcher that never leads to a missing translation."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -57,6 +40,8 @@ def _check(article: Content) -> None:
                    line_of(article.source_path, "updated:"))
 
 
+# Pelican paginates only what its own generators write, over every language's articles at once; here each language
+# has its own Paginator, by Pelican's settings, and page 1 is an editor's page (`template: articles`).
 def _listings(articles: list[Content], settings: Mapping[str, Any], index: Content) -> list[Page]:
     """The pages of one language's list, the first at the articles page's own address."""
     per_page = settings["PAGINATED_TEMPLATES"].get("articles") or settings["DEFAULT_PAGINATION"]
@@ -77,6 +62,8 @@ def after_reading(generators: Sequence[Generator]) -> None:
     published = [a for a in articles if content.is_published(a) and a.lang in languages and hasattr(a, "date")]
     by_lang = {lang: sorted((a for a in published if a.lang == lang), key=lambda a: (a.date, a.slug), reverse=True)
                for lang in languages}
+    # Not pelican-neighbors: it walks every language's articles together, so an English reader's "next" could be a
+    # Hebrew article.
     for lang_articles in by_lang.values():
         for position, article in enumerate(lang_articles):
             article.newer = lang_articles[position - 1] if position > 0 else None
@@ -93,7 +80,7 @@ def after_reading(generators: Sequence[Generator]) -> None:
             continue
         listings[lang] = _listings(by_lang[lang], settings, index)
     context["ARTICLES_BY_LANG"] = by_lang
-    context["ARTICLE_LISTINGS"] = listings
+    context["ARTICLE_LISTINGS"] = listings  # {lang: [pelican.paginator.Page]}
 
 
 def _write_listings_and_feeds(generator: Generator, writer: Writer) -> None:
@@ -109,7 +96,8 @@ def _write_listings_and_feeds(generator: Generator, writer: Writer) -> None:
                               relative_urls=settings["RELATIVE_URLS"], url=listing.url)
     base = settings["CANONICAL_BASE"].rstrip("/")
     translate = build.current().translate
-    # Feed readers need absolute addresses: the feed is written as the public site would serve it.
+    # Not TRANSLATION_FEED_ATOM: it names a feed by `{lang}` alone, titles it SITENAME in every language, and links
+    # relatively while SITEURL is empty. Feed readers need absolute addresses: written as the public site serves it.
     feed_context = {**context, "SITEURL": base, "FEED_DOMAIN": base,
                     "SITESUBTITLE": None}
     for lang, articles in (context.get("ARTICLES_BY_LANG") or {}).items():
@@ -154,9 +142,8 @@ def _add_to_jinja(generator: Generator) -> None:
 
 
 def _give_drafts_a_category(generator: object) -> None:
-    """Pelican's draft writer hands each draft's `category` to its template, but with category
-    pages off (CATEGORY_SAVE_AS = "") its reader gives an article none: a draft article would stop
-    the build. A draft gets the default category, which no page of this site shows."""
+    """A draft article gets the default category, which no page shows: Pelican's draft writer needs one, and with
+    category pages off (CATEGORY_SAVE_AS = "") its reader gives none, so a draft would stop the build."""
     if not isinstance(generator, ArticlesGenerator):
         return
     for draft in [*generator.drafts, *generator.drafts_translations]:

@@ -1,13 +1,5 @@
-"""Assets: the theme's stylesheet and scripts, bundled, minified and fingerprinted.
-
-- theme/assets/site.css plus every component's stylesheet (theme/components/<name>/<name>.css)
-  become one file, theme/css/site.<hash>.css: a single small request for first render.
-- each component's script (theme/components/<name>/<name>.js) becomes theme/js/<name>.<hash>.js.
-The hash changes whenever the content does, so browsers may cache these files for a year.
-Templates link them with `asset_url('css/site.css')` or `asset_url('js/<name>.js')`. The
-bundles of a build are on its context (keter_site.core.build), written on `get_writer`, after
-the checks (keter_site.pipeline.BEFORE_WRITING).
-"""
+"""The theme's stylesheet and scripts, bundled, minified and named by their fingerprint, so browsers may cache
+them for a year (`asset_url('css/site.css')`, `asset_url('js/<name>.js')` in templates)."""
 
 from typing import Any
 
@@ -38,6 +30,7 @@ def collect(theme: str | Path) -> dict[str, tuple[str, bytes]]:
     """logical name -> (output path under the site root, minified bytes) of every bundle."""
     theme = Path(theme)
     components = sorted((theme / "components").glob("*/"))
+    # One stylesheet for site.css and every component's: a single small request for first render.
     css_sources = [theme / "assets" / "site.css"] + [c / f"{c.name}.css" for c in components]
     css = "\n".join(p.read_text(encoding="utf-8") for p in css_sources if p.exists())
     bundles = {"css/site.css": rcssmin.cssmin(css).encode("utf-8")}

@@ -1,12 +1,5 @@
-"""Checks: collect every content problem of a build and stop it with one clear report.
-
-Every step reports with `keter_site.core.problems.report()` into the build's problem list
-(keter_site.core.build, made when the build starts). The build stops on
-`get_writer` (keter_site.pipeline.BEFORE_WRITING), which Pelican sends after every generator has
-read its content and after `all_generators_finalized`, and before anything is written.
-Any warning or error Pelican itself logs while building counts as a problem too: by default
-Pelican logs and carries on, which would publish a site with silent holes in it.
-"""
+"""Checks: every content problem of a build, Pelican's own warnings too, in one clear report that stops the
+build before anything is written (on `get_writer`, keter_site.pipeline.BEFORE_WRITING)."""
 
 from typing import Any
 import functools
@@ -24,7 +17,8 @@ from .metadata import metadata_problems
 
 
 class _PelicanLogToProblems(logging.Handler):
-    """Turns Pelican's own warnings and errors into problems."""
+    """Turns Pelican's own warnings and errors into problems: Pelican logs and carries on, which would publish a
+    site with silent holes in it."""
 
     def emit(self, record: logging.LogRecord) -> None:
         """One problem per warning, under the source file it names, so the report sorts it there."""
@@ -55,10 +49,9 @@ def _start(pelican: Any) -> None:
 
 
 def _report_repeated_warnings() -> None:
-    """Pelican's loggers drop a warning they have logged once in this process (LimitLogger's
-    filter). The live preview builds again and again in one process: a file that still has the
-    problem must fail every build, not only the first, so the filter is taken off Pelican's
-    loggers (with LimitLogger's own method) before each build."""
+    """A file that still has a problem fails every build of the live preview's one process, not only the first."""
+    # Pelican's loggers drop a warning they have logged once in this process (LimitLogger's filter): the filter is
+    # taken off with LimitLogger's own method before each build.
     for name, logger in list(logging.Logger.manager.loggerDict.items()):
         if (name == "pelican" or name.startswith("pelican.")) and hasattr(logger, "disable_filter"):
             logger.disable_filter()

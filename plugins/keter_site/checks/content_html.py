@@ -1,6 +1,5 @@
-"""Checks on each document's HTML (already sanitized, keter_site.sanitize): links and #anchors
-that lead nowhere, images that are missing, have no alt text, no size or an old format. Runs
-before anything is written, on the HTML as a browser reads it (keter_site.core.html)."""
+"""Checks on each document's sanitized HTML, as a browser reads it, before anything is written: links and #anchors
+that lead nowhere; images missing, without alt text or size, or in an old format."""
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path

@@ -1,21 +1,5 @@
-"""What may be in content/ at all, file by file, before anything is read: every check here looks
-at names and first bytes only, so it costs next to nothing on each save of the live preview.
-
-- No symbolic link anywhere (one pointing at /etc/passwd would be copied into the site).
-- No hidden file or folder anywhere (.env, .DS_Store, a hidden page): Pelican would read a
-  hidden Markdown page and copy a hidden static file (IGNORE_FILES now keeps it from both; it
-  is refused rather than left out without a word). A text editor's working files while a page
-  is open (`.about.md.swp`, `.#about.md`) are the exception: they are not the editor's to remove.
-- Pages and articles are Markdown only. Pelican's reStructuredText and HTML readers are off
-  (READERS in pelicanconf.py): reST's `include` directive reads any file of the build machine,
-  and an HTML file would skip the checks of the Markdown reader (keter_site.source_files).
-  A file of another kind is refused, never silently left out.
-- content/images/ (the static folders) holds images, checked by their content, not their name:
-  PNG, JPEG, GIF, WebP and AVIF whose first bytes are those of the format their extension names
-  (so a server sends them as that image type). SVG is refused: it is a document that can run
-  script on the site's own origin, and the site has no sanitizer for it. Anything else (HTML,
-  scripts, documents) is refused.
-"""
+"""What may be in content/ at all (no link, no hidden file, Markdown pages, real images), before anything is read:
+names and first bytes only, so it costs next to nothing on each save of the live preview."""
 
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -66,6 +50,7 @@ def _format_of_extension(path: str) -> str | None:
 def static_file_problem(path: str) -> tuple[str, str] | None:
     """(message, fix) when the file at `path` may not be published from a static folder."""
     extension = os.path.splitext(path)[1].lower()
+    # SVG is a document that can run script on the site's own origin, and the site has no sanitizer for it.
     if extension == ".svg":
         return ("an SVG image can carry scripts that would run on the site's own pages, so content/images/ "
                 "publishes none.",
@@ -75,6 +60,7 @@ def static_file_problem(path: str) -> tuple[str, str] | None:
         return (f"only images ({FORMAT_NAMES}) are published from content/images/; a "
                 f"`{extension or 'nameless'}` file could run code on the site or be served as something else.",
                 "Remove it (or move it out of content/). Pages go in content/<language>/ as .md files.")
+    # Checked by content, not name: a server sends the file as the type its extension names.
     with open(path, "rb") as file:
         found = image_format(file.read(16))
     if found != expected:
@@ -112,6 +98,7 @@ def check(settings: Mapping[str, Any]) -> None:
             report(path, "this is a symbolic link: the build would copy whatever it points to into the site.",
                    "Replace it with the real file (or remove it).")
         elif entry.name.startswith("."):
+            # IGNORE_FILES keeps Pelican from reading or copying it: refused rather than left out without a word.
             where = ("a folder that is copied to the site as it is: it would be published" if under(path, static)
                      else "content/: no one sees it in the folder, and the site never uses it")
             report(path, f"a hidden file in {where}.",

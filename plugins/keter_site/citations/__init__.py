@@ -1,20 +1,5 @@
-"""Citations: every medical claim traceable to a source in the project's references registry.
-
-The registry (REFERENCES_FILE, content/data/references.yml) holds one entry per source: authors,
-title, publisher (journal or issuer), year, details, DOI / PMID / PMCID / URL, and what it
-supports. Editors write a marker after a claim, `[@glue2017]` or `[@glue2017; @taylor2018]`;
-this plugin turns each marker into a numbered link and gives the document its list of sources,
-in the order first cited, which the theme writes at the end of the page (partials/sources.html).
-A page with `sources: all` (the research page) lists the whole registry, numbered in registry
-order, so its list cannot drift from the registry.
-
-Build errors, with file and line: an unknown key; a registry entry missing what a reader needs;
-a doi.org link typed by hand whose DOI is not in the registry.
-
-Document attributes it sets (for templates and plugins): `sources` [entry dicts with `key`,
-`number`], and `template_ids` (ids the theme renders beyond the content: source-N).
-The registry lives on the build's context (keter_site.core.build).
-"""
+"""Citations: every medical claim traceable to a source of the references registry (REFERENCES_FILE). A marker
+after a claim, `[@glue2017]`, becomes a numbered link; the page lists its sources in the order first cited."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -108,6 +93,7 @@ def _on_init(pelican: Any) -> None:
 def _cite(document: Any, registry: Mapping[str, dict[str, Any]], keys: tuple[str, ...], known_dois: frozenset[str]) -> None:
     """Replace the document's markers with numbered links; set its `sources`. `keys`: the
     registry's keys in order; `known_dois`: its DOIs, in lower case."""
+    # `sources: all` (the research page) lists the whole registry in its order, so its list cannot drift from it.
     cite_all = str(document.metadata.get("sources", "")).strip().lower() == "all"
     html, numbered, unknown, unknown_dois = _numbered(content.html_of(document), cite_all, keys, known_dois)
     content.set_html(document, html)
@@ -120,7 +106,8 @@ def _cite(document: Any, registry: Mapping[str, dict[str, Any]], keys: tuple[str
         report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
                "Add the source to content/data/references.yml and cite it with its marker, such as `[@glue2017]`.",
                line_of(document.source_path, doi))
-    document.sources = [{**registry[key], "number": number} for key, number in numbered]
+    document.sources = [{**registry[key], "number": number} for key, number in numbered]  # partials/sources.html
+    # Ids the theme renders beyond the content, for the checks of #anchors.
     document.template_ids = {f"source-{number}" for _, number in numbered}
 
 

@@ -1,15 +1,5 @@
-"""Clinic facts: one data file (CLINIC_DATA_FILE) holds the clinic's name, phone, e-mail,
-address and hours, and every page and template takes them from there.
-
-Templates call `clinic('phone')`; Markdown writes `{clinic:phone}`. Phone numbers and e-mail
-addresses come out as links marked `dir="ltr"`, so inside Hebrew text their digits and symbols
-keep their order. Tokens are replaced once all pages are read, not while each is read, so a
-change to the data file reaches pages that were not read again (Pelican's content cache, the
-live preview's kept documents).
-
-The facts live on the build's context (keter_site.core.build); templates read them as the
-Jinja global CLINIC ({key: value or {lang: value}}), other steps through `text()`.
-"""
+"""Clinic facts: the clinic's name, phone, e-mail, address and hours, written once in CLINIC_DATA_FILE and taken
+from there by every page (`{clinic:phone}` in Markdown) and template (`clinic('phone')`)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -113,6 +103,7 @@ def value_of(facts: Mapping[str, Any], key: str, lang: str | None) -> str:
 def html_of(facts: Mapping[str, Any], key: str, lang: str | None) -> Markup:
     """A fact as HTML: phone and e-mail as left-to-right links, the rest as escaped text."""
     value = value_of(facts, key, lang)
+    # dir="ltr": inside Hebrew text a number's or an address's digits and symbols keep their order.
     if key == "phone":
         return Markup('<a href="tel:{}" dir="ltr" class="nowrap">{}</a>').format(
             value_of(facts, "phone_international", lang), value)
@@ -194,7 +185,7 @@ def after_reading(generators: list[Any]) -> None:
 
 def _add_to_jinja(generator: Any) -> None:
     generator.env.globals["clinic"] = clinic
-    generator.env.globals["CLINIC"] = build.current().facts
+    generator.env.globals["CLINIC"] = build.current().facts  # {key: value or {lang: value}}
 
 
 def register() -> None:

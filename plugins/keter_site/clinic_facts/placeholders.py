@@ -1,18 +1,13 @@
-"""Values that look like placeholders, whatever `example_values` says: a launch refuses them even
-when a key was taken off that list by mistake.
-
-What counts: a part in brackets that says it is an example ("(example)", "(Example: ...)",
-"(דוגמה)", "(תאריך לדוגמה)"); an address on a name reserved for examples (`.example`,
-example.com, example.net, example.org); and, in a phone, WhatsApp or licence number, five zeros
-in a row or nothing but zeros. What it cannot see: a made-up value that looks real.
-"""
+"""Values that look like placeholders, whatever `example_values` says: a launch refuses them even when a key was
+taken off that list by mistake. What it cannot see: a made-up value that looks real."""
 
 from typing import Any
 import re
 
+# "(example)", "(Example: ...)", "(דוגמה)", "(תאריך לדוגמה)"
 BRACKETED_EXAMPLE = re.compile(r"\([^)]*(\bexample\b|דוגמה)[^)]*\)", re.I)
 EXAMPLE_ADDRESS = re.compile(r"[\w.-]*\b(\w[\w-]*\.example|example\.(com|net|org))\b", re.I)
-NUMBER_KEYS = re.compile(r"phone|whatsapp|licen[cs]e|fax")
+NUMBER_KEYS = re.compile(r"phone|whatsapp|licen[cs]e|fax")  # where five zeros in a row, or only zeros, are made up
 # Names no public site or service can have (RFC 2606, RFC 6761).
 RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost")
 RESERVED_NAMES = ("example.com", "example.net", "example.org", "localhost")

@@ -1,32 +1,5 @@
-"""Components: the theme's building blocks (theme/components/<folder>/: template, styles, README),
-usable from Markdown with one documented syntax (docs/editing.md, "Boxes, steps and questions"):
-
-    ::: warning Optional title
-    Text in Markdown.
-    :::
-
-- `syntax` turns the fences into neutral wrappers while Markdown reads the page (the Markdown
-  extension is added to the MARKDOWN setting at `initialized`).
-- Once every page is read, sanitized and placed in its language (`after_reading`, in the order
-  of keter_site.pipeline.AFTER_READING), each wrapper is rendered with its component's own template, in
-  the page's language, so a component looks the same whether a template or a page uses it.
-- Never a silent fallback: an unknown name, a fence never closed or closing nothing, a title
-  where none belongs or missing where one is needed, an empty component and steps without a
-  numbered list are reported with the file, the line and the fix, and the build stops.
-
-Jinja helpers for the theme: `page_sections(page)` ([(id, text)] of the page's `##` sections,
-for the contents list) and the filter `faq_details` (each `## Question?` of the FAQ, or each
-`### Question?` under `## Group` headings, and its answer as a <details> that opens without
-JavaScript). Both read the HTML at render time, so
-page.content itself keeps the shape the seo plugin reads for search engines.
-Setting: CONTENTS_MIN_SECTIONS (default 4), the number of sections from which a page gets a
-contents list.
-
-The home page's cards are the pages whose front matter has `home_card: N` (their position, as
-`menu_order` is for the menu): context key HOME_CARDS {lang: [page]}. A page that is a card in
-one language and not in another is reported (a position that is not a whole number, by the
-front-matter check).
-"""
+"""Components: the theme's building blocks (theme/components/<folder>/), written in Markdown as `::: name` ... `:::`
+(docs/editing.md); each is rendered by its own template, so it looks the same from a page or a template."""
 
 import functools
 import re
@@ -52,7 +25,7 @@ from keter_site.core.problems import report
 from .syntax import WRAPPER_CLASS, scan
 
 EXTENSION = "keter_site.components.syntax:ComponentsExtension"
-DEFAULT_CONTENTS_MIN_SECTIONS = 4
+DEFAULT_CONTENTS_MIN_SECTIONS = 4  # CONTENTS_MIN_SECTIONS: from this many `##` sections a page gets a contents list
 GUIDE = "docs/editing.md, \"Boxes, steps and questions\""
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -220,6 +193,8 @@ def _content_problems(document: Content, name: str, component: Component, inner:
                    "Write the steps as `1. `, `2. `, ... between `::: steps` and `:::`.", line)
 
 
+# The home page's cards: pages with `home_card: N` (their position, as `menu_order` is for the menu), the same in
+# every language; HOME_CARDS is {lang: [page]}.
 def _collect_cards(generators: Sequence[Generator], context: dict[str, Any]) -> None:
     languages = context.get("LANGUAGES") or generators[0].settings.get("LANGUAGES") or {}
     cards: dict[str, list[Content]] = {lang: [] for lang in languages}
@@ -267,6 +242,7 @@ def after_reading(generators: Sequence[Generator]) -> None:
 
 
 # --- Jinja helpers ----------------------------------------------------------------------------
+# They read the HTML at render time, so page.content itself keeps the shape the seo plugin reads for search engines.
 
 @functools.lru_cache(maxsize=1024)
 def sections(html: str) -> tuple[tuple[str, str], ...]:

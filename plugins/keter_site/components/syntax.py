@@ -1,18 +1,5 @@
-"""The Markdown side of the components: an editor writes
-
-    ::: warning Optional title
-    The text, in Markdown: paragraphs, lists, links, citations.
-    :::
-
-and Markdown makes a neutral wrapper of it, `<div class="component component--warning">`, whose
-first child is `<p class="component__title">` when a title was given. The components plugin
-then renders each wrapper with its component's template (theme/components/<folder>/), in the
-page's language, once every page has been read and sanitized.
-
-This module only knows the fences. Which names exist, and every mistake an editor can make with
-them (an unknown name, a fence never closed, a title where none belongs), are the plugin's
-checks, made on the source file itself so each report has its line (`scan`).
-"""
+"""The Markdown side of the components: `::: warning Optional title` ... `:::` becomes a neutral wrapper div that
+the components plugin renders with its template once every page is read; this module only knows the fences."""
 
 import re
 from typing import Any, Literal
@@ -46,10 +33,10 @@ def wrapper_close() -> list[str]:
 
 
 class ComponentFences(Preprocessor):
-    """`::: name title` ... `:::` (at the start of a line) into wrapper divs that Markdown's
-    md_in_html (part of `extra`) fills with the Markdown between them. Runs after the fenced
-    code blocks are set aside (so a fence shown inside code stays code) and before raw HTML
-    blocks are read. A fence left open is closed at the end of the file (the plugin reports it)."""
+    """`::: name title` ... `:::` (at the start of a line) into wrapper divs that md_in_html (part of `extra`) fills
+    with the Markdown between them; a fence left open is closed at the end of the file (the plugin reports it)."""
+    # Not pymdown-extensions' blocks: they open with `///` and take the title after `|`, which would change what
+    # editors type, and they leave an unknown name as text (docs/architecture.md, "where ours stays").
 
     def run(self, lines: list[str]) -> list[str]:
         """Markdown hands over the page's lines here before it reads any block of them."""
@@ -74,7 +61,8 @@ class ComponentsExtension(Extension):
     """The `:::` fences as a Markdown extension, named in the MARKDOWN setting."""
 
     def extendMarkdown(self, md: Markdown) -> None:
-        # After `meta` (27) and `fenced_code_block` (25), before `html_block` (20).
+        # After `meta` (27) and `fenced_code_block` (25), so a fence shown inside code stays code; before
+        # `html_block` (20).
         md.preprocessors.register(ComponentFences(md), "keter_components", 22)
 
 

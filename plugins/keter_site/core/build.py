@@ -1,14 +1,5 @@
-"""One build's context: what the steps share while Pelican builds, made fresh when a build
-starts (Pelican's `initialized`) and read by every step through `current()`.
-
-It holds the build's problem list, the clinic facts, the UI strings' translate function, the
-references registry, the bundled theme assets, the generators once everything is read, and
-what a step works out for this build alone (`of(step)`).
-Settings stay settings: no service travels through them. `kept` is the one thing that outlives
-a build: memos a step keeps between the live preview's builds in one process (each a plain
-dict under the step's name, checked against its inputs before use). Pure functions keep their
-answers with functools.lru_cache, bounded, as the standard library does.
-"""
+"""One build's context: what the steps share while Pelican builds, made fresh when a build starts (Pelican's
+`initialized`) and read through `current()`, so no service travels through the settings."""
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
@@ -30,6 +21,8 @@ class Build:
     assets: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # assets: name -> (path, bytes)
     generators: list[Any] = field(default_factory=list)  # every generator, once all is read
     steps: dict[str, dict[Any, Any]] = field(default_factory=dict)  # each step's own, this build only
+    # The one thing that outlives a build: memos a step keeps between the live preview's builds in one process,
+    # each checked against its inputs before use (pure functions keep theirs with a bounded functools.lru_cache).
     kept: dict[str, dict[Any, Any]] = field(default_factory=dict)  # memos kept between builds
     preview: Any = None  # the live preview's incremental.State, for the builds it runs (else None)
 

@@ -1,6 +1,5 @@
-"""The content walk: every document Pelican read, of every kind (pages and articles) and every
-status (published, hidden, draft), with its translations. Plugins check and transform content
-through this one list, so a new kind of content is handled everywhere at once."""
+"""The content walk: every document Pelican read, of every kind and status, with its translations; plugins check
+and transform content through this one list, so a new kind of content is handled everywhere at once."""
 
 from collections.abc import Iterable
 from typing import Any

@@ -1,13 +1,5 @@
-"""The one strict YAML reader, for data files (content/data/*.yml, the UI strings, review
-records) and for front matter (keter_site.core.front_matter): a slip is a message with its
-line, never a silent surprise on every page.
-
-Refused, each with the line and the fix: aliases and anchors (`&x`/`*x`: nothing here needs
-them, and a few nested aliases can expand to gigabytes), a key written twice (YAML keeps the
-last one silently), and, for `strings_only` files, values that YAML reads as something other
-than text (an unquoted phone number such as 0501234567 is read as an octal number, and
-`no` as false).
-"""
+"""The one strict YAML reader, for data files and front matter: a slip (an alias, a key written twice, a value cut
+by a comment, a number where text was meant) is a message with its line, never a silent surprise on every page."""
 
 from typing import Any, NamedTuple
 import copy
@@ -47,6 +39,7 @@ def kind_of(tag: str) -> str:
     return KINDS.get(tag, "something other than text")
 
 
+# Nothing here needs anchors or aliases, and a few nested aliases can expand to gigabytes.
 def anchor_lines(text: str) -> list[int]:
     """The lines (1-based) of `text` with a YAML anchor or alias; raises yaml.YAMLError."""
     if "&" not in text and "*" not in text:  # neither can be written without one of them
@@ -96,10 +89,10 @@ class Comment(NamedTuple):
 
 
 def comments(text: str) -> list[Comment]:
-    """Every comment in the YAML `text`. YAML drops a comment without a word, and one after an
-    unquoted value cuts the value there (`title: Anxiety #1 guide` reads as "Anxiety"). Found
-    between YAML's own tokens, where its scanner skips only spaces, line breaks and comments: a
-    `#` inside a quoted value or a `|` or `>` block is part of a token, never seen here."""
+    """Every comment in the YAML `text`: YAML drops a comment without a word, and one after an unquoted value cuts
+    the value there (`title: Anxiety #1 guide` reads as "Anxiety")."""
+    # Found between YAML's own tokens, where its scanner skips only spaces, line breaks and comments: a `#` inside a
+    # quoted value or a `|` or `>` block is part of a token, never seen here.
     if "#" not in text:
         return []
     found: list[Comment] = []
@@ -159,7 +152,7 @@ def _walk(node: Any, path: str, problems: list[Problem], strings_only: bool, fil
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _walk(item, path, problems, strings_only, file)
-    elif isinstance(node, yaml.ScalarNode) and strings_only:
+    elif isinstance(node, yaml.ScalarNode) and strings_only:  # unquoted, `no` is false and 0501234567 an octal number
         line = node.start_mark.line + 1
         name = path.rstrip(".") or "the value"
         if not node.style and node.tag not in (STR, NULL):

@@ -1,6 +1,5 @@
-"""The one fingerprint (SHA-256, hex) of bytes or text: what translations record of their
-source page, what the physician's approval covers, the theme's fingerprinted files, the encoded
-photos, the live preview's page keys and a publish's files differ; the hashing is this."""
+"""The one fingerprint (SHA-256, hex) of bytes or text: translations, approvals, the theme's files, photos, the
+live preview's page keys and a publish's files fingerprint different inputs; the hashing is this."""
 
 import hashlib
 from collections.abc import Iterable

@@ -1,29 +1,5 @@
-"""Front matter as written in a content file: a YAML block between two `---` lines at the top
-(what the site's Markdown reader, keter_site.source_files, reads, and what the browser editor,
-Decap CMS, reads and writes):
-
-    ---
-    title: Understanding anxiety
-    slug: anxiety
-    lang: en
-    description: "Anxiety: what it is, and when it is more than everyday worry."
-    medical: true
-    source_hash: "d62560ebd8b2"
-    ---
-
-    The page's text.
-
-The one reader of it, for the checks (which report a broken line with its number even when
-Pelican could not make a document of the file), the Markdown reader (keter_site.source_files),
-the translation and review fingerprints, the editor tools and the tests. YAML is read by the
-one strict reader (keter_site.core.data, as content/data/ is): no aliases, no key twice, one value per key, and
-text where text is meant (an unquoted `source_hash: 0012345` would be the number 12345), and no
-comment: YAML drops one without a word, and ` #` after an unquoted value cuts the value there
-(`title: Anxiety #1 guide` would be "Anxiety"). Neither the browser editor nor `invoke new` writes one.
-`split()` gives each value as the text the site uses (`true`, `7`, `2026-11-27`), so the
-fingerprints are computed from parsed values and the body: quoting a value or folding a long one
-over several lines (as the browser editor does) never changes them.
-"""
+"""Front matter, the YAML between two `---` lines atop a content file: its one reader (the checks, the Markdown
+reader, the fingerprints, the editor tools), strict as content/data/ is, so a broken line is reported with its number."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -198,6 +174,8 @@ def _value_problem(key: str, node: yaml.ScalarNode) -> tuple[str, str] | None:
 def split(text: str) -> tuple[dict[str, str], str, int]:
     """(metadata {lowercase key: value as text}, body text, number of front-matter lines).
     The metadata is empty when the front matter cannot be read (`problems()` says why)."""
+    # Values as text from the parsed YAML: the fingerprints made of them never change when a value is quoted or
+    # folded over several lines (as the browser editor does).
     parsed = parse(text)
     return {key: text_of(value) for key, value in (parsed.values or {}).items()}, parsed.body, parsed.head_lines
 

@@ -1,10 +1,5 @@
-"""HTML read as a browser reads it: the one parser of every check (content checks, the
-whole-site link check, the publish checks, structured data), Lexbor through selectolax, an
-HTML5 parser that follows the WHATWG parsing rules. A check that read `<noscript>`, `<title>` or
-`java&#x09;script:` differently from a browser would let through what a browser runs.
-
-Scripting is off while parsing, as for a reader without JavaScript, so what `<noscript>` holds
-is parsed as the elements it would become (a `<meta http-equiv=refresh>` in it is seen)."""
+"""HTML read as a browser reads it (Lexbor, a WHATWG HTML5 parser): the one parser of every check, since one that
+read `<noscript>`, `<title>` or `java&#x09;script:` differently from a browser would let through what it runs."""
 
 from typing import Any
 import functools
@@ -18,6 +13,8 @@ URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "data", "xlin
 _PROBE, _END = "keter-html-probe", "keter-html-end"
 
 
+# Scripting is off while parsing, as for a reader without JavaScript: what `<noscript>` holds is parsed as the
+# elements it would become (a `<meta http-equiv=refresh>` in it is seen).
 def parse(text: str | None) -> LexborHTMLParser:
     """A whole page."""
     return LexborHTMLParser(text or "")

@@ -1,7 +1,5 @@
-"""Limits that hold before native code sees a file's text: how deep its HTML nests (minify-html,
-written in Rust, overflows its stack on ~10,000 nested elements and takes the whole process
-with it), and how long one step may take on one file (a pattern that makes a step run
-practically forever becomes a message, not a build, or a live preview, that never ends)."""
+"""Limits that hold before native code sees a file's text: how deep its HTML nests, and how long one step may take
+on one file, so a pathological file becomes a message, not a crash or a build that never ends."""
 
 from collections.abc import Callable
 import re
@@ -10,7 +8,8 @@ import threading
 import time
 
 # Far above anything a page needs (the theme nests about 10 deep, Markdown a few more per list
-# or quote), far below where any parser of the build fails.
+# or quote), far below where any parser of the build fails (minify-html, written in Rust, overflows
+# its stack on ~10,000 nested elements and takes the whole process with it).
 MAX_NESTING = 100
 # A tag, as browsers start one: `<` then a letter, or `</` then a letter.
 _TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>")

@@ -1,10 +1,5 @@
-"""Problems: what an editor must fix, with the file, the line and the fix; the one shape of a
-problem everywhere (the build, data files, front matter, readiness, the publish checks).
-
-A step reports with `report(path, message, fix, line)` into the running build's list
-(keter_site.core.build); the checks step stops the build with every problem at once, sorted by
-file, before anything is written. Readers of files outside a build return their Problems.
-"""
+"""Problems: what an editor must fix, with the file, the line and the fix; the one shape of a problem everywhere
+(the build, data files, front matter, readiness, the publish checks), so every report reads the same."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace

@@ -1,26 +1,5 @@
-"""Images: the clinic's photos (clinic.yml keys ending in `_photo`, such as `physician_photo`),
-made at build time into the files browsers need, with Pillow.
-
-For each photo: AVIF and WebP (modern formats, a fraction of the weight) and JPEG (for browsers
-without them), each at the widths of WIDTHS no wider than the photo, turned upright by its EXIF
-orientation and written without its metadata (a phone's photo can carry where it was taken).
-The files go to theme/photos/<name>-<width>.<digest>.<ext>: fingerprinted, so the deploy headers
-let browsers keep them for a year (keter_site.assets.FINGERPRINTED). Encoding is slow, so every
-encoded file is kept in IMAGES_CACHE_PATH (default: `images` beside CACHE_PATH, .cache/images/)
-under the digest of the photo's bytes and its encoding; a build encodes only what is new.
-They are encoded once all is read (the templates need their addresses and sizes) and copied
-into the output on `get_writer`, after the checks (keter_site.pipeline.BEFORE_WRITING): a build
-stopped by its checks writes none of them, with Pelican's own command too.
-
-Templates write `{{ picture(path, alt, sizes, loading) }}`: a <picture> with one <source> per
-modern format and a JPEG <img>, each with srcset and the `sizes` given, and the <img> with width,
-height (its place is kept while it loads), alt, loading (lazy unless the template says eager) and
-decoding=async. `photo('physician_photo')` gives the photo's path, or "" while there is none
-(the key's value is "none").
-
-Problems (reported with the clinic data file's line and a fix): a file that does not exist, that
-Pillow cannot read, that is too small (MIN_WIDTH) or too large to decode safely.
-"""
+"""Images: the clinic's photos (clinic.yml keys ending in `_photo`) made with Pillow into AVIF, WebP and JPEG at
+several widths, upright and fingerprinted, for `picture()` in templates; a photo that cannot be used is refused."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -73,6 +52,8 @@ def photo_keys(facts: Mapping[str, Any]) -> dict[str, str]:
     return {key: value for key, value in facts.items() if key.endswith(PHOTO_SUFFIX) and isinstance(value, str)}
 
 
+# Encoding is slow: every encoded file is kept here (IMAGES_CACHE_PATH, else .cache/images/) under the digest of the
+# photo's bytes and its encoding, so a build encodes only what is new.
 def _cache_folder(settings: Mapping[str, Any]) -> Path:
     configured = settings.get("IMAGES_CACHE_PATH")
     return Path(configured) if configured else Path(settings["CACHE_PATH"]).with_name("images")
@@ -112,6 +93,7 @@ def _encode(image: Image.Image, width: int, extension: str, options: Mapping[str
     height = round(image.height * width / image.width)
     resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
     out = BytesIO()
+    # Saved without the photo's metadata: a phone's photo can carry where it was taken.
     resized.save(out, format={"jpg": "JPEG"}.get(extension, extension.upper()), **options)
     return out.getvalue(), height
 
@@ -206,7 +188,8 @@ def picture(context: Any, path: str, alt: str, sizes: str, loading: str = "lazy"
     fallback = made[FALLBACK]
     default = next((v for v in fallback if v.width >= 480), fallback[-1])
     largest = fallback[-1]
-    # (Eager is the browser's default: the attribute is written only for lazy.)
+    # (Eager is the browser's default: the attribute is written only for lazy.) Width and height keep the photo's
+    # place while it loads.
     lazy = Markup(' loading="lazy"') if loading == "lazy" else Markup("")
     image = Markup('<img src="{}/{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{} decoding="async">').format(
         site_url, default.url_path, _srcset(site_url, fallback), sizes, largest.width, largest.height, alt, lazy)

@@ -1,27 +1,5 @@
-"""Incremental writing, for the live preview only: after an edit, only the pages the edit can
-change are rendered again; every other page stays the file the preview already serves.
-Save-to-page then stays short however many pages the site has.
-
-What an edit can change:
-- A document's own page and its translations' pages (the language switcher, the translation
-  notice and the review stamp of one page read the others): each group has a key made of its
-  documents' text and details, and a group whose key is unchanged is not rendered again.
-- A language's feed, when an article it lists changes.
-- Every page, when any document's details change (a title, a menu label, an address: menus,
-  links, the home page and index pages show them): the build renders everything.
-- Templates, UI strings, styles and data files: the caller asks for a full build.
-
-Only Pelican's public ways are used. Documents: Pelican's own content cache (CACHE_CONTENT, the
-"reader" layer) keeps each file's conversion while its stamp is unchanged, so only the edited
-files are converted again; a file whose reading failed is never kept, so its problem is reported
-on every build. Pages: the writer (returned on Pelican's `get_writer` signal) overrides only
-`write_file` and `write_feed`. Pelican writes the build into an empty folder beside the served
-one; once every check passed, keter_tools.build moves the files it wrote into the served folder,
-one rename each, and removes the files the build no longer has (a page made a draft, say).
-
-Publishing builds never use this: it is active only for a build whose context carries a `State`
-(keter_tools.build starts the live preview's builds inside `core.build.preview_builds(state)`).
-"""
+"""Incremental writing, for the live preview only: after an edit, only the pages the edit can change are rendered
+again, through Pelican's public writer, so save-to-page stays short however many pages the site has."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from types import NotImplementedType
@@ -60,6 +38,7 @@ class State:
 
     def begin(self, full: bool = False) -> None:
         """Start a build; `full` renders every page (and compiles every template) again."""
+        # The caller asks for `full` after a change to templates, UI strings, styles or data files.
         self._pending, self.rendered, self.kept = {}, [], []
         self.full = full or not self.keys
         if self.full:
@@ -99,10 +78,10 @@ _PLAIN = (str, bytes, int, float, list, tuple, dict, set, frozenset, type)
 
 
 class _DetailsPickler(pickle.Pickler):
-    """Writes a document's details as bytes that are the same from one build to the next (in
-    this process, where the keys are compared) for the same values: pickle's C code does the
-    walk, far faster than a walk in Python over a thousand documents on every save. (Pickle
-    asks this method only about objects other than plain strings, numbers and containers.)"""
+    """Writes a document's details as bytes that are the same from one build to the next (in this process, where
+    the keys are compared) for the same values."""
+    # Pickle's C code does the walk, far faster than one in Python over every document on every save; it asks
+    # reducer_override only about objects other than plain strings, numbers and containers.
 
     def reducer_override(self, value: object) -> tuple[type[str], tuple[str]] | NotImplementedType:
         if isinstance(value, Content):
@@ -138,6 +117,9 @@ def _details(document: Content) -> tuple[_Shared, dict[str, Any]]:
     return (type(document).__name__, document.source_path, document.save_as, document.url, meta, extra), own_only
 
 
+# A group is a document's page and its translations' (the switcher, the translation notice and the review stamp of
+# one read the others). Every page's key holds every document's details (titles, menu labels, addresses: menus,
+# links and the index pages show them), so a change to any details renders every page again.
 class _Keys:
     """The keys of one build: one for the site's shared details (every document's, pickled at
     once), and one per document group (the shared key, and the group's own details and text)."""
@@ -169,7 +151,8 @@ def _own_key(document: Content, own_only: Mapping[str, Any]) -> str:
 
 
 class IncrementalWriter(Writer):
-    """Pelican's writer, skipping any file whose key is the one it was last written with."""
+    """Pelican's writer, with only its public `write_file` and `write_feed` overridden, skipping any file whose key
+    is the one it was last written with."""
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)

@@ -1,12 +1,5 @@
-"""The templates' compiled code, kept in memory by the live preview from one build to the next.
-
-Pelican makes a new Jinja environment for every build, which loads each template it renders
-again: from Jinja's bytecode cache on disk (pelicanconf.py), a file read and unmarshalled per
-template on every save. This is Jinja's own extension point for that cache (a BytecodeCache),
-holding the code objects themselves. Jinja checks each template's source against the checksum
-the code was compiled from, so an edited template is compiled again; code objects are never
-changed in place, so every build's environment can share them.
-"""
+"""The templates' compiled code, kept in memory by the live preview from one build to the next: Pelican's new Jinja
+environment for every build would otherwise read and unmarshal each template from disk on every save."""
 
 from types import CodeType
 
@@ -18,7 +11,8 @@ class CompiledTemplates(BytecodeCache):
     """Jinja's bytecode cache, in memory: every build's environment reuses the code compiled before."""
 
     def __init__(self) -> None:
-        # (template's key, its source's checksum) -> its compiled code
+        # (template's key, its source's checksum) -> its compiled code. Jinja checks the checksum, so an edited
+        # template is compiled again; code objects never change in place, so every build's environment shares them.
         self._code: dict[tuple[str, str], CodeType | None] = {}
 
     def load_bytecode(self, bucket: Bucket) -> None:
