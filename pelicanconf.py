@@ -1,7 +1,5 @@
 """Site settings for development builds (`invoke build`, `pelican content -s pelicanconf.py`).
-
-Editors never need to change this file. Languages are declared once, here, in LANGUAGES.
-"""
+Editors never need to change this file. Languages are declared once, here, in LANGUAGES."""
 
 from pathlib import Path
 

@@ -1,7 +1,5 @@
-"""Production settings: everything in pelicanconf.py, plus the public address.
-
-SITEURL comes from the environment variable of the same name when it is set.
-"""
+"""Production settings: everything in pelicanconf.py, plus the public address (SITEURL, from the environment
+variable of the same name when it is set) and the launch checks."""
 
 import os
 import runpy

@@ -1,14 +1,5 @@
-"""Keter Health's site: the Pelican plugins and their small shared core.
-
-- keter_site.core: what the plugins share (the build's context, problem reports, the content
-  walk, languages, front matter, URLs, HTML, data files). It registers on no signal.
-- keter_site.pipeline: the build's context made when a build starts, and the one list of what
-  each step does once every document is read.
-- keter_site.<plugin>: one concern each, registered on Pelican's signals.
-Pelican loads the package as one plugin (PLUGINS = ["keter_site"], found through PLUGIN_PATHS,
-no install needed); its register() registers the steps below in their order. The commands
-around the build (tasks.py's) are the package keter_tools, outside plugins/.
-"""
+"""Keter Health's site: its Pelican plugins, one concern each, and their shared core (keter_site.core), loaded by
+Pelican as one plugin (PLUGINS = ["keter_site"], through PLUGIN_PATHS: no install needed)."""
 
 import importlib
 

@@ -1,7 +1,5 @@
-"""The build's pipeline: a fresh build context when a build starts; the one receiver of
-`all_generators_finalized` that runs each step's work on the documents read, in the order of
-AFTER_READING; and the one receiver of `get_writer` that runs what must happen before anything
-is written, in the order of BEFORE_WRITING: whatever order the plugins were connected in."""
+"""The build's pipeline: a fresh build context when a build starts, and the order of the steps' work once every
+document is read (AFTER_READING) and before anything is written (BEFORE_WRITING), whatever order plugins connect in."""
 
 import importlib
 from typing import Any

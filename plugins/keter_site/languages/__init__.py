@@ -1,21 +1,5 @@
-"""Languages: one Pelican run builds every language declared in the LANGUAGES setting.
-
-Pelican already pairs translations that share a slug (PAGE_TRANSLATION_ID). This plugin adds
-what a multilingual site needs on top, from settings alone, so that adding a language never
-needs a template or code change:
-- each page's URL prefix (the default language at the site root, others under /<prefix>/),
-  and each language's home page at its root;
-- a check that every page has a known `lang` and exists in every language;
-- per-language menus (top-level pages with `menu_order`) and language-switcher links;
-- the special pages (SPECIAL_PAGES: home, signup, thank-you, 404, ...) found by their role,
-  each language's home at its root and its 404 page at `<prefix>404.html`, derived from the
-  prefix rather than typed in front matter.
-It handles every kind of document Pelican reads (pages and articles), through the core's
-content walk.
-
-Context keys it writes (documented in docs/architecture.md): LANGUAGES, MENUS {lang: [page]},
-HOMES {lang: page}, PAGES_BY_LANG {lang: {slug: page}}, SPECIAL {lang: {role: page}}.
-"""
+"""Languages: what a multilingual site needs beyond Pelican's translations, from LANGUAGES alone, so adding a language
+needs no template or code change: URL prefixes, homes and 404 pages, checks, menus and the special pages."""
 
 import os
 from collections import defaultdict
@@ -98,15 +82,16 @@ def special_role(settings: Mapping[str, Any], slug: str | None) -> str | None:
 
 
 def _place(document: object) -> None:
-    """Give the document its language's URL prefix; a language's home page goes to its root and
-    its 404 page to <prefix>404.html.
-
-    Runs as each document is read (Pelican checks an address right after reading it); an
-    unknown language gets no prefix here and is reported once everything is read."""
+    """Give the document its language's URL prefix as it is read (Pelican checks an address right after); a
+    language's home page goes to its root and its 404 page to <prefix>404.html."""
+    # An unknown language gets no prefix here and is reported once everything is read.
     if not isinstance(document, Content):
         return
     settings = document.settings
     lang_prefix = prefix(settings.get("LANGUAGES") or {}, document.lang)
+    # Not Pelican's `{lang}`: the prefix is needed where Pelican has no setting too (homes, 404 pages, feeds, nginx),
+    # so LANGUAGES declares it once. Not i18n-subsites: it builds each language as a site of its own, and the checks
+    # across languages need them all in one run.
     document.metadata["lang_prefix"] = lang_prefix
     # Special roles are pages' (an article that happens to be called "faq" is just an article).
     role = special_role(settings, document.metadata.get("slug")) if content.kind(document) == "page" else None
@@ -149,10 +134,8 @@ def _addresses(settings: Mapping[str, Any]) -> dict[Any, tuple[str, str]]:
 
 def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Languages, content_root: Path,
                     reported: set[tuple[str, str]]) -> None:
-    """Every page in every language. A version that exists as a file but could not be read, or
-    was reported for a wrong or missing `lang` (`reported`: (slug, folder) pairs), has its own
-    problem in the report and is not called missing too. (Two pages at one address are reported
-    by build_checks.)"""
+    """Every page in every language; a version that exists but could not be read, or was reported for its `lang`
+    (`reported`: (slug, folder) pairs), has its own problem in the report and is not called missing too."""
     project_root = content_root.parent
     for slug, pages in sorted(groups.items()):
         present = {p.lang for p in pages}

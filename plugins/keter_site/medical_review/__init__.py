@@ -1,24 +1,5 @@
-"""Medical review: a medical page (`medical: true`) says it was reviewed only while the
-physician's signature covers what a reader sees of it, in every language.
-
-An approval is the physician's OpenSSH signature (signing.py) over the page's name and the
-fingerprint of its covered text (material.py), by a key listed in the allowed signers. Every
-build computes the fingerprint again and verifies the signature with `ssh-keygen -Y verify`
-(approvals.py). Each medical document gets a `review` attribute (approvals.Review: current /
-pending / stale / overdue / invalid, the reviewer's name in the document's language, when, the
-next review due), which the theme (partials/medical_review.html) and the seo plugin's structured
-data read. Nothing else can make a page claim a review: `reviewed_by` or `last_reviewed` typed
-into a page's front matter, or page text that imitates the stamp, is a build error.
-
-While editing, a page that is not current is a warning in the terminal and a banner in the
-preview (MEDICAL_REVIEW_BANNER, never set for publishing). With LAUNCH_CHECKS (publishconf.py)
-it stops the build, unless STAGING (a preview publish, marked as such on every page). A page
-taken out of review (`medical: true` removed) while a signed approval stands stops every build
-until the physician signs its release.
-Settings: REVIEWS_PATH (the records' folder), ALLOWED_SIGNERS_FILE (default
-content/data/allowed_signers; the environment's KETER_ALLOWED_SIGNERS overrides it),
-MEDICAL_REVIEW_INTERVAL_MONTHS (default 12).
-"""
+"""Medical review: a medical page (`medical: true`) says it was reviewed only while the physician's signature, checked
+on every build, covers what a reader sees of it in every language; nothing else can make a page claim a review."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -37,7 +18,7 @@ from keter_site.core.problems import report, report_all
 from . import approvals, records
 
 log = logging.getLogger("keter.review")  # not "pelican": the checks plugin makes those errors
-TYPED_STAMPS = ("reviewed_by", "last_reviewed")
+TYPED_STAMPS = ("reviewed_by", "last_reviewed")  # refused in front matter: only a verified signature makes a stamp
 # The stamp's class names: page text may not wear them, in HTML or in Markdown's `{: .name }`.
 STAMP_CLASSES = re.compile(r"""class\s*=\s*["']?[^"'>]*\b(medical-review|review-date)\b"""
                            r"""|\{:?[^}\n]*\.(medical-review|review-date)\b""", re.I)
@@ -123,6 +104,7 @@ def after_reading(generators: list[Any]) -> None:
     signers, problems = approvals.load_signers(settings)
     report_all(problems)
     enforce = settings.get("LAUNCH_CHECKS") and not settings.get("STAGING")  # a launch, not a staging preview
+    # While editing, a page that is not current is a warning here and a banner in the preview (MEDICAL_REVIEW_BANNER).
     waiting: list[str] = []
     # A page with no record that no language marks medical has nothing to settle (assess says
     # None): leave it out here, so a save in the live preview does not open every page's files.
@@ -151,6 +133,7 @@ def after_reading(generators: list[Any]) -> None:
                                            "Delete the file: a record counts only when a listed reviewer signs it.")
             continue
         for lang, document in group.items():
+            # Read by the theme's stamp (partials/medical_review.html) and the seo plugin's structured data.
             document.review = review.for_language(lang)
         if review.state == "current":
             continue

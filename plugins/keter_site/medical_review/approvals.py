@@ -1,12 +1,5 @@
-"""The state of one page's medical review, from its files, its record and the allowed signers:
-the one rule the build, `bin/invoke status`, the review document and the publish report share.
-
-A medical page is `current` only while a record signed by a listed reviewer approves the
-fingerprint of its covered text now (material.py), and the next review is not yet due. A
-record that no listed key signed is `invalid`: it counts as no review at all. A page that is
-no longer medical but still has a signed approval `needs_release` until the physician signs
-its release from review.
-"""
+"""The state of one page's medical review, from its files, its record and the allowed signers: the one rule the
+build, `bin/invoke status`, the review document and the publish report share."""
 
 import shutil
 from collections.abc import Iterable, Mapping
@@ -101,9 +94,9 @@ def assess(settings: Mapping[str, Any], key: str, files: Mapping[str, Path], sig
     review = Review("invalid", current, on=on, approved_text=record.get("text") or {}, problem=why, record=path,
                     principal=record["reviewer"], medical=medical)
     if signer is None:
-        return review
+        return review  # invalid: a record no listed key signed counts as no review at all
     review.names, review.key = signer.names, signer.fingerprint
-    if not medical:
+    if not medical:  # a signed approval stands until the physician signs the page's release from review
         review.state = "released" if record["kind"] == "release" else "needs_release"
         return review
     if record["kind"] == "release":

@@ -1,12 +1,5 @@
-"""What the physician's approval covers: everything medical a reader sees for one page, in every
-language, as text (the review document shows it, and the fingerprint is its digest).
-
-For each language: the title, description and summary, the `medical` flag, the body as written
-(the boxes' text included), then the clinic facts the page's own text uses ({clinic:key}), the
-full entry of each references-registry source it cites, and for each box (`::: name`) its
-template's digest and the interface strings the template shows. The site-wide header and
-footer are not part of any page's approval.
-"""
+"""What the physician's approval covers: everything medical a reader sees of one page, in every language, as text
+(the review document shows it; the fingerprint is its digest); the site-wide header and footer are not part of it."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -57,6 +50,8 @@ def _component_lines(settings: Mapping[str, Any], name: str, lang: str) -> list[
     return [f"{name}: template {digest}"] + [f"  {key}: {strings[key]}" for key in keys]
 
 
+# Besides the page's own fields and body: the clinic facts its own text uses, the full registry entry of each source
+# it cites, and each box's template digest and the UI strings that template shows.
 def texts(settings: Mapping[str, Any], files: Mapping[str, Path]) -> dict[str, str]:
     """{lang: the covered text} for one page whose files are {lang: path}."""
     facts = _data(settings["CLINIC_DATA_FILE"])

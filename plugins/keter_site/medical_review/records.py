@@ -1,12 +1,5 @@
-"""Medical review records: the physician's signed statement about one page.
-
-A record is content/data/reviews/<page>.yml (REVIEWS_PATH), written only by
-`bin/invoke review --approve` or `--release`. It holds what was signed (the kind: approval or
-release, the page, the fingerprint of the covered text, the reviewer's principal in the allowed
-signers, the day), the OpenSSH signature of exactly that (signing.message), and a copy of the
-covered text, so the physician's next reading shows what changed. Nothing in a record counts
-unless its signature verifies (approvals.py); the copy of the text is never trusted, only shown.
-"""
+"""Medical review records (REVIEWS_PATH/<page>.yml): the physician's signed statement about one page, written only by
+`bin/invoke review`; nothing in a record counts unless its signature verifies (approvals.py)."""
 
 import os
 from collections.abc import Mapping
@@ -33,7 +26,8 @@ class Record(TypedDict):
     reviewed_on: str    # YYYY-MM-DD
     fingerprint: str
     signature: NotRequired[object]
-    text: NotRequired[dict[str, str] | None]  # {lang: covered text as signed}
+    # {lang: covered text as signed}: only shown, so the physician's next reading shows what changed
+    text: NotRequired[dict[str, str] | None]
 
 
 def record_path(reviews_dir: str | Path, slug: str) -> Path:

@@ -1,17 +1,5 @@
-"""The physician's signature: OpenSSH file signing (`ssh-keygen -Y sign` / `-Y verify`) in the
-project's own namespace, checked against the allowed-signers file.
-
-The allowed-signers file is OpenSSH's own format (one key a line: principal, options, key), so
-`ssh-keygen -Y verify` reads it as it is. Each key line is preceded by one comment line per
-language of the site giving the name the stamp shows in that language:
-
-    # name.he: ד"ר ישראל ישראלי
-    # name.en: Dr. Israel Israeli
-    physician namespaces="keter-health-medical-review" ssh-ed25519 AAAA... physician@laptop
-
-The names live in the same file as the key, so a publishing machine that pins its own copy
-(KETER_ALLOWED_SIGNERS, outside the repository) pins the names with the keys.
-"""
+"""The physician's signature: OpenSSH file signing (`ssh-keygen -Y sign` / `-Y verify`) in the project's own
+namespace, checked against the allowed signers (OpenSSH's own file, so ssh-keygen reads it as it is)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -32,6 +20,8 @@ NAMESPACE = "keter-health-medical-review"
 ENVIRONMENT = "KETER_ALLOWED_SIGNERS"
 DEFAULT_FILE = ("data", "allowed_signers")  # under the content folder
 PRINCIPAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+# `# name.he: ...` lines above a key give the stamp's name per language: in the key's own file, so a publishing
+# machine that pins its copy (KETER_ALLOWED_SIGNERS) pins the names with the keys.
 NAME_LINE = re.compile(r"#\s*name\.([a-z]{2,3}):\s*(.*?)\s*$")
 KEY_TYPES = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)$")
 TIMEOUT = 30

@@ -1,17 +1,5 @@
-"""Minify: every HTML page Pelican writes is minified in place with minify-html, so a reader on
-a weak connection downloads fewer bytes before the page appears.
-
-Stylesheets and scripts are minified by the assets plugin; this plugin handles only HTML. It
-runs on `content_written`, as each page is written: the page goes to a worker thread (minify-html
-is Rust and lets go of Python's lock, so it runs on the second core while Pelican renders the
-next page), and every page is done before the writers' `*_writer_finalized` signals return, and
-so before pelican-precompress makes the .gz/.br copies at the end of the build.
-
-minify-html drops attributes whose value is the HTML default (a button's type="submit", a form's
-method="get", a script's type="text/javascript", a meta's empty content=""): the browser behaves
-the same, but a script or stylesheet must not select elements by such an attribute (select by
-class or data- attribute, or read the `.type` property instead).
-"""
+"""Minify: every HTML page Pelican writes is minified in place with minify-html (the assets plugin does styles and
+scripts), so a reader on a weak connection downloads fewer bytes before the page appears."""
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping
@@ -28,6 +16,8 @@ from keter_site.core.limits import too_deep
 # when it is read (keter_site.source_files); this is the last guard, for anything else.
 MAX_PAGE_NESTING = 1000
 
+# minify-html drops attributes whose value is the HTML default (a button's type="submit", a form's method="get"): a
+# script or stylesheet must not select elements by such an attribute (a class or data- attribute instead).
 OPTIONS = {
     # Closing tags and the <html>/<head> start tags cost a few bytes before gzip and almost
     # none after it; the pages stay easy to read for people and tools alike.
@@ -59,8 +49,11 @@ def minify(html: str) -> str:
     return minify_html.minify(html, **OPTIONS)
 
 
-# One worker: pages are written one at a time, and one thread keeps the second core busy. Made
-# by the first build that needs it (importing this module starts no thread).
+# One worker: pages are written one at a time, and one thread keeps the second core busy (minify-html, in Rust, lets
+# go of Python's lock while Pelican renders the next page). Made by the first build that needs it, not on import.
+# Not pelican-minify: it minifies the whole output folder at `finalized`, file after file on the main thread, with
+# options that cannot be set; in the live preview every page on every save, and the bundles again after assets named
+# them by their bytes (docs/architecture.md, "where ours stays").
 _worker: list[ThreadPoolExecutor] = []
 _pending: list[Future[None]] = []
 
@@ -96,7 +89,8 @@ def register() -> None:
     """Connect the steps to Pelican's signals (keter_site.STEPS gives their place among the others)."""
     signals.initialized.connect(_start)
     signals.content_written.connect(_minify_written)
-    # The last signals after the writers: everything written as HTML is minified by then.
+    # The last signals after the writers: everything written as HTML is minified by then, before pelican-precompress
+    # makes the .gz/.br copies.
     signals.article_writer_finalized.connect(_wait)
     signals.page_writer_finalized.connect(_wait)
     signals.finalized.connect(_wait)

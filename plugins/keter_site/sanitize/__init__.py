@@ -1,20 +1,5 @@
-"""Sanitize: every document's HTML, as Markdown made it, goes through nh3 (the Python binding of
-ammonia, which parses as browsers do) with an allowlist of exactly what content needs: the
-elements Markdown writes plus <bdi>, <span dir>, <details>; the attributes they use; and the
-address schemes http, https, mailto and tel. The written page is the sanitized HTML in every
-case. Anything the sanitizer removed is also reported, with the file and line, so editors learn
-instead of being silently corrected: a page is never published with less than they wrote
-without them knowing. Links that open a new tab get rel="noopener", so the opened page cannot
-reach back into ours.
-
-Runs first of keter_site.pipeline's steps once everything is read, before other steps
-add their own markup (clinic facts, citation links) to the HTML. Those plugins replace their
-markers (`{clinic:phone}`, `[@key]`) after this, with markup, which inside an attribute would
-be a tag inside a tag. So a clinic fact inside an attribute (`href="tel:{clinic:phone_international}"`)
-is put in here, as its plain value, before sanitizing, and the sanitizer sees the address as it
-will be published; a citation marker inside an attribute is refused. Each document is sanitized
-within MARKDOWN_MAX_SECONDS.
-"""
+"""Sanitize: every document's HTML through nh3 (ammonia, which parses as browsers do) with an allowlist of exactly
+what content needs; each removal is reported with its line, so a page never silently says less than its editor wrote."""
 
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -66,7 +51,7 @@ def clean(text: str) -> str:
 
 
 def _noopener(text: str) -> str:
-    """rel="noopener" on every link that opens another tab or window."""
+    """rel="noopener" on every link that opens another tab or window, so the opened page cannot reach back into ours."""
     tree = html.parse(f"<body>{text}</body>")
     for link in tree.css("a[target]"):
         rel = set((link.attributes.get("rel") or "").split()) | {"noopener"}
@@ -114,6 +99,8 @@ def _balance_problems(original: str) -> Iterator[tuple[str, str, str]]:
 def expand_in_attributes(text: str, facts: Mapping[str, Any], lang: str | None) -> str:
     """`text` with each clinic fact marker inside a start tag replaced by the fact's value, as
     attribute text; markers in the text itself are left to keter_site.clinic_facts."""
+    # Before sanitizing: clinic_facts puts in markup later, a tag inside a tag in an attribute; and the sanitizer sees
+    # the address as it will be published. (A citation marker in an attribute is refused: _marker_problems.)
     if "{clinic:" not in text:
         return text
     return START_TAG.sub(lambda tag: clinic_facts.as_text(tag.group(0), facts, lang), text)

@@ -1,39 +1,5 @@
-"""SEO: how the site is found and shared (search engines, and links pasted into WhatsApp groups).
-
-Every page's <head> (theme/templates/partials/seo_head.html, through the Jinja function
-`seo_head()`) gets:
-- a canonical link and `<link rel="alternate" hreflang>` for the page itself, every translation
-  and `x-default` (the default language's version): the same set on every version of a page, so
-  the links are reciprocal across the site. Pelican's own templates list only the other
-  translations, with no self link and no x-default, which search engines do not accept;
-- Open Graph and Twitter card tags: title, description, the language's share image
-  (theme/static/images/share-<lang>.png, 1200x630 PNG, made by keter_tools/make_share_images.py),
-  og:locale and og:locale:alternate from LANGUAGES;
-- one JSON-LD block (structured_data.py): the MedicalClinic with its therapy and
-  contraindications on each home page, MedicalWebPage (lastReviewed, reviewedBy) on pages with
-  `medical: true`, FAQPage on the FAQ (each question heading and its answer, without citation numbers), and a
-  BreadcrumbList on every other page;
-- the language's web manifest and the theme colour (base.html links the favicon,
-  theme/static/favicon.svg).
-The meta description is written by base.html from each page's `description`.
-
-Pages with `status: hidden` (the 404 pages) get `<meta name="robots" content="noindex">` instead
-of canonical, hreflang, sharing tags and JSON-LD, and stay out of the sitemap.
-
-Files written after the pages: sitemap.xml (every published page of every language, each with
-its hreflang alternates as `xhtml:link`), robots.txt pointing to it (theme/templates/sitemap.xml
-and robots.txt), and <language prefix>/site.webmanifest per language. Why not the PyPI plugin
-pelican-sitemap (1.2.2, checked against this site): it writes its alternates as `ref=` instead of
-`href=`, so crawlers ignore them; it lists neither the page itself nor x-default among them; it
-stamps pages without a date with the build time, so two builds of the same content differ; and
-with a development SITEURL of "" its addresses are not absolute.
-
-Settings (see README.md): CANONICAL_BASE, the absolute address every canonical, hreflang,
-Open Graph and sitemap URL starts with. Development builds have SITEURL "" (links stay
-site-relative so any local server works), so pelicanconf.py sets CANONICAL_BASE to the
-development server's address; publishconf.py sets it to SITEURL, and a publish build whose
-CANONICAL_BASE differs from an absolute SITEURL stops.
-"""
+"""SEO: how the site is found and shared (search engines, links pasted into WhatsApp groups): canonical and reciprocal
+hreflang links, Open Graph, JSON-LD, the sitemap, robots.txt and each language's web manifest."""
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -60,7 +26,7 @@ from . import structured_data
 
 
 DEFAULTS = {
-    # Under the theme's static folder; {lang} is the language code.
+    # Under the theme's static folder; {lang} is the language code (1200x630, keter_tools/make_share_images.py).
     "SEO_SHARE_IMAGE": "images/share-{lang}.png",
     "SITE_FAVICON": "favicon.svg",
 }
@@ -84,6 +50,8 @@ def versions(page: Any, languages: Mapping[str, Any]) -> list[Any]:
 def alternates(page: Any, base: str, languages: Mapping[str, Any], default_lang: str) -> tuple[tuple[str, str], ...]:
     """[(hreflang, absolute URL)]: every language's version, then x-default; none for a page
     in one language only (an untranslated article): it has no alternate to point to."""
+    # The same set on every version, the page itself included, so the links are reciprocal: Pelican's own templates
+    # list only the other translations, with no self link and no x-default, which search engines do not accept.
     found = versions(page, languages)
     if len(found) < 2:
         return ()
@@ -210,6 +178,7 @@ def seo_head(context: Any) -> SimpleNamespace:
     languages, lang = context["LANGUAGES"], page.lang
     siteurl = context["SITEURL"]
     manifest = f"{siteurl}/{prefix(languages, lang)}{MANIFEST}" if lang in languages else None
+    # Hidden pages (the 404 pages) and a staging site: noindex, and no canonical, hreflang, sharing tags or JSON-LD.
     if not content.is_published(page) or lang not in languages or context.get("STAGING"):
         return SimpleNamespace(noindex=True, manifest=manifest)
     base = context["CANONICAL_BASE"]
@@ -230,9 +199,8 @@ def seo_head(context: Any) -> SimpleNamespace:
 
 
 def _siteurl_problem(settings: Mapping[str, Any], siteurl: str) -> str | None:
-    """What is wrong with a publish build's SITEURL, or None. A launch needs a public https
-    address; a staging preview may live anywhere, but never with a character that would break
-    a header or an attribute."""
+    """What is wrong with a publish build's SITEURL, or None: a launch needs a public https address; a staging
+    preview may live anywhere, but never with a character that would break a header or an attribute."""
     problem = public_https_problem("SITEURL", siteurl)
     if problem is None or not settings.get("STAGING"):
         return problem
@@ -325,6 +293,9 @@ def _sitemap(env: Any, entries: tuple[_SitemapEntry, ...]) -> str:
     return _last_sitemap[key]
 
 
+# Not pelican-sitemap (1.2.2): it writes alternates as `ref=`, which crawlers ignore, and lists neither the page itself
+# nor x-default; it stamps undated pages with the build time, so two builds of the same content differ; and with a
+# development SITEURL of "" its addresses are not absolute.
 def _write_site_files(generator: Any, writer: Any = None) -> None:
     """sitemap.xml, robots.txt and each language's web manifest, once every page is written."""
     settings, context = generator.settings, generator.context

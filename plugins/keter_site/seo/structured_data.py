@@ -1,6 +1,5 @@
-"""Structured data (schema.org JSON-LD) for search engines: the clinic, medical pages with who
-reviewed them and when, the FAQ and breadcrumbs. Pure functions: the plugin passes in the
-values (clinic facts, UI strings, absolute URLs), so nothing here knows about Pelican."""
+"""Structured data (schema.org JSON-LD) for search engines: the clinic, medical pages with who reviewed them and
+when, the FAQ and breadcrumbs; pure functions of the values the plugin passes in, so nothing here knows Pelican."""
 
 from typing import Any
 import json

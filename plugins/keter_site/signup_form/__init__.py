@@ -1,16 +1,5 @@
-"""Signup form: the one address the signup form sends people's details to.
-
-SIGNUP_ENDPOINT is a setting; the environment variable of the same name overrides it when the
-site is built, so a deployment sets its form service's address without editing any file. The
-plugin puts the endpoint and its origin (scheme://host[:port]) into the settings, and so into
-every template's context, as SIGNUP_ENDPOINT and SIGNUP_ORIGIN: the form posts to the first, and
-security headers allow exactly the second in form-action and connect-src.
-
-SIGNUP_REQUIRE_HTTPS (set in publishconf.py) makes a missing or non-https endpoint stop the
-build: a published form must never post to a developer's machine, or send details unencrypted.
-SIGNUP_TIMEOUT_MS is how long the page's script waits for the endpoint before it tells the
-person the details were not sent (default 15 seconds).
-"""
+"""Signup form: the one address the form sends people's details to (SIGNUP_ENDPOINT; the environment variable
+overrides it, so a deployment sets it without editing a file), and that address's origin for the security headers."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +11,8 @@ from pelican import signals
 from keter_site.core.problems import Problem, report_all
 from keter_site.core.urls import public_https_problem
 
+# SIGNUP_TIMEOUT_MS: how long the page's script waits for the endpoint before it tells the person the details were
+# not sent.
 DEFAULT_TIMEOUT_MS = 15000
 
 
@@ -73,6 +64,8 @@ def problems(endpoint: str, require_https: bool) -> list[Problem]:
 def _on_init(pelican: Any) -> None:
     settings = pelican.settings
     endpoint, origin = resolve(settings)
+    # In every template's context: the form posts to the endpoint; the security headers allow exactly its origin
+    # in form-action and connect-src.
     settings["SIGNUP_ENDPOINT"] = endpoint
     settings["SIGNUP_ORIGIN"] = origin
     settings.setdefault("SIGNUP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS)

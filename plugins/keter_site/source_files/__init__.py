@@ -1,25 +1,5 @@
-"""Source files: every Markdown file is checked before Markdown reads it, so a file an editor
-saved wrongly gets a message (file, line, fix), never a traceback or a build that never ends.
-
-Markdown files are read by this plugin's reader (on Pelican's public reader API: `BaseReader`,
-its `process_metadata`, `readers_init`): the front matter is YAML between `---` lines, the form
-the browser editor reads and writes, read with keter_site.core.front_matter (strictly; the checks
-plugin reports its problems with their lines, so a broken block is never silently read as text).
-The reader first refuses, with `FileProblem`:
-- a file that is not UTF-8 (a UTF-8 byte-order mark is fine), or over MARKDOWN_MAX_BYTES;
-- bidirectional overrides, isolates and control characters, which reorder or hide text
-  invisibly (<bdi> is the visible way);
-- the text the components plugin uses for its own placeholders;
-- a `{static}`/`{attach}` link to a file outside content/images/ (Pelican copies any file such a
-  link names into the site, one beside content/ included);
-- the author's own HTML nested more than core.limits.MAX_NESTING deep.
-It then converts the file within MARKDOWN_MAX_SECONDS (some inputs, a very long run of `[`, make
-Markdown's patterns take practically forever); a file that nests deeper than Python allows
-(thousands of `*`, or <div markdown="1"> inside each other) is said to, and HTML Markdown made
-more than MAX_NESTING deep is refused before any other plugin or native code (nh3, Lexbor,
-minify-html) reads it. Pelican logs a file it could not read; the checks plugin reports a
-FileProblem from that log record with its own message and fix.
-"""
+"""Source files: every Markdown file is checked before and after Markdown reads it, so a file an editor saved wrongly
+gets a message (file, line, fix), never a traceback or a build that never ends."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -151,6 +131,8 @@ _TOO_NESTED = ("the page nests too deeply for Markdown (formatting, quotes, list
 
 class CheckedMarkdownReader(BaseReader):
     """Markdown with YAML front matter, with every check before and after Markdown."""
+    # On Pelican's public reader API (BaseReader, process_metadata, readers_init) in place of its Markdown reader: the
+    # front matter is YAML between `---` lines, as the browser editor writes it, read strictly (core.front_matter).
 
     enabled = True
     file_extensions = MarkdownReader.file_extensions
@@ -208,9 +190,8 @@ class CheckedMarkdownReader(BaseReader):
             raise
 
     def _details(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The front matter's values as Pelican keeps a document's details: a formatted field
-        (`summary`) as HTML, the fields Pelican converts (date, slug, status ...) from their
-        text by Pelican's own processors, the rest as YAML read them; an empty value left out."""
+        """The front matter's values as Pelican keeps a document's details: a formatted field as HTML, date, slug,
+        status ... by Pelican's own processors, the rest as YAML read them; an empty value left out."""
         details = {}
         for name, value in values.items():
             if value is None:

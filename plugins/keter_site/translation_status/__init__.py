@@ -1,7 +1,5 @@
-"""Translation status in every build: a translation whose source page changed since it was last
-brought up to date is stale. In development that is a warning printed after the build (editors
-keep working); in a publish build (TRANSLATIONS_STALE_IS_ERROR) it stops the build, unless the
-environment variable ALLOW_STALE_TRANSLATIONS=1 says the deployer accepts it this time."""
+"""Translation status in every build: a translation whose source page changed since it was last brought up to date
+is stale: a warning while editing, so editors keep working; a problem that stops a publish build."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -44,6 +42,7 @@ def after_reading(generators: list[Any]) -> None:
     settings = generators[0].settings
     languages = list(settings["LANGUAGES"])
     source_lang = settings.get("TRANSLATION_SOURCE_LANG", settings["DEFAULT_LANG"])
+    # ALLOW_STALE_TRANSLATIONS=1: the deployer accepts stale translations this time.
     is_error = (settings.get("TRANSLATIONS_STALE_IS_ERROR") and not settings.get("STAGING")
                 and os.environ.get("ALLOW_STALE_TRANSLATIONS") != "1")
     project = Path(settings["PATH"]).parent

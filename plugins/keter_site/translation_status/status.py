@@ -1,10 +1,5 @@
-"""Which translations are up to date, from the content files alone (no git history needed).
-
-A translation records the fingerprint of the source-language page it was made from, in its
-front matter (`source_hash: ...`). When the source page's title, description or text change,
-its fingerprint changes, and the translation is stale until an editor updates it and runs
-`invoke translations --done PAGE LANG`, which records the new fingerprint.
-"""
+"""Which translations are up to date, from the content files alone (no git history needed): a translation records
+the fingerprint of the source page it follows (`source_hash`), and is stale once the source's differs."""
 
 import functools
 from collections.abc import Sequence

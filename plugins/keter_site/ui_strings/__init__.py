@@ -1,15 +1,5 @@
-"""UI strings: the words of the theme (menus, buttons, labels, footer) in every language.
-
-One flat YAML file per language in UI_STRINGS_DIR (theme/strings/<lang>.yml), the same keys in
-each, loaded with python-i18n. Templates reach them through one Jinja function, `t('key')`,
-which uses the language of the page being rendered. A key missing in any language stops the
-build naming the key and the language: a reader must never see a raw key or another language.
-Dates are formatted here too (Babel's locale data), so no operating-system locale is needed.
-
-The build's context (keter_site.core.build) holds `translate(key, lang, **values)` for steps
-that write text outside templates (seo's structured data and web manifests, the feeds'
-titles); templates have it as the Jinja global TRANSLATE too.
-"""
+"""UI strings: the theme's words in every language (theme/strings/<lang>.yml, python-i18n, `t('key')` in templates);
+a key missing in any language stops the build, so a reader never sees a raw key or another language."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -146,6 +136,7 @@ def localized_date(context: Any, value: date | str, fmt: str = "long") -> str:
     return _format_date(value, fmt, locale)
 
 
+# Babel's locale data: no operating-system locale is needed.
 @lru_cache(maxsize=4096)
 def _format_date(value: date, fmt: str, locale: str) -> str:
     # Pure: Babel parses the locale's pattern on every call; an index page shows the same dates again.
@@ -160,6 +151,7 @@ def _add_to_jinja(generator: Any) -> None:
 
 def _on_init(pelican: Any) -> None:
     report_all(load_catalogs(pelican.settings))
+    # For steps that write text outside templates (seo's structured data and manifests, the feeds' titles).
     build.current().translate = Translate()
 
 
