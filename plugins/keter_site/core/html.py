@@ -1,5 +1,5 @@
 """HTML read as a browser reads it (Lexbor, a WHATWG HTML5 parser): the one parser of every check, since one that
-read `<noscript>`, `<title>` or `java&#x09;script:` differently from a browser would let through what it runs."""
+read `<noscript>`, `<title>` or `java&#x09;script:` differently from a browser would let through what a browser runs."""
 
 from typing import Any
 import functools
