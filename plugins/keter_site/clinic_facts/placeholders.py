@@ -7,7 +7,8 @@ import re
 # "(example)", "(Example: ...)", "(דוגמה)", "(תאריך לדוגמה)"
 BRACKETED_EXAMPLE = re.compile(r"\([^)]*(\bexample\b|דוגמה)[^)]*\)", re.I)
 EXAMPLE_ADDRESS = re.compile(r"[\w.-]*\b(\w[\w-]*\.example|example\.(com|net|org))\b", re.I)
-NUMBER_KEYS = re.compile(r"phone|whatsapp|licen[cs]e|fax")  # where five zeros in a row, or only zeros, are made up
+# In these numbers, five zeros in a row, or nothing but zeros, is made up.
+NUMBER_KEYS = re.compile(r"phone|whatsapp|licen[cs]e|fax")
 # Names no public site or service can have (RFC 2606, RFC 6761).
 RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost")
 RESERVED_NAMES = ("example.com", "example.net", "example.org", "localhost")

@@ -1,5 +1,5 @@
 """Front matter, the YAML between two `---` lines atop a content file: its one reader (the checks, the Markdown
-reader, the fingerprints, the editor tools), strict as content/data/ is, so a broken line is reported with its number."""
+reader, the fingerprints, the editor tools), as strict as content/data/, so a broken line is named with its number."""
 
 from collections.abc import Mapping
 from typing import Any

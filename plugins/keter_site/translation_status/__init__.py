@@ -1,5 +1,5 @@
 """Translation status in every build: a translation whose source page changed since it was last brought up to date
-is stale: a warning while editing, so editors keep working; a problem that stops a publish build."""
+is stale; a warning while editing, so editors keep working, and a problem that stops a publish build."""
 
 from collections.abc import Iterator
 from typing import Any
