@@ -18,7 +18,7 @@ from keter_site.core.problems import Problem
 
 NAMESPACE = "keter-health-medical-review"
 ENVIRONMENT = "KETER_ALLOWED_SIGNERS"
-DEFAULT_FILE = ("data", "allowed_signers")  # under the content folder
+DEFAULT_FILE = ("data", "allowed_signers")  # under the content folder; ALLOWED_SIGNERS_FILE overrides it
 PRINCIPAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 # `# name.he: ...` lines above a key give the stamp's name per language: in the key's own file, so a publishing
 # machine that pins its copy (KETER_ALLOWED_SIGNERS) pins the names with the keys.
