@@ -122,7 +122,7 @@ def _discard(fresh: Path, output: Path) -> None:
 def _forget_documents() -> None:
     """Empty Pelican's per-document memo (pelican.utils.memoized on Content), which keeps every build's documents alive
     for the life of the process: the live preview's one process would grow by a whole site on every save."""
-    # Each memoized method shows its `cache`, and Pelican's own tests clear it so; no build needs the one before's.
+    # A memoized method shows its `cache`, which Pelican's own tests clear the same way; no build needs the last one's.
     for method in (Content.get_content, Content.get_summary):
         method.cache.clear()
 
