@@ -1,7 +1,5 @@
-"""Everyday commands, run as `bin/invoke NAME` (or `invoke NAME` inside the project's venv).
-
-Names follow pelican-quickstart's: build, rebuild, serve, livereload, preview, check, test. Each
-task only names its options; the work is done in keter_tools (commands.py, preview.py).
+"""Everyday commands, run as `bin/invoke NAME` and named as pelican-quickstart's are (build, rebuild, serve, livereload,
+preview, check, test); each task only names its options, and keter_tools (commands.py, preview.py) does the work.
 """
 
 from invoke import Context, task
@@ -95,9 +93,8 @@ def new(c: Context, slug: str, article: bool = False, lang: str = "", settings: 
 
 @task(help={"settings": "settings file (default pelicanconf.py)"})
 def status(c: Context, settings: str = "pelicanconf.py") -> None:
-    """Launch readiness, page by page: translations, medical review, placeholders; the clinic
-    facts still marked EXAMPLE; who may sign reviews and whether that list changed. Exits 1
-    while anything would stop a publish."""
+    """Launch readiness, page by page: translations, medical review, placeholders; the clinic facts still marked
+    EXAMPLE; who may sign reviews and whether that list changed. Exits 1 while anything would stop a publish."""
     commands.status(settings)
 
 
@@ -142,7 +139,6 @@ def rollback(c: Context, to: str = "", target: str = "", settings: str = "publis
 
 @task
 def bench(c: Context) -> None:
-    """Measure: build times against bare Pelican (real and generated sites, generated articles),
-    livereload's save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
-    Performance. Prints the tables and keeps them in docs/performance.md."""
+    """Measure build times against bare Pelican, livereload's save-to-page time, every page's weight against the
+    14,600-byte budget, Lighthouse Performance and instant navigation; the tables go to docs/performance.md."""
     commands.bench()

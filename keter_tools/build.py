@@ -1,6 +1,5 @@
-"""Build the site atomically: Pelican writes into a fresh folder beside the output folder, and
-only a build that passed every check replaces the output. A failed build leaves the last good
-site exactly as it was, so a preview server keeps showing it and a deploy never sees half a site.
+"""Build the site atomically: Pelican writes into a fresh folder beside the output, and only a build that passed every
+check replaces it, so a preview keeps showing the last good site and a deploy never sees half a site.
 """
 
 import contextlib
@@ -65,9 +64,8 @@ def _swap_into_place(fresh: Path, output: Path) -> None:
 
 
 def _remove_in_background(folder: Path) -> None:
-    """Remove `folder` in a process of its own. Deleting a site's thousands of files can take a
-    file system as long as writing them, and the build is done once the new site is in place:
-    the command returns, and `rm` finishes on its own (even after this process ends)."""
+    """Remove `folder` in a process of its own, which finishes even after this one ends: the build is done once the new
+    site is in place, and deleting a site's thousands of files can take as long as writing them."""
     _removals[:] = [process for process in _removals if process.poll() is None]  # reap the finished
     _removals.append(subprocess.Popen(["rm", "-rf", "--", str(folder)], stdin=subprocess.DEVNULL,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
@@ -77,11 +75,10 @@ _removals: list[subprocess.Popen[bytes]] = []  # the removals still running, of 
 
 
 def _update_in_place(fresh: Path, output: Path, written: set[str], gone: set[str]) -> None:
-    """The live preview's builds after its first: each file the build wrote takes the place of
-    the last good build's in one step (a rename), so a page asked for meanwhile is the old one
-    or the new one, never missing or half-written; the files it no longer has are removed.
-    After an edit of content the build wrote a few files: moving the whole site would make and
-    delete every page's folder on every save."""
+    """The live preview's builds after its first: each file written takes the served one's place in one step (a rename),
+    so a page asked for meanwhile is old or new, never missing or half-written; files no longer built are removed."""
+    # After an edit of content a build writes a few files: swapping the whole site would make and delete every page's
+    # folder on every save.
     for relative in sorted(written):
         (output / relative).parent.mkdir(parents=True, exist_ok=True)
         os.replace(fresh / relative, output / relative)
@@ -113,9 +110,8 @@ def _remove_abandoned(output: Path) -> None:
 
 
 def _discard(fresh: Path, output: Path) -> None:
-    """Remove a failed build's folder. It is renamed first: a page still being finished in the
-    background (the minify plugin's worker) then finds its path gone, and cannot write into
-    the folder while it is being deleted."""
+    """Remove a failed build's folder, renamed first: a page still being finished in the background (the minify plugin's
+    worker) then finds its path gone, and cannot write into the folder while it is being deleted."""
     if not fresh.exists():
         return
     gone = _owned_folder(output, "failed-")
@@ -124,11 +120,9 @@ def _discard(fresh: Path, output: Path) -> None:
 
 
 def _forget_documents() -> None:
-    """Pelican remembers each document's HTML for the life of the process (pelican.utils.memoized
-    on its Content class, whose `cache` each memoized method shows, as Pelican's own tests clear
-    it), and with it every document of every build. The live preview builds again and again in
-    one process, which would grow by a whole site on every save. No build needs the documents of
-    the one before."""
+    """Empty Pelican's per-document memo (pelican.utils.memoized on Content), which keeps every build's documents alive
+    for the life of the process: the live preview's one process would grow by a whole site on every save."""
+    # A memoized method shows its `cache`, which Pelican's own tests clear the same way; no build needs the last one's.
     for method in (Content.get_content, Content.get_summary):
         method.cache.clear()
 
@@ -136,10 +130,8 @@ def _forget_documents() -> None:
 def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | None = None,
           overrides: Mapping[str, Any] | None = None, use_cache: bool = True, incremental: State | None = None,
           full: bool = False) -> BuildResult:
-    """Build the site; on success it is at `output` (default: the settings' OUTPUT_PATH).
-
-    `incremental` (a keter_site.incremental.State, kept by the live preview from one build to
-    the next) renders only the pages a change affects; `full` asks it to render every page."""
+    """Build the site; on success it is at `output` (default: OUTPUT_PATH). `incremental`, the live preview's State kept
+    from one build to the next, renders only the pages a change affects; `full` asks it to render every page."""
     started = time.perf_counter()
     settings = load_settings(settings_file, overrides)
     output = Path(output or settings["OUTPUT_PATH"]).resolve()

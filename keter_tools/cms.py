@@ -1,25 +1,5 @@
-"""The browser editor (Decap CMS) for the marketing team: `invoke edit`.
-
-Development only. The preview server (`keter_tools.devserver`) serves it at /admin/ when started by
-`invoke edit`; it is never part of a build, and a publishing build that has an admin/ folder is
-refused (keter_tools.deploy.checks). Everything comes from this machine: Decap's bundle from
-node_modules/decap-cms (pinned in package.json), the page and its script from cms_admin/ beside
-this file, the configuration generated here from the project's settings.
-
-Saving: decap-server (node_modules/decap-server, its file-system mode) listens on a Unix socket
-in a folder only this user can open (mode 0700), never on a TCP port. Its one client is the
-preview server, which checks every request (keter_tools.cms_gate: Host, Origin, the session's key)
-and every path and action (keter_tools.cms_api: pages, articles and images only) before passing it
-on, writes only what was edited (keter_tools.cms_saves) and commits each save to git.
-
-The configuration (`config()`), from the project: one collection of pages and one of articles
-(the back end's names pages/<lang>/<slug>.md and articles/<lang>/<slug>.md, which keter_tools.cms_api
-maps to content/<lang>/ and content/<lang>/articles/), both languages side by side (LANGUAGES,
-the default language first), the fields the build requires with their limits (checks.metadata),
-labels and help in the editor's language (Hebrew or English, the editor's choice), raw Markdown
-only (the rich-text mode rewrites the whole body and escapes citation brackets), images into
-content/images/. The medical flag, the review records, the translation fingerprint (`source_hash`)
-and the page's technical keys are not in the form at all; a save keeps them as they are.
+"""The browser editor (Decap CMS) for the marketing team, `invoke edit`: development only, served at /admin/ by the live
+preview and never part of a build (keter_tools.deploy.checks refuses a publishing build with an admin/ folder).
 """
 
 import json
@@ -41,6 +21,8 @@ from keter_site.checks.metadata import DESCRIPTION_LIMIT, TITLE_LIMIT
 from keter_site.core.project import ROOT
 from keter_tools.cms_api import MEDIA_FOLDER, SLUG
 
+# Everything the editor loads comes from this machine: its page and script beside this file, Decap's bundle from
+# node_modules (pinned in package.json), the configuration made here from the project's settings.
 ADMIN = Path(__file__).with_name("cms_admin")
 DECAP_DIST = ROOT / "node_modules" / "decap-cms" / "dist"
 DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "middlewares.js"
@@ -114,6 +96,7 @@ def fields(kind: str, ui: str = "en") -> list[dict[str, Any]]:
                   pattern=[f"^{SLUG}$", {"en": "Lowercase English letters, digits and hyphens only.",
                                          "he": "רק אותיות אנגליות קטנות, ספרות ומקפים."}[ui]])
     description = _field("description", ui, widget="text", pattern=_limit(DESCRIPTION_LIMIT, ui))
+    # Raw Markdown only: the rich-text mode rewrites the whole body and escapes citation brackets.
     body = _field("body", ui, widget="markdown", modes=["raw"])
     # Pelican's own draft status (cms_saves writes "ready" as no line at all).
     status = _field("status", ui, widget="select", i18n="duplicate", default="published", required=False,
@@ -155,16 +138,15 @@ def config(settings: Mapping[str, Any], ui: str = "en") -> dict[str, Any]:
 
 
 def preview_data(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """What the preview needs to show a page as the site will: each language's direction, the
-    clinic's details as the site writes them (HTML), and the references registry's keys in order
-    (a page's markers are numbered in the order they first appear; `sources: all` numbers the
-    whole registry)."""
+    """What the preview needs to show a page as the site will: each language's direction, the clinic's details as the
+    site writes them (HTML), and the references registry's keys in order."""
     from keter_site import citations, clinic_facts, components
 
     languages = settings["LANGUAGES"]
     return {
         "languages": {lang: {"dir": info["dir"]} for lang, info in languages.items()},
         "clinic": clinic_facts.rendered(settings),
+        # A page's markers are numbered in the order they first appear; `sources: all` numbers the whole registry.
         "references": list(citations.load(settings)[0]),
         # `::: name` -> the component's folder (its outer class), and the warning's default label.
         "components": {name: component.folder for name, component in components.COMPONENTS.items()},
@@ -180,10 +162,8 @@ def _ui_string(settings: Mapping[str, Any], lang: str, key: str) -> str:
 
 
 def admin_file(name: str, settings: Mapping[str, Any], key: str = "") -> bytes | None:
-    """The bytes of /admin/<name>, or None: the page (with the session's key, which its script
-    sends with every request) and its script, the configuration in each interface language, what
-    the preview needs, and Decap's bundle from node_modules. The preview server serves them only
-    to the holder of the session's cookie (keter_tools.cms_gate)."""
+    """The bytes of /admin/<name>, or None: the page (with the session's key its script sends), its script, the
+    configuration per interface language, the preview's data and Decap's bundle; served only to the session's cookie."""
     if name in ("", "index.html"):
         page = (ADMIN / "index.html").read_text(encoding="utf-8")
         return page.replace('content="SESSION-KEY"', f'content="{key}"').encode("utf-8")
@@ -202,10 +182,10 @@ def admin_file(name: str, settings: Mapping[str, Any], key: str = "") -> bytes |
 
 
 def admin_headers() -> dict[str, str]:
-    """The editor page's own Content-Security-Policy: Decap's bundle styles itself with inline styles
-    (CSS-in-JS) and compiles its widgets' templates (eval); an image chosen for upload is read
-    from a blob: address, and the preview pane is a frame of the page's own. Still nothing from
+    """The editor page's own Content-Security-Policy, looser than the site's where Decap needs it, yet nothing from
     another host: connections go to this preview only ('self')."""
+    # Decap styles itself inline (CSS-in-JS) and compiles its widgets' templates (eval); an image chosen for upload
+    # is read from a blob: address, and the preview pane is a frame of the page's own.
     policy = {"default-src": "'self'", "script-src": "'self' 'unsafe-eval'", "style-src": "'self' 'unsafe-inline'",
               "img-src": "'self' data: blob:", "font-src": "'self' data:", "connect-src": "'self' blob: data:",
               "worker-src": "'self' blob:", "frame-src": "'self' blob: about:", "frame-ancestors": "'none'",
@@ -238,9 +218,8 @@ class DecapServer:
 
 
 def start_server(root: Path) -> DecapServer:
-    """decap-server for the folder `root` (its file-system mode: it writes the files it is given
-    and never runs git), on a Unix socket in a new folder only this user can open, its output
-    passed on to ours. Returns it once it listens; raises EditorError when it does not start."""
+    """decap-server for `root` in its file-system mode (it writes the files it is given, never runs git), on a Unix
+    socket in a new folder only this user can open; returned once it listens, EditorError when it does not start."""
     folder = tempfile.mkdtemp(prefix="keter-editor-")  # mode 0700
     socket_path = os.path.join(folder, "decap.sock")
     env = {**os.environ, "GIT_REPO_DIRECTORY": str(root.resolve()), "LOG_LEVEL": "info"}

@@ -1,22 +1,5 @@
-"""The browser editor's back end, as the preview server offers it at /admin/api/v1: each request
-of Decap CMS's proxy back end is checked here, then passed to decap-server (on its Unix socket,
-keter_tools.cms), and each save is committed to git.
-
-What the editor can reach, and nothing else:
-- pages: content/<lang>/<slug>.md, which the editor calls pages/<lang>/<slug>.md;
-- articles: content/<lang>/articles/<slug>.md, which the editor calls articles/<lang>/<slug>.md
-  (Decap's one-folder-per-language layout puts the language right under the collection's
-  folder; the names it is given here keep pages and articles apart, each language beside the
-  other, and every path it sends is translated here, so it can name no other file);
-- images: content/images/<name>.webp or .avif.
-Never content/data/ (the clinic's details, the references, the physician's approvals and the
-allowed signers), the settings, the plugins, the theme, var/ or anything else. Every action
-outside Decap's plain (non-workflow) set is refused, and so is every renaming.
-
-A save (persistEntry) is written as keter_tools.cms_saves.merged makes it: only the form's
-fields and the text from the editor, every other key (the medical flag, the review and
-translation fingerprints) as it was, with the front-matter checks of the build run first: a
-save the build would refuse for its front matter is refused with the build's own message.
+"""The browser editor's back end at /admin/api/v1: each request of Decap CMS's proxy back end is checked here (pages,
+articles and WebP/AVIF images only), then passed to decap-server on its Unix socket; each save is committed to git.
 """
 
 import base64
@@ -57,6 +40,10 @@ class Refused(Exception):
 
 class Paths:
     """The editor's names for the content files, and back."""
+
+    # Decap's one-folder-per-language layout puts the language right under the collection's folder: pages/<lang>/ and
+    # articles/<lang>/ here. Every path it sends is translated, so it can name no other file (never content/data/,
+    # the settings, the theme or var/).
 
     def __init__(self, languages: Iterable[str]) -> None:
         self.languages = list(languages)
@@ -204,7 +191,7 @@ class Backend:
                 text = cms_saves.merged(old, str(data_file.get("raw", "")), slug, lang)
             except ValueError as error:
                 raise Refused(f"{real}: {error}", status=422)
-            problems += check_text(real, text, collection)
+            problems += check_text(real, text, collection)  # what the build would refuse, in its own words
             written.append({"slug": slug, "path": real, "raw": text})
         existing = [f["path"] for f in written if (self.root / f["path"]).exists()]
         if options.get("newEntry") and existing:

@@ -1,32 +1,5 @@
-"""The browser editor's own endpoints on the preview server (/admin/editor/<name>, POST, behind
-the same checks as its back end, keter_tools.cms_gate): what Decap CMS does not know.
-
-- build: the latest build's outcome, and when it finished (the editor waits for the build after
-  a save, then shows its problems where the editor looks);
-- translations: every page's and article's state in each language (source, ok, stale, missing);
-- translation: one entry's state, with what changed in the source since its translation was last
-  marked done (found in git: the source's version whose fingerprint the translation recorded);
-- mark_done: `invoke translations --done` for one translation, committed;
-- search: pages and articles whose title or text contains the words, in every language (Decap's
-  own search reads only the default language's titles);
-- history / restore: the entry's earlier versions, and one of them written back (the medical
-  flag and the fingerprints stay as they are now), committed.
-
-The site desk (desk_*), for people who never open a terminal, shows and runs what the terminal
-commands do, with their own code and words:
-- desk_status: launch readiness page by page (`bin/invoke status`: keter_tools.readiness), the
-  clinic facts still EXAMPLE, the latest build's problems, and the last publishes and rollbacks
-  of this machine, from the publish pipeline's own log (var/publishes.jsonl: a terminal's too);
-- desk_review_document: `bin/invoke review --pending` (the physician's document);
-- desk_releases: the releases on the server (`bin/invoke rollback --list`), over the publish's SSH;
-- desk_run: `bin/invoke publish [--staging]`, `bin/invoke rollback [--to RELEASE]` or the
-  physician's `bin/invoke review --approve PAGE` (signed with the key in this machine's
-  ssh-agent; the desk never sees a private key), run as the commands themselves, one at a time,
-  under the editor's name (KETER_PUBLISHED_BY, into the publish log); credentials stay in this
-  machine's environment, which the command inherits; desk_job: its output so far.
-
-What the desk does not do: show publishes made from another machine (each machine keeps its own
-log), or sign with a key that is not in ssh-agent.
+"""The browser editor's own endpoints on the preview server (/admin/editor/<name>, POST, behind keter_tools.cms_gate):
+what Decap CMS does not know, and the site desk (desk_*) that runs the terminal's commands for people who never open one.
 """
 
 import difflib
@@ -135,6 +108,7 @@ class Endpoints:
 
     def do_search(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
         """Pages and articles whose title or text, in any language, contains the words asked for."""
+        # Decap's own search reads only the default language's titles.
         from keter_site.core.front_matter import read_text, split
 
         words = str(request.get("q", "")).casefold().split()[:10]
@@ -198,6 +172,8 @@ class Endpoints:
 
     def do_desk_status(self, request: dict[str, Any], editor_name: str) -> dict[str, Any]:
         """Everything the desk's page shows at once, so an editor sees whether the site may go live."""
+        # The publishes are this machine's own log (var/publishes.jsonl, a terminal's too): one made from another
+        # machine is not shown.
         from keter_tools import readiness
         from keter_tools.deploy import pipeline
 
@@ -235,6 +211,8 @@ class Endpoints:
     def do_desk_run(self, request: dict[str, Any], editor_name: str) -> dict[str, Any] | None:
         """Start a publish (kind "staging" or "live"), a rollback or an approval as its terminal
         command, under the editor's name; one at a time."""
+        # The command inherits this machine's environment (credentials) and ssh-agent (the physician's key): the desk
+        # never sees a private key, and cannot sign with one that is not in ssh-agent.
         kind, release, page = (str(request.get(key, "")) for key in ("kind", "release", "page"))
         if kind not in DESK_COMMANDS:
             raise Refused("Unknown desk command.", status=400)

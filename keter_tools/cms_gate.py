@@ -1,22 +1,5 @@
-"""The browser editor at /admin/ of the preview (only `invoke edit` serves it; it is never part of
-a build), and the checks it makes on every request before the editor's page, its back end
-(keter_tools.cms_api) or its own endpoints (keter_tools.cms_endpoints) answer.
-
-- Host: the preview answers only to the names of this machine's loopback address with its own
-  port (`127.0.0.1:PORT`, `localhost:PORT`). A web page whose name an attacker points at
-  127.0.0.1 (DNS rebinding) sends its own name, and is refused: on the site's pages too.
-- The session's key: `invoke edit` makes a random key and opens the editor with it once
-  (`/admin/?key=...`, through a file only this user can read, never on a command line). The
-  preview answers with a cookie (HttpOnly, SameSite=Strict, for /admin/ only) and every /admin/
-  request needs it; the editor's page receives the key in its HTML and sends it as a header
-  with each request to the back end and the editor's endpoints. A local process that does not
-  have the key gets nothing: not the page, not the back end.
-- Origin: a request that changes or reads content must come from the editor's own page
-  (`Origin: http://127.0.0.1:PORT` or `http://localhost:PORT`, the same name as its Host).
-
-What this does not guarantee: a process running as the same user can read that user's files,
-the open-file's key included, and the browser's cookies; the key protects against other users
-and other programs' web pages, not against the editor's own account.
+"""The browser editor at /admin/ of the live preview and the checks every request passes first (Host, the session's
+key, Origin), so that only the browser `invoke edit` opened, on the editor's own page, reaches its content.
 """
 
 import hmac
@@ -50,12 +33,16 @@ class Gate:
     """The checks for one editing session. `port()` gives the preview's port (known once it
     listens: port 0 asks the kernel for one)."""
 
+    # Not guaranteed: a process of the same user can read that user's files (the key's open-file included) and the
+    # browser's cookies; the key keeps out other users and other sites' pages, not the editor's own account.
+
     def __init__(self, key: str, port: Callable[[], int | None]) -> None:
         self.key = key
         self.port = port
 
     def host_ok(self, environ: WSGIEnvironment) -> bool:
         """Whether the request names this preview: a page on a rebound name is refused."""
+        # DNS rebinding: a site whose name an attacker points at 127.0.0.1 sends its own name as the Host.
         return local_host(environ.get("HTTP_HOST", ""), self.port())
 
     def cookie_ok(self, environ: WSGIEnvironment) -> bool:
@@ -87,10 +74,10 @@ class Gate:
 
 
 def admin_app(gate: Gate, settings: Mapping[str, Any], backend: Backend, endpoints: Endpoints) -> WSGIApplication:
-    """The browser editor at /admin/, behind `gate`: its files (keter_tools.cms.admin_file), the
-    back end at /admin/api/v1 and the editor's endpoints at /admin/editor/<name>. Served beside
-    the site's app, not through livereload's, which would put its script into any file that
-    contains `</head>` (Decap's bundle does)."""
+    """The browser editor at /admin/, behind `gate`: its files (keter_tools.cms.admin_file), the back end at
+    /admin/api/v1 and the editor's endpoints at /admin/editor/<name>."""
+    # Served beside the site's app, not through livereload's, which puts its script into any file that contains
+    # `</head>`, Decap's bundle too.
     own = list(cms.admin_headers().items())
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -108,7 +95,9 @@ def admin_app(gate: Gate, settings: Mapping[str, Any], backend: Backend, endpoin
             return answer("400 Bad Request", b"Bad request", [("Content-Type", "text/plain; charset=utf-8")])
         if path in ("/admin", ADMIN_PATH) and gate.host_ok(environ):
             key = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("key", [""])[0]
-            if same(key, gate.key):  # the address `invoke edit` opened: the key becomes a cookie
+            # The address `invoke edit` opened once, through a file only this user can read (never on a command
+            # line): the key becomes a cookie, and the page sends it back as a header with each request.
+            if same(key, gate.key):
                 cookie = f"{COOKIE}={gate.key}; Path=/admin; HttpOnly; SameSite=Strict"
                 return answer("303 See Other", b"", [("Location", ADMIN_PATH), ("Set-Cookie", cookie)])
             if path == "/admin":

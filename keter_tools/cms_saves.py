@@ -1,15 +1,5 @@
-"""What a save from the browser editor writes, and its history in git.
-
-`merged()`: the file a save writes, from the file as it is and the editor's version of it. The
-editor may change only the fields of its form (`EDITABLE`) and the text; every other key (the
-medical flag, the review's and translation's fingerprints, `lang`, `slug`, the page's technical
-keys) keeps its line exactly as it was, and so does every field that was not changed: its text,
-its quoting, its folding and its place. A new file gets `slug` and `lang` from its path, never
-from the form. The front matter is followed by one empty line, then the text.
-
-`commit()`: each save is a git commit of the saved files only (never another change of the
-working tree), under the editor's name, with a plain message. `history()` and `version()` read
-a page's earlier versions back from git for "restore as it was on ...".
+"""What a save from the browser editor writes (only what the editor changed, every other line as it was) and its
+history in git: each save is a commit of the saved files only, under the editor's name.
 """
 
 import os
@@ -50,6 +40,9 @@ def _body(text: str) -> str:
 def merged(old_text: str | None, new_text: str, slug: str, lang: str) -> str:
     """The text to write: `new_text` (the editor's) over `old_text` (the file now; None for a
     new file). Raises ValueError when the editor's text has no readable front matter."""
+    # Every key outside the form (the medical flag, the review's and translation's fingerprints, `lang`, `slug`) and
+    # every unchanged field keep their lines exactly: text, quoting, folding and place. A new file's `slug` and `lang`
+    # come from its path, never from the form.
     new = front_matter.parse(new_text)
     if new.values is None:
         problem = new.problems[0]

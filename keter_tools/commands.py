@@ -188,9 +188,8 @@ def new(slug: str, article: bool = False, lang: str = "", settings: str = "pelic
 
 
 def status(settings: str = "pelicanconf.py") -> None:
-    """Launch readiness, page by page: translations, medical review, placeholders; the clinic
-    facts still marked EXAMPLE; who may sign reviews and whether that list changed. Exits 1
-    while anything would stop a publish."""
+    """Launch readiness, page by page: translations, medical review, placeholders; the clinic facts still marked
+    EXAMPLE; who may sign reviews and whether that list changed. Exits 1 while anything would stop a publish."""
     from keter_tools import readiness
 
     site = site_build.load_settings(settings)
@@ -297,9 +296,8 @@ def _bench(script: str, *args: object, check: bool = False) -> subprocess.Comple
 
 
 def bench() -> None:
-    """Measure: build times against bare Pelican (real and generated sites, generated articles),
-    livereload's save-to-page time, every page's weight against the 14,600-byte budget, and Lighthouse
-    Performance. Prints the tables and keeps them in docs/performance.md."""
+    """Measure build times against bare Pelican, livereload's save-to-page time, every page's weight against the
+    14,600-byte budget, Lighthouse Performance and instant navigation; the tables go to docs/performance.md."""
     import tempfile
 
     from keter_tools import test_deps

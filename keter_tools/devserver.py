@@ -1,14 +1,5 @@
-"""The local preview server (127.0.0.1 only), as a small WSGI app so `invoke serve` and
-`invoke livereload` share it. It serves the last good build in output/ and, while the latest
-build has failed, puts a banner at the top of every page so the editor cannot mistake the old
-site for their change.
-
-Preview = production: every answer carries the security headers of deploy/policy.yml (with the
-development signup endpoint in the Content-Security-Policy) and the Speculation-Rules header
-that lets the browser fetch the next page before it is opened, and the files the policy names
-by path (the speculation rules) get its content type, so what production would block or speed
-up is seen while editing. A bad path gets a 400 or a 404, never an error page of the server; nothing
-whose name starts with a dot, and nothing outside output/, is ever served."""
+"""The local preview server (127.0.0.1 only) that `invoke serve` and `livereload` share: the last good build, with a
+banner on every page while the latest build has failed, so the editor cannot mistake the old site for their change."""
 
 import html
 import mimetypes
@@ -127,6 +118,8 @@ def make_app(output: str | Path, state: BuildState | None = None, headers: Mappi
     """The WSGI app; `headers` are sent with every answer (the site's security headers)."""
     from keter_tools.deploy.headers import named_content_types
 
+    # Preview = production: its security headers and the content types deploy/policy.yml gives files by path (the
+    # speculation rules), so what production would block or speed up is seen while editing.
     named_types = named_content_types()
     root = Path(output).resolve()
     state = state or BuildState()

@@ -1,18 +1,5 @@
-"""The signup form's local receiver: try the whole form on one machine, with no account anywhere.
-
-`invoke serve` and `invoke livereload` start it on 127.0.0.1, at the address the development
-setting SIGNUP_ENDPOINT names (http://127.0.0.1:8001/signup). It answers like a Formspree-style
-form service, so the form behaves here as it will in production:
-- it takes form posts (application/x-www-form-urlencoded, as the form sends, or multipart);
-- a post that asks for JSON (`Accept: application/json`, as the page's script sends) gets
-  `{"ok": true}`; a plain post (no JavaScript) is redirected (303) to its `_next` field, the
-  thank-you page of the site that sent it;
-- a post whose honeypot field `_gotcha` is filled (by a bot) gets the same answer but is dropped;
-- every other post is appended, exactly as posted, as one JSON line to var/signups.jsonl
-  (git-ignored; readable by its owner only, mode 0600; characters that some readers take for a
-  line break escaped, so every record reads back) and printed;
-- a chunked body whose chunk size is not hex digits gets a 400, and a `_next` the Location
-  header cannot carry (not a printable ASCII path of this site) the thank-you page.
+"""The signup form's local receiver (`invoke serve`, `livereload`): it answers as a Formspree-style form service does, so
+the whole form can be tried on one machine with no account anywhere; posts are kept in var/signups.jsonl.
 """
 
 import io
@@ -210,9 +197,8 @@ class ReceiverHandler(BaseHTTPRequestHandler):
                         content_type="text/html")
 
     def thank_you_address(self, next_field: object) -> str:
-        """Where to send the browser after a plain post: `_next` when it is a path on the sending
-        site, else the site's thank-you page, made absolute against the sending page's origin
-        (the development site's pages do not know the port they are served on); only this machine."""
+        """Where a plain post sends the browser: `_next` when it is a path on the sending site, else the thank-you page,
+        made absolute against the sending page's origin on this machine (the site's pages do not know their port)."""
         for header in ("Origin", "Referer"):
             url = self.headers.get(header, "")
             if _is_local(url):

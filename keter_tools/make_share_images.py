@@ -1,12 +1,5 @@
-"""Make the share images that link previews show (WhatsApp, Facebook, X, search results):
-theme/static/images/share-<lang>.png, 1200x630 PNG, one per language in LANGUAGES.
-
-Each image is the clinic's name and a tagline (site.name and seo.share_tagline in
-theme/strings/<lang>.yml) on the theme's colours, drawn by headless Chromium from a small HTML
-page, so Hebrew (right to left, with its own font) is laid out exactly as a browser lays it out.
-Run it again after changing those strings, then commit the images:
-
-    .venv/bin/python -m keter_tools.make_share_images
+"""The share images link previews show (WhatsApp, Facebook, X, search results), theme/static/images/share-<lang>.png:
+drawn by headless Chromium from a small page, so Hebrew (right to left, its own font) is laid out as a browser does.
 """
 
 import html

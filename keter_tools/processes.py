@@ -1,11 +1,5 @@
-"""Servers started as processes (the live preview, decap-server, and the tests' sshd, nginx and
-s3rver) on 127.0.0.1, without a race for the port.
-
-A port that is found free and then handed to another process can be taken in between (by
-the other test worker, say). So a server either binds port 0 itself and its port is read
-back from the kernel (`listening_ports`) or its log (`wait_for_reported_port`), or, where a server cannot bind port 0
-(nginx, sshd), the caller binds port 0, keeps that socket, and hands the socket itself to
-the server (`listening_socket`, `socket_activated`). Every wait is bounded."""
+"""Servers started as processes (the live preview, decap-server, the tests' sshd, nginx and s3rver) on 127.0.0.1,
+without a race for the port: a port found free and then handed over can be taken in between (by another test worker)."""
 
 import contextlib
 from collections.abc import Sequence
@@ -21,10 +15,11 @@ POLL_SECONDS = 0.05
 LISTEN = "0A"  # the LISTEN state in the kernel's socket tables
 
 
+# A server binds port 0 itself, its port read back from the kernel (`listening_ports`) or its log
+# (`wait_for_reported_port`); nginx and sshd cannot, so the caller binds port 0 and hands them the socket itself.
 def listening_socket() -> socket.socket:
-    """A socket listening on 127.0.0.1 at a port the kernel chose. Hand it to the server that
-    will use it (nginx: `NGINX` variable; sshd: `socket_activated`); the port is never free
-    in between."""
+    """A socket listening on 127.0.0.1 at a port the kernel chose, for the server that will use it (nginx: `NGINX`
+    variable; sshd: `socket_activated`): the port is never free in between."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.bind(("127.0.0.1", 0))
@@ -36,9 +31,8 @@ def listening_socket() -> socket.socket:
 
 
 def socket_activated(command: Sequence[object], sock: socket.socket) -> tuple[list[str], tuple[int]]:
-    """`command` started with `sock` as its activated socket, the way systemd hands one over
-    (file descriptor 3, LISTEN_FDS=1, LISTEN_PID its own process). Debian's sshd accepts a
-    socket this way. Returns the arguments and the file descriptors for subprocess.Popen."""
+    """The arguments and file descriptors for subprocess.Popen that start `command` with `sock` as systemd hands one over
+    (file descriptor 3, LISTEN_FDS=1, LISTEN_PID its own), which Debian's sshd accepts."""
     fd = sock.fileno()
     # bash, not sh: Debian's sh (dash) cannot name a file descriptor above 9.
     move = "" if fd == 3 else f"exec 3<&{fd} {fd}<&-; "

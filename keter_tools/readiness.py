@@ -1,6 +1,5 @@
-"""Launch readiness from the files alone (no build): for each page, its translation state, its
-medical review state and any placeholder; and the clinic facts still marked EXAMPLE. What
-`bin/invoke status` prints, with the same rules the publishing build enforces."""
+"""Launch readiness from the files alone, without a build: each page's translation and medical review states and
+placeholders, and the clinic facts still EXAMPLE, by the rules the publish enforces (`bin/invoke status`)."""
 
 import subprocess
 from collections.abc import Mapping

@@ -1,18 +1,5 @@
-"""The physician's review document: one self-contained HTML file (readable on any device and
-printable) with every medical page that awaits the physician: each language as the reader will
-see it, the same text as its escaped source (every character as written, clinic facts and cited
-sources included: what the signature covers, keter_site.medical_review.material), and what
-changed since the last signed approval.
-
-Nothing in it can run or hide text: a Content-Security-Policy in the file itself allows no
-script, no outside resource and only its own stylesheet (by hash); the rendered text goes
-through the site's sanitizer (nh3, keter_site.sanitize's allowlist, without classes and ids,
-and every <details> opened); clinic facts are put in as escaped text. Whatever the rendering
-shows, the escaped source shows everything.
-
-It prints no command to approve a page: the physician signs with their own key
-(docs/editing.md, "Medical review"), and the signing command checks the page's text is the
-text this file shows (its `data-fingerprint`).
+"""The physician's review document: one self-contained HTML file with every medical page awaiting review, each language
+as the reader sees it, its escaped source (what the signature covers) and what changed since the last approval.
 """
 
 from collections.abc import Mapping
@@ -81,6 +68,7 @@ def _markdown(settings: Mapping[str, Any]) -> markdown.Markdown:
 def render(text: str, facts: Mapping[str, Any], lang: str, converter: markdown.Markdown) -> str:
     """One language's body as the reader sees its words: clinic facts in as escaped text,
     Markdown rendered, then only the sanitizer's safe elements and attributes kept."""
+    # Whatever this rendering shows or hides, the escaped source beside it shows every character.
     converter.reset()
     body = converter.convert(clinic_facts.as_text(text, facts, lang))
     body = MARKER.sub(lambda m: f"<sup>[{html.escape(m.group(1))}]</sup>", body)
@@ -156,6 +144,8 @@ def build(settings: Mapping[str, Any], today: date | None = None) -> tuple[str, 
                 continue
             meta, body, _ = front_matter.split(front_matter.read_text(status.files[lang]))
             columns.append(_column(lang, languages[lang], meta, body, covered[lang], review, facts, converter))
+        # No command to approve is printed: the physician signs with their own key, and the signing checks that the
+        # page's text is still the one this file shows (its data-fingerprint).
         fingerprint = material.fingerprint(covered)
         sections.append(
             f'<section class="page" id="{html.escape(status.key)}" data-fingerprint="{fingerprint}">'

@@ -1,10 +1,5 @@
-"""`bin/invoke review --approve PAGE` and `--release PAGE`: the physician signs, with their own
-key, the page's current covered text; the reviewer is whoever the allowed signers list for that
-key, never a name typed on the command line.
-
-An approval is signed only for text the review document showed: the document (its file, as
-`bin/invoke review --pending` wrote it) must hold the page with the fingerprint the page has
-now, so a change made after the document was written is never approved unread.
+"""`bin/invoke review --approve PAGE` and `--release PAGE`: the physician signs the page's current covered text with
+their own key; the reviewer is whoever the allowed signers list for that key, never a name typed on the command line.
 """
 
 import re
@@ -68,6 +63,8 @@ def sign(settings: Mapping[str, Any], key: str, kind: str, key_file: str | Path 
     if kind == "approval":
         if not status.medical:
             raise Refused(f"'{key}' is not a medical page (`medical: true`), so there is nothing to approve.")
+        # Only text the review document (as `review --pending` wrote it) showed is signed: a change made after the
+        # document was written is never approved unread.
         if document is not None and _document_fingerprint(document, key) != current:
             raise Refused(f"{document} does not show the current text of '{key}' (it changed after the document was "
                           "made, or the page was not in it). Make the document again (`bin/invoke review "

@@ -1,8 +1,5 @@
-"""Install what the test suite (or, with `ensure_for_checks`, the site's checks) needs and the
-machine lacks: Debian packages (Chromium for the browser tests, Java for the HTML checker) and
-the npm packages in package.json. Safe to run again: it installs only what is missing. While
-another installation holds the package manager's lock (an update running in the background, say),
-it waits, at most LOCK_WAIT_SECONDS, and says so; a failed installation ends with apt's message."""
+"""Install what the test suite (or, with `ensure_for_checks`, the site's checks) needs and the machine lacks: Debian
+packages and the npm packages of package.json. Safe to run again: it installs only what is missing."""
 
 import fcntl
 import os

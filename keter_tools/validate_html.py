@@ -1,9 +1,5 @@
-"""The Nu Html Checker (npm `vnu-jar`, run with the machine's Java) over every page.
-
-A page whose exact bytes passed before (with the same checker) is not sent again: the results
-are kept in .cache/html-valid/, one file per checker version, listing the SHA-256 of every page
-that had no error. A republish of unchanged pages then starts no Java at all; a changed or new
-page is always checked, and a page with an error is never remembered."""
+"""The Nu Html Checker (npm `vnu-jar`, run with the machine's Java) over every page not already passed in its exact
+bytes by this checker: a republish of unchanged pages starts no Java at all."""
 
 import shutil
 import subprocess
@@ -15,6 +11,8 @@ from keter_site.core.files import replace_whole
 from keter_site.core.project import ROOT
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# One file per checker version, listing the SHA-256 of every page that had no error: a changed or new page is always
+# checked, and a page with an error is never remembered.
 CACHE_DIR = ROOT / ".cache" / "html-valid"
 # A run is short: Java's quick compiler alone suits it (the optimising compiler would spend CPU
 # compiling code the run uses only for a moment; the report is the same), and so does the

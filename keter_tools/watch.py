@@ -1,15 +1,5 @@
-"""Rebuild on save, fast: watchfiles (inotify) is told of a change as it happens, where
-livereload's own watcher polls for one.
-
-Each batch of changes is one of three kinds, and the preview reacts to what it affects:
-- "content": Markdown pages and static files; only the changed files are read again, and only
-  the pages they affect are rendered again (keter_site.incremental).
-- "theme": templates, UI strings, stylesheets, components and the data files, and any file
-  deleted or moved away; every file is read and every page rebuilt again (Jinja and the UI
-  strings are loaded afresh on every build, and a page whose file is gone leaves the site).
-- "code": the project's Python (plugins/, keter_tools/, the settings files, tasks.py). Python keeps a module
-  it has imported, and Pelican keeps the plugins it loaded, so only a fresh process runs the
-  edited code: the preview restarts itself (keter_tools.devserver's caller decides how).
+"""Rebuild on save, told of each change by watchfiles (inotify) as it happens, where livereload's own watcher polls: a
+batch of changes is "content", "theme" or "code", and the preview redoes what that kind affects.
 """
 
 import threading
@@ -20,8 +10,13 @@ import watchfiles
 
 from keter_site.core.project import ROOT
 
+# Only the changed files are read again, and only the pages they affect rendered again (keter_site.incremental).
 CONTENT_PATHS = ["content", "theme/static"]
+# Every file read and every page rendered again: Jinja and the UI strings are loaded afresh on every build. A file
+# deleted or moved away counts as one of these too: its page leaves the site.
 THEME_PATHS = ["theme/templates", "theme/strings", "theme/assets", "theme/components", "content/data"]
+# Python keeps the modules it imported, and Pelican the plugins it loaded: only a fresh process runs edited code, so
+# the preview restarts itself (keter_tools.devserver's caller decides how).
 CODE_PATHS = ["pelicanconf.py", "publishconf.py", "tasks.py", "plugins", "keter_tools"]
 
 

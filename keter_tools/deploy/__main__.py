@@ -1,13 +1,5 @@
-"""Command line of the publishing pipeline, the same code `invoke publish` runs:
-
-    python -m keter_tools.deploy publish [--target rsync|s3] [--dry-run] [--from FOLDER] [--settings FILE]
-    python -m keter_tools.deploy rollback [--to RELEASE] [--settings FILE]
-    python -m keter_tools.deploy releases [--json] [--settings FILE]
-    python -m keter_tools.deploy build [--out FOLDER] [--settings FILE]
-
-`build` makes the checked production site with its _headers/_redirects and nginx configuration
-without sending it anywhere (for hosts that take a folder: Netlify, Cloudflare Pages);
-`publish --from FOLDER` then sends that folder, if it is unchanged since its checks.
+"""Command line of the publishing pipeline (publish, rollback, releases, build), the same code `invoke publish` runs.
+`build` makes the checked site, sending it nowhere (for Netlify, Cloudflare Pages); `publish --from FOLDER` sends it.
 """
 
 import argparse

@@ -1,8 +1,5 @@
-"""Checks of the built site before it is published, beyond the build's own content checks.
-
-They hold the promises the servers' headers rely on: with the strict Content-Security-Policy a
-page that carried an inline script or style, or loaded something from another host, would
-break in the browser, so such a page stops the publish here instead, with its file named.
+"""Checks of the built site before it is published: the promises the strict Content-Security-Policy relies on (no inline
+script or style, nothing from another host), so such a page stops the publish, named, instead of breaking in a browser.
 """
 
 from collections.abc import Mapping
@@ -28,9 +25,8 @@ LINK_LOADS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "
 
 
 def scan(text: str) -> list[tuple[str, str, str]]:
-    """[(kind, tag, value)]: what in one page the Content-Security-Policy cares about, read by the
-    same HTML5 parser as every other check (keter_site.core.html), so no markup a browser would
-    run can hide from it."""
+    """[(kind, tag, value)]: what in one page the Content-Security-Policy cares about, read by the HTML5 parser of every
+    other check (keter_site.core.html), so no markup a browser would run can hide from it."""
     found: list[tuple[str, str, str]] = []
     tree = html.parse(text)
     for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
@@ -67,10 +63,9 @@ def scan(text: str) -> list[tuple[str, str, str]]:
 
 
 def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any]) -> list[Problem]:
-    """Problems with a launch's addresses: SITEURL or SIGNUP_ENDPOINT on a name reserved for
-    examples and tests (.example, .test, .invalid, .localhost, example.com/.net/.org), which no
-    reader could reach. A settings file may allow them with RESERVED_NAMES_ARE_TEST_SITES (the
-    project's tests, whose sites live on such names); publishconf.py never does."""
+    """Problems with a launch's addresses: SITEURL or SIGNUP_ENDPOINT on a name reserved for examples and tests
+    (.example, .test, .invalid, .localhost, example.com/.net/.org), which no reader could reach."""
+    # The project's tests publish sites on such names; publishconf.py never sets this.
     if settings.get("RESERVED_NAMES_ARE_TEST_SITES"):
         return []
     problems = []

@@ -97,9 +97,8 @@ def site_files(site: str | Path) -> list[str]:
 
 
 def interrupt_on_terminate() -> None:
-    """From now on, a `kill` (SIGTERM) stops this command the way Ctrl+C does: every step's own
-    clean-up runs (its temporary folders, the build folder), and the live site stays as it was
-    unless the switch to the new one had begun."""
+    """From now on, a `kill` (SIGTERM) stops this command as Ctrl+C does: every step's own clean-up runs, and the live
+    site stays as it was unless the switch to the new one had begun."""
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 

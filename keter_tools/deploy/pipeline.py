@@ -1,16 +1,5 @@
-"""Build with the production settings, check, then hand the site to a deploy target.
-
-Each step either succeeds or stops the publish before anything is sent, so a failure anywhere
-leaves the live site as it was: the build happens in a fresh folder (.cache/publish/site), the
-targets switch the live site only once every file of the new one is in place.
-
-A folder built and checked once (`deploy build --out FOLDER`) can be published later, or to
-several targets, with `publish --from FOLDER`: its manifest (checked.json: every file's SHA-256,
-written only after every check passed) must still match the folder, file for file, or nothing
-is sent. The manifest also records whether the build was a staging preview (and its public
-address, the allowed signers it was checked against and who signed each medical page): a
-staging folder, or one whose robots.txt keeps every search engine out as a staging build's
-does, is never published as the live site.
+"""Build with the production settings, check, then hand the site to a deploy target: each step succeeds or stops the
+publish before anything is sent, so a failure anywhere leaves the live site as it was.
 """
 
 import json
@@ -107,9 +96,8 @@ def _signatures(settings: Mapping[str, Any], out: Out) -> dict[str, Any]:
 
 def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path | None = None,
             overrides: Mapping[str, Any] | None = None, out: Out = print) -> Prepared:
-    """Build the site with `settings_file` into `build_dir`/site (default: the setting
-    DEPLOY_BUILD_PATH, or .cache/publish), write the hosts' header files
-    and the nginx configuration, and run every check. Raises DeployError with the report."""
+    """Build the site with `settings_file` into `build_dir`/site (default: DEPLOY_BUILD_PATH, or .cache/publish), write
+    the hosts' header files and the nginx configuration, and run every check; DeployError with the report."""
     started = time.perf_counter()
     overrides = {"CACHE_CONTENT": False, **(overrides or {})}
     settings = load_settings(settings_file, overrides)
@@ -140,7 +128,11 @@ def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path 
     return Prepared(site, nginx_conf, settings, seconds)
 
 
+# A folder built and checked once (`deploy build --out FOLDER`) can be published later, or to several targets, with
+# `publish --from`: its manifest, written only once every check passed, holds every file's SHA-256, whether it is a
+# staging preview, its public address, and the allowed signers and signatures it was checked against.
 MANIFEST = "checked.json"
+# A robots.txt that keeps every search engine out, as a staging build's does: never sent as the live site either.
 STAGING_ROBOTS = re.compile(r"(?mi)^\s*disallow:\s*/\s*$")
 NGINX_FOLDER = "keter-nginx-"
 
@@ -168,9 +160,8 @@ def _write_manifest(build_dir: Path, site: Path, nginx_conf: Path, release: Mapp
 def checked_folder(build_dir: str | Path, settings_file: str | Path = "publishconf.py",
                    overrides: Mapping[str, Any] | None = None, out: Out = print,
                    conf_folder: str | Path | None = None) -> Prepared:
-    """The Prepared site of a folder `prepare` built and checked earlier (its medical reviews'
-    signers listed again by `out`). Raises DeployError if the folder was never checked, changed
-    after its checks, or is a staging build sent as the live site."""
+    """The Prepared site of a folder `prepare` built and checked earlier (`out` lists its medical reviews' signers
+    again); DeployError if it was never checked, changed since, or is a staging build sent as the live site."""
     build_dir = Path(build_dir)
     try:
         manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -232,9 +223,8 @@ def make_target(settings: Mapping[str, Any], name: str | None = None, out: Out =
 def publish(settings_file: str | Path = "publishconf.py", target: str | None = None, dry_run: bool = False,
             build_dir: str | Path | None = None, out: Out = print,
             checked: str | Path | None = None) -> Summary | None:
-    """Build, check and deploy; or, with `checked`, deploy that folder built and checked
-    earlier. Returns the Summary (None for a dry run). Every publish that is not a dry run is
-    recorded in the publish log, whether it went live or stopped."""
+    """Build, check and deploy, or deploy the folder `checked` built and checked earlier; the Summary (None: a dry run).
+    Every publish but a dry run is recorded in the publish log, whether it went live or stopped."""
     started = time.perf_counter()
     kind = "staging" if os.environ.get("STAGING") == "1" else "live"
     # The configuration made for this publish of a checked folder, in a folder of its own that

@@ -1,18 +1,5 @@
-"""Publish to a server over SSH with rsync, as atomic releases.
-
-On the server, under DEPLOY_PATH:
-    releases/<UTC time>/   one folder per publish (files unchanged since the previous one are
-                           hard links to it, so a release costs only what changed)
-    current -> releases/…  the folder nginx serves (`root <DEPLOY_PATH>/current;`)
-    nginx/keter-health.conf  the site's nginx configuration, included by the server block
-
-A publish uploads into releases/.incoming-<time>/, renames it when rsync has finished, then
-points `current` at it with a rename of a new symlink over the old one: visitors see either the
-old site or the new one, never a mix. An upload that is interrupted leaves only an .incoming
-folder, removed by the next publish; `current` is never touched.
-
-SSH settings and credentials are the user's own: ssh-agent or keys, ~/.ssh/config, or a whole
-command in RSYNC_RSH (rsync's own variable), for example "ssh -i ~/.ssh/deploy_key".
+"""Publish to a server over SSH with rsync, as atomic releases (the layout: docs/deploying.md): visitors see the old
+site or the new one, never a mix, and an interrupted upload leaves `current` as it was.
 """
 
 import contextlib
@@ -82,6 +69,7 @@ class RsyncTarget:
         self.options = shlex.split(config.get("options") or "")
         self.nginx_reload = config.get("nginx_reload") or ""
         self.out = out
+        # SSH settings and credentials are the user's own: ssh-agent or keys, ~/.ssh/config, or RSYNC_RSH.
         self.ssh = shlex.split(os.environ.get("RSYNC_RSH") or "ssh") + (["-p", self.port] if self.port else [])
         self.login = f"{self.user}@{self.host}" if self.user else self.host
 
@@ -233,6 +221,7 @@ class RsyncTarget:
         self._remote(f"mkdir -p -- {shlex.quote(self.path)}/releases; cd -- {shlex.quote(self.path)}; "
                      "rm -rf releases/.incoming-*", what=f"prepare {self.path} on the server")
         self.out(f"Uploading release {release} to {self.destination} ...")
+        # Files unchanged since the live release are hard links to it: a release costs only what changed.
         link = ["--link-dest", f"../{state.current}"] if state.current else []
         progress = Progress(len(plan.send))
         items = self._rsync(site, f"{self.path}/{incoming}", link, progress)

@@ -1,13 +1,5 @@
-"""Publish to S3-compatible object storage (AWS S3, Cloudflare R2, MinIO, ...) behind a CDN.
-
-Only files whose content (or whose Content-Type / Cache-Control) changed are uploaded. The
-order keeps every moment of the publish consistent for visitors: first the assets (a new
-stylesheet has a new fingerprinted name, so old pages are not affected), then new pages, then
-changed pages, and only at the end are objects that are no longer in the site deleted.
-
-Credentials come from boto3's usual places only: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
-AWS_PROFILE and ~/.aws/config, or the machine's role. The .gz/.br files beside the text files
-are not uploaded: object stores do not negotiate encodings, the CDN compresses instead.
+"""Publish to S3-compatible object storage (AWS S3, Cloudflare R2, MinIO, ...) behind a CDN: only what changed is
+uploaded, in an order that keeps every moment of the publish consistent for visitors, deletions last.
 """
 
 import base64
@@ -25,6 +17,7 @@ from .common import DeployError, Out, Plan, Progress, Summary, site_files
 from .headers import cache_control, content_type, load_policy
 
 THREADS = 16
+# Not uploaded: object stores do not negotiate encodings, the CDN compresses instead.
 PRECOMPRESSED = (".gz", ".br")
 
 
@@ -58,6 +51,7 @@ def _local_files(site: str | Path, prefix: str) -> list[LocalFile]:
 def _wave(item: LocalFile, existing: Mapping[str, str]) -> int:
     """0 assets, 1 new pages, 2 changed pages: a page never goes live before what it uses, nor
     before the pages it links to."""
+    # A changed stylesheet or script has a new fingerprinted name, so the pages still live are not affected.
     if not item.relative.endswith(".html"):
         return 0
     return 2 if item.key in existing else 1
@@ -78,6 +72,7 @@ class S3Target:
         prefix = (config.get("prefix") or "").strip("/")
         self.prefix = f"{prefix}/" if prefix else ""
         self.out = out
+        # Credentials come from boto3's usual places only: AWS_* variables, AWS_PROFILE and ~/.aws/config, the role.
         import boto3
         from botocore.config import Config
 
