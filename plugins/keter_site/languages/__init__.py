@@ -32,7 +32,7 @@ from pelican.generators import Generator
 from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import ordered, prefix
-from keter_site.core.problems import report
+from keter_site.core.build import report
 
 
 class Language(TypedDict):

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
-from keter_site.core.problems import Problem, report_all
+from keter_site.core.build import report_all
+from keter_site.core.problems import Problem
 from keter_site.core.urls import public_https_problem
 
 DEFAULT_TIMEOUT_MS = 15000
