@@ -14,7 +14,7 @@ It handles every kind of document Pelican reads (pages and articles), through th
 content walk.
 
 Context keys it writes (documented in docs/architecture.md): LANGUAGES, MENUS {lang: [page]},
-HOMES {lang: page}, PAGES_BY_LANG {lang: {slug: page}}, SPECIAL {lang: {role: page}}.
+HOMES {lang: page}, PAGES_BY_LANG {lang: {slug: page}}, PAGES_BY_URL {url: page}, SPECIAL {lang: {role: page}}.
 """
 
 import os
@@ -166,8 +166,8 @@ def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Language
 
 
 def after_reading(generators: Sequence[Generator]) -> None:
-    """The languages' checks and the context keys the theme reads (MENUS, SPECIAL, HOMES, PAGES_BY_LANG),
-    once every document is read (keter_site.pipeline.AFTER_READING)."""
+    """The languages' checks and the context keys the theme reads (MENUS, SPECIAL, HOMES, PAGES_BY_LANG,
+    PAGES_BY_URL), once every document is read (keter_site.pipeline.AFTER_READING)."""
     settings = generators[0].settings
     languages = _settings_languages(settings)
     content_root = Path(settings["PATH"])
@@ -203,9 +203,11 @@ def after_reading(generators: Sequence[Generator]) -> None:
         lang_menu.sort(key=lambda p: int(p.metadata["menu_order"]))
 
     by_slug: dict[str, dict[str, Content]] = {lang: {} for lang in languages}
+    by_url: dict[str, Content] = {}
     for page in pages:
         if page.lang in by_slug:
             by_slug[page.lang][page.slug] = page
+            by_url.setdefault(page.url, page)
 
     # Every generator shares one context dict; templates and other plugins read these keys.
     context = generators[0].context
@@ -214,6 +216,8 @@ def after_reading(generators: Sequence[Generator]) -> None:
     context["SPECIAL"] = special
     context["HOMES"] = {lang: roles["home"] for lang, roles in special.items() if "home" in roles}
     context["PAGES_BY_LANG"] = by_slug
+    # A page's breadcrumbs look up the addresses above its own, instead of going through every page.
+    context["PAGES_BY_URL"] = by_url
 
 
 @pass_context
