@@ -1,7 +1,8 @@
-"""The project's own promises: pinned dependencies, and `invoke build` replacing the last good site
-only with one that passed, and removing what builds left behind. (Pelican's own command building
-the same site: test_plain_pelican.py.)"""
+"""The project's own promises: pinned dependencies; `invoke build` replacing the last good site only
+with one that passed, and removing what builds left behind; no circle of modules importing each
+other. (Pelican's own command building the same site: test_plain_pelican.py.)"""
 
+import ast
 import os
 import re
 import tomllib
@@ -82,3 +83,47 @@ def test_a_new_build_takes_the_old_ones_place_and_the_old_site_is_removed(tmp_pa
     while [p for p in tmp_path.iterdir() if ".building-" in p.name] and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]
+
+
+def _imports_of_the_product():
+    """{module: the product modules it imports, at the top or inside a function}."""
+    files = {}
+    for package_root, folder in ((ROOT / "plugins", ROOT / "plugins" / "keter_site"), (ROOT, ROOT / "keter_tools")):
+        for path in folder.rglob("*.py"):
+            parts = path.relative_to(package_root).with_suffix("").parts
+            files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for module, path in files.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*package.split(".")[:len(package.split(".")) - node.level + 1], *filter(None, [base])])
+                found.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in files else base for alias in node.names)
+        graph[module] = {name for name in found if name in files and name != module}
+    return graph
+
+
+def test_the_product_modules_import_each_other_without_a_circle():
+    # A circle means two modules each need the other: neither can be read, tested or moved alone.
+    graph = _imports_of_the_product()
+    assert "keter_site.core.build" in graph["keter_site.checks"]
+    state, circles = {}, []
+
+    def visit(module, path):
+        state[module] = "open"
+        for name in sorted(graph[module]):
+            if state.get(name) == "open":
+                circles.append(path[path.index(name):] + [name])
+            elif name not in state:
+                visit(name, path + [name])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not circles, "\n".join(" -> ".join(circle) for circle in circles)

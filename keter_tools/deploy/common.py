@@ -9,7 +9,6 @@ from collections.abc import Callable
 from types import FrameType
 from typing import IO, Protocol, TypedDict
 
-from .headers import HOST_FILES
 
 
 # Where a step says what it is doing: print, or a test's list.
@@ -83,17 +82,6 @@ class Progress:
             elif self.done % self.step == 0 or self.done >= self.total:
                 self.stream.write(f"sent {self.done} of {self.total} files\n")
             self.stream.flush()
-
-
-def site_files(site: str | Path) -> list[str]:
-    """Every file of the built site that a server or bucket serves, relative, sorted."""
-    site = Path(site)
-    files = []
-    for path in site.rglob("*"):
-        relative = path.relative_to(site).as_posix()
-        if path.is_file() and relative not in HOST_FILES:
-            files.append(relative)
-    return sorted(files)
 
 
 def interrupt_on_terminate() -> None:

@@ -17,11 +17,25 @@ from keter_site.core.languages import prefix
 from keter_site.core.project import ROOT
 from keter_site.signup_form import origin_of, resolve  # noqa: F401  (one rule for the origin)
 
+from .common import DeployError
+
 POLICY_FILE = ROOT / "deploy" / "policy.yml"
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "keter-health.conf.j2"
 NGINX_CONF_NAME = "keter-health.conf"
 # Read by Netlify and Cloudflare Pages; the rsync and S3 targets do not publish them.
 HOST_FILES = ("_headers", "_redirects")
+
+
+def site_files(site: str | Path) -> list[str]:
+    """Every file of the built site that a server or bucket serves, relative, sorted."""
+    site = Path(site)
+    files = []
+    for path in site.rglob("*"):
+        relative = path.relative_to(site).as_posix()
+        if path.is_file() and relative not in HOST_FILES:
+            files.append(relative)
+    return sorted(files)
+
 
 # Content types for the files the site is made of; text types are sent with charset=utf-8.
 CONTENT_TYPES = {
@@ -47,8 +61,6 @@ class Policy(TypedDict):
 def load_policy(path: str | Path = POLICY_FILE) -> Policy:
     """The policy as written in `path`, so every host's rendering reads the same file (by the
     project's one strict YAML reader: a problem is said with its line)."""
-    from .common import DeployError  # here: common imports this module
-
     try:
         policy: Policy = data.load(path)
     except data.DataError as error:

@@ -19,8 +19,8 @@ from typing import Any
 from keter_site.core import fingerprints
 from keter_site.core.files import owner_gone
 
-from .common import DeployError, Out, Plan, Progress, Release, Summary, site_files
-from .headers import HOST_FILES, NGINX_CONF_NAME
+from .common import DeployError, Out, Plan, Progress, Release, Summary
+from .headers import HOST_FILES, NGINX_CONF_NAME, site_files
 
 # rsync's line per item: its itemized change, the bytes sent, its name. Naming the bytes (%b)
 # makes rsync write the line once the file is sent, not before it starts: the progress counts

@@ -13,8 +13,8 @@ from typing import Any, NoReturn
 
 from keter_site.core import fingerprints
 
-from .common import DeployError, Out, Plan, Progress, Summary, site_files
-from .headers import cache_control, content_type, load_policy
+from .common import DeployError, Out, Plan, Progress, Summary
+from .headers import cache_control, content_type, load_policy, site_files
 
 THREADS = 16
 # Not uploaded: object stores do not negotiate encodings, the CDN compresses instead.

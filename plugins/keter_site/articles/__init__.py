@@ -18,7 +18,7 @@ from pelican.writers import Writer
 from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import prefix
-from keter_site.core.problems import report
+from keter_site.core.build import report
 
 FEED_NAME = "atom.xml"
 

@@ -10,7 +10,8 @@ from pelican.generators import ArticlesGenerator, StaticGenerator
 
 from keter_site.core import build, content, front_matter
 from keter_site.core.html import parse_fragment
-from keter_site.core.problems import PELICAN_PREFIX, Problem, collector, report, report_all
+from keter_site.core.build import report, report_all
+from keter_site.core.problems import PELICAN_PREFIX, Problem
 
 from . import content_html, source_tree
 from .metadata import metadata_problems
@@ -32,9 +33,9 @@ class _PelicanLogToProblems(logging.Handler):
             # Pelican's messages name the source file as their first argument ("Could not
             # process %s"); keep it as the problem's file so the report stays sorted by file.
             first = str(record.args[0])
-            if first.endswith((".md", ".markdown", ".html", ".rst")) and (collector().content / first).exists():
+            if first.endswith((".md", ".markdown", ".html", ".rst")) and (build.current().problems.content / first).exists():
                 path = first
-        collector().add(Problem(path, f"{PELICAN_PREFIX}{message}", ""))
+        build.current().problems.add(Problem(path, f"{PELICAN_PREFIX}{message}", ""))
 
 
 _handler = _PelicanLogToProblems(logging.WARNING)  # one handler, added to Pelican's logger while a build runs
@@ -96,7 +97,7 @@ def _check_addresses_and_html(generators: list[Any]) -> None:
         by_address.setdefault(document.save_as, []).append(document)
     for address, claimants in by_address.items():
         if len(claimants) > 1:
-            files = sorted(collector().relative(d.source_path) for d in claimants)
+            files = sorted(build.current().problems.relative(d.source_path) for d in claimants)
             report(files[0], f"{len(claimants)} pages claim the address /{address}: {', '.join(files)}.",
                    "Give each page its own slug (or `save_as`).")
 
@@ -142,13 +143,13 @@ def before_writing(pelican: Any) -> None:
     generators = build.current().generators
     _check_addresses_and_html(generators)
     _check_templates(generators)
-    collector().raise_if_any()
+    build.current().problems.raise_if_any()
 
 
 def _stop_after_writing(pelican: Any) -> None:
     # Problems found while rendering (a UI string missing in a template, say).
     logging.getLogger("pelican").removeHandler(_handler)
-    collector().raise_if_any()
+    build.current().problems.raise_if_any()
 
 
 def register() -> None:

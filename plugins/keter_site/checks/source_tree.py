@@ -6,7 +6,7 @@ from typing import Any
 import os
 import re
 
-from keter_site.core.problems import report
+from keter_site.core.build import report
 
 # A page's file name ends in .md (what the checks, the editor and `invoke new` read and write);
 # Pelican's Markdown reader would also take these, so they are said to be misnamed.

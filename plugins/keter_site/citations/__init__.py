@@ -14,7 +14,8 @@ from keter_site.core import build, content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import is_true, line_of
-from keter_site.core.problems import Problem, report, report_all
+from keter_site.core.build import report, report_all
+from keter_site.core.problems import Problem
 from keter_site.core.urls import web_address_problem
 
 KEY = r"[a-z0-9][a-z0-9-]*"

@@ -20,7 +20,7 @@ from keter_site.core import content
 from keter_site.core.front_matter import read_text
 from keter_site.core.html import faq_question_level
 from keter_site.core.limits import StepTooLong, TimeLimit
-from keter_site.core.problems import report
+from keter_site.core.build import report
 
 from .syntax import WRAPPER_CLASS, scan
 

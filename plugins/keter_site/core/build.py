@@ -2,12 +2,12 @@
 `initialized`) and read through `current()`, so no service travels through the settings."""
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .problems import ProblemList
+from .problems import Problem, ProblemList
 
 
 @dataclass(eq=False)
@@ -69,3 +69,15 @@ def current() -> Build:
     if _current is None:
         raise RuntimeError("No site build has started: keter_site's steps run inside a Pelican build.")
     return _current
+
+
+def report(path: str | Path | None, message: str, fix: str = "", line: int | None = 0) -> None:
+    """Report one problem: `path` is the file to open (absolute, project- or content-relative),
+    `message` what is wrong in plain words, `fix` how to fix it, `line` 1-based (0: unknown)."""
+    current().problems.add(Problem(str(path or ""), message, fix, int(line or 0)))
+
+
+def report_all(problems: Iterable[Problem]) -> None:
+    """Report Problems a reader of files returned."""
+    for problem in problems:
+        current().problems.add(problem)

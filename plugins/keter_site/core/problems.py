@@ -1,7 +1,6 @@
 """Problems: what an editor must fix, with the file, the line and the fix; the one shape of a problem everywhere
 (the build, data files, front matter, readiness, the publish checks), so every report reads the same."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -88,22 +87,3 @@ class ProblemList:
                 and (p.path in explained or any(path in p.message for path in mentions))))
             self.problems = []
             raise ContentProblems(problems)
-
-
-def collector() -> ProblemList:
-    """The running build's problem list."""
-    from .build import current  # (build imports this module)
-
-    return current().problems
-
-
-def report(path: str | Path | None, message: str, fix: str = "", line: int | None = 0) -> None:
-    """Report one problem: `path` is the file to open (absolute, project- or content-relative),
-    `message` what is wrong in plain words, `fix` how to fix it, `line` 1-based (0: unknown)."""
-    collector().add(Problem(str(path or ""), message, fix, int(line or 0)))
-
-
-def report_all(problems: Iterable[Problem]) -> None:
-    """Report Problems a reader of files returned."""
-    for problem in problems:
-        collector().add(problem)

@@ -22,7 +22,7 @@ from keter_site.clinic_facts import key_line
 from keter_site.core import build
 from keter_site.core.fingerprints import of_bytes, of_text
 from keter_site.core.files import replace_whole
-from keter_site.core.problems import report
+from keter_site.core.build import report
 
 WIDTHS = (160, 320, 480, 640, 960)
 MIN_WIDTH = 480

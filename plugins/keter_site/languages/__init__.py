@@ -16,7 +16,7 @@ from pelican.generators import Generator
 from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import ordered, prefix
-from keter_site.core.problems import report
+from keter_site.core.build import report
 
 
 class Language(TypedDict):
@@ -149,8 +149,8 @@ def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Language
 
 
 def after_reading(generators: Sequence[Generator]) -> None:
-    """The languages' checks and the context keys the theme reads (MENUS, SPECIAL, HOMES, PAGES_BY_LANG),
-    once every document is read (keter_site.pipeline.AFTER_READING)."""
+    """The languages' checks and the context keys the theme reads (MENUS, SPECIAL, HOMES, PAGES_BY_LANG,
+    PAGES_BY_URL), once every document is read (keter_site.pipeline.AFTER_READING)."""
     settings = generators[0].settings
     languages = _settings_languages(settings)
     content_root = Path(settings["PATH"])
@@ -186,9 +186,11 @@ def after_reading(generators: Sequence[Generator]) -> None:
         lang_menu.sort(key=lambda p: int(p.metadata["menu_order"]))
 
     by_slug: dict[str, dict[str, Content]] = {lang: {} for lang in languages}
+    by_url: dict[str, Content] = {}
     for page in pages:
         if page.lang in by_slug:
             by_slug[page.lang][page.slug] = page
+            by_url.setdefault(page.url, page)
 
     # Every generator shares one context dict; templates and other plugins read these keys.
     context = generators[0].context
@@ -197,6 +199,8 @@ def after_reading(generators: Sequence[Generator]) -> None:
     context["SPECIAL"] = special
     context["HOMES"] = {lang: roles["home"] for lang, roles in special.items() if "home" in roles}
     context["PAGES_BY_LANG"] = by_slug
+    # A page's breadcrumbs look up the addresses above its own, instead of going through every page.
+    context["PAGES_BY_URL"] = by_url
 
 
 @pass_context

@@ -13,7 +13,7 @@ from keter_site.core import content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import is_true, line_of, read_text
-from keter_site.core.problems import report, report_all
+from keter_site.core.build import report, report_all
 
 from . import approvals, records
 

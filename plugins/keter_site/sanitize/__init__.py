@@ -11,7 +11,7 @@ from keter_site import clinic_facts
 from keter_site.core import build, content, html
 from keter_site.core.front_matter import line_of
 from keter_site.core.limits import StepTooLong, TimeLimit
-from keter_site.core.problems import report
+from keter_site.core.build import report
 from keter_site.core.urls import scheme_of
 
 TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "dd", "del", "details",

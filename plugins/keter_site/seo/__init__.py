@@ -19,7 +19,7 @@ from keter_site import clinic_facts
 from keter_site.core import build, content, html
 from keter_site.core.front_matter import is_true
 from keter_site.core.languages import ordered, prefix
-from keter_site.core.problems import report
+from keter_site.core.build import report
 from keter_site.core.urls import public_https_problem
 
 from . import structured_data

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
-from keter_site.core.problems import Problem, report_all
+from keter_site.core.build import report_all
+from keter_site.core.problems import Problem
 from keter_site.core.urls import public_https_problem
 
 # SIGNUP_TIMEOUT_MS: how long the page's script waits for the endpoint before it tells the person the details were

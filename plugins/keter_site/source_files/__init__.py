@@ -17,7 +17,8 @@ from pelican.readers import METADATA_PROCESSORS, BaseReader, MarkdownReader
 
 from keter_site.core import front_matter
 from keter_site.core.limits import MAX_NESTING, TimeLimit, too_deep
-from keter_site.core.problems import Problem, report, report_all
+from keter_site.core.build import report, report_all
+from keter_site.core.problems import Problem
 
 DEFAULT_MAX_BYTES = 200_000
 DEFAULT_MAX_SECONDS = 10

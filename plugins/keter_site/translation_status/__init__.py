@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from keter_site.core.problems import report
+from keter_site.core.build import report
 
 from keter_site.core import content
 from keter_site.core.front_matter import read_text

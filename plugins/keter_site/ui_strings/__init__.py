@@ -17,7 +17,8 @@ from keter_site.core import build
 from keter_site.core.languages import page_lang
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.core.problems import Problem, report_all
+from keter_site.core.build import report_all
+from keter_site.core.problems import Problem
 
 
 
