@@ -1,6 +1,6 @@
 """The project's own promises: pinned dependencies; `invoke build` replacing the last good site only
 with one that passed, and removing what builds left behind; no circle of modules importing each
-other. (Pelican's own command building the same site: test_plain_pelican.py.)"""
+other; docstrings of a line or two. (Pelican's own command building the same site: test_plain_pelican.py.)"""
 
 import ast
 import os
@@ -127,3 +127,16 @@ def test_the_product_modules_import_each_other_without_a_circle():
         if module not in state:
             visit(module, [module])
     assert not circles, "\n".join(" -> ".join(circle) for circle in circles)
+
+
+def test_every_docstring_of_the_product_is_one_or_two_lines():
+    # What a part is for and why, in a line or two; the detail goes beside the code it concerns.
+    long = []
+    for path in [*(ROOT / "plugins" / "keter_site").rglob("*.py"), *(ROOT / "keter_tools").rglob("*.py"),
+                 ROOT / "tasks.py", ROOT / "pelicanconf.py", ROOT / "publishconf.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                text = ast.get_docstring(node, clean=False)
+                if text and len(text.strip().splitlines()) > 2:
+                    long.append(f"{path.relative_to(ROOT)}: {getattr(node, 'name', 'the module')}")
+    assert not long, "\n".join(long)
