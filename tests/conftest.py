@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import browser_session, serve_directory  # noqa: F401
+from tests.support.browser import ARGS, CHROMIUM_ARGS, HEADLESS_SHELL, browser_session, serve_directory  # noqa: F401
 from tests.support.sites import ROOT, Build, run_pelican
 
 from keter_site.core.project import settings_preamble
@@ -125,6 +125,26 @@ def _close_tab(tab):
 @pytest.fixture
 def page(browser_context):
     tab = browser_context.new_page()
+    yield tab
+    _close_tab(tab)
+
+
+# The browser editor's tests open Decap CMS (a 5 MB script) again and again, as an editor's own
+# browser does: in a profile on disk, where Chromium keeps a script's compiled code from one load
+# to the next (an off-the-record context, like the one above, keeps none and compiles it anew on
+# every load). The same engine runs the same script; only the compiling is not repeated.
+@pytest.fixture(scope="session")
+def editor_context(browser, tmp_path_factory):
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path_factory.mktemp("editor-profile"), executable_path=HEADLESS_SHELL, headless=True,
+        args=[*CHROMIUM_ARGS, *ARGS])
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def editor_page(editor_context):
+    tab = editor_context.new_page()
     yield tab
     _close_tab(tab)
 

@@ -19,6 +19,13 @@ from keter_site.core import front_matter
 from keter_tools import cms, cms_api, cms_saves, processes
 from keter_tools.deploy.checks import check_site
 
+
+@pytest.fixture
+def page(editor_page):
+    """A tab of the browser editor's profile (conftest.py's editor_context), for this file's tests."""
+    return editor_page
+
+
 WAIT = 90  # seconds: every wait below is bounded
 SETTINGS = {"LANGUAGES": {"he": {"dir": "rtl"}, "en": {"dir": "ltr"}}, "DEFAULT_LANG": "he",
             "PATH": str(ROOT / "content")}

@@ -19,6 +19,13 @@ from tests.support.previews import copy_project, invoke_server, keep_editor_choi
 from tests.support.sites import ROOT
 from tests.support.sshd import ssh_server
 
+
+@pytest.fixture
+def page(editor_page):
+    """A tab of the browser editor's profile (conftest.py's editor_context), for this file's tests."""
+    return editor_page
+
+
 WAIT = 90  # seconds
 PUBLISH_WAIT = 600  # a whole publish: build, the HTML checker, the link check, the upload
 
