@@ -122,11 +122,16 @@ def _close_tab(tab):
     context.clear_cookies()
 
 
-@pytest.fixture
-def page(browser_context):
-    tab = browser_context.new_page()
+def _tab_in(context):
+    """A new tab of `context`, for one test; closed, and what the site kept cleared, after it."""
+    tab = context.new_page()
     yield tab
     _close_tab(tab)
+
+
+@pytest.fixture
+def page(browser_context):
+    yield from _tab_in(browser_context)
 
 
 # The browser editor's tests open Decap CMS (a 5 MB script) again and again, as an editor's own
@@ -144,16 +149,12 @@ def editor_context(browser, tmp_path_factory):
 
 @pytest.fixture
 def editor_page(editor_context):
-    tab = editor_context.new_page()
-    yield tab
-    _close_tab(tab)
+    yield from _tab_in(editor_context)
 
 
 @pytest.fixture
 def no_script_page(no_script_context):
-    tab = no_script_context.new_page()
-    yield tab
-    _close_tab(tab)
+    yield from _tab_in(no_script_context)
 
 
 @pytest.fixture
