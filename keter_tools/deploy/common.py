@@ -10,7 +10,6 @@ from types import FrameType
 from typing import IO, Protocol, TypedDict
 
 
-
 # Where a step says what it is doing: print, or a test's list.
 Out = Callable[[str], object]
 
