@@ -1,9 +1,12 @@
 """Publishing the real site in tests: a copy of its content that a test may change, settings
 that are publishconf.py's with only the content folder moved, and the real commands."""
 
+import atexit
+import functools
 import os
 import shutil
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -26,12 +29,18 @@ def base_environment(**extra):
 
 
 def copy_site(base):
-    """Copy content/ into `base`; returns (settings file, content folder). The publish build
-    goes to `base`/build/site."""
+    """Copy content/ into `base`, made ready for launch (make_ready); returns (settings file,
+    content folder). The publish build goes to `base`/build/site."""
     base = Path(base)
-    content = base / "content"
-    shutil.copytree(ROOT / "content", content)
+    ready = _ready_site()
+    shutil.copytree(ready / "content", base / "content")
+    shutil.copytree(ready / "keys", base / "keys")
+    return _publish_settings(base), base / "content"
+
+
+def _publish_settings(base):
     settings = base / "publishtest.py"
+    content = base / "content"
     settings.write_text(settings_preamble('publishconf') + textwrap.dedent(f"""\
         PATH = {str(content)!r}
         CLINIC_DATA_FILE = {str(content / 'data' / 'clinic.yml')!r}
@@ -40,8 +49,19 @@ def copy_site(base):
         DEPLOY_BUILD_PATH = {str(base / 'build')!r}
         RESERVED_NAMES_ARE_TEST_SITES = True  # the tests' sites live on names reserved for tests
         """), encoding="utf-8")
-    make_ready(settings)
-    return settings, content
+    return settings
+
+
+@functools.cache
+def _ready_site():
+    """One launch-ready copy of content/ per test process, which copy_site copies: making one
+    signs every medical page (a key, a readiness scan and an ssh-keygen signature each), and
+    nothing in a copy names the folder it was made in but its settings file, written anew."""
+    base = Path(tempfile.mkdtemp(prefix="keter-ready-site-"))
+    atexit.register(shutil.rmtree, base, True)
+    shutil.copytree(ROOT / "content", base / "content")
+    make_ready(_publish_settings(base))
+    return base
 
 
 def make_ready(settings_file):
