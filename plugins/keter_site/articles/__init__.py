@@ -18,7 +18,6 @@ from pelican.writers import Writer
 from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import prefix
-from keter_site.core.build import report
 
 FEED_NAME = "atom.xml"
 
@@ -31,13 +30,14 @@ def _check(article: Content) -> None:
         try:
             article.modified = article.metadata["modified"] = get_date(str(updated))
         except (ValueError, TypeError):
-            report(article.source_path, f"`updated: {updated}` is not a date.",
-                   "Write it as `updated: 2026-12-01` (year, month, day).", line_of(article.source_path, "updated:"))
+            build.report(article.source_path, f"`updated: {updated}` is not a date.",
+                         "Write it as `updated: 2026-12-01` (year, month, day).",
+                         line_of(article.source_path, "updated:"))
             return
         if hasattr(article, "date") and article.modified.date() < article.date.date():
-            report(article.source_path, "`updated` is before `date`.",
-                   "An article is updated after it is published: correct one of the two dates.",
-                   line_of(article.source_path, "updated:"))
+            build.report(article.source_path, "`updated` is before `date`.",
+                         "An article is updated after it is published: correct one of the two dates.",
+                         line_of(article.source_path, "updated:"))
 
 
 # Pelican paginates only what its own generators write, over every language's articles at once; here each language
@@ -74,9 +74,10 @@ def after_reading(generators: Sequence[Generator]) -> None:
         index = (context.get("SPECIAL") or {}).get(lang, {}).get("articles") if role else None
         if index is None:
             if by_lang[lang]:
-                report(by_lang[lang][0].source_path, f"there are {lang} articles but no {lang} articles page to list them.",
-                       f"Create content/{lang}/{role or 'articles'}.md with `template: articles`, or set "
-                       "SPECIAL_PAGES['articles'] in pelicanconf.py.")
+                build.report(by_lang[lang][0].source_path,
+                             f"there are {lang} articles but no {lang} articles page to list them.",
+                             f"Create content/{lang}/{role or 'articles'}.md with `template: articles`, or set "
+                             "SPECIAL_PAGES['articles'] in pelicanconf.py.")
             continue
         listings[lang] = _listings(by_lang[lang], settings, index)
     context["ARTICLES_BY_LANG"] = by_lang

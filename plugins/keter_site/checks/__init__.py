@@ -10,7 +10,6 @@ from pelican.generators import ArticlesGenerator, StaticGenerator
 
 from keter_site.core import build, content, front_matter
 from keter_site.core.html import parse_fragment
-from keter_site.core.build import report, report_all
 from keter_site.core.problems import PELICAN_PREFIX, Problem
 
 from . import content_html, source_tree
@@ -63,7 +62,7 @@ def _check_front_matter(generator: Any) -> None:
     kind = "article" if isinstance(generator, ArticlesGenerator) else "page"
     mark = settings["PLACEHOLDER_MARK"] if settings.get("FAIL_ON_PLACEHOLDERS") and not settings.get("STAGING") else None
     for path in content.source_files(generator):
-        report_all(problem.at(path) for problem in _file_problems(front_matter.read_text(path), kind, mark))
+        build.report_all(problem.at(path) for problem in _file_problems(front_matter.read_text(path), kind, mark))
 
 
 @functools.lru_cache(maxsize=8192)  # pure: the live preview checks only the files that changed
@@ -98,8 +97,8 @@ def _check_addresses_and_html(generators: list[Any]) -> None:
     for address, claimants in by_address.items():
         if len(claimants) > 1:
             files = sorted(build.current().problems.relative(d.source_path) for d in claimants)
-            report(files[0], f"{len(claimants)} pages claim the address /{address}: {', '.join(files)}.",
-                   "Give each page its own slug (or `save_as`).")
+            build.report(files[0], f"{len(claimants)} pages claim the address /{address}: {', '.join(files)}.",
+                         "Give each page its own slug (or `save_as`).")
 
     parsed = {"/" + d.url: (d, parse_fragment(d.content)) for d in documents}
     targets = set(parsed) | {"/" + s.url for s in statics} | {"/" + d.save_as for d in documents}
@@ -117,7 +116,7 @@ def _check_addresses_and_html(generators: list[Any]) -> None:
         if key not in _html_problems:
             _html_problems[key] = list(content_html.page_html_problems(document, html, targets, ids, siteurl))
         for needle, message, fix in _html_problems[key]:
-            report(document.source_path, message, fix, front_matter.line_of(document.source_path, needle))
+            build.report(document.source_path, message, fix, front_matter.line_of(document.source_path, needle))
 
 
 def _check_templates(generators: list[Any]) -> None:
@@ -133,9 +132,9 @@ def _check_templates(generators: list[Any]) -> None:
         # (partials/logo) expects what only the whole page gives it.
         known = known or sorted(t[:-5] for t in env.list_templates(extensions=["html"]) if "/" not in t)
         if str(name) not in known:
-            report(document.source_path, f"`template: {name}` names no template of the theme.",
-                   f"Use one of: {', '.join(known)}; or remove the line (most pages need none).",
-                   front_matter.line_of(document.source_path, "template:"))
+            build.report(document.source_path, f"`template: {name}` names no template of the theme.",
+                         f"Use one of: {', '.join(known)}; or remove the line (most pages need none).",
+                         front_matter.line_of(document.source_path, "template:"))
 
 
 def before_writing(pelican: Any) -> None:

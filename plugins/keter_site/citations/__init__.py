@@ -14,7 +14,6 @@ from keter_site.core import build, content
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
 from keter_site.core.front_matter import is_true, line_of
-from keter_site.core.build import report, report_all
 from keter_site.core.problems import Problem
 from keter_site.core.urls import web_address_problem
 
@@ -88,7 +87,7 @@ def links(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _on_init(pelican: Any) -> None:
     registry, problems = load(pelican.settings)
     build.current().references = registry
-    report_all(problems)
+    build.report_all(problems)
 
 
 def _cite(document: Any, registry: Mapping[str, dict[str, Any]], keys: tuple[str, ...], known_dois: frozenset[str]) -> None:
@@ -99,14 +98,15 @@ def _cite(document: Any, registry: Mapping[str, dict[str, Any]], keys: tuple[str
     html, numbered, unknown, unknown_dois = _numbered(content.html_of(document), cite_all, keys, known_dois)
     content.set_html(document, html)
     for key in unknown:
-        report(document.source_path, f"`[@{key}]` is not in the references registry.",
-               f"Use a key from content/data/references.yml ({', '.join(keys[:4])}, ...), "
-               "or add the source there first (with its DOI or PMID, checked against the publisher's record).",
-               line_of(document.source_path, f"@{key}"))
+        build.report(document.source_path, f"`[@{key}]` is not in the references registry.",
+                     f"Use a key from content/data/references.yml ({', '.join(keys[:4])}, ...), "
+                     "or add the source there first (with its DOI or PMID, checked against the publisher's record).",
+                     line_of(document.source_path, f"@{key}"))
     for doi in unknown_dois:
-        report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
-               "Add the source to content/data/references.yml and cite it with its marker, such as `[@glue2017]`.",
-               line_of(document.source_path, doi))
+        build.report(document.source_path, f"the link to doi.org/{doi} is not a source in the references registry.",
+                     "Add the source to content/data/references.yml and cite it with its marker, such as "
+                     "`[@glue2017]`.",
+                     line_of(document.source_path, doi))
     document.sources = [{**registry[key], "number": number} for key, number in numbered]  # partials/sources.html
     # Ids the theme renders beyond the content, for the checks of #anchors.
     document.template_ids = {f"source-{number}" for _, number in numbered}
@@ -153,10 +153,10 @@ def after_reading(generators: list[Any]) -> None:
         if (is_true(document.metadata.get("medical", "")) and not document.sources
                 and getattr(document, "role", None) not in unsourced):
             # A medical page states medical facts: each must be traceable to a checked source.
-            report(document.source_path, "this medical page cites no source.",
-                   "Cite the source of each medical statement with its marker, such as `[@glue2017]` "
-                   "(keys in content/data/references.yml); or, if the page states no medical fact, "
-                   "remove `medical: true`.", line_of(document.source_path, "medical:"))
+            build.report(document.source_path, "this medical page cites no source.",
+                         "Cite the source of each medical statement with its marker, such as `[@glue2017]` "
+                         "(keys in content/data/references.yml); or, if the page states no medical fact, "
+                         "remove `medical: true`.", line_of(document.source_path, "medical:"))
 
 
 def format_entry(entry: Mapping[str, Any]) -> str:

@@ -16,7 +16,6 @@ from keter_site.core import build, content
 from keter_site.core.languages import page_lang
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.core.build import report, report_all
 from keter_site.core.problems import Problem
 
 from . import placeholders
@@ -153,21 +152,21 @@ def expand_tokens(html: str, facts: Mapping[str, Any], lang: str) -> str:
 def _on_init(pelican: Any) -> None:
     facts, problems = load(pelican.settings)
     build.current().facts = facts
-    report_all(problems)
+    build.report_all(problems)
     settings = pelican.settings
     if settings.get("LAUNCH_CHECKS") and not settings.get("STAGING"):
         # Launch readiness: the live site must never show made-up contact details.
         path = settings["CLINIC_DATA_FILE"]
         examples = example_keys(facts)
         for key in examples:
-            report(path, f"`{key}` is still an EXAMPLE value, not the clinic's real one.",
-                   f"Replace the value of `{key}` with the clinic's real one (or confirm it is right), then "
-                   f"remove `{key}` from `{EXAMPLES_KEY}` at the bottom of the file.", key_line(path, key))
+            build.report(path, f"`{key}` is still an EXAMPLE value, not the clinic's real one.",
+                         f"Replace the value of `{key}` with the clinic's real one (or confirm it is right), then "
+                         f"remove `{key}` from `{EXAMPLES_KEY}` at the bottom of the file.", key_line(path, key))
         for key, reason in placeholders.found(facts):
             if key not in examples and key.partition(".")[0] not in examples:
-                report(path, f"`{key}` looks like a placeholder: {reason}.",
-                       f"Put the clinic's real value in `{key}`. (A launch refuses such values even when "
-                       f"`{EXAMPLES_KEY}` does not list them.)", key_line(path, key))
+                build.report(path, f"`{key}` looks like a placeholder: {reason}.",
+                             f"Put the clinic's real value in `{key}`. (A launch refuses such values even when "
+                             f"`{EXAMPLES_KEY}` does not list them.)", key_line(path, key))
 
 
 def after_reading(generators: list[Any]) -> None:
@@ -177,9 +176,9 @@ def after_reading(generators: list[Any]) -> None:
     for document in content.documents(generators):
         keys = set(TOKEN.findall(content.html_of(document)))
         for key in sorted(keys - set(facts)):
-            report(document.source_path, f"`{{clinic:{key}}}` is not a clinic fact.",
-                   f"Use one of: {', '.join(k for k in facts if k != EXAMPLES_KEY)}; "
-                   "or add it to content/data/clinic.yml.")
+            build.report(document.source_path, f"`{{clinic:{key}}}` is not a clinic fact.",
+                         f"Use one of: {', '.join(k for k in facts if k != EXAMPLES_KEY)}; "
+                         "or add it to content/data/clinic.yml.")
         if keys and document.lang in generators[0].settings["LANGUAGES"]:  # else `languages` reports it
             content.set_html(document, expand_tokens(content.html_of(document), facts, document.lang))
 

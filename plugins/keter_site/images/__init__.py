@@ -22,7 +22,6 @@ from keter_site.clinic_facts import key_line
 from keter_site.core import build
 from keter_site.core.fingerprints import of_bytes, of_text
 from keter_site.core.files import replace_whole
-from keter_site.core.build import report
 
 WIDTHS = (160, 320, 480, 640, 960)
 MIN_WIDTH = 480
@@ -142,24 +141,24 @@ def after_reading(generators: list[Any]) -> None:
         source = Path(settings["PATH"]) / value
         line = key_line(data_file, key)
         if not source.is_file():
-            report(data_file, f"`{key}` names {value}, which is not a file in content/.",
-                   f'Put the photo at content/{value}, or write `{key}: "{NO_PHOTO}"` for no photo.', line)
+            build.report(data_file, f"`{key}` names {value}, which is not a file in content/.",
+                         f'Put the photo at content/{value}, or write `{key}: "{NO_PHOTO}"` for no photo.', line)
             continue
         try:
             width, _ = upright_size(source)
         except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            report(data_file, f"`{key}`: content/{value} cannot be read as a photo ({error}).",
-                   "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
+            build.report(data_file, f"`{key}`: content/{value} cannot be read as a photo ({error}).",
+                         "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
             continue
         if width < MIN_WIDTH:
-            report(data_file, f"`{key}`: content/{value} is {width} pixels wide, too small to look sharp.",
-                   f"Ask for a photo at least {MIN_WIDTH} pixels wide.", line)
+            build.report(data_file, f"`{key}`: content/{value} is {width} pixels wide, too small to look sharp.",
+                         f"Ask for a photo at least {MIN_WIDTH} pixels wide.", line)
             continue
         try:
             made[value] = make_variants(source, _cache_folder(settings))
         except (OSError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-            report(data_file, f"`{key}`: content/{value} could not be converted ({error}).",
-                   "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
+            build.report(data_file, f"`{key}`: content/{value} could not be converted ({error}).",
+                         "Save it again as a JPEG, PNG or WebP file and put that file in its place.", line)
 
 
 def before_writing(pelican: Any) -> None:

@@ -16,7 +16,6 @@ from pelican.generators import Generator
 from keter_site.core import build, content
 from keter_site.core.front_matter import line_of
 from keter_site.core.languages import ordered, prefix
-from keter_site.core.build import report
 
 
 class Language(TypedDict):
@@ -35,9 +34,9 @@ def _settings_languages(settings: Mapping[str, Any]) -> Languages:
     languages: Languages = settings.get("LANGUAGES") or {}
     default = settings["DEFAULT_LANG"]
     if default not in languages:
-        report(path="pelicanconf.py",
-            message=f"DEFAULT_LANG '{default}' is not one of LANGUAGES ({', '.join(languages)}).",
-            fix="Add the default language to LANGUAGES, or change DEFAULT_LANG.",
+        build.report(path="pelicanconf.py",
+                  message=f"DEFAULT_LANG '{default}' is not one of LANGUAGES ({', '.join(languages)}).",
+                  fix="Add the default language to LANGUAGES, or change DEFAULT_LANG.",
         )
     return languages
 
@@ -57,21 +56,21 @@ def _check_page(page: Content, languages: Languages, content_root: Path) -> bool
     folder = _top_folder(page.source_path, content_root)
     if not lang:
         suggestion = folder if folder in languages else next(iter(languages))
-        report(page.source_path, "this page has no `lang` line in its front matter.",
-               f"Add a line such as `lang: {suggestion}` at the top (one of: {known}).")
+        build.report(page.source_path, "this page has no `lang` line in its front matter.",
+                     f"Add a line such as `lang: {suggestion}` at the top (one of: {known}).")
         return False
     if lang not in languages:
-        report(page.source_path, f"unknown language '{lang}'.",
-               f"Use one of the site's languages: {known}. A new language is first added to "
-               "LANGUAGES in pelicanconf.py (docs/editing.md).", line_of(page.source_path, "lang:"))
+        build.report(page.source_path, f"unknown language '{lang}'.",
+                     f"Use one of the site's languages: {known}. A new language is first added to "
+                     "LANGUAGES in pelicanconf.py (docs/editing.md).", line_of(page.source_path, "lang:"))
         return False
     if folder in languages and folder != lang:
-        report(page.source_path, f"the file is in the '{folder}' folder but says `lang: {lang}`.",
-               f"Move it to content/{lang}/ or correct its `lang` line.", line_of(page.source_path, "lang:"))
+        build.report(page.source_path, f"the file is in the '{folder}' folder but says `lang: {lang}`.",
+                     f"Move it to content/{lang}/ or correct its `lang` line.", line_of(page.source_path, "lang:"))
         return False
     if "slug" not in page.metadata:
-        report(page.source_path, "this page has no `slug` line (the page's address and translation key).",
-               "Add a line such as `slug: anxiety`, the same in every language's version.")
+        build.report(page.source_path, "this page has no `slug` line (the page's address and translation key).",
+                     "Add a line such as `slug: anxiety`, the same in every language's version.")
         return False
     return True
 
@@ -143,9 +142,9 @@ def _check_complete(groups: Mapping[str, Sequence[Content]], languages: Language
             if lang in present or (slug, lang) in reported or (content_root / lang / f"{slug}.md").exists():
                 continue
             others = ", ".join(sorted(str(Path(p.source_path).relative_to(project_root)) for p in pages))
-            report(pages[0].source_path, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
-                   f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
-                   f"(the existing version: {others}).")
+            build.report(pages[0].source_path, f"page '{slug}' has no {languages[lang]['name']} ({lang}) version.",
+                         f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}` "
+                         f"(the existing version: {others}).")
 
 
 def after_reading(generators: Sequence[Generator]) -> None:
@@ -212,9 +211,9 @@ def page_url(context: Context, slug: str) -> str:
         # Reported, not raised: the build stops with every problem, so when the file is there its
         # own problem (front matter the reader refused, say) is named beside this one.
         path = os.path.join(context["PATH"], lang, f"{slug}.md")
-        report(path, f"the theme links to page '{slug}', which has no '{lang}' version.",
-               "Fix the other problem the build names in this file: until then it is no page." if os.path.isfile(path)
-               else f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}`.")
+        build.report(path, f"the theme links to page '{slug}', which has no '{lang}' version.",
+                     "Fix the other problem the build names in this file: until then it is no page."
+                     if os.path.isfile(path) else f"Create content/{lang}/{slug}.md with `slug: {slug}` and `lang: {lang}`.")
         return "#"
     return f"{context['SITEURL']}/{target.url}"
 

@@ -11,7 +11,6 @@ from keter_site import clinic_facts
 from keter_site.core import build, content, html
 from keter_site.core.front_matter import line_of
 from keter_site.core.limits import StepTooLong, TimeLimit
-from keter_site.core.build import report
 from keter_site.core.urls import scheme_of
 
 TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "dd", "del", "details",
@@ -136,14 +135,14 @@ def after_reading(generators: list[Any]) -> None:
         try:
             problems, cleaned, removed = _sanitized(original, seconds)
         except StepTooLong:
-            report(document.source_path, f"checking the page's HTML took longer than {seconds} seconds.",
-                   "Look for a very long run of tags or of the same character, and remove it.")
+            build.report(document.source_path, f"checking the page's HTML took longer than {seconds} seconds.",
+                         "Look for a very long run of tags or of the same character, and remove it.")
             continue
         for message, fix, needle in problems:
-            report(document.source_path, message, fix, line_of(document.source_path, needle))
+            build.report(document.source_path, message, fix, line_of(document.source_path, needle))
         for what, needle in removed:
-            report(document.source_path, f"raw HTML that could run code or break the page: {what}.", FIX,
-                   line_of(document.source_path, needle))
+            build.report(document.source_path, f"raw HTML that could run code or break the page: {what}.", FIX,
+                         line_of(document.source_path, needle))
         content.set_html(document, cleaned)
 
 

@@ -19,7 +19,6 @@ from keter_site import clinic_facts
 from keter_site.core import build, content, html
 from keter_site.core.front_matter import is_true
 from keter_site.core.languages import ordered, prefix
-from keter_site.core.build import report
 from keter_site.core.urls import public_https_problem
 
 from . import structured_data
@@ -217,37 +216,37 @@ def after_reading(generators: list[Any]) -> None:
     base = settings["CANONICAL_BASE"]
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        report(settings_file, f"CANONICAL_BASE is {base!r}, not an absolute http(s) address: search "
-               "engines and link previews need absolute addresses.",
-               "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
-               "(in publishconf.py: CANONICAL_BASE = SITEURL).")
+        build.report(settings_file, f"CANONICAL_BASE is {base!r}, not an absolute http(s) address: search "
+                     "engines and link previews need absolute addresses.",
+                     "Set CANONICAL_BASE to the site's address, such as https://www.example.org "
+                     "(in publishconf.py: CANONICAL_BASE = SITEURL).")
     elif published and settings.get("LAUNCH_CHECKS") and (problem := _siteurl_problem(settings, siteurl)):
-        report(settings_file, problem, "Set the environment variable SITEURL to the site's public https "
-               "address, such as https://www.example.org, when you build with publishconf.py.")
+        build.report(settings_file, problem, "Set the environment variable SITEURL to the site's public https "
+                     "address, such as https://www.example.org, when you build with publishconf.py.")
     elif published and base != siteurl:
-        report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
-               "hreflang links would send search engines to another address.",
-               "Set CANONICAL_BASE = SITEURL in publishconf.py.")
+        build.report(settings_file, f"CANONICAL_BASE ({base}) is not SITEURL ({siteurl}): canonical and "
+                     "hreflang links would send search engines to another address.",
+                     "Set CANONICAL_BASE = SITEURL in publishconf.py.")
 
     for key in CLINIC_FACTS_NEEDED:
         if key not in build.current().facts:
-            report(settings["CLINIC_DATA_FILE"], f"the clinic data has no `{key}`, which search "
-                   "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
+            build.report(settings["CLINIC_DATA_FILE"], f"the clinic data has no `{key}`, which search "
+                         "engines' description of the clinic needs.", f"Add a line `{key}: ...`.")
 
     default = settings["DEFAULT_LANG"]
     if default not in build.current().of("seo")["share_images"]:
         where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
-        report(where, "the share image shown in link previews is missing.",
-               "Run `.venv/bin/python -m keter_tools.make_share_images`.")
+        build.report(where, "the share image shown in link previews is missing.",
+                     "Run `.venv/bin/python -m keter_tools.make_share_images`.")
 
     for page in content.documents(generators):
         if not content.is_published(page):
             continue
         # The HTML as read (links not yet resolved): enough to count the questions.
         if page.role == "faq" and not structured_data.faq_entries(content.html_of(page)):
-            report(page.source_path, "the FAQ page has no questions that search engines can read.",
-                   "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
-                   "`## Question?` heading), with its answer below it.")
+            build.report(page.source_path, "the FAQ page has no questions that search engines can read.",
+                         "Write each question as a `### Question?` heading under a `## Group` heading (or as a "
+                         "`## Question?` heading), with its answer below it.")
 
 
 def _write(path: Path, text: str) -> None:

@@ -17,7 +17,6 @@ from keter_site.core import build
 from keter_site.core.languages import page_lang
 from keter_site.core.data import DataError
 from keter_site.core.data import load as load_data
-from keter_site.core.build import report_all
 from keter_site.core.problems import Problem
 
 
@@ -151,7 +150,7 @@ def _add_to_jinja(generator: Any) -> None:
 
 
 def _on_init(pelican: Any) -> None:
-    report_all(load_catalogs(pelican.settings))
+    build.report_all(load_catalogs(pelican.settings))
     # For steps that write text outside templates (seo's structured data and manifests, the feeds' titles).
     build.current().translate = Translate()
 
