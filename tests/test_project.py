@@ -3,6 +3,8 @@ with one that passed, and removing what builds left behind; no circle of modules
 other; docstrings of a line or two. (Pelican's own command building the same site: test_plain_pelican.py.)"""
 
 import ast
+import graphlib
+import importlib.util
 import os
 import re
 import tomllib
@@ -100,9 +102,7 @@ def _imports_of_the_product():
             if isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    base = ".".join([*package.split(".")[:len(package.split(".")) - node.level + 1], *filter(None, [base])])
+                base = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
                 found.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in files else base for alias in node.names)
         graph[module] = {name for name in found if name in files and name != module}
     return graph
@@ -112,21 +112,10 @@ def test_the_product_modules_import_each_other_without_a_circle():
     # A circle means two modules each need the other: neither can be read, tested or moved alone.
     graph = _imports_of_the_product()
     assert "keter_site.core.build" in graph["keter_site.checks"]
-    state, circles = {}, []
-
-    def visit(module, path):
-        state[module] = "open"
-        for name in sorted(graph[module]):
-            if state.get(name) == "open":
-                circles.append(path[path.index(name):] + [name])
-            elif name not in state:
-                visit(name, path + [name])
-        state[module] = "done"
-
-    for module in sorted(graph):
-        if module not in state:
-            visit(module, [module])
-    assert not circles, "\n".join(" -> ".join(circle) for circle in circles)
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        raise AssertionError("modules that import each other: " + " -> ".join(error.args[1])) from None
 
 
 def test_every_docstring_of_the_product_is_one_or_two_lines():
