@@ -66,3 +66,15 @@ def test_a_page_nested_too_deep_for_the_minifier_is_refused_before_it_runs():
         minify.minify(deep)
     shallow = "<!doctype html><html><body>" + "<div>" * 900 + "x" + "</div>" * 900 + "</body></html>"
     assert minify.minify(shallow).count("<div>") == 900
+
+
+def test_the_depth_is_counted_exactly_at_the_limit_whatever_else_the_text_holds():
+    # A text with no more start tags than the limit is passed without a scan: at the limit it
+    # passes, one level more is found at the tag that goes over, and tags that do not nest
+    # (closed ones, void elements) never count however many there are.
+    from keter_site.core.limits import too_deep
+
+    assert too_deep("<div>" * 100, 100) is None
+    assert too_deep("<div>" * 101, 100) == 500
+    assert too_deep("<p>x</p>" * 5_000 + "<br>" * 5_000, 100) is None
+    assert too_deep("a < b, " * 200 + "<span>" * 101, 100) == 7 * 200 + 6 * 100

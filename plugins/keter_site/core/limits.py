@@ -20,9 +20,13 @@ VOID = frozenset("area base br col embed hr img input link meta source track wbr
 def too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
     """The offset in `text` of the start tag that nests its elements more than `limit` deep, or
     None; counted from the tags alone, so no parser ever sees a text that is too deep."""
+    # Each level of nesting starts with a `<` of its own: a text with no more than `limit` of them
+    # cannot nest too deep, and the scan below is skipped (every page of the site is such a text).
+    if not text or text.count("<") <= limit:
+        return None
     # An upper bound: an element the HTML leaves for the parser to close counts until its end tag.
     depth = 0
-    for match in _TAG.finditer(text or ""):
+    for match in _TAG.finditer(text):
         closing, name, self_closing = match.groups()
         if self_closing or name.lower() in VOID:
             continue
