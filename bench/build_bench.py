@@ -93,6 +93,8 @@ def bare_settings(folder, content, articles=False):
     articles_lines = (['ARTICLE_PATHS = ["he/articles", "en/articles"]', "PAGE_EXCLUDES = ARTICLE_PATHS",
                        'ARTICLE_TRANSLATION_ID = "slug"'] if articles else ["ARTICLE_PATHS = []"])
     lines = ["# Bare Pelican: its defaults, its default theme, no plugins; only where the content is.",
+             # Without it Pelican loads every plugin installed in its namespace (pelican-precompress among them).
+             "PLUGINS = []",
              f"PATH = {str(content)!r}", 'PAGE_PATHS = ["he", "en"]', *articles_lines, 'DEFAULT_LANG = "he"',
              "CACHE_CONTENT = False", "LOAD_CONTENT_CACHE = False"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
