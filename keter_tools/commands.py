@@ -17,27 +17,26 @@ from keter_tools import build as site_build
 from keter_tools.preview import HOST, OUTPUT
 
 
-def _build(settings_file: str = "pelicanconf.py", overrides: dict[str, Any] | None = None,
-           use_cache: bool = True) -> site_build.BuildResult:
-    return site_build.build_and_report(settings_file, OUTPUT, overrides, use_cache)
+def _build(settings_file: str = "pelicanconf.py", output: Path = OUTPUT, overrides: dict[str, Any] | None = None,
+           use_cache: bool = True) -> None:
+    """Build and report; a failed build (its report already printed) ends the command with exit code 1."""
+    if not site_build.build_and_report(settings_file, output, overrides, use_cache).ok:
+        raise Exit(code=1)
 
 
 def build() -> None:
     """Build the development site into output/ (the last good site stays if the build fails)."""
-    if not _build().ok:
-        raise Exit(code=1)
+    _build()
 
 
 def rebuild() -> None:
     """Build from scratch, ignoring Pelican's content cache."""
-    if not _build(use_cache=False).ok:
-        raise Exit(code=1)
+    _build(use_cache=False)
 
 
 def preview() -> None:
     """Build with the production settings (publishconf.py) into output/."""
-    if not _build("publishconf.py", use_cache=False).ok:
-        raise Exit(code=1)
+    _build("publishconf.py", use_cache=False)
 
 
 def serve(port: int = 8000) -> None:
@@ -47,8 +46,7 @@ def serve(port: int = 8000) -> None:
 
     from keter_tools import devserver, form_receiver
 
-    if not _build().ok:
-        raise Exit(code=1)
+    _build()
     receiver = form_receiver.start_for_site()
     server = devserver.start(OUTPUT, HOST, port, headers=devserver.preview_headers())
     print(f"Serving the site at http://{HOST}:{server.server_address[1]}/ (Ctrl+C stops).")
@@ -67,8 +65,7 @@ def check() -> None:
     from keter_tools import linkcheck, test_deps, validate_html
 
     test_deps.ensure_for_checks()  # Java and the HTML checker, on a fresh machine too
-    if not _build(use_cache=False).ok:
-        raise Exit(code=1)
+    _build(use_cache=False)
     failed = False
     code, errors = validate_html.validate(OUTPUT)
     pages = sum(1 for _ in OUTPUT.rglob("*.html"))
@@ -120,13 +117,12 @@ def translations(done: str = "", lang: str = "", settings: str = "pelicanconf.py
     source_lang = site.get("TRANSLATION_SOURCE_LANG", site["DEFAULT_LANG"])
     table = status.status_table(site["PATH"], languages, source_lang)
     if done or lang:
-        slug = done
-        if not (slug and lang):
+        if not (done and lang):
             raise Exit("Usage: bin/invoke translations --done PAGE --lang LANG", code=2)
-        if slug not in table or lang not in table[slug][1] or lang == source_lang:
-            raise Exit(f"No {lang} translation of page '{slug}' (languages: {', '.join(languages)}; "
+        if done not in table or lang not in table[done][1] or lang == source_lang:
+            raise Exit(f"No {lang} translation of page '{done}' (languages: {', '.join(languages)}; "
                        f"the source language is {source_lang}).", code=1)
-        row, files = table[slug]
+        files = table[done][1]
         value = status.mark_done(files[lang], files[source_lang])
         print(f"{files[lang]}: marked up to date ({status.HASH_KEY}: {value}).")
         return
@@ -317,8 +313,7 @@ def bench() -> None:
         # The pages as they will be published; launch readiness (reviews, EXAMPLE details) is
         # what the publish enforces, not what the pages weigh, so it is not asked for here.
         os.environ.update(env)
-        if not site_build.build_and_report("publishconf.py", site, {"LAUNCH_CHECKS": False}, use_cache=False).ok:
-            raise Exit(code=1)
+        _build("publishconf.py", site, {"LAUNCH_CHECKS": False}, use_cache=False)
         weight = _bench("page_weight", site, "--site-url", env["SITEURL"])
         sections.append(("Page weight (publish build)", "```\n" + weight.stdout.strip() + "\n```"))
         lighthouse = _bench("lighthouse_perf", site)
@@ -326,8 +321,7 @@ def bench() -> None:
         # Click to content with and without the speculation rules (instant navigation): a
         # development build, whose links are relative, served locally.
         local = tmp / "local"
-        if not site_build.build_and_report("pelicanconf.py", local, use_cache=False).ok:
-            raise Exit(code=1)
+        _build("pelicanconf.py", local, use_cache=False)
         click = _bench("click_to_content", local, "--markdown", tmp / "click.md")
         sections.append(("Instant navigation: click to content, with and without the speculation rules",
                          (tmp / "click.md").read_text(encoding="utf-8") if (tmp / "click.md").exists()

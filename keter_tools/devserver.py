@@ -175,10 +175,9 @@ class _QuietHandler(WSGIRequestHandler):
 def start(output: str | Path, host: str = "127.0.0.1", port: int = 8000, state: BuildState | None = None,
           headers: Mapping[str, str] = {}) -> WSGIServer:
     """Serve `output` in a background thread; returns the server (call .shutdown() to stop)."""
-    bound: dict[str, int] = {}
-    server = make_server(host, port, local_only(make_app(output, state, headers), lambda: bound.get("port")),
+    # The port is read when a request comes, once the server is bound (to the kernel's choice, for port 0).
+    server = make_server(host, port, local_only(make_app(output, state, headers), lambda: server.server_address[1]),
                          server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-    bound["port"] = server.server_address[1]
     serve_in_background(server, name="preview-server")
     return server
 

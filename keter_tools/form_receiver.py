@@ -216,8 +216,8 @@ class SignupReceiver(ThreadingHTTPServer):
     request_queue_size = 128
     thank_you = "/signup-thanks/"
 
-    def __init__(self, address: tuple[str, int], store: str | Path = DEFAULT_STORE,
-                 echo: Callable[[str], object] = print, path: str = "/signup") -> None:
+    def __init__(self, address: tuple[str, int], store: str | Path, echo: Callable[[str], object] = print,
+                 path: str = "/signup") -> None:
         super().__init__(address, ReceiverHandler)
         self.store = Path(store)
         self.echo = echo
@@ -274,13 +274,6 @@ def read_records(store: str | Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8001, store: str | Path = DEFAULT_STORE,
-                echo: Callable[[str], object] = print, path: str = "/signup",
-                server_class: type[SignupReceiver] = SignupReceiver) -> SignupReceiver:
-    """A receiver bound to host:port (port 0: any free port), not yet serving."""
-    return server_class((host, port), store=store, echo=echo, path=path)
-
-
 def start(server: SignupReceiver) -> SignupReceiver:
     """Serve on a background thread, so a preview or a test goes on while posts come in."""
     serve_in_background(server, name="signup-receiver")
@@ -306,7 +299,7 @@ def start_for_site(settings_file: str = "pelicanconf.py", store: Path = DEFAULT_
         print(f"The signup form posts to {endpoint or '(nowhere)'}; no local receiver started.")
         return None
     try:
-        server = start(make_server(parts.hostname or "", parts.port or 80, store, path=parts.path or "/"))
+        server = start(SignupReceiver((parts.hostname or "", parts.port or 80), store, path=parts.path or "/"))
     except OSError as error:
         print(f"The signup form's local receiver could not start on {endpoint}: {error}. "
               "Is another `invoke serve` running?", file=sys.stderr)

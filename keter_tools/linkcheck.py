@@ -20,10 +20,6 @@ class _Page:
                       if name in LINK_ATTRIBUTES and url]
 
 
-def _parse(path: Path) -> _Page:
-    return _Page(path)
-
-
 def _resolve(output: Path, page: Path, url: str, siteurl: str) -> tuple[Path, str] | None:
     """The file an internal URL serves, the fragment, or None for an external address."""
     target = site_path(url, page.relative_to(output).as_posix(), siteurl)
@@ -39,7 +35,7 @@ def _resolve(output: Path, page: Path, url: str, siteurl: str) -> tuple[Path, st
 def check(output: str | Path, siteurl: str = "") -> list[str]:
     """A sorted list of "page: problem" lines (empty when every link resolves)."""
     output = Path(output)
-    pages = {p: _parse(p) for p in sorted(output.rglob("*.html"))}
+    pages = {p: _Page(p) for p in sorted(output.rglob("*.html"))}
     problems = []
     for page, parsed in pages.items():
         for tag, url in parsed.links:
@@ -51,7 +47,7 @@ def check(output: str | Path, siteurl: str = "") -> list[str]:
             if not target.is_file():
                 problems.append(f"{shown}: <{tag}> links to {url}, which is not in the built site")
             elif fragment and target.suffix == ".html":
-                ids = pages[target].ids if target in pages else _parse(target).ids
+                ids = pages[target].ids if target in pages else _Page(target).ids
                 if fragment not in ids:
                     problems.append(f"{shown}: <{tag}> links to {url}, but that page has no id \"{fragment}\"")
     return problems

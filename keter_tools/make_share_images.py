@@ -3,7 +3,6 @@ drawn by headless Chromium from a small page, so Hebrew (right to left, its own 
 """
 
 import html
-import importlib.util
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ from PIL import Image
 
 from keter_site.core import data
 from keter_site.core.project import ROOT
+from keter_tools.build import load_settings
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,15 +40,6 @@ p {{ font-size: 54px; line-height: 1.3; margin: 0; max-width: 960px; text-wrap: 
 <p>{tagline}</p>
 </body></html>
 """
-
-
-def _languages() -> dict[str, dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location("pelicanconf", ROOT / "pelicanconf.py")
-    assert spec is not None and spec.loader is not None  # a .py file always has a spec and a loader
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-    languages: dict[str, dict[str, Any]] = conf.LANGUAGES
-    return languages
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -84,7 +75,7 @@ def main() -> None:
     """Make every language's share image; run it again after the name or the tagline changes."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir:
-        for lang, language in _languages().items():
+        for lang, language in load_settings()["LANGUAGES"].items():
             target, size = make(lang, language, workdir)
             print(f"{target.relative_to(ROOT)}: {WIDTH}x{HEIGHT}, {size} bytes")
 

@@ -40,8 +40,7 @@ del { background: #fde2e2; } ins { background: #dff5e1; text-decoration: none; }
 RENDER_ATTRIBUTES = {**ATTRIBUTES, "*": {"dir", "lang", "title"}}
 RENDER_ATTRIBUTES["details"] = set()
 IMAGE = re.compile(r"<img\b[^>]*>")
-STATES = {"pending": "never approved", "invalid": "its review record does not count",
-          "overdue": "review due", "needs_release": "taken out of medical review: the release awaits signing"}
+STATES = {"pending": "never approved", "needs_release": "taken out of medical review: the release awaits signing"}
 
 
 def csp() -> str:

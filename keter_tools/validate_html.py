@@ -22,32 +22,28 @@ CACHE_DIR = ROOT / ".cache" / "html-valid"
 JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
 
 
-def _digest(path: Path) -> str:
-    return fingerprints.of_bytes(path.read_bytes())
-
-
-def _cache_file(cache_dir: str | Path) -> Path:
-    stat = VNU_JAR.stat()
-    return Path(cache_dir) / f"vnu-{stat.st_size}-{int(stat.st_mtime)}.txt"
+def _passed(cache_file: Path) -> set[str]:
+    """The SHA-256 of every page this checker version passed."""
+    return set(cache_file.read_text().split()) if cache_file.exists() else set()
 
 
 def _remember(cache_file: Path, digests: Iterable[str]) -> None:
-    """Add `digests` to the cache file, written whole and swapped in (runs may overlap)."""
+    """Add `digests` to the cache file, read again, written whole and swapped in (runs may overlap)."""
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    known = set(cache_file.read_text().split()) if cache_file.exists() else set()
-    replace_whole(cache_file, ("\n".join(sorted(known | set(digests))) + "\n").encode())
+    replace_whole(cache_file, ("\n".join(sorted(_passed(cache_file) | set(digests))) + "\n").encode())
 
 
-def validate(output: str | Path, cache_dir: str | Path = CACHE_DIR) -> tuple[int, list[str]]:
+def validate(output: str | Path) -> tuple[int, list[str]]:
     """(exit code, error lines) for every HTML file under `output`."""
     if not VNU_JAR.exists():
         raise FileNotFoundError(f"{VNU_JAR} is missing: run `npm ci` (bin/invoke test does it).")
     java = shutil.which("java")
     if not java:
         raise FileNotFoundError("Java is needed for the HTML checker: apt-get install default-jre-headless.")
-    cache_file = _cache_file(cache_dir)
-    known = set(cache_file.read_text().split()) if cache_file.exists() else set()
-    pages = {path: _digest(path) for path in sorted(Path(output).rglob("*.html"))}
+    stat = VNU_JAR.stat()
+    cache_file = CACHE_DIR / f"vnu-{stat.st_size}-{int(stat.st_mtime)}.txt"
+    known = _passed(cache_file)
+    pages = {path: fingerprints.of_bytes(path.read_bytes()) for path in sorted(Path(output).rglob("*.html"))}
     todo = [path for path, digest in pages.items() if digest not in known]
     if not todo:
         return 0, []

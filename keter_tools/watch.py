@@ -36,29 +36,24 @@ def kind_of(paths: Iterable[str | Path], deleted: Sequence[str] = ()) -> str:
     return "content"
 
 
-def _ignored(change: object, path: str) -> bool:
+def _ignored(path: str) -> bool:
     # Editors' swap and backup files, and Python's caches, are not changes to the site.
     name = Path(path).name
     return name.startswith(".") or name.endswith(("~", ".swp", ".pyc")) or "__pycache__" in path
 
 
-def start(rebuild: Callable[[str], None], stop_event: threading.Event | None = None, debounce_ms: int = 30,
-          content: str | Path | None = None) -> threading.Event:
-    """Call rebuild(kind) after each batch of changes, in a background thread. `content`: the
-    settings' content folder when it is not the project's (a generated site, say)."""
-    stop_event = stop_event or threading.Event()
+def start(rebuild: Callable[[str], None], content: str | Path) -> None:
+    """Call rebuild(kind) after each batch of changes, in a background thread that ends with the preview. `content`:
+    the settings' content folder, watched too when it is not the project's (a generated site, say)."""
     roots = sorted(set(CONTENT_PATHS + THEME_PATHS + CODE_PATHS))
     paths = [str(ROOT / p) for p in roots if (ROOT / p).exists()]
-    if content and not _under(content, ["content"]):
+    if not _under(content, ["content"]):
         paths.append(str(content))
 
     def loop() -> None:
-        for changes in watchfiles.watch(*paths, debounce=debounce_ms, step=10, stop_event=stop_event,
-                                        watch_filter=lambda c, p: not _ignored(c, p)):
+        for changes in watchfiles.watch(*paths, debounce=30, step=10, watch_filter=lambda _, path: not _ignored(path)):
             deleted = [path for change, path in changes
                        if change == watchfiles.Change.deleted and not Path(path).exists()]
             rebuild(kind_of((path for _, path in changes), deleted))
 
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    return stop_event
+    threading.Thread(target=loop, daemon=True).start()

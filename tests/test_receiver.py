@@ -14,7 +14,7 @@ from keter_tools import form_receiver
 
 @pytest.fixture
 def receiver(tmp_path):
-    server = form_receiver.make_server(port=0, store=tmp_path / "signups.jsonl", echo=lambda line: None)
+    server = form_receiver.SignupReceiver(("127.0.0.1", 0), store=tmp_path / "signups.jsonl", echo=lambda line: None)
     form_receiver.start(server)
     yield server
     form_receiver.stop(server)

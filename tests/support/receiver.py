@@ -4,7 +4,7 @@ free port of 127.0.0.1, which a test can tell to fail, to hold a post, or to go 
 import threading
 
 
-from keter_tools.form_receiver import SignupReceiver, make_server, read_records, start, stop
+from keter_tools.form_receiver import SignupReceiver, read_records, start, stop
 
 HOLD_LIMIT = 30  # seconds a held post waits at most: every wait in the tests is bounded
 
@@ -76,7 +76,7 @@ class Endpoint:
 
     def _start(self, port):
         quiet = lambda line: None  # noqa: E731  (the tests read the records instead)
-        return start(make_server(port=port, store=self.store, echo=quiet, server_class=FaultyReceiver))
+        return start(FaultyReceiver(("127.0.0.1", port), store=self.store, echo=quiet))
 
     @property
     def running(self):
