@@ -176,9 +176,9 @@ def build(settings_file: str | Path = "pelicanconf.py", output: str | Path | Non
     return BuildResult(True, output, time.perf_counter() - started, pages=pages)
 
 
-def setup_logging(verbose: bool = False) -> None:
-    """Pelican's log, warnings only unless `verbose`: the build's own report is what the editor reads."""
-    init_logging(level=logging.DEBUG if verbose else logging.WARNING)
+def setup_logging() -> None:
+    """Pelican's log, warnings only: the build's own report is what the editor reads."""
+    init_logging(level=logging.WARNING)
 
 
 def build_and_report(settings_file: str | Path = "pelicanconf.py", output: str | Path | None = None,

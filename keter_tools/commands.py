@@ -66,21 +66,18 @@ def check() -> None:
 
     test_deps.ensure_for_checks()  # Java and the HTML checker, on a fresh machine too
     _build(use_cache=False)
-    failed = False
     code, errors = validate_html.validate(OUTPUT)
     pages = sum(1 for _ in OUTPUT.rglob("*.html"))
     if code != 0 or errors:
-        failed = True
         print(f"HTML checker: {len(errors)} error(s):", *errors, sep="\n  ")
     else:
         print(f"HTML checker: 0 errors in {pages} pages.")
     broken = linkcheck.check(OUTPUT)
     if broken:
-        failed = True
         print(f"Link check: {len(broken)} broken link(s):", *broken, sep="\n  ")
     else:
         print(f"Link check: every link inside the site resolves ({pages} pages).")
-    if failed:
+    if code != 0 or errors or broken:
         raise Exit(code=1)
 
 
@@ -302,10 +299,9 @@ def bench() -> None:
     sections = []
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        _bench("build_bench", "--markdown", tmp / "build.md", check=True)
-        sections.append(("Build", (tmp / "build.md").read_text(encoding="utf-8")))
-        _bench("articles_bench", "--markdown", tmp / "articles.md", check=True)
-        sections.append(("Articles", (tmp / "articles.md").read_text(encoding="utf-8")))
+        for script, title in (("build_bench", "Build"), ("articles_bench", "Articles")):
+            _bench(script, "--markdown", tmp / f"{script}.md", check=True)
+            sections.append((title, (tmp / f"{script}.md").read_text(encoding="utf-8")))
         # The pages as published: production settings, minified and precompressed.
         env = {"SITEURL": os.environ.get("SITEURL", "https://www.keter-health.example"),
                "SIGNUP_ENDPOINT": os.environ.get("SIGNUP_ENDPOINT", "https://forms.keter-health.example/signup")}
