@@ -1,12 +1,15 @@
-"""Servers on 127.0.0.1 without a race for the port: a server asked for port 0 (the live preview) gets one the kernel
-chose, read back from the kernel, so no port is found free and then lost to another program before the server takes it."""
+"""Servers on 127.0.0.1 without a race for the port: a server asked for port 0 gets one the kernel chose, read back from
+the kernel or from its log, so no port is found free and then lost to another program before the server takes it."""
 
 import contextlib
 import os
+import re
 import subprocess
+import time
 from pathlib import Path
 from typing import IO, Any
 
+POLL_SECONDS = 0.05
 LISTEN = "0A"  # the LISTEN state in the kernel's socket tables
 
 
@@ -28,6 +31,23 @@ def listening_ports(pid: int) -> set[int]:
                 if fields[3] == LISTEN and fields[9] in inodes:
                     ports.add(int(fields[1].rsplit(":", 1)[1], 16))
     return ports
+
+
+def wait_for_reported_port(log_path: str | Path, pattern: str, process: subprocess.Popen[Any], timeout: float = 15,
+                           what: str = "server") -> int:
+    """The port a server prints once it listens: the first match of `pattern` (one group, the
+    port) in its log file."""
+    expression = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(FileNotFoundError):
+            found = expression.search(Path(log_path).read_text(encoding="utf-8", errors="replace"))
+            if found:
+                return int(found.group(1))
+        if process.poll() is not None:
+            raise RuntimeError(f"the {what} exited with {process.returncode} before it listened; see {log_path}")
+        time.sleep(POLL_SECONDS)
+    raise TimeoutError(f"the {what} did not report its address within {timeout} s; see {log_path}")
 
 
 def stop_process(process: subprocess.Popen[Any], log: IO[Any] | None = None) -> None:

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from .processes import stop_process, wait_for_reported_port
+from keter_tools.processes import stop_process, wait_for_reported_port
 
 from .sites import ROOT
 

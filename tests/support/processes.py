@@ -1,18 +1,11 @@
 """Servers the tests start as processes (the live preview, decap-server, sshd, nginx and s3rver) on 127.0.0.1,
 without a race for the port: a port found free and then handed over can be taken in between (by another test worker)."""
 
-import contextlib
-import re
 import socket
-import subprocess
-import time
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
-from keter_tools.processes import stop_process  # noqa: F401  (the tests stop their servers as the editor does)
-
-POLL_SECONDS = 0.05
+# The tests stop their servers, and read a server's port from its log, as the tooling does.
+from keter_tools.processes import stop_process, wait_for_reported_port  # noqa: F401
 
 
 # A server binds port 0 itself, its port read back from the kernel (keter_tools.processes) or its log
@@ -39,20 +32,3 @@ def socket_activated(command: Sequence[object], sock: socket.socket) -> tuple[li
     # The shell knows the pid the server will have: `exec` keeps it.
     script = move + 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"'
     return ["bash", "-c", script, "bash", *map(str, command)], (fd,)
-
-
-def wait_for_reported_port(log_path: str | Path, pattern: str, process: subprocess.Popen[Any], timeout: float = 15,
-                           what: str = "server") -> int:
-    """The port a server prints once it listens: the first match of `pattern` (one group, the
-    port) in its log file."""
-    expression = re.compile(pattern)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(FileNotFoundError):
-            found = expression.search(Path(log_path).read_text(encoding="utf-8", errors="replace"))
-            if found:
-                return int(found.group(1))
-        if process.poll() is not None:
-            raise RuntimeError(f"the {what} exited with {process.returncode} before it listened; see {log_path}")
-        time.sleep(POLL_SECONDS)
-    raise TimeoutError(f"the {what} did not report its address within {timeout} s; see {log_path}")
