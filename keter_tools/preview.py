@@ -32,13 +32,15 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
     from livereload.server import LiveScriptContainer
     from livereload.watcher import Watcher
     from tornado import web
+    from tornado.httpserver import HTTPServer
     from tornado.httputil import HTTPServerRequest
     from tornado.ioloop import IOLoop
+    from tornado.netutil import bind_sockets
     from tornado.routing import Matcher, Rule
     from tornado.wsgi import WSGIContainer
 
     from keter_site.incremental import State
-    from keter_tools import devserver, form_receiver, processes, watch
+    from keter_tools import devserver, form_receiver, watch
 
     output = Path(output).resolve() if output else OUTPUT
     # Stopped with SIGTERM too (a service manager, a test), not only Ctrl+C, the clean-up below
@@ -82,15 +84,7 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
     loop = IOLoop.current()
 
     def ready() -> None:
-        # Runs once the loop has started, so the preview listens. Asked for port 0, it took
-        # one the kernel chose (no race with another program for a port found free): the
-        # kernel tells which; the form receiver's is the one other port this process holds.
-        if not port:
-            others = {receiver.server_address[1]} if receiver else set()
-            ports = processes.listening_ports(os.getpid()) - others
-            if len(ports) != 1:
-                sys.exit(f"The live preview could not tell which port it listens on: {sorted(ports)}.")
-            bound["port"] = ports.pop()
+        # Runs once the loop has started, so the preview answers.
         print(f"The live preview: http://{HOST}:{bound['port']}/ (Ctrl+C stops it).", flush=True)
         if on_ready:
             on_ready(bound["port"])
@@ -124,7 +118,11 @@ def livereload(port: int, settings: str | Path, output: str | Path, *,
     # The signup form posts to a local receiver (var/signups.jsonl), so it works end to end.
     receiver = form_receiver.start_for_site()
     try:
-        web.Application([Rule(LocalHost(), handlers), (r".*", Misdirected)]).listen(port, address=HOST)
+        # Asked for port 0, the kernel chooses one (no race with another program for a port
+        # found free); the bound socket tells which.
+        sockets = bind_sockets(port, address=HOST)
+        bound["port"] = sockets[0].getsockname()[1]
+        HTTPServer(web.Application([Rule(LocalHost(), handlers), (r".*", Misdirected)])).add_sockets(sockets)
         loop.start()
     except KeyboardInterrupt:
         pass

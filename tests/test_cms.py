@@ -11,12 +11,13 @@ import urllib.request
 
 import pytest
 
+from tests.support import processes
 from tests.support.previews import EDITOR_READY, commit_all, copy_editor_project, invoke_server, keep_editor_choices
 from tests.support.publishing import SIGNUP_ENDPOINT
 from tests.support.sites import ROOT
 
 from keter_site.core import front_matter
-from keter_tools import cms, cms_api, cms_saves, processes
+from keter_tools import cms, cms_api, cms_saves
 from keter_tools.deploy.checks import check_site
 
 
