@@ -10,6 +10,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from keter_site.clinic_facts.placeholders import reserved_host
 from keter_site.core import html
 from keter_site.core.problems import Problem
+from keter_site.signup_form import origin_of, resolve
 
 from . import headers
 
@@ -97,7 +98,7 @@ def _local_file(site: str | Path, site_url: str, page_url: str, url: str) -> Pat
 
 def _origin(url: str) -> str:
     # mailto:, data: and the like have no web origin: they are named by their scheme.
-    return headers.origin_of(url) or url.split(":", 1)[0] + ":"
+    return origin_of(url) or url.split(":", 1)[0] + ":"
 
 
 def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[Problem]:
@@ -110,8 +111,8 @@ def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[Problem]:
         return [Problem("publishconf.py", f"SITEURL is {site_url!r}, not the site's public address.",
                         "Set the environment variable SITEURL to the site's public https address (the clinic's "
                         "own domain, never an example name) and publish again.")]
-    allowed_forms = {headers.origin_of(site_url)}
-    origin = headers.signup_origin(settings)
+    allowed_forms = {origin_of(site_url)}
+    origin = resolve(settings)[1]
     if origin:
         allowed_forms.add(origin)
 

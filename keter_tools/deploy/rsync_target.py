@@ -9,7 +9,6 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,18 +41,8 @@ class RemoteState:
 SSH_FOLDER = "keter-ssh-"
 
 
-def remove_abandoned_folders() -> None:
-    """Remove the connection folders (keter-ssh-<pid>-*) of publishes that ended without
-    removing them (killed): their process is gone."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{SSH_FOLDER}*"):
-        if owner_gone(folder.name, SSH_FOLDER):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 class RsyncTarget:
     """A server reached over SSH, publishing into a new release folder and switching to it at once."""
-
-    name = "rsync"
 
     def __init__(self, config: Mapping[str, Any], out: Out = print) -> None:
         self.host = config.get("host") or ""
@@ -83,9 +72,11 @@ class RsyncTarget:
     def _connection(self) -> Iterator[None]:
         """One SSH login for the whole publish: every later ssh and rsync goes through it
         (OpenSSH connection sharing), instead of logging in again for each step."""
-        remove_abandoned_folders()
         # Named by this process: a publish killed before it could remove its folder has it
         # removed by the next one (a publish stopped with Ctrl+C or `kill` removes its own).
+        for abandoned in Path(tempfile.gettempdir()).glob(f"{SSH_FOLDER}*"):
+            if owner_gone(abandoned.name, SSH_FOLDER):
+                shutil.rmtree(abandoned, ignore_errors=True)
         own = self.ssh
         folder = tempfile.mkdtemp(prefix=f"{SSH_FOLDER}{os.getpid()}-")
         try:
@@ -193,18 +184,16 @@ class RsyncTarget:
         return Plan(send=send, unchanged=[f for f in files if f not in sending], remove=remove)
 
     # --- publish and roll back ---------------------------------------------------------------
-    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
+    def publish(self, site: Path, nginx_conf: str, dry_run: bool = False) -> Summary | None:
         """Upload the site as a new release and switch to it (None for a dry run, which only prints the plan)."""
         with self._connection():
-            return self._publish(site, nginx_conf, dry_run)
+            return self._publish(site, nginx_conf.encode(), dry_run)
 
-    def _publish(self, site: Path, nginx_conf: Path | None, dry_run: bool) -> Summary | None:
-        started = time.perf_counter()
+    def _publish(self, site: Path, conf: bytes, dry_run: bool) -> Summary | None:
         state = self._state()
         plan = self._plan(site, state)
         self.out(plan.describe(self.destination))
-        conf = Path(nginx_conf).read_bytes() if nginx_conf else b""
-        conf_changed = bool(conf) and fingerprints.of_bytes(conf) != state.nginx_sha256
+        conf_changed = fingerprints.of_bytes(conf) != state.nginx_sha256
         if dry_run:
             if conf_changed:
                 self.out(f"  nginx configuration {self.path}/nginx/{NGINX_CONF_NAME} would be updated.")
@@ -237,8 +226,7 @@ class RsyncTarget:
                  + (f"; removed old releases {', '.join(prune)}." if prune else "."))
         if conf_changed:
             self._update_nginx(conf)
-        return Summary(sent, len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
-                       self.destination, release)
+        return Summary(sent, len(plan.unchanged), len(plan.remove), self.destination, release)
 
     def _update_nginx(self, conf: bytes) -> None:
         target = f"nginx/{NGINX_CONF_NAME}"

@@ -4,7 +4,6 @@ uploaded, in an order that keeps every moment of the publish consistent for visi
 
 import base64
 import hashlib
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,8 +58,6 @@ def _wave(item: LocalFile, existing: Mapping[str, str]) -> int:
 
 class S3Target:
     """An S3-compatible bucket, updated in waves so no page goes live before what it uses."""
-
-    name = "s3"
 
     def __init__(self, config: Mapping[str, Any], out: Out = print) -> None:
         self.bucket = config.get("bucket") or ""
@@ -147,9 +144,9 @@ class S3Target:
                    Metadata={"sha256": item.sha256})
         progress.advance()
 
-    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
-        """Upload what changed, wave by wave, then delete what the site no longer has (None for a dry run)."""
-        started = time.perf_counter()
+    def publish(self, site: Path, nginx_conf: str, dry_run: bool = False) -> Summary | None:
+        """Upload what changed, wave by wave, then delete what the site no longer has (None for a dry run); a bucket
+        serves no nginx configuration."""
         self._call("find the bucket", self.client.head_bucket, Bucket=self.bucket)
         send, existing, plan = self.plan(site)
         self.out(plan.describe(self.destination))
@@ -170,8 +167,7 @@ class S3Target:
                 raise DeployError(f"Could not delete {len(result['Errors'])} old objects: {result['Errors'][:3]}")
         if plan.remove:
             self.out(f"Deleted {len(plan.remove)} objects no longer in the site.")
-        return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
-                       self.destination)
+        return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), self.destination)
 
     def releases(self) -> NoReturn:
         """Refused: a bucket holds one version of the site."""
