@@ -6,13 +6,9 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import FrameType
 from typing import Protocol, TypedDict
-
-
-# Where a step says what it is doing: print, or a test's list.
-Out = Callable[[str], object]
 
 
 class DeployError(Exception):

@@ -2,7 +2,6 @@
 `_redirects`, S3's per-object headers): one policy, several renderings, so the hosts can never disagree.
 """
 
-import functools
 import mimetypes
 from collections.abc import Mapping
 from pathlib import Path
@@ -64,11 +63,6 @@ def load_policy(path: str | Path = POLICY_FILE) -> Policy:
     return policy
 
 
-@functools.lru_cache(maxsize=1)
-def _default_policy() -> Policy:
-    return load_policy()
-
-
 def content_security_policy(policy: Policy, origin: str) -> str:
     """The Content-Security-Policy header, the signup form's origin let in where the policy says."""
     directives = []
@@ -102,7 +96,7 @@ def cache_control(relative: str, policy: Policy | None = None) -> str:
 def named_content_types(policy: Policy | None = None) -> dict[str, str]:
     """{site path: content type} for the files the policy names (`content_types`), such as the
     speculation rules, whose extension does not tell their type."""
-    policy = policy or _default_policy()
+    policy = policy or load_policy()
     return dict(policy.get("content_types") or {})
 
 
@@ -149,7 +143,7 @@ def nginx_conf(settings: Mapping[str, Any], site_root: str | Path, policy: Polic
     headers = {name: _nginx_value(value) for name, value in security_headers(settings, policy).items()}
     # text/html gets its charset from `charset utf-8;` itself; the other text types need naming,
     # under the names nginx's own mime.types gives them too (application/javascript for .js).
-    with_charset = {kind.split(";")[0] for kind in (content_type(f"file{ext}") for ext in CONTENT_TYPES)
+    with_charset = {kind.split(";")[0] for kind in (content_type(f"file{ext}", policy) for ext in CONTENT_TYPES)
                     if "charset" in kind}
     charset_types = sorted(with_charset - {"text/html"} | {"application/javascript", "text/xml"})
     template = jinja2.Template(NGINX_TEMPLATE.read_text(encoding="utf-8"), trim_blocks=True,

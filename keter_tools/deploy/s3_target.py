@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from keter_site.core import fingerprints
 
-from .common import DeployError, Out, Plan, Progress, Summary
+from .common import DeployError, Plan, Progress, Summary
 from .headers import cache_control, content_type, load_policy, site_files
 
 THREADS = 16
@@ -42,7 +42,7 @@ def _local_files(site: str | Path, prefix: str) -> list[LocalFile]:
             continue
         data = (site / relative).read_bytes()
         files.append(LocalFile(relative, prefix + relative, hashlib.md5(data).hexdigest(),
-                               fingerprints.of_bytes(data), content_type(relative),
+                               fingerprints.of_bytes(data), content_type(relative, policy),
                                cache_control(relative, policy)))
     return files
 
@@ -59,7 +59,7 @@ def _wave(item: LocalFile, existing: Mapping[str, str]) -> int:
 class S3Target:
     """An S3-compatible bucket, updated in waves so no page goes live before what it uses."""
 
-    def __init__(self, config: Mapping[str, Any], out: Out = print) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.bucket = config.get("bucket") or ""
         if not self.bucket:
             raise DeployError("No bucket to publish to: set DEPLOY_S3_BUCKET (and DEPLOY_S3_ENDPOINT_URL "
@@ -68,7 +68,6 @@ class S3Target:
         self.region = config.get("region") or None
         prefix = (config.get("prefix") or "").strip("/")
         self.prefix = f"{prefix}/" if prefix else ""
-        self.out = out
         # Credentials come from boto3's usual places only: AWS_* variables, AWS_PROFILE and ~/.aws/config, the role.
         import boto3
         from botocore.config import Config
@@ -149,9 +148,9 @@ class S3Target:
         serves no nginx configuration."""
         self._call("find the bucket", self.client.head_bucket, Bucket=self.bucket)
         send, existing, plan = self.plan(site)
-        self.out(plan.describe(self.destination))
+        print(plan.describe(self.destination))
         if dry_run:
-            self.out("Dry run: nothing was uploaded and nothing in the bucket changed.")
+            print("Dry run: nothing was uploaded and nothing in the bucket changed.")
             return None
         progress = Progress(len(send))
         # Each wave is finished before the next starts: assets, new pages, changed pages.
@@ -166,7 +165,7 @@ class S3Target:
             if result.get("Errors"):
                 raise DeployError(f"Could not delete {len(result['Errors'])} old objects: {result['Errors'][:3]}")
         if plan.remove:
-            self.out(f"Deleted {len(plan.remove)} objects no longer in the site.")
+            print(f"Deleted {len(plan.remove)} objects no longer in the site.")
         return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), self.destination)
 
     def releases(self) -> NoReturn:
