@@ -1,4 +1,5 @@
-"""What every deploy target shares: the plan, the progress line and the closing summary."""
+"""What every deploy target shares: the plan, the progress line and the closing summary; how a publishing command
+ends when it is refused or stopped."""
 
 import contextlib
 import signal
