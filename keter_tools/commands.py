@@ -1,12 +1,10 @@
 """What each command of tasks.py does: build, serve, check, test, translations, new, status,
 review, publish, rollback and bench. A failure raises invoke's Exit with the exit code."""
 
-import contextlib
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -239,12 +237,13 @@ def publish(target: str = "", dry_run: bool = False, staging: bool = False, sett
     deploy (docs/deploying.md). Any failure stops the publish and leaves the live site as it was."""
     from keter_tools import test_deps
     from keter_tools.deploy import pipeline
+    from keter_tools.deploy.common import deploying
 
     if staging:
         os.environ["STAGING"] = "1"  # read by publishconf.py
     test_deps.ensure_for_checks()  # the publish runs the HTML checker: Java and npm packages
     site_build.setup_logging()
-    with _deploying():
+    with deploying():
         pipeline.publish(settings, target or None, dry_run, checked=from_ or None)
 
 
@@ -252,30 +251,14 @@ def rollback(to: str = "", target: str = "", settings: str = "publishconf.py", l
     """Switch the live site back to the previous release (rsync target); `list_`: print the
     releases on the server, newest first, and which is live."""
     from keter_tools.deploy import pipeline
+    from keter_tools.deploy.common import deploying
 
-    with _deploying():
+    with deploying():
         if list_:
             for release in pipeline.releases(settings, target or None):
                 print(pipeline.release_line(release))
             return
         pipeline.rollback(settings, target or None, to or None)
-
-
-@contextlib.contextmanager
-def _deploying() -> Iterator[None]:
-    """A publish or a rollback: a `kill` stops it as Ctrl+C does (its clean-up runs); a refusal
-    is said and ends with exit code 1, a stop with 130."""
-    from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
-
-    interrupt_on_terminate()
-    try:
-        yield
-    except DeployError as error:
-        print(error, file=sys.stderr)
-        raise Exit(code=1)
-    except KeyboardInterrupt:
-        print(f"\n{INTERRUPTED}", file=sys.stderr)
-        raise Exit(code=130)
 
 
 def _bench(script: str, *args: object, check: bool = False) -> subprocess.CompletedProcess[str]:

@@ -101,8 +101,6 @@ def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
 def signers_report(settings: Mapping[str, Any]) -> list[str]:
     """Lines about who may sign medical reviews, so a key added unnoticed is seen: the file that
     counts, each reviewer and key, and any change since the last commit or from the pinned file."""
-    from keter_site.medical_review import signing
-
     path, pinned = signing.signers_path(settings)
     signers, problems = approvals.load_signers(settings)
     lines = [f"Allowed signers of medical reviews: {path}" + (" (pinned by KETER_ALLOWED_SIGNERS)" if pinned else "")]

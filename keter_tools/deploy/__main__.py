@@ -5,19 +5,16 @@
 import argparse
 import json
 import os
-import sys
 from collections.abc import Sequence
-
-
 
 from keter_tools import build as site_build
 from keter_tools.deploy import pipeline
-from keter_tools.deploy.common import INTERRUPTED, DeployError, interrupt_on_terminate
+from keter_tools.deploy.common import deploying
+from keter_tools.deploy.headers import NGINX_CONF_NAME
 
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command of the pipeline; the exit code says whether it went through (1: refused, 130: interrupted)."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run one command of the pipeline; SystemExit says whether it went through (1: refused, 130: interrupted)."""
     parser = argparse.ArgumentParser(prog="python -m keter_tools.deploy",
                                      description=(__doc__ or "").split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -36,10 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.choices["build"].add_argument("--out", help=f"build folder (default {pipeline.BUILD_DIR})")
     args = parser.parse_args(argv)
     site_build.setup_logging()
-    interrupt_on_terminate()
     if args.staging:
         os.environ["STAGING"] = "1"  # read by publishconf.py
-    try:
+    with deploying():
         if args.command == "publish":
             pipeline.publish(args.settings, args.target, args.dry_run, checked=args.checked)
         elif args.command == "rollback":
@@ -52,15 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(pipeline.release_line(release))
         else:
             prepared = pipeline.prepare(args.settings, args.out)
-            print(f"Site: {prepared.site}\nnginx configuration: {prepared.nginx_conf}")
-    except DeployError as error:
-        print(error, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"\n{INTERRUPTED}", file=sys.stderr)
-        return 130
-    return 0
+            print(f"Site: {prepared.site}\nnginx configuration: {prepared.site.parent / 'nginx' / NGINX_CONF_NAME}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

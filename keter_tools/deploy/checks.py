@@ -10,6 +10,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from keter_site.clinic_facts.placeholders import reserved_host
 from keter_site.core import html
 from keter_site.core.problems import Problem
+from keter_site.signup_form import origin_of, resolve
 
 from . import headers
 
@@ -22,44 +23,7 @@ LOADS = {"script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset
          "object": ("data",), "input": ("src",), "track": ("src",)}
 LINK_LOADS = {"stylesheet", "icon", "apple-touch-icon", "manifest", "preload", "modulepreload",
               "prefetch", "mask-icon"}
-
-
-def scan(text: str) -> list[tuple[str, str, str]]:
-    """[(kind, tag, value)]: what in one page the Content-Security-Policy cares about, read by the HTML5 parser of every
-    other check (keter_site.core.html), so no markup a browser would run can hide from it."""
-    found: list[tuple[str, str, str]] = []
-    tree = html.parse(text)
-    for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
-        tag = node.tag
-        if not tag or tag.startswith("-"):
-            continue
-        attrs = {name: value or "" for name, value in node.attributes.items()}
-        for name, value in attrs.items():
-            if name.startswith("on"):
-                found.append(("handler", tag, name))
-            elif name == "style":
-                found.append(("style-attribute", tag, value))
-            elif "".join(value.split()).lower().startswith("javascript:"):
-                found.append(("javascript-url", tag, value))
-        if tag == "style":
-            found.append(("style-element", tag, ""))
-        if tag == "script":
-            executable = attrs.get("type", "").strip().lower() in SCRIPT_TYPES
-            if executable and "src" not in attrs and (node.text(deep=True) or "").strip():
-                found.append(("inline-script", "script", node.text(deep=True).strip()[:60]))
-        for name in LOADS.get(tag, ()):
-            if attrs.get(name):
-                for _, url in html.urls(tag, {name: attrs[name]}):
-                    found.append(("load", tag, url))
-        if tag == "link" and LINK_LOADS & set(attrs.get("rel", "").lower().split()) and attrs.get("href"):
-            found.append(("load", tag, attrs["href"]))
-        if tag == "form":
-            found.append(("form", tag, attrs.get("action", "")))
-        if tag == "base" and attrs.get("href"):
-            found.append(("base", tag, attrs["href"]))
-        if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
-            found.append(("refresh", tag, attrs.get("content", "")))
-    return found
+MOVE_STYLES = "Move them into the component's .css file."
 
 
 def reserved_addresses(siteurl: str, endpoint: str, settings: Mapping[str, Any]) -> list[Problem]:
@@ -97,7 +61,7 @@ def _local_file(site: str | Path, site_url: str, page_url: str, url: str) -> Pat
 
 def _origin(url: str) -> str:
     # mailto:, data: and the like have no web origin: they are named by their scheme.
-    return headers.origin_of(url) or url.split(":", 1)[0] + ":"
+    return origin_of(url) or url.split(":", 1)[0] + ":"
 
 
 def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[Problem]:
@@ -110,8 +74,8 @@ def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[Problem]:
         return [Problem("publishconf.py", f"SITEURL is {site_url!r}, not the site's public address.",
                         "Set the environment variable SITEURL to the site's public https address (the clinic's "
                         "own domain, never an example name) and publish again.")]
-    allowed_forms = {headers.origin_of(site_url)}
-    origin = headers.signup_origin(settings)
+    allowed_forms = {origin_of(site_url)}
+    origin = resolve(settings)[1]
     if origin:
         allowed_forms.add(origin)
 
@@ -135,38 +99,54 @@ def check_site(site: str | Path, settings: Mapping[str, Any]) -> list[Problem]:
 
     for page in sorted(site.rglob("*.html")):
         relative = page.relative_to(site).as_posix()
-        page_url = f"{site_url}/{relative}"
-        for kind, tag, value in scan(page.read_text(encoding="utf-8", errors="replace")):
-            problem = None  # (message, fix)
-            if kind == "handler":
-                problem = (f"an inline event handler ({value}= on <{tag}>), which the Content-Security-Policy "
-                           "blocks.", "Attach the handler from the component's .js file instead.")
-            elif kind in ("style-attribute", "style-element"):
-                problem = (f"inline styles (<{tag}{' style=' if kind == 'style-attribute' else ''}>), which the "
-                           "Content-Security-Policy blocks.", "Move them into the component's .css file.")
-            elif kind == "inline-script":
-                problem = ("an inline <script>, which the Content-Security-Policy blocks.",
-                           "Move it into a component's .js file.")
-            elif kind == "javascript-url":
-                problem = (f"a javascript: URL on <{tag}>, which the Content-Security-Policy blocks.",
-                           "Use a link or a script file instead.")
-            elif kind == "load" and not value.startswith("data:"):
-                target = _local_file(site, site_url, page_url, value)
-                if target is None:
-                    problem = (f"<{tag}> loads {value} from another host; pages load only the site's own "
-                               "files.", "Copy the file into the theme or content instead.")
-                elif not target.is_file():
-                    problem = (f"<{tag}> loads {value}, which is not in the built site.", "Fix the address.")
-            elif kind == "form":
-                action = _origin(urljoin(page_url, value or page_url))
-                if action not in allowed_forms:
-                    problem = (f"a form sends to {action}, which the Content-Security-Policy (form-action) "
-                               "does not allow.", "Point it at the site or at SIGNUP_ENDPOINT.")
-            elif kind == "refresh":
-                problem = ("a <meta http-equiv=refresh>, which would send readers elsewhere.", "Remove it; "
-                           "a page that moved is redirected by the server (deploy/policy.yml).")
-            elif kind == "base" and _origin(urljoin(page_url, value)) != _origin(site_url):
-                problem = (f"<base href={value}> points to another host (base-uri allows only the site).", "")
-            if problem:
-                problems.append(Problem(relative, *problem))
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for message, fix in _page_problems(text, site, site_url, f"{site_url}/{relative}", allowed_forms):
+            problems.append(Problem(relative, message, fix))
     return problems
+
+
+def _page_problems(text: str, site: Path, site_url: str, page_url: str, allowed_forms: set[str]) -> list[tuple[str, str]]:
+    """(message, fix) for what in one page the Content-Security-Policy would block or that loads from elsewhere, read
+    by the HTML5 parser of every other check (keter_site.core.html), so no markup a browser would run can hide."""
+    found: list[tuple[str, str]] = []
+    tree = html.parse(text)
+    for node in (tree.root.traverse(include_text=False) if tree.root is not None else []):
+        tag = node.tag
+        if not tag or tag.startswith("-"):
+            continue
+        attrs = {name: value or "" for name, value in node.attributes.items()}
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                found.append((f"an inline event handler ({name}= on <{tag}>), which the Content-Security-Policy "
+                              "blocks.", "Attach the handler from the component's .js file instead."))
+            elif name == "style":
+                found.append((f"inline styles (<{tag} style=>), which the Content-Security-Policy blocks.", MOVE_STYLES))
+            elif "".join(value.split()).lower().startswith("javascript:"):
+                found.append((f"a javascript: URL on <{tag}>, which the Content-Security-Policy blocks.",
+                              "Use a link or a script file instead."))
+        if tag == "style":
+            found.append(("inline styles (<style>), which the Content-Security-Policy blocks.", MOVE_STYLES))
+        executable = attrs.get("type", "").strip().lower() in SCRIPT_TYPES
+        if tag == "script" and executable and "src" not in attrs and (node.text(deep=True) or "").strip():
+            found.append(("an inline <script>, which the Content-Security-Policy blocks.",
+                          "Move it into a component's .js file."))
+        loads = [url for name in LOADS.get(tag, ()) if attrs.get(name) for _, url in html.urls(tag, {name: attrs[name]})]
+        if tag == "link" and LINK_LOADS & set(attrs.get("rel", "").lower().split()) and attrs.get("href"):
+            loads.append(attrs["href"])
+        for url in [url for url in loads if not url.startswith("data:")]:
+            target = _local_file(site, site_url, page_url, url)
+            if target is None:
+                found.append((f"<{tag}> loads {url} from another host; pages load only the site's own files.",
+                              "Copy the file into the theme or content instead."))
+            elif not target.is_file():
+                found.append((f"<{tag}> loads {url}, which is not in the built site.", "Fix the address."))
+        action = _origin(urljoin(page_url, attrs.get("action", "") or page_url)) if tag == "form" else ""
+        if action and action not in allowed_forms:
+            found.append((f"a form sends to {action}, which the Content-Security-Policy (form-action) does not "
+                          "allow.", "Point it at the site or at SIGNUP_ENDPOINT."))
+        if tag == "base" and attrs.get("href") and _origin(urljoin(page_url, attrs["href"])) != _origin(site_url):
+            found.append((f"<base href={attrs['href']}> points to another host (base-uri allows only the site).", ""))
+        if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
+            found.append(("a <meta http-equiv=refresh>, which would send readers elsewhere.", "Remove it; a page "
+                          "that moved is redirected by the server (deploy/policy.yml)."))
+    return found

@@ -1,17 +1,15 @@
-"""What every deploy target shares: the plan, the progress line and the closing summary."""
+"""What every deploy target shares: the plan, the progress line and the closing summary; how a publishing command
+ends when it is refused or stopped."""
 
+import contextlib
 import signal
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Iterator
 from types import FrameType
-from typing import IO, Protocol, TypedDict
-
-
-# Where a step says what it is doing: print, or a test's list.
-Out = Callable[[str], object]
+from typing import Protocol, TypedDict
 
 
 class DeployError(Exception):
@@ -50,9 +48,9 @@ class Summary:
     sent: int
     unchanged: int
     removed: int
-    seconds: float
-    destination: str = ""
+    destination: str
     release: str = ""  # the target's name for what it now serves (rsync: the release folder)
+    seconds: float = 0.0  # the whole publish's, build included: the pipeline sets it
 
     def line(self) -> str:
         """The publish's closing line, as printed and kept in the publish log."""
@@ -63,11 +61,11 @@ class Summary:
 class Progress:
     """"sent N of M files", rewritten in place on a terminal; in a log, about every tenth."""
 
-    def __init__(self, total: int, stream: IO[str] | None = None) -> None:
+    def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
-        self.stream = stream or sys.stdout
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.stream = sys.stdout
+        self.tty = self.stream.isatty()
         self.step = max(1, total // 10)
         self.lock = threading.Lock()
 
@@ -83,13 +81,23 @@ class Progress:
             self.stream.flush()
 
 
-def interrupt_on_terminate() -> None:
-    """From now on, a `kill` (SIGTERM) stops this command as Ctrl+C does: every step's own clean-up runs, and the live
-    site stays as it was unless the switch to the new one had begun."""
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+
+@contextlib.contextmanager
+def deploying() -> Iterator[None]:
+    """A publish, rollback or build as a command: a `kill` (SIGTERM) stops it as Ctrl+C does (every step's own clean-up
+    runs); a refusal is said on stderr and exits 1, a stop exits 130."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    except DeployError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        print(f"\n{INTERRUPTED}", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 class Release(TypedDict):
@@ -107,7 +115,7 @@ class Target(Protocol):
     def destination(self) -> str:
         """Where the target publishes, as the plan, the summary and the publish log name it."""
 
-    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
+    def publish(self, site: Path, nginx_conf: str, dry_run: bool = False) -> Summary | None:
         """Send the site and make it live in one last step; None for a dry run, which only prints the plan."""
 
     def releases(self) -> list[Release]:

@@ -2,7 +2,6 @@
 `_redirects`, S3's per-object headers): one policy, several renderings, so the hosts can never disagree.
 """
 
-import functools
 import mimetypes
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +14,7 @@ from keter_site.checks.source_tree import IMAGE_TYPES
 from keter_site.core import data
 from keter_site.core.languages import prefix
 from keter_site.core.project import ROOT
-from keter_site.signup_form import origin_of, resolve  # noqa: F401  (one rule for the origin)
+from keter_site.signup_form import resolve
 
 from .common import DeployError
 
@@ -29,12 +28,8 @@ HOST_FILES = ("_headers", "_redirects")
 def site_files(site: str | Path) -> list[str]:
     """Every file of the built site that a server or bucket serves, relative, sorted."""
     site = Path(site)
-    files = []
-    for path in site.rglob("*"):
-        relative = path.relative_to(site).as_posix()
-        if path.is_file() and relative not in HOST_FILES:
-            files.append(relative)
-    return sorted(files)
+    files = (path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
+    return sorted(relative for relative in files if relative not in HOST_FILES)
 
 
 # Content types for the files the site is made of; text types are sent with charset=utf-8.
@@ -68,24 +63,13 @@ def load_policy(path: str | Path = POLICY_FILE) -> Policy:
     return policy
 
 
-@functools.lru_cache(maxsize=1)
-def _default_policy() -> Policy:
-    return load_policy()
-
-
-def signup_origin(settings: Mapping[str, Any]) -> str:
-    """The signup form's endpoint origin, worked out exactly as keter_site.signup_form does (the
-    environment variable SIGNUP_ENDPOINT, when set, wins over the setting)."""
-    return settings.get("SIGNUP_ORIGIN") or resolve(settings)[1]
-
-
 def content_security_policy(policy: Policy, origin: str) -> str:
     """The Content-Security-Policy header, the signup form's origin let in where the policy says."""
     directives = []
     for name, sources in policy["content_security_policy"].items():
         values = []
         for source in sources:
-            value = source.replace("{signup_origin}", origin) if "{signup_origin}" in source else source
+            value = source.replace("{signup_origin}", origin)
             if value and value not in values:  # no endpoint: the placeholder simply drops out
                 values.append(value)
         directives.append(" ".join([name, *values]))
@@ -93,29 +77,26 @@ def content_security_policy(policy: Policy, origin: str) -> str:
 
 
 def security_headers(settings: Mapping[str, Any], policy: Policy | None = None) -> dict[str, str]:
-    """Every security header, in order, with its value (sent on every response)."""
+    """Every security header, in order, with its value (sent on every response); the signup form's origin is worked
+    out as the build works it out (keter_site.signup_form: the environment's SIGNUP_ENDPOINT first)."""
     policy = policy or load_policy()
-    headers = {"Content-Security-Policy": content_security_policy(policy, signup_origin(settings))}
+    headers = {"Content-Security-Policy": content_security_policy(policy, resolve(settings)[1])}
     headers.update(policy["headers"])
     return headers
 
 
-def is_fingerprinted(relative: str, policy: Policy | None = None) -> bool:
-    """Whether the site file at `relative` is fingerprinted (the assets plugin's own rule)."""
-    return FINGERPRINTED.search(relative) is not None
-
-
 def cache_control(relative: str, policy: Policy | None = None) -> str:
-    """The Cache-Control of one site file: fingerprinted files are kept for good, the rest revalidated."""
+    """The Cache-Control of one site file: fingerprinted files (the assets plugin's rule) are kept for good, the rest
+    revalidated."""
     policy = policy or load_policy()
-    kind = "fingerprinted" if is_fingerprinted(relative, policy) else "default"
+    kind = "fingerprinted" if FINGERPRINTED.search(relative) else "default"
     return policy["cache_control"][kind]
 
 
 def named_content_types(policy: Policy | None = None) -> dict[str, str]:
     """{site path: content type} for the files the policy names (`content_types`), such as the
     speculation rules, whose extension does not tell their type."""
-    policy = policy or _default_policy()
+    policy = policy or load_policy()
     return dict(policy.get("content_types") or {})
 
 
@@ -162,7 +143,7 @@ def nginx_conf(settings: Mapping[str, Any], site_root: str | Path, policy: Polic
     headers = {name: _nginx_value(value) for name, value in security_headers(settings, policy).items()}
     # text/html gets its charset from `charset utf-8;` itself; the other text types need naming,
     # under the names nginx's own mime.types gives them too (application/javascript for .js).
-    with_charset = {kind.split(";")[0] for kind in (content_type(f"file{ext}") for ext in CONTENT_TYPES)
+    with_charset = {kind.split(";")[0] for kind in (content_type(f"file{ext}", policy) for ext in CONTENT_TYPES)
                     if "charset" in kind}
     charset_types = sorted(with_charset - {"text/html"} | {"application/javascript", "text/xml"})
     template = jinja2.Template(NGINX_TEMPLATE.read_text(encoding="utf-8"), trim_blocks=True,
@@ -186,9 +167,8 @@ def headers_file(settings: Mapping[str, Any], site: str | Path, policy: Policy |
     lines = ["# Generated by `invoke publish` from deploy/policy.yml: edit that file, not this one.",
              "/*"]
     lines += [f"  {name}: {value}" for name, value in security_headers(settings, policy).items()]
-    for path in sorted(Path(site).rglob("*")):
-        relative = path.relative_to(site).as_posix()
-        if path.is_file() and is_fingerprinted(relative, policy):
+    for relative in site_files(site):
+        if FINGERPRINTED.search(relative):
             lines += [f"/{relative}", f"  Cache-Control: {policy['cache_control']['fingerprinted']}"]
     for site_path, kind in named_content_types(policy).items():
         if (Path(site) / site_path.lstrip("/")).is_file():

@@ -5,8 +5,6 @@ publish before anything is sent, so a failure anywhere leaves the live site as i
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,11 +14,11 @@ from typing import Any
 from keter_tools import build as site_build
 
 from . import checks, headers
-from .common import INTERRUPTED, DeployError, Out, Release, Summary, Target
+from .common import INTERRUPTED, DeployError, Release, Summary, Target
 
 from keter_site.core import fingerprints
-from keter_site.core.files import owner_gone
 from keter_site.core.project import ROOT
+from keter_site.signup_form import resolve
 
 
 BUILD_DIR = ROOT / ".cache" / "publish"
@@ -32,15 +30,8 @@ class Prepared:
     """A built and checked site, ready for a target to send."""
 
     site: Path            # the built site, ready to send
-    nginx_conf: Path      # the nginx configuration rendered for it
+    nginx_conf: str       # the nginx configuration rendered for this publish's server
     settings: dict[str, Any]
-    seconds: float
-
-
-def load_settings(settings_file: str | Path = "publishconf.py",
-                  overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The publish's settings, read as the build reads them (the same overrides, the same defaults)."""
-    return site_build.load_settings(settings_file, overrides)
 
 
 def _site_root(settings: Mapping[str, Any]) -> str:
@@ -62,10 +53,6 @@ def _project_checks(site: Path, settings: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _signup_endpoint(settings: Mapping[str, Any]) -> str:
-    return os.environ.get("SIGNUP_ENDPOINT") or settings.get("SIGNUP_ENDPOINT") or ""
-
-
 def _launch_addresses(settings: Mapping[str, Any], siteurl: str, endpoint: str) -> None:
     """Refuse a launch whose public address or signup endpoint is a name reserved for examples
     and tests (a staging preview may use one)."""
@@ -76,7 +63,7 @@ def _launch_addresses(settings: Mapping[str, Any], siteurl: str, endpoint: str) 
         raise DeployError("Not published: " + " ".join(map(str, problems)))
 
 
-def _signatures(settings: Mapping[str, Any], out: Out) -> dict[str, Any]:
+def _signatures(settings: Mapping[str, Any]) -> dict[str, Any]:
     """{page: "principal (key SHA256:...) on date"} of every medical page's signed approval, as
     the publish report lists them; and the allowed signers' digest and path."""
     from keter_site.medical_review import approvals
@@ -88,44 +75,43 @@ def _signatures(settings: Mapping[str, Any], out: Out) -> dict[str, Any]:
         review = status.review
         if review is not None and review.state in ("current", "released"):
             signed[status.key] = f"{review.state} {review.principal} ({review.key}) on {review.on}"
-    out(f"Medical reviews checked against {signers.path}" + (" (pinned)" if signers.pinned else "") + ":")
+    print(f"Medical reviews checked against {signers.path}" + (" (pinned)" if signers.pinned else "") + ":")
     for key, line in signed.items():
-        out(f"  {key}: {line}")
+        print(f"  {key}: {line}")
     return {"allowed_signers": str(signers.path), "allowed_signers_sha256": signers.digest(), "signed": signed}
 
 
-def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path | None = None,
-            overrides: Mapping[str, Any] | None = None, out: Out = print) -> Prepared:
+def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path | None = None) -> Prepared:
     """Build the site with `settings_file` into `build_dir`/site (default: DEPLOY_BUILD_PATH, or .cache/publish), write
     the hosts' header files and the nginx configuration, and run every check; DeployError with the report."""
     started = time.perf_counter()
-    overrides = {"CACHE_CONTENT": False, **(overrides or {})}
-    settings = load_settings(settings_file, overrides)
-    _launch_addresses(settings, settings.get("SITEURL") or "", _signup_endpoint(settings))
+    overrides = {"CACHE_CONTENT": False}
+    settings = site_build.load_settings(settings_file, overrides)
+    _launch_addresses(settings, settings.get("SITEURL") or "", resolve(settings)[0])
     build_dir = Path(build_dir or settings.get("DEPLOY_BUILD_PATH") or BUILD_DIR)
-    out(f"Building with {Path(settings_file).name} for {settings.get('SITEURL') or '(no SITEURL)'} ...")
+    print(f"Building with {Path(settings_file).name} for {settings.get('SITEURL') or '(no SITEURL)'} ...")
     result = site_build.build(settings_file, build_dir / "site", overrides, use_cache=False)
     if not result.ok:
         raise DeployError(f"{result.message}\nThe build failed, so nothing was published.")
     site = result.output
     try:
         headers.write_host_files(settings, site)
+        conf = headers.nginx_conf(settings, _site_root(settings))
         nginx_conf = build_dir / "nginx" / headers.NGINX_CONF_NAME
         nginx_conf.parent.mkdir(parents=True, exist_ok=True)
-        nginx_conf.write_text(headers.nginx_conf(settings, _site_root(settings)), encoding="utf-8")
+        nginx_conf.write_text(conf, encoding="utf-8")
     except (ValueError, KeyError, OSError) as error:
         raise DeployError(f"Could not write the security headers from deploy/policy.yml: {error}") from error
-    out("Checking the built site ...")
+    print("Checking the built site ...")
     problems = checks.check_site(site, settings) + _project_checks(site, settings)
     if problems:
         raise DeployError("The built site failed the publish checks, so nothing was published:\n"
                           + "\n".join(f"- {problem}" for problem in problems))
     release = {"staging": bool(settings.get("STAGING")), "siteurl": settings.get("SITEURL") or "",
-               "signup_endpoint": _signup_endpoint(settings), **_signatures(settings, out)}
+               "signup_endpoint": resolve(settings)[0], **_signatures(settings)}
     _write_manifest(build_dir, site, nginx_conf, release)
-    seconds = time.perf_counter() - started
-    out(f"Built and checked {result.pages} pages in {seconds:.1f} s.")
-    return Prepared(site, nginx_conf, settings, seconds)
+    print(f"Built and checked {result.pages} pages in {time.perf_counter() - started:.1f} s.")
+    return Prepared(site, conf, settings)
 
 
 # A folder built and checked once (`deploy build --out FOLDER`) can be published later, or to several targets, with
@@ -134,7 +120,6 @@ def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path 
 MANIFEST = "checked.json"
 # A robots.txt that keeps every search engine out, as a staging build's does: never sent as the live site either.
 STAGING_ROBOTS = re.compile(r"(?mi)^\s*disallow:\s*/\s*$")
-NGINX_FOLDER = "keter-nginx-"
 
 
 # What the manifest covers: the site and its nginx configuration, nothing else of the build
@@ -157,10 +142,8 @@ def _write_manifest(build_dir: Path, site: Path, nginx_conf: Path, release: Mapp
     (Path(build_dir) / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def checked_folder(build_dir: str | Path, settings_file: str | Path = "publishconf.py",
-                   overrides: Mapping[str, Any] | None = None, out: Out = print,
-                   conf_folder: str | Path | None = None) -> Prepared:
-    """The Prepared site of a folder `prepare` built and checked earlier (`out` lists its medical reviews' signers
+def checked_folder(build_dir: str | Path, settings_file: str | Path = "publishconf.py") -> Prepared:
+    """The Prepared site of a folder `prepare` built and checked earlier (its medical reviews' signers are listed
     again); DeployError if it was never checked, changed since, or is a staging build sent as the live site."""
     build_dir = Path(build_dir)
     try:
@@ -174,7 +157,7 @@ def checked_folder(build_dir: str | Path, settings_file: str | Path = "publishco
     if changed:
         raise DeployError(f"{build_dir} changed after it was checked ({len(changed)} file(s), such as "
                           f"{', '.join(changed[:3])}), so nothing was published. Build and check it again.")
-    settings = load_settings(settings_file, overrides)
+    settings = site_build.load_settings(settings_file)
     robots = build_dir / manifest["site"] / "robots.txt"
     staging_robots = robots.is_file() and STAGING_ROBOTS.search(robots.read_text(encoding="utf-8", errors="replace"))
     if "staging" not in manifest:
@@ -186,76 +169,55 @@ def checked_folder(build_dir: str | Path, settings_file: str | Path = "publishco
                           "the live site. Build the release without --staging (`python -m keter_tools.deploy "
                           "build --out FOLDER`), or publish this folder as a preview with --staging.")
     _launch_addresses(settings, manifest.get("siteurl", ""), manifest.get("signup_endpoint", ""))
-    out(f"Medical reviews as checked against {manifest.get('allowed_signers', '?')}:")
+    print(f"Medical reviews as checked against {manifest.get('allowed_signers', '?')}:")
     for key, line in (manifest.get("signed") or {}).items():
-        out(f"  {key}: {line}")
+        print(f"  {key}: {line}")
     # The server's configuration names where this target keeps the site: made for this
     # publish's settings (the checked folder's own may have been made for another server).
-    nginx_conf = Path(conf_folder or _conf_folder()) / headers.NGINX_CONF_NAME
-    nginx_conf.write_text(headers.nginx_conf(settings, _site_root(settings)), encoding="utf-8")
-    return Prepared(build_dir / manifest["site"], nginx_conf, settings, 0.0)
+    return Prepared(build_dir / manifest["site"], headers.nginx_conf(settings, _site_root(settings)), settings)
 
 
-def _conf_folder() -> str:
-    """A new temporary folder for this publish's nginx configuration, named by this process; the
-    ones killed publishes left are removed first."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{NGINX_FOLDER}*"):
-        if owner_gone(folder.name, NGINX_FOLDER):
-            shutil.rmtree(folder, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"{NGINX_FOLDER}{os.getpid()}-")
-
-
-def make_target(settings: Mapping[str, Any], name: str | None = None, out: Out = print) -> Target:
+def make_target(settings: Mapping[str, Any], name: str | None = None) -> Target:
     """The deploy target `name` (default: DEPLOY_TARGET, else rsync), set up from its settings."""
     name = name or settings.get("DEPLOY_TARGET") or "rsync"
     if name == "rsync":
         from .rsync_target import RsyncTarget
 
-        return RsyncTarget(settings.get("DEPLOY_RSYNC") or {}, out=out)
+        return RsyncTarget(settings.get("DEPLOY_RSYNC") or {})
     if name == "s3":
         from .s3_target import S3Target
 
-        return S3Target(settings.get("DEPLOY_S3") or {}, out=out)
+        return S3Target(settings.get("DEPLOY_S3") or {})
     raise DeployError(f"unknown deploy target {name!r}: use one of {', '.join(TARGETS)} "
                       "(DEPLOY_TARGET in publishconf.py or --target).")
 
 
 def publish(settings_file: str | Path = "publishconf.py", target: str | None = None, dry_run: bool = False,
-            build_dir: str | Path | None = None, out: Out = print,
             checked: str | Path | None = None) -> Summary | None:
     """Build, check and deploy, or deploy the folder `checked` built and checked earlier; the Summary (None: a dry run).
     Every publish but a dry run is recorded in the publish log, whether it went live or stopped."""
     started = time.perf_counter()
     kind = "staging" if os.environ.get("STAGING") == "1" else "live"
-    # The configuration made for this publish of a checked folder, in a folder of its own that
-    # goes when the publish ends, however it ends.
-    scratch = _conf_folder() if checked else None
     destination = ""
     try:
-        prepared = (checked_folder(checked, settings_file, out=out, conf_folder=scratch) if checked
-                    else prepare(settings_file, build_dir, out=out))
-        deployer = make_target(prepared.settings, target, out=out)
+        prepared = checked_folder(checked, settings_file) if checked else prepare(settings_file)
+        deployer = make_target(prepared.settings, target)
         destination = deployer.destination
         summary = deployer.publish(prepared.site, prepared.nginx_conf, dry_run=dry_run)
     except (DeployError, KeyboardInterrupt) as error:  # refused, or stopped (Ctrl+C, `kill`)
         if not dry_run:
             record(settings_file, kind, False, destination=destination, result=str(error) or INTERRUPTED)
         raise
-    finally:
-        if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
     if summary is not None:
         summary.seconds = time.perf_counter() - started
-        out(summary.line())
+        print(summary.line())
         record(settings_file, kind, True, summary.release, summary.destination, summary.line())
     return summary
 
 
-def rollback(settings_file: str | Path = "publishconf.py", target: str | None = None, to: str | None = None,
-             out: Out = print) -> str:
+def rollback(settings_file: str | Path = "publishconf.py", target: str | None = None, to: str | None = None) -> str:
     """Switch the live site to release `to` (default: the one before), and record it in the publish log."""
-    settings = load_settings(settings_file)
-    deployer = make_target(settings, target, out=out)
+    deployer = make_target(site_build.load_settings(settings_file), target)
     try:
         release = deployer.rollback(to)
     except (DeployError, KeyboardInterrupt) as error:
@@ -273,8 +235,7 @@ def release_line(release: Release) -> str:
 def releases(settings_file: str | Path = "publishconf.py", target: str | None = None) -> list[Release]:
     """The target's releases, newest first ([{name, when, live}]); DeployError for a target
     that keeps none."""
-    settings = load_settings(settings_file)
-    return make_target(settings, target, out=lambda *_: None).releases()
+    return make_target(site_build.load_settings(settings_file), target).releases()
 
 
 # --- The publish log ------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,7 +18,7 @@ from typing import Any
 from keter_site.core import fingerprints
 from keter_site.core.files import owner_gone
 
-from .common import DeployError, Out, Plan, Progress, Release, Summary
+from .common import DeployError, Plan, Progress, Release, Summary
 from .headers import HOST_FILES, NGINX_CONF_NAME, site_files
 
 # rsync's line per item: its itemized change, the bytes sent, its name. Naming the bytes (%b)
@@ -42,20 +41,10 @@ class RemoteState:
 SSH_FOLDER = "keter-ssh-"
 
 
-def remove_abandoned_folders() -> None:
-    """Remove the connection folders (keter-ssh-<pid>-*) of publishes that ended without
-    removing them (killed): their process is gone."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{SSH_FOLDER}*"):
-        if owner_gone(folder.name, SSH_FOLDER):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 class RsyncTarget:
     """A server reached over SSH, publishing into a new release folder and switching to it at once."""
 
-    name = "rsync"
-
-    def __init__(self, config: Mapping[str, Any], out: Out = print) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.host = config.get("host") or ""
         if not self.host:
             raise DeployError("No server to publish to: set DEPLOY_SSH_HOST (and DEPLOY_SSH_USER, "
@@ -68,7 +57,6 @@ class RsyncTarget:
         self.keep = max(2, int(config.get("keep") or 5))
         self.options = shlex.split(config.get("options") or "")
         self.nginx_reload = config.get("nginx_reload") or ""
-        self.out = out
         # SSH settings and credentials are the user's own: ssh-agent or keys, ~/.ssh/config, or RSYNC_RSH.
         self.ssh = shlex.split(os.environ.get("RSYNC_RSH") or "ssh") + (["-p", self.port] if self.port else [])
         self.login = f"{self.user}@{self.host}" if self.user else self.host
@@ -83,9 +71,11 @@ class RsyncTarget:
     def _connection(self) -> Iterator[None]:
         """One SSH login for the whole publish: every later ssh and rsync goes through it
         (OpenSSH connection sharing), instead of logging in again for each step."""
-        remove_abandoned_folders()
         # Named by this process: a publish killed before it could remove its folder has it
         # removed by the next one (a publish stopped with Ctrl+C or `kill` removes its own).
+        for abandoned in Path(tempfile.gettempdir()).glob(f"{SSH_FOLDER}*"):
+            if owner_gone(abandoned.name, SSH_FOLDER):
+                shutil.rmtree(abandoned, ignore_errors=True)
         own = self.ssh
         folder = tempfile.mkdtemp(prefix=f"{SSH_FOLDER}{os.getpid()}-")
         try:
@@ -193,22 +183,20 @@ class RsyncTarget:
         return Plan(send=send, unchanged=[f for f in files if f not in sending], remove=remove)
 
     # --- publish and roll back ---------------------------------------------------------------
-    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
+    def publish(self, site: Path, nginx_conf: str, dry_run: bool = False) -> Summary | None:
         """Upload the site as a new release and switch to it (None for a dry run, which only prints the plan)."""
         with self._connection():
-            return self._publish(site, nginx_conf, dry_run)
+            return self._publish(site, nginx_conf.encode(), dry_run)
 
-    def _publish(self, site: Path, nginx_conf: Path | None, dry_run: bool) -> Summary | None:
-        started = time.perf_counter()
+    def _publish(self, site: Path, conf: bytes, dry_run: bool) -> Summary | None:
         state = self._state()
         plan = self._plan(site, state)
-        self.out(plan.describe(self.destination))
-        conf = Path(nginx_conf).read_bytes() if nginx_conf else b""
-        conf_changed = bool(conf) and fingerprints.of_bytes(conf) != state.nginx_sha256
+        print(plan.describe(self.destination))
+        conf_changed = fingerprints.of_bytes(conf) != state.nginx_sha256
         if dry_run:
             if conf_changed:
-                self.out(f"  nginx configuration {self.path}/nginx/{NGINX_CONF_NAME} would be updated.")
-            self.out("Dry run: nothing was sent and nothing on the server changed.")
+                print(f"  nginx configuration {self.path}/nginx/{NGINX_CONF_NAME} would be updated.")
+            print("Dry run: nothing was sent and nothing on the server changed.")
             return None
 
         release = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -220,7 +208,7 @@ class RsyncTarget:
         # A killed publish leaves an .incoming folder behind: it was never live; remove it.
         self._remote(f"mkdir -p -- {shlex.quote(self.path)}/releases; cd -- {shlex.quote(self.path)}; "
                      "rm -rf releases/.incoming-*", what=f"prepare {self.path} on the server")
-        self.out(f"Uploading release {release} to {self.destination} ...")
+        print(f"Uploading release {release} to {self.destination} ...")
         # Files unchanged since the live release are hard links to it: a release costs only what changed.
         link = ["--link-dest", f"../{state.current}"] if state.current else []
         progress = Progress(len(plan.send))
@@ -233,12 +221,11 @@ class RsyncTarget:
         self._remote(f"cd -- {shlex.quote(self.path)}; mv -T {shlex.quote(incoming)} "
                      f"{shlex.quote('releases/' + release)}; " + self._switch_script(release, prune),
                      what="switch the site to the new release")
-        self.out(f"The site now serves release {release}"
+        print(f"The site now serves release {release}"
                  + (f"; removed old releases {', '.join(prune)}." if prune else "."))
         if conf_changed:
             self._update_nginx(conf)
-        return Summary(sent, len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
-                       self.destination, release)
+        return Summary(sent, len(plan.unchanged), len(plan.remove), self.destination, release)
 
     def _update_nginx(self, conf: bytes) -> None:
         target = f"nginx/{NGINX_CONF_NAME}"
@@ -246,9 +233,9 @@ class RsyncTarget:
                      stdin=conf, what="upload the nginx configuration")
         if self.nginx_reload:
             self._remote(self.nginx_reload, what=f"reload nginx with {self.nginx_reload!r}")
-            self.out(f"Updated {self.path}/{target} and reloaded nginx.")
+            print(f"Updated {self.path}/{target} and reloaded nginx.")
         else:
-            self.out(f"Updated {self.path}/{target}: reload nginx on the server to apply it "
+            print(f"Updated {self.path}/{target}: reload nginx on the server to apply it "
                      "(or set DEPLOY_NGINX_RELOAD, for example \"sudo systemctl reload nginx\").")
 
     def releases(self) -> list[Release]:
@@ -284,5 +271,5 @@ class RsyncTarget:
                 raise DeployError(f"No release older than {state.current} is left to roll back to.")
             target = earlier[-1]
         self._remote(self._switch_script(target), what="switch the site back")
-        self.out(f"Rolled back {self.destination}: current is now release {target} (was {state.current}).")
+        print(f"Rolled back {self.destination}: current is now release {target} (was {state.current}).")
         return target

@@ -4,7 +4,6 @@ uploaded, in an order that keeps every moment of the publish consistent for visi
 
 import base64
 import hashlib
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from typing import Any, NoReturn
 
 from keter_site.core import fingerprints
 
-from .common import DeployError, Out, Plan, Progress, Summary
+from .common import DeployError, Plan, Progress, Summary
 from .headers import cache_control, content_type, load_policy, site_files
 
 THREADS = 16
@@ -43,7 +42,7 @@ def _local_files(site: str | Path, prefix: str) -> list[LocalFile]:
             continue
         data = (site / relative).read_bytes()
         files.append(LocalFile(relative, prefix + relative, hashlib.md5(data).hexdigest(),
-                               fingerprints.of_bytes(data), content_type(relative),
+                               fingerprints.of_bytes(data), content_type(relative, policy),
                                cache_control(relative, policy)))
     return files
 
@@ -60,9 +59,7 @@ def _wave(item: LocalFile, existing: Mapping[str, str]) -> int:
 class S3Target:
     """An S3-compatible bucket, updated in waves so no page goes live before what it uses."""
 
-    name = "s3"
-
-    def __init__(self, config: Mapping[str, Any], out: Out = print) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.bucket = config.get("bucket") or ""
         if not self.bucket:
             raise DeployError("No bucket to publish to: set DEPLOY_S3_BUCKET (and DEPLOY_S3_ENDPOINT_URL "
@@ -71,7 +68,6 @@ class S3Target:
         self.region = config.get("region") or None
         prefix = (config.get("prefix") or "").strip("/")
         self.prefix = f"{prefix}/" if prefix else ""
-        self.out = out
         # Credentials come from boto3's usual places only: AWS_* variables, AWS_PROFILE and ~/.aws/config, the role.
         import boto3
         from botocore.config import Config
@@ -147,14 +143,14 @@ class S3Target:
                    Metadata={"sha256": item.sha256})
         progress.advance()
 
-    def publish(self, site: Path, nginx_conf: Path | None = None, dry_run: bool = False) -> Summary | None:
-        """Upload what changed, wave by wave, then delete what the site no longer has (None for a dry run)."""
-        started = time.perf_counter()
+    def publish(self, site: Path, nginx_conf: str, dry_run: bool = False) -> Summary | None:
+        """Upload what changed, wave by wave, then delete what the site no longer has (None for a dry run); a bucket
+        serves no nginx configuration."""
         self._call("find the bucket", self.client.head_bucket, Bucket=self.bucket)
         send, existing, plan = self.plan(site)
-        self.out(plan.describe(self.destination))
+        print(plan.describe(self.destination))
         if dry_run:
-            self.out("Dry run: nothing was uploaded and nothing in the bucket changed.")
+            print("Dry run: nothing was uploaded and nothing in the bucket changed.")
             return None
         progress = Progress(len(send))
         # Each wave is finished before the next starts: assets, new pages, changed pages.
@@ -169,9 +165,8 @@ class S3Target:
             if result.get("Errors"):
                 raise DeployError(f"Could not delete {len(result['Errors'])} old objects: {result['Errors'][:3]}")
         if plan.remove:
-            self.out(f"Deleted {len(plan.remove)} objects no longer in the site.")
-        return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), time.perf_counter() - started,
-                       self.destination)
+            print(f"Deleted {len(plan.remove)} objects no longer in the site.")
+        return Summary(len(plan.send), len(plan.unchanged), len(plan.remove), self.destination)
 
     def releases(self) -> NoReturn:
         """Refused: a bucket holds one version of the site."""
