@@ -193,7 +193,10 @@ class Endpoints:
         """Write the physician's document afresh, so the editor opens what the physician would sign."""
         from keter_tools import review_document
 
-        text, keys = review_document.build(self.settings)
+        try:
+            text, keys = review_document.build(self.settings)
+        except review_document.Unreadable as error:
+            raise Refused(str(error), status=422)
         target = self.root / "var" / "medical-review.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

@@ -215,7 +215,10 @@ def review(pending: bool = False, out: str = "var/medical-review.html", approve:
     site = site_build.load_settings(settings)
     document = ROOT / out
     if pending:
-        text, keys = review_document.build(site)
+        try:
+            text, keys = review_document.build(site)
+        except review_document.Unreadable as error:
+            raise Exit(str(error), code=1)
         document.parent.mkdir(parents=True, exist_ok=True)
         document.write_text(text, encoding="utf-8")
         print(f"{document}: {len(keys)} page(s) for the physician: {', '.join(keys) or 'none'}.")

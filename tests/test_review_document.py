@@ -118,3 +118,18 @@ def test_the_document_shows_what_changed_since_the_signed_approval(tmp_path):
     assert "changed since physician approved it on" in text
     en = text[text.index('<div class="lang" lang="en"'):]
     assert "<del>− First claim [@glue2017].</del>" in en and "<ins>+ Second claim [@glue2017].</ins>" in en
+
+
+def test_a_data_file_that_cannot_be_read_stops_the_document_and_is_named(tmp_path):
+    # A document made with a broken clinic data file would show the page's clinic facts as
+    # missing: the physician would read (and could sign) a text readers never see.
+    site = FixtureSite(tmp_path / "site")
+    site.write_page("en", "about", page_text("about", "en", body="Call us on {clinic:phone}.", medical="true"))
+    site.write_page("he", "about", page_text("about", "he", body="התקשרו אלינו: {clinic:phone}.", medical="true"))
+    clinic = site.content / "data" / "clinic.yml"
+    clinic.write_text(clinic.read_text(encoding="utf-8") + "phone: [unclosed\n", encoding="utf-8")
+    out = site.base / "review" / "medical-review.html"
+    code, output = commands.invoke("review", "--pending", "--settings", site.settings_file(), "--out", out, timeout=120)
+    assert code == 1, output
+    assert "The review document was not written" in output and "clinic.yml:" in output, output
+    assert "Traceback" not in output and not out.exists()
