@@ -11,6 +11,7 @@ from tests.support.sites import FixtureSite, page_text
 
 from keter_site.checks.metadata import metadata_problems
 from keter_site.core import front_matter
+from keter_site.core.html import srcset_addresses
 from keter_site.sanitize import clean, removals
 
 PUBLISH_ENV = {"SIGNUP_ENDPOINT": "https://forms.example.test/f/abc", "SITEURL": "https://www.example.test"}
@@ -309,3 +310,16 @@ def test_symlinks_and_hidden_static_files_are_refused(built, tmp_path):
     (images / ".env").write_text("TOKEN=x")
     _fails_cleanly(built, "content/images/chair.webp: this is a symbolic link",
                    "content/images/.env: a hidden file in a folder that is copied to the site")
+
+
+@pytest.mark.parametrize("srcset, addresses", [
+    ("a.jpg 1x, b.jpg 2x", ["a.jpg", "b.jpg"]),
+    ("a.jpg 640w,b.jpg 1280w", ["a.jpg", "b.jpg"]),
+    ("a.jpg, b.jpg", ["a.jpg", "b.jpg"]),
+    # An address runs to the next space, as a browser reads it: a data: address keeps its comma.
+    ("data:image/png;base64,iVBORw0KGgo= 1x, b.png 2x", ["data:image/png;base64,iVBORw0KGgo=", "b.png"]),
+    ("x.png 1x,https://other.example/x.png 2x", ["x.png", "https://other.example/x.png"]),
+    (" , ", []),
+])
+def test_each_address_of_a_srcset_is_read_as_a_browser_reads_it(srcset, addresses):
+    assert srcset_addresses(srcset) == addresses

@@ -29,6 +29,27 @@ def elements(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
             if node.tag and not node.tag.startswith("-")]
 
 
+# A srcset candidate's address, as the HTML standard reads one: it runs to the next space, so it may hold commas (a
+# data: address does); commas right after it end the candidate, else its descriptors ("2x", "640w") run to a comma.
+_CANDIDATE = re.compile(r"[\s,]*([^\s]+)")
+
+
+def srcset_addresses(value: str) -> list[str]:
+    """The addresses a srcset lists, in order."""
+    found: list[str] = []
+    position = 0
+    while match := _CANDIDATE.match(value, position):
+        address, position = match.group(1), match.end()
+        if address.endswith(","):
+            address = address.rstrip(",")
+        else:
+            comma = value.find(",", position)
+            position = len(value) if comma < 0 else comma + 1
+        if address:
+            found.append(address)
+    return found
+
+
 def urls(tag: str, attributes: dict[str, Any]) -> list[tuple[str, str]]:
     """Every address the element names, srcset's several included: (attribute, address) pairs."""
     found: list[tuple[str, str]] = []
@@ -37,7 +58,7 @@ def urls(tag: str, attributes: dict[str, Any]) -> list[tuple[str, str]]:
         if not value:
             continue
         if name == "srcset":
-            found += [(name, part.split()[0]) for part in value.split(",") if part.strip()]
+            found += [(name, address) for address in srcset_addresses(value)]
         else:
             found.append((name, value.strip()))
     return found
