@@ -55,11 +55,9 @@ MARKER_PREFIX = "keter-component-"
 
 def _on_init(pelican: Pelican) -> None:
     settings = pelican.settings
-    markdown = dict(settings.get("MARKDOWN") or {})
-    configs = dict(markdown.get("extension_configs") or {})
-    configs.setdefault(EXTENSION, {})
-    markdown["extension_configs"] = configs  # Pelican's Markdown reader loads every extension named here
-    settings["MARKDOWN"] = markdown
+    markdown = settings["MARKDOWN"]  # pelicanconf.py's, copied here: another build may read it again
+    # Pelican's Markdown reader loads every extension named here.
+    settings["MARKDOWN"] = {**markdown, "extension_configs": {**markdown["extension_configs"], EXTENSION: {}}}
     settings.setdefault("CONTENTS_MIN_SECTIONS", DEFAULT_CONTENTS_MIN_SECTIONS)
 
 
