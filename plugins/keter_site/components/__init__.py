@@ -176,7 +176,8 @@ def render_components(document: Content, env: Environment, context: Mapping[str,
 
 def _content_problems(document: Content, name: str, component: Component, inner: str, line: int) -> None:
     where = document.source_path
-    has_text = bool(_body(inner).text(strip=True)) if inner else False
+    tree = _body(inner)
+    has_text = bool(tree.text(strip=True))
     if component.body and not has_text:
         report(where, f"`::: {name}` has nothing inside it.",
                "Put its text between this line and the closing `:::`, or remove both lines.", line)
@@ -184,7 +185,6 @@ def _content_problems(document: Content, name: str, component: Component, inner:
         report(where, f"`::: {name}` shows its own text (the crisis lines) and takes none between its lines.",
                f"Leave nothing between `::: {name}` and `:::`; move that text above or below them.", line)
     if name == "steps" and has_text:
-        tree = _body(inner)
         top = [node.tag for node in tree.iter(include_text=False)]
         if top != ["ol"]:
             report(where, "`::: steps` must hold one numbered list and nothing else: each step is one item.",
