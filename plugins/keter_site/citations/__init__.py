@@ -25,6 +25,10 @@ MARKER_AFTER_WORD = re.compile(r"[ \t]*\n?[ \t]*" + MARKER.pattern)
 DOI_LINK = re.compile(r"""https?://(?:dx\.)?doi\.org/(10\.[^\s"'<>)\]]+)""", re.I)
 REQUIRED = ("title", "publisher", "supports")  # labels and web pages name no authors
 IDENTIFIERS = ("doi", "pmid", "url")
+# Medical pages the physician reviews for what they say about people and services, not for
+# research claims (the crisis lines, the team): a source is not required there.
+UNSOURCED_ROLES = ("crisis", "reviewers")
+
 
 def load(settings: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     """({key: entry} of the references registry, its problems)."""
@@ -35,35 +39,35 @@ def load(settings: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[P
         return {}, error.problems
     problems: list[Problem] = []
 
-    def found(path: Path, message: str, fix: str, line: int = 0) -> None:
-              problems.append(Problem(str(path), message, fix, line))
+    def found(message: str, fix: str, line: int = 0) -> None:
+        problems.append(Problem(str(path), message, fix, line))
 
     if not isinstance(data, dict):
-        found(path, "the references registry must be a list of entries, each under its key.",
+        found("the references registry must be a list of entries, each under its key.",
               "Start each entry with its key at the beginning of a line, such as `glue2017:`.")
         return {}, problems
     registry = {}
     for key, entry in data.items():
         line = line_of(path, f"{key}:")
         if not re.fullmatch(KEY, str(key)):
-            found(path, f"`{key}` cannot be a citation key.",
+            found(f"`{key}` cannot be a citation key.",
                   "Use lowercase letters, digits and hyphens, such as `glue2017`.", line)
             continue
         if not isinstance(entry, dict):
-            found(path, f"the entry `{key}` must list its fields (authors, title, ...).",
+            found(f"the entry `{key}` must list its fields (authors, title, ...).",
                   "Indent each field under the key: `  title: \"...\"`.", line)
             continue
         for field in REQUIRED:
             if not entry.get(field):
-                found(path, f"the entry `{key}` has no `{field}`.", f"Add `  {field}: \"...\"` under `{key}:`.", line)
+                found(f"the entry `{key}` has no `{field}`.", f"Add `  {field}: \"...\"` under `{key}:`.", line)
         if not any(entry.get(field) for field in IDENTIFIERS):
-            found(path, f"the entry `{key}` has no DOI, PMID or URL: readers could not find the source.",
+            found(f"the entry `{key}` has no DOI, PMID or URL: readers could not find the source.",
                   "Add `  doi: \"10....\"` (or `pmid:` / `url:`), copied from the publisher's record.", line)
         problem = web_address_problem(f"the `url` of `{key}`", entry["url"]) if entry.get("url") else None
         if problem:
-            found(path, problem, "Copy the page's address from the browser's address bar, starting with https://.", line)
+            found(problem, "Copy the page's address from the browser's address bar, starting with https://.", line)
         if entry.get("doi") and not str(entry["doi"]).startswith("10."):
-            found(path, f"the DOI of `{key}` does not start with `10.`.", "Write the bare DOI, such as `10.1177/0269881117705089`.", line)
+            found(f"the DOI of `{key}` does not start with `10.`.", "Write the bare DOI, such as `10.1177/0269881117705089`.", line)
         registry[key] = {**entry, "key": key}
     return registry, problems
 
@@ -145,13 +149,10 @@ def after_reading(generators: list[Any]) -> None:
     registry = build.current().references
     keys = tuple(registry)
     known_dois = frozenset(str(e.get("doi", "")).lower() for e in registry.values())
-    # Medical pages the physician reviews for what they say about people and services, not for
-    # research claims (the crisis lines, the team): a source is not required there.
-    unsourced = set(generators[0].settings.get("MEDICAL_PAGES_WITHOUT_SOURCES", ("crisis", "reviewers")))
     for document in content.documents(generators):
         _cite(document, registry, keys, known_dois)
         if (is_true(document.metadata.get("medical", "")) and not document.sources
-                and getattr(document, "role", None) not in unsourced):
+                and getattr(document, "role", None) not in UNSOURCED_ROLES):
             # A medical page states medical facts: each must be traceable to a checked source.
             build.report(document.source_path, "this medical page cites no source.",
                          "Cite the source of each medical statement with its marker, such as `[@glue2017]` "

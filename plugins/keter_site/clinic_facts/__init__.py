@@ -87,12 +87,6 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def example_keys(facts: Mapping[str, Any]) -> list[str]:
-    """The clinic facts still marked as placeholders (for launch readiness)."""
-    examples = facts.get(EXAMPLES_KEY, [])
-    return list(examples) if isinstance(examples, list) else []
-
-
 def value_of(facts: Mapping[str, Any], key: str, lang: str | None) -> str:
     """A fact's text in `lang` (a fact is one text, or one text per language; "" when it has
     none in `lang`, which the data file's check reports)."""
@@ -157,7 +151,8 @@ def _on_init(pelican: Any) -> None:
     if settings.get("LAUNCH_CHECKS") and not settings.get("STAGING"):
         # Launch readiness: the live site must never show made-up contact details.
         path = settings["CLINIC_DATA_FILE"]
-        examples = example_keys(facts)
+        examples = facts.get(EXAMPLES_KEY, [])
+        examples = examples if isinstance(examples, list) else []  # else load() reported it
         for key in examples:
             build.report(path, f"`{key}` is still an EXAMPLE value, not the clinic's real one.",
                          f"Replace the value of `{key}` with the clinic's real one (or confirm it is right), then "

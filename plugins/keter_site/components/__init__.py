@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from pelican import Pelican, signals
@@ -55,11 +55,9 @@ MARKER_PREFIX = "keter-component-"
 
 def _on_init(pelican: Pelican) -> None:
     settings = pelican.settings
-    markdown = dict(settings.get("MARKDOWN") or {})
-    configs = dict(markdown.get("extension_configs") or {})
-    configs.setdefault(EXTENSION, {})
-    markdown["extension_configs"] = configs  # Pelican's Markdown reader loads every extension named here
-    settings["MARKDOWN"] = markdown
+    markdown = settings["MARKDOWN"]  # pelicanconf.py's, copied here: another build may read it again
+    # Pelican's Markdown reader loads every extension named here.
+    settings["MARKDOWN"] = {**markdown, "extension_configs": {**markdown["extension_configs"], EXTENSION: {}}}
     settings.setdefault("CONTENTS_MIN_SECTIONS", DEFAULT_CONTENTS_MIN_SECTIONS)
 
 
@@ -138,7 +136,7 @@ def render_components(document: Content, env: Environment, context: Mapping[str,
     is wrong with a component's content (the fences themselves are checked on the source)."""
     text = content.html_of(document)
     body = _body(text)
-    wrappers = [node for node in body.css(f"div.{WRAPPER_CLASS}") if _is_wrapper(node)]
+    wrappers = body.css(f"div.{WRAPPER_CLASS}")
     if not wrappers:
         return text
     levels = _levels(body, wrappers)
@@ -178,7 +176,8 @@ def render_components(document: Content, env: Environment, context: Mapping[str,
 
 def _content_problems(document: Content, name: str, component: Component, inner: str, line: int) -> None:
     where = document.source_path
-    has_text = bool(_body(inner).text(strip=True)) if inner else False
+    tree = _body(inner)
+    has_text = bool(tree.text(strip=True))
     if component.body and not has_text:
         report(where, f"`::: {name}` has nothing inside it.",
                "Put its text between this line and the closing `:::`, or remove both lines.", line)
@@ -186,7 +185,6 @@ def _content_problems(document: Content, name: str, component: Component, inner:
         report(where, f"`::: {name}` shows its own text (the crisis lines) and takes none between its lines.",
                f"Leave nothing between `::: {name}` and `:::`; move that text above or below them.", line)
     if name == "steps" and has_text:
-        tree = _body(inner)
         top = [node.tag for node in tree.iter(include_text=False)]
         if top != ["ol"]:
             report(where, "`::: steps` must hold one numbered list and nothing else: each step is one item.",
@@ -196,8 +194,7 @@ def _content_problems(document: Content, name: str, component: Component, inner:
 # The home page's cards: pages with `home_card: N` (their position, as `menu_order` is for the menu), the same in
 # every language; HOME_CARDS is {lang: [page]}.
 def _collect_cards(generators: Sequence[Generator], context: dict[str, Any]) -> None:
-    languages = context.get("LANGUAGES") or generators[0].settings.get("LANGUAGES") or {}
-    cards: dict[str, list[Content]] = {lang: [] for lang in languages}
+    cards: dict[str, list[Content]] = {lang: [] for lang in context["LANGUAGES"]}  # set by `languages`, run before
     by_slug: dict[str, dict[str, tuple[Content, str]]] = {}
     for page in content.documents(generators):
         if content.kind(page) != "page" or not content.is_published(page) or page.lang not in cards:
@@ -224,14 +221,12 @@ def after_reading(generators: Sequence[Generator]) -> None:
     (keter_site.pipeline.AFTER_READING)."""
     generator = next(g for g in generators if hasattr(g, "env"))  # every content generator has the theme's
     _collect_cards(generators, generator.context)
-    seconds = generator.settings.get("MARKDOWN_MAX_SECONDS", 10)
+    seconds = generator.settings["MARKDOWN_MAX_SECONDS"]
     for document in content.documents(generators):
         text = content.html_of(document)
         if ":::" not in text and f'class="{WRAPPER_CLASS}' not in text:
             continue  # no fence in the page (a stray `:::` would stay in the text: checked below)
-        openers: list[int] = []
-        if document.source_path:
-            openers = _check_fences(document.source_path, read_text(document.source_path))
+        openers = _check_fences(document.source_path, read_text(document.source_path))
         if f'class="{WRAPPER_CLASS}' in text:
             try:
                 with TimeLimit(seconds):
@@ -258,6 +253,7 @@ def page_sections(page: Content) -> tuple[tuple[str, str], ...]:
     return sections(str(getattr(page, "content", "") or ""))
 
 
+@pass_context
 def faq_details(context: Context, html: str) -> Markup:
     """Each FAQ question and its answer as the details component, so a reader opens the answers
     they need, without JavaScript; group headings and the text before the first question stay."""
@@ -291,10 +287,8 @@ def faq_details(context: Context, html: str) -> Markup:
 
 
 def _add_to_jinja(generator: Generator) -> None:
-    from jinja2 import pass_context
-
     generator.env.globals["page_sections"] = page_sections
-    generator.env.filters["faq_details"] = pass_context(faq_details)
+    generator.env.filters["faq_details"] = faq_details
 
 
 def register() -> None:

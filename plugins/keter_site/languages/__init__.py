@@ -34,10 +34,8 @@ def _settings_languages(settings: Mapping[str, Any]) -> Languages:
     languages: Languages = settings.get("LANGUAGES") or {}
     default = settings["DEFAULT_LANG"]
     if default not in languages:
-        build.report(path="pelicanconf.py",
-                  message=f"DEFAULT_LANG '{default}' is not one of LANGUAGES ({', '.join(languages)}).",
-                  fix="Add the default language to LANGUAGES, or change DEFAULT_LANG.",
-        )
+        build.report("pelicanconf.py", f"DEFAULT_LANG '{default}' is not one of LANGUAGES ({', '.join(languages)}).",
+                     "Add the default language to LANGUAGES, or change DEFAULT_LANG.")
     return languages
 
 
@@ -173,6 +171,8 @@ def after_reading(generators: Sequence[Generator]) -> None:
 
     menus: dict[str, list[Content]] = {lang: [] for lang in languages}
     special: dict[str, dict[str, Content]] = {lang: {} for lang in languages}
+    by_slug: dict[str, dict[str, Content]] = {lang: {} for lang in languages}
+    by_url: dict[str, Content] = {}
     for page in pages:
         if page.lang not in languages:
             continue
@@ -181,15 +181,10 @@ def after_reading(generators: Sequence[Generator]) -> None:
         # A position that is not a whole number is the front-matter check's to report, with its line.
         if page.status == "published" and str(page.metadata.get("menu_order", "")).strip().isdigit():
             menus[page.lang].append(page)
+        by_slug[page.lang][page.slug] = page
+        by_url.setdefault(page.url, page)
     for lang_menu in menus.values():
         lang_menu.sort(key=lambda p: int(p.metadata["menu_order"]))
-
-    by_slug: dict[str, dict[str, Content]] = {lang: {} for lang in languages}
-    by_url: dict[str, Content] = {}
-    for page in pages:
-        if page.lang in by_slug:
-            by_slug[page.lang][page.slug] = page
-            by_url.setdefault(page.url, page)
 
     # Every generator shares one context dict; templates and other plugins read these keys.
     context = generators[0].context

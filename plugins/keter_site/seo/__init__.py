@@ -24,11 +24,8 @@ from keter_site.core.urls import public_https_problem
 from . import structured_data
 
 
-DEFAULTS = {
-    # Under the theme's static folder; {lang} is the language code (1200x630, keter_tools/make_share_images.py).
-    "SEO_SHARE_IMAGE": "images/share-{lang}.png",
-    "SITE_FAVICON": "favicon.svg",
-}
+# Under the theme's static folder; {lang} is the language code (1200x630, keter_tools/make_share_images.py).
+SHARE_IMAGE = "images/share-{lang}.png"
 CLINIC_FACTS_NEEDED = ("name", "phone_international", "address")
 MANIFEST = "site.webmanifest"
 
@@ -76,7 +73,7 @@ def _find_share_images(settings: Mapping[str, Any]) -> dict[str, ShareImage]:
     images: dict[str, ShareImage] = {}
     theme = Path(settings["THEME"])
     for lang in settings["LANGUAGES"]:
-        relative = settings["SEO_SHARE_IMAGE"].format(lang=lang)
+        relative = SHARE_IMAGE.format(lang=lang)
         for static in settings.get("THEME_STATIC_PATHS", []):
             source = theme / static / relative
             if source.is_file():
@@ -87,8 +84,6 @@ def _find_share_images(settings: Mapping[str, Any]) -> dict[str, ShareImage]:
 
 def _on_init(pelican: Any) -> None:
     settings = pelican.settings
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
     siteurl = (settings.get("SITEURL") or "").strip()
     settings["CANONICAL_BASE"] = (settings.get("CANONICAL_BASE") or siteurl).strip().rstrip("/")
     build.current().of("seo").update(share_images=_find_share_images(settings))
@@ -235,7 +230,7 @@ def after_reading(generators: list[Any]) -> None:
 
     default = settings["DEFAULT_LANG"]
     if default not in build.current().of("seo")["share_images"]:
-        where = f"{settings['THEME']}/static/{settings['SEO_SHARE_IMAGE'].format(lang=default)}"
+        where = f"{settings['THEME']}/static/{SHARE_IMAGE.format(lang=default)}"
         build.report(where, "the share image shown in link previews is missing.",
                      "Run `.venv/bin/python -m keter_tools.make_share_images`.")
 

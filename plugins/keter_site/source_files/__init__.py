@@ -15,22 +15,18 @@ from markdown import Markdown
 from pelican import signals
 from pelican.readers import METADATA_PROCESSORS, BaseReader, MarkdownReader
 
+from keter_site.components import MARKER_PREFIX
 from keter_site.core import front_matter
 from keter_site.core.limits import MAX_NESTING, TimeLimit, too_deep
 from keter_site.core.build import report, report_all
 from keter_site.core.problems import Problem
 
-DEFAULT_MAX_BYTES = 200_000
-DEFAULT_MAX_SECONDS = 10
 # Embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI):
 # invisible, and they reorder text ("Max dose \u20672 mg, then 50\u2069 mg" reads "50 mg" first).
 # <bdi> does what an isolate does, visibly in the source.
 BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 # C0 and C1 controls but tab, line feed and carriage return; and the direction controls above.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# The components plugin's placeholders for rendered parts (keter_site.components): text that
-# looks like one would be taken for one.
-RESERVED = "keter-component-"
 
 
 class FileProblem(Exception):
@@ -63,9 +59,10 @@ def check_bytes(data: bytes, max_bytes: int) -> str:
                               "inside Hebrew, write <bdi>...</bdi> around it.", number)
         raise FileProblem(f"an invisible control character (U+{ord(char):04X}) is in the text.",
                           "Delete it (retype the line).", number)
-    reserved = text.find(RESERVED)
+    # The components' placeholders for rendered parts: text that looks like one would be taken for one.
+    reserved = text.find(MARKER_PREFIX)
     if reserved >= 0:
-        raise FileProblem(f"the text `{RESERVED}` is reserved for the site's own use (its components).",
+        raise FileProblem(f"the text `{MARKER_PREFIX}` is reserved for the site's own use (its components).",
                           "Reword it (or put a space in it).", text.count("\n", 0, reserved) + 1)
     return text
 
@@ -161,15 +158,13 @@ class CheckedMarkdownReader(BaseReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         """The page's HTML and details, once the file passed every check before and after Markdown."""
         try:
-            text = check_bytes(Path(source_path).read_bytes(),
-                               self.settings.get("MARKDOWN_MAX_BYTES", DEFAULT_MAX_BYTES))
+            text = check_bytes(Path(source_path).read_bytes(), self.settings["MARKDOWN_MAX_BYTES"])
             check_copy_links(text, source_path, self.settings)
             # Unreadable front matter gives no details (the checks plugin reports why, with the
             # line); the text after it is still converted, so its own problems are found too.
             parsed = front_matter.parse(text)
             check_html(None, parsed.body, parsed.head_lines + 1)  # the author's own tags: before Markdown
-            with _time_limit(self.settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS), parsed.body,
-                             parsed.head_lines + 1):
+            with _time_limit(self.settings["MARKDOWN_MAX_SECONDS"], parsed.body, parsed.head_lines + 1):
                 try:
                     content = self._markdown().convert(parsed.body)
                 except RecursionError:
