@@ -303,3 +303,34 @@ def test_a_mistake_in_the_header_policy_is_refused_with_its_line(tmp_path):
         load_policy(broken)
     line = len(text.splitlines()) + 1
     assert f"{broken}:{line}:" in str(refused.value) and "headers" in str(refused.value), refused.value
+
+
+def test_the_publish_checks_name_everything_in_a_page_the_policy_would_block(tmp_path):
+    # What the Content-Security-Policy (and the site's own rules) would stop in a browser, found
+    # in the built page before anything is uploaded: each kind named with its element, once.
+    from keter_tools.deploy.checks import check_site
+    from tests.support.publishing import SIGNUP_ENDPOINT
+
+    site = tmp_path / "site"
+    for folder in ("", "en/"):
+        (site / folder).mkdir(parents=True, exist_ok=True)
+        (site / folder / "index.html").write_text("<!doctype html><title>Home</title>", encoding="utf-8")
+        (site / folder / "404.html").write_text("<!doctype html><title>Not found</title>", encoding="utf-8")
+    (site / "img.png").write_bytes(tiny_png())
+    (site / "en" / "index.html").write_text(
+        '<!doctype html><title>x</title><div onclick="go()" style="color:red">a</div><style>p{}</style>'
+        '<script>alert(1)</script><script type="application/ld+json">{}</script><a href="javascript:go()">b</a>'
+        '<img src="https://cdn.example/x.png"><img src="/missing.png"><img srcset="data:image/png;base64,AA 1x, /img.png 2x">'
+        '<form action="https://elsewhere.example/post"></form><form action="' + SIGNUP_ENDPOINT + '"></form>'
+        '<base href="https://elsewhere.example/"><meta http-equiv="refresh" content="0;url=/">', encoding="utf-8")
+    settings = {"SITEURL": "https://www.keter-health.example", "LANGUAGES": {"he": {"prefix": ""}, "en": {"prefix": "en"}},
+                "SIGNUP_ENDPOINT": SIGNUP_ENDPOINT}
+    found = [str(problem) for problem in check_site(site, settings)]
+    expected = ["an inline event handler (onclick= on <div>)", "inline styles (<div style=>)", "inline styles (<style>)",
+                "an inline <script>", "a javascript: URL on <a>", "<img> loads https://cdn.example/x.png from another host",
+                "<img> loads /missing.png, which is not in the built site", "a form sends to https://elsewhere.example",
+                "<base href=https://elsewhere.example/> points to another host", "a <meta http-equiv=refresh>"]
+    assert all(problem.startswith("en/index.html: ") for problem in found), found
+    for words in expected:
+        assert sum(words in problem for problem in found) == 1, (words, found)
+    assert len(found) == len(expected), found
