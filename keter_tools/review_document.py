@@ -54,25 +54,23 @@ class Unreadable(Exception):
     """A data file the document shows (clinic facts, sources, UI strings) cannot be read."""
 
 
-def _data_files(settings: Mapping[str, Any]) -> list[Path]:
-    return [Path(settings["CLINIC_DATA_FILE"]), Path(settings["REFERENCES_FILE"]),
-            *(Path(settings["UI_STRINGS_DIR"]) / f"{lang}.yml" for lang in settings["LANGUAGES"])]
-
-
 def _readable(settings: Mapping[str, Any]) -> Any:
     """The clinic facts, once every data file the document shows is known to be readable."""
     # The physician must read each page as readers will: a document made with a broken file would show a clinic fact
     # or a source as missing, so none is written and the file is named instead.
+    files = [settings["CLINIC_DATA_FILE"], settings["REFERENCES_FILE"],
+             *(Path(settings["UI_STRINGS_DIR"]) / f"{lang}.yml" for lang in settings["LANGUAGES"])]
+    read: list[Any] = []
     problems: list[str] = []
-    for path in _data_files(settings):
+    for path in files:
         try:
-            load_data(path, strings_only=True)
+            read.append(load_data(path, strings_only=True))
         except DataError as error:
             problems += [problem.one_line() for problem in error.problems]
     if problems:
         raise Unreadable("The review document was not written: " + "; ".join(problems)
                          + " Fix the file (`bin/invoke build` names every problem), then make the document again.")
-    return load_data(settings["CLINIC_DATA_FILE"], strings_only=True) or {}
+    return read[0] or {}
 
 
 def _markdown(settings: Mapping[str, Any]) -> markdown.Markdown:

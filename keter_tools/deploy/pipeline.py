@@ -87,7 +87,8 @@ def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path 
     started = time.perf_counter()
     overrides = {"CACHE_CONTENT": False}
     settings = site_build.load_settings(settings_file, overrides)
-    _launch_addresses(settings, settings.get("SITEURL") or "", resolve(settings)[0])
+    endpoint = resolve(settings)[0]
+    _launch_addresses(settings, settings.get("SITEURL") or "", endpoint)
     build_dir = Path(build_dir or settings.get("DEPLOY_BUILD_PATH") or BUILD_DIR)
     print(f"Building with {Path(settings_file).name} for {settings.get('SITEURL') or '(no SITEURL)'} ...")
     result = site_build.build(settings_file, build_dir / "site", overrides, use_cache=False)
@@ -108,7 +109,7 @@ def prepare(settings_file: str | Path = "publishconf.py", build_dir: str | Path 
         raise DeployError("The built site failed the publish checks, so nothing was published:\n"
                           + "\n".join(f"- {problem}" for problem in problems))
     release = {"staging": bool(settings.get("STAGING")), "siteurl": settings.get("SITEURL") or "",
-               "signup_endpoint": resolve(settings)[0], **_signatures(settings)}
+               "signup_endpoint": endpoint, **_signatures(settings)}
     _write_manifest(build_dir, site, nginx_conf, release)
     print(f"Built and checked {result.pages} pages in {time.perf_counter() - started:.1f} s.")
     return Prepared(site, conf, settings)

@@ -31,7 +31,7 @@ def elements(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
 
 # A srcset candidate's address, as the HTML standard reads one: it runs to the next space, so it may hold commas (a
 # data: address does); commas right after it end the candidate, else its descriptors ("2x", "640w") run to a comma.
-_CANDIDATE = re.compile(r"[\s,]*([^\s]+)")
+_CANDIDATE = re.compile(r"[\s,]*(\S+)")
 
 
 def srcset_addresses(value: str) -> list[str]:

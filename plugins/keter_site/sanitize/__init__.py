@@ -29,7 +29,6 @@ FIX = "Remove it. Pages may only contain Markdown and simple HTML (links, <bdi>,
 # (keter_site.clinic_facts: its values are on the build's context).
 START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*/?>""")
 CITATION = "[@"
-DEFAULT_MAX_SECONDS = 10
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
@@ -127,8 +126,7 @@ def _sanitized(original: str, seconds: float) -> tuple[tuple[tuple[str, str, str
 
 def after_reading(generators: list[Any]) -> None:
     """Every document's HTML cleaned, and each removal reported."""
-    settings = generators[0].settings
-    seconds = settings.get("MARKDOWN_MAX_SECONDS", DEFAULT_MAX_SECONDS)
+    seconds = generators[0].settings["MARKDOWN_MAX_SECONDS"]
     facts = build.current().facts
     for document in content.documents(generators):
         original = expand_in_attributes(content.html_of(document), facts, document.metadata.get("lang"))
